@@ -1,0 +1,185 @@
+/** CPU kernels for elementwise ops: unary forward/backward and broadcasting binary ops. */
+import type { BinaryOp, UnaryOp } from '../backend';
+import { stridesOf, type Shape } from '../../shape';
+import { normalCdf, normalPdf } from './special';
+
+const SQRT_2_OVER_PI = 0.7978845608028654;
+const GELU_C = 0.044715;
+
+function softplus(x: number): number {
+  return x > 20 ? x : x < -20 ? Math.exp(x) : Math.log1p(Math.exp(x));
+}
+
+function sigmoid(x: number): number {
+  // Two branches keep exp from overflowing for large |x|.
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+export function unary(op: UnaryOp, x: Float32Array, param = 0): Float32Array {
+  const n = x.length;
+  const y = new Float32Array(n);
+  switch (op) {
+    case 'neg': for (let i = 0; i < n; i++) y[i] = -x[i]; break;
+    case 'exp': for (let i = 0; i < n; i++) y[i] = Math.exp(x[i]); break;
+    case 'log': for (let i = 0; i < n; i++) y[i] = Math.log(x[i]); break;
+    case 'relu': for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 ? v : 0; } break;
+    case 'leakyRelu': for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 ? v : v * param; } break;
+    case 'tanh': for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i]); break;
+    case 'sigmoid': for (let i = 0; i < n; i++) y[i] = sigmoid(x[i]); break;
+    case 'gelu': for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v * normalCdf(v); } break;
+    case 'geluTanh': for (let i = 0; i < n; i++) { const v = x[i]; y[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + GELU_C * v * v * v))); } break;
+    case 'pow': for (let i = 0; i < n; i++) y[i] = Math.pow(x[i], param); break;
+    case 'abs': for (let i = 0; i < n; i++) y[i] = Math.abs(x[i]); break;
+    case 'sqrt': for (let i = 0; i < n; i++) y[i] = Math.sqrt(x[i]); break;
+    case 'rsqrt': for (let i = 0; i < n; i++) y[i] = 1 / Math.sqrt(x[i]); break;
+    case 'square': for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v * v; } break;
+    case 'reciprocal': for (let i = 0; i < n; i++) y[i] = 1 / x[i]; break;
+    case 'softplus': for (let i = 0; i < n; i++) y[i] = softplus(x[i]); break;
+    default: throw new Error(`cpu backend: unknown unary op ${op as string}`);
+  }
+  return y;
+}
+
+export function unaryBackward(op: UnaryOp, x: Float32Array, y: Float32Array, gy: Float32Array, param = 0): Float32Array {
+  const n = x.length;
+  const g = new Float32Array(n);
+  switch (op) {
+    case 'neg': for (let i = 0; i < n; i++) g[i] = -gy[i]; break;
+    case 'exp': for (let i = 0; i < n; i++) g[i] = gy[i] * y[i]; break;
+    case 'log': for (let i = 0; i < n; i++) g[i] = gy[i] / x[i]; break;
+    // PyTorch: relu'(0) = 0; leaky_relu'(0) = negative_slope.
+    case 'relu': for (let i = 0; i < n; i++) g[i] = x[i] > 0 ? gy[i] : 0; break;
+    case 'leakyRelu': for (let i = 0; i < n; i++) g[i] = x[i] > 0 ? gy[i] : gy[i] * param; break;
+    case 'tanh': for (let i = 0; i < n; i++) { const t = y[i]; g[i] = gy[i] * (1 - t * t); } break;
+    case 'sigmoid': for (let i = 0; i < n; i++) { const s = y[i]; g[i] = gy[i] * s * (1 - s); } break;
+    case 'gelu': for (let i = 0; i < n; i++) { const v = x[i]; g[i] = gy[i] * (normalCdf(v) + v * normalPdf(v)); } break;
+    case 'geluTanh':
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        const inner = SQRT_2_OVER_PI * (v + GELU_C * v * v * v);
+        const t = Math.tanh(inner);
+        const dInner = SQRT_2_OVER_PI * (1 + 3 * GELU_C * v * v);
+        g[i] = gy[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * dInner);
+      }
+      break;
+    case 'pow': for (let i = 0; i < n; i++) g[i] = param === 0 ? 0 : gy[i] * param * Math.pow(x[i], param - 1); break;
+    case 'abs': for (let i = 0; i < n; i++) g[i] = gy[i] * Math.sign(x[i]); break;
+    case 'sqrt': for (let i = 0; i < n; i++) g[i] = gy[i] * 0.5 / y[i]; break;
+    case 'rsqrt': for (let i = 0; i < n; i++) { const r = y[i]; g[i] = gy[i] * -0.5 * r * r * r; } break;
+    case 'square': for (let i = 0; i < n; i++) g[i] = gy[i] * 2 * x[i]; break;
+    case 'reciprocal': for (let i = 0; i < n; i++) { const r = y[i]; g[i] = -gy[i] * r * r; } break;
+    case 'softplus': for (let i = 0; i < n; i++) g[i] = gy[i] * sigmoid(x[i]); break;
+    default: throw new Error(`cpu backend: unknown unary op ${op as string}`);
+  }
+  return g;
+}
+
+type Fn2 = (a: number, b: number) => number;
+const FNS: Record<BinaryOp, Fn2> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+};
+
+/** Strides of `shape` aligned to outShape's rank, 0 along broadcast dims. */
+function broadcastStrides(shape: Shape, outShape: Shape): number[] {
+  const s = stridesOf(shape);
+  const off = outShape.length - shape.length;
+  return outShape.map((_d, i) => (i < off || shape[i - off] === 1 ? 0 : s[i - off]));
+}
+
+/** Calls visit(outIndex, aIndex, bIndex) for each output element, odometer-style. */
+function forEachBroadcast(outShape: Shape, sa: number[], sb: number[], visit: (o: number, ia: number, ib: number) => void): void {
+  const rank = outShape.length;
+  const total = outShape.reduce((p, d) => p * d, 1);
+  if (total === 0) return;
+  const idx = new Array<number>(rank).fill(0);
+  let ia = 0;
+  let ib = 0;
+  for (let o = 0; o < total; o++) {
+    visit(o, ia, ib);
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]++;
+      ia += sa[d];
+      ib += sb[d];
+      if (idx[d] < outShape[d]) break;
+      ia -= sa[d] * idx[d];
+      ib -= sb[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+function isSuffix(small: Shape, big: Shape): boolean {
+  // small equals big's trailing dims, ignoring leading 1s of small
+  let i = small.length - 1;
+  let j = big.length - 1;
+  for (; i >= 0; i--, j--) {
+    if (j < 0) return small[i] === 1;
+    if (small[i] !== big[j]) return false;
+  }
+  return true;
+}
+
+export function binary(op: BinaryOp, a: Float32Array, aShape: Shape, b: Float32Array, bShape: Shape, outShape: Shape): Float32Array {
+  const n = outShape.reduce((p, d) => p * d, 1);
+  const out = new Float32Array(n);
+  // Fast paths for the common layouts: equal shapes, a scalar operand, a trailing (bias-like) operand.
+  if (a.length === n && b.length === n) {
+    switch (op) {
+      case 'add': for (let i = 0; i < n; i++) out[i] = a[i] + b[i]; return out;
+      case 'sub': for (let i = 0; i < n; i++) out[i] = a[i] - b[i]; return out;
+      case 'mul': for (let i = 0; i < n; i++) out[i] = a[i] * b[i]; return out;
+      case 'div': for (let i = 0; i < n; i++) out[i] = a[i] / b[i]; return out;
+    }
+  }
+  const f = FNS[op];
+  if (a.length === n && isSuffix(bShape, outShape)) {
+    const m = b.length;
+    for (let i = 0; i < n; i++) out[i] = f(a[i], b[i % m]);
+    return out;
+  }
+  if (b.length === n && isSuffix(aShape, outShape)) {
+    const m = a.length;
+    for (let i = 0; i < n; i++) out[i] = f(a[i % m], b[i]);
+    return out;
+  }
+  forEachBroadcast(outShape, broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape), (o, ia, ib) => {
+    out[o] = f(a[ia], b[ib]);
+  });
+  return out;
+}
+
+export function broadcastTo(x: Float32Array, shape: Shape, outShape: Shape): Float32Array {
+  const n = outShape.reduce((p, d) => p * d, 1);
+  const out = new Float32Array(n);
+  const zeros = outShape.map(() => 0);
+  forEachBroadcast(outShape, broadcastStrides(shape, outShape), zeros, (o, ix) => {
+    out[o] = x[ix];
+  });
+  return out;
+}
+
+/** Sum x of `shape` down to `to` (a shape x broadcasts from), accumulating in float64. */
+export function sumTo(x: Float32Array, shape: Shape, to: Shape): Float32Array {
+  const outSize = to.reduce((p, d) => p * d, 1);
+  if (outSize === x.length) return Float32Array.from(x);
+  const acc = new Float64Array(outSize);
+  if (outSize === 1) {
+    let s = 0;
+    for (let i = 0; i < x.length; i++) s += x[i];
+    return Float32Array.of(s);
+  }
+  if (isSuffix(to, shape)) {
+    for (let i = 0; i < x.length; i++) acc[i % outSize] += x[i];
+    return Float32Array.from(acc);
+  }
+  const zeros = shape.map(() => 0);
+  forEachBroadcast(shape, zeros, broadcastStrides(to, shape), (o, _z, it) => {
+    acc[it] += x[o];
+  });
+  return Float32Array.from(acc);
+}

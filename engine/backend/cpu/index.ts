@@ -1,0 +1,157 @@
+/** The CPU backend: storage is a plain typed array, every kernel a loop over it. */
+import type { AdamHyper, Backend, DType, SgdHyper, Storage } from '../backend';
+import * as ew from './elementwise';
+import * as mm from './matmul';
+import * as conv from './conv';
+import * as sm from './softmax';
+
+type Arr = Float32Array | Int32Array;
+const f = (s: Storage) => s as unknown as Float32Array;
+const i32 = (s: Storage) => s as unknown as Int32Array;
+const st = (a: Arr) => a as unknown as Storage;
+
+export class CpuBackend implements Backend {
+  readonly name = 'cpu';
+  upload(data: Arr): Storage { return st(data); }
+  zeros(size: number, dtype: DType): Storage { return st(dtype === 'int32' ? new Int32Array(size) : new Float32Array(size)); }
+  full(size: number, value: number): Storage { return st(new Float32Array(size).fill(value)); }
+  read(s: Storage): Promise<Arr> { return Promise.resolve(s as unknown as Arr); }
+  readSync(s: Storage): Arr { return s as unknown as Arr; }
+  copy(s: Storage): Storage { return st((s as unknown as Arr).slice()); }
+  cast(s: Storage, to: DType): Storage {
+    const a = s as unknown as Arr;
+    return st(to === 'int32' ? Int32Array.from(a, Math.trunc) : Float32Array.from(a));
+  }
+
+  unary: Backend['unary'] = (op, x, _size, param) => st(ew.unary(op, f(x), param));
+  unaryBackward: Backend['unaryBackward'] = (op, x, y, gy, _size, param) => st(ew.unaryBackward(op, f(x), f(y), f(gy), param));
+  binary: Backend['binary'] = (op, a, aShape, b, bShape, outShape) => st(ew.binary(op, f(a), aShape, f(b), bShape, outShape));
+  axpby(a: Storage, alpha: number, b: Storage, beta: number, size: number): Storage {
+    const x = f(a), y = f(b);
+    const out = new Float32Array(size);
+    if (alpha === 1 && beta === 1) for (let i = 0; i < size; i++) out[i] = x[i] + y[i];
+    else for (let i = 0; i < size; i++) out[i] = alpha * x[i] + beta * y[i];
+    return st(out);
+  }
+  scale(x: Storage, alpha: number, size: number): Storage {
+    const a = f(x);
+    const out = new Float32Array(size);
+    for (let i = 0; i < size; i++) out[i] = a[i] * alpha;
+    return st(out);
+  }
+  sumTo: Backend['sumTo'] = (x, shape, to) => st(ew.sumTo(f(x), shape, to));
+  sum: Backend['sum'] = (x, shape, axes) => st(ew.sumTo(f(x), shape, shape.map((d, i) => (axes.includes(i) ? 1 : d))));
+  broadcastTo: Backend['broadcastTo'] = (x, shape, outShape) => st(ew.broadcastTo(f(x), shape, outShape));
+  sumSquares(x: Storage, size: number): Storage {
+    const a = f(x);
+    let s = 0;
+    for (let i = 0; i < size; i++) s += a[i] * a[i];
+    return st(Float32Array.of(s));
+  }
+
+  matmul: Backend['matmul'] = (a, b, batch, m, n, k, tA, tB) => st(mm.matmul(f(a), f(b), batch, m, n, k, tA, tB));
+  addRowVector(x: Storage, bias: Storage, rows: number, cols: number): Storage {
+    const a = f(x), b = f(bias);
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      for (let j = 0; j < cols; j++) a[o + j] += b[j];
+    }
+    return x;
+  }
+
+  softmax: Backend['softmax'] = (x, outer, dim, inner, log) => st(sm.softmax(f(x), outer, dim, inner, log));
+  softmaxBackward: Backend['softmaxBackward'] = (y, gy, outer, dim, inner, log) => st(sm.softmaxBackward(f(y), f(gy), outer, dim, inner, log));
+  crossEntropy: Backend['crossEntropy'] = (logits, labels, n, c) => st(sm.crossEntropy(f(logits), i32(labels), n, c));
+  crossEntropyBackward: Backend['crossEntropyBackward'] = (logits, labels, gy, n, c) => st(sm.crossEntropyBackward(f(logits), i32(labels), f(gy)[0], n, c));
+  bceWithLogits: Backend['bceWithLogits'] = (x, t) => st(sm.bceWithLogits(f(x), f(t)));
+  bceWithLogitsBackward: Backend['bceWithLogitsBackward'] = (x, t, gy) => {
+    const [a, b] = sm.bceWithLogitsBackward(f(x), f(t), f(gy));
+    return [st(a), st(b)];
+  };
+
+  conv2d: Backend['conv2d'] = (x, w, g) => st(conv.conv2d(f(x), f(w), g));
+  conv2dBackwardInput: Backend['conv2dBackwardInput'] = (gy, w, g) => st(conv.conv2dBackwardInput(f(gy), f(w), g));
+  conv2dBackwardWeight: Backend['conv2dBackwardWeight'] = (gy, x, g) => st(conv.conv2dBackwardWeight(f(gy), f(x), g));
+  maxPool2d: Backend['maxPool2d'] = (x, g) => {
+    const { out, argmax } = conv.maxPool2d(f(x), g);
+    return { out: st(out), argmax: st(argmax) };
+  };
+  maxPool2dBackward: Backend['maxPool2dBackward'] = (gy, argmax, g) => st(conv.maxPool2dBackward(f(gy), i32(argmax), g));
+  avgPool2d: Backend['avgPool2d'] = (x, g) => st(conv.avgPool2d(f(x), g));
+  avgPool2dBackward: Backend['avgPool2dBackward'] = (gy, g) => st(conv.avgPool2dBackward(f(gy), g));
+
+  concat(parts: readonly Storage[], outer: number, dims: readonly number[], inner: number): Storage {
+    const total = dims.reduce((a, b) => a + b, 0);
+    const first = parts[0] as unknown as Arr;
+    const out = first instanceof Int32Array ? new Int32Array(outer * total * inner) : new Float32Array(outer * total * inner);
+    let off = 0;
+    parts.forEach((p, idx) => {
+      const a = p as unknown as Arr;
+      const chunk = dims[idx] * inner;
+      for (let o = 0; o < outer; o++) out.set(a.subarray(o * chunk, (o + 1) * chunk), o * total * inner + off);
+      off += chunk;
+    });
+    return st(out);
+  }
+  slice(x: Storage, outer: number, dim: number, inner: number, start: number, len: number): Storage {
+    const a = x as unknown as Arr;
+    const out = a instanceof Int32Array ? new Int32Array(outer * len * inner) : new Float32Array(outer * len * inner);
+    for (let o = 0; o < outer; o++) out.set(a.subarray((o * dim + start) * inner, (o * dim + start + len) * inner), o * len * inner);
+    return st(out);
+  }
+
+  gather(weight: Storage, indices: Storage, count: number, num: number, dim: number): Storage {
+    const w = f(weight), idx = i32(indices);
+    const out = new Float32Array(count * dim);
+    for (let r = 0; r < count; r++) {
+      const k = idx[r];
+      if (!(k >= 0 && k < num)) throw new RangeError(`Embedding: index ${k} at position ${r} is out of range for ${num} embeddings (0..${num - 1})`);
+      out.set(w.subarray(k * dim, (k + 1) * dim), r * dim);
+    }
+    return st(out);
+  }
+  gatherBackward(gy: Storage, indices: Storage, count: number, num: number, dim: number): Storage {
+    const g = f(gy), idx = i32(indices);
+    const out = new Float32Array(num * dim);
+    for (let r = 0; r < count; r++) {
+      const o = idx[r] * dim;
+      for (let j = 0; j < dim; j++) out[o + j] += g[r * dim + j];
+    }
+    return st(out);
+  }
+
+  sgdStep(ps: Storage, gs: Storage, bufS: Storage | null, size: number, h: SgdHyper): void {
+    const p = f(ps), g = f(gs), buf = bufS ? f(bufS) : null;
+    for (let i = 0; i < size; i++) {
+      let d = g[i];
+      if (h.weightDecay !== 0) d += h.weightDecay * p[i];
+      if (buf) {
+        buf[i] = h.first ? d : h.momentum * buf[i] + (1 - h.dampening) * d;
+        d = h.nesterov ? d + h.momentum * buf[i] : buf[i];
+      }
+      p[i] -= h.lr * d;
+    }
+  }
+  adamStep(ps: Storage, gs: Storage, ms: Storage, vs: Storage, size: number, h: AdamHyper): void {
+    const p = f(ps), g = f(gs), m = f(ms), v = f(vs);
+    const bc1 = 1 - Math.pow(h.beta1, h.step);
+    const bc2Sqrt = Math.sqrt(1 - Math.pow(h.beta2, h.step));
+    const stepSize = h.lr / bc1;
+    const decay = h.decoupled ? 1 - h.lr * h.weightDecay : 1;
+    for (let i = 0; i < size; i++) {
+      let d = g[i];
+      if (h.decoupled) p[i] *= decay;
+      else if (h.weightDecay !== 0) d += h.weightDecay * p[i];
+      m[i] = h.beta1 * m[i] + (1 - h.beta1) * d;
+      v[i] = h.beta2 * v[i] + (1 - h.beta2) * d * d;
+      // PyTorch: denom = sqrt(v) / sqrt(bias_correction2) + eps; p -= (lr / bias_correction1) * m / denom
+      p[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / bc2Sqrt + h.eps);
+    }
+  }
+
+  allFinite(x: Storage, size: number): Promise<boolean> {
+    const a = f(x);
+    for (let i = 0; i < size; i++) if (!Number.isFinite(a[i])) return Promise.resolve(false);
+    return Promise.resolve(true);
+  }
+}

@@ -1,0 +1,58 @@
+import { backend, type Storage } from '../backend/backend';
+import type { Tensor } from '../tensor';
+import { Optimizer } from './optimizer';
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: readonly [number, number];
+  eps?: number;
+  weightDecay?: number;
+}
+
+interface State {
+  step: number;
+  m: Storage;
+  v: Storage;
+}
+
+/** torch.optim.Adam (weight decay added to the gradient) and, with decoupled, torch.optim.AdamW. */
+export class Adam extends Optimizer {
+  private readonly state = new Map<Tensor, State>();
+  readonly lr: number;
+  readonly betas: readonly [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  protected decoupled = false;
+
+  constructor(params: readonly Tensor[], options: AdamOptions = {}, defaultWeightDecay = 0) {
+    super(params);
+    this.lr = options.lr ?? 1e-3;
+    this.betas = options.betas ?? [0.9, 0.999];
+    this.eps = options.eps ?? 1e-8;
+    this.weightDecay = options.weightDecay ?? defaultWeightDecay;
+  }
+
+  step(): void {
+    for (const p of this.params) {
+      if (!p.grad) continue;
+      let s = this.state.get(p);
+      if (!s) {
+        s = { step: 0, m: backend().zeros(p.size, 'float32'), v: backend().zeros(p.size, 'float32') };
+        this.state.set(p, s);
+      }
+      s.step++;
+      backend().adamStep(p.storage, p.grad.storage, s.m, s.v, p.size, {
+        lr: this.lr, beta1: this.betas[0], beta2: this.betas[1], eps: this.eps,
+        weightDecay: this.weightDecay, decoupled: this.decoupled, step: s.step,
+      });
+    }
+  }
+}
+
+/** torch.optim.AdamW: p ← p·(1 − lr·wd) before the Adam step; weightDecay defaults to 0.01. */
+export class AdamW extends Adam {
+  constructor(params: readonly Tensor[], options: AdamOptions = {}) {
+    super(params, options, 0.01);
+    this.decoupled = true;
+  }
+}

@@ -1,0 +1,43 @@
+import { backend, type Storage } from '../backend/backend';
+import type { Tensor } from '../tensor';
+import { Optimizer } from './optimizer';
+
+export interface SgdOptions {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+}
+
+/** torch.optim.SGD: g += wd·p; buf = μ·buf + (1−τ)·g (buf = g at first); g = nesterov ? g + μ·buf : buf; p −= lr·g. */
+export class SGD extends Optimizer {
+  private readonly buffers = new Map<Tensor, Storage>();
+  readonly options: Required<SgdOptions>;
+
+  constructor(params: readonly Tensor[], options: SgdOptions) {
+    super(params);
+    this.options = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...options };
+    if (this.options.nesterov && (this.options.momentum <= 0 || this.options.dampening !== 0)) {
+      throw new Error('SGD: nesterov momentum requires a momentum and zero dampening');
+    }
+  }
+
+  step(): void {
+    const o = this.options;
+    for (const p of this.params) {
+      if (!p.grad) continue;
+      let buf: Storage | null = null;
+      let first = false;
+      if (o.momentum !== 0) {
+        buf = this.buffers.get(p) ?? null;
+        if (!buf) {
+          buf = backend().zeros(p.size, 'float32');
+          this.buffers.set(p, buf);
+          first = true;
+        }
+      }
+      backend().sgdStep(p.storage, p.grad.storage, buf, p.size, { ...o, first });
+    }
+  }
+}

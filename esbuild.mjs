@@ -1,0 +1,61 @@
+// One bundler for every target: the extension host, the command line, worker threads and the webview.
+// Usage: node esbuild.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  sourcemap: true,
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+  define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
+};
+
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+
+/** @type {esbuild.BuildOptions[]} */
+const targets = [
+  { ...node, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...node, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { trainWorker: 'extension/training/worker.ts' }, outdir: 'dist' },
+  // The engine as one ES module: what exported TypeScript imports when no engine package is installed.
+  { ...common, platform: 'neutral', format: 'esm', target: 'es2022', entryPoints: { engine: 'engine/index.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } },
+  {
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: { webview: 'webview/main.tsx' },
+    outdir: 'dist',
+    loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
+    jsx: 'automatic',
+  },
+].filter((t) => Object.values(t.entryPoints).every((p) => existsSync(p)));
+
+/** The JSON Schema of *.nn.json is generated from the engine's op registry, so it cannot drift. */
+async function writeSchema() {
+  const out = 'dist/.schema-gen.cjs';
+  await esbuild.build({ ...node, sourcemap: false, minify: false, entryPoints: ['engine/graph/schema.ts'], outfile: out });
+  const require = createRequire(import.meta.url);
+  delete require.cache[require.resolve('./' + out)];
+  const { buildJsonSchema } = require('./' + out);
+  writeFileSync('dist/nn-graph.schema.json', JSON.stringify(buildJsonSchema(), null, 2) + '\n');
+}
+
+mkdirSync('dist', { recursive: true });
+if (watch) {
+  for (const t of targets) {
+    const ctx = await esbuild.context(t);
+    await ctx.watch();
+  }
+  if (existsSync('engine/graph/schema.ts')) await writeSchema();
+  console.log('esbuild: watching for changes');
+} else {
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+  if (existsSync('engine/graph/schema.ts')) await writeSchema();
+}

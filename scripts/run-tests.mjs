@@ -1,0 +1,36 @@
+// Runs the test suite on node's built-in test runner (TypeScript through tsx).
+//   node scripts/run-tests.mjs           every test: unit, command line, browser and VS Code
+//   node scripts/run-tests.mjs --unit    the quick subset for the edit-test loop
+//   node scripts/run-tests.mjs FILTER    only files whose path contains FILTER
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const args = process.argv.slice(2);
+const unitOnly = args.includes('--unit');
+const filters = args.filter((a) => !a.startsWith('--'));
+
+// Suites that need a browser or a VS Code server: slow, so not in the quick subset.
+const SLOW = ['test/browser/', 'test/vscode/', 'test/e2e/'];
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+const files = walk('test')
+  .map((p) => relative('.', p).split('\\').join('/'))
+  .filter((p) => p.endsWith('.test.ts'))
+  .filter((p) => !unitOnly || !SLOW.some((s) => p.startsWith(s)))
+  .filter((p) => filters.length === 0 || filters.some((f) => p.includes(f)))
+  .sort();
+
+if (files.length === 0) {
+  console.error('run-tests: no test files matched');
+  process.exit(1);
+}
+
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], { stdio: 'inherit' });
+process.exit(r.status ?? 1);
