@@ -1,11 +1,13 @@
 // One bundler for every target: the extension host, the command line, worker threads and the webview.
 // Usage: node esbuild.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const common = {
   bundle: true,
@@ -13,7 +15,7 @@ const common = {
   minify: production,
   logLevel: 'warning',
   legalComments: 'none',
-  define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
+  define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"', __VERSION__: JSON.stringify(pkg.version) },
 };
 
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
@@ -45,6 +47,7 @@ async function writeSchema() {
   delete require.cache[require.resolve('./' + out)];
   const { buildJsonSchema } = require('./' + out);
   writeFileSync('dist/nn-graph.schema.json', JSON.stringify(buildJsonSchema(), null, 2) + '\n');
+  rmSync(out);
 }
 
 mkdirSync('dist', { recursive: true });

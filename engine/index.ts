@@ -19,3 +19,16 @@ export * as init from './nn/init';
 export { Optimizer } from './optim/optimizer';
 export { SGD, type SgdOptions } from './optim/sgd';
 export { Adam, AdamW, type AdamOptions } from './optim/adam';
+export { createOptimizer } from './optim/fromJson';
+
+// The model format: registry, validation and shape inference, the runnable graph.
+export * from './graph/types';
+export { type AttrSpec, type AttrType, type Attrs, type AttrValue, checkAttr } from './graph/attrs';
+export { allOps, getOp, portNames, resolveAttrs, CATEGORIES, type Category, type OpSpec, type ParamSpec, type InputSpec } from './graph/registry';
+export { analyzeModel, parseModel, ID_PATTERN, LIMITS, type GraphAnalysis, type NodeInfo, type ParamInfo } from './graph/analyze';
+export { GraphModel, FeedError, initValues, type ForwardOptions, type ForwardPass, type ModelOptions, type StoredTensor } from './graph/model';
+export { buildJsonSchema } from './graph/schema';
+
+// Bytes in, bytes out: safetensors and inline params.
+export { encodeSafetensors, decodeSafetensors, SafetensorsError, type TensorRecord, type TensorRecords, type SafetensorsFile } from './io/safetensors';
+export { paramsFromJson, paramsToJson, mergeParams, shortestFloat32, ParamsError, type InlineParams, type InlineTensor } from './io/params';

@@ -1,0 +1,103 @@
+/**
+ * backprop-studio: the engine headless, for scripts and CI.
+ * Exit codes: 0 ok, 1 bad model or feed, 2 usage error, 3 non-finite loss or gradient.
+ */
+import { FeedError } from '../engine';
+import { parseArgs, UsageError } from './args';
+import { gradCommand, NonFiniteError, predictCommand, trainCommand } from './commands';
+import { writeFileAtomic } from './fs';
+import { InputError, loadFeed, loadModel } from './load';
+
+const USAGE = `Usage: backprop-studio <command> [options]
+
+Commands:
+  grad    MODEL.nn.json --feed FEED.json [--out RESULT.json]
+          One forward and backward pass in training mode: loss, every node's output, every gradient.
+  train   MODEL.nn.json --feed FEED.json --steps N [--out RESULT.json]
+          N optimizer steps on the feed (full batch): the losses and the trained parameters.
+  predict MODEL.nn.json --feed FEED.json [--out RESULT.json]
+          Inference (eval mode): the model's outputs.
+  export  MODEL.nn.json --target engine|standalone --out FILE [--force]
+          TypeScript code for the model (not available in this version yet).
+
+Options:
+  --help      show this help
+  --version   show the version
+
+Exit codes: 0 success, 1 bad model or feed, 2 usage error, 3 non-finite loss or gradient.
+Docs: docs/cli.md`;
+
+const COMMANDS = ['grad', 'train', 'predict', 'export'];
+
+async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['feed', 'out', 'steps', 'target'], ['help', 'version', 'force']);
+  if (args.flags.has('help') || argv.length === 0) {
+    process.stdout.write(USAGE + '\n');
+    return argv.length === 0 ? 2 : 0;
+  }
+  if (args.flags.has('version')) {
+    process.stdout.write(`backprop-studio ${VERSION}\n`);
+    return 0;
+  }
+  const [command, modelPath, ...rest] = args.positionals;
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}" (expected ${COMMANDS.join(', ')}; see --help)`);
+  if (command === 'export') throw new UsageError('export is not available in this version yet');
+  if (!modelPath) throw new UsageError(`${command} needs a model file: backprop-studio ${command} MODEL.nn.json --feed FEED.json`);
+  if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  const feedPath = args.flags.get('feed');
+  if (typeof feedPath !== 'string') throw new UsageError(`${command} needs --feed FEED.json`);
+  let steps = 0;
+  if (command === 'train') {
+    const s = args.flags.get('steps');
+    if (typeof s !== 'string' || !/^\d+$/.test(s)) throw new UsageError('train needs --steps N (a non-negative integer)');
+    steps = Number(s);
+  } else if (args.flags.has('steps')) throw new UsageError(`--steps applies to train, not ${command}`);
+  const out = args.flags.get('out');
+
+  const model = loadModel(modelPath);
+  const feeds = loadFeed(feedPath, model);
+  const result =
+    command === 'grad' ? await gradCommand(model, feeds) :
+    command === 'train' ? await trainCommand(model, feeds, steps) :
+    await predictCommand(model, feeds);
+  // Everything is computed before anything is written: a failure leaves no partial output.
+  const text = JSON.stringify(result) + '\n';
+  if (typeof out === 'string') writeFileAtomic(out, text);
+  else process.stdout.write(text);
+  return 0;
+}
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    return await run(argv);
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0];
+    if (e instanceof UsageError) {
+      process.stderr.write(`backprop-studio: ${msg}\n`);
+      return 2;
+    }
+    if (e instanceof NonFiniteError) {
+      process.stderr.write(`backprop-studio: ${msg}\n`);
+      return 3;
+    }
+    if (e instanceof InputError || e instanceof FeedError || e instanceof RangeError || e instanceof TypeError || (e as Error).name === 'ShapeError') {
+      process.stderr.write(`backprop-studio: ${msg}\n`);
+      return 1;
+    }
+    if (e instanceof Error && /loss node|output node/.test(e.message)) {
+      process.stderr.write(`backprop-studio: ${msg}\n`);
+      return 1;
+    }
+    process.stderr.write(`backprop-studio: internal error: ${(e as Error).stack ?? e}\n`);
+    return 70;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,91 @@
+/** The JSON Schema of *.nn.json, generated from the op registry (shipped as dist/nn-graph.schema.json). */
+import '../layers';
+import { attrSchema } from './attrs';
+import { allOps } from './registry';
+import { FORMAT, FORMAT_VERSION } from './types';
+
+export function buildJsonSchema(): Record<string, unknown> {
+  const nodeVariants = allOps().map((spec) => {
+    const required = spec.attrs.filter((a) => a.default === undefined && !a.optional).map((a) => a.name);
+    return {
+      if: { properties: { op: { const: spec.op } }, required: ['op'] },
+      then: {
+        properties: {
+          attrs: {
+            type: 'object',
+            description: spec.summary,
+            additionalProperties: false,
+            properties: Object.fromEntries(spec.attrs.map((a) => [a.name, attrSchema(a)])),
+            ...(required.length ? { required } : {}),
+          },
+        },
+        ...(required.length ? { required: ['attrs'] } : {}),
+      },
+    };
+  });
+  const tensor = {
+    type: 'object',
+    required: ['shape', 'data'],
+    properties: { shape: { type: 'array', items: { type: 'integer', minimum: 0 } }, data: { type: 'array', items: { type: 'number' } } },
+  };
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'Backprop Studio model (*.nn.json)',
+    type: 'object',
+    required: ['format', 'version', 'nodes', 'edges'],
+    properties: {
+      format: { const: FORMAT, description: 'Always "nn-graph".' },
+      version: { type: 'integer', minimum: 1, maximum: FORMAT_VERSION, description: 'Format version.' },
+      name: { type: 'string' },
+      nodes: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['id', 'op'],
+          properties: {
+            id: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Unique node id; a valid identifier.' },
+            op: { enum: allOps().map((s) => s.op), description: 'The layer or operation.' },
+            attrs: { type: 'object' },
+            ui: { type: 'object', properties: { x: { type: 'number' }, y: { type: 'number' } }, description: 'Editor layout.' },
+          },
+          allOf: nodeVariants,
+        },
+      },
+      edges: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['from', 'to'],
+          additionalProperties: false,
+          properties: {
+            from: { type: 'string', description: 'Source node id.' },
+            to: { type: 'string', description: 'Target node id.' },
+            port: { type: 'integer', minimum: 0, default: 0, description: "Index of the target's input." },
+          },
+        },
+      },
+      params: { type: 'object', additionalProperties: tensor, description: 'Inline parameters keyed "<nodeId>.<name>" (PyTorch names).' },
+      weights: { type: 'string', description: 'Sidecar safetensors file with the parameters, relative to this file.' },
+      training: {
+        type: 'object',
+        properties: {
+          seed: { type: 'integer', minimum: 0, default: 0 },
+          optimizer: {
+            type: 'object',
+            required: ['type'],
+            properties: {
+              type: { enum: ['SGD', 'Adam', 'AdamW'] },
+              lr: { type: 'number', exclusiveMinimum: 0 },
+              momentum: { type: 'number', minimum: 0 },
+              dampening: { type: 'number', minimum: 0, maximum: 1 },
+              weightDecay: { type: 'number', minimum: 0 },
+              nesterov: { type: 'boolean' },
+              betas: { type: 'array', items: { type: 'number', minimum: 0, exclusiveMaximum: 1 }, minItems: 2, maxItems: 2 },
+              eps: { type: 'number', exclusiveMinimum: 0 },
+            },
+          },
+        },
+      },
+    },
+  };
+}

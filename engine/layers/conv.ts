@@ -1,0 +1,61 @@
+import { registerOp, requireFloat, known, fail, type ParamSpec } from '../graph/registry';
+import type { Attrs, AttrSpec } from '../graph/attrs';
+import type { TensorType } from '../graph/types';
+import { formatType } from '../graph/types';
+import { avgPool2d, conv2d, convOutSize, maxPool2d } from '../ops/conv';
+import { pairOf } from './common';
+
+function spatial(x: TensorType, a: Attrs, op: string, outC: number | 'same'): TensorType {
+  requireFloat([x], op);
+  if (x.shape.length !== 4 || x.shape[0] !== 'N') fail(`${op} expects an NCHW input [N, C, H, W], found ${formatType(x)}`);
+  const c = known(x.shape[1], `${op}: the channel dimension`);
+  const h = known(x.shape[2], `${op}: the height`), w = known(x.shape[3], `${op}: the width`);
+  const [kh, kw] = pairOf(a.kernelSize);
+  const [sh, sw] = pairOf(a.stride ?? a.kernelSize);
+  const [ph, pw] = pairOf(a.padding);
+  if (op !== 'Conv2d' && (ph > kh / 2 || pw > kw / 2)) fail(`${op}: padding ${ph}×${pw} must be at most half the kernel ${kh}×${kw}`);
+  const oh = convOutSize(h, kh, sh, ph), ow = convOutSize(w, kw, sw, pw);
+  if (oh < 1 || ow < 1) fail(`${op}: kernel ${kh}×${kw} (padding ${ph}×${pw}) does not fit the ${h}×${w} input`);
+  return { shape: ['N', outC === 'same' ? c : outC, oh, ow], dtype: 'float32' };
+}
+
+const kernelAttrs = (strideDoc: string): AttrSpec[] => [
+  { name: 'kernelSize', type: { kind: 'pair', min: 1 }, doc: 'Window size: a number or [h, w].' },
+  { name: 'stride', type: { kind: 'pair', min: 1 }, optional: true, doc: strideDoc },
+  { name: 'padding', type: { kind: 'pair', min: 0 }, default: 0, doc: 'Zero padding on each side: a number or [h, w].' },
+];
+
+registerOp({
+  op: 'Conv2d', category: 'Layers', summary: '2-D convolution over NCHW input (cross-correlation, as PyTorch).',
+  attrs: [
+    { name: 'outChannels', type: { kind: 'int', min: 1, max: 1 << 16 }, doc: 'Number of output channels.' },
+    ...kernelAttrs('Step between windows: a number or [h, w]. Default 1.').map((s) => (s.name === 'stride' ? { ...s, optional: false, default: 1 } : s)),
+    { name: 'bias', type: { kind: 'bool' }, default: true, doc: 'Learn an additive bias per channel.' },
+  ],
+  inputs: { ports: ['input'] }, keyAttrs: ['outChannels', 'kernelSize'],
+  infer: ([x], a) => spatial(x, a, 'Conv2d', a.outChannels as number),
+  params([x], a) {
+    const inC = x.shape[1] as number;
+    const [kh, kw] = pairOf(a.kernelSize);
+    const outC = a.outChannels as number;
+    const fanIn = inC * kh * kw;
+    const ps: ParamSpec[] = [{ name: 'weight', shape: [outC, inC, kh, kw], init: { kind: 'kaimingUniform', fanIn } }];
+    if (a.bias) ps.push({ name: 'bias', shape: [outC], init: { kind: 'biasUniform', fanIn } });
+    return ps;
+  },
+  forward: ([x], a, ctx) => conv2d(x, ctx.params.weight, ctx.params.bias ?? null, pairOf(a.stride), pairOf(a.padding)),
+});
+
+registerOp({
+  op: 'MaxPool2d', category: 'Layers', summary: 'Maximum over each window; the gradient goes to the first maximum.',
+  attrs: kernelAttrs('Step between windows. Default: the kernel size.'), inputs: { ports: ['input'] }, keyAttrs: ['kernelSize'],
+  infer: ([x], a) => spatial(x, a, 'MaxPool2d', 'same'),
+  forward: ([x], a) => maxPool2d(x, pairOf(a.kernelSize), pairOf(a.stride ?? a.kernelSize), pairOf(a.padding)),
+});
+
+registerOp({
+  op: 'AvgPool2d', category: 'Layers', summary: 'Mean over each window (padding counts in the divisor, as PyTorch).',
+  attrs: kernelAttrs('Step between windows. Default: the kernel size.'), inputs: { ports: ['input'] }, keyAttrs: ['kernelSize'],
+  infer: ([x], a) => spatial(x, a, 'AvgPool2d', 'same'),
+  forward: ([x], a) => avgPool2d(x, pairOf(a.kernelSize), pairOf(a.stride ?? a.kernelSize), pairOf(a.padding)),
+});

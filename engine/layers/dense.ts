@@ -1,0 +1,43 @@
+import { registerOp, requireFloat, known, failDtype, type ParamSpec } from '../graph/registry';
+import { linear } from '../ops/matmul';
+import { embedding } from '../ops/embedding';
+import { formatType } from '../graph/types';
+import { needBatched } from './common';
+
+registerOp({
+  op: 'Linear', category: 'Layers', summary: 'y = x·Wᵀ + b over the last dimension.',
+  attrs: [
+    { name: 'outFeatures', type: { kind: 'int', min: 1, max: 1 << 24 }, doc: 'Size of each output sample.' },
+    { name: 'bias', type: { kind: 'bool' }, default: true, doc: 'Learn an additive bias.' },
+  ],
+  inputs: { ports: ['input'] }, keyAttrs: ['outFeatures'],
+  infer([x], a) {
+    requireFloat([x], 'Linear');
+    needBatched(x, 1, 'Linear');
+    known(x.shape[x.shape.length - 1], 'Linear: the last input dimension');
+    return { shape: [...x.shape.slice(0, -1), a.outFeatures as number], dtype: 'float32' };
+  },
+  params([x], a) {
+    const inF = x.shape[x.shape.length - 1] as number;
+    const outF = a.outFeatures as number;
+    const ps: ParamSpec[] = [{ name: 'weight', shape: [outF, inF], init: { kind: 'kaimingUniform', fanIn: inF } }];
+    if (a.bias) ps.push({ name: 'bias', shape: [outF], init: { kind: 'biasUniform', fanIn: inF } });
+    return ps;
+  },
+  forward: ([x], _a, ctx) => linear(x, ctx.params.weight, ctx.params.bias ?? null),
+});
+
+registerOp({
+  op: 'Embedding', category: 'Layers', summary: 'Looks up a learned vector for each int32 index.',
+  attrs: [
+    { name: 'numEmbeddings', type: { kind: 'int', min: 1, max: 1 << 24 }, doc: 'Size of the dictionary.' },
+    { name: 'embeddingDim', type: { kind: 'int', min: 1, max: 1 << 16 }, doc: 'Size of each embedding vector.' },
+  ],
+  inputs: { ports: ['indices'] }, keyAttrs: ['numEmbeddings', 'embeddingDim'],
+  infer([x], a) {
+    if (x.dtype !== 'int32') failDtype(`Embedding expects int32 indices, found ${formatType(x)}`);
+    return { shape: [...x.shape, a.embeddingDim as number], dtype: 'float32' };
+  },
+  params: (_i, a) => [{ name: 'weight', shape: [a.numEmbeddings as number, a.embeddingDim as number], init: { kind: 'normal', std: 1 } }],
+  forward: ([x], _a, ctx) => embedding(x, ctx.params.weight),
+});

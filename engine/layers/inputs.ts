@@ -1,0 +1,23 @@
+import { registerOp } from '../graph/registry';
+import type { AttrSpec } from '../graph/attrs';
+import type { TensorType } from '../graph/types';
+
+const attrs: AttrSpec[] = [
+  { name: 'shape', type: { kind: 'shape' }, doc: 'Shape of one sample, without the batch dimension.' },
+  { name: 'dtype', type: { kind: 'enum', values: ['float32', 'int32'] }, default: 'float32', doc: 'float32 values, or int32 class/embedding indices.' },
+];
+
+const sourceType = (a: Record<string, unknown>): TensorType => ({ shape: ['N', ...(a.shape as number[])], dtype: a.dtype as 'float32' | 'int32' });
+
+for (const [op, summary] of [
+  ['Input', 'Data fed to the model; the batch is its leading dimension.'],
+  ['Target', 'Labels or target values fed to a loss during training; not needed for inference.'],
+] as const) {
+  registerOp({
+    op, category: 'Inputs', summary, attrs, inputs: { ports: [] }, keyAttrs: ['shape', 'dtype'], isSource: true,
+    infer: (_i, a) => sourceType(a),
+    forward: () => {
+      throw new Error(`${op} nodes are fed, not computed`);
+    },
+  });
+}

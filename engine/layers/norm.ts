@@ -1,0 +1,49 @@
+import { registerOp, requireFloat, known, fail, type ParamSpec } from '../graph/registry';
+import { formatType } from '../graph/types';
+import { batchNorm1d, layerNorm } from '../ops/norm';
+import { needBatched } from './common';
+
+const eps = { name: 'eps', type: { kind: 'float' as const, min: 0, minExclusive: true }, default: 1e-5, doc: 'Added to the variance for numerical stability.' };
+const affine = { name: 'affine', type: { kind: 'bool' as const }, default: true, doc: 'Learn a per-feature scale (weight) and shift (bias).' };
+
+function affineParams(n: number, on: unknown): ParamSpec[] {
+  return on ? [{ name: 'weight', shape: [n], init: { kind: 'ones' } }, { name: 'bias', shape: [n], init: { kind: 'zeros' } }] : [];
+}
+
+registerOp({
+  op: 'BatchNorm1d', category: 'Normalization',
+  summary: 'Normalises each feature over the batch (batch statistics in training, running estimates in eval).',
+  attrs: [eps, { name: 'momentum', type: { kind: 'float', min: 0, max: 1 }, default: 0.1, doc: 'Weight of the new batch in the running estimates.' }, affine],
+  inputs: { ports: ['input'] },
+  infer([x]) {
+    requireFloat([x], 'BatchNorm1d');
+    if (x.shape.length !== 2 || x.shape[0] !== 'N') fail(`BatchNorm1d expects [N, C], found ${formatType(x)}`);
+    known(x.shape[1], 'BatchNorm1d: the feature dimension');
+    return { shape: [...x.shape], dtype: 'float32' };
+  },
+  params([x], a) {
+    const c = x.shape[1] as number;
+    return [
+      ...affineParams(c, a.affine),
+      { name: 'running_mean', shape: [c], init: { kind: 'zeros' }, buffer: true },
+      { name: 'running_var', shape: [c], init: { kind: 'ones' }, buffer: true },
+    ];
+  },
+  forward: ([x], a, ctx) =>
+    batchNorm1d(x, ctx.params.weight ?? null, ctx.params.bias ?? null, { runningMean: ctx.params.running_mean, runningVar: ctx.params.running_var }, {
+      training: ctx.training, momentum: a.momentum as number, eps: a.eps as number,
+    }),
+});
+
+registerOp({
+  op: 'LayerNorm', category: 'Normalization', summary: 'Normalises over the last dimension of each sample.',
+  attrs: [eps, affine], inputs: { ports: ['input'] },
+  infer([x]) {
+    requireFloat([x], 'LayerNorm');
+    needBatched(x, 1, 'LayerNorm');
+    known(x.shape[x.shape.length - 1], 'LayerNorm: the last dimension');
+    return { shape: [...x.shape], dtype: 'float32' };
+  },
+  params: ([x], a) => affineParams(x.shape[x.shape.length - 1] as number, a.affine),
+  forward: ([x], a, ctx) => layerNorm(x, ctx.params.weight ?? null, ctx.params.bias ?? null, a.eps as number),
+});

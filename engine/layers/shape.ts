@@ -1,0 +1,52 @@
+import { registerOp, fail, failDtype } from '../graph/registry';
+import { formatType, type Dim } from '../graph/types';
+import { concat, flatten, reshape, resolveReshape } from '../ops/shape';
+import { dimOf, needBatched } from './common';
+
+registerOp({
+  op: 'Flatten', category: 'Layers', summary: 'All dimensions after the batch into one.',
+  attrs: [], inputs: { ports: ['input'] },
+  infer([x]) {
+    needBatched(x, 0, 'Flatten');
+    const rest = x.shape.slice(1);
+    if (rest.includes('N')) fail(`Flatten: the batch dimension may only lead, found ${formatType(x)}`);
+    return { shape: ['N', (rest as number[]).reduce((p, d) => p * d, 1)], dtype: x.dtype };
+  },
+  forward: ([x]) => flatten(x),
+});
+
+registerOp({
+  op: 'Reshape', category: 'Layers', summary: 'Same values, new shape (without the batch; one -1 is inferred).',
+  attrs: [{ name: 'shape', type: { kind: 'shape', allowMinusOne: true }, doc: 'Target shape without the batch dimension; one entry may be -1.' }],
+  inputs: { ports: ['input'] }, keyAttrs: ['shape'],
+  infer([x], a) {
+    needBatched(x, 0, 'Reshape');
+    const rest = x.shape.slice(1);
+    if (rest.includes('N')) fail(`Reshape: the batch dimension may only lead, found ${formatType(x)}`);
+    const r = resolveReshape(rest as number[], a.shape as number[]);
+    if (typeof r === 'string') fail(`Reshape: ${r}`);
+    return { shape: ['N', ...(r as number[])], dtype: x.dtype };
+  },
+  forward: ([x], a) => reshape(x, [x.shape[0], ...(a.shape as number[])]),
+});
+
+registerOp({
+  op: 'Concat', category: 'Merge', summary: 'Joins two or more tensors along a dimension, in port order.',
+  attrs: [{ name: 'dim', type: { kind: 'dim' }, default: -1, doc: 'Dimension to join along (0 is the batch; negative counts from the end).' }],
+  inputs: { variadic: 'input', min: 2 }, keyAttrs: ['dim'],
+  infer(xs, a) {
+    const first = xs[0];
+    const d = dimOf(first, a.dim as number, 'Concat');
+    let total: Dim = 0;
+    xs.forEach((x, i) => {
+      if (x.dtype !== first.dtype) failDtype(`Concat: input ${i} is ${x.dtype} but input 0 is ${first.dtype}`, i);
+      if (x.shape.length !== first.shape.length || x.shape.some((v, j) => j !== d && v !== first.shape[j])) {
+        fail(`Concat: input ${i} ${formatType(x)} does not match input 0 ${formatType(first)} outside dim ${a.dim}`, i);
+      }
+      const v = x.shape[d];
+      total = total === 'N' || v === 'N' ? fail('Concat: cannot join along the batch dimension N', i) : (total as number) + v;
+    });
+    return { shape: first.shape.map((v, j) => (j === d ? total : v)), dtype: first.dtype };
+  },
+  forward: (xs, a) => concat(xs, a.dim as number),
+});
