@@ -17,7 +17,14 @@ export class SGD extends Optimizer {
 
   constructor(params: readonly Tensor[], options: SgdOptions) {
     super(params);
-    this.options = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...options };
+    // `??`, not an object spread: an option passed as undefined ({ momentum: cfg.momentum }) takes its default.
+    this.options = {
+      lr: options.lr,
+      momentum: options.momentum ?? 0,
+      dampening: options.dampening ?? 0,
+      weightDecay: options.weightDecay ?? 0,
+      nesterov: options.nesterov ?? false,
+    };
     if (this.options.nesterov && (this.options.momentum <= 0 || this.options.dampening !== 0)) {
       throw new Error('SGD: nesterov momentum requires a momentum and zero dampening');
     }
@@ -34,7 +41,7 @@ export class SGD extends Optimizer {
         if (!buf) {
           buf = backend().zeros(p.size, 'float32');
           this.buffers.set(p, buf);
-          first = true;
+          first = false;
         }
       }
       backend().sgdStep(p.storage, p.grad.storage, buf, p.size, { ...o, first });
