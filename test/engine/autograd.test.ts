@@ -57,8 +57,8 @@ test('zeroGrad clears accumulated gradients', () => {
   tanh(x).backward();
   assert.ok(x.grad);
   x.zeroGrad();
-  assert.equal(x.grad, null);
+  assert.equal(x.grad as unknown, null);
   const s = sum(mul(x, Tensor.fromData([5], [])));
   s.backward();
-  assert.equal(x.grad!.itemSync(), 5);
+  assert.equal((x.grad as Tensor | null)!.itemSync(), 5);
 });

@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { allOps, buildJsonSchema, CATEGORIES } from '../../engine';
+
+const SPEC_OPS = [
+  'Input', 'Target', 'Linear', 'Conv2d', 'MaxPool2d', 'AvgPool2d', 'Flatten', 'Reshape', 'ReLU', 'Tanh', 'Sigmoid', 'Exp', 'Log', 'Neg',
+  'LeakyReLU', 'GELU', 'Softmax', 'LogSoftmax', 'Dropout', 'BatchNorm1d', 'LayerNorm', 'Embedding', 'Add', 'Sub', 'Mul', 'Div', 'Pow',
+  'Sum', 'Mean', 'Concat', 'MSELoss', 'CrossEntropyLoss', 'BCEWithLogitsLoss',
+];
+
+test('the registry has exactly the ops of the format spec, each in a palette category', () => {
+  assert.deepEqual(allOps().map((o) => o.op).sort(), [...SPEC_OPS].sort());
+  for (const o of allOps()) assert.ok(CATEGORIES.includes(o.category), `${o.op}: ${o.category}`);
+});
+
+test('docs/file-format.md names every op and attribute of the registry', () => {
+  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'file-format.md'), 'utf8');
+  const table = doc.slice(doc.indexOf('## Ops'));
+  for (const o of allOps()) {
+    assert.match(table, new RegExp(`\\b${o.op}\\b`), `op ${o.op} missing from docs/file-format.md`);
+    for (const a of o.attrs) assert.match(table, new RegExp(`\\b${a.name}\\b`), `${o.op}.${a.name} missing from docs/file-format.md`);
+  }
+});
+
+test('the JSON Schema lists every op and requires the attributes without defaults', () => {
+  const schema = buildJsonSchema() as { properties: { nodes: { items: { properties: { op: { enum: string[] } }; allOf: { if: { properties: { op: { const: string } } }; then: { properties: { attrs: { required?: string[] } } } }[] } } } };
+  const items = schema.properties.nodes.items;
+  assert.deepEqual([...items.properties.op.enum].sort(), [...SPEC_OPS].sort());
+  const linear = items.allOf.find((v) => v.if.properties.op.const === 'Linear')!;
+  assert.deepEqual(linear.then.properties.attrs.required, ['outFeatures']);
+  const relu = items.allOf.find((v) => v.if.properties.op.const === 'ReLU')!;
+  assert.equal(relu.then.properties.attrs.required, undefined);
+});
+
+test('the build ships the generated schema where package.json points', () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+  const url: string = pkg.contributes.jsonValidation[0].url;
+  const p = join(__dirname, '..', '..', url);
+  assert.ok(existsSync(p), `${url} is missing: run npm run build`);
+  assert.deepEqual(JSON.parse(readFileSync(p, 'utf8')), JSON.parse(JSON.stringify(buildJsonSchema())));
+});
