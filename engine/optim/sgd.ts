@@ -41,7 +41,7 @@ export class SGD extends Optimizer {
         if (!buf) {
           buf = backend().zeros(p.size, 'float32');
           this.buffers.set(p, buf);
-          first = false;
+          first = true;
         }
       }
       backend().sgdStep(p.storage, p.grad.storage, buf, p.size, { ...o, first });
