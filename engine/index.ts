@@ -32,3 +32,11 @@ export { buildJsonSchema } from './graph/schema';
 // Bytes in, bytes out: safetensors and inline params.
 export { encodeSafetensors, decodeSafetensors, SafetensorsError, type TensorRecord, type TensorRecords, type SafetensorsFile } from './io/safetensors';
 export { paramsFromJson, paramsToJson, mergeParams, shortestFloat32, ParamsError, type InlineParams, type InlineTensor } from './io/params';
+
+// Datasets and the training loop.
+export { playgroundPoints, CLASSIFICATION_SETS, REGRESSION_SETS, isClassificationSet, type PlaygroundSet, type Points } from './data/playground';
+export { splitDataset, batches, subset, type Dataset, type Batch } from './data/dataset';
+export { readDatasetSpec, readTrainingSettings, buildDataset, DatasetError, DATASET_SOURCES, type DatasetJson, type DatasetSource, type TrainingSettings, type ExternalData } from './data/spec';
+export { tableToDataset, CsvError, type CsvTable } from './data/csv';
+export { decodeDigits, type Digits } from './data/digits';
+export { Trainer, NonFiniteError as TrainingNonFiniteError, accuracyOf, type StepResult, type EpochMetrics, type GradientSnapshot, type TrainerOptions } from './train/trainer';

@@ -1,0 +1,61 @@
+/**
+ * Datasets bound to a model's Input and Target nodes: arrays of samples, split into training and
+ * validation sets and served in shuffled minibatches, all from the model's seed.
+ */
+import { Tensor } from '../tensor';
+import { Random } from '../nn/random';
+import type { DType } from '../backend/backend';
+
+/** Samples in row-major arrays: inputs [n, ...inputShape], targets [n, ...targetShape]. */
+export interface Dataset {
+  n: number;
+  inputs: Float32Array;
+  inputShape: number[];
+  targets: Float32Array | Int32Array;
+  targetShape: number[];
+  targetDtype: DType;
+  /** Label names for classification (index = class). */
+  classes?: string[];
+}
+
+const per = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Rows `idx` of a dataset as a new dataset. */
+export function subset(d: Dataset, idx: ArrayLike<number>): Dataset {
+  const ni = per(d.inputShape), nt = per(d.targetShape);
+  const inputs = new Float32Array(idx.length * ni);
+  const targets = d.targetDtype === 'int32' ? new Int32Array(idx.length * nt) : new Float32Array(idx.length * nt);
+  for (let r = 0; r < idx.length; r++) {
+    const k = idx[r];
+    inputs.set(d.inputs.subarray(k * ni, (k + 1) * ni), r * ni);
+    targets.set(d.targets.subarray(k * nt, (k + 1) * nt), r * nt);
+  }
+  return { ...d, n: idx.length, inputs, targets };
+}
+
+/** Shuffle with the seed, then hold out a fraction for validation. */
+export function splitDataset(d: Dataset, validationFraction: number, seed: number): { train: Dataset; validation: Dataset | null } {
+  const perm = new Random(seed, 'split').permutation(d.n);
+  const nVal = Math.min(d.n - 1, Math.round(d.n * validationFraction));
+  if (nVal <= 0) return { train: subset(d, perm), validation: null };
+  return { train: subset(d, perm.subarray(nVal)), validation: subset(d, perm.subarray(0, nVal)) };
+}
+
+export interface Batch {
+  inputs: Tensor;
+  targets: Tensor;
+  size: number;
+}
+
+/** Minibatches of one epoch, reshuffled per epoch from (seed, epoch). */
+export function* batches(d: Dataset, batchSize: number, seed: number, epoch: number, shuffle = true): Generator<Batch> {
+  const order = shuffle ? new Random(seed, 'shuffle', epoch).permutation(d.n) : Int32Array.from({ length: d.n }, (_, i) => i);
+  for (let start = 0; start < d.n; start += batchSize) {
+    const b = subset(d, order.subarray(start, Math.min(start + batchSize, d.n)));
+    yield {
+      inputs: Tensor.fromData(b.inputs, [b.n, ...d.inputShape]),
+      targets: Tensor.fromData(b.targets, [b.n, ...d.targetShape], d.targetDtype),
+      size: b.n,
+    };
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The `training.dataset` key of a model: which data trains it and how it binds to the Input and Target
+ * nodes. Generated sets need nothing else; `digits` needs the shipped digits file and `csv` the parsed
+ * table, both handed in as data by the caller (the engine never reads files).
+ */
+import type { GraphModel } from '../graph/model';
+import { CLASSIFICATION_SETS, REGRESSION_SETS, isClassificationSet, playgroundPoints } from './playground';
+import type { Dataset } from './dataset';
+import { decodeDigits } from './digits';
+import { tableToDataset, type CsvTable } from './csv';
+
+export const DATASET_SOURCES = [...CLASSIFICATION_SETS, ...REGRESSION_SETS, 'digits', 'csv'] as const;
+export type DatasetSource = (typeof DATASET_SOURCES)[number];
+
+export interface DatasetJson {
+  source: DatasetSource;
+  /** Generated sets: number of points (default 500) and noise in [0, 1] (default 0). */
+  size?: number;
+  noise?: number;
+  /** digits: how many of the shipped digits to use (default all). */
+  limit?: number;
+  /** csv: path relative to the model file, feature columns and the label column. */
+  path?: string;
+  features?: string[];
+  label?: string;
+  /** Input and Target node ids to bind (default: the model's only Input / Target). */
+  input?: string;
+  target?: string;
+  /** Learned by the pipeline and stored so inference and export see data the same way. */
+  classes?: string[];
+  normalization?: { mean: number[]; std: number[] };
+}
+
+export interface TrainingSettings {
+  batchSize: number;
+  epochs: number;
+  validationSplit: number;
+  seed: number;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The dataset key checked; a list of messages naming the key at fault, or the spec. */
+export function readDatasetSpec(training: unknown): { spec: DatasetJson | null; problems: string[] } {
+  const problems: string[] = [];
+  if (!isObj(training) || training.dataset === undefined) return { spec: null, problems };
+  const d = training.dataset;
+  if (!isObj(d)) return { spec: null, problems: ['training.dataset must be an object'] };
+  if (!DATASET_SOURCES.includes(d.source as DatasetSource)) problems.push(`training.dataset.source must be one of ${DATASET_SOURCES.join(', ')}, found ${JSON.stringify(d.source)}`);
+  const int = (k: string, min: number, max: number) => {
+    if (d[k] !== undefined && !(Number.isSafeInteger(d[k]) && (d[k] as number) >= min && (d[k] as number) <= max)) problems.push(`training.dataset.${k} must be an integer from ${min} to ${max}, found ${JSON.stringify(d[k])}`);
+  };
+  int('size', 2, 1_000_000);
+  int('limit', 1, 1_000_000);
+  if (d.noise !== undefined && !(typeof d.noise === 'number' && d.noise >= 0 && d.noise <= 1)) problems.push(`training.dataset.noise must be a number from 0 to 1, found ${JSON.stringify(d.noise)}`);
+  for (const k of ['input', 'target', 'path', 'label']) if (d[k] !== undefined && typeof d[k] !== 'string') problems.push(`training.dataset.${k} must be a string`);
+  if (d.features !== undefined && !(Array.isArray(d.features) && d.features.length > 0 && d.features.every((f) => typeof f === 'string'))) problems.push('training.dataset.features must be a non-empty list of column names');
+  if (d.source === 'csv') {
+    if (typeof d.path !== 'string') problems.push('training.dataset.path is required for a csv dataset (relative to the model file)');
+    if (typeof d.label !== 'string') problems.push('training.dataset.label is required for a csv dataset (the label column)');
+  }
+  return { spec: problems.length ? null : (d as unknown as DatasetJson), problems };
+}
+
+export function readTrainingSettings(training: unknown): TrainingSettings {
+  const t = (isObj(training) ? training : {}) as Record<string, unknown>;
+  const num = (k: string, def: number) => (typeof t[k] === 'number' && Number.isFinite(t[k]) ? (t[k] as number) : def);
+  return {
+    batchSize: Math.max(1, Math.floor(num('batchSize', 32))),
+    epochs: Math.max(1, Math.floor(num('epochs', 10))),
+    validationSplit: Math.min(0.9, Math.max(0, num('validationSplit', 0.2))),
+    seed: Math.floor(num('seed', 0)),
+  };
+}
+
+export interface ExternalData {
+  /** The digits file's bytes (see digits.ts), for source "digits". */
+  digits?: Uint8Array;
+  /** The parsed CSV, for source "csv". */
+  table?: CsvTable;
+}
+
+export class DatasetError extends Error {}
+
+/** Build the dataset and check it fits the bound Input and Target nodes. */
+export function buildDataset(model: GraphModel, spec: DatasetJson, external: ExternalData = {}): Dataset {
+  const inputId = spec.input ?? single(model.inputIds, 'Input', 'input');
+  const targetId = spec.target ?? single(model.targetIds, 'Target', 'target');
+  const inType = model.nodes.get(inputId)?.type;
+  const tgtType = model.nodes.get(targetId)?.type;
+  if (!inType || model.nodes.get(inputId)!.spec!.op !== 'Input') throw new DatasetError(`training.dataset.input "${inputId}" is not an Input node`);
+  if (!tgtType || model.nodes.get(targetId)!.spec!.op !== 'Target') throw new DatasetError(`training.dataset.target "${targetId}" is not a Target node`);
+  const inputShape = inType.shape.slice(1) as number[];
+  const targetShape = tgtType.shape.slice(1) as number[];
+  const seed = readTrainingSettings(model.json.training).seed;
+
+  let features: Float32Array, labels: Float32Array, n: number, nFeatures: number, classification: boolean, classes: string[] | undefined;
+  if (spec.source === 'digits') {
+    if (!external.digits) throw new DatasetError('the digits dataset file was not provided');
+    const d = decodeDigits(external.digits, spec.limit);
+    ({ n } = d);
+    features = d.pixels;
+    labels = d.labels;
+    nFeatures = 784;
+    classification = true;
+    classes = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+  } else if (spec.source === 'csv') {
+    if (!external.table) throw new DatasetError(`the CSV file ${spec.path} was not provided`);
+    const t = tableToDataset(external.table, spec);
+    ({ n, features, labels, classes } = t);
+    nFeatures = t.featureNames.length;
+    classification = !!classes;
+  } else {
+    const p = playgroundPoints(spec.source, spec.size ?? 500, spec.noise ?? 0, seed);
+    ({ n } = p);
+    features = p.x;
+    labels = p.y;
+    nFeatures = 2;
+    classification = isClassificationSet(spec.source);
+    classes = classification ? ['0', '1'] : undefined;
+  }
+
+  const perInput = inputShape.reduce((a, b) => a * b, 1);
+  if (inType.dtype !== 'float32') throw new DatasetError(`Input "${inputId}" must be float32 for the ${spec.source} dataset`);
+  if (perInput !== nFeatures) throw new DatasetError(`the ${spec.source} dataset has ${nFeatures} features per sample but Input "${inputId}" has shape [${inputShape.join(', ')}] (${perInput} values)`);
+  const perTarget = targetShape.reduce((a, b) => a * b, 1);
+  if (perTarget !== 1) throw new DatasetError(`Target "${targetId}" must hold one value per sample (shape [] or [1]) for the ${spec.source} dataset, found [${targetShape.join(', ')}]`);
+  let targets: Float32Array | Int32Array;
+  if (tgtType.dtype === 'int32') {
+    if (!classification) throw new DatasetError(`the ${spec.source} dataset is a regression set: Target "${targetId}" must be float32`);
+    targets = Int32Array.from(labels);
+  } else {
+    targets = labels;
+  }
+  return { n, inputs: features, inputShape, targets, targetShape, targetDtype: tgtType.dtype, classes };
+}
+
+function single(ids: string[], op: string, key: string): string {
+  if (ids.length === 1) return ids[0];
+  throw new DatasetError(ids.length === 0 ? `the model has no ${op} node to bind the dataset to` : `the model has ${ids.length} ${op} nodes (${ids.join(', ')}): name one in training.dataset.${key}`);
+}

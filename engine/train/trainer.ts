@@ -1,0 +1,226 @@
+/**
+ * A training run over a dataset: minibatches, epochs, validation, metrics, and on request the gradient
+ * magnitude each edge carried. UI-agnostic: the command line, the extension's worker and the tests drive
+ * it one step at a time.
+ */
+import { backend } from '../backend/backend';
+import { noGrad } from '../autograd';
+import type { GraphModel, ForwardPass } from '../graph/model';
+import type { Optimizer } from '../optim/optimizer';
+import { createOptimizer } from '../optim/fromJson';
+import type { Tensor } from '../tensor';
+import { batches, type Batch, type Dataset } from '../data/dataset';
+
+export interface StepResult {
+  epoch: number;
+  /** Global step, 1-based. */
+  step: number;
+  loss: number;
+  /** Fraction correct in this batch (classification), else undefined. */
+  accuracy?: number;
+  samples: number;
+  epochEnd: boolean;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+}
+
+/** Gradient magnitudes for the overlay. */
+export interface GradientSnapshot {
+  step: number;
+  /** Per edge index: root-mean-square of the gradient the edge carried (0 where none flowed). */
+  edges: number[];
+  /** Per node id: L2 norm of its parameters' gradients (nodes with parameters only). */
+  paramNorms: Record<string, number>;
+}
+
+export class NonFiniteError extends Error {
+  constructor(readonly step: number, readonly nodeId: string, readonly detail: string) {
+    super(`step ${step}: non-finite value in ${detail}`);
+    this.name = 'NonFiniteError';
+  }
+}
+
+export interface TrainerOptions {
+  batchSize: number;
+  epochs: number;
+  seed: number;
+  /** Record edge gradients for snapshots. */
+  edgeGrads?: boolean;
+  optimizer?: Optimizer;
+}
+
+export class Trainer {
+  readonly optimizer: Optimizer;
+  epoch = 0;
+  step = 0;
+  private iter: Generator<Batch> | null = null;
+  private pending: Batch | null = null;
+  private lastPass: ForwardPass | null = null;
+  private epochLoss = 0;
+  private epochCorrect = 0;
+  private epochSamples = 0;
+  readonly history: EpochMetrics[] = [];
+
+  constructor(
+    readonly model: GraphModel,
+    readonly train: Dataset,
+    readonly validation: Dataset | null,
+    readonly options: TrainerOptions,
+  ) {
+    this.optimizer = options.optimizer ?? createOptimizer(model.json.training?.optimizer, model.parameters());
+  }
+
+  get done(): boolean {
+    return this.epoch >= this.options.epochs;
+  }
+
+  get stepsPerEpoch(): number {
+    return Math.ceil(this.train.n / this.options.batchSize);
+  }
+
+  private feeds(b: Batch): Record<string, Tensor> {
+    return { [this.inputId]: b.inputs, [this.targetId]: b.targets };
+  }
+
+  get inputId(): string {
+    return (this.model.json.training?.dataset as { input?: string } | undefined)?.input ?? this.model.inputIds[0];
+  }
+
+  get targetId(): string {
+    return (this.model.json.training?.dataset as { target?: string } | undefined)?.target ?? this.model.targetIds[0];
+  }
+
+  /** One optimizer step on the next minibatch. Throws NonFiniteError (weights untouched) on NaN/Inf. */
+  async trainStep(): Promise<StepResult> {
+    if (this.done) throw new Error('training is finished');
+    if (!this.iter) this.iter = batches(this.train, this.options.batchSize, this.options.seed, this.epoch);
+    const next = this.pending ?? this.iter.next().value;
+    this.pending = null;
+    if (!next) throw new Error('internal: empty epoch');
+    const b = next as Batch;
+    this.optimizer.zeroGrad();
+    const pass = this.model.forward(this.feeds(b), { training: true, step: this.step, edgeGrads: this.options.edgeGrads });
+    const loss = pass.loss!;
+    const value = await loss.item();
+    if (!Number.isFinite(value)) await this.raiseNonFinite(pass, 'the loss');
+    if (loss.requiresGrad) loss.backward();
+    for (const [key, p] of this.model.namedParameters()) {
+      if (p.grad && !(await backend().allFinite(p.grad.storage, p.grad.size))) {
+        // Name the first node in forward order whose gradient went bad, as the spec asks.
+        const pass2 = this.model.forward(this.feeds(b), { training: true, step: this.step, retainGrads: true });
+        this.optimizer.zeroGrad();
+        pass2.loss!.backward();
+        const bad = await this.model.firstNonFinite(pass2);
+        throw new NonFiniteError(this.step + 1, bad?.nodeId ?? key.split('.')[0], bad?.detail ?? `the gradient of ${key}`);
+      }
+    }
+    noGrad(() => this.optimizer.step());
+    this.lastPass = pass;
+    this.step++;
+    const accuracy = await this.batchAccuracy(pass, b);
+    this.epochLoss += value * b.size;
+    this.epochSamples += b.size;
+    if (accuracy !== undefined) this.epochCorrect += accuracy * b.size;
+    const peek = this.iter.next();
+    const epochEnd = !!peek.done;
+    const result: StepResult = { epoch: this.epoch, step: this.step, loss: value, accuracy, samples: b.size, epochEnd };
+    if (epochEnd) await this.finishEpoch();
+    else this.pending = peek.value as Batch;
+    return result;
+  }
+
+  private async raiseNonFinite(pass: ForwardPass, what: string): Promise<never> {
+    const bad = await this.model.firstNonFinite(pass);
+    throw new NonFiniteError(this.step + 1, bad?.nodeId ?? '?', bad?.detail ?? what);
+  }
+
+  private async finishEpoch(): Promise<void> {
+    const m: EpochMetrics = {
+      epoch: this.epoch,
+      trainLoss: this.epochLoss / this.epochSamples,
+      trainAccuracy: this.isClassifier ? this.epochCorrect / this.epochSamples : undefined,
+    };
+    if (this.validation) {
+      const v = await this.evaluate(this.validation);
+      m.valLoss = v.loss;
+      m.valAccuracy = v.accuracy;
+    }
+    this.history.push(m);
+    this.epoch++;
+    this.iter = null;
+    this.epochLoss = this.epochCorrect = this.epochSamples = 0;
+  }
+
+  get isClassifier(): boolean {
+    return this.train.targetDtype === 'int32' || !!this.train.classes;
+  }
+
+  private async batchAccuracy(pass: ForwardPass, b: Batch): Promise<number | undefined> {
+    if (!this.isClassifier) return undefined;
+    const out = pass.outputs.values().next().value as Tensor | undefined;
+    if (!out) return undefined;
+    return accuracyOf(await out.data(), out.shape, await b.targets.data());
+  }
+
+  /** Loss and accuracy over a dataset in eval mode. */
+  async evaluate(d: Dataset): Promise<{ loss: number; accuracy?: number }> {
+    let loss = 0, correct = 0;
+    for (const b of batches(d, 256, 0, 0, false)) {
+      const pass = noGrad(() => this.model.forward(this.feeds(b), { training: false, computeLoss: true }));
+      loss += (await pass.loss!.item()) * b.size;
+      const acc = await this.batchAccuracy(pass, b);
+      if (acc !== undefined) correct += acc * b.size;
+    }
+    return { loss: loss / d.n, accuracy: this.isClassifier ? correct / d.n : undefined };
+  }
+
+  /** RMS gradient per edge and parameter-gradient norms per node, from the last step. */
+  async gradientSnapshot(): Promise<GradientSnapshot> {
+    const edgeCount = this.model.json.edges.length;
+    const edges = new Array<number>(edgeCount).fill(0);
+    const pass = this.lastPass;
+    if (pass) {
+      for (const [i, g] of pass.edgeGrads) edges[i] = Math.sqrt((await rmsSquare(g)));
+    }
+    const paramNorms: Record<string, number> = {};
+    for (const id of this.model.order) {
+      const ps = this.model.nodes.get(id)!.params.filter((p) => !p.buffer);
+      if (!ps.length) continue;
+      let s = 0;
+      for (const p of ps) {
+        const g = this.model.state.get(p.key)!.grad;
+        if (g) s += (await backend().read(backend().sumSquares(g.storage, g.size)))[0];
+      }
+      paramNorms[id] = Math.sqrt(s);
+    }
+    return { step: this.step, edges, paramNorms };
+  }
+}
+
+async function rmsSquare(g: Tensor): Promise<number> {
+  const ss = (await backend().read(backend().sumSquares(g.storage, g.size)))[0];
+  return ss / Math.max(1, g.size);
+}
+
+/** Fraction of rows whose prediction matches the label: argmax for [N, C] logits, > 0 for one logit. */
+export function accuracyOf(out: ArrayLike<number>, shape: readonly number[], labels: ArrayLike<number>): number {
+  const n = shape[0];
+  const c = out.length / n;
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    let pred: number;
+    if (c === 1) pred = out[i] > 0 ? 1 : 0;
+    else {
+      pred = 0;
+      for (let j = 1; j < c; j++) if (out[i * c + j] > out[i * c + pred]) pred = j;
+    }
+    if (pred === Math.round(labels[i])) correct++;
+  }
+  return correct / n;
+}
