@@ -101,6 +101,7 @@ export function runBackward(root: Tensor, gradient: Tensor, opts: BackwardOption
       grads.delete(t);
       const fn = t.gradFn;
       if (!fn) {
+        if (t.graphFreed) throw new Error('backward(): trying to backward through the graph a second time; pass { retainGraph: true } to the first backward() to keep it');
         t.accumulateGrad(g);
         continue;
       }
@@ -113,7 +114,10 @@ export function runBackward(root: Tensor, gradient: Tensor, opts: BackwardOption
         const prevG = grads.get(x);
         grads.set(x, prevG ? prevG.addSameShape(gx) : gx);
       }
-      if (!opts.retainGraph) t.gradFn = null;
+      if (!opts.retainGraph) {
+        t.gradFn = null;
+        t.graphFreed = true;
+      }
     }
   } finally {
     gradEnabled = prev;

@@ -13,6 +13,8 @@ export class Tensor {
   requiresGrad: boolean;
   grad: Tensor | null = null;
   gradFn: GradNode | null = null;
+  /** Set once backward has freed the op record that produced this tensor. */
+  graphFreed = false;
   /** Keep .grad on a non-leaf tensor too (PyTorch's retain_grad()). */
   retainsGrad = false;
   /** A parameter's or node's name, for messages. */

@@ -39,8 +39,17 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, stride: P
   ]);
 }
 
+/** PyTorch refuses pooling padding over half the kernel: a window could then hold nothing but padding. */
+function checkPoolPadding(op: string, kernelSize: Pair, padding: Pair): void {
+  const [kh, kw] = pair(kernelSize), [ph, pw] = pair(padding);
+  if (2 * ph > kh || 2 * pw > kw) {
+    throw new ShapeError(`${op}: pad should be at most half of kernel size, but got padding ${ph}×${pw} for kernel ${kh}×${kw}`);
+  }
+}
+
 export function maxPool2d(x: Tensor, kernelSize: Pair, stride: Pair = kernelSize, padding: Pair = 0): Tensor {
   assertFloat(x, 'MaxPool2d');
+  checkPoolPadding('MaxPool2d', kernelSize, padding);
   const g = geometry(x.shape, x.shape[1], kernelSize, stride, padding, 'MaxPool2d');
   const { out, argmax } = B().maxPool2d(x.storage, g);
   const y = wrap(out, [g.n, g.c, g.oh, g.ow]);
@@ -49,6 +58,7 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, stride: Pair = kernelSize
 
 export function avgPool2d(x: Tensor, kernelSize: Pair, stride: Pair = kernelSize, padding: Pair = 0): Tensor {
   assertFloat(x, 'AvgPool2d');
+  checkPoolPadding('AvgPool2d', kernelSize, padding);
   const g = geometry(x.shape, x.shape[1], kernelSize, stride, padding, 'AvgPool2d');
   const y = wrap(B().avgPool2d(x.storage, g), [g.n, g.c, g.oh, g.ow]);
   return record('AvgPool2d', [x], y, (gy) => [wrap(B().avgPool2dBackward(gy.storage, g), x.shape)]);

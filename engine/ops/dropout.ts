@@ -4,6 +4,7 @@ import type { Random } from '../nn/random';
 import { mul } from './binary';
 
 export function dropout(x: Tensor, p: number, training: boolean, rng: Random): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`Dropout: dropout probability has to be between 0 and 1, but got ${p}`);
   if (!training || p === 0) return x;
   const mask = new Float32Array(x.size);
   if (p < 1) {

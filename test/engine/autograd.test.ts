@@ -62,3 +62,15 @@ test('zeroGrad clears accumulated gradients', () => {
   s.backward();
   assert.equal((x.grad as Tensor | null)!.itemSync(), 5);
 });
+
+test('a second backward through a freed graph is refused; retainGraph allows it', () => {
+  const x = scalarT(2);
+  const y = mul(x, x);
+  y.backward();
+  assert.throws(() => y.backward(), /second time/);
+  const z = mul(x, x);
+  x.zeroGrad();
+  z.backward(undefined, { retainGraph: true });
+  z.backward();
+  assert.equal((x.grad as Tensor | null)!.itemSync(), 8);
+});

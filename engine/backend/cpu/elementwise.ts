@@ -24,7 +24,8 @@ export function unary(op: UnaryOp, x: Float32Array, param = 0): Float32Array {
     case 'neg': for (let i = 0; i < n; i++) y[i] = -x[i]; break;
     case 'exp': for (let i = 0; i < n; i++) y[i] = Math.exp(x[i]); break;
     case 'log': for (let i = 0; i < n; i++) y[i] = Math.log(x[i]); break;
-    case 'relu': for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 ? v : 0; } break;
+    // NaN propagates, as torch.relu's (a NaN must not be hidden from the non-finite check).
+    case 'relu': for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 || v !== v ? v : 0; } break;
     case 'leakyRelu': for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 ? v : v * param; } break;
     case 'tanh': for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i]); break;
     case 'sigmoid': for (let i = 0; i < n; i++) y[i] = sigmoid(x[i]); break;
@@ -50,7 +51,8 @@ export function unaryBackward(op: UnaryOp, x: Float32Array, y: Float32Array, gy:
     case 'exp': for (let i = 0; i < n; i++) g[i] = gy[i] * y[i]; break;
     case 'log': for (let i = 0; i < n; i++) g[i] = gy[i] / x[i]; break;
     // PyTorch: relu'(0) = 0; leaky_relu'(0) = negative_slope.
-    case 'relu': for (let i = 0; i < n; i++) g[i] = x[i] > 0 ? gy[i] : 0; break;
+    // As PyTorch's threshold_backward: zero where x <= 0, the gradient elsewhere (NaN included).
+    case 'relu': for (let i = 0; i < n; i++) g[i] = x[i] <= 0 ? 0 : gy[i]; break;
     case 'leakyRelu': for (let i = 0; i < n; i++) g[i] = x[i] > 0 ? gy[i] : gy[i] * param; break;
     case 'tanh': for (let i = 0; i < n; i++) { const t = y[i]; g[i] = gy[i] * (1 - t * t); } break;
     case 'sigmoid': for (let i = 0; i < n; i++) { const s = y[i]; g[i] = gy[i] * s * (1 - s); } break;
