@@ -1,0 +1,67 @@
+// The webview's HTML and Content Security Policy. Pure functions (no `vscode` import) so tests can check them.
+import { randomBytes } from 'node:crypto';
+
+/** A fresh nonce for one webview: 128 random bits, base64url (letters, digits, '-' and '_'). */
+export function makeNonce(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/**
+ * The webview's Content Security Policy: nothing by default; scripts only with the nonce (no 'unsafe-eval',
+ * no 'unsafe-inline'); styles from the extension or with the nonce; images and fonts from the extension.
+ * `cspSource` is `webview.cspSource`.
+ */
+export function buildCsp(cspSource: string, nonce: string): string {
+  if (!/^[A-Za-z0-9+/_=-]{16,}$/.test(nonce)) throw new Error('buildCsp: a nonce needs at least 16 base64 characters');
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `img-src ${cspSource} data:`,
+    `font-src ${cspSource}`,
+  ].join('; ');
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export interface WebviewHtmlOptions {
+  cspSource: string;
+  nonce: string;
+  /** `webview.asWebviewUri(dist/webview.js)`, as a string. */
+  scriptUri: string;
+  title: string;
+}
+
+/** The page that hosts dist/webview.js. */
+export function renderWebviewHtml({ cspSource, nonce, scriptUri, title }: WebviewHtmlOptions): string {
+  const n = escapeHtml(nonce);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(buildCsp(cspSource, nonce))}">
+<meta property="csp-nonce" content="${n}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>${escapeHtml(title)}</title>
+<style nonce="${n}">
+  body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 16px; }
+  h1 { font-size: 1.4em; font-weight: 600; margin: 16px 0 4px; }
+  .summary { color: var(--vscode-descriptionForeground); margin-bottom: 12px; }
+  .nodes { list-style: none; padding: 0; margin: 0; }
+  .nodes li { padding: 3px 0; border-bottom: 1px solid var(--vscode-widget-border, transparent); }
+  .node-id { font-family: var(--vscode-editor-font-family); font-weight: 600; }
+  .node-op { color: var(--vscode-symbolIcon-classForeground, var(--vscode-textLink-foreground)); margin-left: 8px; }
+  .node-attrs { font-family: var(--vscode-editor-font-family); color: var(--vscode-descriptionForeground); margin-left: 8px; }
+  .error { color: var(--vscode-errorForeground); white-space: pre-wrap; font-family: var(--vscode-editor-font-family); }
+  .hint { color: var(--vscode-descriptionForeground); }
+</style>
+</head>
+<body>
+<div id="root" data-state="loading">Loading model…</div>
+<script nonce="${n}" src="${escapeHtml(scriptUri)}"></script>
+</body>
+</html>
+`;
+}
