@@ -1,0 +1,86 @@
+/**
+ * The one message protocol between the extension host and the graph editor's webview: discriminated
+ * unions, shared by both sides. Types only here (validate.ts checks what arrives at the host).
+ * The document is the source of truth: the host sends its text; the webview sends edits back, which the
+ * host applies as WorkspaceEdits (so undo/redo, dirty state and save go through VS Code).
+ */
+import type { AttrValue, EdgeJson, NodeJson } from '../engine/graph/types-public';
+
+// ---------------------------------------------------------------------------------------------
+// Host → webview
+
+/** The model file's current text: sent on open, on 'ready', and after every change to the document. */
+export interface DocumentMessage {
+  type: 'document';
+  uri: string;
+  text: string;
+  /** TextDocument.version: the webview echoes it in edits so the host can drop edits made on stale text. */
+  version: number;
+  /** Whether the document can be edited (false for a git/diff side or a read-only file system). */
+  readOnly: boolean;
+}
+
+/** Reveal and select a node (from a diagnostic, the problems list, or a command). */
+export interface RevealNodeMessage {
+  type: 'revealNode';
+  nodeId: string;
+}
+
+/** The host refused an edit (stale version, invalid result): the webview shows the reason. */
+export interface EditRejectedMessage {
+  type: 'editRejected';
+  reason: string;
+}
+
+export type HostMessage = DocumentMessage | RevealNodeMessage | EditRejectedMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Webview → host
+
+export interface Position {
+  x: number;
+  y: number;
+}
+
+/** One user action in the editor = one GraphEdit = one WorkspaceEdit (one undo step). */
+export type GraphEdit =
+  /** Add nodes (a palette drop, paste, duplicate) and the edges among/into them. */
+  | { kind: 'addNodes'; nodes: NodeJson[]; edges: EdgeJson[] }
+  /** Move nodes (the end of a drag, or auto layout): new `ui` positions. */
+  | { kind: 'moveNodes'; positions: Record<string, Position> }
+  /** Delete nodes (with every edge touching them) and edges. */
+  | { kind: 'deleteElements'; nodeIds: string[]; edges: EdgeJson[] }
+  /** Add an edge; the webview refuses cycles and taken ports before sending, the host checks again. */
+  | { kind: 'connect'; edge: EdgeJson }
+  /** Set the source of a node's input port, or disconnect it (source null): keyboard wiring. */
+  | { kind: 'setInput'; nodeId: string; port: number; source: string | null }
+  /** Set an attribute; null removes it so the default applies. */
+  | { kind: 'setAttr'; nodeId: string; attr: string; value: AttrValue | null }
+  /** Rename a node: edges, inline params and the sidecar's weight keys follow. */
+  | { kind: 'renameNode'; from: string; to: string }
+  /** Set the model's display name. */
+  | { kind: 'setName'; name: string };
+
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+export interface EditMessage {
+  type: 'edit';
+  /** The document version the edit was made against. */
+  version: number;
+  edit: GraphEdit;
+}
+
+/** Reopen this file in the text editor (the error page's button, or the toolbar). */
+export interface OpenAsTextMessage {
+  type: 'openAsText';
+}
+
+/** Run an extension command on this document (toolbar buttons). */
+export interface RunCommandMessage {
+  type: 'runCommand';
+  command: 'train' | 'stopTraining' | 'exportTypeScript';
+}
+
+export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage;
