@@ -51,6 +51,8 @@ async function writeSchema() {
 }
 
 mkdirSync('dist', { recursive: true });
+// The digits dataset shipped with the extension and the command line (built once from the mnist package).
+if (!existsSync('dist/digits.bin')) (await import('./scripts/make-digits.mjs')).makeDigits();
 if (watch) {
   for (const t of targets) {
     const ctx = await esbuild.context(t);
