@@ -4,8 +4,8 @@
  * inputs are sound, so the editor can show them even while other parts of the graph are broken.
  */
 import '../layers';
-import { checkAttr, type Attrs } from './attrs';
-import { getOp, portNames, resolveAttrs, ShapeRuleError, type OpSpec, type ParamSpec } from './registry';
+import { checkAttr, safeStringify, type Attrs } from './attrs';
+import { allOps, getOp, portNames, resolveAttrs, ShapeRuleError, type OpSpec, type ParamSpec } from './registry';
 import { FORMAT, FORMAT_VERSION, formatType, type EdgeJson, type GraphError, type ModelJson, type NodeJson, type TensorType } from './types';
 
 export const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -46,10 +46,36 @@ export interface GraphAnalysis {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown) => {
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 40 ? s.slice(0, 37) + '...' : s;
+  const s = safeStringify(v);
+  return s.length > 40 ? s.slice(0, 37) + '...' : s;
 };
 const nodeLabel = (n: { id: string; spec?: OpSpec }) => `node "${n.id}"${n.spec ? ` (${n.spec.op})` : ''}`;
+
+/** A registered op the name was probably meant to be: same letters in another case, or at most 2 edits away. */
+function closestOp(name: string): string | undefined {
+  if (name.length > 40) return undefined;
+  const ops = allOps().map((s) => s.op);
+  const lower = name.toLowerCase();
+  const same = ops.find((op) => op.toLowerCase() === lower);
+  if (same) return same;
+  let best: string | undefined;
+  let bestD = 3;
+  for (const op of ops) {
+    const d = editDistance(lower, op.toLowerCase());
+    if (d < bestD) [best, bestD] = [op, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
 
 /** Parse model bytes or text; a JSON syntax error becomes a bad-json GraphError. */
 export function parseModel(input: string | Uint8Array): { model: unknown; error?: GraphError } {
@@ -98,10 +124,13 @@ function analyze(raw: unknown): GraphAnalysis {
 
   // Nodes: ids, ops, attributes.
   const nodes = new Map<string, NodeInfo>();
+  /** Ids of nodes dropped for an invalid id, with their index: edges naming them say so. */
+  const rejected = new Map<string, number>();
   raw.nodes.forEach((n: unknown, index: number) => {
     if (!isObj(n)) return errors.push({ code: 'bad-node', key: `nodes[${index}]`, message: `nodes[${index}] must be an object with "id" and "op", found ${show(n)}` });
     const id = n.id;
     if (typeof id !== 'string' || !ID_PATTERN.test(id) || id.length > 128) {
+      if (typeof id === 'string' && !rejected.has(id)) rejected.set(id, index);
       return errors.push({ code: 'invalid-id', key: `nodes[${index}].id`, nodeId: typeof id === 'string' ? id : undefined, message: `nodes[${index}]: id ${show(id)} is not a valid identifier (letters, digits and _, not starting with a digit, at most 128 characters)` });
     }
     if (nodes.has(id)) return errors.push({ code: 'duplicate-id', nodeId: id, key: `nodes[${index}].id`, message: `node id "${id}" is used by more than one node (nodes[${nodes.get(id)!.index}] and nodes[${index}])` });
@@ -109,7 +138,10 @@ function analyze(raw: unknown): GraphAnalysis {
     nodes.set(id, info);
     if (typeof n.op !== 'string') return errors.push({ code: 'unknown-op', nodeId: id, message: `node "${id}": "op" must be a string naming an op, found ${show(n.op)}` });
     const spec = getOp(n.op);
-    if (!spec) return errors.push({ code: 'unknown-op', nodeId: id, found: n.op, message: `node "${id}": unknown op "${n.op.slice(0, 60)}"` });
+    if (!spec) {
+      const near = closestOp(n.op);
+      return errors.push({ code: 'unknown-op', nodeId: id, found: n.op.slice(0, 60), ...(near ? { expected: near } : {}), message: `node "${id}": unknown op "${n.op.slice(0, 60)}"${near ? ` (did you mean "${near}"?)` : ''}` });
+    }
     info.spec = spec;
     if (n.attrs !== undefined && !isObj(n.attrs)) return errors.push({ code: 'bad-attr', nodeId: id, message: `${nodeLabel(info)}: "attrs" must be an object, found ${show(n.attrs)}` });
     if (n.ui !== undefined && !isObj(n.ui)) errors.push({ code: 'bad-node', nodeId: id, message: `${nodeLabel(info)}: "ui" must be an object, found ${show(n.ui)}` });
@@ -127,7 +159,11 @@ function analyze(raw: unknown): GraphAnalysis {
         continue;
       }
       const problem = checkAttr(a.type, v);
-      if (problem) errors.push({ code: 'bad-attr', nodeId: id, attr: a.name, found: show(v), message: `${nodeLabel(info)}: attribute "${a.name}" ${problem}` });
+      if (problem) {
+        // checkAttr says "must be <what>, found <value>": <what> is what was expected.
+        const expected = /^(?:must|may) (?:be |hold |have )?(.*?), found /.exec(problem)?.[1];
+        errors.push({ code: 'bad-attr', nodeId: id, attr: a.name, found: show(v), ...(expected ? { expected } : {}), message: `${nodeLabel(info)}: attribute "${a.name}" ${problem}` });
+      }
     }
     info.attrs = resolveAttrs(spec, given);
   });
@@ -144,13 +180,20 @@ function analyze(raw: unknown): GraphAnalysis {
         return null;
       }
       if (!nodes.has(e[end] as string)) {
-        errors.push({ code: 'unknown-node', edgeIndex, found: String(e[end]).slice(0, 60), message: `edges[${edgeIndex}]: "${end}" names no node: "${String(e[end]).slice(0, 60)}"` });
+        const name = String(e[end]).slice(0, 60);
+        const bad = rejected.get(e[end] as string);
+        errors.push({
+          code: 'unknown-node', edgeIndex, found: name,
+          message: bad === undefined
+            ? `edges[${edgeIndex}]: "${end}" names no node: "${name}"`
+            : `edges[${edgeIndex}]: "${end}" names "${name}", which is not a valid node id (nodes[${bad}])`,
+        });
         return null;
       }
     }
     const port = e.port ?? 0;
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 0) {
-      errors.push({ code: 'port-out-of-range', edgeIndex, nodeId: e.to as string, message: `edges[${edgeIndex}] (${e.from} → ${e.to}): port must be a non-negative integer, found ${show(e.port)}` });
+      errors.push({ code: 'port-out-of-range', edgeIndex, nodeId: e.to as string, expected: 'a non-negative integer', found: show(e.port), message: `edges[${edgeIndex}] (${e.from} → ${e.to}): port must be a non-negative integer, found ${show(e.port)}` });
       return null;
     }
     return { from: e.from as string, to: e.to as string, port };
@@ -166,14 +209,15 @@ function analyze(raw: unknown): GraphAnalysis {
     if ('ports' in spec.inputs && port >= spec.inputs.ports.length) {
       const n = spec.inputs.ports.length;
       errors.push({
-        code: 'port-out-of-range', edgeIndex, nodeId: e.to, port,
-        expected: `ports 0..${n - 1}`, found: String(port),
+        // An edge into a source node is an input too many; past a fixed op's ports, the port is out of range.
+        code: n === 0 ? 'extra-input' : 'port-out-of-range', edgeIndex, nodeId: e.to, port,
+        expected: n === 0 ? 'no inputs' : `ports 0..${n - 1}`, found: String(port),
         message: n === 0 ? `${where}: ${spec.op} node "${e.to}" takes no inputs` : `${where}: ${spec.op} node "${e.to}" has ${n} input port${n > 1 ? 's' : ''} (${spec.inputs.ports.map((p, i) => `${i} ${p}`).join(', ')}), not port ${port}`,
       });
       return;
     }
     if (port >= 64) {
-      errors.push({ code: 'port-out-of-range', edgeIndex, nodeId: e.to, port, message: `${where}: port ${port} is out of range (at most 64 inputs)` });
+      errors.push({ code: 'port-out-of-range', edgeIndex, nodeId: e.to, port, expected: 'ports 0..63', found: String(port), message: `${where}: ${spec.op} node "${e.to}" takes at most 64 inputs (ports 0..63), not port ${port}` });
       return;
     }
     if (target.inputs[port] !== undefined) {
@@ -208,7 +252,7 @@ function analyze(raw: unknown): GraphAnalysis {
   if (order.length < nodes.size) {
     const inOrder = new Set(order);
     const stuck = [...nodes.values()].filter((n) => !inOrder.has(n.id));
-    const cycle = findCycle(stuck, nodes);
+    const cycle = findCycle(stuck, edges);
     for (const id of cycle) {
       const n = nodes.get(id)!;
       errors.push({ code: 'cycle', nodeId: id, message: `${nodeLabel(n)} is on a cycle: ${[...cycle, cycle[0]].join(' → ')} (the graph must be acyclic)` });
@@ -218,10 +262,11 @@ function analyze(raw: unknown): GraphAnalysis {
   // Shapes and parameters, in order.
   const edgeTypes: (TensorType | undefined)[] = new Array(edges.length).fill(undefined);
   let totalParams = 0;
+  const inError = new Set(errors.filter((e) => e.nodeId !== undefined && e.code !== 'cycle').map((e) => e.nodeId));
   for (const id of order) {
     const n = nodes.get(id)!;
     const spec = n.spec;
-    if (!spec || errors.some((e) => e.nodeId === id && e.code !== 'cycle')) continue;
+    if (!spec || inError.has(id)) continue;
     const inTypes = n.inputs.map((src) => (src === undefined ? undefined : nodes.get(src)!.type));
     if (inTypes.some((t) => t === undefined)) continue; // an upstream problem, reported there
     try {
@@ -239,9 +284,11 @@ function analyze(raw: unknown): GraphAnalysis {
       if (!(e instanceof ShapeRuleError)) throw e;
       n.type = undefined;
       const tooLarge = /at most \d+ (per tensor|parameter)|more than \d+ parameter/.test(e.message);
-      const edgeIndex = e.port !== undefined ? n.inputEdges[e.port] : undefined;
+      // A one-input op's shape rule is always about its input: pin it to port 0 and its edge.
+      const port = e.port ?? (n.inputs.length === 1 && !tooLarge ? 0 : undefined);
+      const edgeIndex = port !== undefined ? n.inputEdges[port] : undefined;
       errors.push({
-        code: tooLarge ? 'too-large' : e.code, nodeId: id, port: e.port, edgeIndex,
+        code: tooLarge ? 'too-large' : e.code, nodeId: id, port, edgeIndex,
         found: inTypes.map((t) => formatType(t)).join(', '),
         message: `${nodeLabel(n)}: ${e.message}`,
       });
@@ -285,17 +332,22 @@ function topoSort(nodes: Map<string, NodeInfo>, edges: (EdgeJson | null)[]): str
   return order;
 }
 
-/** One cycle among nodes that topological sorting could not place. */
-function findCycle(stuck: NodeInfo[], nodes: Map<string, NodeInfo>): string[] {
+/**
+ * One cycle among nodes that topological sorting could not place. Walks backwards along edges between
+ * such nodes (every one has an incoming edge from another), over every edge of the file, including those
+ * that are in error for another reason (a taken or out-of-range port), since those count in the order too.
+ */
+function findCycle(stuck: NodeInfo[], edges: (EdgeJson | null)[]): string[] {
   const stuckIds = new Set(stuck.map((n) => n.id));
-  // Walk backwards along inputs that are themselves stuck: every stuck node has one, so this loops.
+  const preds = new Map<string, string>();
+  for (const e of edges) if (e && stuckIds.has(e.from) && stuckIds.has(e.to) && !preds.has(e.to)) preds.set(e.to, e.from);
   let cur = stuck[0].id;
   const seen = new Map<string, number>();
   const path: string[] = [];
   while (!seen.has(cur)) {
     seen.set(cur, path.length);
     path.push(cur);
-    const next = nodes.get(cur)!.inputs.find((s) => s !== undefined && stuckIds.has(s));
+    const next = preds.get(cur);
     if (next === undefined) break;
     cur = next;
   }

@@ -34,9 +34,56 @@ const MAX_DIM = 2 ** 31 - 1;
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 
+/**
+ * JSON.stringify for messages about untrusted values: never throws (JSON.stringify recurses, so a value
+ * nested a hundred thousand deep overflows the stack, and a cyclic object throws), and stops early.
+ */
+export function safeStringify(v: unknown, maxLength = 200): string {
+  let out = '';
+  const seen = new Set<object>();
+  const walk = (x: unknown, depth: number): void => {
+    if (out.length > maxLength) return;
+    if (x === null || typeof x === 'number' || typeof x === 'boolean') {
+      out += String(x);
+    } else if (typeof x === 'string') {
+      out += JSON.stringify(x.length > maxLength ? x.slice(0, maxLength) : x);
+    } else if (typeof x === 'object') {
+      if (seen.has(x) || depth > 20) {
+        out += Array.isArray(x) ? '[...]' : '{...}';
+        return;
+      }
+      seen.add(x);
+      if (Array.isArray(x)) {
+        out += '[';
+        for (let i = 0; i < x.length && out.length <= maxLength; i++) {
+          if (i) out += ',';
+          walk(x[i], depth + 1);
+        }
+        out += ']';
+      } else {
+        out += '{';
+        let first = true;
+        for (const k of Object.keys(x)) {
+          if (out.length > maxLength) break;
+          if (!first) out += ',';
+          first = false;
+          out += JSON.stringify(k) + ':';
+          walk((x as Record<string, unknown>)[k], depth + 1);
+        }
+        out += '}';
+      }
+      seen.delete(x);
+    } else {
+      out += String(x);
+    }
+  };
+  walk(v, 0);
+  return out;
+}
+
 function show(v: unknown): string {
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 60 ? s.slice(0, 57) + '...' : s;
+  const s = safeStringify(v);
+  return s.length > 60 ? s.slice(0, 57) + '...' : s;
 }
 
 /** Returns an error message ("must be …, found …") or null when v fits the type. */

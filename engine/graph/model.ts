@@ -160,7 +160,8 @@ export class GraphModel {
     let batchFrom = '';
     const ids = needTargets ? [...this.inputIds, ...this.targetIds] : this.inputIds;
     for (const id of ids) {
-      const t = feeds[id];
+      // Own keys only: a node named "constructor" or "toString" must not find Object.prototype's.
+      const t = Object.hasOwn(feeds, id) ? feeds[id] : undefined;
       const type = this.nodes.get(id)!.type!;
       const want = `[N, ${type.shape.slice(1).join(', ')}]`.replace(', ]', ']');
       if (!t) {
@@ -195,7 +196,7 @@ export class GraphModel {
       const n = this.nodes.get(id)!;
       const spec = n.spec!;
       if (spec.isSource) {
-        const fed = feeds[id];
+        const fed = Object.hasOwn(feeds, id) ? feeds[id] : undefined;
         if (fed) values.set(id, fed);
         continue;
       }

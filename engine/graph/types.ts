@@ -88,8 +88,7 @@ export type GraphErrorCode =
   | 'dtype-mismatch'
   | 'too-large'
   | 'bad-params'
-  | 'bad-training'
-  | 'no-output';
+  | 'bad-training';
 
 /** One thing wrong with a model, pinned to the node, edge, port or key at fault. */
 export interface GraphError {

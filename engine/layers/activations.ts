@@ -29,12 +29,12 @@ elementwise('GELU', 'Activations', 'x·Φ(x) (erf form), or its tanh approximati
   { name: 'approximate', type: { kind: 'enum', values: ['none', 'tanh'] }, default: 'none', doc: '"none": exact erf form; "tanh": the tanh approximation.' },
 ]);
 const dimAttr: AttrSpec = { name: 'dim', type: { kind: 'dim' }, default: -1, doc: 'Dimension to normalise over (0 is the batch; negative counts from the end).' };
-const checkDim: OpSpec['infer'] = ([x], a) => {
-  dimOf(x, a.dim as number, 'Softmax');
+const checkDim = (op: string): OpSpec['infer'] => ([x], a) => {
+  dimOf(x, a.dim as number, op);
   return x;
 };
-elementwise('Softmax', 'Activations', 'exp(x) / Σ exp(x) along dim, max-shifted for stability.', (x, a) => softmax(x, a.dim as number), [dimAttr], checkDim);
-elementwise('LogSoftmax', 'Activations', 'x − log Σ exp(x) along dim, computed stably.', (x, a) => logSoftmax(x, a.dim as number), [dimAttr], checkDim);
+elementwise('Softmax', 'Activations', 'exp(x) / Σ exp(x) along dim, max-shifted for stability.', (x, a) => softmax(x, a.dim as number), [dimAttr], checkDim('Softmax'));
+elementwise('LogSoftmax', 'Activations', 'x − log Σ exp(x) along dim, computed stably.', (x, a) => logSoftmax(x, a.dim as number), [dimAttr], checkDim('LogSoftmax'));
 
 registerOp({
   op: 'Dropout', category: 'Layers', summary: 'Zeroes elements with probability p while training (scaling the rest by 1/(1−p)); identity otherwise.',
