@@ -1,0 +1,143 @@
+/**
+ * One training run, independent of how it is hosted: the worker thread wraps it, tests call it
+ * directly. It trains step by step on the model's dataset, reports progress, streams throttled
+ * gradient snapshots and decision-boundary grids, honours pause/stop between steps, and ends with the
+ * weights as safetensors bytes (the last good ones when a NaN or Inf stops it).
+ */
+import {
+  GraphModel, Trainer, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, noGrad,
+  readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData,
+} from '../../engine';
+import { GradientFlagger } from './flags';
+import type { FromWorker, RunOptions } from './workerProtocol';
+
+export interface RunControl {
+  /** Resolves when the run may take its next step (immediately unless paused); 'stop' ends it. */
+  next(): Promise<'go' | 'stop'>;
+}
+
+export interface RunInput {
+  modelText: string;
+  sidecar: Uint8Array | null;
+  external: ExternalData;
+  options: RunOptions;
+}
+
+const BOUNDARY_EXTENT = 6;
+const BOUNDARY_INTERVAL_MS = 250;
+
+export async function runTraining(input: RunInput, post: (m: FromWorker) => void, control: RunControl, now = () => performance.now()): Promise<void> {
+  let model: GraphModel;
+  try {
+    model = GraphModel.create(input.modelText, { sidecar: input.sidecar ? decodeSafetensors(input.sidecar).tensors : undefined, onShapeMismatch: 'reinit' });
+  } catch (e) {
+    return post({ type: 'failed', message: (e as Error).message.split('\n')[0] });
+  }
+  const { spec, problems } = readDatasetSpec(model.json.training);
+  if (problems.length || !spec) return post({ type: 'failed', message: problems[0] ?? 'the model has no training.dataset: choose a dataset in the training panel' });
+  const lossProblem = model.lossProblem();
+  if (lossProblem) return post({ type: 'failed', message: lossProblem });
+  const settings = readTrainingSettings(model.json.training);
+  const epochs = input.options.epochs ?? settings.epochs;
+  const batchSize = input.options.batchSize ?? settings.batchSize;
+  let data;
+  try {
+    data = buildDataset(model, spec, input.external);
+  } catch (e) {
+    return post({ type: 'failed', message: (e as Error).message });
+  }
+  const { train, validation } = splitDataset(data, settings.validationSplit, settings.seed);
+  const trainer = new Trainer(model, train, validation, { batchSize, epochs, seed: settings.seed, edgeGrads: input.options.overlay });
+  post({
+    type: 'started', stepsPerEpoch: trainer.stepsPerEpoch, epochs, classification: trainer.isClassifier,
+    trainSize: train.n, validationSize: validation?.n ?? 0, learned: { classes: data.classes },
+  });
+
+  const flagger = new GradientFlagger();
+  const minInterval = 1000 / Math.max(1, input.options.maxUpdatesPerSecond);
+  const started = now();
+  let lastGrad = -Infinity, lastBoundary = -Infinity, lastProgress = -Infinity, samples = 0;
+  let lastGood = encodeSafetensors(await model.stateDict());
+  const boundary = input.options.boundaryGrid > 0 && data.inputShape.length === 1 && data.inputShape[0] === 2 && trainer.isClassifier;
+
+  while (!trainer.done) {
+    if ((await control.next()) === 'stop') {
+      return post({ type: 'finished', reason: 'stopped', weights: encodeSafetensors(await model.stateDict()), history: trainer.history });
+    }
+    let r;
+    try {
+      r = await trainer.trainStep();
+    } catch (e) {
+      if (e instanceof TrainingNonFiniteError) {
+        return post({ type: 'nonFinite', step: e.step, nodeId: e.nodeId, detail: `step ${e.step}: non-finite values first appeared in ${e.detail}`, weights: await lastGoodWeights(model, lastGood), history: trainer.history });
+      }
+      return post({ type: 'failed', message: (e as Error).message });
+    }
+    samples += r.samples;
+    const t = now();
+    if (t - lastProgress >= minInterval || r.epochEnd) {
+      lastProgress = t;
+      post({
+        type: 'progress',
+        progress: { step: r.step, epoch: r.epoch, epochs, stepsPerEpoch: trainer.stepsPerEpoch, loss: r.loss, accuracy: r.accuracy, samplesPerSecond: samples / Math.max(1e-3, (t - started) / 1000) },
+      });
+    }
+    if (input.options.overlay && t - lastGrad >= minInterval) {
+      lastGrad = t;
+      const snap = await trainer.gradientSnapshot();
+      post({ type: 'gradients', update: { step: snap.step, edges: snap.edges, flags: flagger.update(snap.step, snap.edges), paramNorms: snap.paramNorms } });
+    }
+    if (boundary && t - lastBoundary >= BOUNDARY_INTERVAL_MS) {
+      lastBoundary = t;
+      post({ type: 'boundary', step: r.step, grid: input.options.boundaryGrid, extent: BOUNDARY_EXTENT, values: boundaryGrid(model, trainer.inputId, input.options.boundaryGrid) });
+    }
+    if (r.epochEnd) {
+      post({ type: 'epoch', metrics: trainer.history.at(-1)! });
+      lastGood = encodeSafetensors(await model.stateDict());
+    }
+  }
+  post({ type: 'finished', reason: 'completed', weights: encodeSafetensors(await model.stateDict()), history: trainer.history });
+}
+
+/**
+ * The weights to keep after a NaN/Inf: the parameters as they were before the failing step (it never
+ * updated them); a buffer the failing forward pass already spoiled (BatchNorm's running statistics)
+ * falls back to its value at the last epoch end.
+ */
+async function lastGoodWeights(model: GraphModel, epochSnapshot: Uint8Array): Promise<Uint8Array> {
+  const now = await model.stateDict();
+  const before = decodeSafetensors(epochSnapshot).tensors;
+  for (const [key, t] of Object.entries(now)) {
+    if (!t.data.every((v) => Number.isFinite(v)) && before[key]) now[key] = before[key];
+  }
+  return encodeSafetensors(now);
+}
+
+/** P(class 1) (or the single logit's sigmoid) over a grid×grid lattice of [-extent, extent]², row-major from the top. */
+export function boundaryGrid(model: GraphModel, inputId: string, grid: number): Float32Array {
+  const xs = new Float32Array(grid * grid * 2);
+  for (let r = 0; r < grid; r++) {
+    for (let c = 0; c < grid; c++) {
+      const i = r * grid + c;
+      xs[2 * i] = -BOUNDARY_EXTENT + ((c + 0.5) * 2 * BOUNDARY_EXTENT) / grid;
+      xs[2 * i + 1] = BOUNDARY_EXTENT - ((r + 0.5) * 2 * BOUNDARY_EXTENT) / grid;
+    }
+  }
+  const pass = noGrad(() => model.forward({ [inputId]: Tensor.fromData(xs, [grid * grid, 2]) }, { training: false, computeLoss: false }));
+  const out = pass.outputs.values().next().value as Tensor;
+  const d = out.dataSync();
+  const c = out.size / (grid * grid);
+  const values = new Float32Array(grid * grid);
+  for (let i = 0; i < grid * grid; i++) {
+    if (c === 1) values[i] = 1 / (1 + Math.exp(-d[i]));
+    else {
+      // softmax probability of class 1
+      let max = -Infinity;
+      for (let j = 0; j < c; j++) max = Math.max(max, d[i * c + j]);
+      let sum = 0;
+      for (let j = 0; j < c; j++) sum += Math.exp(d[i * c + j] - max);
+      values[i] = Math.exp(d[i * c + 1] - max) / sum;
+    }
+  }
+  return values;
+}

@@ -1,0 +1,139 @@
+// The training run behind the extension's session (extension/training/run.ts) with the real engine.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { GraphModel, Tensor, buildDataset, decodeSafetensors, readDatasetSpec, splitDataset } from '../../engine';
+import { runTraining, type RunControl } from '../../extension/training/run';
+import type { FromWorker, RunOptions } from '../../extension/training/workerProtocol';
+
+function mlp(source: string, extra: Record<string, unknown> = {}, hidden = 8) {
+  return {
+    format: 'nn-graph', version: 1,
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [2] } },
+      { id: 'fc1', op: 'Linear', attrs: { outFeatures: hidden } }, { id: 'act', op: 'Tanh' },
+      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
+      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+    ],
+    edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 32, epochs: 15, validationSplit: 0.2, dataset: { source, size: 400, noise: 0 } },
+    ...extra,
+  };
+}
+
+const OPTS: RunOptions = { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 0 };
+const always: RunControl = { next: async () => 'go' };
+
+async function run(model: unknown, options: Partial<RunOptions> = {}, control = always): Promise<FromWorker[]> {
+  const msgs: FromWorker[] = [];
+  await runTraining({ modelText: JSON.stringify(model), sidecar: null, external: {}, options: { ...OPTS, ...options } }, (m) => msgs.push(m), control);
+  return msgs;
+}
+
+for (const source of ['xor', 'circle']) {
+  test(`${source} reaches over 95% training accuracy within 15 epochs (fixed seed)`, async () => {
+    const msgs = await run(mlp(source));
+    const fin = msgs.find((m) => m.type === 'finished');
+    assert.ok(fin && fin.type === 'finished' && fin.reason === 'completed', JSON.stringify(msgs.filter((m) => m.type === 'failed')));
+    const last = fin.history.at(-1)!;
+    assert.ok(last.trainAccuracy! > 0.95, `train accuracy ${last.trainAccuracy}`);
+    assert.equal(fin.history.length, 15);
+    assert.equal(msgs.filter((m) => m.type === 'epoch').length, 15);
+  });
+}
+
+test('overlay gradients agree with the engine\'s own node gradients', async () => {
+  // One full-batch step: the overlay's RMS per edge must equal the RMS of the gradient autograd gives
+  // the edge's source node (each node here feeds exactly one edge).
+  const json = mlp('circle', {}, 6);
+  json.training.epochs = 1;
+  json.training.batchSize = 1000;
+  const msgs = await run(json, { maxUpdatesPerSecond: 1e9 });
+  const g = msgs.find((m) => m.type === 'gradients');
+  assert.ok(g && g.type === 'gradients');
+  assert.equal(g.update.step, 1);
+
+  const model = GraphModel.create(JSON.stringify(json));
+  const data = buildDataset(model, readDatasetSpec(json.training).spec!);
+  const { train } = splitDataset(data, 0.2, 0);
+  const pass = model.forward({ x: Tensor.fromData(train.inputs, [train.n, 2]), y: Tensor.fromData(train.targets, [train.n], 'int32') }, { training: true, retainGrads: true });
+  pass.loss!.backward();
+  json.edges.forEach((e, i) => {
+    const grad = pass.values.get(e.from)!.grad;
+    if (!grad) return assert.equal(g.update.edges[i], 0, `edge ${i} from ${e.from} carries no gradient`);
+    const d = grad.dataSync();
+    const rms = Math.sqrt(d.reduce((s, v) => s + v * v, 0) / d.length);
+    assert.ok(Math.abs(g.update.edges[i] - rms) <= 1e-6 + 1e-4 * rms, `edge ${i} (${e.from} → ${e.to}): overlay ${g.update.edges[i]} vs engine ${rms}`);
+  });
+  // Parameter-gradient norms are per node.
+  const w = model.state.get('fc1.weight')!.grad!.dataSync(), b = model.state.get('fc1.bias')!.grad!.dataSync();
+  const norm = Math.sqrt([...w, ...b].reduce((s, v) => s + v * v, 0));
+  assert.ok(Math.abs(g.update.paramNorms.fc1 - norm) <= 1e-5 * norm);
+});
+
+test('overlay updates are throttled to the requested rate', async () => {
+  let t = 0;
+  const msgs: FromWorker[] = [];
+  // A fake clock advancing 10 ms a step: at 20 updates/s, one snapshot every 5 steps.
+  await runTraining({ modelText: JSON.stringify(mlp('xor')), sidecar: null, external: {}, options: { ...OPTS, maxUpdatesPerSecond: 20 } }, (m) => msgs.push(m), always, () => (t += 10));
+  const steps = msgs.filter((m) => m.type === 'gradients').map((m) => (m.type === 'gradients' ? m.update.step : 0));
+  assert.ok(steps.length > 10);
+  for (let i = 1; i < steps.length; i++) assert.ok(steps[i] - steps[i - 1] >= 2, `updates at steps ${steps[i - 1]} and ${steps[i]}`);
+});
+
+test('stop ends the run cleanly with the current weights', async () => {
+  let calls = 0;
+  const control: RunControl = { next: async () => (++calls > 3 ? 'stop' : 'go') };
+  const msgs = await run(mlp('xor'), {}, control);
+  const fin = msgs.at(-1)!;
+  assert.equal(fin.type, 'finished');
+  assert.ok(fin.type === 'finished' && fin.reason === 'stopped');
+  const keys = Object.keys(decodeSafetensors(fin.weights).tensors).sort();
+  assert.deepEqual(keys, ['fc1.bias', 'fc1.weight', 'fc2.bias', 'fc2.weight']);
+});
+
+test('NaN stops the run, names the step and the first node, and keeps finite weights', async () => {
+  // log of a linear layer's output: negative values make NaN in the first step.
+  const json = mlp('xor');
+  json.nodes.splice(2, 1, { id: 'lg', op: 'Log' });
+  json.edges = [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'lg' }, { from: 'lg', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }];
+  const msgs = await run(json);
+  const nf = msgs.find((m) => m.type === 'nonFinite');
+  assert.ok(nf && nf.type === 'nonFinite', JSON.stringify(msgs.map((m) => m.type)));
+  assert.equal(nf.step, 1);
+  assert.equal(nf.nodeId, 'lg');
+  assert.match(nf.detail, /step 1.*"lg" \(Log\)/);
+  for (const t of Object.values(decodeSafetensors(nf.weights).tensors)) assert.ok(t.data.every(Number.isFinite));
+});
+
+test('a model without a dataset fails with a message, not an exception', async () => {
+  const json = mlp('xor');
+  delete (json.training as Record<string, unknown>).dataset;
+  const msgs = await run(json);
+  assert.deepEqual(msgs.map((m) => m.type), ['failed']);
+  assert.match((msgs[0] as { message: string }).message, /dataset/);
+});
+
+test('the bundled worker thread trains, pauses, resumes and stops on request', async () => {
+  const worker = new Worker(join(__dirname, '..', '..', 'dist', 'trainWorker.js'));
+  const seen: FromWorker['type'][] = [];
+  const done = new Promise<FromWorker>((resolve) => {
+    worker.on('message', (m: FromWorker) => {
+      seen.push(m.type);
+      if (m.type === 'progress' && !seen.includes('paused')) worker.postMessage({ type: 'pause' });
+      if (m.type === 'paused') setTimeout(() => worker.postMessage({ type: 'resume' }), 50);
+      if (m.type === 'resumed') worker.postMessage({ type: 'stop' });
+      if (m.type === 'finished' || m.type === 'failed' || m.type === 'nonFinite') resolve(m);
+    });
+  });
+  const json = mlp('xor');
+  json.training.epochs = 1000;
+  worker.postMessage({ type: 'start', modelText: JSON.stringify(json), sidecar: null, external: {}, options: OPTS });
+  const end = await done;
+  await worker.terminate();
+  assert.equal(end.type, 'finished');
+  assert.ok(end.type === 'finished' && end.reason === 'stopped');
+  assert.ok(seen.indexOf('paused') < seen.indexOf('resumed'));
+});
+
