@@ -14,7 +14,7 @@ import { randomFeeds, randomModel } from './randomGraph';
 const CODES: readonly GraphErrorCode[] = [
   'bad-json', 'bad-format', 'unsupported-version', 'bad-node', 'invalid-id', 'duplicate-id', 'unknown-op', 'missing-attr',
   'bad-attr', 'unknown-attr', 'bad-edge', 'unknown-node', 'port-out-of-range', 'port-taken', 'missing-input', 'extra-input',
-  'cycle', 'shape-mismatch', 'dtype-mismatch', 'too-large', 'bad-params', 'bad-training', 'no-output',
+  'cycle', 'shape-mismatch', 'dtype-mismatch', 'too-large', 'bad-params', 'bad-training',
 ];
 
 const SPEC_EXAMPLE = `{

@@ -62,7 +62,7 @@ test('overlay gradients agree with the engine\'s own node gradients', async () =
   json.edges.forEach((e, i) => {
     const grad = pass.values.get(e.from)!.grad;
     if (!grad) return assert.equal(g.update.edges[i], 0, `edge ${i} from ${e.from} carries no gradient`);
-    const d = grad.dataSync();
+    const d = Array.from(grad.dataSync());
     const rms = Math.sqrt(d.reduce((s, v) => s + v * v, 0) / d.length);
     assert.ok(Math.abs(g.update.edges[i] - rms) <= 1e-6 + 1e-4 * rms, `edge ${i} (${e.from} → ${e.to}): overlay ${g.update.edges[i]} vs engine ${rms}`);
   });
