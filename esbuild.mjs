@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { buildEngineDts } from './scripts/build-engine-dts.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -18,7 +19,9 @@ const common = {
   define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"', __VERSION__: JSON.stringify(pkg.version) },
 };
 
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+// `module` first: some packages (jsonc-parser) ship a UMD `main` whose `require` calls esbuild cannot follow,
+// beside an ES-module build that bundles cleanly.
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] };
 
 /** @type {esbuild.BuildOptions[]} */
 const targets = [
@@ -59,8 +62,11 @@ if (watch) {
     await ctx.watch();
   }
   if (existsSync('engine/graph/schema.ts')) await writeSchema();
+  if (existsSync('engine/index.ts')) buildEngineDts();
   console.log('esbuild: watching for changes');
 } else {
   await Promise.all(targets.map((t) => esbuild.build(t)));
   if (existsSync('engine/graph/schema.ts')) await writeSchema();
+  // dist/engine.mjs's type declarations, written beside code exported for the engine target.
+  if (existsSync('engine/index.ts')) buildEngineDts();
 }

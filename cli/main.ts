@@ -5,8 +5,10 @@
 import { FeedError } from '../engine';
 import { parseArgs, UsageError } from './args';
 import { gradCommand, NonFiniteError, predictCommand, trainCommand } from './commands';
+import { exportCommand, parseTarget } from './export';
 import { writeFileAtomic } from './fs';
 import { InputError, loadFeed, loadModel } from './load';
+import { trainOnDataset } from './trainDataset';
 
 const USAGE = `Usage: backprop-studio <command> [options]
 
@@ -15,10 +17,16 @@ Commands:
           One forward and backward pass in training mode: loss, every node's output, every gradient.
   train   MODEL.nn.json --feed FEED.json --steps N [--out RESULT.json]
           N optimizer steps on the feed (full batch): the losses and the trained parameters.
+  train   MODEL.nn.json [--epochs N] [--batch-size N]
+          Train on the model's own dataset (training.dataset) with a progress line;
+          the weights are written to the model's safetensors sidecar.
   predict MODEL.nn.json --feed FEED.json [--out RESULT.json]
           Inference (eval mode): the model's outputs.
-  export  MODEL.nn.json --target engine|standalone --out FILE [--force]
-          TypeScript code for the model (not available in this version yet).
+  export  MODEL.nn.json --target engine|standalone --out FILE.ts [--force]
+          [--embed-weights|--no-embed-weights] [--engine-import SPEC]
+          TypeScript code for the model: 'engine' builds it with the engine (written beside it,
+          or imported from SPEC); 'standalone' is dependency-free inference. Weights are embedded
+          when small unless told otherwise. Never overwrites a file without --force.
 
 Options:
   --help      show this help
@@ -30,7 +38,7 @@ Docs: docs/cli.md`;
 const COMMANDS = ['grad', 'train', 'predict', 'export'];
 
 async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['feed', 'out', 'steps', 'target'], ['help', 'version', 'force']);
+  const args = parseArgs(argv, ['feed', 'out', 'steps', 'target', 'epochs', 'batch-size', 'engine-import'], ['help', 'version', 'force', 'embed-weights', 'no-embed-weights']);
   if (args.flags.has('help') || argv.length === 0) {
     process.stdout.write(USAGE + '\n');
     return argv.length === 0 ? 2 : 0;
@@ -41,11 +49,16 @@ async function run(argv: string[]): Promise<number> {
   }
   const [command, modelPath, ...rest] = args.positionals;
   if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}" (expected ${COMMANDS.join(', ')}; see --help)`);
-  if (command === 'export') throw new UsageError('export is not available in this version yet');
+  if (command === 'export') return runExport(modelPath, rest, args.flags);
+  for (const flag of ['target', 'engine-import', 'embed-weights', 'no-embed-weights', 'force']) {
+    if (args.flags.has(flag)) throw new UsageError(`--${flag} applies to export, not ${command}`);
+  }
   if (!modelPath) throw new UsageError(`${command} needs a model file: backprop-studio ${command} MODEL.nn.json --feed FEED.json`);
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const feedPath = args.flags.get('feed');
+  if (command === 'train' && feedPath === undefined) return trainOnModelDataset(modelPath, args.flags);
   if (typeof feedPath !== 'string') throw new UsageError(`${command} needs --feed FEED.json`);
+  for (const f of ['epochs', 'batch-size']) if (args.flags.has(f)) throw new UsageError(`--${f} applies to training on the model's dataset (train without --feed)`);
   let steps = 0;
   if (command === 'train') {
     const s = args.flags.get('steps');
@@ -64,6 +77,45 @@ async function run(argv: string[]): Promise<number> {
   const text = JSON.stringify(result) + '\n';
   if (typeof out === 'string') writeFileAtomic(out, text);
   else process.stdout.write(text);
+  return 0;
+}
+
+function positiveInt(flags: Map<string, string | true>, name: string): number | undefined {
+  const v = flags.get(name);
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !/^[1-9]\d*$/.test(v)) throw new UsageError(`--${name} needs a positive integer`);
+  return Number(v);
+}
+
+async function trainOnModelDataset(modelPath: string, flags: Map<string, string | true>): Promise<number> {
+  for (const f of ['steps', 'out']) if (flags.has(f)) throw new UsageError(`--${f} applies to train with --feed`);
+  const epochs = positiveInt(flags, 'epochs');
+  const batchSize = positiveInt(flags, 'batch-size');
+  const model = loadModel(modelPath);
+  await trainOnDataset(modelPath, model, { epochs, batchSize, progress: process.stderr });
+  return 0;
+}
+
+function runExport(modelPath: string | undefined, rest: string[], flags: Map<string, string | true>): number {
+  if (!modelPath) throw new UsageError('export needs a model file: backprop-studio export MODEL.nn.json --target engine|standalone --out FILE.ts');
+  if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  for (const flag of ['feed', 'steps', 'epochs', 'batch-size']) if (flags.has(flag)) throw new UsageError(`--${flag} does not apply to export`);
+  const target = parseTarget(flags.get('target'));
+  const out = flags.get('out');
+  if (typeof out !== 'string') throw new UsageError('export needs --out FILE.ts');
+  if (flags.has('embed-weights') && flags.has('no-embed-weights')) throw new UsageError('--embed-weights and --no-embed-weights contradict each other');
+  const engineImport = flags.get('engine-import');
+  if (engineImport !== undefined && target !== 'engine') throw new UsageError('--engine-import applies to the engine target');
+  const { written, unchanged } = exportCommand({
+    modelPath,
+    target,
+    out,
+    force: flags.has('force'),
+    embedWeights: flags.has('embed-weights') ? true : flags.has('no-embed-weights') ? false : undefined,
+    engineImport: typeof engineImport === 'string' ? engineImport : undefined,
+    generator: `Backprop Studio ${VERSION} (backprop-studio export)`,
+  });
+  process.stdout.write([...written.map((p) => `wrote ${p}\n`), ...unchanged.map((p) => `unchanged ${p}\n`)].join(''));
   return 0;
 }
 

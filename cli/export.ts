@@ -1,0 +1,120 @@
+/**
+ * `backprop-studio export`: a model file to TypeScript (docs/export.md). The code generation is the
+ * engine's (engine/codegen, pure); this side reads the model, its sidecar weights and the engine
+ * runtime from disk, and writes the files, atomically and never over an existing file without --force.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { GraphValidationError, analyzeModel, decodeSafetensors, type GraphError } from '../engine';
+import { ExportError, defaultEmbedWeights, exportModel, type EngineRuntime, type ExportTarget } from '../engine/codegen';
+import { UsageError } from './args';
+import { writeFileAtomic } from './fs';
+import { InputError } from './load';
+
+export interface ExportArgs {
+  modelPath: string;
+  target: ExportTarget;
+  out: string;
+  force: boolean;
+  /** Undefined: embed when the weights are small (defaultEmbedWeights). */
+  embedWeights?: boolean;
+  engineImport?: string;
+  /** Recorded in the generated header. */
+  generator: string;
+}
+
+const TARGETS: readonly ExportTarget[] = ['engine', 'standalone'];
+
+export function parseTarget(v: string | true | undefined): ExportTarget {
+  if (typeof v !== 'string') throw new UsageError('export needs --target engine|standalone');
+  if (!(TARGETS as readonly string[]).includes(v)) throw new UsageError(`--target must be engine or standalone, found "${v}"`);
+  return v as ExportTarget;
+}
+
+function readBytes(path: string, what: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new InputError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+const firstProblem = (errors: readonly GraphError[]) =>
+  `${errors[0].message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : ''}`;
+
+/**
+ * The engine runtime written beside engine-target exports: dist/engine.mjs and dist/engine.d.mts, found
+ * beside the running bundle (dist/cli.js, dist/extension.js) or in ../dist (running from source).
+ */
+export function readEngineRuntime(from: string = __dirname): EngineRuntime {
+  for (const dir of [from, join(from, '..', 'dist')]) {
+    const js = join(dir, 'engine.mjs');
+    const dts = join(dir, 'engine.d.mts');
+    if (existsSync(js) && existsSync(dts)) return { module: readFileSync(js, 'utf8'), declarations: readFileSync(dts, 'utf8') };
+  }
+  throw new InputError('the engine runtime (dist/engine.mjs and dist/engine.d.mts) is missing: run `npm run build`, or pass --engine-import to use an installed engine');
+}
+
+function sameContents(path: string, contents: string | Uint8Array): boolean {
+  try {
+    const have = readFileSync(path);
+    const want = typeof contents === 'string' ? Buffer.from(contents, 'utf8') : contents;
+    return have.length === want.length && Buffer.compare(have, want) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Export a model. Returns the files written and those already holding exactly the exported contents
+ * (left alone, so re-exporting beside an identical runtime needs no --force). Refuses (InputError,
+ * exit 1) before writing anything.
+ */
+export function exportCommand(args: ExportArgs): { written: string[]; unchanged: string[] } {
+  if (!/\.m?ts$/.test(args.out) || /\.d\.m?ts$/.test(args.out)) throw new UsageError(`--out must name a TypeScript file (.ts or .mts), found "${args.out}"`);
+  const bytes = readBytes(args.modelPath, 'model');
+  const analysis = analyzeModel(bytes);
+  if (analysis.errors.length) throw new InputError(`${args.modelPath}: ${firstProblem(analysis.errors)}`);
+  let weights = null;
+  const sidecar = analysis.model!.weights;
+  if (sidecar) {
+    const p = resolve(dirname(args.modelPath), sidecar);
+    // As the other commands: a missing sidecar means "not trained yet".
+    if (existsSync(p)) {
+      try {
+        weights = decodeSafetensors(readBytes(p, 'weights file')).tensors;
+      } catch (e) {
+        throw new InputError(`${p}: ${(e as Error).message}`);
+      }
+    }
+  }
+  const runtime = args.target === 'engine' && args.engineImport === undefined ? readEngineRuntime() : undefined;
+  let files;
+  try {
+    files = exportModel(analysis, {
+      target: args.target,
+      weights,
+      embedWeights: args.embedWeights ?? defaultEmbedWeights(analysis),
+      engineImport: args.engineImport,
+      generator: args.generator,
+      fileName: basename(args.out),
+      runtime,
+    }).files;
+  } catch (e) {
+    if (e instanceof GraphValidationError) throw new InputError(`${args.modelPath}: ${firstProblem(e.errors)}`);
+    if (e instanceof ExportError) throw new InputError(`${args.modelPath}: cannot export for the ${args.target} target: ${e.message}`);
+    throw e;
+  }
+
+  const dir = dirname(resolve(args.out));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`cannot write ${args.out}: the directory ${dirname(args.out)} does not exist`);
+  const planned = files.map((f) => ({ path: join(dirname(args.out), f.path), contents: f.contents }));
+  // Every check before the first write: a refusal leaves everything as it was.
+  const changed = planned.filter((f) => !sameContents(f.path, f.contents));
+  if (!args.force) {
+    const clash = changed.find((f) => existsSync(f.path));
+    if (clash) throw new InputError(`${clash.path} already exists; pass --force to overwrite it`);
+  }
+  for (const f of changed) writeFileAtomic(f.path, f.contents);
+  return { written: changed.map((f) => f.path), unchanged: planned.filter((f) => !changed.includes(f)).map((f) => f.path) };
+}

@@ -1,0 +1,400 @@
+/**
+ * The `standalone` target: a dependency-free TypeScript module for inference. The forward pass is
+ * written out over Float32Arrays in eval mode (Dropout is the identity, BatchNorm uses its running
+ * statistics), with the batch size as the only run-time dimension; the module carries only the kernels
+ * it calls, a tiny safetensors reader, and the weights (embedded as base64, or loaded from bytes).
+ */
+import { normDim } from '../shape';
+import type { NodeInfo } from '../graph/analyze';
+import type { Dim, TensorType } from '../graph/types';
+import { encodeSafetensors, type TensorRecords } from '../io/safetensors';
+import { base64Constant, DECODE_BASE64_SOURCE } from './base64';
+import { LIB_REFERENCE, allocateNames, header, joinBlocks, literal, num, objectOf, propKey, str, table, typeDoc } from './header';
+import { KERNEL_NAMES, kernelSources } from './kernels';
+import { targetsUsedBy, type ExportPlan } from './plan';
+
+export interface StandaloneOptions {
+  generator: string;
+  /** The weights to embed (the parameters and buffers predict reads), or null to load them with loadWeights. */
+  embedded: TensorRecords | null;
+  /** File name of the weights written beside the module when not embedded (for the docs). */
+  weightsFile: string | null;
+}
+
+/** Module-level names predict() refers to; node ids that collide get a trailing `_`. */
+const MODULE_NAMES = [
+  'inputs', 'batch', 'w', 'weights', 'predict', 'loadWeights', 'parseWeights', 'readSafetensors', 'utf8', 'decodeBase64',
+  'SHAPES', 'WEIGHTS', 'INPUTS', 'OUTPUTS', 'Weights', 'Geometry', 'sameShape',
+];
+
+/** Why the standalone target cannot predict an output that depends on a Target, or null. */
+export function standaloneProblem(plan: ExportPlan): string | null {
+  const used = targetsUsedBy(plan, plan.forOutputs);
+  if (!used.length) return null;
+  const t = used[0];
+  const out = plan.outputs.find((o) => dependsOn(plan, o, t))!;
+  return `output "${out}" depends on Target "${t}", which inference is not given; the standalone target predicts only outputs computed from Inputs`;
+}
+
+function dependsOn(plan: ExportPlan, from: string, on: string): boolean {
+  const stack = [from];
+  const seen = new Set<string>();
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (id === on) return true;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const s of plan.nodes.get(id)!.inputs) if (s !== undefined) stack.push(s);
+  }
+  return false;
+}
+
+/** Keys of the parameters and buffers predict() reads. */
+export function standaloneKeys(plan: ExportPlan): Set<string> {
+  return new Set(plan.forOutputs.flatMap((id) => plan.nodes.get(id)!.params.map((p) => p.key)));
+}
+
+/** `batch`, `batch * 400`, `26`: the number of values of a static shape. */
+function sizeExpr(shape: readonly Dim[]): string {
+  let c = 1;
+  let batches = 0;
+  for (const d of shape) {
+    if (d === 'N') batches++;
+    else c *= d;
+  }
+  const parts = [...Array<string>(batches).fill('batch'), ...(c !== 1 || batches === 0 ? [String(c)] : [])];
+  return parts.join(' * ');
+}
+
+const dimExpr = (d: Dim) => (d === 'N' ? 'batch' : String(d));
+const shapeExpr = (shape: readonly Dim[]) => `[${shape.map(dimExpr).join(', ')}]`;
+
+/** NumPy broadcasting of static shapes (the analyzer has checked they broadcast). */
+function broadcast(a: readonly Dim[], b: readonly Dim[]): Dim[] {
+  const n = Math.max(a.length, b.length);
+  const out: Dim[] = [];
+  for (let i = 0; i < n; i++) {
+    const da = a[a.length - n + i] ?? 1;
+    const db = b[b.length - n + i] ?? 1;
+    out.push(da === db || db === 1 ? da : db);
+  }
+  return out;
+}
+
+const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v as number, v as number]);
+
+export function standaloneModule(plan: ExportPlan, opts: StandaloneOptions): string {
+  const problem = standaloneProblem(plan);
+  if (problem) throw new Error(problem);
+  const { nodes } = plan;
+  const names = allocateNames(plan.order, [...KERNEL_NAMES, ...MODULE_NAMES]);
+  const local = (id: string) => names.get(id)!;
+  const used = new Set<string>();
+  const keys = [...standaloneKeys(plan)];
+  const typeOf = (id: string): TensorType => nodes.get(id)!.type!;
+
+  const line = (id: string): string => {
+    const n = nodes.get(id)!;
+    const t = typeOf(id);
+    const { expr, kernel } = standaloneCall(n, n.inputs.map((s) => ({ name: local(s!), type: typeOf(s!) })), t);
+    if (kernel) used.add(kernel);
+    return `const ${local(id)} = ${expr}; // ${n.spec!.op === 'Input' ? '' : `${n.spec!.op}: `}${typeDoc(t)}`;
+  };
+  const body = plan.forOutputs.map(line);
+  const ret = objectOf(plan.outputs.map((id) => [id, typeOf(id).dtype === 'int32' ? `Float32Array.from(${local(id)})` : local(id)]));
+  const usesWeights = keys.length > 0;
+  const predict = [
+    '/**',
+    ' * Runs the model on a batch (eval mode). `inputs` maps each Input id to its values, row-major with',
+    ' * the batch first; the result maps each output id to its values (see the shapes above).',
+    ' */',
+    'export function predict(inputs: Record<string, Float32Array | Int32Array>, batch: number): Record<string, Float32Array> {',
+    "  if (!Number.isSafeInteger(batch) || batch < 1) throw new RangeError(`predict: batch must be a positive integer, found ${batch}`);",
+    ...(usesWeights && !opts.embedded
+      ? [
+          '  const w = weights;',
+          `  if (w === null) throw new Error(${str(`predict: no weights loaded; call loadWeights(bytes) with the contents of ${opts.weightsFile ?? 'the weights file'} first`)});`,
+        ]
+      : usesWeights
+        ? ['  const w = weights ?? (weights = parseWeights(decodeBase64(WEIGHTS)));']
+        : []),
+    ...body.map((l) => `  ${l}`),
+    `  return ${ret};`,
+    '}',
+  ].join('\n');
+
+  const shapeOf = new Map(plan.params.map((p) => [p.key, p.shape]));
+  const weightsIface = [
+    '/** The parameters and buffers predict() reads: float32, row-major, keyed as in PyTorch. */',
+    'interface Weights {',
+    ...keys.map((k) => `  ${str(k)}: Float32Array; // [${shapeOf.get(k)!.join(', ')}]`),
+    '}',
+  ].join('\n');
+  const shapes = [
+    '/** The shape of each weight, checked when weights are loaded. */',
+    keys.length ? 'const SHAPES: [keyof Weights, number[]][] = [' : 'const SHAPES: [keyof Weights, number[]][] = [];',
+    ...keys.map((k) => `  [${str(k)}, ${literal(shapeOf.get(k)!)}],`),
+    ...(keys.length ? ['];'] : []),
+  ].join('\n');
+  const state = !usesWeights
+    ? null
+    : opts.embedded
+      ? '/** The weights in use: those embedded at the end of this file (decoded on first use), or loadWeights()\'s. */\nlet weights: Weights | null = null;'
+      : '/** The weights in use: none until loadWeights() is called. */\nlet weights: Weights | null = null;';
+  const loadWeights = [
+    '/**',
+    ' * Replaces the weights with those in a safetensors file (F32 tensors keyed as in PyTorch,',
+    ` * e.g. ${opts.weightsFile ?? 'the model\'s weights file'}); throws, changing nothing, when a tensor is missing or misshapen.`,
+    ' */',
+    'export function loadWeights(bytes: Uint8Array): void {',
+    usesWeights ? '  weights = parseWeights(bytes);' : '  parseWeights(bytes); // checked only: the outputs read no weights',
+    '}',
+  ].join('\n');
+  const meta = (name: string, doc: string, ids: readonly string[]) =>
+    [
+      `/** ${doc} */`,
+      `export const ${name} = {`,
+      ...ids.map((id) => `  ${propKey(id)}: { dtype: ${str(typeOf(id).dtype)}, shape: ${literal(typeOf(id).shape)} },`),
+      '} as const;',
+    ].join('\n');
+
+  const io = (ids: readonly string[], outputs: boolean) =>
+    table(
+      ids.map((id) => {
+        const t = typeOf(id);
+        const arr = outputs ? 'Float32Array' : t.dtype === 'int32' ? 'Int32Array' : 'Float32Array';
+        const note = outputs && t.dtype === 'int32' ? ' (int32 values as float32)' : '';
+        return [id, `${arr} ${shapeDocText(t.shape)}, ${sizeExpr(t.shape).replace(/batch/g, 'N')} values${note}`];
+      }),
+      '  ',
+    );
+  const unused = plan.inputs.filter((i) => !plan.forOutputs.includes(i));
+  const head = header({
+    generator: opts.generator,
+    modelName: plan.model.name,
+    formatVersion: plan.model.version,
+    body: [
+      'Target: standalone. Dependency-free inference over Float32Arrays, in eval mode (Dropout is the',
+      'identity, BatchNorm uses its running statistics): predict(inputs, batch) and loadWeights(bytes).',
+      opts.embedded
+        ? 'Weights: embedded at the end of this file (base64 safetensors, decoded on first use).'
+        : `Weights: not embedded; call loadWeights(bytes) with the contents of ${opts.weightsFile ?? 'the weights file'} first.`,
+      '',
+      'Inputs (row-major, batch dimension N first):',
+      ...io(plan.inputs, false),
+      ...(unused.length ? [`  (${unused.join(', ')}: not used by the outputs; may be left out)`] : []),
+      'Outputs:',
+      ...io(plan.outputs, true),
+    ],
+  });
+
+  const reader = [
+    '/** The weights in safetensors bytes, checked against SHAPES. */',
+    'function parseWeights(bytes: Uint8Array): Weights {',
+    '  const tensors = readSafetensors(bytes);',
+    '  const out: Record<string, Float32Array> = {};',
+    '  for (const [key, shape] of SHAPES) {',
+    '    const t = tensors.get(key);',
+    '    if (t === undefined) throw new Error(`weights: "${key}" is missing`);',
+    '    if (t.dtype !== \'F32\' || !sameShape(t.shape, shape)) {',
+    "      throw new Error(`weights: \"${key}\" is ${t.dtype} [${t.shape.join(', ')}] but the model needs F32 [${shape.join(', ')}]`);",
+    '    }',
+    '    out[key] = t.data;',
+    '  }',
+    '  return out as unknown as Weights;',
+    '}',
+    '',
+    'function sameShape(a: readonly number[], b: readonly number[]): boolean {',
+    '  return a.length === b.length && a.every((d, i) => d === b[i]);',
+    '}',
+    '',
+    '/** A minimal safetensors reader: the header, and the F32 tensors (little-endian) it describes. */',
+    'function readSafetensors(bytes: Uint8Array): Map<string, { dtype: string; shape: number[]; data: Float32Array }> {',
+    '  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);',
+    "  if (bytes.length < 8) throw new Error('weights: not a safetensors file (shorter than 8 bytes)');",
+    '  const headerSize = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;',
+    "  if (8 + headerSize > bytes.length) throw new Error('weights: the safetensors header runs past the end of the data');",
+    '  let header: unknown;',
+    '  try {',
+    '    header = JSON.parse(utf8(bytes.subarray(8, 8 + headerSize)));',
+    '  } catch {',
+    "    throw new Error('weights: the safetensors header is not valid JSON');",
+    '  }',
+    "  if (typeof header !== 'object' || header === null) throw new Error('weights: the safetensors header is not an object');",
+    '  const start = 8 + headerSize;',
+    '  const out = new Map<string, { dtype: string; shape: number[]; data: Float32Array }>();',
+    '  for (const [key, value] of Object.entries(header as Record<string, unknown>)) {',
+    "    if (key === '__metadata__') continue;",
+    '    const info = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };',
+    '    const shape = info.shape;',
+    '    const offsets = info.data_offsets;',
+    "    const okShape = Array.isArray(shape) && shape.every((d) => Number.isSafeInteger(d) && d >= 0);",
+    "    const okOffsets = Array.isArray(offsets) && offsets.length === 2 && offsets.every((d) => Number.isSafeInteger(d) && d >= 0);",
+    "    if (!okShape || !okOffsets || typeof info.dtype !== 'string') throw new Error(`weights: tensor \"${key}\" has a malformed entry`);",
+    '    const [begin, end] = offsets as number[];',
+    '    const dims = shape as number[];',
+    '    const count = dims.reduce((a, b) => a * b, 1);',
+    "    if (end < begin || start + end > bytes.length || (info.dtype === 'F32' && end - begin !== 4 * count)) {",
+    '      throw new Error(`weights: tensor "${key}" has data offsets that do not fit its shape or the data`);',
+    '    }',
+    "    const data = new Float32Array(info.dtype === 'F32' ? count : 0);",
+    '    for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(start + begin + 4 * i, true);',
+    '    out.set(key, { dtype: info.dtype, shape: dims, data });',
+    '  }',
+    '  return out;',
+    '}',
+    '',
+    '/** UTF-8 bytes to a string (without TextDecoder, which not every TypeScript setup declares). */',
+    'function utf8(bytes: Uint8Array): string {',
+    '  let s = \'\';',
+    '  for (let i = 0; i < bytes.length; ) {',
+    '    const b = bytes[i++];',
+    '    let cp = b;',
+    '    let extra = 0;',
+    '    if (b >= 0xf0) {',
+    '      cp = b & 0x07;',
+    '      extra = 3;',
+    '    } else if (b >= 0xe0) {',
+    '      cp = b & 0x0f;',
+    '      extra = 2;',
+    '    } else if (b >= 0xc0) {',
+    '      cp = b & 0x1f;',
+    '      extra = 1;',
+    '    }',
+    '    for (; extra > 0 && i < bytes.length; extra--) cp = (cp << 6) | (bytes[i++] & 0x3f);',
+    '    s += String.fromCodePoint(cp > 0x10ffff ? 0xfffd : cp);',
+    '  }',
+    '  return s;',
+    '}',
+  ].join('\n');
+
+  return joinBlocks([
+    head,
+    LIB_REFERENCE,
+    meta('INPUTS', 'The Input nodes: dtype, and shape with N for the batch.', plan.inputs),
+    meta('OUTPUTS', "The model's outputs: dtype in the model, and shape with N for the batch.", plan.outputs),
+    weightsIface,
+    shapes,
+    state,
+    loadWeights,
+    predict,
+    '// ---- Kernels: only those this model uses.',
+    ...kernelSources(used),
+    '// ---- Weights.',
+    reader,
+    opts.embedded ? DECODE_BASE64_SOURCE : null,
+    opts.embedded ? base64Constant('WEIGHTS', encodeSafetensors(opts.embedded), 'The weights predict() starts from: safetensors bytes, base64.') : null,
+  ]);
+}
+
+interface Arg {
+  name: string;
+  type: TensorType;
+}
+
+/** The expression computing one node at inference, and the kernel it calls (if any). */
+function standaloneCall(n: NodeInfo, xs: Arg[], out: TensorType): { expr: string; kernel?: string } {
+  const a = n.attrs;
+  const op = n.spec!.op;
+  const w = (name: string) => (n.params.some((p) => p.name === name) ? `w[${str(`${n.id}.${name}`)}]` : 'null');
+  const x = xs[0];
+  const shape = x?.type.shape ?? [];
+  const geometry = (outC: number) => {
+    const [c, h, wd] = shape.slice(1) as number[];
+    const [kh, kw] = pair(a.kernelSize);
+    const [sh, sw] = pair(a.stride ?? a.kernelSize);
+    const [ph, pw] = pair(a.padding);
+    const [oh, ow] = out.shape.slice(2) as number[];
+    return `{ n: batch, c: ${c}, h: ${h}, w: ${wd}, outC: ${outC}, kh: ${kh}, kw: ${kw}, sh: ${sh}, sw: ${sw}, ph: ${ph}, pw: ${pw}, oh: ${oh}, ow: ${ow} }`;
+  };
+  const lastSplit = (): [string, number] => [sizeExpr(shape.slice(0, -1)), shape[shape.length - 1] as number];
+  switch (op) {
+    case 'Input': {
+      const kernel = out.dtype === 'int32' ? 'intInput' : 'floatInput';
+      return { expr: `${kernel}(inputs, ${str(n.id)}, ${sizeExpr(out.shape)}, ${str(shapeDocText(out.shape))})`, kernel };
+    }
+    case 'Linear': {
+      const [rows, inF] = lastSplit();
+      return { expr: `linear(${x.name}, ${rows}, ${inF}, ${w('weight')}, ${w('bias')}, ${num(a.outFeatures as number)})`, kernel: 'linear' };
+    }
+    case 'Conv2d':
+      return { expr: `conv2d(${x.name}, ${w('weight')}, ${w('bias')}, ${geometry(a.outChannels as number)})`, kernel: 'conv2d' };
+    case 'MaxPool2d':
+      return { expr: `maxPool2d(${x.name}, ${geometry(shape[1] as number)})`, kernel: 'maxPool2d' };
+    case 'AvgPool2d':
+      return { expr: `avgPool2d(${x.name}, ${geometry(shape[1] as number)})`, kernel: 'avgPool2d' };
+    case 'Flatten':
+    case 'Reshape':
+      return { expr: `${x.name}` };
+    case 'Dropout':
+      return { expr: `${x.name}` };
+    case 'ReLU':
+      return { expr: `relu(${x.name})`, kernel: 'relu' };
+    case 'Tanh':
+    case 'Sigmoid':
+    case 'Exp':
+    case 'Log':
+    case 'Neg': {
+      const k = op.toLowerCase();
+      return { expr: `${k}(${x.name})`, kernel: k };
+    }
+    case 'LeakyReLU':
+      return { expr: `leakyRelu(${x.name}, ${num(a.negativeSlope as number)})`, kernel: 'leakyRelu' };
+    case 'GELU':
+      return a.approximate === 'tanh' ? { expr: `geluTanh(${x.name})`, kernel: 'geluTanh' } : { expr: `gelu(${x.name})`, kernel: 'gelu' };
+    case 'Pow':
+      return { expr: `pow(${x.name}, ${num(a.exponent as number)})`, kernel: 'pow' };
+    case 'Softmax':
+    case 'LogSoftmax': {
+      const d = normDim(a.dim as number, shape.length)!;
+      return {
+        expr: `softmax(${x.name}, ${sizeExpr(shape.slice(0, d))}, ${dimExpr(shape[d])}, ${sizeExpr(shape.slice(d + 1))}, ${op === 'LogSoftmax'})`,
+        kernel: 'softmax',
+      };
+    }
+    case 'BatchNorm1d':
+      return {
+        expr: `batchNorm1d(${x.name}, batch, ${shape[1] as number}, ${w('running_mean')}, ${w('running_var')}, ${w('weight')}, ${w('bias')}, ${num(a.eps as number)})`,
+        kernel: 'batchNorm1d',
+      };
+    case 'LayerNorm': {
+      const [rows, last] = lastSplit();
+      return { expr: `layerNorm(${x.name}, ${rows}, ${last}, ${w('weight')}, ${w('bias')}, ${num(a.eps as number)})`, kernel: 'layerNorm' };
+    }
+    case 'Embedding':
+      return { expr: `embedding(${x.name}, ${w('weight')}, ${num(a.numEmbeddings as number)}, ${num(a.embeddingDim as number)})`, kernel: 'embedding' };
+    case 'Add':
+    case 'Sub':
+    case 'Mul':
+    case 'Div': {
+      const k = op.toLowerCase();
+      let acc = xs[0].name;
+      let accShape = xs[0].type.shape;
+      for (let i = 1; i < xs.length; i++) {
+        const s = broadcast(accShape, xs[i].type.shape);
+        acc = `${k}(${acc}, ${shapeExpr(accShape)}, ${xs[i].name}, ${shapeExpr(xs[i].type.shape)}, ${shapeExpr(s)})`;
+        accShape = s;
+      }
+      return { expr: acc, kernel: k };
+    }
+    case 'Sum':
+    case 'Mean': {
+      const dims = a.dim === undefined ? shape.map((_, i) => i).slice(1) : (Array.isArray(a.dim) ? (a.dim as number[]) : [a.dim as number]).map((d) => normDim(d, shape.length)!);
+      const axes = [...new Set(dims)].sort((p, q) => p - q);
+      const count = sizeExpr(axes.map((i) => shape[i]));
+      const scale = op === 'Sum' ? '1' : count.includes(' ') ? `1 / (${count})` : `1 / ${count}`;
+      return { expr: `reduce(${x.name}, ${shapeExpr(shape)}, ${literal(axes)}, ${scale})`, kernel: 'reduce' };
+    }
+    case 'Concat': {
+      const d = normDim(a.dim as number, shape.length)!;
+      const ctor = out.dtype === 'int32' ? 'Int32Array' : 'Float32Array';
+      return { expr: `concat(new ${ctor}(${sizeExpr(out.shape)}), [${xs.map((v) => v.name).join(', ')}], ${sizeExpr(shape.slice(0, d))})`, kernel: 'concat' };
+    }
+    default:
+      throw new Error(`node "${n.id}": the standalone export does not support the ${op} op yet`);
+  }
+}
+
+function shapeDocText(shape: readonly Dim[]): string {
+  return `[${shape.join(', ')}]`;
+}
