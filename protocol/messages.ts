@@ -5,6 +5,8 @@
  * host applies as WorkspaceEdits (so undo/redo, dirty state and save go through VS Code).
  */
 import type { AttrValue, EdgeJson, NodeJson } from '../engine/graph/types-public';
+import type { EpochMetrics } from '../engine/train/trainer';
+
 
 // ---------------------------------------------------------------------------------------------
 // Host → webview
@@ -32,7 +34,69 @@ export interface EditRejectedMessage {
   reason: string;
 }
 
-export type HostMessage = DocumentMessage | RevealNodeMessage | EditRejectedMessage;
+// ---------------------------------------------------------------------------------------------
+// Training (host → webview)
+
+export type SessionStatus = 'starting' | 'running' | 'paused' | 'stopping' | 'completed' | 'stopped' | 'nonFinite' | 'failed';
+
+export interface GradientUpdate {
+  step: number;
+  /** RMS gradient per edge index (0 where no gradient flowed). */
+  edges: number[];
+  /** Per edge index: 'vanishing' | 'exploding' | null. */
+  flags: (EdgeFlag | null)[];
+  /** L2 norm of each node's parameter gradients. */
+  paramNorms: Record<string, number>;
+}
+
+export type EdgeFlag = 'vanishing' | 'exploding';
+
+export interface ProgressUpdate {
+  step: number;
+  epoch: number;
+  epochs: number;
+  stepsPerEpoch: number;
+  loss: number;
+  accuracy?: number;
+  samplesPerSecond: number;
+}
+
+/** The training session's state for this document ('idle' when none has run since the editor opened). */
+export interface TrainingStateMessage {
+  type: 'trainingState';
+  status: SessionStatus | 'idle';
+  progress?: ProgressUpdate;
+  /** Why the run stopped (NaN/Inf names the step and the first node; a failure says what failed). */
+  message?: string;
+  /** The node a NaN/Inf stop names: the editor marks it. */
+  nodeId?: string;
+  classification?: boolean;
+}
+
+/** Per-epoch metrics of the current (or last) run, whole: the loss/accuracy chart redraws from it. */
+export interface TrainingMetricsMessage {
+  type: 'trainingMetrics';
+  history: EpochMetrics[];
+}
+
+/** Live gradient magnitudes: RMS per edge index with vanishing/exploding flags, parameter-gradient norms per node. */
+export interface GradientsMessage {
+  type: 'gradients';
+  update: GradientUpdate;
+}
+
+/** 2-D classification: P(class 1) on a grid×grid lattice over [-extent, extent]², row-major from the top left. */
+export interface BoundaryMessage {
+  type: 'boundary';
+  step: number;
+  grid: number;
+  extent: number;
+  values: number[];
+}
+
+export type HostMessage =
+  | DocumentMessage | RevealNodeMessage | EditRejectedMessage
+  | TrainingStateMessage | TrainingMetricsMessage | GradientsMessage | BoundaryMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host
@@ -59,7 +123,12 @@ export type GraphEdit =
   /** Rename a node: edges, inline params and the sidecar's weight keys follow. */
   | { kind: 'renameNode'; from: string; to: string }
   /** Set the model's display name. */
-  | { kind: 'setName'; name: string };
+  | { kind: 'setName'; name: string }
+  /** Set (or, with null, remove) a key under `training`, e.g. ['optimizer', 'lr'] or ['dataset', 'source']. */
+  | { kind: 'setTraining'; path: string[]; value: TrainingValue | null };
+
+/** JSON values the training panel writes. */
+export type TrainingValue = string | number | boolean | number[] | { [k: string]: TrainingValue };
 
 export interface ReadyMessage {
   type: 'ready';
@@ -83,4 +152,10 @@ export interface RunCommandMessage {
   command: 'train' | 'stopTraining' | 'exportTypeScript';
 }
 
-export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage;
+/** The training panel's buttons. Settings (optimizer, lr, batch size, epochs, seed, dataset) are edits to `training`. */
+export interface TrainingControlMessage {
+  type: 'trainingControl';
+  action: 'start' | 'pause' | 'resume' | 'stop' | 'reset';
+}
+
+export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage | TrainingControlMessage;

@@ -1,5 +1,8 @@
 /** Messages between the extension host's training session and its worker thread. */
 import type { EpochMetrics, ExternalData } from '../../engine';
+import type { GradientUpdate, ProgressUpdate } from '../../protocol/messages';
+
+export type { GradientUpdate, ProgressUpdate, EdgeFlag } from '../../protocol/messages';
 
 export interface RunOptions {
   epochs?: number;
@@ -17,28 +20,6 @@ export type ToWorker =
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' };
-
-export interface GradientUpdate {
-  step: number;
-  /** RMS gradient per edge index (0 where no gradient flowed). */
-  edges: number[];
-  /** Per edge index: 'vanishing' | 'exploding' | null. */
-  flags: (EdgeFlag | null)[];
-  /** L2 norm of each node's parameter gradients. */
-  paramNorms: Record<string, number>;
-}
-
-export type EdgeFlag = 'vanishing' | 'exploding';
-
-export interface ProgressUpdate {
-  step: number;
-  epoch: number;
-  epochs: number;
-  stepsPerEpoch: number;
-  loss: number;
-  accuracy?: number;
-  samplesPerSecond: number;
-}
 
 export type FromWorker =
   | { type: 'started'; stepsPerEpoch: number; epochs: number; classification: boolean; trainSize: number; validationSize: number; learned: { classes?: string[] } }

@@ -1,0 +1,259 @@
+/**
+ * Training from the editor: one session per model document, started by the Train command or the
+ * training panel. The manager reads what the run needs through workspace.fs (the sidecar, the shipped
+ * digits, a CSV), shows a status-bar item and a cancellable progress notification, forwards throttled
+ * updates to every graph editor on the document, and saves the weights when the run ends.
+ */
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import { analyzeModel, readDatasetSpec, type ExternalData } from '../../engine';
+import { parseCsvText } from '../../common/csv';
+import type { HostMessage } from '../../protocol/messages';
+import { resolveSidecarPath } from '../document/sidecar';
+import { detectStyle, parseJsonTree, removeProperty, setProperty, valueText } from '../document/jsonText';
+import { TrainingSession, type SessionResult } from './session';
+import { WorkerRunner } from './workerRunner';
+import type { FromWorker } from './workerProtocol';
+
+export const TRAINING_ACTIVE_CONTEXT = 'backpropStudio.trainingActive';
+const OVERLAY_UPDATES_PER_SECOND = 20;
+const BOUNDARY_GRID = 40;
+
+type Post = (m: HostMessage) => void;
+
+export class TrainingManager implements vscode.Disposable {
+  private readonly sessions = new Map<string, TrainingSession>();
+  private readonly views = new Map<string, Set<Post>>();
+  private readonly statusBar = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
+
+  constructor(private readonly workerScript = join(__dirname, 'trainWorker.js'), private readonly digitsFile = join(__dirname, 'digits.bin')) {
+    this.statusBar.command = 'backpropStudio.stopTraining';
+    this.statusBar.tooltip = 'Backprop Studio: training — click to stop';
+  }
+
+  session(uri: vscode.Uri): TrainingSession | undefined {
+    return this.sessions.get(uri.toString());
+  }
+
+  activeSessions(): vscode.Uri[] {
+    return [...this.sessions.entries()].filter(([, s]) => s.active).map(([k]) => vscode.Uri.parse(k));
+  }
+
+  /** A graph editor showing this document: it gets the current state now and every update after. */
+  attachView(uri: vscode.Uri, post: Post): vscode.Disposable {
+    const key = uri.toString();
+    const set = this.views.get(key) ?? new Set<Post>();
+    this.views.set(key, set);
+    set.add(post);
+    const s = this.sessions.get(key);
+    if (s) {
+      post({ type: 'trainingState', status: s.state.status, progress: s.state.progress, message: s.state.message, nodeId: s.state.nodeId, classification: s.state.classification });
+      post({ type: 'trainingMetrics', history: s.state.history });
+      if (s.state.gradients) post({ type: 'gradients', update: s.state.gradients });
+    }
+    return new vscode.Disposable(() => set.delete(post));
+  }
+
+  private broadcast(uri: vscode.Uri, m: HostMessage): void {
+    for (const post of this.views.get(uri.toString()) ?? []) post(m);
+  }
+
+  /** Train the model in `doc`; resolves when the run has ended and its weights are saved. */
+  async start(doc: vscode.TextDocument): Promise<SessionResult | undefined> {
+    const key = doc.uri.toString();
+    if (this.sessions.get(key)?.active) {
+      void vscode.window.showInformationMessage('Backprop Studio: this model is already training.');
+      return undefined;
+    }
+    const text = doc.getText();
+    const analysis = analyzeModel(text);
+    if (analysis.errors.length) {
+      void vscode.window.showErrorMessage(`Backprop Studio: cannot train: ${analysis.errors[0].message}`);
+      return undefined;
+    }
+    let sidecar: Uint8Array | null = null;
+    let external: ExternalData;
+    try {
+      sidecar = (await this.sidecarUri(doc, analysis.model!.weights)) ? await readIfExists((await this.sidecarUri(doc, analysis.model!.weights))!) : null;
+      external = await this.externalData(doc, analysis.model!.training);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Backprop Studio: cannot train: ${(e as Error).message}`);
+      return undefined;
+    }
+
+    const session = new TrainingSession(new WorkerRunner(this.workerScript), {
+      modelText: text, sidecar, external,
+      options: { overlay: true, maxUpdatesPerSecond: OVERLAY_UPDATES_PER_SECOND, boundaryGrid: BOUNDARY_GRID },
+    });
+    this.sessions.get(key)?.dispose();
+    this.sessions.set(key, session);
+    const listener = session.onUpdate((m) => this.forward(doc.uri, m, session));
+    void this.updateContext();
+    this.showProgress(doc, session);
+
+    const result = await session.finished;
+    listener.dispose();
+    this.broadcast(doc.uri, { type: 'trainingState', status: session.state.status, progress: session.state.progress, message: result.message, nodeId: session.state.nodeId, classification: session.state.classification });
+    void this.updateContext();
+    if (result.weights) await this.saveWeights(doc, result.weights);
+    if (result.status === 'nonFinite') void vscode.window.showErrorMessage(`Backprop Studio: training stopped: ${result.message}. The last good weights were kept.`);
+    if (result.status === 'failed') void vscode.window.showErrorMessage(`Backprop Studio: training failed: ${result.message}`);
+    return result;
+  }
+
+  pause(uri: vscode.Uri): void {
+    this.session(uri)?.pause();
+  }
+
+  resume(uri: vscode.Uri): void {
+    this.session(uri)?.resume();
+  }
+
+  stop(uri: vscode.Uri): void {
+    this.session(uri)?.stop();
+  }
+
+  /** The document closed: end its run without saving anything further. */
+  closed(uri: vscode.Uri): void {
+    const key = uri.toString();
+    this.sessions.get(key)?.dispose();
+    this.sessions.delete(key);
+    void this.updateContext();
+  }
+
+  /** Reset re-initialises from the seed: the sidecar and inline params go, after asking. */
+  async reset(doc: vscode.TextDocument): Promise<boolean> {
+    if (this.session(doc.uri)?.active) {
+      void vscode.window.showInformationMessage('Backprop Studio: stop training before resetting the weights.');
+      return false;
+    }
+    const answer = await vscode.window.showWarningMessage('Reset the weights? The trained weights are deleted and the model starts again from its seed.', { modal: true }, 'Reset');
+    if (answer !== 'Reset') return false;
+    const analysis = analyzeModel(doc.getText());
+    const side = await this.sidecarUri(doc, analysis.model?.weights);
+    if (side && (await readIfExists(side))) await vscode.workspace.fs.delete(side);
+    const parsed = parseJsonTree(doc.getText());
+    const edit = parsed.root && removeProperty(doc.getText(), parsed.root, 'params');
+    if (edit) await applyTextEdit(doc, edit);
+    this.sessions.delete(doc.uri.toString());
+    this.broadcast(doc.uri, { type: 'trainingState', status: 'idle' });
+    this.broadcast(doc.uri, { type: 'trainingMetrics', history: [] });
+    return true;
+  }
+
+  private forward(uri: vscode.Uri, m: FromWorker, s: TrainingSession): void {
+    switch (m.type) {
+      case 'started': case 'paused': case 'resumed': case 'progress':
+        this.broadcast(uri, { type: 'trainingState', status: s.state.status, progress: s.state.progress, classification: s.state.classification });
+        if (m.type === 'progress') this.updateStatusBar(s);
+        break;
+      case 'epoch':
+        this.broadcast(uri, { type: 'trainingMetrics', history: s.state.history });
+        break;
+      case 'gradients':
+        this.broadcast(uri, { type: 'gradients', update: m.update });
+        break;
+      case 'boundary':
+        this.broadcast(uri, { type: 'boundary', step: m.step, grid: m.grid, extent: m.extent, values: Array.from(m.values, (v) => Math.round(v * 1000) / 1000) });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private updateStatusBar(s: TrainingSession): void {
+    const p = s.state.progress;
+    if (!p) return;
+    this.statusBar.text = `$(pulse) Epoch ${p.epoch + 1}/${p.epochs} · loss ${p.loss.toPrecision(4)}${p.accuracy !== undefined ? ` · acc ${(p.accuracy * 100).toFixed(0)}%` : ''}`;
+    this.statusBar.show();
+  }
+
+  private async updateContext(): Promise<void> {
+    const active = this.activeSessions().length > 0;
+    if (!active) this.statusBar.hide();
+    await vscode.commands.executeCommand('setContext', TRAINING_ACTIVE_CONTEXT, active);
+  }
+
+  private showProgress(doc: vscode.TextDocument, session: TrainingSession): void {
+    const name = doc.uri.path.split('/').pop();
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Training ${name}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => session.stop());
+        let last = 0;
+        const sub = session.onUpdate((m, st) => {
+          if (m.type !== 'progress' || !st.progress) return;
+          const p = st.progress;
+          const done = ((p.epoch * p.stepsPerEpoch + ((p.step - 1) % p.stepsPerEpoch) + 1) / (p.epochs * p.stepsPerEpoch)) * 100;
+          progress.report({ increment: Math.max(0, done - last), message: `epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toPrecision(4)}` });
+          last = Math.max(last, done);
+        });
+        await session.finished;
+        sub.dispose();
+      },
+    );
+  }
+
+  private async sidecarUri(doc: vscode.TextDocument, weights: string | undefined): Promise<vscode.Uri | undefined> {
+    if (!weights) return undefined;
+    const root = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.path ?? doc.uri.path.slice(0, doc.uri.path.lastIndexOf('/'));
+    const r = resolveSidecarPath(doc.uri.path, weights, root);
+    if ('error' in r) throw new Error(r.error);
+    return doc.uri.with({ path: r.path });
+  }
+
+  private async externalData(doc: vscode.TextDocument, training: unknown): Promise<ExternalData> {
+    const { spec, problems } = readDatasetSpec(training);
+    if (problems.length) throw new Error(problems[0]);
+    if (spec?.source === 'digits') {
+      const bytes = await readIfExists(vscode.Uri.file(this.digitsFile));
+      if (!bytes) throw new Error('the digits dataset is missing from the extension');
+      return { digits: bytes };
+    }
+    if (spec?.source === 'csv' && spec.path) {
+      const uri = vscode.Uri.joinPath(doc.uri, '..', spec.path);
+      const bytes = await readIfExists(uri);
+      if (!bytes) throw new Error(`cannot read the CSV file ${spec.path}`);
+      return { table: parseCsvText(new TextDecoder().decode(bytes), spec.path) };
+    }
+    return {};
+  }
+
+  /** Write the sidecar atomically (temporary file, then rename); name it in the model on first save. */
+  private async saveWeights(doc: vscode.TextDocument, bytes: Uint8Array): Promise<void> {
+    let weights = analyzeModel(doc.getText()).model?.weights;
+    if (!weights) {
+      const base = doc.uri.path.split('/').pop()!.replace(/\.nn\.json$/i, '');
+      weights = `${base}.safetensors`;
+      const parsed = parseJsonTree(doc.getText());
+      if (parsed.root) {
+        const edit = setProperty(doc.getText(), parsed.root, 'weights', valueText(weights), detectStyle(doc.getText()), ['params', 'edges']);
+        if (edit) await applyTextEdit(doc, edit);
+      }
+    }
+    const target = await this.sidecarUri(doc, weights);
+    if (!target) return;
+    const tmp = target.with({ path: `${target.path}.${Date.now()}.tmp` });
+    await vscode.workspace.fs.writeFile(tmp, bytes);
+    await vscode.workspace.fs.rename(tmp, target, { overwrite: true });
+  }
+
+  dispose(): void {
+    for (const s of this.sessions.values()) s.dispose();
+    this.statusBar.dispose();
+  }
+}
+
+async function readIfExists(uri: vscode.Uri): Promise<Uint8Array | null> {
+  try {
+    return await vscode.workspace.fs.readFile(uri);
+  } catch {
+    return null;
+  }
+}
+
+async function applyTextEdit(doc: vscode.TextDocument, e: { offset: number; length: number; content: string }): Promise<void> {
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.content);
+  await vscode.workspace.applyEdit(edit);
+}

@@ -1,0 +1,140 @@
+/**
+ * One training session per model document. The session owns a runner (a worker thread of the extension
+ * host for the CPU; a WebGPU runner in the webview can implement the same interface), keeps the latest
+ * state for views that attach late, and resolves `finished` with how the run ended and its weights.
+ * No VS Code import: the manager (manager.ts) adds the status bar, progress, saving and messages.
+ */
+import type { EpochMetrics } from '../../engine';
+import type { RunInput } from './run';
+import type { FromWorker, GradientUpdate, ProgressUpdate } from './workerProtocol';
+import type { SessionStatus } from '../../protocol/messages';
+
+export type { SessionStatus } from '../../protocol/messages';
+
+export interface TrainingRunner {
+  start(input: RunInput): void;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  /** Ends the runner at once (the editor closed): no result. */
+  dispose(): void;
+  onMessage(listener: (m: FromWorker) => void): void;
+}
+
+
+export interface SessionState {
+  status: SessionStatus;
+  progress?: ProgressUpdate;
+  history: EpochMetrics[];
+  gradients?: GradientUpdate;
+  classification?: boolean;
+  /** Why it stopped (NaN/Inf, failure). */
+  message?: string;
+  /** The node named by a NaN/Inf stop. */
+  nodeId?: string;
+}
+
+export interface SessionResult {
+  status: 'completed' | 'stopped' | 'nonFinite' | 'failed';
+  /** Safetensors bytes to save (the last good ones after NaN/Inf); absent when the run failed. */
+  weights?: Uint8Array;
+  message?: string;
+  learned?: { classes?: string[] };
+}
+
+export class TrainingSession {
+  readonly state: SessionState = { status: 'starting', history: [] };
+  readonly finished: Promise<SessionResult>;
+  private resolve!: (r: SessionResult) => void;
+  private readonly listeners = new Set<(m: FromWorker, s: SessionState) => void>();
+  private learned: { classes?: string[] } = {};
+
+  constructor(private readonly runner: TrainingRunner, input: RunInput) {
+    this.finished = new Promise((r) => (this.resolve = r));
+    runner.onMessage((m) => this.handle(m));
+    runner.start(input);
+  }
+
+  get active(): boolean {
+    return ['starting', 'running', 'paused', 'stopping'].includes(this.state.status);
+  }
+
+  onUpdate(listener: (m: FromWorker, s: SessionState) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  pause(): void {
+    if (this.state.status === 'running') this.runner.pause();
+  }
+
+  resume(): void {
+    if (this.state.status === 'paused') this.runner.resume();
+  }
+
+  /** Stop after the current step; `finished` resolves with the weights. */
+  stop(): void {
+    if (!this.active) return;
+    this.state.status = 'stopping';
+    this.runner.stop();
+  }
+
+  /** End now without a result (the document closed). */
+  dispose(): void {
+    this.runner.dispose();
+    if (this.active) this.end({ status: 'stopped', message: 'the editor was closed' });
+  }
+
+  private handle(m: FromWorker): void {
+    const s = this.state;
+    switch (m.type) {
+      case 'started':
+        s.status = 'running';
+        s.classification = m.classification;
+        this.learned = m.learned;
+        break;
+      case 'progress':
+        s.progress = m.progress;
+        break;
+      case 'epoch':
+        s.history.push(m.metrics);
+        break;
+      case 'gradients':
+        s.gradients = m.update;
+        break;
+      case 'paused':
+        if (s.status === 'running') s.status = 'paused';
+        break;
+      case 'resumed':
+        if (s.status === 'paused') s.status = 'running';
+        break;
+      case 'finished':
+        s.status = m.reason;
+        s.history = m.history;
+        this.emit(m);
+        return this.end({ status: m.reason, weights: m.weights, learned: this.learned });
+      case 'nonFinite':
+        s.status = 'nonFinite';
+        s.message = m.detail;
+        s.nodeId = m.nodeId;
+        s.history = m.history;
+        this.emit(m);
+        return this.end({ status: 'nonFinite', weights: m.weights, message: m.detail, learned: this.learned });
+      case 'failed':
+        s.status = 'failed';
+        s.message = m.message;
+        this.emit(m);
+        return this.end({ status: 'failed', message: m.message });
+    }
+    this.emit(m);
+  }
+
+  private emit(m: FromWorker): void {
+    for (const l of this.listeners) l(m, this.state);
+  }
+
+  private end(r: SessionResult): void {
+    if (r.status === 'stopped' && !r.weights) this.state.status = 'stopped';
+    this.resolve(r);
+  }
+}
