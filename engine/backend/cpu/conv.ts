@@ -1,69 +1,141 @@
-/** Conv2d (NCHW, weights [O, C, kh, kw]) by im2col and matrix multiply; pooling kernels beside it. */
+/**
+ * Conv2d (NCHW, weights [O, C, kh, kw]) as GEMMs on the packed kernel of ./matmul; pooling beside it.
+ *   forward:      y[n] (O×OHW)       = W (O×CKK) · cols[n] (CKK×OHW)
+ *   input grad:   dcols[n] (CKK×OHW) = Wᵀ · gy[n], then col2im adds it into gx[n]
+ *   weight grad:  dW (O×CKK)        += gy[n] · cols[n]ᵀ, summed over the batch
+ * cols[n] is the im2col matrix of sample n. It is never materialised for the forward and weight
+ * gradient: the GEMM's B-packing step gathers it straight from x into its panels. Transposed operands
+ * (Wᵀ, colsᵀ) are read through strides, never copied.
+ */
 import type { Conv2dGeometry } from '../backend';
-import { gemmAcc, transpose } from './matmul';
+import { PANEL_N, gemmPackB, gemmStrided, type PackB } from './matmul';
 
-/** cols [C*kh*kw, oh*ow] for sample n. */
-function im2col(x: Float32Array, n: number, g: Conv2dGeometry, cols: Float32Array): void {
-  const { c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
-  const plane = h * w;
-  const ohw = oh * ow;
-  let row = 0;
-  for (let ci = 0; ci < c; ci++) {
-    const xBase = (n * c + ci) * plane;
-    for (let ki = 0; ki < kh; ki++) {
-      for (let kj = 0; kj < kw; kj++, row++) {
-        const rBase = row * ohw;
-        for (let oy = 0; oy < oh; oy++) {
-          const iy = oy * sh - ph + ki;
-          const dst = rBase + oy * ow;
-          if (iy < 0 || iy >= h) {
-            cols.fill(0, dst, dst + ow);
-            continue;
+/**
+ * Index tables for im2col: cols[k][p] = x[nBase + kOff[k] + pOff[p]] for k = (ci, ki, kj) and
+ * p = (oy, ox), valid where 0 ≤ pIy[p] + kKi[k] < h and 0 ≤ pIx[p] + kKj[k] < w (zero elsewhere: padding).
+ */
+interface Im2col {
+  kOff: Int32Array; kKi: Int32Array; kKj: Int32Array;
+  pOff: Int32Array; pIy: Int32Array; pIx: Int32Array;
+  padded: boolean;
+}
+
+function im2colTables(g: Conv2dGeometry): Im2col {
+  const ckk = g.c * g.kh * g.kw, ohw = g.oh * g.ow;
+  const kOff = new Int32Array(ckk), kKi = new Int32Array(ckk), kKj = new Int32Array(ckk);
+  for (let ci = 0, k = 0; ci < g.c; ci++)
+    for (let ki = 0; ki < g.kh; ki++)
+      for (let kj = 0; kj < g.kw; kj++, k++) {
+        kOff[k] = (ci * g.h + ki) * g.w + kj;
+        kKi[k] = ki;
+        kKj[k] = kj;
+      }
+  const pOff = new Int32Array(ohw), pIy = new Int32Array(ohw), pIx = new Int32Array(ohw);
+  for (let oy = 0, p = 0; oy < g.oh; oy++)
+    for (let ox = 0; ox < g.ow; ox++, p++) {
+      pIy[p] = oy * g.sh - g.ph;
+      pIx[p] = ox * g.sw - g.pw;
+      pOff[p] = pIy[p] * g.w + pIx[p];
+    }
+  return { kOff, kKi, kKj, pOff, pIy, pIx, padded: g.ph > 0 || g.pw > 0 };
+}
+
+/**
+ * Pack cols (B(k, j) = cols[k][j], for the forward) or colsᵀ (B(k, j) = cols[j][k], for the weight
+ * gradient) of sample n into the GEMM's PANEL_N-column panels, reading x directly. Either way an
+ * element is x[nBase + rowOff[k] + colOff[j]], inside the image where 0 ≤ rowY[k] + colY[j] < h and
+ * 0 ≤ rowX[k] + colX[j] < w, so one loop serves both, with the bounds test only when there is padding.
+ */
+function im2colPacker(x: Float32Array, n: number, g: Conv2dGeometry, t: Im2col, transposed: boolean): PackB {
+  const nBase = n * g.c * g.h * g.w;
+  const h = g.h, w = g.w;
+  const rowOff = transposed ? t.pOff : t.kOff, colOff = transposed ? t.kOff : t.pOff;
+  const rowY = transposed ? t.pIy : t.kKi, colY = transposed ? t.kKi : t.pIy;
+  const rowX = transposed ? t.pIx : t.kKj, colX = transposed ? t.kKj : t.pIx;
+  const padded = t.padded;
+  const P = PANEL_N; // a local: module imports compile to property reads
+  if (P !== 3) throw new Error('im2colPacker writes 3-column panels');
+  return (dst, k0, kc, j0, nc) => {
+    let d = 0;
+    const kEnd = k0 + kc;
+    for (let q = 0; q < nc; q += P) {
+      const j = j0 + q;
+      if (q + 3 > nc) {
+        // Last, partial panel: columns past nc are zero.
+        const cols = nc - q;
+        for (let k = k0; k < kEnd; k++) {
+          for (let c = 0; c < P; c++, d++) {
+            const jj = j + c;
+            const iy = rowY[k] + colY[jj], ix = rowX[k] + colX[jj];
+            dst[d] = c < cols && iy >= 0 && iy < h && ix >= 0 && ix < w ? x[nBase + rowOff[k] + colOff[jj]] : 0;
           }
-          const src = xBase + iy * w;
-          for (let ox = 0; ox < ow; ox++) {
-            const ix = ox * sw - pw + kj;
-            cols[dst + ox] = ix >= 0 && ix < w ? x[src + ix] : 0;
-          }
+        }
+        continue;
+      }
+      const o0 = nBase + colOff[j], o1 = nBase + colOff[j + 1], o2 = nBase + colOff[j + 2];
+      if (!padded) {
+        for (let k = k0; k < kEnd; k++, d += 3) {
+          const ko = rowOff[k];
+          dst[d] = x[o0 + ko];
+          dst[d + 1] = x[o1 + ko];
+          dst[d + 2] = x[o2 + ko];
+        }
+      } else {
+        const y0 = colY[j], y1 = colY[j + 1], y2 = colY[j + 2];
+        const x0 = colX[j], x1 = colX[j + 1], x2 = colX[j + 2];
+        for (let k = k0; k < kEnd; k++, d += 3) {
+          const ko = rowOff[k], ky = rowY[k], kx = rowX[k];
+          // (v >>> 0) < size tests 0 ≤ v < size in one comparison.
+          dst[d] = (ky + y0) >>> 0 < h && (kx + x0) >>> 0 < w ? x[o0 + ko] : 0;
+          dst[d + 1] = (ky + y1) >>> 0 < h && (kx + x1) >>> 0 < w ? x[o1 + ko] : 0;
+          dst[d + 2] = (ky + y2) >>> 0 < h && (kx + x2) >>> 0 < w ? x[o2 + ko] : 0;
         }
       }
     }
-  }
+  };
 }
 
+/** gx[n] += col2im(cols): the adjoint of im2col, one input row run at a time. */
 function col2imAdd(cols: Float32Array, n: number, g: Conv2dGeometry, gx: Float32Array): void {
-  const { c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
+  const c = g.c, h = g.h, w = g.w, kh = g.kh, kw = g.kw, sh = g.sh, sw = g.sw, ph = g.ph, pw = g.pw, oh = g.oh, ow = g.ow;
   const plane = h * w;
   const ohw = oh * ow;
   let row = 0;
   for (let ci = 0; ci < c; ci++) {
     const xBase = (n * c + ci) * plane;
     for (let ki = 0; ki < kh; ki++) {
+      // Output rows oy (and below, columns ox) whose input row lies inside the image.
+      const oy0 = Math.max(0, Math.ceil((ph - ki) / sh));
+      const oy1 = Math.max(oy0, Math.min(oh, Math.floor((h - 1 + ph - ki) / sh) + 1));
       for (let kj = 0; kj < kw; kj++, row++) {
         const rBase = row * ohw;
-        for (let oy = 0; oy < oh; oy++) {
-          const iy = oy * sh - ph + ki;
-          if (iy < 0 || iy >= h) continue;
-          const dst = xBase + iy * w;
-          const src = rBase + oy * ow;
-          for (let ox = 0; ox < ow; ox++) {
-            const ix = ox * sw - pw + kj;
-            if (ix >= 0 && ix < w) gx[dst + ix] += cols[src + ox];
+        const ox0 = Math.max(0, Math.ceil((pw - kj) / sw));
+        const ox1 = Math.max(ox0, Math.min(ow, Math.floor((w - 1 + pw - kj) / sw) + 1));
+        for (let oy = oy0; oy < oy1; oy++) {
+          const s = rBase + oy * ow;
+          const dst = xBase + (oy * sh - ph + ki) * w - pw + kj; // gx index for ox = 0
+          if (sw === 1) {
+            const d = s - dst;
+            for (let i = dst + ox0, e = dst + ox1; i < e; i++) gx[i] += cols[i + d];
+          } else {
+            for (let ox = ox0; ox < ox1; ox++) gx[dst + ox * sw] += cols[s + ox];
           }
         }
       }
     }
   }
 }
+
+// Scratch for one sample's column gradient, reused across calls (kernels never re-enter).
+let colsBuf = new Float32Array(1024);
 
 export function conv2d(x: Float32Array, wt: Float32Array, g: Conv2dGeometry): Float32Array {
   const ckk = g.c * g.kh * g.kw;
   const ohw = g.oh * g.ow;
   const out = new Float32Array(g.n * g.outC * ohw);
-  const cols = new Float32Array(ckk * ohw);
+  const t = im2colTables(g);
   for (let n = 0; n < g.n; n++) {
-    im2col(x, n, g, cols);
-    gemmAcc(wt, 0, cols, 0, out, n * g.outC * ohw, g.outC, ohw, ckk);
+    gemmPackB(g.outC, ohw, ckk, wt, 0, ckk, 1, im2colPacker(x, n, g, t, false), out, n * g.outC * ohw, ohw);
   }
   return out;
 }
@@ -72,11 +144,12 @@ export function conv2dBackwardInput(gy: Float32Array, wt: Float32Array, g: Conv2
   const ckk = g.c * g.kh * g.kw;
   const ohw = g.oh * g.ow;
   const gx = new Float32Array(g.n * g.c * g.h * g.w);
-  const wT = transpose(wt, g.outC, ckk); // [CKK, O]
-  const cols = new Float32Array(ckk * ohw);
+  if (colsBuf.length < ckk * ohw) colsBuf = new Float32Array(ckk * ohw);
+  const cols = colsBuf;
   for (let n = 0; n < g.n; n++) {
-    cols.fill(0);
-    gemmAcc(wT, 0, gy, n * g.outC * ohw, cols, 0, ckk, ohw, g.outC);
+    cols.fill(0, 0, ckk * ohw);
+    // Wᵀ (CKK×O) read from W [O, CKK] through strides: A(i, k) = W[k·CKK + i].
+    gemmStrided(ckk, ohw, g.outC, wt, 0, 1, ckk, gy, n * g.outC * ohw, ohw, 1, cols, 0, ohw);
     col2imAdd(cols, n, g, gx);
   }
   return gx;
@@ -86,11 +159,9 @@ export function conv2dBackwardWeight(gy: Float32Array, x: Float32Array, g: Conv2
   const ckk = g.c * g.kh * g.kw;
   const ohw = g.oh * g.ow;
   const gw = new Float32Array(g.outC * ckk);
-  const cols = new Float32Array(ckk * ohw);
+  const t = im2colTables(g);
   for (let n = 0; n < g.n; n++) {
-    im2col(x, n, g, cols);
-    const colsT = transpose(cols, ckk, ohw); // [OHW, CKK]
-    gemmAcc(gy, n * g.outC * ohw, colsT, 0, gw, 0, g.outC, ckk, ohw);
+    gemmPackB(g.outC, ckk, ohw, gy, n * g.outC * ohw, ohw, 1, im2colPacker(x, n, g, t, true), gw, 0, ckk);
   }
   return gw;
 }
@@ -99,6 +170,10 @@ export function maxPool2d(x: Float32Array, g: Conv2dGeometry): { out: Float32Arr
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
   const out = new Float32Array(n * c * oh * ow);
   const argmax = new Int32Array(out.length);
+  if (ph === 0 && pw === 0 && kh === 2 && kw === 2) {
+    maxPool2x2(x, g, out, argmax);
+    return { out, argmax };
+  }
   let o = 0;
   for (let p = 0; p < n * c; p++) {
     const base = p * h * w;
@@ -127,6 +202,30 @@ export function maxPool2d(x: Float32Array, g: Conv2dGeometry): { out: Float32Arr
     }
   }
   return { out, argmax };
+}
+
+/** The common 2×2 window without padding (any stride): every window lies inside the input. */
+function maxPool2x2(x: Float32Array, g: Conv2dGeometry, out: Float32Array, argmax: Int32Array): void {
+  const { n, c, h, w, sh, sw, oh, ow } = g;
+  let o = 0;
+  for (let p = 0; p < n * c; p++) {
+    const base = p * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      const r0 = base + oy * sh * w;
+      for (let ox = 0, i = r0; ox < ow; ox++, o++, i += sw) {
+        // Candidates in row-major order; same rule as the general loop (first maximum, NaN wins).
+        let best = x[i], bi = i;
+        let v = x[i + 1];
+        if (v > best || (v !== v && best === best)) { best = v; bi = i + 1; }
+        v = x[i + w];
+        if (v > best || (v !== v && best === best)) { best = v; bi = i + w; }
+        v = x[i + w + 1];
+        if (v > best || (v !== v && best === best)) { best = v; bi = i + w + 1; }
+        out[o] = best;
+        argmax[o] = bi;
+      }
+    }
+  }
 }
 
 export function maxPool2dBackward(gy: Float32Array, argmax: Int32Array, g: Conv2dGeometry): Float32Array {

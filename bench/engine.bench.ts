@@ -1,0 +1,345 @@
+/**
+ * Engine benchmark: this engine against TF.js's CPU (pure JavaScript) and WASM (SIMD) backends, in one
+ * run so the ratios share the machine's load. Workloads: matmul 256³ and 1024³, an MLP 784-256-128-10
+ * (batch 64) and a small CNN (batch 32); the engine's peak memory per workload.
+ *
+ *   npm run bench                               the full run (≈2 minutes); writes bench/results/
+ *   node --expose-gc --import tsx bench/engine.bench.ts [options]
+ *     --quick          about a third of the time budgets
+ *     --engine-only    no TF.js (for quick kernel work)
+ *     --rounds=N       measure every workload N times in turn (default 2), pooling the samples
+ *     --no-write       print only
+ *
+ * Times are medians after warm-up. "× CPU" / "× WASM" = TF.js time ÷ engine time: above 1 the engine is
+ * faster. See docs/benchmarks.md.
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import { MemoryProbe, gc, hasGc, measure, measureEach, mergeTimings, setBudgetScale, type MeasureOptions, type MemoryPeak, type Timing } from './harness';
+import * as M from './models';
+
+type Fw = 'engine' | 'tfCpu' | 'tfWasm';
+const FWS: Fw[] = ['engine', 'tfCpu', 'tfWasm'];
+const FW_LABEL: Record<Fw, string> = { engine: 'engine', tfCpu: 'TF.js CPU', tfWasm: 'TF.js WASM' };
+
+interface Cell {
+  timing?: Timing;
+  /** The reported number: GFLOP/s for matmul, ms otherwise. */
+  value: number | null;
+  /** Why there is no value ('n/a: ...'). */
+  note?: string;
+}
+
+interface Row {
+  key: string;
+  label: string;
+  unit: 'GFLOP/s' | 'ms';
+  cells: Partial<Record<Fw, Cell>>;
+}
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(name);
+const option = (name: string) => argv.find((a) => a.startsWith(`${name}=`))?.split('=')[1];
+const quick = flag('--quick');
+const engineOnly = flag('--engine-only');
+const write = !flag('--no-write');
+const ROUNDS = Math.max(1, Number(option('--rounds') ?? 2));
+setBudgetScale(quick ? 0.3 : Number(process.env.BENCH_SCALE ?? 1));
+
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/**
+ * A round's share of a measurement: budgets and minimum samples split over the rounds; warm-up only in
+ * the first round (the code is compiled by then), less `done` iterations already run.
+ */
+function perRound(o: MeasureOptions, r: number, done = 0): MeasureOptions {
+  return {
+    ...o,
+    warmup: r === 0 ? Math.max(0, (o.warmup ?? 2) - done) : 0,
+    warmupMs: r === 0 ? o.warmupMs : 0,
+    minIters: Math.max(1, Math.ceil((o.minIters ?? 5) / ROUNDS)),
+    budgetMs: (o.budgetMs ?? 2500) / ROUNDS,
+  };
+}
+
+interface TfHandle { tf: typeof TF; wasm: boolean; wasmNote?: string; wasmFlavor?: string }
+
+async function loadTf(): Promise<TfHandle | null> {
+  if (engineOnly) return null;
+  const tf = await import('@tensorflow/tfjs');
+  const wasmMod = await import('@tensorflow/tfjs-backend-wasm');
+  // Production mode: TF.js's setting for speed. It also silences its suggestion to install tfjs-node,
+  // which this benchmark leaves out on purpose (it compares the JS and WASM backends).
+  tf.enableProdMode();
+  // The .wasm binaries ship in the package's dist folder: load them from there, never from a CDN.
+  const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  wasmMod.setWasmPaths(wasmDir + path.sep);
+  let wasm = false;
+  let wasmNote: string | undefined;
+  let wasmFlavor: string | undefined;
+  try {
+    wasm = await tf.setBackend('wasm');
+    if (wasm) {
+      const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+      const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+      wasmFlavor = `${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'multi-threaded' : 'single thread'}`;
+    } else wasmNote = 'the WASM backend did not initialise';
+  } catch (e) {
+    wasmNote = `the WASM backend failed: ${(e as Error).message}`;
+  }
+  await tf.setBackend('cpu');
+  return { tf, wasm, wasmNote, wasmFlavor };
+}
+
+function gitCommit(): string | null {
+  try {
+    const head = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execSync('git status --porcelain -- engine', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+    return dirty ? `${head} (engine/ modified)` : head;
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  if (!hasGc()) console.warn('bench: run with node --expose-gc for memory figures between workloads');
+  const tfl = await loadTf();
+  const tf = tfl?.tf;
+  const available: Fw[] = ['engine', ...(tf ? (['tfCpu'] as Fw[]) : []), ...(tfl?.wasm ? (['tfWasm'] as Fw[]) : [])];
+  const useBackend = async (fw: Fw) => {
+    if (fw === 'tfCpu') await tf!.setBackend('cpu');
+    if (fw === 'tfWasm') await tf!.setBackend('wasm');
+  };
+  const progress = (msg: string) => {
+    if (process.stderr.isTTY) process.stderr.write(`  ${msg.padEnd(70)}\r`);
+  };
+
+  const rows: Row[] = [];
+  const memory: Record<string, MemoryPeak> = {};
+  const lossAtStart: Record<string, Partial<Record<Fw, number>>> = {};
+  const stepFwd: Partial<Record<Fw, { mlp?: number; cnn?: number }>> = {};
+
+  // ------------------------------------------------------------ matmul
+  for (const n of [256, 1024]) {
+    const row: Row = { key: `matmul${n}`, label: `matmul ${n}³`, unit: 'GFLOP/s', cells: {} };
+    const flops = 2 * n * n * n;
+    // TF.js CPU needs seconds for one 1024³ product: few iterations there, the time budget fills the rest.
+    const opts: MeasureOptions = n >= 1024 ? { warmup: 1, maxWarmup: 1, minIters: 2, budgetMs: 3000 } : { warmup: 3, budgetMs: 1500 };
+    const parts: Partial<Record<Fw, Timing[]>> = {};
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const fw of available) {
+        progress(`${row.label} · ${FW_LABEL[fw]} · round ${r + 1}/${ROUNDS}`);
+        gc();
+        let t: Timing;
+        if (fw === 'engine') {
+          const probe = new MemoryProbe();
+          const mm = M.engineMatmul(n, probe.sample);
+          t = measure(mm.run, perRound(opts, r));
+          memory[row.key] = MemoryProbe.max(memory[row.key], probe.result());
+        } else {
+          await useBackend(fw);
+          const mm = M.tfMatmul(tf!, n);
+          t = measure(mm.run, perRound(opts, r));
+          mm.dispose();
+        }
+        (parts[fw] ??= []).push(t);
+      }
+    }
+    for (const fw of available) {
+      const t = mergeTimings(parts[fw]!);
+      row.cells[fw] = { timing: t, value: flops / (t.medianMs * 1e6) };
+    }
+    rows.push(row);
+  }
+
+  // ------------------------------------------------------------ MLP and CNN
+  interface Model {
+    key: 'mlp' | 'cnn';
+    label: string;
+    engine: (probe: () => void) => M.Runner;
+    tf: (t: typeof TF) => M.Runner;
+    opts: MeasureOptions;
+    /** Why this framework cannot train the model, or null. */
+    cannotTrain: (fw: Fw) => string | null;
+  }
+  const mlp = M.mlpSpec();
+  const cnn = M.cnnSpec();
+  const models: Model[] = [
+    {
+      key: 'mlp',
+      label: 'MLP 784-256-128-10 b64',
+      engine: (p) => M.engineMlp(mlp, p),
+      tf: (t) => M.tfMlp(t, mlp),
+      opts: { warmup: 5, budgetMs: 2500 },
+      cannotTrain: () => null,
+    },
+    {
+      key: 'cnn',
+      label: 'CNN conv8-conv16-fc10 b32',
+      engine: (p) => M.engineCnn(cnn, p),
+      tf: (t) => M.tfCnn(t, cnn),
+      opts: { warmup: 2, maxWarmup: 3, minIters: 4, budgetMs: 2500 },
+      // TF.js WASM registers no Conv2DBackpropFilter kernel (4.22), so it cannot train a conv net.
+      cannotTrain: (fw) => (fw === 'tfWasm' && !tf!.getKernel('Conv2DBackpropFilter', 'wasm') ? 'n/a: TF.js WASM has no Conv2DBackpropFilter kernel' : null),
+    },
+  ];
+
+  for (const m of models) {
+    const fwdRow: Row = { key: `${m.key}Forward`, label: `${m.label} forward`, unit: 'ms', cells: {} };
+    const stepRow: Row = { key: `${m.key}Step`, label: `${m.label} train step`, unit: 'ms', cells: {} };
+    const fwdParts: Partial<Record<Fw, Timing[]>> = {};
+    const stepParts: Partial<Record<Fw, Timing[]>> = {};
+    lossAtStart[m.key] = {};
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const fw of available) {
+        progress(`${m.label} · ${FW_LABEL[fw]} · round ${r + 1}/${ROUNDS}`);
+        gc();
+        const probe = fw === 'engine' ? new MemoryProbe() : null;
+        await useBackend(fw);
+        const runner = fw === 'engine' ? m.engine(probe!.sample) : m.tf(tf!);
+        try {
+          const loss = runner.forward();
+          if (r === 0) lossAtStart[m.key][fw] = loss;
+          const forward = () => {
+            runner.forward();
+            probe?.sample();
+          };
+          let why = m.cannotTrain(fw);
+          if (!why) {
+            try {
+              runner.step(); // a framework that cannot train this model fails here, before any timing
+            } catch (e) {
+              why = `n/a: ${(e as Error).message.split('\n')[0]}`;
+            }
+          }
+          if (why) {
+            stepRow.cells[fw] = { value: null, note: why };
+            (fwdParts[fw] ??= []).push(measure(forward, perRound(m.opts, r, 1)));
+          } else {
+            // Forward and step alternate, so the step/forward ratio compares like with like. The
+            // forward and step above count as the first warm-up iteration.
+            const [tf_, ts] = measureEach([forward, () => runner.step()], perRound(m.opts, r, 1));
+            (fwdParts[fw] ??= []).push(tf_);
+            (stepParts[fw] ??= []).push(ts);
+          }
+        } finally {
+          runner.dispose();
+        }
+        if (probe) memory[m.key] = MemoryProbe.max(memory[m.key], probe.result());
+      }
+    }
+    for (const fw of available) {
+      const tf_ = mergeTimings(fwdParts[fw]!);
+      fwdRow.cells[fw] = { timing: tf_, value: tf_.medianMs };
+      if (stepParts[fw]) {
+        const ts = mergeTimings(stepParts[fw]!);
+        stepRow.cells[fw] = { timing: ts, value: ts.medianMs };
+        (stepFwd[fw] ??= {})[m.key] = ts.medianMs / tf_.medianMs;
+      }
+    }
+    rows.push(fwdRow, stepRow);
+  }
+  if (process.stderr.isTTY) process.stderr.write(' '.repeat(74) + '\r');
+
+  // ------------------------------------------------------------ report
+  const speedup = (row: Row, fw: Fw): number | null => {
+    const e = row.cells.engine?.value, o = row.cells[fw]?.value;
+    if (e == null || o == null) return null;
+    return row.unit === 'GFLOP/s' ? e / o : o / e; // >1: the engine is faster
+  };
+  const fmt = (v: number | null | undefined) => (v == null ? 'n/a' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  const header = ['workload', 'unit', ...FWS.map((f) => FW_LABEL[f]), '× CPU', '× WASM'];
+  const table: string[][] = rows.map((r) => [
+    r.label,
+    r.unit,
+    ...FWS.map((f) => (available.includes(f) ? fmt(r.cells[f]?.value) : '—')),
+    available.includes('tfCpu') ? fmt(speedup(r, 'tfCpu')) : '—',
+    available.includes('tfWasm') ? fmt(speedup(r, 'tfWasm')) : '—',
+  ]);
+  for (const k of ['mlp', 'cnn'] as const) {
+    table.push([`${k.toUpperCase()} step / forward`, 'ratio', ...FWS.map((f) => (available.includes(f) ? fmt(stepFwd[f]?.[k]) : '—')), '', '']);
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const out: string[] = [];
+  out.push('', line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line));
+  out.push('', '× CPU, × WASM: TF.js time ÷ engine time (for GFLOP/s: engine ÷ TF.js). Above 1 the engine is faster.');
+  const notes = rows.flatMap((r) => FWS.filter((f) => r.cells[f]?.note).map((f) => `${r.label} on ${FW_LABEL[f]}: ${r.cells[f]!.note}`));
+  if (notes.length) out.push(...notes);
+  out.push('', 'engine memory per workload, MiB: peak RSS (growth over the start) | peak heap + typed arrays (growth)');
+  for (const [k, v] of Object.entries(memory)) {
+    out.push(`  ${k.padEnd(11)} ${v.peakRssMiB.toFixed(1).padStart(7)} (+${v.rssGrowthMiB.toFixed(1)})  |  ${v.peakHeapMiB.toFixed(1).padStart(7)} (+${v.heapGrowthMiB.toFixed(1)})`);
+  }
+  const lossNotes = Object.entries(lossAtStart).map(
+    ([k, v]) => `${k} ${FWS.filter((f) => v[f] !== undefined).map((f) => `${FW_LABEL[f]} ${v[f]!.toFixed(5)}`).join(', ')}`,
+  );
+  out.push('', `initial loss, same weights and data everywhere: ${lossNotes.join('; ')}`);
+  if (tfl?.wasmFlavor) out.push(`TF.js WASM: ${tfl.wasmFlavor}`);
+  if (tfl?.wasmNote) out.push(`TF.js WASM: ${tfl.wasmNote}`);
+  const seconds = (performance.now() - started) / 1000;
+  const cpus = os.cpus();
+  out.push(
+    `${ROUNDS} round(s), ${seconds.toFixed(0)} s on ${cpus.length}× ${cpus[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+  );
+  console.log(out.join('\n'));
+
+  if (!write) return;
+  const date = new Date();
+  const result = {
+    date: date.toISOString(),
+    commit: gitCommit(),
+    quick,
+    rounds: ROUNDS,
+    machine: {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model.trim(),
+      platform: `${os.platform()} ${os.arch()} ${os.release()}`,
+      node: process.version,
+      totalMemGiB: round(os.totalmem() / 2 ** 30, 1),
+      loadavgAtEnd: os.loadavg().map((l) => round(l)),
+    },
+    tfjs: tf ? { version: tf.version.tfjs, wasm: tfl?.wasmFlavor ?? tfl?.wasmNote ?? null } : null,
+    note: 'value: GFLOP/s for matmul, median wall ms otherwise (cpuMs: median process CPU time); speedup = TF.js time / engine time (>1: engine faster)',
+    workloads: Object.fromEntries(
+      rows.map((r) => [
+        r.key,
+        {
+          label: r.label,
+          unit: r.unit,
+          ...Object.fromEntries(
+            FWS.filter((f) => r.cells[f]).map((f) => {
+              const c = r.cells[f]!;
+              const t = c.timing;
+              if (c.value == null || !t) return [f, { value: null, note: c.note }];
+              return [f, { value: round(c.value, 3), medianMs: round(t.medianMs, 3), p25Ms: round(t.p25Ms, 3), p75Ms: round(t.p75Ms, 3), cpuMs: round(t.cpuMedianMs, 3), samples: t.samples }];
+            }),
+          ),
+          speedupVsTfCpu: speedup(r, 'tfCpu') == null ? null : round(speedup(r, 'tfCpu')!, 3),
+          speedupVsTfWasm: speedup(r, 'tfWasm') == null ? null : round(speedup(r, 'tfWasm')!, 3),
+        },
+      ]),
+    ),
+    stepOverForward: Object.fromEntries(
+      Object.entries(stepFwd).map(([f, v]) => [f, { mlp: v.mlp == null ? null : round(v.mlp, 3), cnn: v.cnn == null ? null : round(v.cnn, 3) }]),
+    ),
+    engineMemoryMiB: memory,
+    initialLoss: lossAtStart,
+    seconds: round(seconds, 1),
+  };
+  const dir = path.resolve(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = date.toISOString().replace(/:/g, '-').replace(/\..*$/, '');
+  const json = JSON.stringify(result, null, 2) + '\n';
+  writeFileSync(path.join(dir, `engine-${stamp}.json`), json);
+  writeFileSync(path.join(dir, 'latest.json'), json);
+  console.log(`wrote bench/results/engine-${stamp}.json and bench/results/latest.json`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
