@@ -115,15 +115,22 @@ function forEachBroadcast(outShape: Shape, sa: number[], sb: number[], visit: (o
   }
 }
 
-function isSuffix(small: Shape, big: Shape): boolean {
-  // small equals big's trailing dims, ignoring leading 1s of small
-  let i = small.length - 1;
-  let j = big.length - 1;
-  for (; i >= 0; i--, j--) {
-    if (j < 0) return small[i] === 1;
-    if (small[i] !== big[j]) return false;
-  }
-  return true;
+/**
+ * When `small` (aligned right against `big`) equals `big` on one contiguous run of dims and is 1
+ * everywhere else: the sizes before, along and after that run. Null for any other layout.
+ */
+function middleBlock(small: Shape, big: Shape): { outer: number; mid: number; inner: number } | null {
+  const off = big.length - small.length;
+  if (off < 0) return null;
+  const d = (i: number) => (i < off ? 1 : small[i - off]);
+  let lo = 0;
+  while (lo < big.length && d(lo) === 1 && big[lo] !== 1) lo++;
+  let hi = lo;
+  while (hi < big.length && d(hi) === big[hi]) hi++;
+  for (let i = hi; i < big.length; i++) if (d(i) !== 1) return null;
+  for (let i = 0; i < lo; i++) if (d(i) !== 1) return null;
+  const prod = (from: number, to: number) => { let p = 1; for (let i = from; i < to; i++) p *= big[i]; return p; };
+  return { outer: prod(0, lo), mid: prod(lo, hi), inner: prod(hi, big.length) };
 }
 
 export function binary(op: BinaryOp, a: Float32Array, aShape: Shape, b: Float32Array, bShape: Shape, outShape: Shape): Float32Array {
@@ -139,14 +146,26 @@ export function binary(op: BinaryOp, a: Float32Array, aShape: Shape, b: Float32A
     }
   }
   const f = FNS[op];
-  if (a.length === n && isSuffix(bShape, outShape)) {
-    const m = b.length;
-    for (let i = 0; i < n; i++) out[i] = f(a[i], b[i % m]);
+  // One operand full-size, the other broadcast along a contiguous block of dims (a bias [C], a
+  // per-channel [C, 1] against [N, C, HW], a keepDim mean [N, 1]): three plain nested loops.
+  const bb = a.length === n ? middleBlock(bShape, outShape) : null;
+  if (bb) {
+    const { outer, mid, inner } = bb;
+    let o = 0;
+    for (let i = 0; i < outer; i++) for (let m = 0; m < mid; m++) {
+      const v = b[m];
+      for (let k = 0; k < inner; k++, o++) out[o] = f(a[o], v);
+    }
     return out;
   }
-  if (b.length === n && isSuffix(aShape, outShape)) {
-    const m = a.length;
-    for (let i = 0; i < n; i++) out[i] = f(a[i % m], b[i]);
+  const ab = b.length === n ? middleBlock(aShape, outShape) : null;
+  if (ab) {
+    const { outer, mid, inner } = ab;
+    let o = 0;
+    for (let i = 0; i < outer; i++) for (let m = 0; m < mid; m++) {
+      const v = a[m];
+      for (let k = 0; k < inner; k++, o++) out[o] = f(v, b[o]);
+    }
     return out;
   }
   forEachBroadcast(outShape, broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape), (o, ia, ib) => {
@@ -175,8 +194,15 @@ export function sumTo(x: Float32Array, shape: Shape, to: Shape): Float32Array {
     for (let i = 0; i < x.length; i++) s += x[i];
     return Float32Array.of(s);
   }
-  if (isSuffix(to, shape)) {
-    for (let i = 0; i < x.length; i++) acc[i % outSize] += x[i];
+  const blk = middleBlock(to, shape);
+  if (blk) {
+    const { outer, mid, inner } = blk;
+    let o = 0;
+    for (let i = 0; i < outer; i++) for (let m = 0; m < mid; m++) {
+      let sum = 0;
+      for (let k = 0; k < inner; k++, o++) sum += x[o];
+      acc[m] += sum;
+    }
     return Float32Array.from(acc);
   }
   const zeros = shape.map(() => 0);

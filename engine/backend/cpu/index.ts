@@ -122,14 +122,21 @@ export class CpuBackend implements Backend {
 
   sgdStep(ps: Storage, gs: Storage, bufS: Storage | null, size: number, h: SgdHyper): void {
     const p = f(ps), g = f(gs), buf = bufS ? f(bufS) : null;
+    // Hyperparameters in locals: property reads inside the loop cost as much as the update itself.
+    const { lr, momentum, dampening, nesterov, first } = h;
+    const wd = h.weightDecay;
+    if (!buf && wd === 0) {
+      for (let i = 0; i < size; i++) p[i] -= lr * g[i];
+      return;
+    }
     for (let i = 0; i < size; i++) {
       let d = g[i];
-      if (h.weightDecay !== 0) d += h.weightDecay * p[i];
+      if (wd !== 0) d += wd * p[i];
       if (buf) {
-        buf[i] = h.first ? d : h.momentum * buf[i] + (1 - h.dampening) * d;
-        d = h.nesterov ? d + h.momentum * buf[i] : buf[i];
+        buf[i] = first ? d : momentum * buf[i] + (1 - dampening) * d;
+        d = nesterov ? d + momentum * buf[i] : buf[i];
       }
-      p[i] -= h.lr * d;
+      p[i] -= lr * d;
     }
   }
   adamStep(ps: Storage, gs: Storage, ms: Storage, vs: Storage, size: number, h: AdamHyper): void {
