@@ -3,10 +3,26 @@
 import * as vscode from 'vscode';
 import { commandHandlers } from './commands';
 import { GraphEditorProvider } from './editor/graphEditorProvider';
+import { TrainingManager } from './training/manager';
 
 export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(GraphEditorProvider.register(context));
-  for (const [id, handler] of Object.entries(commandHandlers)) {
+  const training = new TrainingManager();
+  context.subscriptions.push(
+    training,
+    GraphEditorProvider.register(context, {
+      attachView: (uri, post) => training.attachView(uri, post),
+      trainingControl: (doc, action) => {
+        if (action === 'start') void training.start(doc);
+        else if (action === 'pause') training.pause(doc.uri);
+        else if (action === 'resume') training.resume(doc.uri);
+        else if (action === 'stop') training.stop(doc.uri);
+        else void training.reset(doc);
+      },
+      // Closing the editor ends its run; a hidden tab keeps training.
+      lastEditorClosed: (uri) => training.closed(uri),
+    }),
+  );
+  for (const [id, handler] of Object.entries(commandHandlers(training))) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
   }
 }

@@ -74,10 +74,15 @@ export function safeStringify(v: unknown, maxLength = 200): string {
       }
       seen.delete(x);
     } else {
-      out += String(x);
+      out += typeof x === 'bigint' ? `${x}` : typeof x === 'undefined' ? 'undefined' : `[${typeof x}]`;
     }
   };
-  walk(v, 0);
+  try {
+    walk(v, 0);
+  } catch {
+    // A hostile object (a Proxy, a throwing getter): say what we have so far.
+    out += '...';
+  }
   return out;
 }
 

@@ -1,8 +1,10 @@
-import { comingLater } from './comingLater';
+import type { TrainingManager } from '../training/manager';
+import { targetModel } from './modelDocument';
 
 export const TRAIN_COMMAND = 'backpropStudio.train';
 
-/** Placeholder: training in a worker thread comes in a later version. */
-export function train(): Promise<void> {
-  return comingLater('Train');
+/** Train the model (menu URI, active graph editor, or active *.nn.json text editor) on its dataset. */
+export async function train(training: TrainingManager, resource?: unknown) {
+  const doc = await targetModel(resource);
+  return doc ? training.start(doc) : undefined;
 }

@@ -113,12 +113,9 @@ export class TrainingManager implements vscode.Disposable {
     this.session(uri)?.stop();
   }
 
-  /** The document closed: end its run without saving anything further. */
+  /** The last editor on the document closed: stop its run; the weights are still saved when it ends. */
   closed(uri: vscode.Uri): void {
-    const key = uri.toString();
-    this.sessions.get(key)?.dispose();
-    this.sessions.delete(key);
-    void this.updateContext();
+    this.session(uri)?.stop();
   }
 
   /** Reset re-initialises from the seed: the sidecar and inline params go, after asking. */
@@ -222,6 +219,11 @@ export class TrainingManager implements vscode.Disposable {
   /** Write the sidecar atomically (temporary file, then rename); name it in the model on first save. */
   private async saveWeights(doc: vscode.TextDocument, bytes: Uint8Array): Promise<void> {
     let weights = analyzeModel(doc.getText()).model?.weights;
+    if (!weights && doc.isClosed) {
+      // Naming a new sidecar is an edit, and the document's editor is gone: nowhere to keep the weights.
+      void vscode.window.showWarningMessage(`Backprop Studio: the trained weights of ${doc.uri.path.split('/').pop()} were not saved: the editor closed before the model named a weights file.`);
+      return;
+    }
     if (!weights) {
       const base = doc.uri.path.split('/').pop()!.replace(/\.nn\.json$/i, '');
       weights = `${base}.safetensors`;

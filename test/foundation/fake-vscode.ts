@@ -115,6 +115,8 @@ export function makeFakeVscode(): { vscode: Record<string, unknown>; rec: Record
     ViewColumn: { Active: -1, Beside: -2, One: 1, Two: 2 },
     StatusBarAlignment: { Left: 1, Right: 2 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
+    // A namespace the bundle reads must exist here: esbuild's CommonJS interop copies only the module's own keys.
+    languages: withFallback({}),
     commands: withFallback({
       registerCommand(id: string, handler: (...args: unknown[]) => unknown) {
         if (rec.commands.has(id)) throw new Error(`command '${id}' already exists`);
@@ -143,6 +145,10 @@ export function makeFakeVscode(): { vscode: Record<string, unknown>; rec: Record
       get tabGroups() {
         return { activeTabGroup: { activeTab: rec.activeTabInput ? { input: rec.activeTabInput } : undefined }, all: [] };
       },
+      activeTextEditor: undefined,
+      createStatusBarItem() {
+        return { text: '', tooltip: '', command: undefined, show() {}, hide() {}, dispose() {} };
+      },
     }),
     workspace: withFallback({
       get workspaceFolders() {
@@ -154,6 +160,9 @@ export function makeFakeVscode(): { vscode: Record<string, unknown>; rec: Record
         return true;
       },
       fs: withFallback({
+        isWritableFileSystem(scheme: string) {
+          return scheme === 'file' ? true : undefined;
+        },
         async writeFile(uri: FakeUri, content: Uint8Array) {
           rec.writes.set(uri.toString(), content);
         },

@@ -1,0 +1,73 @@
+/**
+ * The safetensors sidecar named by a model's `weights` key, as bytes: where it is, and its keys following a
+ * renamed node. Pure (no `vscode`, no file system): the editor provider reads and writes the bytes through
+ * vscode.workspace.fs.
+ *
+ * A rename COPIES the node's tensors to the new keys and keeps the old ones, because the rename itself is
+ * an undoable text edit while the sidecar is a file on disk: undo (or revert, or closing without saving)
+ * brings the old id back, and its weights are still there. The keys no model uses any more are pruned when
+ * the model is saved (see `pruneSidecar`), so the file does not keep copies for ever.
+ */
+import { decodeSafetensors, encodeSafetensors, type TensorRecords } from '../../engine/io/safetensors';
+
+/**
+ * The sidecar's path, from the model file's path (POSIX, as in a URI) and its `weights` value, or why it is
+ * refused: it must be a relative path to a `.safetensors` file inside `root` (the workspace folder, or the
+ * model's own folder), so a model from an untrusted repository cannot make the editor rewrite other files.
+ */
+export function resolveSidecarPath(modelPath: string, weights: string, root: string): { path: string } | { error: string } {
+  if (!/\.safetensors$/i.test(weights)) return { error: `"weights" must name a .safetensors file, found ${JSON.stringify(weights.slice(0, 80))}` };
+  if (/^(?:[\\/]|[A-Za-z]:)/.test(weights) || weights.includes('\0')) return { error: '"weights" must be a path relative to the model file' };
+  const dir = modelPath.slice(0, modelPath.lastIndexOf('/') + 1);
+  const parts: string[] = [];
+  for (const seg of (dir + weights.replace(/\\/g, '/')).split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (parts.length === 0) return { error: '"weights" points outside the file system root' };
+      parts.pop();
+    } else {
+      parts.push(seg);
+    }
+  }
+  const path = '/' + parts.join('/');
+  const base = root.endsWith('/') ? root : root + '/';
+  if (!path.startsWith(base)) return { error: `"weights" (${weights.slice(0, 80)}) points outside ${root}` };
+  return { path };
+}
+
+const idOf = (key: string): string => key.split('.')[0]!;
+
+/** The sidecar with every `<from>.*` tensor also stored as `<to>.*`; null when it holds none of `from`'s. */
+export function copySidecarKeys(bytes: Uint8Array, from: string, to: string): Uint8Array | null {
+  const { tensors, metadata } = decodeSafetensors(bytes);
+  const out: TensorRecords = Object.create(null) as TensorRecords;
+  let copied = 0;
+  for (const key of Object.keys(tensors)) out[key] = tensors[key]!;
+  for (const key of Object.keys(tensors)) {
+    if (idOf(key) !== from) continue;
+    out[to + key.slice(from.length)] = tensors[key]!;
+    copied++;
+  }
+  return copied === 0 ? null : encodeSafetensors({ ...out }, keepMetadata(metadata));
+}
+
+/**
+ * The sidecar without the tensors of `candidates` (ids this session renamed away from or to) that the saved
+ * model no longer has; null when nothing is pruned. Keys of other ids are never touched.
+ */
+export function pruneSidecar(bytes: Uint8Array, modelIds: ReadonlySet<string>, candidates: ReadonlySet<string>): Uint8Array | null {
+  const { tensors, metadata } = decodeSafetensors(bytes);
+  const kept: TensorRecords = {};
+  let pruned = 0;
+  for (const key of Object.keys(tensors)) {
+    const id = idOf(key);
+    if (candidates.has(id) && !modelIds.has(id)) pruned++;
+    else Object.defineProperty(kept, key, { value: tensors[key], enumerable: true, writable: true, configurable: true });
+  }
+  return pruned === 0 ? null : encodeSafetensors(kept, keepMetadata(metadata));
+}
+
+/** The file's metadata as it was: none stays none. */
+function keepMetadata(m: Record<string, string> | undefined): Record<string, string> | undefined {
+  return m && Object.keys(m).length > 0 ? m : undefined;
+}

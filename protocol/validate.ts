@@ -1,0 +1,339 @@
+/**
+ * Checks every message the graph editor's webview sends before the extension host acts on it.
+ *
+ * Everything a webview posts is untrusted: a bug, or script injected into the page, can send anything the
+ * structured-clone algorithm can carry. So every field is checked against protocol/messages.ts: types,
+ * node ids (the engine's ID_PATTERN, at most 128 characters), finite numbers in sane ranges, string
+ * lengths, array and record sizes (the engine's LIMITS), and no keys beyond those the protocol names.
+ *
+ * Hand-written rather than a schema library, on purpose:
+ * - bounded work: a size is checked before anything is walked, and only the known, fixed-depth shapes are
+ *   walked, so a huge array, a record with millions of keys or an object nested a million deep costs O(1)
+ *   (a generic schema library parses every element before it checks `max`);
+ * - the result is built fresh from the checked fields only, in null-prototype records, so keys such as
+ *   `__proto__` or `constructor` are plain data and nothing the webview sent is passed on by reference;
+ * - it uses the engine's own rules (ID_PATTERN, LIMITS) and adds no dependency.
+ * Semantic checks that need the document (does the node exist, would the edge make a cycle, is the
+ * attribute valid for the op) happen where the edit is applied: extension/document/graphEdits.ts.
+ */
+import { ID_PATTERN, LIMITS } from '../engine/graph/analyze';
+import type { AttrValue, EdgeJson, NodeJson } from '../engine/graph/types-public';
+import type { GraphEdit, Position, TrainingControlMessage, TrainingValue, WebviewMessage } from './messages';
+
+export type ParseResult = { ok: true; msg: WebviewMessage } | { ok: false; error: string };
+
+/** Sizes and ranges a well-behaved webview stays far inside. */
+export const MESSAGE_LIMITS = {
+  /** Nodes in one addNodes / deleteElements / moveNodes (the engine's cap on a model). */
+  nodes: LIMITS.nodes,
+  /** Edges in one addNodes / deleteElements. */
+  edges: LIMITS.edges,
+  idLength: 128,
+  nameLength: 200,
+  attrNameLength: 64,
+  attrStringLength: 256,
+  attrArrayLength: 16,
+  /** Attributes on one node, keys in one `ui`. */
+  keys: 32,
+  /** |x|, |y| of a node position. */
+  coordinate: 1e7,
+  /** A port index (the engine caps variadic ops at 64 inputs). */
+  port: 63,
+  /** Strings in `ui` beyond x and y. */
+  uiStringLength: 200,
+  /** setTraining: keys in the path, nesting and size of the value, its strings (a CSV path) and lists. */
+  trainingPath: 4,
+  trainingDepth: 4,
+  trainingValues: 256,
+  trainingString: 1024,
+  trainingArray: 64,
+} as const;
+
+class Invalid extends Error {}
+
+const fail = (where: string, what: string): never => {
+  throw new Invalid(`${where}: ${what}`);
+};
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Own enumerable keys, refusing more than `max` without listing them all. */
+function ownKeys(v: Record<string, unknown>, max: number, where: string): string[] {
+  const keys: string[] = [];
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    if (keys.length >= max) fail(where, `more than ${max} keys`);
+    keys.push(k);
+  }
+  return keys;
+}
+
+function object(v: unknown, where: string, allowed: readonly string[], required: readonly string[] = allowed): Record<string, unknown> {
+  if (!isPlainObject(v)) fail(where, `must be an object, found ${describe(v)}`);
+  const o = v as Record<string, unknown>;
+  for (const k of ownKeys(o, allowed.length, where)) if (!allowed.includes(k)) fail(where, `unexpected key ${quote(k)}`);
+  for (const k of required) if (!Object.prototype.hasOwnProperty.call(o, k)) fail(where, `missing "${k}"`);
+  return o;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'string') return `a string of ${v.length} characters`;
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : String(v);
+  return typeof v === 'object' ? 'an object' : typeof v;
+}
+
+function quote(s: string): string {
+  return JSON.stringify(s.length > 40 ? s.slice(0, 37) + '...' : s);
+}
+
+function string(v: unknown, where: string, maxLength: number): string {
+  if (typeof v !== 'string') fail(where, `must be a string, found ${describe(v)}`);
+  const s = v as string;
+  if (s.length > maxLength) fail(where, `must be at most ${maxLength} characters, found ${s.length}`);
+  return s;
+}
+
+function nodeId(v: unknown, where: string): string {
+  const s = string(v, where, MESSAGE_LIMITS.idLength);
+  if (!ID_PATTERN.test(s)) fail(where, `${quote(s)} is not a valid node id (letters, digits and _, not starting with a digit)`);
+  return s;
+}
+
+function finite(v: unknown, where: string, maxAbs: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(where, `must be a finite number, found ${describe(v)}`);
+  const n = v as number;
+  if (Math.abs(n) > maxAbs) fail(where, `must be between -${maxAbs} and ${maxAbs}, found ${n}`);
+  return n;
+}
+
+function integer(v: unknown, where: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail(where, `must be an integer, found ${describe(v)}`);
+  const n = v as number;
+  if (n < min || n > max) fail(where, `must be between ${min} and ${max}, found ${n}`);
+  return n;
+}
+
+function array(v: unknown, where: string, max: number): unknown[] {
+  if (!Array.isArray(v)) fail(where, `must be an array, found ${describe(v)}`);
+  const a = v as unknown[];
+  if (a.length > max) fail(where, `may hold at most ${max} items, found ${a.length}`);
+  return a;
+}
+
+/** number | boolean | string | number[]: the shapes an attribute value can take (the op decides which). */
+function attrValue(v: unknown, where: string): AttrValue {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return finite(v, where, Number.MAX_VALUE);
+  if (typeof v === 'string') return string(v, where, MESSAGE_LIMITS.attrStringLength);
+  if (Array.isArray(v)) {
+    const a = array(v, where, MESSAGE_LIMITS.attrArrayLength);
+    const out: number[] = [];
+    for (let i = 0; i < a.length; i++) out.push(finite(a[i], `${where}[${i}]`, Number.MAX_VALUE));
+    return out;
+  }
+  return fail(where, `must be a number, boolean, string or array of numbers, found ${describe(v)}`);
+}
+
+function attrName(v: unknown, where: string): string {
+  const s = string(v, where, MESSAGE_LIMITS.attrNameLength);
+  if (!ID_PATTERN.test(s)) fail(where, `${quote(s)} is not an attribute name`);
+  return s;
+}
+
+function position(v: unknown, where: string): Position {
+  const o = object(v, where, ['x', 'y']);
+  return { x: finite(o.x, `${where}.x`, MESSAGE_LIMITS.coordinate), y: finite(o.y, `${where}.y`, MESSAGE_LIMITS.coordinate) };
+}
+
+/** A record in a null-prototype object: keys such as `__proto__` stay plain data. */
+function dict<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+function node(v: unknown, where: string): NodeJson {
+  const o = object(v, where, ['id', 'op', 'attrs', 'ui'], ['id', 'op']);
+  const out: NodeJson = { id: nodeId(o.id, `${where}.id`), op: string(o.op, `${where}.op`, 64) };
+  if (!ID_PATTERN.test(out.op)) fail(`${where}.op`, `${quote(out.op)} is not an op name`);
+  if (o.attrs !== undefined) {
+    if (!isPlainObject(o.attrs)) fail(`${where}.attrs`, `must be an object, found ${describe(o.attrs)}`);
+    const src = o.attrs as Record<string, unknown>;
+    const attrs = dict<unknown>();
+    for (const k of ownKeys(src, MESSAGE_LIMITS.keys, `${where}.attrs`)) attrs[attrName(k, `${where}.attrs key`)] = attrValue(src[k], `${where}.attrs.${k}`);
+    out.attrs = attrs;
+  }
+  if (o.ui !== undefined) {
+    if (!isPlainObject(o.ui)) fail(`${where}.ui`, `must be an object, found ${describe(o.ui)}`);
+    const src = o.ui as Record<string, unknown>;
+    const ui = dict<unknown>() as NonNullable<NodeJson['ui']>;
+    for (const k of ownKeys(src, MESSAGE_LIMITS.keys, `${where}.ui`)) {
+      const w = `${where}.ui.${attrName(k, `${where}.ui key`)}`;
+      const x = src[k];
+      if (k === 'x' || k === 'y') ui[k] = finite(x, w, MESSAGE_LIMITS.coordinate);
+      else if (typeof x === 'boolean') ui[k] = x;
+      else if (typeof x === 'number') ui[k] = finite(x, w, MESSAGE_LIMITS.coordinate);
+      else ui[k] = string(x, w, MESSAGE_LIMITS.uiStringLength);
+    }
+    out.ui = ui;
+  }
+  return out;
+}
+
+function edge(v: unknown, where: string): EdgeJson {
+  const o = object(v, where, ['from', 'to', 'port'], ['from', 'to']);
+  const out: EdgeJson = { from: nodeId(o.from, `${where}.from`), to: nodeId(o.to, `${where}.to`) };
+  if (o.port !== undefined) out.port = integer(o.port, `${where}.port`, 0, MESSAGE_LIMITS.port);
+  return out;
+}
+
+/** A JSON value the training panel writes: bounded in depth and in size as a whole. */
+function trainingValue(v: unknown, where: string): TrainingValue {
+  let budget: number = MESSAGE_LIMITS.trainingValues;
+  const walk = (x: unknown, w: string, depth: number): TrainingValue => {
+    if (--budget < 0) fail(where, `may hold at most ${MESSAGE_LIMITS.trainingValues} values`);
+    if (typeof x === 'boolean') return x;
+    if (typeof x === 'number') return finite(x, w, Number.MAX_VALUE);
+    if (typeof x === 'string') return string(x, w, MESSAGE_LIMITS.trainingString);
+    if (Array.isArray(x)) {
+      const a = array(x, w, MESSAGE_LIMITS.trainingArray);
+      const out: number[] = [];
+      for (let i = 0; i < a.length; i++) out.push(finite(a[i], `${w}[${i}]`, Number.MAX_VALUE));
+      return out;
+    }
+    if (isPlainObject(x)) {
+      if (depth >= MESSAGE_LIMITS.trainingDepth) fail(w, `may nest at most ${MESSAGE_LIMITS.trainingDepth} objects deep`);
+      const out = dict<TrainingValue>();
+      for (const k of ownKeys(x, MESSAGE_LIMITS.keys, w)) out[attrName(k, `${w} key`)] = walk(x[k], `${w}.${k}`, depth + 1);
+      return out;
+    }
+    return fail(w, `must be a number, boolean, string, list of numbers or object, found ${describe(x)}`);
+  };
+  return walk(v, where, 0);
+}
+
+function graphEdit(v: unknown, where: string): GraphEdit {
+  if (!isPlainObject(v)) fail(where, `must be an object, found ${describe(v)}`);
+  const kind = (v as Record<string, unknown>).kind;
+  switch (kind) {
+    case 'addNodes': {
+      const o = object(v, where, ['kind', 'nodes', 'edges']);
+      const nodes = array(o.nodes, `${where}.nodes`, MESSAGE_LIMITS.nodes).map((n, i) => node(n, `${where}.nodes[${i}]`));
+      if (nodes.length === 0) fail(`${where}.nodes`, 'must hold at least one node');
+      const edges = array(o.edges, `${where}.edges`, MESSAGE_LIMITS.edges).map((e, i) => edge(e, `${where}.edges[${i}]`));
+      return { kind, nodes, edges };
+    }
+    case 'moveNodes': {
+      const o = object(v, where, ['kind', 'positions']);
+      if (!isPlainObject(o.positions)) fail(`${where}.positions`, `must be an object, found ${describe(o.positions)}`);
+      const src = o.positions as Record<string, unknown>;
+      const positions = dict<Position>();
+      const keys = ownKeys(src, MESSAGE_LIMITS.nodes, `${where}.positions`);
+      if (keys.length === 0) fail(`${where}.positions`, 'must hold at least one node');
+      for (const k of keys) positions[nodeId(k, `${where}.positions key`)] = position(src[k], `${where}.positions.${k}`);
+      return { kind, positions };
+    }
+    case 'deleteElements': {
+      const o = object(v, where, ['kind', 'nodeIds', 'edges']);
+      const nodeIds = array(o.nodeIds, `${where}.nodeIds`, MESSAGE_LIMITS.nodes).map((id, i) => nodeId(id, `${where}.nodeIds[${i}]`));
+      const edges = array(o.edges, `${where}.edges`, MESSAGE_LIMITS.edges).map((e, i) => edge(e, `${where}.edges[${i}]`));
+      if (nodeIds.length === 0 && edges.length === 0) fail(where, 'deletes nothing');
+      return { kind, nodeIds, edges };
+    }
+    case 'connect': {
+      const o = object(v, where, ['kind', 'edge']);
+      return { kind, edge: edge(o.edge, `${where}.edge`) };
+    }
+    case 'setInput': {
+      const o = object(v, where, ['kind', 'nodeId', 'port', 'source']);
+      return {
+        kind,
+        nodeId: nodeId(o.nodeId, `${where}.nodeId`),
+        port: integer(o.port, `${where}.port`, 0, MESSAGE_LIMITS.port),
+        source: o.source === null ? null : nodeId(o.source, `${where}.source`),
+      };
+    }
+    case 'setAttr': {
+      const o = object(v, where, ['kind', 'nodeId', 'attr', 'value']);
+      return {
+        kind,
+        nodeId: nodeId(o.nodeId, `${where}.nodeId`),
+        attr: attrName(o.attr, `${where}.attr`),
+        value: o.value === null ? null : attrValue(o.value, `${where}.value`),
+      };
+    }
+    case 'renameNode': {
+      const o = object(v, where, ['kind', 'from', 'to']);
+      return { kind, from: nodeId(o.from, `${where}.from`), to: nodeId(o.to, `${where}.to`) };
+    }
+    case 'setName': {
+      const o = object(v, where, ['kind', 'name']);
+      return { kind, name: string(o.name, `${where}.name`, MESSAGE_LIMITS.nameLength) };
+    }
+    case 'setTraining': {
+      const o = object(v, where, ['kind', 'path', 'value']);
+      const path = array(o.path, `${where}.path`, MESSAGE_LIMITS.trainingPath).map((k, i) => attrName(k, `${where}.path[${i}]`));
+      if (path.length === 0) fail(`${where}.path`, 'must name at least one key');
+      return { kind, path, value: o.value === null ? null : trainingValue(o.value, `${where}.value`) };
+    }
+    default:
+      return fail(`${where}.kind`, typeof kind === 'string' ? `unknown edit ${quote(kind)}` : `must name an edit, found ${describe(kind)}`);
+  }
+}
+
+const RUNNABLE = ['train', 'stopTraining', 'exportTypeScript'] as const;
+const TRAINING_ACTIONS = ['start', 'pause', 'resume', 'stop', 'reset'] as const;
+
+// Adding a message or an edit to protocol/messages.ts without a check here is a compile error.
+const CHECKED_MESSAGES: Record<WebviewMessage['type'], true> = { ready: true, edit: true, openAsText: true, runCommand: true, trainingControl: true };
+const CHECKED_EDITS: Record<GraphEdit['kind'], true> = {
+  addNodes: true, moveNodes: true, deleteElements: true, connect: true, setInput: true, setAttr: true, renameNode: true, setName: true, setTraining: true,
+};
+void CHECKED_MESSAGES;
+void CHECKED_EDITS;
+
+/** A checked copy of a message from the webview, or why it was refused. Never throws. */
+export function parseWebviewMessage(raw: unknown): ParseResult {
+  try {
+    if (!isPlainObject(raw)) fail('message', `must be an object, found ${describe(raw)}`);
+    const type = (raw as Record<string, unknown>).type;
+    switch (type) {
+      case 'ready':
+        object(raw, 'ready', ['type']);
+        return { ok: true, msg: { type } };
+      case 'openAsText':
+        object(raw, 'openAsText', ['type']);
+        return { ok: true, msg: { type } };
+      case 'runCommand': {
+        const o = object(raw, 'runCommand', ['type', 'command']);
+        const command = o.command;
+        if (typeof command !== 'string' || !(RUNNABLE as readonly string[]).includes(command)) {
+          fail('runCommand.command', `must be one of ${RUNNABLE.join(', ')}, found ${typeof command === 'string' ? quote(command) : describe(command)}`);
+        }
+        return { ok: true, msg: { type, command: command as (typeof RUNNABLE)[number] } };
+      }
+      case 'trainingControl': {
+        const o = object(raw, 'trainingControl', ['type', 'action']);
+        const action = o.action;
+        if (typeof action !== 'string' || !(TRAINING_ACTIONS as readonly string[]).includes(action)) {
+          fail('trainingControl.action', `must be one of ${TRAINING_ACTIONS.join(', ')}, found ${typeof action === 'string' ? quote(action) : describe(action)}`);
+        }
+        return { ok: true, msg: { type, action: action as TrainingControlMessage['action'] } };
+      }
+      case 'edit': {
+        const o = object(raw, 'edit', ['type', 'version', 'edit']);
+        const version = integer(o.version, 'edit.version', 0, Number.MAX_SAFE_INTEGER);
+        return { ok: true, msg: { type, version, edit: graphEdit(o.edit, 'edit.edit') } };
+      }
+      default:
+        return fail('message.type', typeof type === 'string' ? `unknown message type ${quote(type)}` : `must be a string, found ${describe(type)}`);
+    }
+  } catch (e) {
+    // Invalid is ours; anything else (a getter that throws, a revoked proxy in a test) is refused the same way.
+    return { ok: false, error: e instanceof Invalid ? e.message : `unreadable message (${e instanceof Error ? e.name : typeof e})` };
+  }
+}
