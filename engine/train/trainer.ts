@@ -96,8 +96,11 @@ export class Trainer {
     return (this.model.json.training?.dataset as { target?: string } | undefined)?.target ?? this.model.targetIds[0];
   }
 
-  /** One optimizer step on the next minibatch. Throws NonFiniteError (weights untouched) on NaN/Inf. */
-  async trainStep(): Promise<StepResult> {
+  /**
+   * One optimizer step on the next minibatch. Throws NonFiniteError (weights untouched) on NaN/Inf.
+   * `edgeGrads` overrides the option for this step: the overlay records edges only on the steps it shows.
+   */
+  async trainStep(opts: { edgeGrads?: boolean } = {}): Promise<StepResult> {
     if (this.done) throw new Error('training is finished');
     if (!this.iter) this.iter = batches(this.train, this.options.batchSize, this.options.seed, this.epoch);
     const next = this.pending ?? this.iter.next().value;
@@ -105,7 +108,7 @@ export class Trainer {
     if (!next) throw new Error('internal: empty epoch');
     const b = next as Batch;
     this.optimizer.zeroGrad();
-    const pass = this.model.forward(this.feeds(b), { training: true, step: this.step, edgeGrads: this.options.edgeGrads });
+    const pass = this.model.forward(this.feeds(b), { training: true, step: this.step, edgeGrads: opts.edgeGrads ?? this.options.edgeGrads });
     const loss = pass.loss!;
     const value = await loss.item();
     if (!Number.isFinite(value)) await this.raiseNonFinite(pass, 'the loss');

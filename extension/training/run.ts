@@ -47,7 +47,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     return post({ type: 'failed', message: (e as Error).message });
   }
   const { train, validation } = splitDataset(data, settings.validationSplit, settings.seed);
-  const trainer = new Trainer(model, train, validation, { batchSize, epochs, seed: settings.seed, edgeGrads: input.options.overlay });
+  const trainer = new Trainer(model, train, validation, { batchSize, epochs, seed: settings.seed });
   post({
     type: 'started', stepsPerEpoch: trainer.stepsPerEpoch, epochs, classification: trainer.isClassifier,
     trainSize: train.n, validationSize: validation?.n ?? 0, learned: { classes: data.classes },
@@ -65,8 +65,10 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
       return post({ type: 'finished', reason: 'stopped', weights: encodeSafetensors(await model.stateDict()), history: trainer.history });
     }
     let r;
+    // Edge gradients are recorded only on the steps whose snapshot the throttled overlay will send.
+    const snapshotDue = input.options.overlay && now() - lastGrad >= minInterval;
     try {
-      r = await trainer.trainStep();
+      r = await trainer.trainStep({ edgeGrads: snapshotDue });
     } catch (e) {
       if (e instanceof TrainingNonFiniteError) {
         return post({ type: 'nonFinite', step: e.step, nodeId: e.nodeId, detail: `step ${e.step}: non-finite values first appeared in ${e.detail}`, weights: await lastGoodWeights(model, lastGood), history: trainer.history });
@@ -82,7 +84,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
         progress: { step: r.step, epoch: r.epoch, epochs, stepsPerEpoch: trainer.stepsPerEpoch, loss: r.loss, accuracy: r.accuracy, samplesPerSecond: samples / Math.max(1e-3, (t - started) / 1000) },
       });
     }
-    if (input.options.overlay && t - lastGrad >= minInterval) {
+    if (snapshotDue) {
       lastGrad = t;
       const snap = await trainer.gradientSnapshot();
       post({ type: 'gradients', update: { step: snap.step, edges: snap.edges, flags: flagger.update(snap.step, snap.edges), paramNorms: snap.paramNorms } });

@@ -1,0 +1,84 @@
+/**
+ * Training throughput with the live gradient overlay streaming against without it, in one run (the
+ * issue's target: at most 10% slower). The run is the extension's own (extension/training/run.ts), with
+ * every message structured-cloned as postMessage would; rounds alternate overlay on/off so both see the
+ * same machine load.
+ *
+ *   node --import tsx bench/overlay.bench.ts [--no-write]
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runTraining } from '../extension/training/run';
+import type { FromWorker } from '../extension/training/workerProtocol';
+
+const write = !process.argv.includes('--no-write');
+
+function mlp(inputs: number, hidden: number[], classes: number, dataset: Record<string, unknown>, epochs: number, batchSize: number) {
+  const nodes: Record<string, unknown>[] = [{ id: 'x', op: 'Input', attrs: { shape: [inputs] } }];
+  const edges: Record<string, unknown>[] = [];
+  let prev = 'x';
+  hidden.forEach((h, i) => {
+    nodes.push({ id: `fc${i}`, op: 'Linear', attrs: { outFeatures: h } }, { id: `act${i}`, op: 'ReLU' });
+    edges.push({ from: prev, to: `fc${i}` }, { from: `fc${i}`, to: `act${i}` });
+    prev = `act${i}`;
+  });
+  nodes.push({ id: 'head', op: 'Linear', attrs: { outFeatures: classes } }, { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' });
+  edges.push({ from: prev, to: 'head' }, { from: 'head', to: 'loss' }, { from: 'y', to: 'loss', port: 1 });
+  return { format: 'nn-graph', version: 1, nodes, edges, training: { seed: 0, optimizer: { type: 'Adam', lr: 0.01 }, epochs, batchSize, validationSplit: 0, dataset } };
+}
+
+const digits = readFileSync(path.join(__dirname, '..', 'dist', 'digits.bin'));
+const WORKLOADS = [
+  { name: 'Playground MLP 2-16-16-2, circle, batch 32', model: mlp(2, [16, 16], 2, { source: 'circle', size: 2000 }, 60, 32), external: {} },
+  { name: 'MLP 784-128-64-10, digits, batch 64', model: mlp(784, [128, 64], 10, { source: 'digits', limit: 2000 }, 2, 64), external: { digits } },
+];
+
+async function once(model: unknown, external: object, overlay: boolean): Promise<{ ms: number; samples: number; updates: number }> {
+  let samples = 0, updates = 0;
+  const post = (m: FromWorker) => {
+    structuredClone(m);
+    if (m.type === 'gradients') updates++;
+    if (m.type === 'started') samples = m.trainSize;
+  };
+  const t0 = performance.now();
+  await runTraining({ modelText: JSON.stringify(model), sidecar: null, external, options: { overlay, maxUpdatesPerSecond: 20, boundaryGrid: 0 } }, post, { next: async () => 'go' });
+  return { ms: performance.now() - t0, samples, updates };
+}
+
+async function main() {
+  const rows = [];
+  for (const w of WORKLOADS) {
+    await once(w.model, w.external, true); // warm-up
+    const off: number[] = [], on: number[] = [];
+    let updates = 0, samples = 0, epochs = (w.model.training.epochs as number);
+    for (let r = 0; r < 4; r++) {
+      for (const overlay of r % 2 ? [true, false] : [false, true]) {
+        const res = await once(w.model, w.external, overlay);
+        (overlay ? on : off).push(res.ms);
+        if (overlay) updates = res.updates;
+        samples = res.samples;
+      }
+    }
+    const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+    const tOff = med(off), tOn = med(on);
+    rows.push({
+      workload: w.name,
+      samplesPerSecondOff: Math.round((samples * epochs) / (tOff / 1000)),
+      samplesPerSecondOn: Math.round((samples * epochs) / (tOn / 1000)),
+      slowdown: tOn / tOff - 1,
+      overlayUpdatesPerSecond: Math.round(updates / (tOn / 1000)),
+    });
+  }
+  console.log('\nTraining throughput, gradient overlay on vs off (median of 4 alternating rounds)\n');
+  console.log('| workload | samples/s off | samples/s on | slowdown | overlay updates/s |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.workload} | ${r.samplesPerSecondOff} | ${r.samplesPerSecondOn} | ${(r.slowdown * 100).toFixed(1)}% | ${r.overlayUpdatesPerSecond} |`);
+  console.log('\nTarget: at most 10% slower with the overlay.');
+  if (write) {
+    const dir = path.join(__dirname, 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'overlay-latest.json'), JSON.stringify({ date: new Date().toISOString(), rows }, null, 2) + '\n');
+  }
+}
+
+void main();
