@@ -16,6 +16,8 @@ export interface Dataset {
   targetDtype: DType;
   /** Label names for classification (index = class). */
   classes?: string[];
+  /** Feature statistics the inputs were normalised with (CSV), to store in the model. */
+  normalization?: { mean: number[]; std: number[] };
 }
 
 const per = (shape: number[]) => shape.reduce((a, b) => a * b, 1);

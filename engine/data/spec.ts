@@ -95,6 +95,7 @@ export function buildDataset(model: GraphModel, spec: DatasetJson, external: Ext
   const seed = readTrainingSettings(model.json.training).seed;
 
   let features: Float32Array, labels: Float32Array, n: number, nFeatures: number, classification: boolean, classes: string[] | undefined;
+  let normalization: { mean: number[]; std: number[] } | undefined;
   if (spec.source === 'digits') {
     if (!external.digits) throw new DatasetError('the digits dataset file was not provided');
     const d = decodeDigits(external.digits, spec.limit);
@@ -107,7 +108,7 @@ export function buildDataset(model: GraphModel, spec: DatasetJson, external: Ext
   } else if (spec.source === 'csv') {
     if (!external.table) throw new DatasetError(`the CSV file ${spec.path} was not provided`);
     const t = tableToDataset(external.table, spec);
-    ({ n, features, labels, classes } = t);
+    ({ n, features, labels, classes, normalization } = t);
     nFeatures = t.featureNames.length;
     classification = !!classes;
   } else {
@@ -132,7 +133,7 @@ export function buildDataset(model: GraphModel, spec: DatasetJson, external: Ext
   } else {
     targets = labels;
   }
-  return { n, inputs: features, inputShape, targets, targetShape, targetDtype: tgtType.dtype, classes };
+  return { n, inputs: features, inputShape, targets, targetShape, targetDtype: tgtType.dtype, classes, normalization };
 }
 
 function single(ids: string[], op: string, key: string): string {

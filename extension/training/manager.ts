@@ -13,7 +13,10 @@ import { resolveSidecarPath } from '../document/sidecar';
 import { detectStyle, parseJsonTree, removeProperty, setProperty, valueText } from '../document/jsonText';
 import { TrainingSession, type SessionResult } from './session';
 import { WorkerRunner } from './workerRunner';
-import type { FromWorker } from './workerProtocol';
+import type { FromWorker, LearnedData } from './workerProtocol';
+import type { TrainingValue } from '../../protocol/messages';
+import { applyGraphEdit } from '../document/graphEdits';
+import { diffTexts } from '../document/textDiff';
 
 export const TRAINING_ACTIVE_CONTEXT = 'backpropStudio.trainingActive';
 const OVERLAY_UPDATES_PER_SECOND = 20;
@@ -96,6 +99,7 @@ export class TrainingManager implements vscode.Disposable {
     this.broadcast(doc.uri, { type: 'trainingState', status: session.state.status, progress: session.state.progress, message: result.message, nodeId: session.state.nodeId, classification: session.state.classification });
     void this.updateContext();
     if (result.weights) await this.saveWeights(doc, result.weights);
+    if (result.learned) await this.storeLearned(doc, result.learned);
     if (result.status === 'nonFinite') void vscode.window.showErrorMessage(`Backprop Studio: training stopped: ${result.message}. The last good weights were kept.`);
     if (result.status === 'failed') void vscode.window.showErrorMessage(`Backprop Studio: training failed: ${result.message}`);
     return result;
@@ -214,6 +218,27 @@ export class TrainingManager implements vscode.Disposable {
       return { table: parseCsvText(new TextDecoder().decode(bytes), spec.path) };
     }
     return {};
+  }
+
+  /**
+   * Store what the data pipeline learned (class names, feature statistics) in training.dataset when the
+   * model does not have them yet, so inference and export see data the way training did.
+   */
+  private async storeLearned(doc: vscode.TextDocument, learned: LearnedData): Promise<void> {
+    if (doc.isClosed) return;
+    const dataset = (analyzeModel(doc.getText()).model?.training as { dataset?: Record<string, unknown> } | undefined)?.dataset;
+    if (!dataset || dataset.source !== 'csv') return;
+    let text = doc.getText();
+    for (const key of ['classes', 'normalization'] as const) {
+      const value = learned[key];
+      if (value === undefined || dataset[key] !== undefined) continue;
+      const r = applyGraphEdit(text, { kind: 'setTraining', path: ['dataset', key], value: value as TrainingValue });
+      if (r.ok) text = r.text;
+    }
+    if (text === doc.getText()) return;
+    const edit = new vscode.WorkspaceEdit();
+    for (const e of diffTexts(doc.getText(), text)) edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.content);
+    await vscode.workspace.applyEdit(edit);
   }
 
   /** Write the sidecar atomically (temporary file, then rename); name it in the model on first save. */

@@ -50,7 +50,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
   const trainer = new Trainer(model, train, validation, { batchSize, epochs, seed: settings.seed });
   post({
     type: 'started', stepsPerEpoch: trainer.stepsPerEpoch, epochs, classification: trainer.isClassifier,
-    trainSize: train.n, validationSize: validation?.n ?? 0, learned: { classes: data.classes },
+    trainSize: train.n, validationSize: validation?.n ?? 0, learned: { classes: data.classes, normalization: data.normalization },
   });
 
   const flagger = new GradientFlagger();

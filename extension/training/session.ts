@@ -6,7 +6,7 @@
  */
 import type { EpochMetrics } from '../../engine';
 import type { RunInput } from './run';
-import type { FromWorker, GradientUpdate, ProgressUpdate } from './workerProtocol';
+import type { FromWorker, GradientUpdate, LearnedData, ProgressUpdate } from './workerProtocol';
 import type { SessionStatus } from '../../protocol/messages';
 
 export type { SessionStatus } from '../../protocol/messages';
@@ -39,7 +39,7 @@ export interface SessionResult {
   /** Safetensors bytes to save (the last good ones after NaN/Inf); absent when the run failed. */
   weights?: Uint8Array;
   message?: string;
-  learned?: { classes?: string[] };
+  learned?: LearnedData;
 }
 
 export class TrainingSession {
@@ -47,7 +47,7 @@ export class TrainingSession {
   readonly finished: Promise<SessionResult>;
   private resolve!: (r: SessionResult) => void;
   private readonly listeners = new Set<(m: FromWorker, s: SessionState) => void>();
-  private learned: { classes?: string[] } = {};
+  private learned: LearnedData = {};
 
   constructor(private readonly runner: TrainingRunner, input: RunInput) {
     this.finished = new Promise((r) => (this.resolve = r));

@@ -21,8 +21,14 @@ export type ToWorker =
   | { type: 'resume' }
   | { type: 'stop' };
 
+/** What the data pipeline learned, to be stored in the model's training.dataset. */
+export interface LearnedData {
+  classes?: string[];
+  normalization?: { mean: number[]; std: number[] };
+}
+
 export type FromWorker =
-  | { type: 'started'; stepsPerEpoch: number; epochs: number; classification: boolean; trainSize: number; validationSize: number; learned: { classes?: string[] } }
+  | { type: 'started'; stepsPerEpoch: number; epochs: number; classification: boolean; trainSize: number; validationSize: number; learned: LearnedData }
   | { type: 'progress'; progress: ProgressUpdate }
   | { type: 'epoch'; metrics: EpochMetrics }
   | { type: 'gradients'; update: GradientUpdate }
