@@ -8,6 +8,9 @@ import { analyzeModel, decodeSafetensors, GraphValidationError, type GraphError 
 import { defaultEmbedWeights, ExportError, exportModel, type ExportTarget } from '../../engine/codegen';
 import { targetModel } from './modelDocument';
 
+/** The package version, set by esbuild. */
+declare const __VERSION__: string | undefined;
+
 export const EXPORT_TYPESCRIPT_COMMAND = 'backpropStudio.exportTypeScript';
 
 const firstProblem = (errors: readonly GraphError[]) =>
@@ -69,7 +72,7 @@ export async function exportTypeScript(resource?: unknown): Promise<vscode.Uri[]
   try {
     files = exportModel(analysis, {
       target: pick.target, weights, embedWeights: defaultEmbedWeights(analysis),
-      generator: `Backprop Studio ${vscode.extensions.getExtension('backprop-studio.backprop-studio')?.packageJSON.version ?? ''} (Export to TypeScript)`.replace('  ', ' '),
+      generator: `Backprop Studio ${typeof __VERSION__ === 'string' ? __VERSION__ : 'dev'} (Export to TypeScript)`,
       fileName, runtime,
     }).files;
   } catch (e) {

@@ -61,6 +61,7 @@ export class FakeDocument {
   ) {
     this.saved = text;
   }
+  isClosed = false;
   getText(): string {
     return this.text;
   }
@@ -173,6 +174,11 @@ export async function startHost(opts: { workspaceFolder?: FakeUri } = {}): Promi
     onDidOpenTextDocument: onOpen.event,
     onDidCloseTextDocument: onClose.event,
     onDidSaveTextDocument: onSave.event,
+    async openTextDocument(uri: FakeUri) {
+      const doc = docs.get(uri.toString());
+      if (!doc) throw fileNotFound(uri);
+      return doc;
+    },
     getWorkspaceFolder: (uri: FakeUri) => (rec.workspaceFolder && uri.path.startsWith(rec.workspaceFolder.path + '/') ? { uri: rec.workspaceFolder, name: 'ws', index: 0 } : undefined),
     async applyEdit(edit: WorkspaceEdit) {
       rec.edits.push(edit);
@@ -312,6 +318,7 @@ export async function startHost(opts: { workspaceFolder?: FakeUri } = {}): Promi
       onSave.fire(doc);
     },
     closeDocument(doc) {
+      doc.isClosed = true;
       docs.delete(doc.uri.toString());
       const list = workspace.textDocuments as FakeDocument[];
       list.splice(list.indexOf(doc), 1);

@@ -109,6 +109,7 @@ export function makeFakeVscode(): { vscode: Record<string, unknown>; rec: Record
   const vscode = withFallback({
     Uri: FakeUri,
     TabInputCustom: FakeTabInputCustom,
+    ExtensionMode: { Production: 1, Development: 2, Test: 3 },
     TabInputText: class {},
     Disposable: FakeDisposable,
     EventEmitter: FakeEventEmitter,
