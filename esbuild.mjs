@@ -1,7 +1,7 @@
 // One bundler for every target: the extension host, the command line, worker threads and the webview.
 // Usage: node esbuild.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { buildEngineDts } from './scripts/build-engine-dts.mjs';
 
@@ -41,6 +41,14 @@ const targets = [
     jsx: 'automatic',
   },
 ].filter((t) => Object.values(t.entryPoints).every((p) => existsSync(p)));
+
+// The VS Code integration tests (test/vscode/, not shipped; skipped by --production): the mocha entry that
+// VS Code loads as extensionTestsPath, and one bundle per suite, into dist-test/vscode/. `vscode` is the
+// extension host's; mocha is loaded from node_modules at run time.
+const vscodeSuites = existsSync('test/vscode/suite') ? readdirSync('test/vscode/suite').filter((f) => f.endsWith('.test.ts')).map((f) => `test/vscode/suite/${f}`) : [];
+if (!production && existsSync('test/vscode/index.ts') && vscodeSuites.length > 0) {
+  targets.push({ ...node, entryPoints: ['test/vscode/index.ts', ...vscodeSuites], outbase: 'test/vscode', outdir: 'dist-test/vscode', external: ['vscode', 'mocha'] });
+}
 
 /** The JSON Schema of *.nn.json is generated from the engine's op registry, so it cannot drift. */
 async function writeSchema() {

@@ -3,10 +3,14 @@
 import * as vscode from 'vscode';
 import { commandHandlers } from './commands';
 import { GraphEditorProvider } from './editor/graphEditorProvider';
+import { TestHooks } from './testHooks';
 import { TrainingManager } from './training/manager';
 
 export function activate(context: vscode.ExtensionContext): void {
   const training = new TrainingManager();
+  // Only while VS Code runs the extension's integration tests (test/vscode/): see testHooks.ts.
+  const testHooks = context.extensionMode === vscode.ExtensionMode.Test ? new TestHooks() : undefined;
+  if (testHooks) context.subscriptions.push(testHooks);
   context.subscriptions.push(
     training,
     GraphEditorProvider.register(context, {
@@ -20,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
       },
       // Closing the editor ends its run; a hidden tab keeps training.
       lastEditorClosed: (uri) => training.closed(uri),
+      webviewMessageHandler: testHooks?.webviewMessageHandler,
     }),
   );
   for (const [id, handler] of Object.entries(commandHandlers(training))) {

@@ -12,6 +12,8 @@ const filters = args.filter((a) => !a.startsWith('--'));
 
 // Suites that need a browser or a VS Code server: slow, so not in the quick subset.
 const SLOW = ['test/browser/', 'test/vscode/', 'test/e2e/'];
+// Not node tests: mocha suites that run inside VS Code's extension host (test/vscode/vscode-server.test.ts runs them).
+const NOT_NODE = ['test/vscode/suite/'];
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -22,7 +24,7 @@ function walk(dir) {
 
 const files = walk('test')
   .map((p) => relative('.', p).split('\\').join('/'))
-  .filter((p) => p.endsWith('.test.ts'))
+  .filter((p) => p.endsWith('.test.ts') && !NOT_NODE.some((s) => p.startsWith(s)))
   .filter((p) => !unitOnly || !SLOW.some((s) => p.startsWith(s)))
   .filter((p) => filters.length === 0 || filters.some((f) => p.includes(f)))
   .sort();

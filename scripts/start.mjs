@@ -5,20 +5,15 @@
 //   node scripts/start.mjs --port N    the port for code-server (default: a free one)
 //
 // VS Code in the browser: on first use Node 24 and code-server are installed from npm into the git-ignored
-// .tools/ folder (a few minutes, about 1 GB; see ../shared/notes/real-vscode.md); later runs skip that.
+// .tools/ folder (scripts/tools.mjs: a few minutes, about 1 GB; see ../shared/notes/real-vscode.md); later runs skip that.
 // code-server then runs on 127.0.0.1 with throw-away settings under .tools/sessions/ until Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { delimiter, join } from 'node:path';
+import { CODE_SERVER_VERSION, csEntry, ensureCodeServer, ensureNode24, node24, node24Bin, onPath, root, tools, ToolsError } from './tools.mjs';
 
-const CODE_SERVER_VERSION = '4.139.1';
-const NODE_MAJOR = 24;
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const examples = join(root, 'examples');
-const tools = join(root, '.tools');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 const args = process.argv.slice(2);
@@ -35,22 +30,6 @@ function fail(msg) {
   process.exit(1);
 }
 
-/** The full path of an executable on PATH, or undefined. */
-function onPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    for (const ext of process.platform === 'win32' ? ['.cmd', '.exe', ''] : ['']) {
-      const p = join(dir, name + ext);
-      try {
-        if (statSync(p).isFile()) return p;
-      } catch {
-        /* not here */
-      }
-    }
-  }
-  return undefined;
-}
-
 if (!existsSync(join(root, 'dist', 'extension.js'))) fail('dist/extension.js is missing: run `npm start` (it builds first) or `npm run build`');
 if (!existsSync(examples)) fail(`${examples} is missing`);
 
@@ -64,76 +43,6 @@ if (code) {
 
 // ---- VS Code in the browser: code-server ------------------------------------------------------------
 if (process.platform !== 'linux' && process.platform !== 'darwin') fail('VS Code in the browser needs Linux or macOS; install VS Code and put `code` on PATH');
-
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const node24Dir = join(tools, 'node24');
-const node24Bin = join(node24Dir, 'node_modules', 'node', 'bin');
-const node24 = join(node24Bin, 'node');
-const node24Headers = join(node24Dir, 'node_modules', 'node', 'node_modules', `node-${process.platform}-${process.arch}`);
-const csDir = join(tools, 'cs');
-const csPackage = join(csDir, 'node_modules', 'code-server');
-const csEntry = join(csPackage, 'out', 'node', 'entry.js');
-
-function run(cmd, cmdArgs, env = process.env) {
-  log(`$ ${cmd} ${cmdArgs.join(' ')}`);
-  const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env, cwd: root });
-  if (r.status !== 0) fail(`\`${cmd} ${cmdArgs.join(' ')}\` failed (exit ${r.status ?? r.signal})`);
-}
-
-function nodeVersion(bin) {
-  const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : '';
-}
-
-function installedCodeServerVersion() {
-  try {
-    return existsSync(csEntry) ? JSON.parse(readFileSync(join(csPackage, 'package.json'), 'utf8')).version : '';
-  } catch {
-    return '';
-  }
-}
-
-/** Kerberos headers: code-server's native modules build from source and need them (Debian: libkrb5-dev). */
-function ensureKrb5Headers() {
-  const hasHeaders = () => onPath('krb5-config') || existsSync('/usr/include/gssapi/gssapi.h') || existsSync('/usr/include/krb5.h');
-  if (process.platform !== 'linux' || hasHeaders()) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (isRoot && onPath('apt-get')) {
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    log('installing libkrb5-dev (headers code-server needs to build)');
-    if (spawnSync('apt-get', ['install', '-y', 'libkrb5-dev'], { stdio: 'inherit', env }).status !== 0) {
-      run('apt-get', ['update'], env);
-      run('apt-get', ['install', '-y', 'libkrb5-dev'], env);
-    }
-  } else {
-    log('warning: Kerberos headers not found; if the install fails, install them (Debian/Ubuntu: sudo apt-get install -y libkrb5-dev) and rerun');
-  }
-}
-
-function ensureNode24() {
-  const v = existsSync(node24) ? nodeVersion(node24) : '';
-  if (v.startsWith(`v${NODE_MAJOR}.`)) return v;
-  log(`installing Node ${NODE_MAJOR} from npm into .tools/node24 (one time, about 190 MB)`);
-  mkdirSync(node24Dir, { recursive: true });
-  run(npm, ['--prefix', node24Dir, 'install', '--no-audit', '--no-fund', `node@${NODE_MAJOR}`]);
-  const after = existsSync(node24) ? nodeVersion(node24) : '';
-  if (!after.startsWith(`v${NODE_MAJOR}.`)) fail(`Node ${NODE_MAJOR} did not install into ${node24Dir}`);
-  return after;
-}
-
-function ensureCodeServer() {
-  if (installedCodeServerVersion() === CODE_SERVER_VERSION) return;
-  ensureKrb5Headers();
-  log(`installing code-server ${CODE_SERVER_VERSION} from npm into .tools/cs (one time, a few minutes, about 0.8 GB)`);
-  mkdirSync(csDir, { recursive: true });
-  const env = {
-    ...process.env,
-    PATH: node24Bin + delimiter + (process.env.PATH ?? ''),
-    npm_config_nodedir: node24Headers,
-  };
-  run(npm, ['--prefix', csDir, 'install', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`], env);
-  if (installedCodeServerVersion() !== CODE_SERVER_VERSION) fail(`code-server ${CODE_SERVER_VERSION} did not install into ${csDir}`);
-}
 
 /** Loads the extension without packaging: EXTDIR/<publisher>.<name>-<version> is a symlink to the repo. */
 function linkExtension(extensionsDir) {
@@ -189,8 +98,13 @@ async function waitForHealth(url, child, logFile, timeoutMs = 90_000) {
   return false;
 }
 
-const nodeV = ensureNode24();
-ensureCodeServer();
+let nodeV;
+try {
+  nodeV = ensureNode24(log);
+  ensureCodeServer(log);
+} catch (e) {
+  fail(e instanceof ToolsError ? e.message : String(e));
+}
 
 const extensionsDir = join(tools, 'vscode', 'extensions');
 const link = linkExtension(extensionsDir);

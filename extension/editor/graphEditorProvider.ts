@@ -35,6 +35,11 @@ export interface GraphEditorHooks {
   trainingControl?(document: vscode.TextDocument, action: TrainingControlMessage['action']): void;
   /** The last graph editor on `uri` closed (a hidden tab is not closed). */
   lastEditorClosed?(uri: vscode.Uri): void;
+  /**
+   * Integration tests only (set in ExtensionMode.Test, see extension/testHooks.ts): each editor's handler of
+   * webview messages, so that a test can deliver one exactly as the webview would.
+   */
+  webviewMessageHandler?(uri: vscode.Uri, handle: (raw: unknown) => void): vscode.Disposable;
 }
 
 /** State shared by every graph editor open on one document. */
@@ -185,6 +190,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
         if (e.document.uri.toString() === document.uri.toString() && e.contentChanges.length > 0) sendDocument();
       }),
     ];
+    if (this.hooks.webviewMessageHandler) subscriptions.push(this.hooks.webviewMessageHandler(document.uri, onMessage));
     attach();
     panel.onDidDispose(() => {
       disposed = true;
