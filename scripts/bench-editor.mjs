@@ -1,0 +1,218 @@
+// npm run bench:editor — how fast the graph editor's webview opens and pans a 200-node / 250-edge model in
+// headless Chromium (Debian's /usr/bin/chromium through playwright-core), with the production bundle.
+// Measures, over several fresh page loads:
+//   first render   navigation start → the first frame showing all 200 nodes and 250 edges
+//   doc → render   the host's document message → that frame
+//   pan frames     requestAnimationFrame intervals while the canvas is dragged for ~2 s
+//   edit → render  a new document (one attribute changed) → its shape labels updated
+// Targets (issue 4): first render under 1 s; no frame over 50 ms. Prints a table and writes
+// bench/results/editor-latest.json. Not a test: numbers depend on the machine.
+//
+//   node --import tsx scripts/bench-editor.mjs [--runs N] [--dev] [--bundle DIR]
+//   --dev          the development bundle (React's checks on; slower)
+//   --bundle DIR   use an already built webview.js/webview.css in DIR instead of building one
+//   --nodes N      model size (default 200 nodes, and 1.25 edges per node)
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { browserMissing, CHROMIUM, launchBrowser, startPageServer } from '../test/browser/harness.ts';
+import { benchModel } from '../test/browser/benchModel.ts';
+
+const args = process.argv.slice(2);
+const RUNS = Number(args[args.indexOf('--runs') + 1]) || 5;
+const DEV = args.includes('--dev');
+const NODE_COUNT = Number(args[args.indexOf('--nodes') + 1]) || 200;
+const EDGE_COUNT = Number(args[args.indexOf('--edges') + 1]) || Math.round(NODE_COUNT * 1.25);
+const PREBUILT = args.includes('--bundle') ? args[args.indexOf('--bundle') + 1] : undefined;
+const TARGET_FIRST_RENDER_MS = 1000;
+const TARGET_FRAME_MS = 50;
+
+async function buildBundle(outdir) {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    bundle: true,
+    minify: !DEV,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    define: { 'process.env.NODE_ENV': DEV ? '"development"' : '"production"', __VERSION__: '"bench"' },
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: { webview: 'webview/main.tsx' },
+    outdir,
+    loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
+    jsx: 'automatic',
+  });
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
+  return { n: s.length, mean: s.reduce((a, b) => a + b, 0) / (s.length || 1), p50: q(0.5), p95: q(0.95), max: s[s.length - 1] ?? 0 };
+};
+const r1 = (x) => Math.round(x * 10) / 10;
+
+async function oneRun(browser, server, model) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  try {
+    await page.goto(server.pageFor({ text: JSON.stringify(model, null, 2) }), { waitUntil: 'commit' });
+    // The first frame where every node and edge is drawn (nodes are hidden until React Flow has measured them).
+    const rendered = await page.waitForFunction(
+      ([n, e]) => {
+        const nodes = document.querySelectorAll('.react-flow__node');
+        if (nodes.length !== n || document.querySelectorAll('.react-flow__edge').length !== e) return false;
+        if ([...nodes].some((el) => getComputedStyle(el).visibility === 'hidden')) return false;
+        const at = (name) => Math.round(performance.getEntriesByName(name)[0]?.startTime ?? NaN);
+        const now = performance.now();
+        return {
+          firstRender: now,
+          docToRender: now - at('document-sent'),
+          phases: { script: at('bps:script'), stylesheet: at('bps:stylesheet'), document: at('bps:document'), drawn: Math.round(now) },
+        };
+      },
+      [model.nodes.length, model.edges.length],
+      { polling: 'raf', timeout: 30_000 },
+    );
+    const { firstRender, docToRender, phases } = await rendered.jsonValue();
+    await page.waitForTimeout(500);
+
+    // Pan: drag the empty canvas for ~2 s while recording every frame.
+    await page.evaluate(() => {
+      const w = window;
+      w.__frames = [];
+      w.__long = [];
+      w.__rec = true;
+      const tick = (t) => {
+        w.__frames.push(t);
+        if (w.__rec) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+      try {
+        new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__long.push(e.duration))).observe({ type: 'longtask' });
+      } catch {}
+    });
+    const box = await page.locator('.react-flow__pane').boundingBox();
+    const start = { x: box.x + box.width * 0.7, y: box.y + box.height * 0.6 };
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    const steps = 120;
+    for (let i = 1; i <= steps; i++) {
+      const t = i / steps;
+      await page.mouse.move(start.x - 500 * Math.sin(t * Math.PI), start.y - 250 * t);
+      await page.waitForTimeout(16);
+    }
+    await page.mouse.up();
+    await page.waitForTimeout(100);
+    const { frames, long } = await page.evaluate(() => {
+      const w = window;
+      w.__rec = false;
+      return { frames: w.__frames, long: w.__long };
+    });
+    const intervals = frames.slice(1).map((t, i) => t - frames[i]);
+
+    // One attribute changed by the host: time until the new shapes are drawn.
+    const changed = structuredClone(model);
+    const fc = changed.nodes.find((n) => n.op === 'Linear');
+    fc.attrs.outFeatures = 33;
+    const editToRender = await page.evaluate(
+      async ({ text, id }) => {
+        const t0 = performance.now();
+        window.__bps.host({ type: 'document', uri: 'file:///bench.nn.json', text, version: 2, readOnly: false });
+        for (;;) {
+          await new Promise((r) => requestAnimationFrame(r));
+          const el = document.querySelector(`.react-flow__node[data-id="${id}"] .op-node-type`);
+          if (el && el.textContent === 'N×33') return performance.now() - t0;
+          if (performance.now() - t0 > 10_000) return -1;
+        }
+      },
+      { text: JSON.stringify(changed, null, 2), id: fc.id },
+    );
+    return { firstRender, docToRender, phases, intervals, long, editToRender, errors };
+  } finally {
+    await page.close();
+  }
+}
+
+const missing = browserMissing(PREBUILT ?? 'dist');
+if (missing && (PREBUILT || !missing.includes('webview.js'))) {
+  console.error(`bench:editor: ${missing}`);
+  process.exit(1);
+}
+
+const out = PREBUILT ?? mkdtempSync(join(tmpdir(), 'bench-editor-'));
+try {
+  if (!PREBUILT) await buildBundle(out);
+  const model = benchModel(NODE_COUNT, EDGE_COUNT);
+  const server = await startPageServer(out);
+  const browser = await launchBrowser();
+  const runs = [];
+  try {
+    await oneRun(browser, server, model); // warm-up: the browser's caches and JIT
+    for (let i = 0; i < RUNS; i++) runs.push(await oneRun(browser, server, model));
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  const errors = runs.flatMap((r) => r.errors);
+  const first = stats(runs.map((r) => r.firstRender));
+  const doc = stats(runs.map((r) => r.docToRender));
+  const frames = stats(runs.flatMap((r) => r.intervals));
+  const worstFrames = runs.map((r) => Math.max(...r.intervals));
+  // Where the slow frames fall: frame index / frames in the run (0 = the pan's first frame).
+  const slowFrames = runs.map((r) => r.intervals.flatMap((x, i) => (x > TARGET_FRAME_MS ? [`${i}/${r.intervals.length}:${Math.round(x)}`] : [])));
+  const edit = stats(runs.map((r) => r.editToRender));
+  const longTasks = runs.flatMap((r) => r.long);
+  const over = runs.flatMap((r) => r.intervals).filter((x) => x > TARGET_FRAME_MS).length;
+
+  const rows = [
+    ['first render (navigation → all drawn)', first, `< ${TARGET_FIRST_RENDER_MS} ms`, first.max < TARGET_FIRST_RENDER_MS],
+    ['document message → all drawn', doc, '', null],
+    ['frame interval while panning', frames, `≤ ${TARGET_FRAME_MS} ms`, frames.max <= TARGET_FRAME_MS],
+    ['one attribute changed → redrawn', edit, '', null],
+  ];
+  console.log(`\nGraph editor: ${model.nodes.length} nodes, ${model.edges.length} edges, ${RUNS} runs, ${DEV ? 'development' : 'production'} bundle, ${cpus().length} CPUs\n`);
+  const pad = (s, n) => String(s).padEnd(n);
+  const padl = (s, n) => String(s).padStart(n);
+  console.log(`${pad('measure', 40)}${padl('p50 ms', 9)}${padl('p95 ms', 9)}${padl('max ms', 9)}${padl('n', 6)}  target`);
+  for (const [name, s, target, ok] of rows) {
+    console.log(`${pad(name, 40)}${padl(r1(s.p50), 9)}${padl(r1(s.p95), 9)}${padl(r1(s.max), 9)}${padl(s.n, 6)}  ${target}${ok === null ? '' : ok ? '  ok' : '  MISSED'}`);
+  }
+  console.log(`slow frames (index/frames:ms) per run: ${slowFrames.map((f) => f.join(' ') || '-').join(' | ')}`);
+  console.log(`\nframes over ${TARGET_FRAME_MS} ms while panning: ${over}; worst frame per run: ${worstFrames.map(r1).join(', ')} ms; long tasks: ${longTasks.length}${longTasks.length ? ` (max ${r1(Math.max(...longTasks))} ms)` : ''}`);
+  const ph = runs.map((r) => r.phases);
+  const med = (k) => stats(ph.map((p) => p[k])).p50;
+  console.log(`first-render phases (median ms after navigation start): script running ${med('script')}, stylesheet loaded ${med('stylesheet')}, document received ${med('document')}, all drawn ${med('drawn')}`);
+  console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (on ${cpus().length} CPUs)`);
+  if (errors.length) console.log(`page errors: ${errors.join(' | ')}`);
+
+  mkdirSync('bench/results', { recursive: true });
+  const result = {
+    date: new Date().toISOString(),
+    bundle: DEV ? 'development' : 'production',
+    chromium: CHROMIUM,
+    cpus: cpus().length,
+    loadAverage: loadavg(),
+    firstRenderPhasesMs: runs.map((r) => r.phases),
+    model: { nodes: model.nodes.length, edges: model.edges.length },
+    runs: RUNS,
+    targets: { firstRenderMs: TARGET_FIRST_RENDER_MS, maxFrameMs: TARGET_FRAME_MS },
+    firstRenderMs: first,
+    documentToRenderMs: doc,
+    panFrameIntervalMs: frames,
+    panFramesOverTarget: over,
+    worstPanFramePerRunMs: worstFrames,
+    slowPanFrames: slowFrames,
+    longTasksMs: longTasks,
+    attrChangeToRenderMs: edit,
+    met: { firstRender: first.max < TARGET_FIRST_RENDER_MS, frames: frames.max <= TARGET_FRAME_MS },
+    pageErrors: errors,
+  };
+  writeFileSync('bench/results/editor-latest.json', JSON.stringify(result, null, 2) + '\n');
+  console.log('\nwrote bench/results/editor-latest.json');
+} finally {
+  if (!PREBUILT) rmSync(out, { recursive: true, force: true });
+}

@@ -1,0 +1,58 @@
+// A stand-in for the host's edit application, for browser tests: applies a GraphEdit to a model object the
+// simple way (the real host keeps formatting and renames weights too). Enough to feed the page the document
+// it would get back.
+import type { EdgeJson, ModelJson } from '../../engine/graph/types';
+import type { GraphEdit } from '../../protocol/messages';
+
+export function applyEdit(model: ModelJson, edit: GraphEdit): ModelJson {
+  const m: ModelJson = structuredClone(model);
+  m.edges ??= [];
+  const samePort = (e: EdgeJson, to: string, port: number) => e.to === to && (e.port ?? 0) === port;
+  switch (edit.kind) {
+    case 'addNodes':
+      m.nodes.push(...edit.nodes);
+      m.edges.push(...edit.edges);
+      break;
+    case 'moveNodes':
+      for (const n of m.nodes) {
+        const p = edit.positions[n.id];
+        if (p) n.ui = { ...(n.ui ?? {}), x: p.x, y: p.y };
+      }
+      break;
+    case 'deleteElements': {
+      const gone = new Set(edit.nodeIds);
+      m.nodes = m.nodes.filter((n) => !gone.has(n.id));
+      m.edges = m.edges.filter(
+        (e) => !gone.has(e.from) && !gone.has(e.to) && !edit.edges.some((d) => d.from === e.from && d.to === e.to && (d.port ?? 0) === (e.port ?? 0)),
+      );
+      break;
+    }
+    case 'connect':
+      m.edges.push(edit.edge);
+      break;
+    case 'setInput':
+      m.edges = m.edges.filter((e) => !samePort(e, edit.nodeId, edit.port));
+      if (edit.source !== null) m.edges.push({ from: edit.source, to: edit.nodeId, ...(edit.port ? { port: edit.port } : {}) });
+      break;
+    case 'setAttr':
+      for (const n of m.nodes) {
+        if (n.id !== edit.nodeId) continue;
+        const attrs = { ...(n.attrs ?? {}) };
+        if (edit.value === null) delete attrs[edit.attr];
+        else attrs[edit.attr] = edit.value;
+        n.attrs = attrs;
+      }
+      break;
+    case 'renameNode':
+      for (const n of m.nodes) if (n.id === edit.from) n.id = edit.to;
+      for (const e of m.edges) {
+        if (e.from === edit.from) e.from = edit.to;
+        if (e.to === edit.from) e.to = edit.to;
+      }
+      break;
+    case 'setName':
+      m.name = edit.name;
+      break;
+  }
+  return m;
+}

@@ -1,0 +1,206 @@
+// The editor's webview in headless Chromium, without VS Code: a tiny static server on 127.0.0.1 serves dist/ and
+// a page made by the host's own renderWebviewHtml (same CSP, same nonce rule), plus a stand-in
+// acquireVsCodeApi that records every message the webview posts and can answer 'ready' with a document.
+// Used by test/browser/*.test.ts and scripts/bench-editor.mjs.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { makeNonce, renderWebviewHtml } from '../../extension/editor/csp';
+import type { ModelJson } from '../../engine/graph/types';
+import type { GraphEdit, HostMessage, WebviewMessage } from '../../protocol/messages';
+import { applyEdit } from './applyEdit';
+import { DARK_THEME } from './theme';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Why the browser tests cannot run here, or null. */
+export function browserMissing(distDir = 'dist'): string | null {
+  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+  if (!existsSync(join(distDir, 'webview.js'))) return `${distDir}/webview.js is not built (node esbuild.mjs)`;
+  return null;
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+}
+
+export interface PageDoc {
+  text: string;
+  version?: number;
+  readOnly?: boolean;
+}
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.ttf': 'font/ttf',
+  '.map': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+};
+
+/** The stand-in for VS Code's webview API: records posts; answers 'ready' with the initial document. */
+function standIn(doc: PageDoc | undefined): string {
+  const initial = doc ? { type: 'document', uri: 'file:///work/model.nn.json', text: doc.text, version: doc.version ?? 1, readOnly: !!doc.readOnly } : null;
+  return `(() => {
+  const initial = ${JSON.stringify(initial).replace(/</g, '\\u003c')};
+  const posted = [];
+  const violations = [];
+  let state;
+  document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective + ' ' + e.blockedURI));
+  document.body.classList.add('vscode-dark');
+  window.__bps = { posted, violations, host: (msg) => window.postMessage(msg, '*') };
+  window.acquireVsCodeApi = () => ({
+    postMessage(m) {
+      const copy = JSON.parse(JSON.stringify(m));
+      posted.push(copy);
+      if (copy.type === 'ready' && initial) {
+        performance.mark('document-sent');
+        window.postMessage(initial, '*');
+      }
+    },
+    getState: () => state,
+    setState: (s) => { state = s; },
+  });
+})();`;
+}
+
+export interface PageServer {
+  origin: string;
+  /** A page URL that opens with `doc` (none: the page waits for the test to send one). */
+  pageFor(doc?: PageDoc): string;
+  close(): Promise<void>;
+}
+
+export async function startPageServer(distDir = 'dist'): Promise<PageServer> {
+  const root = resolve(distDir);
+  const pages = new Map<string, PageDoc | undefined>();
+  let origin = '';
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', origin);
+    try {
+      if (url.pathname.startsWith('/editor/')) {
+        const id = url.pathname.slice('/editor/'.length);
+        if (!pages.has(id)) throw new Error('no such page');
+        const nonce = makeNonce();
+        let html = renderWebviewHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview.js`, title: 'model.nn.json' });
+        const at = html.indexOf(`<script nonce="${nonce}" src=`);
+        html = `${html.slice(0, at)}<style nonce="${nonce}">${DARK_THEME}</style>\n<script nonce="${nonce}">${standIn(pages.get(id))}</script>\n${html.slice(at)}`;
+        res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' });
+        res.end(html);
+        return;
+      }
+      if (url.pathname.startsWith('/dist/')) {
+        const file = normalize(join(root, decodeURIComponent(url.pathname.slice('/dist/'.length))));
+        if (!file.startsWith(root)) throw new Error('outside dist');
+        const body = await readFile(file);
+        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+        res.end(body);
+        return;
+      }
+      if (url.pathname === '/favicon.ico') {
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+      throw new Error('not found');
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let n = 0;
+  return {
+    origin,
+    pageFor(doc) {
+      const id = `${++n}.html`;
+      pages.set(id, doc);
+      return `${origin}/editor/${id}`;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+declare global {
+  interface Window {
+    __bps: { posted: WebviewMessage[]; violations: string[]; host(msg: HostMessage): void };
+  }
+}
+
+/** Problems the page reported: uncaught errors, console errors and warnings, CSP violations. */
+export interface PageProblems {
+  pageErrors: string[];
+  console: string[];
+}
+
+export function watchProblems(page: Page): PageProblems {
+  const p: PageProblems = { pageErrors: [], console: [] };
+  page.on('pageerror', (e) => p.pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') p.console.push(`${m.type()}: ${m.text()}`);
+  });
+  return p;
+}
+
+export async function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => window.__bps.violations.slice());
+}
+
+/**
+ * The test's side of the host: reads what the page posted, applies edits to its model the simple way
+ * (applyEdit) and sends the new document back with the next version, as the extension would.
+ */
+export class TestHost {
+  version: number;
+  private applied = 0;
+  constructor(
+    readonly page: Page,
+    public model: ModelJson,
+    version = 1,
+  ) {
+    this.version = version;
+  }
+
+  posted(): Promise<WebviewMessage[]> {
+    return this.page.evaluate(() => window.__bps.posted.slice());
+  }
+
+  async edits(): Promise<GraphEdit[]> {
+    return (await this.posted()).flatMap((m) => (m.type === 'edit' ? [m.edit] : []));
+  }
+
+  /** Waits until at least `count` edits have been posted in total; returns them all. */
+  async waitForEdits(count: number, timeoutMs = 5000): Promise<GraphEdit[]> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const e = await this.edits();
+      if (e.length >= count) return e;
+      if (Date.now() > end) throw new Error(`expected ${count} edit(s), got ${e.length}: ${JSON.stringify(e)}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  send(msg: HostMessage): Promise<void> {
+    return this.page.evaluate((m) => window.__bps.host(m), msg);
+  }
+
+  async sendText(text: string, readOnly = false): Promise<void> {
+    this.version += 1;
+    await this.send({ type: 'document', uri: 'file:///work/model.nn.json', text, version: this.version, readOnly });
+  }
+
+  /** Applies every edit posted since the last call and sends the resulting document. */
+  async applyEdits(): Promise<GraphEdit[]> {
+    const all = await this.edits();
+    const fresh = all.slice(this.applied);
+    this.applied = all.length;
+    for (const e of fresh) this.model = applyEdit(this.model, e);
+    if (fresh.length) await this.sendText(JSON.stringify(this.model, null, 2));
+    return fresh;
+  }
+}

@@ -1,0 +1,199 @@
+// The React Flow canvas: custom op nodes and shape-labelled edges, minimap, zoom controls, background; drops
+// from the palette; connections checked before they are sent (a refused one says why); deletions and the end of
+// a drag turned into edits. It never changes the graph itself: every change goes out as an edit.
+import { useCallback, useRef, type DragEvent, type RefObject } from 'react';
+import {
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type ColorMode,
+  type Connection,
+  type Edge,
+  type FinalConnectionState,
+  type OnBeforeDelete,
+  type Viewport,
+} from '@xyflow/react';
+import type { GraphView } from '../model/graphView';
+import { connectionProblem } from '../model/connect';
+import type { XY } from '../model/layout';
+import { portOfHandle, type OpFlowNode, type ShapeFlowEdge } from './flowTypes';
+import { OpNode } from './OpNode';
+import { ShapeEdge } from './ShapeEdge';
+import type { FlowState } from './useFlowState';
+import { categoryClass } from './categories';
+
+export const PALETTE_MIME = 'application/x-backprop-studio-op';
+
+const nodeTypes = { op: OpNode };
+const edgeTypes = { shape: ShapeEdge };
+const DELETE_KEYS = ['Delete', 'Backspace'];
+const MULTI_KEYS = ['Meta', 'Control'];
+export const FIT_VIEW = { padding: 0.15, maxZoom: 1.25 };
+const MINIMAP_SIZE = { width: 168, height: 112 };
+
+export interface CanvasProps {
+  flow: FlowState;
+  view: GraphView;
+  readOnly: boolean;
+  colorMode: ColorMode;
+  defaultViewport?: Viewport;
+  draggingRef: RefObject<boolean>;
+  onConnectEdge: (from: string, to: string, port: number) => void;
+  onRefused: (reason: string) => void;
+  onDelete: (nodeIds: string[], edges: { from: string; to: string; port: number }[]) => void;
+  onDropOp: (op: string, at: XY) => void;
+  onMoved: (positions: Map<string, XY>) => void;
+  onViewportChange: (v: Viewport) => void;
+}
+
+/** The connection a drag from `fromHandle` to `toHandle` means, as (from node, to node, port). */
+function normalise(c: Connection): { from: string; to: string; port: number } {
+  return { from: c.source, to: c.target, port: portOfHandle(c.targetHandle) };
+}
+
+export function Canvas(props: CanvasProps) {
+  const { flow, view, readOnly, colorMode, draggingRef, onConnectEdge, onRefused, onDelete, onDropOp, onMoved, onViewportChange } = props;
+  const { screenToFlowPosition } = useReactFlow();
+
+  const isValidConnection = useCallback(
+    (c: Connection | Edge) => {
+      const { from, to, port } = normalise(c as Connection);
+      return connectionProblem(view, from, to, port) === null;
+    },
+    [view],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const { from, to, port } = normalise(c);
+      const problem = connectionProblem(view, from, to, port);
+      if (problem) onRefused(problem);
+      else onConnectEdge(from, to, port);
+    },
+    [view, onConnectEdge, onRefused],
+  );
+
+  // A release over a handle that isValidConnection refused: say why.
+  const onConnectEnd = useCallback(
+    (_e: MouseEvent | TouchEvent, s: FinalConnectionState) => {
+      if (s.isValid !== false || !s.fromHandle || !s.toHandle) return;
+      if (s.fromHandle.type === s.toHandle.type) {
+        onRefused(s.fromHandle.type === 'source' ? 'Connect an output (right side) to an input port (left side).' : 'Connect an input port to an output (right side of a node).');
+        return;
+      }
+      const [src, dst] = s.fromHandle.type === 'source' ? [s.fromHandle, s.toHandle] : [s.toHandle, s.fromHandle];
+      const problem = connectionProblem(view, src.nodeId, dst.nodeId, portOfHandle(dst.id));
+      if (problem) onRefused(problem);
+    },
+    [view, onRefused],
+  );
+
+  const onBeforeDelete = useCallback<OnBeforeDelete<OpFlowNode, ShapeFlowEdge>>(
+    async ({ nodes, edges }) => {
+      if (!readOnly) {
+        onDelete(
+          nodes.map((n) => n.id),
+          edges.filter((e) => e.data).map((e) => ({ from: e.data!.view.from, to: e.data!.view.to, port: e.data!.view.port })),
+        );
+      }
+      return false; // the document, not React Flow, removes them
+    },
+    [readOnly, onDelete],
+  );
+
+  const dragStart = useCallback(() => {
+    draggingRef.current = true;
+  }, [draggingRef]);
+  const dragStop = useCallback(
+    (_e: unknown, _n: unknown, nodes: OpFlowNode[]) => {
+      draggingRef.current = false;
+      onMoved(new Map(nodes.map((n) => [n.id, n.position])));
+    },
+    [draggingRef, onMoved],
+  );
+  const selectionDragStop = useCallback(
+    (_e: unknown, nodes: OpFlowNode[]) => {
+      draggingRef.current = false;
+      onMoved(new Map(nodes.map((n) => [n.id, n.position])));
+    },
+    [draggingRef, onMoved],
+  );
+
+  const onDragOver = useCallback(
+    (e: DragEvent) => {
+      if (readOnly || !e.dataTransfer.types.includes(PALETTE_MIME)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    },
+    [readOnly],
+  );
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const op = e.dataTransfer.getData(PALETTE_MIME);
+      if (readOnly || !op) return;
+      e.preventDefault();
+      onDropOp(op, screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+    },
+    [readOnly, onDropOp, screenToFlowPosition],
+  );
+
+  // Marks the canvas while the view pans or zooms, and after a zoom (see canvas.css); set on the element, not
+  // through React state, so moving the view re-renders nothing of ours.
+  const canvasEl = useRef<HTMLDivElement>(null);
+  const zoomAtStart = useRef(1);
+  const onMoveStart = useCallback((_e: unknown, v: Viewport) => {
+    zoomAtStart.current = v.zoom;
+    canvasEl.current?.classList.add('is-moving');
+  }, []);
+  const onMoveEnd = useCallback(
+    (_e: unknown, v: Viewport) => {
+      const el = canvasEl.current;
+      el?.classList.remove('is-moving');
+      if (el && v.zoom !== zoomAtStart.current) {
+        // Re-rasterise the composited layer at the new zoom (else text stays blurry after zooming in).
+        el.classList.add('rescale');
+        requestAnimationFrame(() => requestAnimationFrame(() => el.classList.remove('rescale')));
+      }
+      onViewportChange(v);
+    },
+    [onViewportChange],
+  );
+
+  const minimapClass = useCallback((n: OpFlowNode) => `minimap-node ${categoryClass(n.data.view.category)}${n.data.view.errors.length ? ' has-error' : ''}`, []);
+
+  return (
+    <div className="canvas" ref={canvasEl} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+      <ReactFlow<OpFlowNode, ShapeFlowEdge>
+        nodes={flow.nodes}
+        edges={flow.edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={flow.onNodesChange}
+        onEdgesChange={flow.onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onBeforeDelete={onBeforeDelete}
+        onNodeDragStart={dragStart}
+        onNodeDragStop={dragStop}
+        onSelectionDragStart={dragStart}
+        onSelectionDragStop={selectionDragStop}
+        onMoveStart={onMoveStart}
+        onMoveEnd={onMoveEnd}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesReconnectable={false}
+        deleteKeyCode={readOnly ? null : DELETE_KEYS}
+        multiSelectionKeyCode={MULTI_KEYS}
+        colorMode={colorMode}
+        defaultViewport={props.defaultViewport}
+        minZoom={0.1}
+        maxZoom={2.5}
+      >
+        <MiniMap<OpFlowNode> pannable zoomable nodeClassName={minimapClass} ariaLabel="Minimap" style={MINIMAP_SIZE} />
+        <Controls showInteractive={false} fitViewOptions={FIT_VIEW} />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+// One node on the canvas: op, id, key attributes, a labelled target handle per input port, the output type and
+// parameter count with the output handle beside them, and the engine's errors for the node. Row heights are fixed
+// (see geometry.ts). Memoised: React Flow hands it the
+// same `data` object while the node's view is unchanged, so editing one node re-renders only that node.
+// `nopan`: a press on a node never pans the view, so a click selects it even where nodes cannot be dragged
+// (read-only documents).
+import { memo } from 'react';
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { Icon } from '../ui/Icon';
+import { CATEGORY_ICON, categoryClass } from './categories';
+import { inHandle, OUT_HANDLE, type OpFlowNode } from './flowTypes';
+import { groupDigits } from '../model/format';
+
+
+
+function OpNodeImpl({ data, selected }: NodeProps<OpFlowNode>) {
+  const v = data.view;
+  const hasError = v.errors.length > 0;
+  return (
+    <div
+      className={`op-node nopan ${categoryClass(v.category)}${hasError ? ' has-error' : ''}${selected ? ' selected' : ''}`}
+      data-node-id={v.id}
+      title={hasError ? v.errors.join('\n') : undefined}
+    >
+      <div className="op-node-header">
+        <Icon name={CATEGORY_ICON[v.category]} className="op-node-icon" />
+        <span className="op-node-op">{v.op}</span>
+        <span className="op-node-id">{v.id}</span>
+      </div>
+      {v.keyAttrs.length > 0 && (
+        <div className="op-node-attrs">
+          {v.keyAttrs.map((a) => (
+            <div key={a}>{a}</div>
+          ))}
+        </div>
+      )}
+      {v.ports.length > 0 && (
+        <div className="op-node-ports">
+          {v.ports.map((p) => (
+            <div key={p.index} className={`op-node-port${p.source === undefined ? ' free' : ''}`} data-port={p.index}>
+              <Handle type="target" position={Position.Left} id={inHandle(p.index)} className="op-handle-in" title={`input ${p.index}: ${p.name}`} />
+              <span className="op-node-port-name">{p.name}</span>
+            </div>
+          ))}
+        </div>
+      )}
+      <div className="op-node-footer">
+        <span className="op-node-type" title="output shape">
+          {v.type}
+        </span>
+        {v.paramCount > 0 && <span className="op-node-params">{groupDigits(v.paramCount)} params</span>}
+        <Handle type="source" position={Position.Right} id={OUT_HANDLE} className="op-handle-out" title="output" />
+      </div>
+      {hasError && (
+        <div className="op-node-error" role="note">
+          <Icon name="error" /> {v.errors[0]}
+          {v.errors.length > 1 ? ` (+${v.errors.length - 1} more)` : ''}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export const OpNode = memo(OpNodeImpl);

@@ -1,0 +1,185 @@
+// The ONLY module that touches @vscode/webview-ui-toolkit (archived upstream). Everything else uses these small
+// components and their plain props, so swapping the toolkit for another (or for plain elements styled with the
+// theme variables) means rewriting this file alone.
+//
+// It registers just the web components used here (not the toolkit's React wrappers, which define all of them)
+// and renders them as custom elements: React 19 sets their properties (value, checked, disabled...) directly;
+// their events are listened to here.
+import { useEffect, useRef, type DetailedHTMLProps, type HTMLAttributes, type ReactNode, type RefObject } from 'react';
+import {
+  provideVSCodeDesignSystem,
+  vsCodeBadge,
+  vsCodeButton,
+  vsCodeCheckbox,
+  vsCodeDivider,
+  vsCodeDropdown,
+  vsCodeOption,
+  vsCodeTextField,
+} from '@vscode/webview-ui-toolkit';
+
+provideVSCodeDesignSystem().register(vsCodeBadge(), vsCodeButton(), vsCodeCheckbox(), vsCodeDivider(), vsCodeDropdown(), vsCodeOption(), vsCodeTextField());
+
+type ElementProps = DetailedHTMLProps<HTMLAttributes<HTMLElement>, HTMLElement> & {
+  [prop: string]: unknown;
+  ref?: RefObject<HTMLElement | null>;
+};
+declare module 'react' {
+  namespace JSX {
+    interface IntrinsicElements {
+      'vscode-badge': ElementProps;
+      'vscode-button': ElementProps;
+      'vscode-checkbox': ElementProps;
+      'vscode-divider': ElementProps;
+      'vscode-dropdown': ElementProps;
+      'vscode-option': ElementProps;
+      'vscode-text-field': ElementProps;
+    }
+  }
+}
+
+/** Calls the latest `handler` for `type` events on the element in `ref`. */
+function useEvent(ref: RefObject<HTMLElement | null>, type: string, handler: ((e: Event) => void) | undefined): void {
+  const latest = useRef(handler);
+  latest.current = handler;
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const listener = (e: Event) => latest.current?.(e);
+    el.addEventListener(type, listener);
+    return () => el.removeEventListener(type, listener);
+  }, [ref, type]);
+}
+
+const valueOf = (el: HTMLElement | null): string => String((el as { value?: unknown } | null)?.value ?? '');
+
+export interface ButtonProps {
+  children?: ReactNode;
+  onClick?: () => void;
+  /** 'primary' (default), 'secondary', or 'icon' (a toolbar button holding one codicon). */
+  appearance?: 'primary' | 'secondary' | 'icon';
+  title?: string;
+  disabled?: boolean;
+  className?: string;
+  'data-testid'?: string;
+}
+
+export function Button({ children, onClick, appearance = 'primary', title, disabled, className, ...rest }: ButtonProps) {
+  return (
+    <vscode-button appearance={appearance} title={title} aria-label={title} disabled={!!disabled} className={className} onClick={onClick} {...rest}>
+      {children}
+    </vscode-button>
+  );
+}
+
+export interface TextFieldProps {
+  value: string;
+  /** Every keystroke. */
+  onInput?: (value: string) => void;
+  /** Enter, or leaving the field after a change (once per typed value). */
+  onCommit?: (value: string) => void;
+  placeholder?: string;
+  disabled?: boolean;
+  /** Marks the field as invalid (for screen readers and the error outline). */
+  invalid?: boolean;
+  ariaLabel?: string;
+  className?: string;
+  id?: string;
+  'data-testid'?: string;
+  children?: ReactNode;
+}
+
+export function TextField({ value, onInput, onCommit, placeholder, disabled, invalid, ariaLabel, className, id, children, ...rest }: TextFieldProps) {
+  const ref = useRef<HTMLElement | null>(null);
+  // Enter fires keydown and then change: commit each typed value once.
+  const committed = useRef<string | null>(null);
+  const commit = () => {
+    const v = valueOf(ref.current);
+    if (committed.current === v) return;
+    committed.current = v;
+    onCommit?.(v);
+  };
+  useEvent(ref, 'input', () => {
+    committed.current = null;
+    onInput?.(valueOf(ref.current));
+  });
+  useEvent(ref, 'change', commit);
+  useEvent(ref, 'keydown', (e) => {
+    if ((e as KeyboardEvent).key === 'Enter') commit();
+  });
+  return (
+    <vscode-text-field
+      ref={ref}
+      id={id}
+      value={value}
+      placeholder={placeholder}
+      disabled={!!disabled}
+      aria-label={ariaLabel}
+      aria-invalid={invalid ? 'true' : undefined}
+      className={`${className ?? ''}${invalid ? ' invalid' : ''}`}
+      {...rest}
+    >
+      {children}
+    </vscode-text-field>
+  );
+}
+
+export interface CheckboxProps {
+  checked: boolean;
+  onChange?: (checked: boolean) => void;
+  disabled?: boolean;
+  children?: ReactNode;
+  'data-testid'?: string;
+}
+
+export function Checkbox({ checked, onChange, disabled, children, ...rest }: CheckboxProps) {
+  const ref = useRef<HTMLElement | null>(null);
+  useEvent(ref, 'change', () => {
+    const next = !!(ref.current as { checked?: boolean } | null)?.checked;
+    if (next !== checked) onChange?.(next);
+  });
+  return (
+    <vscode-checkbox ref={ref} checked={checked} disabled={!!disabled} {...rest}>
+      {children}
+    </vscode-checkbox>
+  );
+}
+
+export interface DropdownOption {
+  value: string;
+  label: string;
+}
+
+export interface DropdownProps {
+  value: string;
+  options: readonly DropdownOption[];
+  onChange?: (value: string) => void;
+  disabled?: boolean;
+  ariaLabel?: string;
+  className?: string;
+  'data-testid'?: string;
+}
+
+export function Dropdown({ value, options, onChange, disabled, ariaLabel, className, ...rest }: DropdownProps) {
+  const ref = useRef<HTMLElement | null>(null);
+  useEvent(ref, 'change', () => {
+    const next = valueOf(ref.current);
+    if (next !== value) onChange?.(next);
+  });
+  return (
+    <vscode-dropdown ref={ref} value={value} disabled={!!disabled} aria-label={ariaLabel} className={className} {...rest}>
+      {options.map((o) => (
+        <vscode-option key={o.value} value={o.value} selected={o.value === value}>
+          {o.label}
+        </vscode-option>
+      ))}
+    </vscode-dropdown>
+  );
+}
+
+export function Divider() {
+  return <vscode-divider role="separator" />;
+}
+
+export function Badge({ children, title }: { children: ReactNode; title?: string }) {
+  return <vscode-badge title={title}>{children}</vscode-badge>;
+}
