@@ -8,13 +8,12 @@
 // .tools/ folder (scripts/tools.mjs: a few minutes, about 1 GB; see ../shared/notes/real-vscode.md); later runs skip that.
 // code-server then runs on 127.0.0.1 with throw-away settings under .tools/sessions/ until Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
-import { CODE_SERVER_VERSION, csEntry, ensureCodeServer, ensureNode24, node24, node24Bin, onPath, root, tools, ToolsError } from './tools.mjs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CODE_SERVER_VERSION, ensureCodeServer, ensureNode24, node24, onPath, root, tools, ToolsError } from './tools.mjs';
+import { codeServerArgs, codeServerEnv, freePort, linkExtension } from './vscode-browser.mjs';
 
 const examples = join(root, 'examples');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 const args = process.argv.slice(2);
 const forceBrowser = args.includes('--browser');
@@ -43,43 +42,6 @@ if (code) {
 
 // ---- VS Code in the browser: code-server ------------------------------------------------------------
 if (process.platform !== 'linux' && process.platform !== 'darwin') fail('VS Code in the browser needs Linux or macOS; install VS Code and put `code` on PATH');
-
-/** Loads the extension without packaging: EXTDIR/<publisher>.<name>-<version> is a symlink to the repo. */
-function linkExtension(extensionsDir) {
-  mkdirSync(extensionsDir, { recursive: true });
-  const prefix = `${pkg.publisher}.${pkg.name}-`;
-  const linkName = `${prefix}${pkg.version}`;
-  for (const entry of readdirSync(extensionsDir)) {
-    const p = join(extensionsDir, entry);
-    if (entry.startsWith(prefix) && entry !== linkName && lstatSync(p).isSymbolicLink()) unlinkSync(p); // an older version
-  }
-  const link = join(extensionsDir, linkName);
-  let current;
-  try {
-    current = lstatSync(link).isSymbolicLink() ? readlinkSync(link) : 'not a link';
-  } catch {
-    current = undefined;
-  }
-  if (current !== root) {
-    if (current !== undefined) rmSync(link, { recursive: true, force: true });
-    symlinkSync(root, link, 'dir');
-  }
-  // VS Code caches the scanned extensions here; a stale cache can hide a relinked extension.
-  rmSync(join(extensionsDir, 'extensions.json'), { force: true });
-  return link;
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
 
 async function waitForHealth(url, child, logFile, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
@@ -116,32 +78,12 @@ const port = portArg || (await freePort());
 
 log(`node ${nodeV}, code-server ${CODE_SERVER_VERSION}; extension linked at ${link}`);
 const out = openSync(logFile, 'a');
-const child = spawn(
-  node24,
-  [
-    csEntry,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--disable-workspace-trust',
-    '--disable-getting-started-override',
-    '--user-data-dir', join(session, 'user-data'),
-    '--extensions-dir', extensionsDir,
-    examples,
-  ],
-  {
-    cwd: root,
-    detached: true, // its own process group, so that stopping it also stops its children
-    stdio: ['ignore', out, out],
-    env: {
-      ...process.env,
-      PATH: node24Bin + delimiter + (process.env.PATH ?? ''),
-      XDG_CONFIG_HOME: join(session, 'config'),
-      XDG_DATA_HOME: join(session, 'data'),
-    },
-  },
-);
+const child = spawn(node24, codeServerArgs({ port, userDataDir: join(session, 'user-data'), extensionsDir, folder: examples }), {
+  cwd: root,
+  detached: true, // its own process group, so that stopping it also stops its children
+  stdio: ['ignore', out, out],
+  env: codeServerEnv(join(session, 'config'), join(session, 'data')),
+});
 
 let stopping = false;
 function stop(code) {

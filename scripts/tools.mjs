@@ -1,6 +1,7 @@
 // The tools that run a real VS Code on a machine without desktop VS Code: Node 24 and code-server, both from
 // npm, installed into the git-ignored .tools/ folder (see ../shared/notes/real-vscode.md). Used by
-// `npm start` (scripts/start.mjs), the VS Code integration test (test/vscode/vscode-server.test.ts) and CI.
+// `npm start` (scripts/start.mjs), the VS Code integration test (test/vscode/vscode-server.test.ts), the
+// end-to-end UI test (test/e2e/ui.test.ts) and CI.
 //
 //   node scripts/tools.mjs     install what is missing (one time: a few minutes, about 1 GB), print the paths
 //

@@ -9,16 +9,15 @@
 // integration tests whose title matches it. Everything else lives in a throw-away temp folder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative, resolve } from 'node:path';
 import { format } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ensureTools, node24, node24Bin, root, vscodeServerMain } from '../../scripts/tools.mjs';
+import { CHROMIUM, QUIET_SETTINGS, filesUnder, freePort, launchChromium, stopProcessGroup, waitForHttp } from '../../scripts/vscode-browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TESTS_ENTRY = join(root, 'dist-test', 'vscode', 'index.js');
 const RESULTS = join(root, 'test-results', 'vscode');
 /** The suite itself takes about 20 s; the rest is the server and workbench starting. */
@@ -31,59 +30,6 @@ const RUN_TIMEOUT_MS = 4 * 60_000;
 const NOISE = /^\s*(\[(AgentHost|ChatModelSelection|AccountPolicyGate|reconnection-grace-time|Service Worker)|Resolving connection|Resolved connection|Creating a socket|Creation of workbench contribution|Updating additional builtin|Timed out waiting for authentication provider|getaddrinfo ENOTFOUND|\s+at )/;
 
 const log = (msg: string) => console.log(`[vscode-server] ${msg}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => res(port));
-    });
-  });
-}
-
-async function waitForServer(url: string, server: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null || server.signalCode !== null) throw new Error(`the VS Code server exited (${server.exitCode ?? server.signalCode}) before answering`);
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (r.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await sleep(200);
-  }
-  throw new Error(`the VS Code server did not answer ${url} within ${timeoutMs / 1000} s`);
-}
-
-/** Stops the server and its children (extension host, file watcher): its whole process group. */
-async function stopProcessGroup(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined) return;
-  const signal = (s: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, s);
-    } catch {
-      /* gone */
-    }
-  };
-  signal('SIGTERM');
-  const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()));
-  await Promise.race([exited, sleep(3000)]);
-  signal('SIGKILL'); // children that outlive the server
-}
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
 
 test('the VS Code integration suite passes in the extension host of a real VS Code server', { timeout: 20 * 60_000 }, async () => {
   assert.ok(existsSync(TESTS_ENTRY), `${TESTS_ENTRY} is missing: run the build (npm test builds first)`);
@@ -98,10 +44,7 @@ test('the VS Code integration suite passes in the extension host of a real VS Co
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   // The workspace is trusted and nothing reaches out (the server may keep user settings here).
   mkdirSync(join(dirs['user-data'], 'User'), { recursive: true });
-  writeFileSync(
-    join(dirs['user-data'], 'User', 'settings.json'),
-    JSON.stringify({ 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false, 'update.mode': 'none', 'workbench.startupEditor': 'none' }, null, 2),
-  );
+  writeFileSync(join(dirs['user-data'], 'User', 'settings.json'), JSON.stringify(QUIET_SETTINGS, null, 2));
 
   const port = await freePort();
   const serverLogFile = join(tmp, 'server.log');
@@ -143,13 +86,10 @@ test('the VS Code integration suite passes in the extension host of a real VS Co
   const screenshot = join(RESULTS, 'failure.png');
   try {
     const base = `http://127.0.0.1:${port}`;
-    await waitForServer(`${base}/version`, server);
+    await waitForHttp(`${base}/version`, server);
     log(`VS Code server (node ${nodeVersion}) up on ${base} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     let onExit!: (code: number) => void;
     const exited = new Promise<number>((r) => (onExit = r));
