@@ -1,5 +1,6 @@
 // The webview's top level: waits for the document, shows the editor, or the error page when the text cannot be
-// shown as a graph. Keeps #root's data-state (loading / ok / error) for tests and scripts.
+// shown as a graph. Keeps #root's data-state (loading / ok / error) for tests and scripts. Training messages go
+// to the training stores (webview/training/stores.ts), not into React state here.
 import { useEffect, useMemo, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import type { DocumentMessage } from '../protocol/messages';
@@ -9,6 +10,7 @@ import { useStatus } from './chrome/useStatus';
 import { Editor } from './Editor';
 import { announceReady, onHostMessage, post } from './host';
 import { readDocument } from './model/document';
+import { handleTrainingMessage, isTrainingMessage } from './training/stores';
 import { useColorMode } from './ui/useColorMode';
 
 const openAsText = () => post({ type: 'openAsText' });
@@ -30,6 +32,8 @@ export function App({ root }: { root: HTMLElement }) {
         }
         else if (msg.type === 'revealNode') setReveal((r) => ({ nodeId: msg.nodeId, seq: (r?.seq ?? 0) + 1 }));
         else if (msg.type === 'editRejected') notify(`The edit was not applied: ${msg.reason}`, 'error');
+        // Training goes to its stores, outside React state: an overlay update re-renders only what it restyles.
+        else if (isTrainingMessage(msg)) handleTrainingMessage(msg);
       }),
     [notify],
   );

@@ -1,7 +1,7 @@
-// The graph editor for one document: palette, canvas, inspector, problems strip. It turns user actions into
-// GraphEdits (one per action) and sends them with the document version they were made against; the host
-// applies them and sends the new text back, which re-renders the graph.
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+// The graph editor for one document: palette, canvas, inspector, training panel, problems strip. It turns user
+// actions into GraphEdits (one per action) and sends them with the document version they were made against; the
+// host applies them and sends the new text back, which re-renders the graph.
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { useNodesInitialized, useReactFlow, type ColorMode, type Viewport } from '@xyflow/react';
 import type { GraphAnalysis } from '../engine/graph/analyze';
 import { getOp } from '../engine/graph/registry';
@@ -20,6 +20,9 @@ import { addOpEdit, deleteEdit, freeSpot, moveEdit } from './model/edits';
 import { buildGraphView } from './model/graphView';
 import { layeredLayout, type XY } from './model/layout';
 import { Palette } from './palette/Palette';
+import { countRender } from './debug/renders';
+import { overlay } from './training/stores';
+import { TrainingPanel } from './training/TrainingPanel';
 
 export interface EditorProps {
   model: ModelJson;
@@ -38,8 +41,14 @@ export interface EditorProps {
 const KEYBOARD_MOVE_DELAY_MS = 400;
 
 export function Editor({ model, analysis, version, revision, readOnly, colorMode, notify, onOpenAsText, revealRequest }: EditorProps) {
+  countRender('Editor');
   const view = useMemo(() => buildGraphView(model, analysis), [model, analysis]);
   const rf = useReactFlow();
+
+  // The overlay's values are keyed by edge index: when the edges change shape, they no longer fit, so it clears.
+  const edgeShape = useMemo(() => (model.edges ?? []).map((e) => `${e?.from}>${e?.to}:${e?.port ?? 0}`).join('|'), [model]);
+  const edgeCount = model.edges?.length ?? 0;
+  useLayoutEffect(() => overlay.setShape(edgeShape, edgeCount), [edgeShape, edgeCount]);
   const versionRef = useRef(version);
   versionRef.current = version;
   const readOnlyRef = useRef(readOnly);
@@ -231,6 +240,7 @@ export function Editor({ model, analysis, version, revision, readOnly, colorMode
         />
         <Inspector selection={selection} model={model} analysis={analysis} view={view} readOnly={readOnly} send={send} />
       </div>
+      <TrainingPanel training={model.training} readOnly={readOnly} send={send} onReveal={reveal} />
       <ProblemsStrip problems={view.problems} onReveal={reveal} />
     </div>
   );

@@ -28,6 +28,14 @@ export const mlpClassifier: ModelTemplate = {
       { from: 'fc3', to: 'loss', port: 0 },
       { from: 'y', to: 'loss', port: 1 },
     ],
-    training: { seed: 0, optimizer: { type: 'Adam', lr: 0.01 } },
+    // Ready to train after New Model: TensorFlow Playground's circle set (two classes, 2-D points).
+    training: {
+      seed: 0,
+      optimizer: { type: 'Adam', lr: 0.01 },
+      batchSize: 16,
+      epochs: 30,
+      validationSplit: 0.2,
+      dataset: { source: 'circle', size: 400, noise: 0.1 },
+    },
   },
 };

@@ -35,6 +35,14 @@ export const residualMlp: ModelTemplate = {
       { from: 'head', to: 'loss', port: 0 },
       { from: 'y', to: 'loss', port: 1 },
     ],
-    training: { seed: 0, optimizer: { type: 'AdamW', lr: 0.01 } },
+    // The spiral set, as examples/residual-mlp.nn.json trains it.
+    training: {
+      seed: 0,
+      optimizer: { type: 'AdamW', lr: 0.01 },
+      batchSize: 32,
+      epochs: 60,
+      validationSplit: 0.2,
+      dataset: { source: 'spiral', size: 600, noise: 0.1 },
+    },
   },
 };

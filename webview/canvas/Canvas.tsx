@@ -1,7 +1,9 @@
 // The React Flow canvas: custom op nodes and shape-labelled edges, minimap, zoom controls, background; drops
 // from the palette; connections checked before they are sent (a refused one says why); deletions and the end of
 // a drag turned into edits. It never changes the graph itself: every change goes out as an edit.
-import { useCallback, useRef, type DragEvent, type RefObject } from 'react';
+// While training streams gradients, the legend sits at the top left and hovering an edge shows its tooltip;
+// both read the training stores themselves (the canvas does not re-render for an update).
+import { useCallback, useRef, type DragEvent, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
 import {
   Controls,
   MiniMap,
@@ -14,7 +16,11 @@ import {
   type OnBeforeDelete,
   type Viewport,
 } from '@xyflow/react';
+import { countRender } from '../debug/renders';
 import type { GraphView } from '../model/graphView';
+import { EdgeTooltip } from '../training/EdgeTooltip';
+import { GradientLegend } from '../training/GradientLegend';
+import { setHover } from '../training/hover';
 import { connectionProblem } from '../model/connect';
 import type { XY } from '../model/layout';
 import { portOfHandle, type OpFlowNode, type ShapeFlowEdge } from './flowTypes';
@@ -55,6 +61,7 @@ function normalise(c: Connection): { from: string; to: string; port: number } {
 export function Canvas(props: CanvasProps) {
   const { flow, view, readOnly, colorMode, draggingRef, onConnectEdge, onRefused, onDelete, onDropOp, onMoved, onViewportChange } = props;
   const { screenToFlowPosition } = useReactFlow();
+  countRender('Canvas');
 
   const isValidConnection = useCallback(
     (c: Connection | Edge) => {
@@ -145,6 +152,7 @@ export function Canvas(props: CanvasProps) {
   const onMoveStart = useCallback((_e: unknown, v: Viewport) => {
     zoomAtStart.current = v.zoom;
     canvasEl.current?.classList.add('is-moving');
+    setHover(null);
   }, []);
   const onMoveEnd = useCallback(
     (_e: unknown, v: Viewport) => {
@@ -159,6 +167,15 @@ export function Canvas(props: CanvasProps) {
     },
     [onViewportChange],
   );
+
+  // The edge under the pointer, for the gradient tooltip (a store of its own: hovering re-renders the tooltip only).
+  const hoverAt = useCallback((e: ReactMouseEvent, edge: ShapeFlowEdge) => {
+    const v = edge.data?.view;
+    const r = canvasEl.current?.getBoundingClientRect();
+    if (!v || !r) return;
+    setHover({ edgeId: edge.id, index: v.index, from: v.from, to: v.to, x: e.clientX - r.left, y: e.clientY - r.top, width: r.width, height: r.height });
+  }, []);
+  const hoverEnd = useCallback(() => setHover(null), []);
 
   const minimapClass = useCallback((n: OpFlowNode) => `minimap-node ${categoryClass(n.data.view.category)}${n.data.view.errors.length ? ' has-error' : ''}`, []);
 
@@ -181,6 +198,9 @@ export function Canvas(props: CanvasProps) {
         onSelectionDragStop={selectionDragStop}
         onMoveStart={onMoveStart}
         onMoveEnd={onMoveEnd}
+        onEdgeMouseEnter={hoverAt}
+        onEdgeMouseMove={hoverAt}
+        onEdgeMouseLeave={hoverEnd}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         edgesReconnectable={false}
@@ -193,7 +213,9 @@ export function Canvas(props: CanvasProps) {
       >
         <MiniMap<OpFlowNode> pannable zoomable nodeClassName={minimapClass} ariaLabel="Minimap" style={MINIMAP_SIZE} />
         <Controls showInteractive={false} fitViewOptions={FIT_VIEW} />
+        <GradientLegend />
       </ReactFlow>
+      <EdgeTooltip />
     </div>
   );
 }

@@ -4,8 +4,13 @@
 // same `data` object while the node's view is unchanged, so editing one node re-renders only that node.
 // `nopan`: a press on a node never pans the view, so a click selects it even where nodes cannot be dragged
 // (read-only documents).
+// Training data stays out of the node's props: the node reads only whether a NaN/Inf stop names it (a boolean
+// selected from the training store), so gradient and progress updates never re-render a node.
 import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { countRender } from '../debug/renders';
+import type { SessionView } from '../training/sessionStore';
+import { useSession } from '../training/stores';
 import { Icon } from '../ui/Icon';
 import { CATEGORY_ICON, categoryClass } from './categories';
 import { inHandle, OUT_HANDLE, type OpFlowNode } from './flowTypes';
@@ -15,13 +20,21 @@ import { groupDigits } from '../model/format';
 
 function OpNodeImpl({ data, selected }: NodeProps<OpFlowNode>) {
   const v = data.view;
+  countRender('OpNode');
+  const nonFinite = useSession((s: SessionView) => s.status === 'nonFinite' && s.nodeId === v.id);
   const hasError = v.errors.length > 0;
   return (
     <div
-      className={`op-node nopan ${categoryClass(v.category)}${hasError ? ' has-error' : ''}${selected ? ' selected' : ''}`}
+      className={`op-node nopan ${categoryClass(v.category)}${hasError ? ' has-error' : ''}${selected ? ' selected' : ''}${nonFinite ? ' nonfinite' : ''}`}
       data-node-id={v.id}
+      data-nonfinite={nonFinite ? 'true' : undefined}
       title={hasError ? v.errors.join('\n') : undefined}
     >
+      {nonFinite && (
+        <div className="op-node-nonfinite" role="note" title="Training stopped here: the first non-finite value (NaN or Inf) appeared in this node">
+          <Icon name="warning" /> NaN
+        </div>
+      )}
       <div className="op-node-header">
         <Icon name={CATEGORY_ICON[v.category]} className="op-node-icon" />
         <span className="op-node-op">{v.op}</span>

@@ -1,11 +1,97 @@
 // An edge labelled with the tensor it carries (`N×128`, from the engine's shape inference); an edge at fault is
 // drawn in the error colour with the engine's message. Memoised like the nodes.
-import { memo } from 'react';
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStoreApi, type EdgeProps } from '@xyflow/react';
+//
+// While training streams gradients, the line (GradientPath) takes its colour and width from the edge's RMS
+// gradient on the overlay's log scale, dashed and marked in the label when flagged vanishing or exploding.
+// GradientPath and the label's flag read the overlay store themselves, with selectors that change only when the
+// edge's colour step or flag does: an update re-renders those few paths, not this edge, and never a node. The
+// exact value goes to the React Flow edge element as `data-grad` (and `data-grad-flag`) straight from the store.
+import { memo, useLayoutEffect, useRef } from 'react';
+import { EdgeLabelRenderer, getBezierPath, useStoreApi, type EdgeProps } from '@xyflow/react';
+import type { EdgeFlag } from '../../protocol/messages';
+import { countRender } from '../debug/renders';
+import { FLAG_ICON, FLAG_DETAIL } from '../training/GradientLegend';
+import type { OverlayStore } from '../training/overlayStore';
+import { stepColor, stepWidth } from '../training/scale';
+import { overlay, useOverlay } from '../training/stores';
 import { Icon } from '../ui/Icon';
 import type { ShapeFlowEdge } from './flowTypes';
 
+const INTERACTION_WIDTH = 20;
+
+/** Writes the edge's exact magnitude and flag on the React Flow edge element (`g.react-flow__edge`). */
+function writeGradAttributes(g: Element, index: number): void {
+  const cell = overlay.cell(index);
+  if (!cell) {
+    g.removeAttribute('data-grad');
+    g.removeAttribute('data-grad-flag');
+    return;
+  }
+  g.setAttribute('data-grad', String(cell.value));
+  if (cell.flag) g.setAttribute('data-grad-flag', cell.flag);
+  else g.removeAttribute('data-grad-flag');
+}
+
+interface GradientPathProps {
+  id: string;
+  path: string;
+  index: number;
+  hasError: boolean;
+  markerEnd?: string;
+}
+
+function GradientPathImpl({ id, path, index, hasError, markerEnd }: GradientPathProps) {
+  const key = useOverlay((o: OverlayStore) => o.styleKey(index));
+  countRender('GradientPath');
+  const ref = useRef<SVGPathElement>(null);
+  useLayoutEffect(() => {
+    const g = ref.current?.parentElement;
+    if (!g) return;
+    writeGradAttributes(g, index);
+    const off = overlay.subscribe(() => writeGradAttributes(g, index));
+    return () => {
+      off();
+      g.removeAttribute('data-grad');
+      g.removeAttribute('data-grad-flag');
+    };
+  }, [index]);
+
+  let className = 'react-flow__edge-path';
+  let style: { stroke: string; strokeWidth: number } | undefined;
+  if (hasError) className += ' edge-error';
+  else if (key) {
+    const [stepText, flag] = key.split('|');
+    const step = Number(stepText);
+    if (step < 0) className += ' grad-none';
+    else {
+      className += ' grad';
+      style = { stroke: stepColor(step), strokeWidth: stepWidth(step) };
+    }
+    if (flag) className += ` grad-${flag}`;
+  }
+  return (
+    <>
+      <path ref={ref} id={id} d={path} fill="none" className={className} style={style} markerEnd={markerEnd} data-grad-step={key ? key.split('|')[0] : undefined} />
+      <path d={path} fill="none" strokeOpacity={0} strokeWidth={INTERACTION_WIDTH} className="react-flow__edge-interaction" />
+    </>
+  );
+}
+
+const GradientPath = memo(GradientPathImpl);
+
+/** The flag's symbol in the edge's label, while the overlay flags the edge. */
+function EdgeFlagMark({ index }: { index: number }) {
+  const flag = useOverlay((o: OverlayStore) => o.flag(index)) as EdgeFlag | null;
+  if (!flag) return null;
+  return (
+    <span className={`edge-flag grad-${flag}`} title={`Gradient ${FLAG_DETAIL[flag]}`} data-flag={flag}>
+      <Icon name={FLAG_ICON[flag]} />
+    </span>
+  );
+}
+
 function ShapeEdgeImpl({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd }: EdgeProps<ShapeFlowEdge>) {
+  countRender('ShapeEdge');
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const v = data?.view;
   const hasError = !!v && v.errors.length > 0;
@@ -18,7 +104,7 @@ function ShapeEdgeImpl({ id, sourceX, sourceY, targetX, targetY, sourcePosition,
   };
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={markerEnd} className={hasError ? 'edge-error' : undefined} />
+      <GradientPath id={id} path={path} index={v?.index ?? -1} hasError={hasError} markerEnd={markerEnd} />
       {v && (
         <EdgeLabelRenderer>
           <div
@@ -30,6 +116,7 @@ function ShapeEdgeImpl({ id, sourceX, sourceY, targetX, targetY, sourcePosition,
           >
             {hasError && <Icon name="error" />}
             <span className="edge-shape">{v.label}</span>
+            <EdgeFlagMark index={v.index} />
             {hasError && selected && <div className="edge-message">{v.errors[0]}</div>}
           </div>
         </EdgeLabelRenderer>

@@ -14,6 +14,9 @@ import { AttrField } from './AttrField';
 import { IdField } from './IdField';
 import { PortSources } from './PortSources';
 import { groupDigits } from '../model/format';
+import type { OverlayStore } from '../training/overlayStore';
+import { formatMagnitude } from '../training/scale';
+import { useOverlay } from '../training/stores';
 
 export interface InspectorProps {
   /** Ids of the selected nodes, joined by spaces (a string, so the inspector skips re-rendering during drags). */
@@ -45,6 +48,18 @@ function ModelSummary({ analysis, view, model }: { analysis: GraphAnalysis; view
       </dl>
       <p className="hint">Select a node to edit its attributes and inputs.</p>
     </div>
+  );
+}
+
+/** The node's parameter-gradient norm while training streams it (this line alone re-renders on an update). */
+function GradNorm({ nodeId }: { nodeId: string }) {
+  const norm = useOverlay((o: OverlayStore) => o.paramNorm(nodeId));
+  if (norm === undefined) return null;
+  return (
+    <>
+      <dt title="sqrt(Σ g²) over the node's parameter gradients, from the last overlay update">Gradient norm</dt>
+      <dd data-testid="inspector-grad-norm">{formatMagnitude(norm)}</dd>
+    </>
   );
 }
 
@@ -103,6 +118,7 @@ function InspectorImpl({ selection, model, analysis, view, readOnly, send }: Ins
               <dd>{info.params.map((p) => `${p.name} [${p.shape.join(', ')}]${p.buffer ? ' (buffer)' : ''}`).join(', ')}</dd>
             </>
           )}
+          {info.params.length > 0 && <GradNorm nodeId={id} />}
         </dl>
         {nodeView.errors.length > 0 && (
           <>

@@ -58,14 +58,16 @@ export interface ButtonProps {
   /** 'primary' (default), 'secondary', or 'icon' (a toolbar button holding one codicon). */
   appearance?: 'primary' | 'secondary' | 'icon';
   title?: string;
+  /** The accessible name, when it is not the title. */
+  ariaLabel?: string;
   disabled?: boolean;
   className?: string;
   'data-testid'?: string;
 }
 
-export function Button({ children, onClick, appearance = 'primary', title, disabled, className, ...rest }: ButtonProps) {
+export function Button({ children, onClick, appearance = 'primary', title, ariaLabel, disabled, className, ...rest }: ButtonProps) {
   return (
-    <vscode-button appearance={appearance} title={title} aria-label={title} disabled={!!disabled} className={className} onClick={onClick} {...rest}>
+    <vscode-button appearance={appearance} title={title} aria-label={ariaLabel ?? title} disabled={!!disabled} className={className} onClick={onClick} {...rest}>
       {children}
     </vscode-button>
   );

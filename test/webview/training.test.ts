@@ -1,0 +1,263 @@
+/// <reference path="../../webview/vscode-api.d.ts" />
+// The training view's pure modules: the overlay's log scale, the overlay and session stores, the settings'
+// checks and edits, the charts' arithmetic, the status line, and the webview's check of training messages.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { GradientUpdate, HostMessage, TrainingStateMessage } from '../../protocol/messages';
+import { linePath, linearScale, logScale, lossScale, shortNumber, thin } from '../../webview/training/chart';
+import { HISTORY, OverlayStore } from '../../webview/training/overlayStore';
+import { formatMagnitude, MAX_WIDTH, MIN_WIDTH, nextStep, scalePosition, scaleStep, STEPS, stepColor, stepWidth, tickLabel, TICKS } from '../../webview/training/scale';
+import { SessionStore } from '../../webview/training/sessionStore';
+import { FIELDS, fieldEdit, optimizerEdit, readTraining, sourceEdit } from '../../webview/training/settings';
+import { progressText, statusText } from '../../webview/training/status';
+
+const update = (step: number, edges: number[], flags: GradientUpdate['flags'] = edges.map(() => null)): GradientUpdate => ({ step, edges, flags, paramNorms: { fc: step } });
+const field = (key: string) => FIELDS.find((f) => f.key === key)!;
+
+describe('the overlay scale', () => {
+  it('maps 1e-8..1e2 onto [0, 1] logarithmically, clamps outside, and has no place for 0 or NaN', () => {
+    assert.equal(scalePosition(1e-8), 0);
+    assert.equal(scalePosition(1e2), 1);
+    assert.ok(Math.abs(scalePosition(1e-3)! - 0.5) < 1e-12);
+    assert.equal(scalePosition(1e-12), 0);
+    assert.equal(scalePosition(1e9), 1);
+    assert.equal(scalePosition(Infinity), 1);
+    assert.equal(scalePosition(0), null);
+    assert.equal(scalePosition(NaN), null);
+    assert.equal(scalePosition(-1), null);
+    assert.equal(scaleStep(0), -1);
+  });
+
+  it('steps, widths and colours grow with the magnitude', () => {
+    const values = [1e-9, 1e-7, 1e-5, 1e-3, 1e-1, 10, 1e4];
+    const steps = values.map(scaleStep);
+    for (let i = 1; i < steps.length; i++) assert.ok(steps[i] > steps[i - 1] || steps[i] === STEPS, `${values[i]}`);
+    assert.equal(stepWidth(0), MIN_WIDTH);
+    assert.equal(stepWidth(STEPS), MAX_WIDTH);
+    assert.ok(stepWidth(10) < stepWidth(11));
+    assert.equal(stepColor(0), 'var(--grad-0)');
+    assert.equal(stepColor(STEPS), 'var(--grad-4)');
+    assert.equal(stepColor(STEPS / 2), 'var(--grad-2)');
+    assert.match(stepColor(STEPS / 8), /^color-mix\(in srgb, var\(--grad-1\) 50%, var\(--grad-0\)\)$/);
+    assert.deepEqual(TICKS.map(tickLabel), ['1e-8', '1e-6', '1e-4', '1e-2', '1', '1e2']);
+    assert.deepEqual([0, 3.2149e-4, 0.012345, 12.345, 4560, NaN].map(formatMagnitude), ['0', '3.21e-4', '0.0123', '12.3', '4.56e+3', 'NaN']);
+  });
+
+  it('an edge changes step only once its magnitude has moved past the hysteresis (jitter does not restyle)', () => {
+    const s0 = nextStep(-1, 1e-3);
+    assert.equal(s0, STEPS / 2);
+    assert.equal(nextStep(s0, 1.9e-3), s0, '×1.9: same step');
+    assert.equal(nextStep(s0, 0.55e-3), s0, '÷1.8: same step');
+    assert.equal(nextStep(s0, 3e-3), scaleStep(3e-3), '×3: moves');
+    assert.ok(scaleStep(3e-3) > s0);
+    assert.equal(nextStep(s0, 0), -1);
+    assert.equal(nextStep(-1, 1e-3), scaleStep(1e-3));
+  });
+});
+
+describe('the overlay store', () => {
+  it('keeps the latest value and flag per edge, the last 100 values, and the flag counts', () => {
+    const o = new OverlayStore();
+    let calls = 0;
+    o.subscribe(() => calls++);
+    assert.equal(o.cell(0), null);
+    assert.equal(o.styleKey(0), '');
+    o.update(update(1, [0, 1e-9, 5e3], [null, 'vanishing', 'exploding']));
+    assert.deepEqual(o.cell(1), { value: 1e-9, flag: 'vanishing' });
+    assert.equal(o.vanishing, 1);
+    assert.equal(o.exploding, 1);
+    assert.equal(o.styleKey(0), '-1|');
+    assert.equal(o.styleKey(2), `${STEPS}|exploding`);
+    assert.equal(o.paramNorm('fc'), 1);
+    assert.equal(o.paramNorm('constructor'), undefined);
+    for (let s = 2; s <= 150; s++) o.update(update(s, [0, s, s * 2]));
+    assert.equal(o.history(1).length, HISTORY);
+    assert.deepEqual(o.history(1).slice(0, 2), [51, 52]);
+    assert.equal(o.history(1).at(-1), 150);
+    assert.equal(o.vanishing, 0);
+    assert.equal(calls, 150);
+    // The same step again (a view attached again) changes nothing.
+    o.update(update(150, [0, 1, 1]));
+    assert.equal(calls, 150);
+    assert.equal(o.cell(1)!.value, 150);
+    // An earlier step is a new run: the history starts afresh.
+    o.update(update(1, [0, 7, 7]));
+    assert.deepEqual(o.history(1), [7]);
+  });
+
+  it('fits the document: updates of another length are ignored, and a change of edges clears it', () => {
+    const o = new OverlayStore();
+    o.setShape('a>b:0|b>c:0', 2);
+    assert.equal(o.update(update(1, [1, 2, 3])), false);
+    assert.equal(o.hasData, false);
+    assert.equal(o.update(update(1, [1, 2])), true);
+    o.setShape('a>b:0|b>c:0', 2);
+    assert.equal(o.hasData, true, 'the same edges keep it');
+    o.setShape('a>b:0|b>d:0', 2);
+    assert.equal(o.hasData, false, 'other edges clear it');
+    assert.equal(o.cell(0), null);
+    o.update(update(2, [1, 2]));
+    o.clear();
+    assert.equal(o.step, -1);
+    assert.deepEqual(o.history(0), []);
+  });
+});
+
+describe('the session store', () => {
+  const progress = (step: number, loss = 1 / step) => ({ step, epoch: Math.floor((step - 1) / 10), epochs: 5, stepsPerEpoch: 10, loss, accuracy: 0.5, samplesPerSecond: 100 });
+  const state = (status: TrainingStateMessage['status'], step?: number): TrainingStateMessage => ({ type: 'trainingState', status, ...(step ? { progress: progress(step) } : {}), classification: true });
+
+  it('adds one train point per new progress step; a repeated step (pause, the end) adds none', () => {
+    const s = new SessionStore();
+    assert.equal(s.applyState(state('running')), 'new-run');
+    s.applyState(state('running', 1));
+    s.applyState(state('running', 5));
+    s.applyState(state('paused', 5));
+    s.applyState(state('running', 5));
+    s.applyState(state('running', 10));
+    assert.equal(s.state.trainCount, 3);
+    assert.deepEqual(s.state.train.map((p) => p.x), [0.1, 0.5, 1]);
+    s.applyMetrics([{ epoch: 0, trainLoss: 0.4, valLoss: 0.5 }]);
+    s.applyBoundary({ type: 'boundary', step: 10, grid: 1, extent: 6, values: [0.5] });
+    assert.equal(s.applyState(state('completed', 10)), null);
+    assert.equal(s.state.trainCount, 3);
+    assert.equal(s.state.status, 'completed');
+    assert.equal(s.state.history.length, 1);
+  });
+
+  it('a new run (after a finished one, or an earlier step) starts the series afresh; idle resets everything', () => {
+    const s = new SessionStore();
+    s.applyState(state('running', 3));
+    s.applyMetrics([{ epoch: 0, trainLoss: 0.4 }]);
+    s.applyState(state('stopped', 3));
+    assert.equal(s.applyState(state('running')), 'new-run');
+    assert.equal(s.state.trainCount, 0);
+    assert.equal(s.state.history.length, 0);
+    assert.equal(s.state.progress, undefined);
+    s.applyState(state('running', 8));
+    assert.equal(s.applyState(state('running', 2)), 'new-run');
+    assert.equal(s.state.trainCount, 1);
+    s.applyState({ type: 'trainingState', status: 'nonFinite', message: 'step 3: …', nodeId: 'lg' });
+    assert.equal(s.state.nodeId, 'lg');
+    assert.equal(s.applyState({ type: 'trainingState', status: 'idle' }), 'reset');
+    assert.deepEqual({ ...s.state }, { status: 'idle', history: [], train: [], trainCount: 0, boundary: null });
+  });
+
+  it('the status line', () => {
+    const s = new SessionStore();
+    assert.equal(statusText(s.state), 'Not trained in this session.');
+    s.applyState({ type: 'trainingState', status: 'running', progress: { step: 57, epoch: 2, epochs: 20, stepsPerEpoch: 25, loss: 0.341234, accuracy: 0.88, samplesPerSecond: 2345.4 } });
+    assert.equal(statusText(s.state), 'Training — epoch 3/20 · step 57 · loss 0.3412 · accuracy 88.0% · 2,345 samples/s');
+    assert.equal(progressText({ step: 1, epoch: 0, epochs: 1, stepsPerEpoch: 1, loss: NaN, samplesPerSecond: 1 }), 'epoch 1/1 · step 1 · loss NaN · 1 samples/s');
+    s.applyState({ type: 'trainingState', status: 'nonFinite', message: 'step 1: non-finite values first appeared in the output of node "lg" (Log)', nodeId: 'lg' });
+    assert.equal(statusText(s.state), 'Stopped at a non-finite value: step 1: non-finite values first appeared in the output of node "lg" (Log). The last good weights were kept.');
+    s.applyState({ type: 'trainingState', status: 'failed', message: 'the model has no training.dataset' });
+    assert.equal(statusText(s.state), 'Training failed: the model has no training.dataset');
+  });
+});
+
+describe('training settings', () => {
+  const t = readTraining({ seed: 0, optimizer: { type: 'Adam', lr: 0.01, betas: [0.9, 0.99] }, batchSize: 16, dataset: { source: 'circle', size: 400 } });
+
+  it('checks values as typed', () => {
+    assert.deepEqual(field('lr').parse('1e-3', t), { ok: true, value: 0.001 });
+    assert.deepEqual(field('lr').parse('', t), { ok: true, value: null });
+    assert.match((field('lr').parse('0', t) as { error: string }).error, /greater than 0/);
+    assert.match((field('lr').parse('', readTraining({ optimizer: { type: 'SGD', lr: 1 } })) as { error: string }).error, /required/);
+    assert.match((field('lr').parse('0x10', t) as { error: string }).error, /must be a number/);
+    assert.deepEqual(field('batchSize').parse(' 64 ', t), { ok: true, value: 64 });
+    assert.match((field('batchSize').parse('1.5', t) as { error: string }).error, /whole number/);
+    assert.match((field('batchSize').parse('0', t) as { error: string }).error, /from 1 to 65 536/);
+    assert.match((field('epochs').parse('-2', t) as { error: string }).error, /from 1/);
+    assert.deepEqual(field('seed').parse('1e3', t), { ok: true, value: 1000 });
+    assert.match((field('seed').parse('-1', t) as { error: string }).error, /from 0/);
+    assert.match((field('noise').parse('2', t) as { error: string }).error, /from 0 to 1/);
+    assert.match((field('validationSplit').parse('0.95', t) as { error: string }).error, /from 0 to 0.9/);
+    assert.deepEqual(field('size').parse('1 000', t), { ok: true, value: 1000 });
+    assert.match((field('path').parse(' ', t) as { error: string }).error, /required/);
+  });
+
+  it('makes one setTraining edit per change, whole objects where the file has none', () => {
+    assert.deepEqual(fieldEdit(field('lr'), t, 0.05), { kind: 'setTraining', path: ['optimizer', 'lr'], value: 0.05 });
+    assert.equal(fieldEdit(field('lr'), t, 0.01), null, 'the same value: no edit');
+    assert.deepEqual(fieldEdit(field('seed'), t, null), { kind: 'setTraining', path: ['seed'], value: null });
+    assert.equal(fieldEdit(field('epochs'), t, null), null, 'removing what is absent: no edit');
+    assert.deepEqual(fieldEdit(field('noise'), t, 0.2), { kind: 'setTraining', path: ['dataset', 'noise'], value: 0.2 });
+    const bare = readTraining(undefined);
+    assert.deepEqual(fieldEdit(field('lr'), bare, 0.02), { kind: 'setTraining', path: ['optimizer'], value: { type: 'Adam', lr: 0.02 } });
+    assert.equal(fieldEdit(field('size'), bare, 100), null, 'no dataset: its size waits for a source');
+    assert.equal(field('size').blocked!(bare), 'Choose a dataset first.');
+    assert.deepEqual(sourceEdit(bare, 'xor'), { kind: 'setTraining', path: ['dataset'], value: { source: 'xor' } });
+    assert.deepEqual(sourceEdit(t, 'spiral'), { kind: 'setTraining', path: ['dataset', 'source'], value: 'spiral' });
+    assert.equal(sourceEdit(t, 'circle'), null);
+    assert.equal(sourceEdit(t, 'moons'), null);
+    assert.deepEqual(optimizerEdit(t, 'AdamW'), { kind: 'setTraining', path: ['optimizer', 'type'], value: 'AdamW' });
+    assert.deepEqual(optimizerEdit(bare, 'SGD'), { kind: 'setTraining', path: ['optimizer'], value: { type: 'SGD', lr: 0.001 } });
+    assert.deepEqual(optimizerEdit(readTraining({ optimizer: { type: 'Adam', betas: [0.9, 0.99] } }), 'SGD'), { kind: 'setTraining', path: ['optimizer'], value: { type: 'SGD', lr: 0.001, betas: [0.9, 0.99] } });
+    assert.equal(optimizerEdit(t, 'Adam'), null);
+    // Which dataset fields show.
+    const shown = (training: unknown) => FIELDS.filter((f) => f.path[0] === 'dataset' && f.shown(readTraining(training))).map((f) => f.key);
+    assert.deepEqual(shown({ dataset: { source: 'spiral' } }), ['size', 'noise']);
+    assert.deepEqual(shown({ dataset: { source: 'digits' } }), ['limit']);
+    assert.deepEqual(shown({ dataset: { source: 'csv' } }), ['path', 'label']);
+  });
+});
+
+describe('chart arithmetic', () => {
+  it('thins long series to the limit, keeping the ends', () => {
+    const pts = Array.from({ length: 1000 }, (_, i) => i);
+    const t = thin(pts, 600);
+    assert.equal(t.length, 600);
+    assert.equal(t[0], 0);
+    assert.equal(t.at(-1), 999);
+    assert.deepEqual(thin([1, 2], 600), [1, 2]);
+  });
+
+  it('loss axes: log once the losses span more than ×10; paths skip non-finite points', () => {
+    const log = lossScale([0.7, 0.01], 100, 0);
+    assert.deepEqual(log.ticks.map((t) => t.label), ['0.01', '0.1']);
+    assert.equal(log(0.7), 0);
+    assert.equal(log(0.01), 100);
+    const lin = lossScale([0.7, 0.3], 100, 0);
+    assert.equal(lin(0), 100);
+    assert.equal(lin(0.7), 0);
+    assert.equal(lossScale([], 100, 0)(1), 0);
+    assert.equal(linePath([{ x: 0, y: 0 }, { x: NaN, y: 1 }, { x: 1, y: 1 }], linearScale(0, 1, 0, 10), logScale(1, 10, 0, 10)), 'M0 0L10 0');
+    assert.deepEqual([0, 0.5, 12, 25000, 3e-4, 1e-5].map(shortNumber), ['0', '0.5', '12', '25k', '3e-4', '1e-5']);
+  });
+});
+
+describe("the webview's check of training messages", () => {
+  it('accepts well-formed messages and refuses the rest', async () => {
+    const g = globalThis as Record<string, unknown>;
+    g.acquireVsCodeApi ??= () => ({ postMessage() {}, getState() {}, setState() {} });
+    g.window ??= { addEventListener() {} };
+    const { asHostMessage } = await import('../../webview/host');
+    const ok: HostMessage[] = [
+      { type: 'trainingState', status: 'running', progress: { step: 1, epoch: 0, epochs: 2, stepsPerEpoch: 3, loss: 0.5, accuracy: 0.5, samplesPerSecond: 10 }, message: undefined, nodeId: undefined, classification: true },
+      { type: 'trainingMetrics', history: [{ epoch: 0, trainLoss: 0.5, valLoss: 0.4 }] },
+      { type: 'gradients', update: { step: 3, edges: [0, 1e-3], flags: [null, 'vanishing'], paramNorms: { fc: 1 } } },
+      { type: 'boundary', step: 3, grid: 2, extent: 6, values: [0, 0.5, 1, 0.2] },
+    ];
+    for (const m of ok) assert.deepEqual(JSON.parse(JSON.stringify(asHostMessage(m))), JSON.parse(JSON.stringify(m)), m.type);
+    // A loss of NaN is a real state (the run stopped on it): kept.
+    assert.ok(asHostMessage({ type: 'trainingState', status: 'nonFinite', progress: { step: 1, epoch: 0, epochs: 1, stepsPerEpoch: 1, loss: NaN, samplesPerSecond: 1 } }));
+    for (const bad of [
+      { type: 'trainingState', status: 'dancing' },
+      { type: 'trainingMetrics', history: [{ epoch: 'one' }] },
+      { type: 'gradients', update: { step: 1, edges: [1, 2], flags: [null], paramNorms: {} } },
+      { type: 'gradients', update: { step: 1, edges: ['1'], flags: [null], paramNorms: {} } },
+      { type: 'gradients', update: { step: 1, edges: [1], flags: ['melting'], paramNorms: {} } },
+      { type: 'gradients', update: { step: 1, edges: new Array(50_001).fill(0), flags: new Array(50_001).fill(null), paramNorms: {} } },
+      { type: 'boundary', step: 1, grid: 2, extent: 6, values: [0, 1, 2] },
+      { type: 'boundary', step: 1, grid: 513, extent: 6, values: [] },
+    ]) {
+      assert.equal(asHostMessage(bad), null, JSON.stringify(bad).slice(0, 80));
+    }
+    // Node ids such as __proto__ stay plain data.
+    const m = asHostMessage(JSON.parse('{"type":"gradients","update":{"step":1,"edges":[],"flags":[],"paramNorms":{"__proto__":2}}}'));
+    assert.ok(m && m.type === 'gradients');
+    assert.equal(Object.getPrototypeOf(m.update.paramNorms), null);
+    assert.equal(m.update.paramNorms['__proto__'], 2);
+  });
+});

@@ -1,0 +1,131 @@
+// The training panel under the canvas: a header with Train, Pause/Resume, Stop and Reset weights (sent to the
+// host as trainingControl messages: the host owns the session) and the session's status, and a body that can
+// be folded away with the settings, the loss and accuracy charts and the decision boundary. Read-only
+// documents show it with every control disabled. Each part reads the training store itself, so a progress
+// update re-renders the status and charts, never the settings or the canvas.
+import { memo, useCallback, useState } from 'react';
+import type { GraphEdit, TrainingControlMessage } from '../../protocol/messages';
+import { countRender } from '../debug/renders';
+import { post, savedState, saveState } from '../host';
+import { Icon } from '../ui/Icon';
+import { Button } from '../ui/toolkit';
+import { BoundaryHeatmap } from './BoundaryHeatmap';
+import { AccuracyChart, LossChart } from './Charts';
+import { ACTIVE, type SessionView } from './sessionStore';
+import { readTraining } from './settings';
+import { statusText } from './status';
+import { useSession } from './stores';
+import { TrainingSettings } from './TrainingSettings';
+
+export interface TrainingPanelProps {
+  /** The model's `training` section (whatever the file has). */
+  training: unknown;
+  readOnly: boolean;
+  send: (edit: GraphEdit | null) => void;
+  /** Select and centre a node (the one a NaN/Inf stop names). */
+  onReveal: (nodeId: string) => void;
+}
+
+const control = (action: TrainingControlMessage['action']) => post({ type: 'trainingControl', action });
+
+const selectStatus = (s: SessionView) => s.status;
+
+function TrainingControls({ readOnly }: { readOnly: boolean }) {
+  const status = useSession(selectStatus);
+  const active = ACTIVE.includes(status);
+  const paused = status === 'paused';
+  const canPause = status === 'running';
+  const canStop = status === 'running' || status === 'paused' || status === 'starting';
+  const act = (enabled: boolean, action: TrainingControlMessage['action']) => () => {
+    if (enabled && !readOnly) control(action);
+  };
+  return (
+    <div className="training-controls" role="group" aria-label="Training controls">
+      <Button appearance="primary" ariaLabel="Train" title="Train the model on its dataset (Backprop Studio: Train)" disabled={readOnly || active} onClick={act(!active, 'start')} data-testid="training-train">
+        <Icon name="debug-start" /> Train
+      </Button>
+      {paused ? (
+        <Button appearance="secondary" ariaLabel="Resume" title="Resume training" disabled={readOnly} onClick={act(true, 'resume')} data-testid="training-pause">
+          <Icon name="debug-continue" /> Resume
+        </Button>
+      ) : (
+        <Button appearance="secondary" ariaLabel="Pause" title="Pause after the current step" disabled={readOnly || !canPause} onClick={act(canPause, 'pause')} data-testid="training-pause">
+          <Icon name="debug-pause" /> Pause
+        </Button>
+      )}
+      <Button appearance="secondary" ariaLabel="Stop" title="Stop and save the weights" disabled={readOnly || !canStop} onClick={act(canStop, 'stop')} data-testid="training-stop">
+        <Icon name="debug-stop" /> Stop
+      </Button>
+      <Button appearance="secondary" ariaLabel="Reset weights" title="Start again from the seed (asks first)" disabled={readOnly || active} onClick={act(!active, 'reset')} data-testid="training-reset">
+        <Icon name="discard" /> Reset weights
+      </Button>
+    </div>
+  );
+}
+
+const selectView = (s: SessionView) => s;
+
+function TrainingStatus({ onReveal }: { onReveal: (nodeId: string) => void }) {
+  countRender('TrainingStatus');
+  const s = useSession(selectView);
+  const kind = s.status === 'nonFinite' || s.status === 'failed' ? 'error' : ACTIVE.includes(s.status) ? 'active' : 'idle';
+  const node = s.status === 'nonFinite' ? s.nodeId : undefined;
+  return (
+    <div className={`training-status ${kind}`} role="status" aria-live="polite">
+      {kind === 'error' && <Icon name="error" />}
+      {kind === 'active' && s.status === 'running' && <Icon name="pulse" />}
+      <span className="training-status-text" data-testid="training-status" data-status={s.status} title={statusText(s)}>
+        {statusText(s)}
+      </span>
+      {node && (
+        <button type="button" className="training-reveal" onClick={() => onReveal(node)} data-testid="training-show-node">
+          Show node {node}
+        </button>
+      )}
+    </div>
+  );
+}
+
+const CLASSIFICATION_SOURCES = ['circle', 'xor', 'gaussians', 'spiral', 'digits'];
+const selectClassification = (s: SessionView) => s.classification;
+
+/** The accuracy chart, for classification: as the run says, or before one as the dataset suggests. */
+function AccuracyCharts({ training }: { training: unknown }) {
+  const classification = useSession(selectClassification);
+  const source = readTraining(training).source;
+  const show = classification ?? (source === undefined || CLASSIFICATION_SOURCES.includes(source));
+  return show ? <AccuracyChart /> : null;
+}
+
+function TrainingPanelImpl({ training, readOnly, send, onReveal }: TrainingPanelProps) {
+  countRender('TrainingPanel');
+  const [open, setOpen] = useState(() => savedState().trainingOpen ?? true);
+  const toggle = useCallback(() => {
+    setOpen((o) => {
+      saveState({ trainingOpen: !o });
+      return !o;
+    });
+  }, []);
+  return (
+    <section className={`training-panel nokey${open ? ' open' : ''}`} data-testid="training-panel" aria-label="Training">
+      <div className="training-header">
+        <button type="button" className="training-toggle" aria-expanded={open} aria-label={open ? 'Hide settings and charts' : 'Show settings and charts'} title={open ? 'Hide settings and charts' : 'Show settings and charts'} onClick={toggle} data-testid="training-toggle">
+          <Icon name={open ? 'chevron-down' : 'chevron-right'} />
+          <span className="training-title">Training{readOnly ? ' (read-only)' : ''}</span>
+        </button>
+        <TrainingControls readOnly={readOnly} />
+        <TrainingStatus onReveal={onReveal} />
+      </div>
+      <div className="training-body" hidden={!open}>
+        <TrainingSettings training={training} readOnly={readOnly} send={send} />
+        <div className="training-charts">
+          <LossChart />
+          <AccuracyCharts training={training} />
+          <BoundaryHeatmap />
+        </div>
+      </div>
+    </section>
+  );
+}
+
+export const TrainingPanel = memo(TrainingPanelImpl);

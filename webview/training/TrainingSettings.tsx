@@ -1,0 +1,102 @@
+// The training panel's settings: dataset (source, and size and noise, the digits limit, or the CSV file and
+// label column), optimizer, learning rate, batch size, epochs, seed and validation split. Each field is checked
+// as it is typed; a valid change sends one setTraining edit on Enter or when the field loses focus. The fields
+// follow the document: an undo or a change in the text editor shows here.
+import { memo, useMemo, useState, type ReactNode } from 'react';
+import type { GraphEdit, TrainingValue } from '../../protocol/messages';
+import { Dropdown, TextField } from '../ui/toolkit';
+import {
+  FIELDS, OPTIMIZERS, SOURCE_LABELS, SOURCES, fieldEdit, fieldText, fileValue, optimizerEdit, readTraining, sourceEdit,
+  type FieldSpec, type TrainingRead,
+} from './settings';
+
+export interface TrainingSettingsProps {
+  training: unknown;
+  readOnly: boolean;
+  send: (edit: GraphEdit | null) => void;
+}
+
+function SettingField({ spec, t, readOnly, send }: { spec: FieldSpec; t: TrainingRead; readOnly: boolean; send: (edit: GraphEdit | null) => void }) {
+  const given = fileValue(t, spec.path);
+  const [text, setText] = useState(() => fieldText(given));
+  const [error, setError] = useState<string | null>(null);
+  const blocked = spec.blocked?.(t) ?? null;
+  const check = (s: string) => {
+    const r = spec.parse(s, t);
+    setError(r.ok ? null : r.error);
+    return r;
+  };
+  const commit = (s: string) => {
+    const r = check(s);
+    if (r.ok) send(fieldEdit(spec, t, r.value as TrainingValue | null));
+  };
+  return (
+    <div className={`training-field${error ? ' has-error' : ''}`} data-setting={spec.key} title={blocked ?? spec.doc}>
+      <label className="training-field-label" htmlFor={`training-${spec.key}`}>
+        {spec.label}
+      </label>
+      <TextField
+        id={`training-${spec.key}`}
+        value={text}
+        placeholder={spec.placeholder(t)}
+        disabled={readOnly || !!blocked}
+        invalid={!!error}
+        ariaLabel={spec.label}
+        onInput={(s) => {
+          setText(s);
+          check(s);
+        }}
+        onCommit={commit}
+        data-testid={`training-${spec.key}`}
+      />
+      {error && (
+        <div className="field-error" role="alert">
+          {error}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Setting({ label, children, testId }: { label: string; children: ReactNode; testId: string }) {
+  return (
+    <div className="training-field" data-setting={testId}>
+      <span className="training-field-label">{label}</span>
+      {children}
+    </div>
+  );
+}
+
+function TrainingSettingsImpl({ training, readOnly, send }: TrainingSettingsProps) {
+  const t = useMemo(() => readTraining(training), [training]);
+  const sourceOptions = useMemo(() => {
+    const options = SOURCES.map((value) => ({ value, label: SOURCE_LABELS[value] }));
+    if (t.source === undefined) return [{ value: '', label: '(choose a dataset)' }, ...options];
+    if (!SOURCES.includes(t.source)) return [{ value: t.source, label: `${t.source} (unknown)` }, ...options];
+    return options;
+  }, [t.source]);
+  const optimizerOptions = useMemo(() => {
+    const options = OPTIMIZERS.map((value) => ({ value, label: value === 'Adam' && !t.optimizer ? 'Adam (default)' : value }));
+    return (OPTIMIZERS as readonly string[]).includes(t.optimizerType) ? options : [{ value: t.optimizerType, label: `${t.optimizerType} (unknown)` }, ...options];
+  }, [t.optimizer, t.optimizerType]);
+  // A field starts again from the file whenever the file's value changes (an edit, an undo).
+  const field = (spec: FieldSpec) => (
+    <SettingField key={`${spec.key}:${JSON.stringify(fileValue(t, spec.path) ?? null)}:${t.optimizerType}`} spec={spec} t={t} readOnly={readOnly} send={send} />
+  );
+  const datasetFields = FIELDS.filter((f) => f.path[0] === 'dataset' && f.shown(t));
+  const otherFields = FIELDS.filter((f) => f.path[0] !== 'dataset');
+  return (
+    <div className="training-settings" data-testid="training-settings">
+      <Setting label="Dataset" testId="source">
+        <Dropdown value={t.source ?? ''} options={sourceOptions} disabled={readOnly} ariaLabel="Dataset" onChange={(v) => send(sourceEdit(t, v))} data-testid="training-source" />
+      </Setting>
+      {datasetFields.map(field)}
+      <Setting label="Optimizer" testId="optimizer">
+        <Dropdown value={t.optimizerType} options={optimizerOptions} disabled={readOnly} ariaLabel="Optimizer" onChange={(v) => send(optimizerEdit(t, v))} data-testid="training-optimizer" />
+      </Setting>
+      {otherFields.map(field)}
+    </div>
+  );
+}
+
+export const TrainingSettings = memo(TrainingSettingsImpl);

@@ -1,0 +1,197 @@
+// The training panel's settings: what the model's `training` section says, each field's check as the person
+// types, and the one setTraining edit a valid change makes. A value the file lacks shows its default as the
+// field's placeholder; clearing a field removes the key so the default applies. No DOM here, so Node tests
+// use it.
+import { CLASSIFICATION_SETS, REGRESSION_SETS } from '../../engine/data/playground';
+import type { GraphEdit, TrainingValue } from '../../protocol/messages';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export const OPTIMIZERS = ['SGD', 'Adam', 'AdamW'] as const;
+export const DEFAULT_LR = 0.001;
+
+const GENERATED: readonly string[] = [...CLASSIFICATION_SETS, ...REGRESSION_SETS];
+
+export const SOURCE_LABELS: Record<string, string> = {
+  circle: 'Circle',
+  xor: 'XOR',
+  gaussians: 'Two gaussians',
+  spiral: 'Spiral',
+  'regress-plane': 'Regression: plane',
+  'regress-gaussians': 'Regression: gaussians',
+  digits: 'Digits (28×28)',
+  csv: 'CSV file',
+};
+export const SOURCES = Object.keys(SOURCE_LABELS);
+
+export const isGenerated = (source: unknown): boolean => typeof source === 'string' && GENERATED.includes(source);
+
+/** The `training` section, read leniently (a malformed value reads as absent; the engine reports it). */
+export interface TrainingRead {
+  raw: Obj | undefined;
+  dataset: Obj | undefined;
+  optimizer: Obj | undefined;
+  source: string | undefined;
+  optimizerType: string;
+}
+
+export function readTraining(training: unknown): TrainingRead {
+  const raw = isObj(training) ? training : undefined;
+  const dataset = raw && isObj(raw.dataset) ? raw.dataset : undefined;
+  const optimizer = raw && isObj(raw.optimizer) ? raw.optimizer : undefined;
+  return {
+    raw,
+    dataset,
+    optimizer,
+    source: typeof dataset?.source === 'string' ? dataset.source : undefined,
+    optimizerType: typeof optimizer?.type === 'string' ? optimizer.type : 'Adam',
+  };
+}
+
+/** A checked field value: a value to write, null to remove the key (empty field), or why not. */
+export type Parsed = { ok: true; value: TrainingValue | null } | { ok: false; error: string };
+
+export interface FieldSpec {
+  key: string;
+  label: string;
+  /** Where the value lives under `training`. */
+  path: readonly string[];
+  /** Shown as the empty field's placeholder. */
+  placeholder: (t: TrainingRead) => string;
+  parse: (text: string, t: TrainingRead) => Parsed;
+  /** Whether the field applies to this model (size and noise for generated sets...). */
+  shown: (t: TrainingRead) => boolean;
+  /** Why the field cannot be edited yet, or null. */
+  blocked?: (t: TrainingRead) => string | null;
+  doc: string;
+}
+
+const group = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
+function integer(label: string, min: number, max: number, optional = true) {
+  return (text: string): Parsed => {
+    const s = text.trim().replace(/[\s_]/g, '');
+    if (s === '') return optional ? { ok: true, value: null } : { ok: false, error: `${label} is required.` };
+    const v = Number(s);
+    if (!NUMBER.test(s) || !Number.isSafeInteger(v)) return { ok: false, error: `${label} must be a whole number, found "${text.trim()}".` };
+    if (v < min || v > max) return { ok: false, error: `${label} must be from ${group(min)} to ${group(max)}, found ${v}.` };
+    return { ok: true, value: v };
+  };
+}
+
+function decimal(label: string, ok: (v: number) => boolean, range: string, optional = true) {
+  return (text: string): Parsed => {
+    const s = text.trim();
+    if (s === '') return optional ? { ok: true, value: null } : { ok: false, error: `${label} is required.` };
+    const v = Number(s);
+    if (!NUMBER.test(s) || !Number.isFinite(v)) return { ok: false, error: `${label} must be a number, found "${s}".` };
+    if (!ok(v)) return { ok: false, error: `${label} must be ${range}, found ${v}.` };
+    return { ok: true, value: v };
+  };
+}
+
+function text(label: string, max: number) {
+  return (t: string): Parsed => {
+    const s = t.trim();
+    if (s === '') return { ok: false, error: `${label} is required for a CSV dataset.` };
+    if (s.length > max) return { ok: false, error: `${label} is longer than ${max} characters.` };
+    return { ok: true, value: s };
+  };
+}
+
+const needsDataset = (t: TrainingRead) => (t.dataset ? null : 'Choose a dataset first.');
+
+export const FIELDS: readonly FieldSpec[] = [
+  {
+    key: 'size', label: 'Points', path: ['dataset', 'size'], placeholder: () => '500',
+    parse: integer('Points', 2, 1_000_000), shown: (t) => t.source === undefined || isGenerated(t.source), blocked: needsDataset,
+    doc: 'Number of generated points.',
+  },
+  {
+    key: 'noise', label: 'Noise', path: ['dataset', 'noise'], placeholder: () => '0',
+    parse: decimal('Noise', (v) => v >= 0 && v <= 1, 'from 0 to 1'), shown: (t) => t.source === undefined || isGenerated(t.source), blocked: needsDataset,
+    doc: '0 to 1 (Playground’s noise ÷ 100).',
+  },
+  {
+    key: 'limit', label: 'Digits used', path: ['dataset', 'limit'], placeholder: () => 'all',
+    parse: integer('Digits used', 1, 1_000_000), shown: (t) => t.source === 'digits', blocked: needsDataset,
+    doc: 'The first N digits (balanced).',
+  },
+  {
+    key: 'path', label: 'CSV file', path: ['dataset', 'path'], placeholder: () => 'data.csv',
+    parse: text('The CSV file', 1024), shown: (t) => t.source === 'csv', blocked: needsDataset,
+    doc: 'Relative to the model file.',
+  },
+  {
+    key: 'label', label: 'Label column', path: ['dataset', 'label'], placeholder: () => 'label',
+    parse: text('The label column', 256), shown: (t) => t.source === 'csv', blocked: needsDataset,
+    doc: 'The column to predict.',
+  },
+  {
+    key: 'lr', label: 'Learning rate', path: ['optimizer', 'lr'], placeholder: (t) => (t.optimizerType === 'SGD' ? 'required' : String(DEFAULT_LR)),
+    parse: (s, t) => decimal('Learning rate', (v) => v > 0, 'greater than 0', t.optimizerType !== 'SGD')(s), shown: () => true,
+    doc: 'Step size of the optimizer.',
+  },
+  {
+    key: 'batchSize', label: 'Batch size', path: ['batchSize'], placeholder: () => '32',
+    parse: integer('Batch size', 1, 65_536), shown: () => true, doc: 'Samples per step.',
+  },
+  {
+    key: 'epochs', label: 'Epochs', path: ['epochs'], placeholder: () => '10',
+    parse: integer('Epochs', 1, 100_000), shown: () => true, doc: 'Passes over the training set.',
+  },
+  {
+    key: 'seed', label: 'Seed', path: ['seed'], placeholder: () => '0',
+    parse: integer('Seed', 0, Number.MAX_SAFE_INTEGER), shown: () => true, doc: 'Weights, data, split, shuffling.',
+  },
+  {
+    key: 'validationSplit', label: 'Validation', path: ['validationSplit'], placeholder: () => '0.2',
+    parse: decimal('Validation', (v) => v >= 0 && v <= 0.9, 'from 0 to 0.9'), shown: () => true, doc: 'Fraction held out.',
+  },
+];
+
+/** The value the file has at a field's path (undefined when absent or not a scalar). */
+export function fileValue(t: TrainingRead, path: readonly string[]): unknown {
+  let v: unknown = t.raw;
+  for (const k of path) v = isObj(v) ? v[k] : undefined;
+  return v;
+}
+
+/** The text a field starts with: the file's value, or empty (the placeholder shows the default). */
+export function fieldText(v: unknown): string {
+  return typeof v === 'number' || typeof v === 'string' ? String(v) : '';
+}
+
+const setTraining = (path: readonly string[], value: TrainingValue | null): GraphEdit => ({ kind: 'setTraining', path: [...path], value });
+
+/**
+ * The one edit a committed field value makes, or null when it changes nothing. The learning rate of a model
+ * without an `optimizer` object writes the whole object (Adam, the rate), so the file stays valid.
+ */
+export function fieldEdit(spec: FieldSpec, t: TrainingRead, value: TrainingValue | null): GraphEdit | null {
+  if (JSON.stringify(fileValue(t, spec.path) ?? null) === JSON.stringify(value)) return null;
+  if (spec.path[0] === 'optimizer' && !t.optimizer) return value === null ? null : setTraining(['optimizer'], { type: 'Adam', [spec.path[1]]: value });
+  if (spec.path[0] === 'dataset' && !t.dataset) return null;
+  return setTraining(spec.path, value);
+}
+
+/** Choosing a dataset: the source key, or a new `dataset` object when the model has none. */
+export function sourceEdit(t: TrainingRead, source: string): GraphEdit | null {
+  if (!SOURCES.includes(source) || source === t.source) return null;
+  return t.dataset ? setTraining(['dataset', 'source'], source) : setTraining(['dataset'], { source });
+}
+
+/** Choosing an optimizer: its type, or the whole object when there is none or SGD would lack its rate. */
+export function optimizerEdit(t: TrainingRead, type: string): GraphEdit | null {
+  if (!(OPTIMIZERS as readonly string[]).includes(type)) return null;
+  if (t.optimizer && t.optimizer.type === type) return null;
+  if (!t.optimizer) return setTraining(['optimizer'], type === 'Adam' ? { type } : { type, lr: DEFAULT_LR });
+  if (type === 'SGD' && typeof t.optimizer.lr !== 'number') {
+    const rest = Object.fromEntries(Object.entries(t.optimizer).filter(([k]) => k !== 'type' && k !== 'lr')) as Record<string, TrainingValue>;
+    return setTraining(['optimizer'], { type, lr: DEFAULT_LR, ...rest });
+  }
+  return setTraining(['optimizer', 'type'], type);
+}

@@ -1,0 +1,47 @@
+// The page's two training stores (one document per webview) and the hooks components read them with.
+// Messages from the host go in through handleTrainingMessage; React reads with selectors, so a component
+// re-renders only when what it selects changes (an edge's colour step, the status, the chart series).
+import { useCallback, useSyncExternalStore } from 'react';
+import type { HostMessage } from '../../protocol/messages';
+import { OverlayStore } from './overlayStore';
+import { SessionStore, type SessionView } from './sessionStore';
+
+export const overlay = new OverlayStore();
+export const session = new SessionStore();
+
+export type TrainingMessage = Extract<HostMessage, { type: 'trainingState' | 'trainingMetrics' | 'gradients' | 'boundary' }>;
+
+export function isTrainingMessage(m: HostMessage): m is TrainingMessage {
+  return m.type === 'trainingState' || m.type === 'trainingMetrics' || m.type === 'gradients' || m.type === 'boundary';
+}
+
+export function handleTrainingMessage(m: TrainingMessage): void {
+  switch (m.type) {
+    case 'trainingState': {
+      // A new run or Reset weights: the overlay starts afresh.
+      if (session.applyState(m)) overlay.clear();
+      break;
+    }
+    case 'trainingMetrics':
+      session.applyMetrics(m.history);
+      break;
+    case 'gradients':
+      overlay.update(m.update);
+      break;
+    case 'boundary':
+      session.applyBoundary(m);
+      break;
+  }
+}
+
+/** A value selected from the overlay; `select` must return a primitive or a cached object. */
+export function useOverlay<T>(select: (o: OverlayStore) => T): T {
+  const get = useCallback(() => select(overlay), [select]);
+  return useSyncExternalStore(overlay.subscribe, get);
+}
+
+/** A value selected from the session view (immutable: each change is a new object). */
+export function useSession<T>(select: (s: SessionView) => T): T {
+  const get = useCallback(() => select(session.state), [select]);
+  return useSyncExternalStore(session.subscribe, get);
+}
