@@ -28,6 +28,8 @@ export class TrainingManager implements vscode.Disposable {
   private readonly sessions = new Map<string, TrainingSession>();
   private readonly views = new Map<string, Set<Post>>();
   private readonly statusBar = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
+  /** The last decision boundary per document, for an editor that opens (or reloads) after it was sent. */
+  private readonly boundaries = new Map<string, Extract<HostMessage, { type: 'boundary' }>>();
 
   constructor(private readonly workerScript = join(__dirname, 'trainWorker.js'), private readonly digitsFile = join(__dirname, 'digits.bin')) {
     this.statusBar.command = 'backpropStudio.stopTraining';
@@ -54,6 +56,8 @@ export class TrainingManager implements vscode.Disposable {
       post({ type: 'trainingMetrics', history: s.state.history });
       if (s.state.gradients) post({ type: 'gradients', update: s.state.gradients });
     }
+    const boundary = this.boundaries.get(key);
+    if (boundary) post(boundary);
     return new vscode.Disposable(() => set.delete(post));
   }
 
@@ -70,18 +74,20 @@ export class TrainingManager implements vscode.Disposable {
     }
     const text = doc.getText();
     const analysis = analyzeModel(text);
-    if (analysis.errors.length) {
-      void vscode.window.showErrorMessage(`Backprop Studio: cannot train: ${analysis.errors[0].message}`);
+    const refuse = (message: string) => {
+      void vscode.window.showErrorMessage(`Backprop Studio: cannot train: ${message}`);
+      this.broadcast(doc.uri, { type: 'trainingState', status: 'failed', message });
       return undefined;
-    }
+    };
+    if (analysis.errors.length) return refuse(analysis.errors[0].message);
+    this.broadcast(doc.uri, { type: 'trainingState', status: 'starting' });
     let sidecar: Uint8Array | null = null;
     let external: ExternalData;
     try {
       sidecar = (await this.sidecarUri(doc, analysis.model!.weights)) ? await readIfExists((await this.sidecarUri(doc, analysis.model!.weights))!) : null;
       external = await this.externalData(doc, analysis.model!.training);
     } catch (e) {
-      void vscode.window.showErrorMessage(`Backprop Studio: cannot train: ${(e as Error).message}`);
-      return undefined;
+      return refuse((e as Error).message);
     }
 
     const session = new TrainingSession(new WorkerRunner(this.workerScript), {
@@ -137,6 +143,7 @@ export class TrainingManager implements vscode.Disposable {
     const edit = parsed.root && removeProperty(doc.getText(), parsed.root, 'params');
     if (edit) await applyTextEdit(doc, edit);
     this.sessions.delete(doc.uri.toString());
+    this.boundaries.delete(doc.uri.toString());
     this.broadcast(doc.uri, { type: 'trainingState', status: 'idle' });
     this.broadcast(doc.uri, { type: 'trainingMetrics', history: [] });
     return true;
@@ -154,9 +161,12 @@ export class TrainingManager implements vscode.Disposable {
       case 'gradients':
         this.broadcast(uri, { type: 'gradients', update: m.update });
         break;
-      case 'boundary':
-        this.broadcast(uri, { type: 'boundary', step: m.step, grid: m.grid, extent: m.extent, values: Array.from(m.values, (v) => Math.round(v * 1000) / 1000) });
+      case 'boundary': {
+        const msg = { type: 'boundary' as const, step: m.step, grid: m.grid, extent: m.extent, values: Array.from(m.values, (v) => Math.round(v * 1000) / 1000) };
+        this.boundaries.set(uri.toString(), msg);
+        this.broadcast(uri, msg);
         break;
+      }
       default:
         break;
     }

@@ -25,6 +25,7 @@ export interface RunInput {
 
 const BOUNDARY_EXTENT = 6;
 const BOUNDARY_INTERVAL_MS = 250;
+const PROGRESS_INTERVAL_MS = 125;
 
 export async function runTraining(input: RunInput, post: (m: FromWorker) => void, control: RunControl, now = () => performance.now()): Promise<void> {
   let model: GraphModel;
@@ -77,7 +78,9 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     }
     samples += r.samples;
     const t = now();
-    if (t - lastProgress >= minInterval || r.epochEnd) {
+    // Progress (status text, loss-chart points) needs fewer updates than the overlay: at most 8 a second,
+    // so a busy webview does not fall behind the run.
+    if (t - lastProgress >= Math.max(minInterval, PROGRESS_INTERVAL_MS) || r.epochEnd) {
       lastProgress = t;
       post({
         type: 'progress',
