@@ -105,3 +105,30 @@ test('Export refuses an invalid graph with the engine\'s message and writes noth
   assert.ok(host.rec.messages.some((m) => m.level === 'error' && /"fc1".*outFeatures/.test(m.text)));
   assert.equal(host.files.has(FakeUri.file('/ws/bad.ts').toString()), false);
 });
+
+test('closing the last editor on a training model stops the run and still saves its weights', async () => {
+  const host = await startHost({ workspaceFolder: DIR });
+  const uri = FakeUri.file('/ws/closing.nn.json');
+  const editor = await host.open(uri, model({ weights: 'closing.safetensors', training: { seed: 0, epochs: 100000, batchSize: 8, dataset: { source: 'xor', size: 400 } } }));
+  const run = host.rec.commands.get('backpropStudio.train')!(uri) as Promise<{ status: string }>;
+  await new Promise((r) => setTimeout(r, 300));
+  editor.close();
+  const result = await run;
+  assert.equal(result.status, 'stopped');
+  assert.ok(host.files.get(FakeUri.file('/ws/closing.safetensors').toString()));
+});
+
+test('cancelling the progress notification stops the run', async () => {
+  const host = await startHost({ workspaceFolder: DIR });
+  const cancel: (() => void)[] = [];
+  // The progress notification's Cancel button: VS Code fires the token given to the task.
+  (host.vscode.window as Record<string, unknown>).withProgress = async (_o: unknown, task: (p: unknown, t: unknown) => Promise<void>) =>
+    task({ report() {} }, { isCancellationRequested: false, onCancellationRequested: (l: () => void) => (cancel.push(l), { dispose() {} }) });
+  const uri = FakeUri.file('/ws/cancel.nn.json');
+  await host.open(uri, model({ weights: 'cancel.safetensors', training: { seed: 0, epochs: 100000, batchSize: 8, dataset: { source: 'xor', size: 400 } } }));
+  const run = host.rec.commands.get('backpropStudio.train')!(uri) as Promise<{ status: string }>;
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(cancel.length, 1, 'the run shows a cancellable progress notification');
+  cancel[0]!();
+  assert.equal((await run).status, 'stopped');
+});
