@@ -3,17 +3,15 @@
 // in the inspector. The page talks to a stand-in host that applies its edits and sends the text back.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { analyzeModel } from '../../engine';
-import { browserMissing, cspViolations, launchBrowser, startPageServer, TestHost, watchProblems, type PageServer } from './harness';
+import { browserMissing, cspViolations, dragMouse, launchBrowser, sel, startPageServer, TestHost, watchProblems, type PageServer } from './harness';
 import { empty, text } from './models';
 
 const missing = browserMissing();
 if (missing) console.log(`# SKIP browser tests: ${missing}`);
 
-const node = (id: string) => `.react-flow__node[data-id="${id}"]`;
-const sourceHandle = (id: string) => `${node(id)} .react-flow__handle.source`;
-const targetHandle = (id: string, port = 0) => `${node(id)} .react-flow__handle.target[data-handleid="in${port}"]`;
+const { node, sourceHandle, targetHandle } = sel;
 
 describe('building the MLP template from an empty file by drag and drop', { skip: missing ?? false }, () => {
   let browser: Browser;
@@ -26,15 +24,6 @@ describe('building the MLP template from an empty file by drag and drop', { skip
     await browser?.close();
     await server?.close();
   });
-
-  async function drag(page: Page, from: string, to: string) {
-    const a = (await page.locator(from).boundingBox())!;
-    const b = (await page.locator(to).boundingBox())!;
-    await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
-    await page.mouse.up();
-  }
 
   it('drops six layers, wires them by dragging, sets their attributes: a valid MLP classifier', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
@@ -60,7 +49,7 @@ describe('building the MLP template from an empty file by drag and drop', { skip
 
       const wires: [string, string, number][] = [['input1', 'linear1', 0], ['linear1', 'relu1', 0], ['relu1', 'linear2', 0], ['linear2', 'loss1', 0], ['target1', 'loss1', 1]];
       for (const [from, to, port] of wires) {
-        await drag(page, sourceHandle(from), targetHandle(to, port));
+        await dragMouse(page, sourceHandle(from), targetHandle(to, port));
         await host.waitForEdits(++edits);
         await host.applyEdits();
       }

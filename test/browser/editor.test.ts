@@ -10,15 +10,13 @@ import type { GraphEdit } from '../../protocol/messages';
 import { nodeGeometry } from '../../webview/canvas/geometry';
 import { readDocument } from '../../webview/model/document';
 import { buildGraphView } from '../../webview/model/graphView';
-import { browserMissing, cspViolations, launchBrowser, startPageServer, TestHost, watchProblems, type PageProblems, type PageServer } from './harness';
+import { browserMissing, cspViolations, dragMouse, launchBrowser, sel, startPageServer, TestHost, watchProblems, type PageProblems, type PageServer } from './harness';
 import { empty, mlp, text, twoNodes, withAdd } from './models';
 
 const missing = browserMissing();
 if (missing) console.log(`# SKIP browser tests: ${missing}`);
 
-const node = (id: string) => `.react-flow__node[data-id="${id}"]`;
-const sourceHandle = (id: string) => `${node(id)} .react-flow__handle.source`;
-const targetHandle = (id: string, port = 0) => `${node(id)} .react-flow__handle.target[data-handleid="in${port}"]`;
+const { node, sourceHandle, targetHandle } = sel;
 const edgeLabel = (id: string) => `.edge-label[data-edge-id="${id}"] .edge-shape`;
 
 describe('graph editor webview (headless Chromium)', { skip: missing ?? false }, () => {
@@ -56,15 +54,6 @@ describe('graph editor webview (headless Chromium)', { skip: missing ?? false },
     } finally {
       await page.close();
     }
-  }
-
-  async function dragMouse(page: Page, from: string, to: string) {
-    const a = (await page.locator(from).boundingBox())!;
-    const b = (await page.locator(to).boundingBox())!;
-    await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
-    await page.mouse.up();
   }
 
   const waitNodes = (page: Page, n: number) => page.waitForFunction((k) => document.querySelectorAll('.react-flow__node').length === k, n);

@@ -204,3 +204,20 @@ export class TestHost {
     return fresh;
   }
 }
+
+/** Selectors of the canvas: a node, its output handle, the handle of input port `port`. */
+export const sel = {
+  node: (id: string) => `.react-flow__node[data-id="${id}"]`,
+  sourceHandle: (id: string) => `.react-flow__node[data-id="${id}"] .react-flow__handle.source`,
+  targetHandle: (id: string, port = 0) => `.react-flow__node[data-id="${id}"] .react-flow__handle.target[data-handleid="in${port}"]`,
+};
+
+/** Press on `from`, move in steps to `to`, release: a real pointer drag (handles, nodes). */
+export async function dragMouse(page: Page, from: string, to: string): Promise<void> {
+  const a = (await page.locator(from).boundingBox())!;
+  const b = (await page.locator(to).boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
