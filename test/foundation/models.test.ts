@@ -1,11 +1,10 @@
-// The examples and New Model's templates are well-formed models, and the minimal webview reads them.
+// The examples and New Model's templates are well-formed models.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { compactJson, formatModel } from '../../extension/format';
 import { modelNameFromPath, withModelExtension } from '../../extension/paths';
 import { templates } from '../../extension/templates';
-import { readModel } from '../../webview/model';
 
 const OPS = new Set(
   'Input Target Linear Conv2d MaxPool2d AvgPool2d Flatten Reshape ReLU Tanh Sigmoid Exp Log Neg LeakyReLU GELU Softmax LogSoftmax Dropout BatchNorm1d LayerNorm Embedding Add Sub Mul Div Pow Sum Mean Concat MSELoss CrossEntropyLoss BCEWithLogitsLoss'.split(
@@ -65,20 +64,4 @@ test('model file names', () => {
   assert.equal(withModelExtension('/a/m.json'), '/a/m.nn.json');
   assert.equal(withModelExtension('/a/m.nn.json'), '/a/m.nn.json');
   assert.equal(modelNameFromPath('/a/b/my-model.nn.json'), 'my-model');
-});
-
-test('the webview reads a model, and explains text that is not one', () => {
-  const xor = readModel(readFileSync('examples/xor.nn.json', 'utf8'));
-  assert.ok(xor.ok);
-  assert.equal(xor.name, 'XOR classifier');
-  assert.deepEqual(
-    xor.nodes.map((n) => n.id),
-    ['x', 'fc1', 'act1', 'fc2', 'y', 'loss'],
-  );
-  assert.equal(xor.nodes[1]!.attrs, 'outFeatures=8');
-  assert.equal(xor.edgeCount, 5);
-  const bad = readModel('{ "nodes": [');
-  assert.ok(!bad.ok);
-  assert.match(bad.error, /not valid JSON/);
-  assert.ok(!readModel('[1]').ok);
 });
