@@ -45,18 +45,6 @@ export function renderWebviewHtml({ cspSource, nonce, scriptUri, title }: Webvie
 <meta property="csp-nonce" content="${n}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>${escapeHtml(title)}</title>
-<style nonce="${n}">
-  body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 16px; }
-  h1 { font-size: 1.4em; font-weight: 600; margin: 16px 0 4px; }
-  .summary { color: var(--vscode-descriptionForeground); margin-bottom: 12px; }
-  .nodes { list-style: none; padding: 0; margin: 0; }
-  .nodes li { padding: 3px 0; border-bottom: 1px solid var(--vscode-widget-border, transparent); }
-  .node-id { font-family: var(--vscode-editor-font-family); font-weight: 600; }
-  .node-op { color: var(--vscode-symbolIcon-classForeground, var(--vscode-textLink-foreground)); margin-left: 8px; }
-  .node-attrs { font-family: var(--vscode-editor-font-family); color: var(--vscode-descriptionForeground); margin-left: 8px; }
-  .error { color: var(--vscode-errorForeground); white-space: pre-wrap; font-family: var(--vscode-editor-font-family); }
-  .hint { color: var(--vscode-descriptionForeground); }
-</style>
 </head>
 <body>
 <div id="root" data-state="loading">Loading model…</div>

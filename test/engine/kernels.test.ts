@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Random } from '../../engine';
 import type { Conv2dGeometry } from '../../engine/backend/backend';
-import { gemmAcc, matmul, transpose } from '../../engine/backend/cpu/matmul';
+import { gemmAcc, matmul } from '../../engine/backend/cpu/matmul';
 import { avgPool2d, conv2d, conv2dBackwardInput, conv2dBackwardWeight, maxPool2d, maxPool2dBackward } from '../../engine/backend/cpu/conv';
 
 const rng = new Random(7, 'kernels-test');
@@ -83,12 +83,6 @@ test('gemmAcc accumulates into C at offsets', () => {
   const prod = naiveMatmul(a.subarray(3), b.subarray(2), 1, m, n, k, false, false);
   const want = Array.from(c0, (v, i) => (i === 0 ? v : v + prod[i - 1]));
   assertClose(c, want, 'gemmAcc');
-});
-
-test('transpose', () => {
-  const x = rand(2 + 33 * 65);
-  const t = transpose(x, 33, 65, 2);
-  for (let i = 0; i < 33; i++) for (let j = 0; j < 65; j++) assert.equal(t[j * 33 + i], x[2 + i * 65 + j]);
 });
 
 // ------------------------------------------------------------------ convolution

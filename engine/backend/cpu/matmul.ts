@@ -7,22 +7,6 @@
  * A block (MC×KC) in L2 while every B micro-panel sweeps over it.
  */
 
-export function transpose(x: Float32Array, rows: number, cols: number, offset = 0): Float32Array {
-  const out = new Float32Array(rows * cols);
-  const TB = 32;
-  for (let i0 = 0; i0 < rows; i0 += TB) {
-    const i1 = Math.min(i0 + TB, rows);
-    for (let j0 = 0; j0 < cols; j0 += TB) {
-      const j1 = Math.min(j0 + TB, cols);
-      for (let i = i0; i < i1; i++) {
-        const src = offset + i * cols;
-        for (let j = j0; j < j1; j++) out[j * rows + i] = x[src + j];
-      }
-    }
-  }
-  return out;
-}
-
 const MR = 2; // rows of op(A) per micro-tile
 const NR = 3; // columns of op(B) per micro-tile
 const KC = 256;
