@@ -2,10 +2,9 @@
 // layers dragged from the palette, wired by dragging between handles — setting only attribute values
 // in the inspector. The page talks to a stand-in host that applies its edits and sends the text back.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { analyzeModel } from '../../engine';
-import { browserMissing, cspViolations, dragMouse, launchBrowser, sel, startPageServer, TestHost, watchProblems, type PageServer } from './harness';
+import { browserMissing, useBrowser, cspViolations, dragMouse, sel, TestHost, watchProblems } from './harness';
 import { empty, text } from './models';
 
 const missing = browserMissing();
@@ -14,22 +13,13 @@ if (missing) console.log(`# SKIP browser tests: ${missing}`);
 const { node, sourceHandle, targetHandle } = sel;
 
 describe('building the MLP template from an empty file by drag and drop', { skip: missing ?? false }, () => {
-  let browser: Browser;
-  let server: PageServer;
-  before(async () => {
-    server = await startPageServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const ctx = useBrowser();
 
   it('drops six layers, wires them by dragging, sets their attributes: a valid MLP classifier', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    const page = await ctx.browser.newPage({ viewport: { width: 1400, height: 800 } });
     const problems = watchProblems(page);
     try {
-      await page.goto(server.pageFor({ text: text(empty()) }));
+      await page.goto(ctx.server.pageFor({ text: text(empty()) }));
       await page.locator('#root[data-state="ok"]').waitFor({ timeout: 15_000 });
       const host = new TestHost(page, empty());
       const pane = page.locator('.react-flow__pane');

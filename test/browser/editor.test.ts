@@ -3,14 +3,14 @@
 // the edits the page sends, and that the page had no errors, console warnings or CSP violations.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import type { ModelJson } from '../../engine/graph/types';
 import type { GraphEdit } from '../../protocol/messages';
 import { nodeGeometry } from '../../webview/canvas/geometry';
 import { readDocument } from '../../webview/model/document';
 import { buildGraphView } from '../../webview/model/graphView';
-import { browserMissing, cspViolations, dragMouse, launchBrowser, sel, startPageServer, TestHost, watchProblems, type PageProblems, type PageServer } from './harness';
+import { browserMissing, useBrowser, cspViolations, dragMouse, sel, TestHost, watchProblems, type PageProblems } from './harness';
 import { empty, mlp, text, twoNodes, withAdd } from './models';
 
 const missing = browserMissing();
@@ -20,17 +20,7 @@ const { node, sourceHandle, targetHandle } = sel;
 const edgeLabel = (id: string) => `.edge-label[data-edge-id="${id}"] .edge-shape`;
 
 describe('graph editor webview (headless Chromium)', { skip: missing ?? false }, () => {
-  let browser: Browser;
-  let server: PageServer;
-
-  before(async () => {
-    server = await startPageServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const ctx = useBrowser();
 
   interface Session {
     page: Page;
@@ -40,11 +30,11 @@ describe('graph editor webview (headless Chromium)', { skip: missing ?? false },
 
   /** Opens the editor on `model` (or raw text), runs `fn`, then checks the page stayed clean. */
   async function withEditor(model: ModelJson | string, fn: (s: Session) => Promise<void>, opts: { readOnly?: boolean; viewport?: { width: number; height: number } } = {}) {
-    const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 760 } });
+    const page = await ctx.browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 760 } });
     const problems = watchProblems(page);
     try {
       const t = typeof model === 'string' ? model : text(model);
-      await page.goto(server.pageFor({ text: t, readOnly: opts.readOnly }));
+      await page.goto(ctx.server.pageFor({ text: t, readOnly: opts.readOnly }));
       await page.locator('#root[data-state="ok"], #root[data-state="error"]').waitFor({ timeout: 15_000 });
       const host = new TestHost(page, typeof model === 'string' ? (null as unknown as ModelJson) : model);
       await fn({ page, host, problems });

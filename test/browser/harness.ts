@@ -2,6 +2,7 @@
 // a page made by the host's own renderWebviewHtml (same CSP, same nonce rule), plus a stand-in
 // acquireVsCodeApi that records every message the webview posts and can answer 'ready' with a document.
 // Used by test/browser/*.test.ts and scripts/bench-editor.mjs.
+import { after, before } from 'node:test';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -220,4 +221,21 @@ export async function dragMouse(page: Page, from: string, to: string): Promise<v
   await page.mouse.down();
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
   await page.mouse.up();
+}
+
+/**
+ * Inside a describe(): start the page server and the browser before its tests and close both after.
+ * The returned object's fields are set once `before` has run.
+ */
+export function useBrowser(): { browser: Browser; server: PageServer } {
+  const ctx = {} as { browser: Browser; server: PageServer };
+  before(async () => {
+    ctx.server = await startPageServer();
+    ctx.browser = await launchBrowser();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
 }

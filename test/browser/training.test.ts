@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import type { ModelJson } from '../../engine/graph/types';
 import type { GradientUpdate, GraphEdit, HostMessage, TrainingStateMessage } from '../../protocol/messages';
 import { applyEdit } from './applyEdit';
-import { browserMissing, cspViolations, launchBrowser, startPageServer, TestHost, watchProblems, type PageProblems, type PageServer } from './harness';
+import { browserMissing, useBrowser, cspViolations, TestHost, watchProblems, type PageProblems } from './harness';
 import { empty, mlp, text } from './models';
 
 const missing = browserMissing();
@@ -52,17 +52,7 @@ function rgb(css: string): [number, number, number] {
 }
 
 describe('training in the graph editor webview (headless Chromium)', { skip: missing ?? false }, () => {
-  let browser: Browser;
-  let server: PageServer;
-
-  before(async () => {
-    server = await startPageServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const ctx = useBrowser();
 
   interface Session {
     page: Page;
@@ -71,10 +61,10 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
   }
 
   async function withEditor(model: ModelJson, fn: (s: Session) => Promise<void>, opts: { readOnly?: boolean; viewport?: { width: number; height: number } } = {}) {
-    const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 800 } });
+    const page = await ctx.browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 800 } });
     const problems = watchProblems(page);
     try {
-      await page.goto(server.pageFor({ text: text(model), readOnly: opts.readOnly }));
+      await page.goto(ctx.server.pageFor({ text: text(model), readOnly: opts.readOnly }));
       await page.locator('#root[data-state="ok"]').waitFor({ timeout: 15_000 });
       await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, model.nodes.length);
       await page.waitForFunction((n) => document.querySelectorAll('.react-flow__edge').length === n, model.edges.length);
