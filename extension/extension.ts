@@ -19,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
         if (action === 'start') void training.start(doc);
         else if (action === 'pause') training.pause(doc.uri);
         else if (action === 'resume') training.resume(doc.uri);
-        else if (action === 'stop') training.stop(doc.uri);
+        else if (action === 'stop') training.stop(doc.uri, 'training panel');
         else void training.reset(doc);
       },
       // Closing the editor ends its run; a hidden tab keeps training.

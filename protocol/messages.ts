@@ -158,4 +158,13 @@ export interface TrainingControlMessage {
   action: 'start' | 'pause' | 'resume' | 'stop' | 'reset';
 }
 
-export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage | TrainingControlMessage;
+/**
+ * The webview has drawn one training message (trainingState, trainingMetrics, gradients, boundary). The host
+ * sends a few at a time and waits for these, so a busy view is never seconds behind the run
+ * (extension/training/trainingFeed.ts).
+ */
+export interface TrainingAckMessage {
+  type: 'trainingAck';
+}
+
+export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage | TrainingControlMessage | TrainingAckMessage;

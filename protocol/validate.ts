@@ -289,7 +289,7 @@ const RUNNABLE = ['train', 'stopTraining', 'exportTypeScript'] as const;
 const TRAINING_ACTIONS = ['start', 'pause', 'resume', 'stop', 'reset'] as const;
 
 // Adding a message or an edit to protocol/messages.ts without a check here is a compile error.
-const CHECKED_MESSAGES: Record<WebviewMessage['type'], true> = { ready: true, edit: true, openAsText: true, runCommand: true, trainingControl: true };
+const CHECKED_MESSAGES: Record<WebviewMessage['type'], true> = { ready: true, edit: true, openAsText: true, runCommand: true, trainingControl: true, trainingAck: true };
 const CHECKED_EDITS: Record<GraphEdit['kind'], true> = {
   addNodes: true, moveNodes: true, deleteElements: true, connect: true, setInput: true, setAttr: true, renameNode: true, setName: true, setTraining: true,
 };
@@ -307,6 +307,9 @@ export function parseWebviewMessage(raw: unknown): ParseResult {
         return { ok: true, msg: { type } };
       case 'openAsText':
         object(raw, 'openAsText', ['type']);
+        return { ok: true, msg: { type } };
+      case 'trainingAck':
+        object(raw, 'trainingAck', ['type']);
         return { ok: true, msg: { type } };
       case 'runCommand': {
         const o = object(raw, 'runCommand', ['type', 'command']);

@@ -242,7 +242,8 @@ export async function runCommand(page, title, { attempts = 10, rowTimeoutMs = 30
 export async function pickQuickItem(page, label, timeoutMs = 15_000) {
   const row = page.locator(QUICK_INPUT_ROW, { hasText: label }).first();
   await row.waitFor({ timeout: timeoutMs });
-  await row.click();
+  // Short: a picker that has closed does not come back, and the caller may open it again.
+  await row.click({ timeout: 5000 });
 }
 
 /**

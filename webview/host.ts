@@ -108,7 +108,15 @@ window.addEventListener('message', (event: MessageEvent) => {
   if (msg.type === 'document') performance.mark('bps:document');
   if (deliver) deliver(msg);
   else pending = [...pending.filter((m) => !(LATEST_ONLY.includes(msg.type) && m.type === msg.type)), msg].slice(-MAX_PENDING);
+  if (ACKED.includes(msg.type)) ackAfterPaint();
 });
+
+// Training messages are acknowledged once the frame that shows them is painted (a frame, then a task after
+// it): the host sends the next ones only then, so the view keeps pace with the run however busy it is.
+const ACKED: readonly HostMessage['type'][] = ['trainingState', 'trainingMetrics', 'gradients', 'boundary'];
+function ackAfterPaint(): void {
+  requestAnimationFrame(() => setTimeout(() => post({ type: 'trainingAck' }), 0));
+}
 
 /** Tells the host the page listens, so it sends the document. Once per page. */
 let readySent = false;

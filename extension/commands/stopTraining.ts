@@ -12,5 +12,5 @@ export async function stopTraining(training: TrainingManager, resource?: unknown
     void vscode.window.showInformationMessage('Backprop Studio: no training run to stop.');
     return;
   }
-  training.stop(uri);
+  training.stop(uri, 'Stop Training command');
 }

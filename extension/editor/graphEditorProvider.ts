@@ -17,6 +17,7 @@ import { diffTexts } from '../document/textDiff';
 import { makeNonce, renderWebviewHtml } from './csp';
 import { ModelDiagnostics } from './diagnostics';
 import { isReadOnlyUri } from './readOnly';
+import { TrainingFeed } from '../training/trainingFeed';
 
 export const GRAPH_EDITOR_VIEW_TYPE = 'backpropStudio.graphEditor';
 
@@ -115,10 +116,13 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
       sendDocument(true);
     };
 
+    // Training updates go through a feed that waits for the webview to draw them (trainingFeed.ts).
+    const feed = new TrainingFeed(post);
     let attachment: vscode.Disposable | undefined;
     const attach = (): void => {
       attachment?.dispose();
-      attachment = this.hooks.attachView?.(document.uri, post);
+      feed.reset();
+      attachment = this.hooks.attachView?.(document.uri, (m) => feed.post(m));
     };
 
     const handleEdit = async (msg: EditMessage): Promise<void> => {
@@ -166,6 +170,9 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
         case 'openAsText':
           this.run(OPEN_AS_TEXT, document.uri);
           break;
+        case 'trainingAck':
+          feed.ack();
+          break;
         case 'runCommand':
           this.run(COMMAND_PREFIX + msg.command, document.uri);
           break;
@@ -195,6 +202,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
     panel.onDidDispose(() => {
       disposed = true;
       attachment?.dispose();
+      feed.dispose();
       state.editors--;
       subscriptions.forEach((d) => d.dispose());
       if (state.editors === 0) this.hooks.lastEditorClosed?.(document.uri);

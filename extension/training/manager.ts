@@ -17,10 +17,16 @@ import type { FromWorker, LearnedData } from './workerProtocol';
 import type { TrainingValue } from '../../protocol/messages';
 import { applyGraphEdit } from '../document/graphEdits';
 import { diffTexts } from '../document/textDiff';
+import { disposeLog, log } from '../log';
 
 export const TRAINING_ACTIVE_CONTEXT = 'backpropStudio.trainingActive';
 const OVERLAY_UPDATES_PER_SECOND = 20;
 const BOUNDARY_GRID = 40;
+/**
+ * The status bar and the progress notification are read at a glance: two updates a second are plenty, and
+ * each one is a message to the workbench, which in VS Code in the browser shares a thread with the editor.
+ */
+const GLANCE_INTERVAL_MS = 500;
 
 type Post = (m: HostMessage) => void;
 
@@ -30,6 +36,8 @@ export class TrainingManager implements vscode.Disposable {
   private readonly statusBar = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
   /** The last decision boundary per document, for an editor that opens (or reloads) after it was sent. */
   private readonly boundaries = new Map<string, Extract<HostMessage, { type: 'boundary' }>>();
+  /** When Stop was asked for, per document: the log says how long the run took to end after it. */
+  private readonly stopAsked = new Map<string, { at: number; by: string }>();
 
   constructor(private readonly workerScript = join(__dirname, 'trainWorker.js'), private readonly digitsFile = join(__dirname, 'digits.bin')) {
     this.statusBar.command = 'backpropStudio.stopTraining';
@@ -96,15 +104,33 @@ export class TrainingManager implements vscode.Disposable {
     });
     this.sessions.get(key)?.dispose();
     this.sessions.set(key, session);
-    const listener = session.onUpdate((m) => this.forward(doc.uri, m, session));
+    this.stopAsked.delete(key);
+    const name = doc.uri.path.split('/').pop();
+    const startedAt = Date.now();
+    log().info(`training ${name}: run requested`);
+    const listener = session.onUpdate((m) => {
+      if (m.type === 'started') log().info(`training ${name}: started after ${Date.now() - startedAt} ms, ${m.epochs} epochs of ${m.stepsPerEpoch} steps, ${m.trainSize} training and ${m.validationSize} validation samples`);
+      this.forward(doc.uri, m, session);
+    });
     void this.updateContext();
     this.showProgress(doc, session);
 
     const result = await session.finished;
     listener.dispose();
+    const stop = this.stopAsked.get(key);
+    const p = session.state.progress;
+    log().info(
+      `training ${name}: ${result.status} after ${((Date.now() - startedAt) / 1000).toFixed(1)} s` +
+        (p ? ` at step ${p.step} (epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toPrecision(4)})` : '') +
+        (stop ? `, ${Date.now() - stop.at} ms after Stop (${stop.by})` : '') + (result.message ? `: ${result.message}` : ''),
+    );
     this.broadcast(doc.uri, { type: 'trainingState', status: session.state.status, progress: session.state.progress, message: result.message, nodeId: session.state.nodeId, classification: session.state.classification });
     void this.updateContext();
-    if (result.weights) await this.saveWeights(doc, result.weights);
+    if (result.weights) {
+      const savingAt = Date.now();
+      await this.saveWeights(doc, result.weights);
+      log().info(`training ${name}: saved ${result.weights.byteLength} bytes of weights in ${Date.now() - savingAt} ms`);
+    }
     if (result.learned) await this.storeLearned(doc, result.learned);
     if (result.status === 'nonFinite') void vscode.window.showErrorMessage(`Backprop Studio: training stopped: ${result.message}. The last good weights were kept.`);
     if (result.status === 'failed') void vscode.window.showErrorMessage(`Backprop Studio: training failed: ${result.message}`);
@@ -119,13 +145,18 @@ export class TrainingManager implements vscode.Disposable {
     this.session(uri)?.resume();
   }
 
-  stop(uri: vscode.Uri): void {
-    this.session(uri)?.stop();
+  /** `by` says who asked (the panel, the command, the progress notification), for the log. */
+  stop(uri: vscode.Uri, by = 'Stop'): void {
+    const s = this.session(uri);
+    if (!s?.active) return;
+    if (!this.stopAsked.has(uri.toString())) this.stopAsked.set(uri.toString(), { at: Date.now(), by });
+    log().info(`training ${uri.path.split('/').pop()}: stop requested (${by})`);
+    s.stop();
   }
 
   /** The last editor on the document closed: stop its run; the weights are still saved when it ends. */
   closed(uri: vscode.Uri): void {
-    this.session(uri)?.stop();
+    this.stop(uri, 'the editor closed');
   }
 
   /** Reset re-initialises from the seed: the sidecar and inline params go, after asking. */
@@ -172,9 +203,11 @@ export class TrainingManager implements vscode.Disposable {
     }
   }
 
+  private lastStatusBar = 0;
   private updateStatusBar(s: TrainingSession): void {
     const p = s.state.progress;
-    if (!p) return;
+    if (!p || Date.now() - this.lastStatusBar < GLANCE_INTERVAL_MS) return;
+    this.lastStatusBar = Date.now();
     this.statusBar.text = `$(pulse) Epoch ${p.epoch + 1}/${p.epochs} · loss ${p.loss.toPrecision(4)}${p.accuracy !== undefined ? ` · acc ${(p.accuracy * 100).toFixed(0)}%` : ''}`;
     this.statusBar.show();
   }
@@ -190,10 +223,12 @@ export class TrainingManager implements vscode.Disposable {
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Training ${name}`, cancellable: true },
       async (progress, token) => {
-        token.onCancellationRequested(() => session.stop());
+        token.onCancellationRequested(() => this.stop(doc.uri, 'progress notification cancelled'));
         let last = 0;
+        let reportedAt = 0;
         const sub = session.onUpdate((m, st) => {
-          if (m.type !== 'progress' || !st.progress) return;
+          if (m.type !== 'progress' || !st.progress || Date.now() - reportedAt < GLANCE_INTERVAL_MS) return;
+          reportedAt = Date.now();
           const p = st.progress;
           const done = ((p.epoch * p.stepsPerEpoch + ((p.step - 1) % p.stepsPerEpoch) + 1) / (p.epochs * p.stepsPerEpoch)) * 100;
           progress.report({ increment: Math.max(0, done - last), message: `epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toPrecision(4)}` });
@@ -278,6 +313,7 @@ export class TrainingManager implements vscode.Disposable {
   dispose(): void {
     for (const s of this.sessions.values()) s.dispose();
     this.statusBar.dispose();
+    disposeLog();
   }
 }
 

@@ -253,6 +253,7 @@ export async function startHost(opts: { workspaceFolder?: FakeUri } = {}): Promi
   await ext.activate(context);
   const provider = rec.customEditors.get('backpropStudio.graphEditor')!.provider as Host['provider'];
 
+  const TRAINING_MESSAGES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary'];
   const settle = async () => {
     for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
   };
@@ -266,6 +267,8 @@ export async function startHost(opts: { workspaceFolder?: FakeUri } = {}): Promi
       postMessage(msg) {
         // What postMessage does to a message: a structured clone.
         webview.posted.push(structuredClone(msg) as Record<string, unknown>);
+        // The real page acknowledges each training message once it has drawn it (webview/host.ts).
+        if (TRAINING_MESSAGES.includes((msg as { type: string }).type)) setImmediate(() => webview.receive?.({ type: 'trainingAck' }));
         return Promise.resolve(true);
       },
       onDidReceiveMessage(l) {

@@ -29,6 +29,7 @@ const GOOD: WebviewMessage[] = [
   { type: 'edit', version: 1, edit: { kind: 'setTraining', path: ['epochs'], value: null } },
   { type: 'trainingControl', action: 'start' },
   { type: 'trainingControl', action: 'reset' },
+  { type: 'trainingAck' },
 ];
 
 test('every message of the protocol is accepted, as an equal copy', () => {

@@ -84,6 +84,8 @@ export interface Recorder {
   messages: { level: 'info' | 'warning' | 'error'; text: string }[];
   writes: Map<string, Uint8Array>;
   edits: unknown[];
+  /** Lines written to output channels, as "[level] channel: message". */
+  log: string[];
   onDidChangeTextDocument: FakeEventEmitter<unknown>;
   /** What the next dialogs answer; `(items) => item` for quick picks. */
   answers: { quickPick?: (items: readonly { label: string }[]) => unknown; saveDialog?: FakeUri };
@@ -99,6 +101,7 @@ export function makeFakeVscode(): { vscode: Record<string, unknown>; rec: Record
     messages: [],
     writes: new Map(),
     edits: [],
+    log: [],
     onDidChangeTextDocument: new FakeEventEmitter(),
     answers: {},
   };
@@ -149,6 +152,10 @@ export function makeFakeVscode(): { vscode: Record<string, unknown>; rec: Record
       activeTextEditor: undefined,
       createStatusBarItem() {
         return { text: '', tooltip: '', command: undefined, show() {}, hide() {}, dispose() {} };
+      },
+      createOutputChannel(name: string) {
+        const line = (level: string) => (msg: string) => rec.log.push(`[${level}] ${name}: ${msg}`);
+        return { name, trace: line('trace'), debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error'), appendLine: line('info'), show() {}, dispose() {} };
       },
     }),
     workspace: withFallback({
