@@ -35,7 +35,7 @@ const targets = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { webview: 'webview/main.tsx' },
+    entryPoints: { webview: 'webview/main.tsx', 'webview-toolkit': 'webview/ui/toolkitElements.ts' },
     outdir: 'dist',
     loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
     jsx: 'automatic',

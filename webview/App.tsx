@@ -11,6 +11,7 @@ import { Editor } from './Editor';
 import { announceReady, onHostMessage, post } from './host';
 import { readDocument } from './model/document';
 import { handleTrainingMessage, isTrainingMessage } from './training/stores';
+import { registerToolkit } from './ui/toolkit';
 import { useColorMode } from './ui/useColorMode';
 
 const openAsText = () => post({ type: 'openAsText' });
@@ -45,6 +46,12 @@ export function App({ root }: { root: HTMLElement }) {
   useEffect(() => {
     root.dataset.state = state;
   }, [root, state]);
+  // The toolkit's controls come alive right after the first frame that shows the graph (or the error page).
+  useEffect(() => {
+    if (state === 'loading') return;
+    const frame = requestAnimationFrame(() => setTimeout(registerToolkit, 0));
+    return () => cancelAnimationFrame(frame);
+  }, [state]);
 
   let content;
   if (!doc || !parsed) content = <div className="loading">Loading model…</div>;

@@ -31,11 +31,16 @@ export interface WebviewHtmlOptions {
   nonce: string;
   /** `webview.asWebviewUri(dist/webview.js)`, as a string. */
   scriptUri: string;
+  /**
+   * `webview.asWebviewUri(dist/webview.css)`: linked in the head so it loads while the script does (the script
+   * adds the link itself when the page has none, later).
+   */
+  styleUri?: string;
   title: string;
 }
 
 /** The page that hosts dist/webview.js. */
-export function renderWebviewHtml({ cspSource, nonce, scriptUri, title }: WebviewHtmlOptions): string {
+export function renderWebviewHtml({ cspSource, nonce, scriptUri, styleUri, title }: WebviewHtmlOptions): string {
   const n = escapeHtml(nonce);
   return `<!DOCTYPE html>
 <html lang="en">
@@ -45,7 +50,7 @@ export function renderWebviewHtml({ cspSource, nonce, scriptUri, title }: Webvie
 <meta property="csp-nonce" content="${n}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>${escapeHtml(title)}</title>
-</head>
+${styleUri ? `<link rel="stylesheet" href="${escapeHtml(styleUri)}">\n` : ''}</head>
 <body>
 <div id="root" data-state="loading">Loading model…</div>
 <script nonce="${n}" src="${escapeHtml(scriptUri)}"></script>

@@ -91,6 +91,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
       cspSource: webview.cspSource,
       nonce: makeNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.css')).toString(),
       title: document.uri.path.split('/').pop() ?? 'model',
     });
 

@@ -66,6 +66,22 @@ describe('graph editor webview (headless Chromium)', { skip: missing ?? false },
     });
   });
 
+  it("the toolkit's controls arrive after the graph and take the VS Code theme's colours", async () => {
+    await withEditor(mlp(), async ({ page }) => {
+      await waitNodes(page, 8);
+      // Defined by dist/webview-toolkit.js, which the page loads once the graph is drawn (webview/ui/toolkit.tsx).
+      await page.waitForFunction(() => customElements.get('vscode-button') !== undefined, null, { timeout: 10_000 });
+      const train = page.locator('vscode-button', { hasText: 'Train' }).first();
+      await train.waitFor({ state: 'visible' });
+      const colours = await train.evaluate((el) => ({
+        toolkit: getComputedStyle(el).getPropertyValue('--button-primary-background').trim(),
+        theme: getComputedStyle(document.documentElement).getPropertyValue('--vscode-button-background').trim(),
+      }));
+      assert.ok(colours.theme, 'the page has no --vscode-button-background (test/browser/theme.ts)');
+      assert.equal(colours.toolkit, colours.theme, "the toolkit's primary button does not use the theme's button colour");
+    });
+  });
+
   it('handle geometry: the positions given to React Flow (canvas/geometry.ts) are where the handles are drawn', async () => {
     for (const model of [mlp(), withAdd()]) {
       await withEditor(model, async ({ page }) => {

@@ -87,7 +87,7 @@ export async function startPageServer(distDir = 'dist'): Promise<PageServer> {
         const id = url.pathname.slice('/editor/'.length);
         if (!pages.has(id)) throw new Error('no such page');
         const nonce = makeNonce();
-        let html = renderWebviewHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview.js`, title: 'model.nn.json' });
+        let html = renderWebviewHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/dist/webview.css`, title: 'model.nn.json' });
         const at = html.indexOf(`<script nonce="${nonce}" src=`);
         html = `${html.slice(0, at)}<style nonce="${nonce}">${DARK_THEME}</style>\n<script nonce="${nonce}">${standIn(pages.get(id))}</script>\n${html.slice(at)}`;
         res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' });

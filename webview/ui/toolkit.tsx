@@ -1,23 +1,32 @@
-// The ONLY module that touches @vscode/webview-ui-toolkit (archived upstream). Everything else uses these small
-// components and their plain props, so swapping the toolkit for another (or for plain elements styled with the
-// theme variables) means rewriting this file alone.
+// The toolkit's controls for the rest of the webview: every use of @vscode/webview-ui-toolkit (archived upstream)
+// goes through these small components and their plain props. With toolkitElements.ts (which defines the
+// elements), the only code that knows the toolkit: swapping it for another (or for plain elements styled with the
+// theme variables) means rewriting these two files alone.
 //
-// It registers just the web components used here (not the toolkit's React wrappers, which define all of them)
-// and renders them as custom elements: React 19 sets their properties (value, checked, disabled...) directly;
-// their events are listened to here.
+// The components render the toolkit's custom elements: React 19 sets their properties (value, checked,
+// disabled...) directly; their events are listened to here. The elements are defined by a second bundle,
+// dist/webview-toolkit.js, loaded once the graph has been drawn (registerToolkit).
 import { useEffect, useRef, type DetailedHTMLProps, type HTMLAttributes, type ReactNode, type RefObject } from 'react';
-import {
-  provideVSCodeDesignSystem,
-  vsCodeBadge,
-  vsCodeButton,
-  vsCodeCheckbox,
-  vsCodeDivider,
-  vsCodeDropdown,
-  vsCodeOption,
-  vsCodeTextField,
-} from '@vscode/webview-ui-toolkit';
 
-provideVSCodeDesignSystem().register(vsCodeBadge(), vsCodeButton(), vsCodeCheckbox(), vsCodeDivider(), vsCodeDropdown(), vsCodeOption(), vsCodeTextField());
+/** This bundle's own <script> (only set while the bundle first runs): the toolkit bundle sits beside it. */
+const ownScript = document.currentScript as HTMLScriptElement | null;
+let requested = false;
+/**
+ * Loads dist/webview-toolkit.js, which defines the elements. App calls it right after the first frame that shows
+ * the graph: evaluating the toolkit and upgrading the thirty or so elements on the page costs more than drawing a
+ * 200-node graph (npm run bench:editor), and the graph is what a person opened the file for. Until then the
+ * elements are in the page, undefined and hidden (`:not(:defined)` in panels.css); they upgrade in place,
+ * keeping the attributes React gave them. The script carries this page's nonce, which the CSP asks of scripts.
+ */
+export function registerToolkit(): void {
+  if (requested || !ownScript?.src) return;
+  requested = true;
+  const s = document.createElement('script');
+  s.src = new URL('webview-toolkit.js', ownScript.src).href;
+  s.nonce = ownScript.nonce;
+  s.addEventListener('error', () => console.error(`Backprop Studio: could not load ${s.src}; the editor's buttons and fields stay hidden.`));
+  document.head.appendChild(s);
+}
 
 type ElementProps = DetailedHTMLProps<HTMLAttributes<HTMLElement>, HTMLElement> & {
   [prop: string]: unknown;
