@@ -96,16 +96,8 @@ export interface Runner {
 
 const param = (data: Float32Array, shape: number[]) => E.Tensor.fromData(data, shape, 'float32', true);
 
-export function engineMlp(spec: MlpSpec, probe?: () => void): Runner {
-  const ps = spec.layers.map((l) => ({ w: param(l.w, [l.outF, l.inF]), b: param(l.b, [l.outF]) }));
-  const x = E.Tensor.fromData(spec.batch.x, spec.batch.xShape);
-  const y = E.Tensor.fromData(spec.batch.labels, [spec.batch.labels.length], 'int32');
-  const opt = new E.SGD(ps.flatMap((p) => [p.w, p.b]), { lr: LR });
-  const loss = () => {
-    let h = E.relu(E.linear(x, ps[0].w, ps[0].b));
-    h = E.relu(E.linear(h, ps[1].w, ps[1].b));
-    return E.crossEntropyLoss(E.linear(h, ps[2].w, ps[2].b), y);
-  };
+/** A forward pass is the loss; a training step is zeroGrad, backward, (the probe), SGD step. */
+function sgdRunner(loss: () => E.Tensor, opt: E.SGD, probe?: () => void): Runner {
   return {
     forward: () => loss().itemSync(),
     step: () => {
@@ -118,6 +110,19 @@ export function engineMlp(spec: MlpSpec, probe?: () => void): Runner {
     },
     dispose: () => {},
   };
+}
+
+export function engineMlp(spec: MlpSpec, probe?: () => void): Runner {
+  const ps = spec.layers.map((l) => ({ w: param(l.w, [l.outF, l.inF]), b: param(l.b, [l.outF]) }));
+  const x = E.Tensor.fromData(spec.batch.x, spec.batch.xShape);
+  const y = E.Tensor.fromData(spec.batch.labels, [spec.batch.labels.length], 'int32');
+  const opt = new E.SGD(ps.flatMap((p) => [p.w, p.b]), { lr: LR });
+  const loss = () => {
+    let h = E.relu(E.linear(x, ps[0].w, ps[0].b));
+    h = E.relu(E.linear(h, ps[1].w, ps[1].b));
+    return E.crossEntropyLoss(E.linear(h, ps[2].w, ps[2].b), y);
+  };
+  return sgdRunner(loss, opt, probe);
 }
 
 export function engineCnn(spec: CnnSpec, probe?: () => void): Runner {
@@ -133,18 +138,7 @@ export function engineCnn(spec: CnnSpec, probe?: () => void): Runner {
     h = E.maxPool2d(E.relu(E.conv2d(h, w2, b2)), 2);
     return E.crossEntropyLoss(E.linear(E.flatten(h), w3, b3), y);
   };
-  return {
-    forward: () => loss().itemSync(),
-    step: () => {
-      const l = loss();
-      opt.zeroGrad();
-      l.backward();
-      probe?.();
-      opt.step();
-      return l.itemSync();
-    },
-    dispose: () => {},
-  };
+  return sgdRunner(loss, opt, probe);
 }
 
 export function engineMatmul(n: number, probe?: () => void): { run: () => void; check: () => number } {
