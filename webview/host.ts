@@ -102,6 +102,14 @@ const MAX_PENDING = 500;
 const LATEST_ONLY: readonly HostMessage['type'][] = ['document', 'gradients', 'boundary', 'trainingMetrics'];
 let pending: HostMessage[] = [];
 let deliver: ((msg: HostMessage) => void) | null = null;
+
+// Training messages are acknowledged once the frame that shows them is painted (a frame, then a task after
+// it): the host sends the next ones only then, so the view keeps pace with the run however busy it is.
+const ACKED: readonly HostMessage['type'][] = ['trainingState', 'trainingMetrics', 'gradients', 'boundary'];
+function ackAfterPaint(): void {
+  requestAnimationFrame(() => setTimeout(() => post({ type: 'trainingAck' }), 0));
+}
+
 window.addEventListener('message', (event: MessageEvent) => {
   const msg = asHostMessage(event.data);
   if (!msg) return;
@@ -110,13 +118,6 @@ window.addEventListener('message', (event: MessageEvent) => {
   else pending = [...pending.filter((m) => !(LATEST_ONLY.includes(msg.type) && m.type === msg.type)), msg].slice(-MAX_PENDING);
   if (ACKED.includes(msg.type)) ackAfterPaint();
 });
-
-// Training messages are acknowledged once the frame that shows them is painted (a frame, then a task after
-// it): the host sends the next ones only then, so the view keeps pace with the run however busy it is.
-const ACKED: readonly HostMessage['type'][] = ['trainingState', 'trainingMetrics', 'gradients', 'boundary'];
-function ackAfterPaint(): void {
-  requestAnimationFrame(() => setTimeout(() => post({ type: 'trainingAck' }), 0));
-}
 
 /** Tells the host the page listens, so it sends the document. Once per page. */
 let readySent = false;

@@ -55,11 +55,6 @@ export class TrainingFeed {
     this.flush();
   }
 
-  /** Training messages waiting to be sent (for tests and the log). */
-  get waiting(): number {
-    return this.pending.size;
-  }
-
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
