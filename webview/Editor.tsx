@@ -2,7 +2,7 @@
 // actions into GraphEdits (one per action) and sends them with the document version they were made against; the
 // host applies them and sends the new text back, which re-renders the graph.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
-import { useNodesInitialized, useReactFlow, type ColorMode, type Viewport } from '@xyflow/react';
+import { useReactFlow, type ColorMode, type Viewport } from '@xyflow/react';
 import type { GraphAnalysis } from '../engine/graph/analyze';
 import { getOp } from '../engine/graph/registry';
 import type { ModelJson } from '../engine/graph/types';
@@ -91,16 +91,8 @@ export function Editor({ model, analysis, version, revision, readOnly, colorMode
   const flowRef = useRef(flow);
   flowRef.current = flow;
 
-  // Fit the view once the first graph is on screen (unless the webview remembers a viewport).
+  // The remembered viewport, if any; otherwise the canvas opens fitted to the graph (Canvas.tsx).
   const saved = useMemo(() => savedState().viewport, []);
-  const fitted = useRef(!!saved || view.nodes.length === 0);
-  const initialized = useNodesInitialized();
-  useEffect(() => {
-    if (initialized && !fitted.current) {
-      fitted.current = true;
-      void rf.fitView(FIT_VIEW);
-    }
-  }, [initialized, rf]);
   const fitAfterNextDocument = useRef(false);
   useEffect(() => {
     if (!fitAfterNextDocument.current) return;

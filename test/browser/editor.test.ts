@@ -66,6 +66,40 @@ describe('graph editor webview (headless Chromium)', { skip: missing ?? false },
     });
   });
 
+  it('opens fitted: the nodes appear in the view that fits them, which then stays', async () => {
+    const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 760 } });
+    try {
+      // Record the viewport's transform when the first node is put in the page.
+      await page.addInitScript(() => {
+        const w = window as unknown as { firstTransform?: string };
+        const seen = new MutationObserver(() => {
+          const vp = document.querySelector<HTMLElement>('.react-flow__viewport');
+          if (!vp || !document.querySelector('.react-flow__node')) return;
+          w.firstTransform = vp.style.transform;
+          seen.disconnect();
+        });
+        seen.observe(document, { childList: true, subtree: true });
+      });
+      await page.goto(ctx.server.pageFor({ text: text(mlp()) }));
+      await waitNodes(page, 8);
+      await sleep(800);
+      const { first, settled, inside } = await page.evaluate(() => {
+        const pane = document.querySelector('.react-flow__pane')!.getBoundingClientRect();
+        const nodes = Array.from(document.querySelectorAll('.react-flow__node'), (n) => n.getBoundingClientRect());
+        return {
+          first: (window as unknown as { firstTransform?: string }).firstTransform,
+          settled: document.querySelector<HTMLElement>('.react-flow__viewport')!.style.transform,
+          inside: nodes.every((r) => r.left >= pane.left && r.right <= pane.right && r.top >= pane.top && r.bottom <= pane.bottom),
+        };
+      });
+      assert.notEqual(first, undefined, 'no frame showed the nodes');
+      assert.equal(first, settled, 'the view moved after the nodes appeared (it was fitted late)');
+      assert.ok(inside, 'the opening view does not fit every node');
+    } finally {
+      await page.close();
+    }
+  });
+
   it("the toolkit's controls arrive after the graph and take the VS Code theme's colours", async () => {
     await withEditor(mlp(), async ({ page }) => {
       await waitNodes(page, 8);

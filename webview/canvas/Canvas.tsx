@@ -3,9 +3,10 @@
 // a drag turned into edits. It never changes the graph itself: every change goes out as an edit.
 // While training streams gradients, the legend sits at the top left and hovering an edge shows its tooltip;
 // both read the training stores themselves (the canvas does not re-render for an update).
-import { useCallback, useRef, type DragEvent, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
 import {
   Controls,
+  getViewportForBounds,
   MiniMap,
   ReactFlow,
   useReactFlow,
@@ -36,6 +37,25 @@ const edgeTypes = { shape: ShapeEdge };
 const DELETE_KEYS = ['Delete', 'Backspace'];
 const MULTI_KEYS = ['Meta', 'Control'];
 export const FIT_VIEW = { padding: 0.15, maxZoom: 1.25 };
+const MIN_ZOOM = 0.1;
+const MAX_ZOOM = 2.5;
+
+/**
+ * The view that fits `nodes` into a canvas of this size, as React Flow's fitView would, from the sizes the nodes
+ * are given before they are measured (geometry.ts): the first frame already shows the fitted graph, where fitting
+ * after React Flow had measured the nodes showed one frame of the unfitted view first.
+ */
+function fittedViewport(nodes: readonly OpFlowNode[], width: number, height: number): Viewport {
+  if (nodes.length === 0 || width <= 0 || height <= 0) return { x: 0, y: 0, zoom: 1 };
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const n of nodes) {
+    x0 = Math.min(x0, n.position.x);
+    y0 = Math.min(y0, n.position.y);
+    x1 = Math.max(x1, n.position.x + (n.initialWidth ?? 0));
+    y1 = Math.max(y1, n.position.y + (n.initialHeight ?? 0));
+  }
+  return getViewportForBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, width, height, MIN_ZOOM, FIT_VIEW.maxZoom, FIT_VIEW.padding);
+}
 const MINIMAP_SIZE = { width: 168, height: 112 };
 
 export interface CanvasProps {
@@ -62,6 +82,17 @@ export function Canvas(props: CanvasProps) {
   const { flow, view, readOnly, colorMode, draggingRef, onConnectEdge, onRefused, onDelete, onDropOp, onMoved, onViewportChange } = props;
   const { screenToFlowPosition } = useReactFlow();
   countRender('Canvas');
+
+  // React Flow reads its viewport once, when it mounts: mount it once the canvas has a size and the nodes are
+  // placed (both known in layout effects, before the first paint), with the remembered view or the fitted one.
+  const canvasEl = useRef<HTMLDivElement>(null);
+  const [initialView, setInitialView] = useState<Viewport | undefined>(props.defaultViewport);
+  const placed = flow.nodes.length > 0 || view.nodes.length === 0;
+  useLayoutEffect(() => {
+    const el = canvasEl.current;
+    if (initialView || !el || !placed) return;
+    setInitialView(fittedViewport(flow.nodes, el.clientWidth, el.clientHeight));
+  }, [initialView, placed, flow.nodes]);
 
   const isValidConnection = useCallback(
     (c: Connection | Edge) => {
@@ -149,7 +180,6 @@ export function Canvas(props: CanvasProps) {
   // rather than 5 000 (nodes, 250 edge paths, labels). Shown through its own style, not a class on the canvas:
   // restyling every node and edge when a pan starts costs a frame of its own. Wheel zooms keep no shield (their
   // events must reach React Flow's pane). Nothing here goes through React state: moving the view re-renders nothing of ours.
-  const canvasEl = useRef<HTMLDivElement>(null);
   const shieldEl = useRef<HTMLDivElement>(null);
   const zoomAtStart = useRef(1);
   const onMoveStart = useCallback((e: MouseEvent | TouchEvent | null, v: Viewport) => {
@@ -184,40 +214,42 @@ export function Canvas(props: CanvasProps) {
 
   return (
     <div className="canvas" ref={canvasEl} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
-      <ReactFlow<OpFlowNode, ShapeFlowEdge>
-        nodes={flow.nodes}
-        edges={flow.edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodesChange={flow.onNodesChange}
-        onEdgesChange={flow.onEdgesChange}
-        onConnect={onConnect}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
-        onBeforeDelete={onBeforeDelete}
-        onNodeDragStart={dragStart}
-        onNodeDragStop={dragStop}
-        onSelectionDragStart={dragStart}
-        onSelectionDragStop={selectionDragStop}
-        onMoveStart={onMoveStart}
-        onMoveEnd={onMoveEnd}
-        onEdgeMouseEnter={hoverAt}
-        onEdgeMouseMove={hoverAt}
-        onEdgeMouseLeave={hoverEnd}
-        nodesDraggable={!readOnly}
-        nodesConnectable={!readOnly}
-        edgesReconnectable={false}
-        deleteKeyCode={readOnly ? null : DELETE_KEYS}
-        multiSelectionKeyCode={MULTI_KEYS}
-        colorMode={colorMode}
-        defaultViewport={props.defaultViewport}
-        minZoom={0.1}
-        maxZoom={2.5}
-      >
-        <MiniMap<OpFlowNode> pannable zoomable nodeClassName={minimapClass} ariaLabel="Minimap" style={MINIMAP_SIZE} />
-        <Controls showInteractive={false} fitViewOptions={FIT_VIEW} />
-        <GradientLegend />
-      </ReactFlow>
+      {initialView && (
+        <ReactFlow<OpFlowNode, ShapeFlowEdge>
+          nodes={flow.nodes}
+          edges={flow.edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={flow.onNodesChange}
+          onEdgesChange={flow.onEdgesChange}
+          onConnect={onConnect}
+          onConnectEnd={onConnectEnd}
+          isValidConnection={isValidConnection}
+          onBeforeDelete={onBeforeDelete}
+          onNodeDragStart={dragStart}
+          onNodeDragStop={dragStop}
+          onSelectionDragStart={dragStart}
+          onSelectionDragStop={selectionDragStop}
+          onMoveStart={onMoveStart}
+          onMoveEnd={onMoveEnd}
+          onEdgeMouseEnter={hoverAt}
+          onEdgeMouseMove={hoverAt}
+          onEdgeMouseLeave={hoverEnd}
+          nodesDraggable={!readOnly}
+          nodesConnectable={!readOnly}
+          edgesReconnectable={false}
+          deleteKeyCode={readOnly ? null : DELETE_KEYS}
+          multiSelectionKeyCode={MULTI_KEYS}
+          colorMode={colorMode}
+          defaultViewport={initialView}
+          minZoom={MIN_ZOOM}
+          maxZoom={MAX_ZOOM}
+        >
+          <MiniMap<OpFlowNode> pannable zoomable nodeClassName={minimapClass} ariaLabel="Minimap" style={MINIMAP_SIZE} />
+          <Controls showInteractive={false} fitViewOptions={FIT_VIEW} />
+          <GradientLegend />
+        </ReactFlow>
+      )}
       <EdgeTooltip />
       <div className="move-shield" ref={shieldEl} aria-hidden="true" />
     </div>
