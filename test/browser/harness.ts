@@ -175,8 +175,11 @@ export class TestHost {
     return (await this.posted()).flatMap((m) => (m.type === 'edit' ? [m.edit] : []));
   }
 
-  /** Waits until at least `count` edits have been posted in total; returns them all. */
-  async waitForEdits(count: number, timeoutMs = 5000): Promise<GraphEdit[]> {
+  /**
+   * Waits until at least `count` edits have been posted in total; returns them all. The limit is generous: it
+   * returns as soon as they are there, and a CI machine busy installing or building can be slow for seconds.
+   */
+  async waitForEdits(count: number, timeoutMs = 15_000): Promise<GraphEdit[]> {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const e = await this.edits();
