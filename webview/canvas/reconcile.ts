@@ -21,7 +21,16 @@ export function reconcileNodes(prev: readonly OpFlowNode[], view: GraphView, pos
     const data = before && sameNodeView(before.data.view, v) ? before.data : { view: v };
     if (before && before.data === data && before.selected === selected && before.position.x === position.x && before.position.y === position.y) return before;
     const g = before && before.data === data ? before : nodeGeometry(v);
-    return { ...(before ?? {}), id: v.id, type: 'op', position, data, selected, initialWidth: g.initialWidth, initialHeight: g.initialHeight, handles: g.handles };
+    // A node without errors has exactly the computed size (its rows are fixed; the "handle geometry" browser test
+    // checks it), so it is given as the node's size and as already measured. React Flow then has nothing to
+    // update when its resize observer first sees the nodes; otherwise that update re-rendered every node and
+    // edge, restyled and laid them out again, all inside the first frame. A node with errors grows with its
+    // message: it gets an initial size only, and React Flow measures it.
+    const size =
+      v.errors.length === 0
+        ? { width: g.initialWidth, height: g.initialHeight, measured: { width: g.initialWidth, height: g.initialHeight } }
+        : { width: undefined, height: undefined, measured: undefined };
+    return { ...(before ?? {}), id: v.id, type: 'op', position, data, selected, initialWidth: g.initialWidth, initialHeight: g.initialHeight, ...size, handles: g.handles };
   });
 }
 
