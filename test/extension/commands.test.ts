@@ -53,6 +53,11 @@ test('Stop Training ends the run early and still saves the weights; a second Tra
   const result = await run;
   assert.equal(result.status, 'stopped');
   assert.ok(host.files.get(FakeUri.file('/ws/long.safetensors').toString()));
+  // Output → Backprop Studio says who stopped the run, and how long it took to end after that.
+  const log = host.rec.log.filter((l) => l.includes('Backprop Studio: training long.nn.json'));
+  assert.ok(log.some((l) => /stop requested \(Stop Training command\)/.test(l)), log.join('\n'));
+  assert.ok(log.some((l) => /stopped after [\d.]+ s at step \d+ .*, \d+ ms after Stop \(Stop Training command\)/.test(l)), log.join('\n'));
+  assert.ok(log.some((l) => /saved \d+ bytes of weights in \d+ ms/.test(l)), log.join('\n'));
 });
 
 test('a NaN stops the run, names the step and node, and keeps the last good weights', async () => {
