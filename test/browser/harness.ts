@@ -148,6 +148,14 @@ export function watchProblems(page: Page): PageProblems {
   return p;
 }
 
+/**
+ * Waits until the toolkit's controls are defined: dist/webview-toolkit.js loads after the graph is drawn
+ * (webview/ui/toolkit.tsx), and until then a control has no role or shadow content to find.
+ */
+export async function toolkitReady(page: Page): Promise<void> {
+  await page.waitForFunction(() => customElements.get('vscode-button') !== undefined, null, { timeout: 15_000 });
+}
+
 export async function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate(() => window.__bps.violations.slice());
 }

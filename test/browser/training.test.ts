@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import type { ModelJson } from '../../engine/graph/types';
 import type { GradientUpdate, GraphEdit, HostMessage, TrainingStateMessage } from '../../protocol/messages';
 import { applyEdit } from './applyEdit';
-import { browserMissing, useBrowser, cspViolations, TestHost, watchProblems, type PageProblems } from './harness';
+import { browserMissing, useBrowser, cspViolations, TestHost, toolkitReady, watchProblems, type PageProblems } from './harness';
 import { empty, mlp, text } from './models';
 
 const missing = browserMissing();
@@ -68,6 +68,7 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
       await page.locator('#root[data-state="ok"]').waitFor({ timeout: 15_000 });
       await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, model.nodes.length);
       await page.waitForFunction((n) => document.querySelectorAll('.react-flow__edge').length === n, model.edges.length);
+      await toolkitReady(page); // the panel's buttons and fields are toolkit controls
       await fn({ page, host: new TestHost(page, model), problems });
       assert.deepEqual(problems.pageErrors, [], 'no uncaught errors in the page');
       assert.deepEqual(problems.console, [], 'no console errors or warnings');
