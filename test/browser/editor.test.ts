@@ -8,9 +8,11 @@ import type { Page } from 'playwright-core';
 import type { ModelJson } from '../../engine/graph/types';
 import type { GraphEdit } from '../../protocol/messages';
 import { nodeGeometry } from '../../webview/canvas/geometry';
+import { OPEN_MARGIN, READING_ZOOM } from '../../webview/canvas/openingView';
 import { readDocument } from '../../webview/model/document';
 import { buildGraphView } from '../../webview/model/graphView';
-import { browserMissing, useBrowser, cspViolations, dragMouse, sel, TestHost, watchProblems, type PageProblems } from './harness';
+import { browserMissing, useBrowser, cspViolations, toolkitReady, dragMouse, sel, TestHost, watchProblems, type PageProblems } from './harness';
+import { benchModel } from './benchModel';
 import { empty, mlp, text, twoNodes, withAdd } from './models';
 
 const missing = browserMissing();
@@ -100,11 +102,71 @@ describe('graph editor webview (headless Chromium)', { skip: missing ?? false },
     }
   });
 
+  it('opens a graph too large to fit readably at the reading zoom on its inputs, drawing only what is in view; Fit View draws it all', async () => {
+    const model = benchModel(200, 250);
+    const doc = readDocument(text(model));
+    assert.equal(doc.kind, 'graph');
+    if (doc.kind !== 'graph') return;
+    const boxes = buildGraphView(doc.model, doc.analysis).nodes.map((v) => {
+      const g = nodeGeometry(v);
+      return { id: v.id, x: v.ui!.x, y: v.ui!.y, w: g.initialWidth, h: g.initialHeight };
+    });
+    const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 760 } });
+    const problems = watchProblems(page);
+    try {
+      await page.addInitScript(() => {
+        const w = window as unknown as { firstTransform?: string };
+        const seen = new MutationObserver(() => {
+          const vp = document.querySelector<HTMLElement>('.react-flow__viewport');
+          if (!vp || !document.querySelector('.react-flow__node')) return;
+          w.firstTransform = vp.style.transform;
+          seen.disconnect();
+        });
+        seen.observe(document, { childList: true, subtree: true });
+      });
+      await page.goto(ctx.server.pageFor({ text: text(model) }));
+      await page.waitForFunction(() => document.querySelectorAll('.react-flow__minimap-node').length === 200);
+      await sleep(500);
+      /** The view's transform, the canvas's size and the ids of the nodes drawn. */
+      const drawing = () =>
+        page.evaluate(() => {
+          const vp = document.querySelector<HTMLElement>('.react-flow__viewport')!;
+          const [, x, y, zoom] = /translate\(([-\d.e]+)px, ([-\d.e]+)px\) scale\(([\d.e]+)\)/.exec(vp.style.transform)!.map(Number);
+          const pane = document.querySelector('.react-flow__pane')!.getBoundingClientRect();
+          const ids = Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node'), (n) => n.dataset.id!);
+          return { x, y, zoom, width: pane.width, height: pane.height, ids, first: (window as unknown as { firstTransform?: string }).firstTransform, transform: vp.style.transform };
+        });
+      const d = await drawing();
+      assert.equal(d.first, d.transform, 'the view moved after the nodes appeared');
+      assert.equal(d.zoom, READING_ZOOM);
+      // The input, top left of the graph, sits a margin from the canvas's corner.
+      assert.deepEqual([d.x, d.y], [OPEN_MARGIN, OPEN_MARGIN]);
+      // Drawn: exactly the nodes whose box overlaps the canvas.
+      const inView = boxes
+        .filter((b) => b.x * d.zoom + d.x < d.width && (b.x + b.w) * d.zoom + d.x > 0 && b.y * d.zoom + d.y < d.height && (b.y + b.h) * d.zoom + d.y > 0)
+        .map((b) => b.id);
+      assert.ok(inView.length > 10 && inView.length < 100, `${inView.length} nodes in view`);
+      assert.deepEqual([...d.ids].sort(), [...inView].sort());
+      assert.ok(await page.locator(`${node('x')} .op-node-op`).isVisible());
+
+      await page.locator('[data-testid="fit-view"]').click();
+      await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 200, null, { timeout: 10_000 });
+      await sleep(400);
+      const fitted = await drawing();
+      assert.ok(fitted.zoom < 0.4, `Fit View zoom ${fitted.zoom}`);
+      assert.equal(await page.locator('.react-flow__edge').count(), 250);
+      assert.deepEqual(problems.pageErrors, []);
+      assert.deepEqual(problems.console, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("the toolkit's controls arrive after the graph and take the VS Code theme's colours", async () => {
     await withEditor(mlp(), async ({ page }) => {
       await waitNodes(page, 8);
       // Defined by dist/webview-toolkit.js, which the page loads once the graph is drawn (webview/ui/toolkit.tsx).
-      await page.waitForFunction(() => customElements.get('vscode-button') !== undefined, null, { timeout: 10_000 });
+      await toolkitReady(page);
       const train = page.locator('vscode-button', { hasText: 'Train' }).first();
       await train.waitFor({ state: 'visible' });
       const colours = await train.evaluate((el) => ({

@@ -6,7 +6,6 @@
 import { useCallback, useLayoutEffect, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
 import {
   Controls,
-  getViewportForBounds,
   MiniMap,
   ReactFlow,
   useReactFlow,
@@ -29,6 +28,7 @@ import { OpNode } from './OpNode';
 import { ShapeEdge } from './ShapeEdge';
 import type { FlowState } from './useFlowState';
 import { categoryClass } from './categories';
+import { FIT_VIEW, openingViewport } from './openingView';
 
 export const PALETTE_MIME = 'application/x-backprop-studio-op';
 
@@ -36,26 +36,8 @@ const nodeTypes = { op: OpNode };
 const edgeTypes = { shape: ShapeEdge };
 const DELETE_KEYS = ['Delete', 'Backspace'];
 const MULTI_KEYS = ['Meta', 'Control'];
-export const FIT_VIEW = { padding: 0.15, maxZoom: 1.25 };
 const MIN_ZOOM = 0.1;
 const MAX_ZOOM = 2.5;
-
-/**
- * The view that fits `nodes` into a canvas of this size, as React Flow's fitView would, from the sizes the nodes
- * are given before they are measured (geometry.ts): the first frame already shows the fitted graph, where fitting
- * after React Flow had measured the nodes showed one frame of the unfitted view first.
- */
-function fittedViewport(nodes: readonly OpFlowNode[], width: number, height: number): Viewport {
-  if (nodes.length === 0 || width <= 0 || height <= 0) return { x: 0, y: 0, zoom: 1 };
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (const n of nodes) {
-    x0 = Math.min(x0, n.position.x);
-    y0 = Math.min(y0, n.position.y);
-    x1 = Math.max(x1, n.position.x + (n.initialWidth ?? 0));
-    y1 = Math.max(y1, n.position.y + (n.initialHeight ?? 0));
-  }
-  return getViewportForBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, width, height, MIN_ZOOM, FIT_VIEW.maxZoom, FIT_VIEW.padding);
-}
 const MINIMAP_SIZE = { width: 168, height: 112 };
 
 export interface CanvasProps {
@@ -84,14 +66,15 @@ export function Canvas(props: CanvasProps) {
   countRender('Canvas');
 
   // React Flow reads its viewport once, when it mounts: mount it once the canvas has a size and the nodes are
-  // placed (both known in layout effects, before the first paint), with the remembered view or the fitted one.
+  // placed (both known in layout effects, before the first paint), with the remembered view or the opening one
+  // (openingView.ts: fitted, or a readable part of a large graph).
   const canvasEl = useRef<HTMLDivElement>(null);
   const [initialView, setInitialView] = useState<Viewport | undefined>(props.defaultViewport);
   const placed = flow.nodes.length > 0 || view.nodes.length === 0;
   useLayoutEffect(() => {
     const el = canvasEl.current;
     if (initialView || !el || !placed) return;
-    setInitialView(fittedViewport(flow.nodes, el.clientWidth, el.clientHeight));
+    setInitialView(openingViewport(flow.nodes, el.clientWidth, el.clientHeight));
   }, [initialView, placed, flow.nodes]);
 
   const isValidConnection = useCallback(
@@ -244,6 +227,7 @@ export function Canvas(props: CanvasProps) {
           defaultViewport={initialView}
           minZoom={MIN_ZOOM}
           maxZoom={MAX_ZOOM}
+          onlyRenderVisibleElements
         >
           <MiniMap<OpFlowNode> pannable zoomable nodeClassName={minimapClass} ariaLabel="Minimap" style={MINIMAP_SIZE} />
           <Controls showInteractive={false} fitViewOptions={FIT_VIEW} />

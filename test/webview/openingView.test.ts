@@ -1,0 +1,82 @@
+// The view the canvas opens at (webview/canvas/openingView.ts): fitted when the whole graph fits at FIT_FLOOR or
+// more, otherwise READING_ZOOM on the graph's inputs. Checked by where the nodes land on screen, not by the formula.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Viewport } from '@xyflow/react';
+import { FIT_FLOOR, OPEN_MARGIN, READING_ZOOM, openingViewport, type PlacedBox } from '../../webview/canvas/openingView';
+import { benchModel } from '../browser/benchModel';
+import { mlp } from '../browser/models';
+
+const W = 136;
+const H = 60;
+const boxes = (ui: { x?: number; y?: number }[]): PlacedBox[] => ui.map((p) => ({ position: { x: p.x ?? 0, y: p.y ?? 0 }, initialWidth: W, initialHeight: H }));
+
+/** A node's rectangle on screen under viewport `v`. */
+const onScreen = (b: PlacedBox, v: Viewport) => ({
+  left: b.position.x * v.zoom + v.x,
+  top: b.position.y * v.zoom + v.y,
+  right: (b.position.x + W) * v.zoom + v.x,
+  bottom: (b.position.y + H) * v.zoom + v.y,
+});
+const inside = (r: ReturnType<typeof onScreen>, width: number, height: number) => r.left >= 0 && r.top >= 0 && r.right <= width && r.bottom <= height;
+const overlaps = (r: ReturnType<typeof onScreen>, width: number, height: number) => r.right > 0 && r.bottom > 0 && r.left < width && r.top < height;
+
+describe('opening view', () => {
+  it('fits a graph that fits at FIT_FLOOR or more: every node inside the canvas, with a margin, centred', () => {
+    const nodes = boxes(mlp().nodes.map((n) => n.ui!));
+    const [width, height] = [900, 500];
+    const v = openingViewport(nodes, width, height);
+    assert.ok(v.zoom >= FIT_FLOOR && v.zoom <= 1.25, `zoom ${v.zoom}`);
+    const rects = nodes.map((n) => onScreen(n, v));
+    assert.ok(rects.every((r) => inside(r, width, height)), 'a node lies outside the canvas');
+    const left = Math.min(...rects.map((r) => r.left));
+    const right = width - Math.max(...rects.map((r) => r.right));
+    assert.ok(left > 10 && Math.abs(left - right) < 1, `not centred with a margin: ${left} px left, ${right} px right`);
+  });
+
+  it('never zooms a small graph beyond 1.25', () => {
+    const v = openingViewport(boxes([{ x: 0, y: 0 }]), 1200, 800);
+    assert.equal(v.zoom, 1.25);
+    assert.ok(inside(onScreen(boxes([{ x: 0, y: 0 }])[0], v), 1200, 800));
+  });
+
+  it('fits the templates in a small editor, even below the reading zoom', () => {
+    // The MLP template is 1216 flow pixels wide: in a 700 px canvas it fits at about 0.5.
+    const nodes = boxes(mlp().nodes.map((n) => n.ui!));
+    const v = openingViewport(nodes, 700, 400);
+    assert.ok(v.zoom < READING_ZOOM && v.zoom >= FIT_FLOOR, `zoom ${v.zoom}`);
+    assert.ok(nodes.every((n) => inside(onScreen(n, v), 700, 400)));
+  });
+
+  it('opens a graph too large to fit at FIT_FLOOR at the reading zoom, on its inputs', () => {
+    const model = benchModel(200, 250);
+    const nodes = boxes(model.nodes.map((n) => n.ui!));
+    const [width, height] = [960, 600];
+    const v = openingViewport(nodes, width, height);
+    assert.equal(v.zoom, READING_ZOOM);
+    const rects = nodes.map((n) => onScreen(n, v));
+    // The input (the model's first node, top left of its grid) is in view, a margin from the canvas's corner.
+    const input = rects[model.nodes.findIndex((n) => n.op === 'Input')];
+    assert.equal(input.left, OPEN_MARGIN);
+    assert.equal(input.top, OPEN_MARGIN);
+    // Nothing is left of or above the input's side of the graph: the view starts where the graph starts.
+    assert.equal(Math.min(...rects.map((r) => r.left)), OPEN_MARGIN);
+    const seen = rects.filter((r) => overlaps(r, width, height)).length;
+    assert.ok(seen > 10 && seen < 60, `${seen} of 200 nodes in view`);
+  });
+
+  it('centres a wide but low graph vertically when it opens unfitted', () => {
+    const nodes = boxes(Array.from({ length: 40 }, (_, i) => ({ x: i * 200, y: 100 })));
+    const [width, height] = [800, 600];
+    const v = openingViewport(nodes, width, height);
+    assert.equal(v.zoom, READING_ZOOM);
+    const r = onScreen(nodes[0], v);
+    assert.equal(r.left, OPEN_MARGIN);
+    assert.ok(Math.abs(r.top - (height - r.bottom)) < 1e-9, `not centred: ${r.top} above, ${height - r.bottom} below`);
+  });
+
+  it('opens an empty graph or an unsized canvas at the origin, unzoomed', () => {
+    assert.deepEqual(openingViewport([], 800, 600), { x: 0, y: 0, zoom: 1 });
+    assert.deepEqual(openingViewport(boxes([{ x: 5, y: 5 }]), 0, 0), { x: 0, y: 0, zoom: 1 });
+  });
+});
