@@ -88,7 +88,8 @@ export async function startPageServer(distDir = 'dist'): Promise<PageServer> {
         if (!pages.has(id)) throw new Error('no such page');
         const nonce = makeNonce();
         let html = renderWebviewHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/dist/webview.css`, title: 'model.nn.json' });
-        const at = html.indexOf(`<script nonce="${nonce}" src=`);
+        // The stand-in runs where VS Code's own script would: before the (deferred) bundle, with the body there.
+        const at = html.indexOf('</body>');
         html = `${html.slice(0, at)}<style nonce="${nonce}">${DARK_THEME}</style>\n<script nonce="${nonce}">${standIn(pages.get(id))}</script>\n${html.slice(at)}`;
         res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' });
         res.end(html);

@@ -117,7 +117,7 @@ test('the graph editor: strict CSP, resources from dist/ and media/ only, the do
   assert.ok(csp, 'no CSP meta tag');
   assert.doesNotMatch(csp, /unsafe/);
   assert.match(csp, /default-src &#39;none&#39;/);
-  assert.match(webview.html, /<script nonce="[^"]+" src="https:\/\/webview[^"]*\/dist\/webview\.js"><\/script>/);
+  assert.match(webview.html, /<script nonce="[^"]+" src="https:\/\/webview[^"]*\/dist\/webview\.js" defer><\/script>/);
 
   webview.posted.length = 0;
   webview.receive!({ type: 'ready' });

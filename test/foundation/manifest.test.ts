@@ -129,7 +129,7 @@ test('the webview page carries the CSP and loads its script with the nonce', () 
   const nonce = makeNonce();
   const html = renderWebviewHtml({ cspSource: 'vscode-resource:', nonce, scriptUri: 'https://file+.vscode-resource/x/dist/webview.js', title: 'a<b>.nn.json' });
   assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="${buildCsp('vscode-resource:', nonce).replace(/'/g, '&#39;')}">`));
-  assert.match(html, new RegExp(`<script nonce="${nonce}" src="https://file\\+\\.vscode-resource/x/dist/webview\\.js"></script>`));
+  assert.match(html, new RegExp(`<script nonce="${nonce}" src="https://file\\+\\.vscode-resource/x/dist/webview\\.js" defer></script>`));
   // Every <script> and <style> has the nonce; no inline event handlers or style attributes.
   for (const m of html.matchAll(/<(script|style)\b([^>]*)>/g)) assert.ok(m[2]!.includes(`nonce="${nonce}"`), m[0]);
   assert.doesNotMatch(html, /\son\w+=/);
