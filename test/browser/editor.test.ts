@@ -48,6 +48,19 @@ describe('graph editor webview (headless Chromium)', { skip: missing ?? false },
     }
   }
 
+  /** Records (as window.firstTransform) the viewport's transform when the first node is put in the page. */
+  const recordFirstTransform = (page: Page) =>
+    page.addInitScript(() => {
+      const w = window as unknown as { firstTransform?: string };
+      const seen = new MutationObserver(() => {
+        const vp = document.querySelector<HTMLElement>('.react-flow__viewport');
+        if (!vp || !document.querySelector('.react-flow__node')) return;
+        w.firstTransform = vp.style.transform;
+        seen.disconnect();
+      });
+      seen.observe(document, { childList: true, subtree: true });
+    });
+
   const waitNodes = (page: Page, n: number) => page.waitForFunction((k) => document.querySelectorAll('.react-flow__node').length === k, n);
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,17 +84,7 @@ describe('graph editor webview (headless Chromium)', { skip: missing ?? false },
   it('opens fitted: the nodes appear in the view that fits them, which then stays', async () => {
     const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 760 } });
     try {
-      // Record the viewport's transform when the first node is put in the page.
-      await page.addInitScript(() => {
-        const w = window as unknown as { firstTransform?: string };
-        const seen = new MutationObserver(() => {
-          const vp = document.querySelector<HTMLElement>('.react-flow__viewport');
-          if (!vp || !document.querySelector('.react-flow__node')) return;
-          w.firstTransform = vp.style.transform;
-          seen.disconnect();
-        });
-        seen.observe(document, { childList: true, subtree: true });
-      });
+      await recordFirstTransform(page);
       await page.goto(ctx.server.pageFor({ text: text(mlp()) }));
       await waitNodes(page, 8);
       await sleep(800);
@@ -114,16 +117,7 @@ describe('graph editor webview (headless Chromium)', { skip: missing ?? false },
     const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 760 } });
     const problems = watchProblems(page);
     try {
-      await page.addInitScript(() => {
-        const w = window as unknown as { firstTransform?: string };
-        const seen = new MutationObserver(() => {
-          const vp = document.querySelector<HTMLElement>('.react-flow__viewport');
-          if (!vp || !document.querySelector('.react-flow__node')) return;
-          w.firstTransform = vp.style.transform;
-          seen.disconnect();
-        });
-        seen.observe(document, { childList: true, subtree: true });
-      });
+      await recordFirstTransform(page);
       await page.goto(ctx.server.pageFor({ text: text(model) }));
       await page.waitForFunction(() => document.querySelectorAll('.react-flow__minimap-node').length === 200);
       await sleep(500);
