@@ -189,10 +189,9 @@ async function oneRun(browser, server, model, expect) {
 
 /**
  * The reference, measured in the same run: the editor's drawn page saved as static HTML (scripts removed, same
- * stylesheet), so the browser alone parses, styles, lays out and paints the same elements (about 1 900 in the
- * opening view of the 200-node model). The
- * editor's first render is reported as a multiple of it: what our code (React, React Flow, the engine's analysis)
- * adds on this machine, whatever its speed today.
+ * stylesheet), so the browser alone parses, styles, lays out and paints the same elements (about 1 400 in the
+ * opening view of the 200-node model). The editor's first render is reported as a multiple of it: what our code
+ * (React, React Flow, the engine's analysis) adds on this machine, whatever its speed today.
  */
 async function staticReference(browser, server, model, expect, bundleDir) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
