@@ -19,10 +19,7 @@ import { createServer } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { browserMissing, CHROMIUM, launchBrowser, startPageServer } from '../test/browser/harness.ts';
-import { benchModel } from '../test/browser/benchModel.ts';
-import { nodeGeometry } from '../webview/canvas/geometry.ts';
-import { readDocument } from '../webview/model/document.ts';
-import { buildGraphView } from '../webview/model/graphView.ts';
+import { benchModel, drawingOf } from '../test/browser/benchModel.ts';
 
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1]) || 5;
@@ -80,13 +77,13 @@ const FIRST_PAINTED = `window.firstPainted = (expect, marks) => new Promise((res
     const t = { x: Number(m[1]), y: Number(m[2]), z: Number(m[3]) };
     const drawnNodes = new Map([...document.querySelectorAll('.react-flow__node')].map((el) => [el.dataset.id, el.style.visibility !== 'hidden']));
     const drawnEdges = new Set([...document.querySelectorAll('.react-flow__edge')].map((el) => el.dataset.id));
-    const box = new Map(expect.nodes.map((n) => [n[0], n]));
-    const inView = expect.nodes.filter(([, x, y, w, h]) => overlaps(x, y, x + w, y + h, t));
-    const edgesInView = expect.edges.filter(([, from, to]) => {
-      const [, ax, ay, aw, ah] = box.get(from), [, bx, by, bw, bh] = box.get(to);
-      return overlaps(Math.min(ax, bx), Math.min(ay, by), Math.max(ax + aw, bx + bw), Math.max(ay + ah, by + bh), t);
+    const box = new Map(expect.nodes.map((n) => [n.id, n]));
+    const inView = expect.nodes.filter((n) => overlaps(n.x, n.y, n.x + n.w, n.y + n.h, t));
+    const edgesInView = expect.edges.filter((e) => {
+      const a = box.get(e.from), b = box.get(e.to);
+      return overlaps(Math.min(a.x, b.x), Math.min(a.y, b.y), Math.max(a.x + a.w, b.x + b.w), Math.max(a.y + a.h, b.y + b.h), t);
     });
-    if (inView.length === 0 || !inView.every(([id]) => drawnNodes.get(id)) || !edgesInView.every(([id]) => drawnEdges.has(id))) return requestAnimationFrame(check);
+    if (inView.length === 0 || !inView.every((n) => drawnNodes.get(n.id)) || !edgesInView.every((e) => drawnEdges.has(e.id))) return requestAnimationFrame(check);
     const inFrame = performance.now();
     const drawn = { nodes: inView.length, edges: edgesInView.length };
     setTimeout(() => {
@@ -98,20 +95,6 @@ const FIRST_PAINTED = `window.firstPainted = (expect, marks) => new Promise((res
   };
   requestAnimationFrame(check);
 });`;
-
-/** What firstPainted checks the page against: each node's box and each edge's id and ends, as the editor sees them. */
-function expectedDrawing(model) {
-  const doc = readDocument(JSON.stringify(model));
-  if (doc.kind !== 'graph') throw new Error(`bench model not shown as a graph: ${doc.messages.join('; ')}`);
-  const view = buildGraphView(doc.model, doc.analysis);
-  return {
-    nodes: view.nodes.map((v) => {
-      const g = nodeGeometry(v);
-      return [v.id, v.ui.x, v.ui.y, g.initialWidth, g.initialHeight];
-    }),
-    edges: view.edges.map((e) => [e.id, e.from, e.to]),
-  };
-}
 
 async function oneRun(browser, server, model, expect) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
@@ -247,7 +230,7 @@ const out = PREBUILT ?? mkdtempSync(join(tmpdir(), 'bench-editor-'));
 try {
   if (!PREBUILT) await buildBundle(out);
   const model = benchModel(NODE_COUNT, EDGE_COUNT);
-  const expect = expectedDrawing(model);
+  const expect = drawingOf(model);
   const server = await startPageServer(out);
   const browser = await launchBrowser();
   const runs = [];

@@ -12,7 +12,7 @@ import { OPEN_MARGIN, READING_ZOOM } from '../../webview/canvas/openingView';
 import { readDocument } from '../../webview/model/document';
 import { buildGraphView } from '../../webview/model/graphView';
 import { browserMissing, useBrowser, cspViolations, toolkitReady, dragMouse, sel, TestHost, watchProblems, type PageProblems } from './harness';
-import { benchModel } from './benchModel';
+import { benchModel, drawingOf } from './benchModel';
 import { empty, mlp, text, twoNodes, withAdd } from './models';
 
 const missing = browserMissing();
@@ -107,13 +107,7 @@ describe('graph editor webview (headless Chromium)', { skip: missing ?? false },
 
   it('opens a graph too large to fit readably at the reading zoom on its inputs, drawing only what is in view; Fit View draws it all', async () => {
     const model = benchModel(200, 250);
-    const doc = readDocument(text(model));
-    assert.equal(doc.kind, 'graph');
-    if (doc.kind !== 'graph') return;
-    const boxes = buildGraphView(doc.model, doc.analysis).nodes.map((v) => {
-      const g = nodeGeometry(v);
-      return { id: v.id, x: v.ui!.x, y: v.ui!.y, w: g.initialWidth, h: g.initialHeight };
-    });
+    const boxes = drawingOf(model).nodes;
     const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 760 } });
     const problems = watchProblems(page);
     try {
