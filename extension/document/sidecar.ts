@@ -9,30 +9,15 @@
  * the model is saved (see `pruneSidecar`), so the file does not keep copies for ever.
  */
 import { decodeSafetensors, encodeSafetensors, type TensorRecords } from '../../engine/io/safetensors';
+import { resolveContainedPath, SIDECAR_FILE, type Contained, type Links } from '../../common/containment';
 
 /**
  * The sidecar's path, from the model file's path (POSIX, as in a URI) and its `weights` value, or why it is
- * refused: it must be a relative path to a `.safetensors` file inside `root` (the workspace folder, or the
- * model's own folder), so a model from an untrusted repository cannot make the editor rewrite other files.
+ * refused: the containment rule of common/containment.ts (a relative path to a `.safetensors` file inside
+ * `root`, the workspace folder or the model's own folder), on real paths when the file system's `links` are given.
  */
-export function resolveSidecarPath(modelPath: string, weights: string, root: string): { path: string } | { error: string } {
-  if (!/\.safetensors$/i.test(weights)) return { error: `"weights" must name a .safetensors file, found ${JSON.stringify(weights.slice(0, 80))}` };
-  if (/^(?:[\\/]|[A-Za-z]:)/.test(weights) || weights.includes('\0')) return { error: '"weights" must be a path relative to the model file' };
-  const dir = modelPath.slice(0, modelPath.lastIndexOf('/') + 1);
-  const parts: string[] = [];
-  for (const seg of (dir + weights.replace(/\\/g, '/')).split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') {
-      if (parts.length === 0) return { error: '"weights" points outside the file system root' };
-      parts.pop();
-    } else {
-      parts.push(seg);
-    }
-  }
-  const path = '/' + parts.join('/');
-  const base = root.endsWith('/') ? root : root + '/';
-  if (!path.startsWith(base)) return { error: `"weights" (${weights.slice(0, 80)}) points outside ${root}` };
-  return { path };
+export function resolveSidecarPath(modelPath: string, weights: string, root: string, links?: Links): Contained {
+  return resolveContainedPath(modelPath, weights, root, SIDECAR_FILE, links);
 }
 
 const idOf = (key: string): string => key.split('.')[0]!;
