@@ -7,7 +7,7 @@ import type { GraphModel } from '../graph/model';
 import { CLASSIFICATION_SETS, REGRESSION_SETS, isClassificationSet, playgroundPoints } from './playground';
 import type { Dataset } from './dataset';
 import { decodeDigits } from './digits';
-import { tableToDataset, type CsvTable } from './csv';
+import { quoteText, tableToDataset, type CsvTable } from './csv';
 
 export const DATASET_SOURCES = [...CLASSIFICATION_SETS, ...REGRESSION_SETS, 'digits', 'csv'] as const;
 export type DatasetSource = (typeof DATASET_SOURCES)[number];
@@ -55,11 +55,70 @@ export function readDatasetSpec(training: unknown): { spec: DatasetJson | null; 
   if (d.noise !== undefined && !(typeof d.noise === 'number' && d.noise >= 0 && d.noise <= 1)) problems.push(`training.dataset.noise must be a number from 0 to 1, found ${JSON.stringify(d.noise)}`);
   for (const k of ['input', 'target', 'path', 'label']) if (d[k] !== undefined && typeof d[k] !== 'string') problems.push(`training.dataset.${k} must be a string`);
   if (d.features !== undefined && !(Array.isArray(d.features) && d.features.length > 0 && d.features.every((f) => typeof f === 'string'))) problems.push('training.dataset.features must be a non-empty list of column names');
+  checkLearned(d, problems);
   if (d.source === 'csv') {
     if (typeof d.path !== 'string') problems.push('training.dataset.path is required for a csv dataset (relative to the model file)');
     if (typeof d.label !== 'string') problems.push('training.dataset.label is required for a csv dataset (the label column)');
   }
   return { spec: problems.length ? null : (d as unknown as DatasetJson), problems };
+}
+
+/** A value from the model for a message: strings quoted and cut short, numbers as written (1e999: Infinity). */
+function found(v: unknown): string {
+  if (typeof v === 'string') return quoteText(v);
+  if (typeof v === 'number') return String(v);
+  const j = JSON.stringify(v);
+  return j === undefined ? String(v) : j.length > 40 ? `${j.slice(0, 40)}…` : j;
+}
+
+/**
+ * The stored `classes` and `normalization` (learned from a CSV file, then editable): their shape here,
+ * the length of normalization against the feature count when the table is read (csv.ts).
+ */
+function checkLearned(d: Record<string, unknown>, problems: string[]) {
+  const c = d.classes;
+  if (c !== undefined) {
+    if (!Array.isArray(c) || c.length === 0) problems.push(`training.dataset.classes must be a non-empty list of class names, found ${found(c)}`);
+    else {
+      const at = new Map<string, number>();
+      for (let i = 0; i < c.length; i++) {
+        const name = c[i];
+        if (typeof name !== 'string') {
+          problems.push(`training.dataset.classes[${i}] must be a string, found ${found(name)}`);
+          break;
+        }
+        if (at.has(name)) {
+          problems.push(`training.dataset.classes[${i}] repeats ${quoteText(name)} (already at [${at.get(name)}])`);
+          break;
+        }
+        at.set(name, i);
+      }
+    }
+  }
+  const nm = d.normalization;
+  if (nm === undefined) return;
+  const key = 'training.dataset.normalization';
+  if (!isObj(nm)) return void problems.push(`${key} must be an object { "mean": [...], "std": [...] }, found ${found(nm)}`);
+  let ok = true;
+  for (const k of ['mean', 'std'] as const) {
+    const a = nm[k];
+    const what = k === 'mean' ? 'finite number' : 'positive finite number';
+    if (a === undefined) {
+      problems.push(`${key}.${k} is missing: it must be a list of ${what}s, one per feature`);
+      ok = false;
+    } else if (!Array.isArray(a)) {
+      problems.push(`${key}.${k} must be a list of ${what}s, one per feature, found ${found(a)}`);
+      ok = false;
+    } else {
+      const i = a.findIndex((v) => !(typeof v === 'number' && Number.isFinite(v) && (k === 'mean' || v > 0)));
+      if (i >= 0) {
+        problems.push(`${key}.${k}[${i}] must be a ${what}, found ${found(a[i])}`);
+        ok = false;
+      }
+    }
+  }
+  const { mean, std } = nm as { mean: unknown[]; std: unknown[] };
+  if (ok && mean.length !== std.length) problems.push(`${key}.mean and .std must have the same length, found ${mean.length} and ${std.length}`);
 }
 
 export function readTrainingSettings(training: unknown): TrainingSettings {
