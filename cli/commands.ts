@@ -1,6 +1,9 @@
-/** grad, train and predict: the spec's command-line contract over the engine. */
+/** grad, train and predict: the spec's command-line contract over the engine. The feed is checked first (loadFeed). */
 import { createOptimizer, noGrad, type GraphModel, type Tensor } from '../engine';
 import { tensorJson, lossNumber, type TensorOut } from './output';
+
+/** A dictionary keyed by node ids: null-prototype, so an id like `__proto__` is an ordinary key. */
+const byId = <T>() => Object.create(null) as Record<string, T>;
 
 /** A non-finite loss or gradient: exit 3 with this line. */
 export class NonFiniteError extends Error {}
@@ -20,12 +23,12 @@ export async function gradCommand(model: GraphModel, feeds: Record<string, Tenso
   if (!Number.isFinite(await loss.item())) await guardFinite(model, pass, 'non-finite loss');
   if (loss.requiresGrad) loss.backward();
   await guardFinite(model, pass, 'non-finite gradient');
-  const outputs: Record<string, TensorOut> = {};
+  const outputs = byId<TensorOut>();
   for (const id of model.order) {
     const v = pass.values.get(id);
     if (v) outputs[id] = await tensorJson(v);
   }
-  const grads: Record<string, TensorOut> = {};
+  const grads = byId<TensorOut>();
   for (const [key, p] of model.namedParameters()) {
     // A parameter the loss does not reach has a zero gradient.
     grads[key] = p.grad ? await tensorJson(p.grad) : { shape: [...p.shape], data: new Array(p.size).fill(0) };
@@ -54,7 +57,7 @@ export async function trainCommand(model: GraphModel, feeds: Record<string, Tens
     await guardFinite(model, pass, `step ${step + 1}`);
     noGrad(() => optimizer.step());
   }
-  const params: Record<string, TensorOut> = {};
+  const params = byId<TensorOut>();
   for (const [key, t] of model.state) params[key] = await tensorJson(t);
   return { losses, params };
 }
@@ -62,7 +65,7 @@ export async function trainCommand(model: GraphModel, feeds: Record<string, Tens
 export async function predictCommand(model: GraphModel, feeds: Record<string, Tensor>) {
   const pass = noGrad(() => model.forward(feeds, { training: false, computeLoss: false }));
   await guardFinite(model, pass, 'inference');
-  const outputs: Record<string, TensorOut> = {};
+  const outputs = byId<TensorOut>();
   for (const [id, t] of pass.outputs) outputs[id] = await tensorJson(t);
   return { outputs };
 }

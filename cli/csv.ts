@@ -1,16 +1,10 @@
-// Reading a CSV dataset file for the command line.
-import { readFileSync } from 'node:fs';
+// Reading a CSV dataset file for the command line: a regular file of at most READ_LIMITS.csv bytes.
 import type { CsvTable } from '../engine';
 import { CsvParseError, parseCsvText } from '../common/csv';
-import { InputError } from './load';
+import { InputError, readInput } from './files';
 
 export function readCsvTable(path: string): CsvTable {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read CSV file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = new TextDecoder().decode(readInput(path, 'csv'));
   try {
     return parseCsvText(text, path);
   } catch (e) {

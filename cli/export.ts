@@ -3,13 +3,14 @@
  * engine's (engine/codegen, pure); this side reads the model, its sidecar weights and the engine
  * runtime from disk, and writes the files, atomically and never over an existing file without --force.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { GraphValidationError, analyzeModel, decodeSafetensors, type GraphError } from '../engine';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { GraphValidationError, type GraphError } from '../engine';
 import { ExportError, defaultEmbedWeights, exportModel, type EngineRuntime, type ExportTarget } from '../engine/codegen';
 import { UsageError } from './args';
+import { checkWritable } from './files';
 import { writeFileAtomic } from './fs';
-import { InputError } from './load';
+import { InputError, readModelAnalysis, readSidecar } from './load';
 
 export interface ExportArgs {
   modelPath: string;
@@ -29,14 +30,6 @@ export function parseTarget(v: string | true | undefined): ExportTarget {
   if (typeof v !== 'string') throw new UsageError('export needs --target engine|standalone');
   if (!(TARGETS as readonly string[]).includes(v)) throw new UsageError(`--target must be engine or standalone, found "${v}"`);
   return v as ExportTarget;
-}
-
-function readBytes(path: string, what: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new InputError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
 }
 
 const firstProblem = (errors: readonly GraphError[]) =>
@@ -72,22 +65,9 @@ function sameContents(path: string, contents: string | Uint8Array): boolean {
  */
 export function exportCommand(args: ExportArgs): { written: string[]; unchanged: string[] } {
   if (!/\.m?ts$/.test(args.out) || /\.d\.m?ts$/.test(args.out)) throw new UsageError(`--out must name a TypeScript file (.ts or .mts), found "${args.out}"`);
-  const bytes = readBytes(args.modelPath, 'model');
-  const analysis = analyzeModel(bytes);
-  if (analysis.errors.length) throw new InputError(`${args.modelPath}: ${firstProblem(analysis.errors)}`);
-  let weights = null;
-  const sidecar = analysis.model!.weights;
-  if (sidecar) {
-    const p = resolve(dirname(args.modelPath), sidecar);
-    // As the other commands: a missing sidecar means "not trained yet".
-    if (existsSync(p)) {
-      try {
-        weights = decodeSafetensors(readBytes(p, 'weights file')).tensors;
-      } catch (e) {
-        throw new InputError(`${p}: ${(e as Error).message}`);
-      }
-    }
-  }
+  const analysis = readModelAnalysis(args.modelPath);
+  // As the other commands: a missing sidecar means "not trained yet".
+  const weights = readSidecar(args.modelPath, analysis.model!);
   const runtime = args.target === 'engine' && args.engineImport === undefined ? readEngineRuntime() : undefined;
   let files;
   try {
@@ -106,11 +86,10 @@ export function exportCommand(args: ExportArgs): { written: string[]; unchanged:
     throw e;
   }
 
-  const dir = dirname(resolve(args.out));
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`cannot write ${args.out}: the directory ${dirname(args.out)} does not exist`);
   const planned = files.map((f) => ({ path: join(dirname(args.out), f.path), contents: f.contents }));
   // Every check before the first write: a refusal leaves everything as it was.
   const changed = planned.filter((f) => !sameContents(f.path, f.contents));
+  for (const f of changed) checkWritable(f.path, 'the export');
   if (!args.force) {
     const clash = changed.find((f) => existsSync(f.path));
     if (clash) throw new InputError(`${clash.path} already exists; pass --force to overwrite it`);

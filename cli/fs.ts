@@ -5,7 +5,8 @@
  * write. The data goes to a temporary file in the target's directory (same file system, so the rename
  * is atomic), is fsync'ed, and is renamed over the target; the directory is then fsync'ed where the
  * platform allows, so the rename itself survives a crash. On any failure the temporary file is removed
- * and the target is left as it was.
+ * and the target is left as it was. A run killed mid-write (SIGKILL, power loss) can still leave its
+ * temporary file; the next write of the same target removes those of dead processes (removeStaleTemps).
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -15,6 +16,50 @@ import { randomBytes } from 'node:crypto';
 /** The temporary file's name: hidden, next to the target, unique per process and call. */
 function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, under another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove the temporary files a killed run of ours left beside `target`: our naming (tempPathFor, and the
+ * writability probe's `.probe.tmp`), a process id that is no longer running, and a plain file. Files of
+ * any other naming, and those of a run still going, are never touched. Best effort.
+ */
+export function removeStaleTemps(target: string): string[] {
+  const dir = path.dirname(target);
+  const ours = new RegExp(`^\\.${escapeRegExp(path.basename(target))}\\.(\\d+)\\.[0-9a-f]{12}(?:\\.probe)?\\.tmp$`);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const m = ours.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    const p = path.join(dir, name);
+    try {
+      if (!fs.lstatSync(p).isFile()) continue;
+      fs.unlinkSync(p);
+      removed.push(p);
+    } catch {
+      /* gone already, or not ours to remove */
+    }
+  }
+  return removed;
 }
 
 /** Write through a symlink to the file it points at, as a plain write would; a dangling link is replaced. */
@@ -45,6 +90,7 @@ export function writeFileAtomic(target: string, data: Uint8Array | string): void
   const bytes = toBytes(data);
   const file = resolveTarget(target);
   const mode = existingMode(file);
+  removeStaleTemps(file);
   const tmp = tempPathFor(file);
   let fd: number | undefined;
   let created = false;
@@ -83,6 +129,7 @@ export async function writeFileAtomicAsync(target: string, data: Uint8Array | st
   const bytes = toBytes(data);
   const file = resolveTarget(target);
   const mode = existingMode(file);
+  removeStaleTemps(file);
   const tmp = tempPathFor(file);
   let handle: fsp.FileHandle | undefined;
   let created = false;

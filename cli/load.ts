@@ -1,36 +1,60 @@
 /** Reading a model, its sidecar weights and a feed from disk into the engine (which only sees bytes). */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { GraphModel, GraphValidationError, Tensor, analyzeModel, decodeSafetensors, type GraphModel as Model } from '../engine';
+import { readlinkSync, realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { GraphModel, GraphValidationError, Tensor, analyzeModel, decodeSafetensors, type GraphAnalysis, type GraphModel as Model, type ModelJson, type StoredTensor } from '../engine';
+import { resolveContainedPath, SIDECAR_FILE, type Links } from '../common/containment';
+import { InputError, readInput } from './files';
 
-/** A bad model or feed: exit 1 with this one line. */
-export class InputError extends Error {}
+export { InputError };
 
-function readBytes(path: string, what: string): Uint8Array {
+/** Node's file system links, for the containment rule's real-path check. */
+export const NODE_LINKS: Links = { realpath: (p) => realpathSync(p), readlink: (p) => readlinkSync(p) };
+
+const firstProblem = (analysis: GraphAnalysis) =>
+  `${analysis.errors[0].message}${analysis.errors.length > 1 ? ` (and ${analysis.errors.length - 1} more problem${analysis.errors.length > 2 ? 's' : ''})` : ''}`;
+
+/** The sidecar a model without a `weights` key uses: NAME.safetensors beside NAME.nn.json. */
+export function defaultSidecarName(modelPath: string): string {
+  return modelPath.split(/[\\/]/).pop()!.replace(/\.nn\.json$|\.json$/i, '') + '.safetensors';
+}
+
+/**
+ * Where the model's weights live: its `weights` value, or NAME.safetensors when it has none, resolved by
+ * the containment rule with the model's own folder tree as the root (links resolved).
+ */
+export function sidecarPath(modelPath: string, json: Pick<ModelJson, 'weights'>): string {
+  const r = resolveContainedPath(modelPath, json.weights ?? defaultSidecarName(modelPath), dirname(modelPath), SIDECAR_FILE, NODE_LINKS);
+  if ('error' in r) throw new InputError(`${modelPath}: ${r.error}`);
+  return r.path;
+}
+
+/** The sidecar's tensors; null when there is none yet (it is created by the first training run). */
+export function readSidecar(modelPath: string, json: Pick<ModelJson, 'weights'>): Record<string, StoredTensor> | null {
+  const p = sidecarPath(modelPath, json);
+  let bytes: Uint8Array;
   try {
-    return readFileSync(path);
+    bytes = readInput(p, 'weights');
   } catch (e) {
-    throw new InputError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (/: ENOENT$/.test((e as Error).message)) return null;
+    throw e;
+  }
+  try {
+    return decodeSafetensors(bytes).tensors;
+  } catch (e) {
+    throw new InputError(`${p}: ${(e as Error).message}`);
   }
 }
 
+/** The model file analysed; a model with errors is refused naming the first. */
+export function readModelAnalysis(modelPath: string): GraphAnalysis {
+  const analysis = analyzeModel(readInput(modelPath, 'model'));
+  if (analysis.errors.length) throw new InputError(`${modelPath}: ${firstProblem(analysis)}`);
+  return analysis;
+}
+
 export function loadModel(modelPath: string): Model {
-  const bytes = readBytes(modelPath, 'model');
-  const analysis = analyzeModel(bytes);
-  if (analysis.errors.length) throw new InputError(`${modelPath}: ${analysis.errors[0].message}${analysis.errors.length > 1 ? ` (and ${analysis.errors.length - 1} more problem${analysis.errors.length > 2 ? 's' : ''})` : ''}`);
-  let sidecar;
-  const weights = analysis.model!.weights;
-  if (weights) {
-    const p = resolve(dirname(modelPath), weights);
-    // The sidecar is created on the first save; until then parameters start from the seed.
-    if (existsSync(p)) {
-      try {
-        sidecar = decodeSafetensors(readBytes(p, 'weights file')).tensors;
-      } catch (e) {
-        throw new InputError(`${p}: ${(e as Error).message}`);
-      }
-    }
-  }
+  const analysis = readModelAnalysis(modelPath);
+  const sidecar = readSidecar(modelPath, analysis.model!) ?? undefined;
   try {
     return GraphModel.create(analysis, { sidecar });
   } catch (e) {
@@ -41,28 +65,51 @@ export function loadModel(modelPath: string): Model {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** FEED.json: { "<Input or Target id>": { "shape": [...], "data": [...] } }, checked against the model. */
-export function loadFeed(feedPath: string, model: Model): Record<string, Tensor> {
-  const text = new TextDecoder().decode(readBytes(feedPath, 'feed'));
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** Why one feed value is refused, or undefined. */
+function badValue(v: unknown, dtype: string): string | undefined {
+  if (typeof v !== 'number') return 'a number';
+  if (dtype !== 'int32') return undefined;
+  if (!Number.isInteger(v)) return 'an integer (int32 indices)';
+  if (v < INT32_MIN || v > INT32_MAX) return `an int32 integer (from ${INT32_MIN} to ${INT32_MAX})`;
+  return undefined;
+}
+
+/**
+ * FEED.json: { "<Input or Target id>": { "shape": [...], "data": [...] } }, checked against the model:
+ * every key names a source node, every tensor fits it, and (`needTargets`: for the commands that compute
+ * a loss) every Input and Target the command needs is there. Ids index a null-prototype object, so a node
+ * may be called `__proto__` or `constructor`.
+ */
+export function loadFeed(feedPath: string, model: Model, needTargets: boolean): Record<string, Tensor> {
+  const shown = feedPath === '-' ? 'standard input' : feedPath;
+  const text = new TextDecoder().decode(readInput(feedPath, 'feed'));
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new InputError(`${feedPath}: not valid JSON: ${(e as Error).message}`);
+    throw new InputError(`${shown}: not valid JSON: ${(e as Error).message}`);
   }
-  if (!isObj(json)) throw new InputError(`${feedPath}: the feed must be an object mapping Input/Target ids to tensors`);
+  if (!isObj(json)) throw new InputError(`${shown}: the feed must be an object mapping Input/Target ids to tensors`);
   const sources = new Set([...model.inputIds, ...model.targetIds]);
-  const feeds: Record<string, Tensor> = {};
+  const feeds = Object.create(null) as Record<string, Tensor>;
   for (const [key, t] of Object.entries(json)) {
-    if (!sources.has(key)) throw new InputError(`${feedPath}: feed key "${key}" names no Input or Target node of the model (${[...sources].join(', ')})`);
+    if (!sources.has(key)) throw new InputError(`${shown}: feed key ${JSON.stringify(key.slice(0, 60))} names no Input or Target node of the model (${[...sources].join(', ')})`);
     const dtype = model.nodes.get(key)!.type!.dtype;
-    if (!isObj(t) || !Array.isArray(t.shape) || !Array.isArray(t.data)) throw new InputError(`${feedPath}: feed "${key}" must be { "shape": [...], "data": [...] }`);
-    if (!t.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0) || t.shape.length > 9) throw new InputError(`${feedPath}: feed "${key}" has a bad shape ${JSON.stringify(t.shape)}`);
+    if (!isObj(t) || !Array.isArray(t.shape) || !Array.isArray(t.data)) throw new InputError(`${shown}: feed "${key}" must be { "shape": [...], "data": [...] }`);
+    if (!t.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0) || t.shape.length > 9) throw new InputError(`${shown}: feed "${key}" has a bad shape ${JSON.stringify(t.shape).slice(0, 80)}`);
     const size = (t.shape as number[]).reduce((a, b) => a * b, 1);
-    if (t.data.length !== size) throw new InputError(`${feedPath}: feed "${key}" has ${t.data.length} values but shape [${t.shape.join(', ')}] needs ${size}`);
-    const bad = t.data.findIndex((v) => typeof v !== 'number' || (dtype === 'int32' && !Number.isInteger(v)));
-    if (bad >= 0) throw new InputError(`${feedPath}: feed "${key}".data[${bad}] must be ${dtype === 'int32' ? 'an integer (int32 indices)' : 'a number'}, found ${JSON.stringify(t.data[bad])}`);
+    if (t.data.length !== size) throw new InputError(`${shown}: feed "${key}" has ${t.data.length} values but shape [${t.shape.join(', ')}] needs ${size}`);
+    for (let i = 0; i < t.data.length; i++) {
+      const want = badValue(t.data[i], dtype);
+      if (want) throw new InputError(`${shown}: feed "${key}".data[${i}] must be ${want}, found ${JSON.stringify(t.data[i])?.slice(0, 40)}`);
+    }
     feeds[key] = Tensor.fromData(t.data as number[], t.shape as number[], dtype);
   }
+  // The same check the engine's forward makes, first, for every command.
+  const problems = model.checkFeeds(feeds, needTargets);
+  if (problems.length) throw new InputError(`${shown}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}`);
   return feeds;
 }

@@ -6,7 +6,7 @@ import { FeedError } from '../engine';
 import { parseArgs, UsageError } from './args';
 import { gradCommand, NonFiniteError, predictCommand, trainCommand } from './commands';
 import { exportCommand, parseTarget } from './export';
-import { writeFileAtomic } from './fs';
+import { checkWritable, writeOrRescue } from './files';
 import { InputError, loadFeed, loadModel } from './load';
 import { trainOnDataset } from './trainDataset';
 
@@ -66,16 +66,17 @@ async function run(argv: string[]): Promise<number> {
     steps = Number(s);
   } else if (args.flags.has('steps')) throw new UsageError(`--steps applies to train, not ${command}`);
   const out = args.flags.get('out');
-
+  // Every check before the work: the destination, the model, then the feed against the model.
+  if (typeof out === 'string') checkWritable(out, '--out');
   const model = loadModel(modelPath);
-  const feeds = loadFeed(feedPath, model);
+  const feeds = loadFeed(feedPath, model, command !== 'predict');
   const result =
     command === 'grad' ? await gradCommand(model, feeds) :
     command === 'train' ? await trainCommand(model, feeds, steps) :
     await predictCommand(model, feeds);
   // Everything is computed before anything is written: a failure leaves no partial output.
   const text = JSON.stringify(result) + '\n';
-  if (typeof out === 'string') writeFileAtomic(out, text);
+  if (typeof out === 'string') writeOrRescue(out, text, '--out');
   else process.stdout.write(text);
   return 0;
 }
@@ -123,10 +124,11 @@ declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
 export async function main(argv: string[]): Promise<number> {
+  exitOnSignals();
   try {
     return await run(argv);
   } catch (e) {
-    const msg = (e as Error).message.split('\n')[0];
+    const msg = String((e as Error)?.message ?? e).split('\n')[0];
     if (e instanceof UsageError) {
       process.stderr.write(`backprop-studio: ${msg}\n`);
       return 2;
@@ -143,8 +145,23 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`backprop-studio: ${msg}\n`);
       return 1;
     }
-    process.stderr.write(`backprop-studio: internal error: ${(e as Error).stack ?? e}\n`);
+    // A bug of ours: one line for the user; the stack trace when asked for.
+    const debug = process.env.BACKPROP_STUDIO_DEBUG;
+    process.stderr.write(`backprop-studio: internal error: ${msg}${debug ? `\n${(e as Error).stack ?? e}` : ' (set BACKPROP_STUDIO_DEBUG=1 for details)'}\n`);
     return 70;
+  }
+}
+
+/**
+ * Ctrl+C, a closed terminal or `kill` end the run between two steps of JavaScript: a synchronous write in
+ * progress (writeFileAtomic) completes or is undone first, so no temporary file is left half-written.
+ */
+function exitOnSignals(): void {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\nbackprop-studio: stopped by ${signal} before the run ended\n`);
+      process.exit(code);
+    });
   }
 }
 

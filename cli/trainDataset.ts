@@ -3,13 +3,14 @@
  * (training.dataset), with a progress line on a terminal, and writes the weights beside the model.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   buildDataset, encodeSafetensors, readDatasetSpec, readTrainingSettings, splitDataset, Trainer, TrainingNonFiniteError,
   DatasetError, CsvError, type ExternalData, type GraphModel,
 } from '../engine';
-import { writeFileAtomic } from './fs';
-import { InputError } from './load';
+import { DATASET_FILE, resolveContainedPath } from '../common/containment';
+import { checkWritable, writeOrRescue } from './files';
+import { InputError, NODE_LINKS, sidecarPath } from './load';
 import { NonFiniteError } from './commands';
 import { readCsvTable } from './csv';
 
@@ -20,18 +21,18 @@ export interface DatasetTrainOptions {
   progress: NodeJS.WriteStream;
 }
 
-export function sidecarPath(modelPath: string, model: GraphModel): string {
-  const w = model.json.weights;
-  return w ? resolve(dirname(modelPath), w) : join(dirname(modelPath), basename(modelPath).replace(/\.nn\.json$|\.json$/, '') + '.safetensors');
-}
-
 function external(modelPath: string, source: string, path: string | undefined): ExternalData {
   if (source === 'digits') {
     const p = join(__dirname, 'digits.bin');
     if (!existsSync(p)) throw new InputError(`the digits dataset is missing (${p}); run npm run build`);
     return { digits: readFileSync(p) };
   }
-  if (source === 'csv') return { table: readCsvTable(resolve(dirname(modelPath), path!)) };
+  if (source === 'csv') {
+    // The model's folder tree is the root, as for its weights (common/containment.ts).
+    const where = resolveContainedPath(modelPath, path!, dirname(modelPath), DATASET_FILE, NODE_LINKS);
+    if ('error' in where) throw new InputError(`${modelPath}: ${where.error}`);
+    return { table: readCsvTable(where.path) };
+  }
   return {};
 }
 
@@ -40,6 +41,9 @@ export async function trainOnDataset(modelPath: string, model: GraphModel, opts:
   if (problems.length) throw new InputError(`${modelPath}: ${problems[0]}`);
   if (!spec) throw new InputError(`${modelPath}: the model has no training.dataset; pass --feed FEED.json, or add a dataset (docs/training.md)`);
   const settings = readTrainingSettings(model.json.training);
+  // The weights' destination is checked before the run, not after it.
+  const out = sidecarPath(modelPath, model.json);
+  checkWritable(out, 'the weights file');
   const epochs = opts.epochs ?? settings.epochs;
   const batchSize = opts.batchSize ?? settings.batchSize;
   let data;
@@ -77,10 +81,9 @@ export async function trainOnDataset(modelPath: string, model: GraphModel, opts:
     if (e instanceof TrainingNonFiniteError) throw new NonFiniteError(`${e.message}; first node in forward order: "${e.nodeId}" (weights not written)`);
     throw e;
   }
-  const out = sidecarPath(modelPath, model);
   const bytes = encodeSafetensors(await model.stateDict(), { format: 'pt', generator: 'backprop-studio train', epochs: String(epochs) });
-  writeFileAtomic(out, bytes);
-  const hint = model.json.weights ? '' : ` (add "weights": "${basename(out)}" to the model to load them)`;
-  opts.progress.write(`weights written to ${out}${hint}\n`);
+  // A write that fails now keeps the trained weights in the temporary folder and says where.
+  writeOrRescue(out, bytes, 'the weights file');
+  opts.progress.write(`weights written to ${out}\n`);
   return { history: trainer.history, weights: out };
 }
