@@ -133,6 +133,13 @@ describe('layout', () => {
     assert.ok(Object.values(p).every((q) => Number.isInteger(q.x) && Number.isInteger(q.y)));
   });
 
+  it('lays out nodes whose ids are Object.prototype names (__proto__, constructor, toString)', () => {
+    const ids = ['__proto__', 'constructor', 'toString'];
+    const p = layeredLayout(ids.map((id) => ({ id, width: 136, height: 80 })), [{ from: '__proto__', to: 'constructor' }, { from: 'constructor', to: 'toString' }]);
+    for (const id of ids) assert.ok(Object.hasOwn(p, id), `a position for "${id}"`);
+    assert.ok(p['__proto__'].x < p.constructor.x && p.constructor.x < p.toString.x);
+  });
+
   it('places nodes without a position without moving the others', () => {
     const nodes = [
       { id: 'a', width: 136, height: 80, ui: { x: 0, y: 0 } },

@@ -24,17 +24,21 @@ export function layeredLayout(nodes: readonly LayoutNode[], edges: readonly Layo
   const g = new dagre.graphlib.Graph({ multigraph: true });
   g.setGraph({ rankdir: 'LR', ranksep: 60, nodesep: 30, edgesep: 10, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));
-  const ids = new Set(nodes.map((n) => n.id));
-  for (const n of nodes) g.setNode(n.id, { width: n.width, height: n.height });
+  // dagre keeps nodes in plain objects, where ids such as `constructor` or `__proto__` break it: it sees
+  // only index names (n0, n1, ...).
+  const index = new Map(nodes.map((n, i) => [n.id, `n${i}`]));
+  nodes.forEach((n, i) => g.setNode(`n${i}`, { width: n.width, height: n.height }));
   edges.forEach((e, i) => {
-    if (ids.has(e.from) && ids.has(e.to) && e.from !== e.to) g.setEdge(e.from, e.to, { weight: 1 }, `e${i}`);
+    const from = index.get(e.from), to = index.get(e.to);
+    if (from && to && from !== to) g.setEdge(from, to, { weight: 1 }, `e${i}`);
   });
   dagre.layout(g);
-  const out: Record<string, XY> = {};
-  for (const n of nodes) {
-    const p = g.node(n.id);
+  // Null-prototype: a node may be called __proto__.
+  const out = Object.create(null) as Record<string, XY>;
+  nodes.forEach((n, i) => {
+    const p = g.node(`n${i}`);
     out[n.id] = { x: Math.round((p.x ?? 0) - n.width / 2), y: Math.round((p.y ?? 0) - n.height / 2) };
-  }
+  });
   return out;
 }
 
