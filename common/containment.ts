@@ -96,10 +96,12 @@ export function resolveContainedPath(modelPath: string, value: string, root: str
   const lexical = normalise(`${modelDir}/${value}`);
   const top = normalise(root);
   if (lexical === null || top === null || !isInside(lexical, top)) return { error: `${file.key} (${quote(value)}) points outside ${root}` };
+  if (lexical === top) return { error: `${file.key} (${quote(value)}) names the folder ${root}, not a file in it` };
   if (!links) return { path: lexical };
   const realRoot = realpathOfMaybeMissing(top, links);
   const real = realpathOfMaybeMissing(lexical, links);
   if (!isInside(real, realRoot)) return { error: `${file.key} (${quote(value)}) leads outside ${root} through a symbolic link (to ${quote(real)})` };
+  if (real === realRoot) return { error: `${file.key} (${quote(value)}) names the folder ${root}, not a file in it` };
   return { path: real };
 }
 

@@ -1,5 +1,6 @@
 // Fuzzing the model reader: thousands of broken model files, from valid random models and the spec's
-// example mutated at random, truncated, corrupted byte by byte, nested absurdly deep. Each must give
+// example mutated at random, truncated, corrupted byte by byte, nested absurdly deep; then the feeds, CSV
+// files and file paths a model comes with (at the end). Each must give
 // analysis errors or a valid model; never an exception (other than GraphValidationError from
 // GraphModel.create), never a hang, never a huge allocation. Models that validate must also compile and
 // run with shapes matching their static types.
@@ -10,6 +11,13 @@ import {
   analyzeModel, type GraphAnalysis, type GraphErrorCode, type ModelJson,
 } from '../../engine';
 import { randomFeeds, randomModel } from './randomGraph';
+import { mkdirSync, mkdtempSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDataset, CsvError, DatasetError, type DatasetJson } from '../../engine';
+import { CsvParseError, parseCsvText } from '../../common/csv';
+import { DATASET_FILE, SIDECAR_FILE, realpathOfMaybeMissing, resolveContainedPath } from '../../common/containment';
+import { InputError, loadFeed } from '../../cli/load';
 
 const CODES: readonly GraphErrorCode[] = [
   'bad-json', 'bad-format', 'unsupported-version', 'bad-node', 'invalid-id', 'duplicate-id', 'unknown-op', 'missing-attr',
@@ -417,4 +425,168 @@ test('feeding a model whose Input is named like a prototype property', () => {
     const pass = g.forward(feeds, { training: false });
     assert.deepEqual([...pass.outputs.get('fc2')!.shape], [2, 2], id);
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Beyond the model file: feeds, CSV datasets and the paths a model names (issue 11). Each is read by the
+// code the command line uses, and must give its own one-line error or something sound, never an exception.
+
+const SPEC_FEED = { x: { shape: [4, 2], data: [0, 0, 0, 1, 1, 0, 1, 1] }, y: { shape: [4], data: [0, 1, 1, 0] } };
+const fuzzDir = mkdtempSync(join(tmpdir(), 'bps-fuzz-'));
+
+test('fuzz: mutated feeds give a one-line InputError or a pass that runs, never an exception', { timeout: 120_000 }, (t) => {
+  const rng = new Random(11, 'fuzz-feeds');
+  const mut = new Mutator(rng);
+  const model = GraphModel.create(SPEC_EXAMPLE);
+  const feedPath = join(fuzzDir, 'feed.json');
+  let refusedCount = 0;
+  let ran = 0;
+  for (let i = 0; i < 1500; i++) {
+    let f = clone(SPEC_FEED);
+    const steps: string[] = [];
+    for (let j = 0, k = 1 + rng.int(3); j < k; j++) {
+      const [next, what] = i % 3 === 0 ? mutateNumbers(f, rng) : mut.mutate(f);
+      f = next;
+      steps.push(what);
+    }
+    const what = `feed case ${i} (${steps.join('; ').slice(0, 200)})`;
+    writeFileSync(feedPath, i % 5 === 4 ? JSON.stringify(f).slice(0, rng.int(60)) : JSON.stringify(f));
+    let feeds: Record<string, Tensor>;
+    try {
+      feeds = loadFeed(feedPath, model, i % 2 === 0);
+    } catch (e) {
+      assert.ok(e instanceof InputError, `${what}: ${(e as Error).stack}`);
+      assert.ok(!(e as Error).message.includes('\n') && (e as Error).message.length < 400, `${what}: one short line: ${(e as Error).message}`);
+      refusedCount++;
+      continue;
+    }
+    // A feed that was accepted runs: forward (with the loss when the Targets were required) and backward.
+    try {
+      const pass = model.forward(feeds, { training: i % 2 === 0 });
+      if (pass.loss?.requiresGrad) pass.loss.backward();
+      ran++;
+    } catch (e) {
+      // The engine's own checks of values it cannot know statically (a class index past the classes).
+      assert.ok(e instanceof RangeError, `${what}: ${(e as Error).stack}`);
+    }
+  }
+  t.diagnostic(`1500 feeds: ${refusedCount} refused, ${ran} ran`);
+  assert.ok(refusedCount > 300 && ran > 100, `${refusedCount} refused, ${ran} ran`);
+});
+
+/** A number of the feed (a shape entry or a value) made extreme: the int32 and float32 edges. */
+function mutateNumbers(f: Json, rng: Random): [Json, string] {
+  const ps = paths(f).filter((p) => typeof get(f, p) === 'number');
+  const p = ps[rng.int(ps.length)];
+  const v = [2 ** 31, -(2 ** 31) - 1, 2 ** 31 - 1, -(2 ** 31), 2 ** 32, 1e39, -1e39, 3.4e38, 1e308, 0.5, -1, 1e9, 2 ** 53][rng.int(13)];
+  return [set(f, p, v), `number ${p.join('.')} = ${v}`];
+}
+
+const CSV_BASE = ['a,b,label', '1,2,cat', '3.5,-4,dog', '0.5,1e3,cat', '-.5,7.,dog', '2,2,cat'].join('\n');
+const CELLS = ['', ' ', '1e39', '-1e39', '1e308', '3.4e38', '0x10', '0b1', '1_000', 'NaN', 'Infinity', '-Infinity', '1e-50', '+2', '007', '"1,5"', '"x""y"', '\u0000', '\u001b[31m', '\ud800', 'ä', 'cat', 'dog', 'bird', '1,2', '"', '\r', '\n'];
+
+/** One change to the CSV text: a cell, a field added or dropped, a line duplicated or cut, bytes. */
+function mutateCsv(text: string, rng: Random): [string, string] {
+  const lines = text.split('\n');
+  const r = rng.int(lines.length);
+  const fields = lines[r].split(',');
+  switch (rng.int(7)) {
+    case 0: {
+      const c = rng.int(fields.length);
+      fields[c] = CELLS[rng.int(CELLS.length)];
+      lines[r] = fields.join(',');
+      return [lines.join('\n'), `row ${r + 1} field ${c} = ${JSON.stringify(fields[c])}`];
+    }
+    case 1:
+      lines[r] += ',' + CELLS[rng.int(CELLS.length)];
+      return [lines.join('\n'), `row ${r + 1} extra field`];
+    case 2:
+      lines[r] = fields.slice(0, rng.int(fields.length)).join(',');
+      return [lines.join('\n'), `row ${r + 1} short`];
+    case 3:
+      lines.splice(r, 0, lines[r]);
+      return [lines.join('\n'), `row ${r + 1} repeated`];
+    case 4:
+      return [text.slice(0, rng.int(text.length)), 'cut'];
+    case 5: {
+      const b = Array.from(text);
+      b[rng.int(b.length)] = String.fromCharCode(rng.int(256));
+      return [b.join(''), 'a character changed'];
+    }
+    default:
+      lines.splice(r, 0, '');
+      return [lines.join('\n'), `blank line at ${r + 1}`];
+  }
+}
+
+test('fuzz: mutated CSV files give a CSV error or a dataset of finite values, never an exception', { timeout: 120_000 }, (t) => {
+  const rng = new Random(5, 'fuzz-csv');
+  const model = GraphModel.create(SPEC_EXAMPLE);
+  const specs: DatasetJson[] = [
+    { source: 'csv', path: 'd.csv', label: 'label' },
+    { source: 'csv', path: 'd.csv', label: 'label', classes: ['cat', 'dog'] },
+    { source: 'csv', path: 'd.csv', label: 'label', features: ['b', 'a'], normalization: { mean: [0, 0], std: [1, 2] } },
+  ];
+  let built = 0;
+  let refusedCount = 0;
+  for (let i = 0; i < 2000; i++) {
+    let text = CSV_BASE;
+    const steps: string[] = [];
+    for (let j = 0, k = 1 + rng.int(3); j < k; j++) {
+      const [next, what] = mutateCsv(text, rng);
+      text = next;
+      steps.push(what);
+    }
+    const spec = specs[i % specs.length];
+    const what = `csv case ${i} (${steps.join('; ')}): ${JSON.stringify(text).slice(0, 200)}`;
+    try {
+      const data = buildDataset(model, spec, { table: parseCsvText(text, 'd.csv') });
+      assert.ok(data.inputs.every(Number.isFinite) && data.targets.every(Number.isFinite), `${what}: every value finite`);
+      assert.equal(data.inputs.length, data.n * 2, what);
+      built++;
+    } catch (e) {
+      if (e instanceof assert.AssertionError) throw e;
+      assert.ok(e instanceof CsvParseError || e instanceof CsvError || e instanceof DatasetError, `${what}: ${(e as Error).stack}`);
+      const m = (e as Error).message;
+      assert.ok(!m.includes('\n') && m.length < 400 && !/[\u0000-\u0008\u001b]/.test(m), `${what}: one short line, control characters escaped: ${JSON.stringify(m)}`);
+      refusedCount++;
+    }
+  }
+  t.diagnostic(`2000 CSV files: ${built} built, ${refusedCount} refused`);
+  assert.ok(built > 100 && refusedCount > 500, `${built} built, ${refusedCount} refused`);
+});
+
+test('fuzz: sidecar and dataset paths either stay inside the model’s folder tree (links resolved) or are refused', () => {
+  const rng = new Random(9, 'fuzz-paths');
+  const ws = realpathSync(mkdtempSync(join(tmpdir(), 'bps-fuzz-ws-')));
+  const outside = realpathSync(mkdtempSync(join(tmpdir(), 'bps-fuzz-out-')));
+  mkdirSync(join(ws, 'm', 'sub'), { recursive: true });
+  symlinkSync(outside, join(ws, 'm', 'out'));
+  symlinkSync(join(ws, 'm', 'sub'), join(ws, 'm', 'in'));
+  symlinkSync('/dev/zero', join(ws, 'm', 'zero.safetensors'));
+  symlinkSync('../..', join(ws, 'm', 'sub', 'up'));
+  const model = join(ws, 'm', 'model.nn.json');
+  const parts = ['..', '.', '', 'sub', 'in', 'out', 'up', 'zero.safetensors', 'x.safetensors', 'x.csv', '/', '\\', 'C:', '\u0000', '~', '%2e%2e', 'ä', '..\\..', 'a'.repeat(300)];
+  const links = { realpath: (p: string) => realpathSync(p), readlink: (p: string) => readlinkSync(p) };
+  let inside = 0;
+  for (let i = 0; i < 3000; i++) {
+    const n = 1 + rng.int(5);
+    let value = Array.from({ length: n }, () => parts[rng.int(parts.length)]).join(rng.uniform() < 0.8 ? '/' : '\\');
+    if (i % 2 === 0 && !value.endsWith('.safetensors')) value += '.safetensors';
+    const root = join(ws, 'm');
+    for (const file of [SIDECAR_FILE, DATASET_FILE]) {
+      const r = resolveContainedPath(model, value, root, file, links);
+      if ('error' in r) {
+        assert.ok(r.error.startsWith(file.key) && !r.error.includes('\n'), `${JSON.stringify(value)}: ${r.error}`);
+        continue;
+      }
+      // Inside the root, and so is whatever a write there would touch: the real path of its folder.
+      assert.ok(r.path.startsWith(root + '/'), `${JSON.stringify(value)} → ${r.path}`);
+      const parent = realpathOfMaybeMissing(r.path.slice(0, r.path.lastIndexOf('/')), links);
+      assert.ok(parent === root || parent.startsWith(root + '/'), `${JSON.stringify(value)} → ${r.path} (folder ${parent})`);
+      if (file === SIDECAR_FILE) assert.match(r.path, /\.safetensors$/i);
+      inside++;
+    }
+  }
+  assert.ok(inside > 200, `${inside} paths inside`);
 });
