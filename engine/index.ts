@@ -26,8 +26,12 @@ export * from './graph/types';
 export { type AttrSpec, type AttrType, type Attrs, type AttrValue, checkAttr } from './graph/attrs';
 export { allOps, getOp, portNames, resolveAttrs, CATEGORIES, type Category, type OpSpec, type ParamSpec, type InputSpec } from './graph/registry';
 export { analyzeModel, parseModel, ID_PATTERN, LIMITS, type GraphAnalysis, type NodeInfo, type ParamInfo } from './graph/analyze';
-export { GraphModel, FeedError, initValues, type ForwardOptions, type ForwardPass, type ModelOptions, type StoredTensor } from './graph/model';
+export { GraphModel, FeedError, ActivationBudgetError, initValues, type ForwardOptions, type ForwardPass, type ModelOptions, type StoredTensor } from './graph/model';
 export { buildJsonSchema } from './graph/schema';
+export {
+  activationBytes, activationBudgetProblem, activationBudgetExcess, largestBatchWithin, formatBytes,
+  type ActivationEstimate, type ActivationExcess, type ActivationOptions, type NodeActivation,
+} from './graph/activations';
 
 // Bytes in, bytes out: safetensors and inline params.
 export { encodeSafetensors, decodeSafetensors, SafetensorsError, type TensorRecord, type TensorRecords, type SafetensorsFile } from './io/safetensors';

@@ -9,7 +9,11 @@ import { allOps, getOp, portNames, resolveAttrs, ShapeRuleError, type OpSpec, ty
 import { FORMAT, FORMAT_VERSION, formatType, type EdgeJson, type GraphError, type ModelJson, type NodeJson, type TensorType } from './types';
 
 export const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const LIMITS = { nodes: 10_000, edges: 50_000, paramElements: 1 << 27, totalParamElements: 1 << 28 };
+/**
+ * What the engine accepts. `activationBytes` is a run-time budget (the batch is known only then): the
+ * bytes of every node's output in one pass, checked by GraphModel.forward and the Trainer (activations.ts).
+ */
+export const LIMITS = { nodes: 10_000, edges: 50_000, paramElements: 1 << 27, totalParamElements: 1 << 28, activationBytes: 2 ** 30 };
 
 export interface ParamInfo extends ParamSpec {
   /** `<nodeId>.<name>`, PyTorch's state-dict key. */

@@ -10,7 +10,8 @@ import { addN } from '../ops/binary';
 import { sum } from '../ops/reduce';
 import { Random } from '../nn/random';
 import * as init from '../nn/init';
-import { analyzeModel, type GraphAnalysis, type NodeInfo, type ParamInfo } from './analyze';
+import { analyzeModel, LIMITS, type GraphAnalysis, type NodeInfo, type ParamInfo } from './analyze';
+import { activationBudgetExcess, type ActivationExcess } from './activations';
 import { GraphValidationError, type GraphError, type ModelJson, type TensorJson } from './types';
 import type { InitKind } from './registry';
 import type { TensorRecord } from '../io/safetensors';
@@ -184,11 +185,26 @@ export class GraphModel {
     return problems;
   }
 
-  /** Run the graph. Feeds map Input (and, for the loss, Target) ids to tensors with the batch first. */
+  /** The batch size of checked feeds: the first Input's (or Target's) leading dimension; 1 with neither. */
+  private batchOf(feeds: Record<string, Tensor>): number {
+    for (const id of [...this.inputIds, ...this.targetIds]) {
+      if (Object.hasOwn(feeds, id)) return feeds[id].shape[0];
+    }
+    return 1;
+  }
+
+  /**
+   * Run the graph. Feeds map Input (and, for the loss, Target) ids to tensors with the batch first.
+   * Throws FeedError on bad feeds, and ActivationBudgetError, before any op runs, when the outputs of
+   * this pass would take more than LIMITS.activationBytes.
+   */
   forward(feeds: Record<string, Tensor>, opts: ForwardOptions): ForwardPass {
     const computeLoss = opts.computeLoss ?? opts.training;
     const problems = this.checkFeeds(feeds, computeLoss);
     if (problems.length) throw new FeedError(problems);
+    // The activations this batch would allocate, from the static shapes: over budget, nothing runs.
+    const excess = activationBudgetExcess(this.analysis, this.batchOf(feeds), LIMITS.activationBytes, { loss: computeLoss });
+    if (excess) throw new ActivationBudgetError(excess);
     const values = new Map<string, Tensor>();
     const edgeGrads = new Map<number, Tensor>();
     const step = opts.step ?? 0;
@@ -263,6 +279,19 @@ export class FeedError extends Error {
   constructor(readonly problems: string[]) {
     super(problems.join('\n'));
     this.name = 'FeedError';
+  }
+}
+
+/**
+ * A pass whose activations would exceed LIMITS.activationBytes (see activations.ts), thrown before any
+ * op runs. A FeedError, since the batch fed is what makes it too large.
+ */
+export class ActivationBudgetError extends FeedError {
+  readonly nodeId: string;
+  constructor(readonly excess: ActivationExcess) {
+    super([excess.message]);
+    this.name = 'ActivationBudgetError';
+    this.nodeId = excess.nodeId;
   }
 }
 

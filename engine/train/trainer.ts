@@ -5,7 +5,9 @@
  */
 import { backend } from '../backend/backend';
 import { noGrad } from '../autograd';
-import type { GraphModel, ForwardPass } from '../graph/model';
+import { ActivationBudgetError, type GraphModel, type ForwardPass } from '../graph/model';
+import { LIMITS } from '../graph/analyze';
+import { activationBudgetExcess, largestBatchWithin } from '../graph/activations';
 import type { Optimizer } from '../optim/optimizer';
 import { createOptimizer } from '../optim/fromJson';
 import type { Tensor } from '../tensor';
@@ -39,6 +41,9 @@ export interface GradientSnapshot {
   paramNorms: Record<string, number>;
 }
 
+/** The largest batch evaluate() runs at once. */
+const EVAL_BATCH = 256;
+
 export class NonFiniteError extends Error {
   constructor(readonly step: number, readonly nodeId: string, readonly detail: string) {
     super(`step ${step}: non-finite value in ${detail}`);
@@ -66,13 +71,21 @@ export class Trainer {
   private epochCorrect = 0;
   private epochSamples = 0;
   readonly history: EpochMetrics[] = [];
+  /** The batch evaluate() uses: up to EVAL_BATCH, as large as fits in the activation budget. */
+  private readonly evalBatch: number;
 
+  /** Throws ActivationBudgetError when a minibatch's pass would exceed LIMITS.activationBytes, so a run fails at its start. */
   constructor(
     readonly model: GraphModel,
     readonly train: Dataset,
     readonly validation: Dataset | null,
     readonly options: TrainerOptions,
   ) {
+    const batch = Math.max(1, Math.min(options.batchSize, train.n));
+    const excess = activationBudgetExcess(model.analysis, batch, LIMITS.activationBytes, { loss: true });
+    if (excess) throw new ActivationBudgetError(excess);
+    // A training batch fits, so a batch of min(it, EVAL_BATCH) does too: evaluation never goes over.
+    this.evalBatch = Math.max(1, largestBatchWithin(model.analysis, EVAL_BATCH, LIMITS.activationBytes, { loss: true }));
     this.optimizer = options.optimizer ?? createOptimizer(model.json.training?.optimizer, model.parameters());
   }
 
@@ -174,7 +187,7 @@ export class Trainer {
   /** Loss and accuracy over a dataset in eval mode. */
   async evaluate(d: Dataset): Promise<{ loss: number; accuracy?: number }> {
     let loss = 0, correct = 0;
-    for (const b of batches(d, 256, 0, 0, false)) {
+    for (const b of batches(d, this.evalBatch, 0, 0, false)) {
       const pass = noGrad(() => this.model.forward(this.feeds(b), { training: false, computeLoss: true }));
       loss += (await pass.loss!.item()) * b.size;
       const acc = await this.batchAccuracy(pass, b);

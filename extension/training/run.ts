@@ -5,7 +5,7 @@
  * weights as safetensors bytes (the last good ones when a NaN or Inf stops it).
  */
 import {
-  GraphModel, Trainer, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, noGrad,
+  GraphModel, LIMITS, Trainer, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
   readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData,
 } from '../../engine';
 import { GradientFlagger } from './flags';
@@ -128,12 +128,23 @@ export function boundaryGrid(model: GraphModel, inputId: string, grid: number): 
       xs[2 * i + 1] = BOUNDARY_EXTENT - ((r + 0.5) * 2 * BOUNDARY_EXTENT) / grid;
     }
   }
-  const pass = noGrad(() => model.forward({ [inputId]: Tensor.fromData(xs, [grid * grid, 2]) }, { training: false, computeLoss: false }));
-  const out = pass.outputs.values().next().value as Tensor;
-  const d = out.dataSync();
-  const c = out.size / (grid * grid);
-  const values = new Float32Array(grid * grid);
-  for (let i = 0; i < grid * grid; i++) {
+  const n = grid * grid;
+  // In slices that fit the activation budget: a model whose training batch fits must not fail here.
+  const slice = Math.max(1, largestBatchWithin(model.analysis, n, LIMITS.activationBytes, { loss: false }));
+  let d = new Float32Array(0);
+  let c = 1;
+  for (let start = 0; start < n; start += slice) {
+    const m = Math.min(slice, n - start);
+    const pass = noGrad(() => model.forward({ [inputId]: Tensor.fromData(xs.subarray(2 * start, 2 * (start + m)), [m, 2]) }, { training: false, computeLoss: false }));
+    const out = pass.outputs.values().next().value as Tensor;
+    if (start === 0) {
+      c = out.size / m;
+      d = new Float32Array(n * c);
+    }
+    d.set(out.dataSync().subarray(0, m * c), start * c);
+  }
+  const values = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
     if (c === 1) values[i] = 1 / (1 + Math.exp(-d[i]));
     else {
       // softmax probability of class 1
