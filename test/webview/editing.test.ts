@@ -137,7 +137,8 @@ describe('layout', () => {
     const ids = ['__proto__', 'constructor', 'toString'];
     const p = layeredLayout(ids.map((id) => ({ id, width: 136, height: 80 })), [{ from: '__proto__', to: 'constructor' }, { from: 'constructor', to: 'toString' }]);
     for (const id of ids) assert.ok(Object.hasOwn(p, id), `a position for "${id}"`);
-    assert.ok(p['__proto__'].x < p.constructor.x && p.constructor.x < p.toString.x);
+    const x = (id: string) => (Object.getOwnPropertyDescriptor(p, id)!.value as { x: number }).x;
+    assert.ok(x('__proto__') < x('constructor') && x('constructor') < x('toString'));
   });
 
   it('places nodes without a position without moving the others', () => {
