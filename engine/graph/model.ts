@@ -247,7 +247,7 @@ export class GraphModel {
 
   /** Parameters and buffers as stored tensors (for safetensors and inline params). */
   async stateDict(): Promise<Record<string, StoredTensor>> {
-    const out: Record<string, StoredTensor> = {};
+    const out = Object.create(null) as Record<string, StoredTensor>;
     for (const [k, t] of this.state) out[k] = { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(await t.data()) };
     return out;
   }

@@ -204,7 +204,8 @@ export class Trainer {
     if (pass) {
       for (const [i, g] of pass.edgeGrads) edges[i] = Math.sqrt((await rmsSquare(g)));
     }
-    const paramNorms: Record<string, number> = {};
+    // Keyed by node id: null-prototype, so a node may be called __proto__.
+    const paramNorms = Object.create(null) as Record<string, number>;
     for (const id of this.model.order) {
       const ps = this.model.nodes.get(id)!.params.filter((p) => !p.buffer);
       if (!ps.length) continue;

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  GraphModel, GraphValidationError, LIMITS, Random, Tensor,
+  GraphModel, GraphValidationError, LIMITS, Random, Tensor, Trainer,
   analyzeModel, type GraphAnalysis, type GraphErrorCode, type ModelJson,
 } from '../../engine';
 import { randomFeeds, randomModel } from './randomGraph';
@@ -589,4 +589,16 @@ test('fuzz: sidecar and dataset paths either stay inside the model’s folder tr
     }
   }
   assert.ok(inside > 200, `${inside} paths inside`);
+});
+
+test('a training step’s gradient snapshot and the state dict keep nodes named like prototype properties', async () => {
+  for (const id of PROTO_IDS) {
+    const g = GraphModel.create(SPEC_EXAMPLE.replaceAll('"fc1"', JSON.stringify(id)));
+    const data = { n: 4, inputs: Float32Array.from([0, 0, 0, 1, 1, 0, 1, 1]), inputShape: [2], targets: Int32Array.from([0, 1, 1, 0]), targetShape: [], targetDtype: 'int32' as const };
+    const trainer = new Trainer(g, data, null, { batchSize: 4, epochs: 1, seed: 0, edgeGrads: true });
+    await trainer.trainStep();
+    const snap = await trainer.gradientSnapshot();
+    assert.ok(Object.hasOwn(snap.paramNorms, id) && snap.paramNorms[id] > 0, `paramNorms has "${id}"`);
+    assert.ok(Object.hasOwn(await g.stateDict(), `${id}.weight`), `state dict has "${id}.weight"`);
+  }
 });
