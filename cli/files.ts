@@ -158,7 +158,11 @@ export function writeOrRescue(target: string, data: Uint8Array | string, what: s
     writeFileAtomic(target, data);
     return target;
   } catch (e) {
-    const rescue = join(tmpdir(), `${basename(target).replace(/^\.+/, '') || 'output'}.${new Date().toISOString().replace(/[:.]/g, '-')}.${randomBytes(3).toString('hex')}`);
+    // The same name with the time in it, before the extension: m.safetensors → m.2026-12-04T23-10-05-000Z-1a2b3c.safetensors
+    const name = basename(target).replace(/^\.+/, '') || 'output';
+    const dot = name.lastIndexOf('.');
+    const stamp = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+    const rescue = join(tmpdir(), dot > 0 ? `${name.slice(0, dot)}.${stamp}${name.slice(dot)}` : `${name}.${stamp}`);
     try {
       fs.writeFileSync(rescue, data, { flag: 'wx' });
     } catch {

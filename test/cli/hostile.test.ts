@@ -134,7 +134,7 @@ test('4. a write that still fails after the work keeps what was computed and say
     error = e as Error;
   }
   assert.ok(error instanceof InputError, 'an InputError (exit 1)');
-  const m = /cannot write the weights file .*gone\/m\.safetensors: ENOENT; it was saved to (\S+) instead/.exec(error.message);
+  const m = /cannot write the weights file .*gone\/m\.safetensors: ENOENT; it was saved to (\S+\.safetensors) instead/.exec(error.message);
   assert.ok(m, error.message);
   assert.deepEqual([...readFileSync(m[1])], [1, 2, 3, 4]);
   assert.equal(existsSync(target), false);
