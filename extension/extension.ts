@@ -2,33 +2,40 @@
 // a *.nn.json opens in the graph editor or one of its commands runs (both implied by `contributes`).
 import * as vscode from 'vscode';
 import { commandHandlers } from './commands';
-import { GraphEditorProvider } from './editor/graphEditorProvider';
+import { ModelEditor } from './document/modelEditor';
+import { GraphEditorProvider, TRAINING_ACTION_TITLES } from './editor/graphEditorProvider';
+import { guarded, inBackground } from './log';
 import { TestHooks } from './testHooks';
 import { TrainingManager } from './training/manager';
 
 export function activate(context: vscode.ExtensionContext): void {
-  const training = new TrainingManager();
+  // The one path that writes a model document: the graph editors' edits and training's.
+  const edits = new ModelEditor();
+  const training = new TrainingManager(edits);
   // Only while VS Code runs the extension's integration tests (test/vscode/): see testHooks.ts.
   const testHooks = context.extensionMode === vscode.ExtensionMode.Test ? new TestHooks() : undefined;
   if (testHooks) context.subscriptions.push(testHooks);
   context.subscriptions.push(
+    edits,
     training,
     GraphEditorProvider.register(context, {
       attachView: (uri, post) => training.attachView(uri, post),
-      trainingControl: (doc, action) => {
-        if (action === 'start') void training.start(doc);
-        else if (action === 'pause') training.pause(doc.uri);
-        else if (action === 'resume') training.resume(doc.uri);
-        else if (action === 'stop') training.stop(doc.uri, 'training panel');
-        else void training.reset(doc);
-      },
+      // Not awaited (a run lasts minutes): a failure is reported as "Backprop Studio: <button> failed: …".
+      trainingControl: (doc, action) => inBackground(TRAINING_ACTION_TITLES[action], () => {
+        if (action === 'start') return training.start(doc);
+        if (action === 'pause') return training.pause(doc.uri);
+        if (action === 'resume') return training.resume(doc.uri);
+        if (action === 'stop') return training.stop(doc.uri, 'training panel');
+        return training.reset(doc);
+      }),
       // Closing the editor ends its run; a hidden tab keeps training.
       lastEditorClosed: (uri) => training.closed(uri),
       webviewMessageHandler: testHooks?.webviewMessageHandler,
-    }),
+    }, edits),
   );
-  for (const [id, handler] of Object.entries(commandHandlers(training))) {
-    context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  // A command that fails says so by its title, and logs the stack: never an unhandled rejection.
+  for (const [id, { title, handler }] of Object.entries(commandHandlers(training))) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, guarded(title, handler)));
   }
 }
 

@@ -6,6 +6,8 @@
 import * as vscode from 'vscode';
 import { analyzeModel, decodeSafetensors, GraphValidationError, type GraphError } from '../../engine';
 import { defaultEmbedWeights, ExportError, exportModel, type ExportTarget } from '../../engine/codegen';
+import { readIfExists as readModelFile, sidecarFile } from '../document/modelFiles';
+import { inBackground, messageOf } from '../log';
 import { targetModel } from './modelDocument';
 
 /** The package version, set by esbuild. */
@@ -41,6 +43,12 @@ export async function exportTypeScript(resource?: unknown): Promise<vscode.Uri[]
     { title: 'Export to TypeScript', placeHolder: 'What should the exported module do?' },
   );
   if (!pick) return undefined;
+  // The model's weights: the file `weights` names, else NAME.safetensors beside it; inside the workspace.
+  const sidecar = sidecarFile(doc.uri, analysis.model!.weights);
+  if ('error' in sidecar) {
+    void vscode.window.showErrorMessage(`Backprop Studio: cannot export: ${sidecar.error}`);
+    return undefined;
+  }
   const modelDir = vscode.Uri.joinPath(doc.uri, '..');
   const base = doc.uri.path.split('/').pop()!.replace(/\.nn\.json$/i, '').replace(/[^A-Za-z0-9_-]/g, '_') || 'model';
   const target = await vscode.window.showSaveDialog({
@@ -51,10 +59,12 @@ export async function exportTypeScript(resource?: unknown): Promise<vscode.Uri[]
   if (!target) return undefined;
 
   let weights = null;
-  const sidecarName = analysis.model!.weights;
-  if (sidecarName) {
-    const bytes = await readIfExists(vscode.Uri.joinPath(modelDir, sidecarName));
+  try {
+    const bytes = await readModelFile(sidecar.uri);
     if (bytes) weights = decodeSafetensors(bytes).tensors;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Backprop Studio: cannot export: the weights file ${sidecar.name} cannot be read as safetensors (${messageOf(e)})`);
+    return undefined;
   }
   let runtime;
   if (pick.target === 'engine') {
@@ -99,8 +109,8 @@ export async function exportTypeScript(resource?: unknown): Promise<vscode.Uri[]
     written.push(uri);
   }
   // Not awaited: a notification's promise settles only when the user acts on it.
-  void vscode.window.showInformationMessage(`Backprop Studio: exported ${fileName}.`, 'Open').then((open) => {
-    if (open === 'Open') void vscode.window.showTextDocument(target);
+  inBackground('Opening the exported module', async () => {
+    if ((await vscode.window.showInformationMessage(`Backprop Studio: exported ${fileName}.`, 'Open')) === 'Open') await vscode.window.showTextDocument(target);
   });
   return written;
 }

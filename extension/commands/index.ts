@@ -5,13 +5,19 @@ import { STOP_TRAINING_COMMAND, stopTraining } from './stopTraining';
 import { TRAIN_COMMAND, train } from './train';
 import type { TrainingManager } from '../training/manager';
 
-/** Every command the manifest contributes, with its handler. Each lives in its own module so it can be replaced. */
-export function commandHandlers(training: TrainingManager): Readonly<Record<string, (...args: unknown[]) => unknown>> {
+export interface CommandEntry {
+  /** The command's title in package.json: what a failure names ("Backprop Studio: Train failed: …"). */
+  title: string;
+  handler: (...args: unknown[]) => unknown;
+}
+
+/** Every command the manifest contributes, with its title and handler. Each lives in its own module so it can be replaced. */
+export function commandHandlers(training: TrainingManager): Readonly<Record<string, CommandEntry>> {
   return {
-    [NEW_MODEL_COMMAND]: newModel,
-    [TRAIN_COMMAND]: (resource?: unknown) => train(training, resource),
-    [STOP_TRAINING_COMMAND]: (resource?: unknown) => stopTraining(training, resource),
-    [EXPORT_TYPESCRIPT_COMMAND]: exportTypeScript,
-    [OPEN_AS_TEXT_COMMAND]: openAsText,
+    [NEW_MODEL_COMMAND]: { title: 'New Model', handler: newModel },
+    [TRAIN_COMMAND]: { title: 'Train', handler: (resource?: unknown) => train(training, resource) },
+    [STOP_TRAINING_COMMAND]: { title: 'Stop Training', handler: (resource?: unknown) => stopTraining(training, resource) },
+    [EXPORT_TYPESCRIPT_COMMAND]: { title: 'Export to TypeScript', handler: exportTypeScript },
+    [OPEN_AS_TEXT_COMMAND]: { title: 'Open as Text', handler: openAsText },
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The safetensors sidecar named by a model's `weights` key, as bytes: where it is, and its keys following a
- * renamed node. Pure (no `vscode`, no file system): the editor provider reads and writes the bytes through
+ * The safetensors sidecar of a model (named by its `weights` key, else `NAME.safetensors` beside it), as
+ * bytes: where it is, and its keys following a renamed node. Pure (no `vscode`, no file system): the editor provider reads and writes the bytes through
  * vscode.workspace.fs.
  *
  * A rename COPIES the node's tensors to the new keys and keeps the old ones, because the rename itself is
@@ -18,6 +18,17 @@ import { resolveContainedPath, SIDECAR_FILE, type Contained, type Links } from '
  */
 export function resolveSidecarPath(modelPath: string, weights: string, root: string, links?: Links): Contained {
   return resolveContainedPath(modelPath, weights, root, SIDECAR_FILE, links);
+}
+
+/**
+ * The sidecar a model uses when it has no `weights` key: `NAME.safetensors` beside `NAME.nn.json` (or
+ * `NAME.json`; any other file name gets `.safetensors` added). The command line's `train` writes there too, so
+ * a model is linked to its trained weights by its name and training never has to edit the document to say
+ * where they are. A `weights` key in the model overrides it.
+ */
+export function defaultSidecarName(modelPath: string): string {
+  const base = modelPath.replace(/\\/g, '/').split('/').pop() ?? '';
+  return `${base.replace(/(?:\.nn)?\.json$/i, '')}.safetensors`;
 }
 
 const idOf = (key: string): string => key.split('.')[0]!;

@@ -2,18 +2,22 @@
 //
 // The host sends the document's text to the webview (on 'ready' and after every change, whatever made it:
 // a graph edit, the text editor, undo/redo, revert, a git checkout). The webview sends edits back; each is
-// checked (protocol/validate.ts), refused when made against an older version of the text, turned into the
-// new text by extension/document/graphEdits.ts, and applied as ONE WorkspaceEdit holding only the changed
-// characters, so undo/redo, dirty state, save, revert and hot exit are VS Code's own. The edit's change
-// event sends the new text back to every webview showing the document; nothing is applied twice.
+// checked (protocol/validate.ts), turned into the new text by extension/document/graphEdits.ts, and handed
+// to the ModelEditor (extension/document/modelEditor.ts), the one path that writes a model document (the
+// training manager's edits go through it too): it refuses an edit made against an older version of the text
+// and applies it as ONE WorkspaceEdit holding only the changed characters, so undo/redo, dirty state, save,
+// revert and hot exit are VS Code's own. The edit's change event sends the new text back to every webview
+// showing the document; nothing is applied twice.
 import * as vscode from 'vscode';
 import { analyzeModel } from '../../engine/graph/analyze';
 import { analyzeText } from '../document/analysis';
 import type { EditMessage, HostMessage, TrainingControlMessage } from '../../protocol/messages';
 import { parseWebviewMessage } from '../../protocol/validate';
 import { applyGraphEdit } from '../document/graphEdits';
-import { copySidecarKeys, pruneSidecar, resolveSidecarPath } from '../document/sidecar';
-import { diffTexts } from '../document/textDiff';
+import { ModelEditor } from '../document/modelEditor';
+import { modelFileUri, sidecarFile, writeFileAtomically } from '../document/modelFiles';
+import { copySidecarKeys, pruneSidecar } from '../document/sidecar';
+import { inBackground, messageOf, reportFailure } from '../log';
 import { makeNonce, renderWebviewHtml } from './csp';
 import { ModelDiagnostics } from './diagnostics';
 import { isReadOnlyUri } from './readOnly';
@@ -24,6 +28,9 @@ export const GRAPH_EDITOR_VIEW_TYPE = 'backpropStudio.graphEditor';
 /** Commands the webview may run on its document (protocol: RunCommandMessage, OpenAsTextMessage). */
 const COMMAND_PREFIX = 'backpropStudio.';
 const OPEN_AS_TEXT = 'backpropStudio.openAsText';
+
+/** The training panel's buttons, as failures name them ("Backprop Studio: Reset weights failed: …"). */
+export const TRAINING_ACTION_TITLES: Record<TrainingControlMessage['action'], string> = { start: 'Train', pause: 'Pause', resume: 'Resume', stop: 'Stop', reset: 'Reset weights' };
 
 /**
  * What the rest of the extension plugs into every graph editor (the training session): the provider owns the
@@ -45,25 +52,28 @@ export interface GraphEditorHooks {
 
 /** State shared by every graph editor open on one document. */
 interface DocumentState {
-  /** Edits are applied one at a time, in arrival order, whichever panel sent them. */
-  queue: Promise<void>;
   editors: number;
   /** Node ids this session renamed from or to: their sidecar keys are pruned when the document closes. */
   renamed: Set<string>;
 }
 
-function describeError(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+const describeError = messageOf;
+
+/** training.dataset.path in a model's JSON, when there is one. */
+function datasetPath(model: unknown): unknown {
+  const dataset = (model as { training?: { dataset?: unknown } } | undefined)?.training?.dataset;
+  return dataset && typeof dataset === 'object' ? (dataset as { path?: unknown }).path : undefined;
 }
 
 export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
-  static register(context: vscode.ExtensionContext, hooks: GraphEditorHooks = {}): vscode.Disposable {
-    const provider = new GraphEditorProvider(context.extensionUri, hooks);
+  /** `edits` applies every edit to a model document: the one the training manager uses too. */
+  static register(context: vscode.ExtensionContext, hooks: GraphEditorHooks = {}, edits = new ModelEditor()): vscode.Disposable {
+    const provider = new GraphEditorProvider(context.extensionUri, hooks, edits);
     const diagnostics = new ModelDiagnostics();
     return vscode.Disposable.from(
       vscode.window.registerCustomEditorProvider(GRAPH_EDITOR_VIEW_TYPE, provider, { supportsMultipleEditorsPerDocument: true }),
       diagnostics,
-      vscode.workspace.onDidCloseTextDocument((d) => void provider.documentClosed(d.uri)),
+      vscode.workspace.onDidCloseTextDocument((d) => inBackground('Tidying the weights file of a closed model', () => provider.documentClosed(d.uri))),
     );
   }
 
@@ -72,12 +82,13 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly hooks: GraphEditorHooks = {},
+    private readonly edits = new ModelEditor(),
   ) {}
 
   private state(uri: vscode.Uri): DocumentState {
     const key = uri.toString();
     let s = this.documents.get(key);
-    if (!s) this.documents.set(key, (s = { queue: Promise.resolve(), editors: 0, renamed: new Set() }));
+    if (!s) this.documents.set(key, (s = { editors: 0, renamed: new Set() }));
     return s;
   }
 
@@ -128,28 +139,28 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
 
     const handleEdit = async (msg: EditMessage): Promise<void> => {
       if (readOnly) return reject(`This view of ${document.uri.scheme}:${document.uri.path.split('/').pop()} is read-only; edits are not applied.`);
-      if (msg.version !== document.version) {
-        return reject(`The file changed before this edit arrived (edit made on version ${msg.version}, the file is at version ${document.version}); nothing was changed.`);
-      }
-      const text = document.getText();
-      const analysis = analyzeText(text);
-      const result = applyGraphEdit(text, msg.edit, analysis);
-      if (!result.ok) return reject(result.reason);
-      if (!result.changed) return;
-      if (result.rename) {
-        const weights = analysis.model?.weights;
-        if (typeof weights === 'string' && weights.length > 0) {
-          const problem = await this.copySidecarKeys(document.uri, weights, result.rename.from, result.rename.to);
-          if (problem) return reject(problem);
-          if (document.version !== msg.version) return reject('The file changed while the weights file was being updated; nothing was changed.');
+      // Queued behind every other edit of this document (other panels, training); made on msg.version.
+      const outcome = await this.edits.apply(document, async (text) => {
+        if (disposed) return { text };
+        const analysis = analyzeText(text);
+        const result = applyGraphEdit(text, msg.edit, analysis);
+        if (!result.ok) return { refused: result.reason };
+        if (!result.changed) return { text };
+        if (msg.edit.kind === 'setTraining') {
+          // A dataset path is refused as it is set, for the reason Train would give.
+          const path = datasetPath(analyzeText(result.text).model);
+          if (typeof path === 'string' && path !== datasetPath(analysis.model)) {
+            const where = modelFileUri(document.uri, path, 'dataset');
+            if ('error' in where) return { refused: `${where.error}; nothing was changed.` };
+          }
         }
-      }
-      const edit = new vscode.WorkspaceEdit();
-      for (const e of diffTexts(text, result.text)) {
-        edit.replace(document.uri, new vscode.Range(document.positionAt(e.offset), document.positionAt(e.offset + e.length)), e.content);
-      }
-      const applied = await vscode.workspace.applyEdit(edit);
-      if (!applied) reject('VS Code did not apply the edit (is the file read-only?).');
+        if (result.rename) {
+          const problem = await this.copySidecarKeys(document.uri, analysis.model?.weights, result.rename.from, result.rename.to);
+          if (problem) return { refused: problem };
+        }
+        return { text: result.text };
+      }, { madeOn: msg.version });
+      if (!outcome.ok) reject(outcome.reason);
     };
 
     const onMessage = (raw: unknown): void => {
@@ -166,7 +177,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
           attach();
           break;
         case 'edit':
-          state.queue = state.queue.then(() => (disposed ? undefined : handleEdit(msg))).catch((e) => reject(`The edit failed: ${describeError(e)}`));
+          handleEdit(msg).catch((e) => reject(`The edit failed: ${describeError(e)}`));
           break;
         case 'openAsText':
           this.run(OPEN_AS_TEXT, document.uri);
@@ -182,7 +193,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
             try {
               this.hooks.trainingControl(document, msg.action);
             } catch (e) {
-              void vscode.window.showErrorMessage(`Backprop Studio: ${msg.action} failed: ${describeError(e)}`);
+              reportFailure(TRAINING_ACTION_TITLES[msg.action], e);
             }
           } else if (msg.action === 'start' || msg.action === 'resume') this.run(COMMAND_PREFIX + 'train', document.uri);
           else if (msg.action === 'stop') this.run(COMMAND_PREFIX + 'stopTraining', document.uri);
@@ -212,27 +223,20 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
   }
 
   private run(command: string, uri: vscode.Uri): void {
-    Promise.resolve(vscode.commands.executeCommand(command, uri)).catch((e) => {
-      void vscode.window.showErrorMessage(`Backprop Studio: ${command} failed: ${describeError(e)}`);
-    });
-  }
-
-  /** The sidecar's URI, or why there is none the editor may touch. */
-  private sidecarUri(model: vscode.Uri, weights: string): { uri: vscode.Uri } | { error: string } {
-    const root = vscode.workspace.getWorkspaceFolder?.(model)?.uri.path ?? model.path.slice(0, model.path.lastIndexOf('/'));
-    const r = resolveSidecarPath(model.path, weights, root);
-    return 'error' in r ? r : { uri: model.with({ path: r.path }) };
+    inBackground(command, () => vscode.commands.executeCommand(command, uri));
   }
 
   /**
    * Before a rename is applied: the node's tensors in the sidecar are copied to the new keys (written
    * atomically: a temporary file, then a rename). Returns why the rename must be refused, or undefined.
-   * A missing sidecar is not an error: the model is not trained yet.
+   * A missing sidecar is not an error: the model is not trained yet. The sidecar is the one `weights` names,
+   * else NAME.safetensors beside the model (modelFiles.ts sidecarFile).
    */
-  private async copySidecarKeys(model: vscode.Uri, weights: string, from: string, to: string): Promise<string | undefined> {
+  private async copySidecarKeys(model: vscode.Uri, weightsKey: unknown, from: string, to: string): Promise<string | undefined> {
     if (model.scheme === 'untitled') return undefined;
-    const where = this.sidecarUri(model, weights);
+    const where = sidecarFile(model, weightsKey);
     if ('error' in where) return `Renaming "${from}" would leave its trained weights behind: ${where.error}.`;
+    const weights = where.name;
     let bytes: Uint8Array;
     try {
       bytes = await vscode.workspace.fs.readFile(where.uri);
@@ -248,7 +252,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
     }
     if (!out) return undefined;
     try {
-      await writeAtomically(where.uri, out);
+      await writeFileAtomically(where.uri, out);
     } catch (e) {
       return `Renaming "${from}" was refused: the weights file ${weights} cannot be written (${describeError(e)}).`;
     }
@@ -271,13 +275,12 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
     if (s.renamed.size === 0) return;
     try {
       const analysis = analyzeModel(await vscode.workspace.fs.readFile(uri));
-      const weights = analysis.model?.weights;
-      if (!analysis.model || typeof weights !== 'string') return;
-      const where = this.sidecarUri(uri, weights);
+      if (!analysis.model) return;
+      const where = sidecarFile(uri, analysis.model.weights);
       if ('error' in where) return;
       const ids = new Set((analysis.model.nodes as unknown[]).flatMap((n) => (n && typeof n === 'object' && typeof (n as { id?: unknown }).id === 'string' ? [(n as { id: string }).id] : [])));
       const out = pruneSidecar(await vscode.workspace.fs.readFile(where.uri), ids, s.renamed);
-      if (out) await writeAtomically(where.uri, out);
+      if (out) await writeFileAtomically(where.uri, out);
     } catch {
       // The model or its sidecar is gone or unreadable: leave whatever is there.
     }
@@ -286,15 +289,4 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
 
 function assertNever(x: never): never {
   throw new Error(`unhandled message ${JSON.stringify(x)}`);
-}
-
-async function writeAtomically(uri: vscode.Uri, bytes: Uint8Array): Promise<void> {
-  const tmp = uri.with({ path: `${uri.path}.${makeNonce().slice(0, 8)}.tmp` });
-  await vscode.workspace.fs.writeFile(tmp, bytes);
-  try {
-    await vscode.workspace.fs.rename(tmp, uri, { overwrite: true });
-  } catch (e) {
-    await Promise.resolve(vscode.workspace.fs.delete(tmp)).catch(() => undefined);
-    throw e;
-  }
 }

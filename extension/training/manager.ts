@@ -3,21 +3,27 @@
  * training panel. The manager reads what the run needs through workspace.fs (the sidecar, the shipped
  * digits, a CSV), shows a status-bar item and a cancellable progress notification, forwards throttled
  * updates to every graph editor on the document, and saves the weights when the run ends.
+ *
+ * The files a model names are found by one rule (extension/document/modelFiles.ts): the sidecar is the file
+ * `weights` names, else NAME.safetensors beside NAME.nn.json, and it and a CSV dataset must lie inside the
+ * workspace folder (or the model's folder). Saving the weights never edits the document. What the manager
+ * does write into the document (what a CSV run learned; Reset removing inline params) goes through the
+ * ModelEditor, the same queue as the graph editor's edits.
  */
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { analyzeModel, readDatasetSpec, type ExternalData } from '../../engine';
 import { parseCsvText } from '../../common/csv';
 import type { HostMessage } from '../../protocol/messages';
-import { resolveSidecarPath } from '../document/sidecar';
-import { detectStyle, parseJsonTree, removeProperty, setProperty, valueText } from '../document/jsonText';
+import { applyTextEdits, parseJsonTree, removeProperty } from '../document/jsonText';
+import type { ModelEditor } from '../document/modelEditor';
+import { isFileNotFound, modelFileUri, readIfExists, sidecarFile, writeFileAtomically } from '../document/modelFiles';
 import { TrainingSession, type SessionResult } from './session';
 import { WorkerRunner } from './workerRunner';
 import type { FromWorker, LearnedData } from './workerProtocol';
 import type { TrainingValue } from '../../protocol/messages';
 import { applyGraphEdit } from '../document/graphEdits';
-import { diffTexts } from '../document/textDiff';
-import { disposeLog, log } from '../log';
+import { disposeLog, inBackground, log, messageOf } from '../log';
 
 export const TRAINING_ACTIVE_CONTEXT = 'backpropStudio.trainingActive';
 const OVERLAY_UPDATES_PER_SECOND = 20;
@@ -39,7 +45,12 @@ export class TrainingManager implements vscode.Disposable {
   /** When Stop was asked for, per document: the log says how long the run took to end after it. */
   private readonly stopAsked = new Map<string, { at: number; by: string }>();
 
-  constructor(private readonly workerScript = join(__dirname, 'trainWorker.js'), private readonly digitsFile = join(__dirname, 'digits.bin')) {
+  constructor(
+    /** Applies the manager's edits to a model document: the graph editor provider's ModelEditor. */
+    private readonly edits: ModelEditor,
+    private readonly workerScript = join(__dirname, 'trainWorker.js'),
+    private readonly digitsFile = join(__dirname, 'digits.bin'),
+  ) {
     this.statusBar.command = 'backpropStudio.stopTraining';
     this.statusBar.tooltip = 'Backprop Studio: training — click to stop';
   }
@@ -89,13 +100,19 @@ export class TrainingManager implements vscode.Disposable {
     };
     if (analysis.errors.length) return refuse(analysis.errors[0].message);
     this.broadcast(doc.uri, { type: 'trainingState', status: 'starting' });
+    const side = sidecarFile(doc.uri, analysis.model!.weights);
+    if ('error' in side) return refuse(side.error);
     let sidecar: Uint8Array | null = null;
     let external: ExternalData;
     try {
-      sidecar = (await this.sidecarUri(doc, analysis.model!.weights)) ? await readIfExists((await this.sidecarUri(doc, analysis.model!.weights))!) : null;
+      try {
+        sidecar = await readIfExists(side.uri);
+      } catch (e) {
+        throw new Error(`the weights file ${side.name} cannot be read (${messageOf(e)})`);
+      }
       external = await this.externalData(doc, analysis.model!.training);
     } catch (e) {
-      return refuse((e as Error).message);
+      return refuse(messageOf(e));
     }
 
     const session = new TrainingSession(new WorkerRunner(this.workerScript), {
@@ -112,7 +129,7 @@ export class TrainingManager implements vscode.Disposable {
       if (m.type === 'started') log().info(`training ${name}: started after ${Date.now() - startedAt} ms, ${m.epochs} epochs of ${m.stepsPerEpoch} steps, ${m.trainSize} training and ${m.validationSize} validation samples`);
       this.forward(doc.uri, m, session);
     });
-    void this.updateContext();
+    inBackground('Updating the training state', () => this.updateContext());
     this.showProgress(doc, session);
 
     const result = await session.finished;
@@ -125,11 +142,16 @@ export class TrainingManager implements vscode.Disposable {
         (stop ? `, ${Date.now() - stop.at} ms after Stop (${stop.by})` : '') + (result.message ? `: ${result.message}` : ''),
     );
     this.broadcast(doc.uri, { type: 'trainingState', status: session.state.status, progress: session.state.progress, message: result.message, nodeId: session.state.nodeId, classification: session.state.classification });
-    void this.updateContext();
+    inBackground('Updating the training state', () => this.updateContext());
     if (result.weights) {
       const savingAt = Date.now();
-      await this.saveWeights(doc, result.weights);
-      log().info(`training ${name}: saved ${result.weights.byteLength} bytes of weights in ${Date.now() - savingAt} ms`);
+      try {
+        const saved = await this.saveWeights(doc, result.weights, side);
+        log().info(`training ${name}: saved ${result.weights.byteLength} bytes of weights in ${Date.now() - savingAt} ms (${saved})`);
+      } catch (e) {
+        log().error(`training ${name}: saving the weights failed: ${e instanceof Error && e.stack ? e.stack : String(e)}`);
+        void vscode.window.showErrorMessage(`Backprop Studio: the trained weights of ${name} were not saved: ${messageOf(e)}`);
+      }
     }
     if (result.learned) await this.storeLearned(doc, result.learned);
     if (result.status === 'nonFinite') void vscode.window.showErrorMessage(`Backprop Studio: training stopped: ${result.message}. The last good weights were kept.`);
@@ -159,25 +181,46 @@ export class TrainingManager implements vscode.Disposable {
     this.stop(uri, 'the editor closed');
   }
 
-  /** Reset re-initialises from the seed: the sidecar and inline params go, after asking. */
+  /**
+   * Reset re-initialises from the seed: the sidecar and inline params go, after asking. A sidecar the rule
+   * refuses (outside the workspace) is refused before asking, and nothing is deleted.
+   */
   async reset(doc: vscode.TextDocument): Promise<boolean> {
     if (this.session(doc.uri)?.active) {
       void vscode.window.showInformationMessage('Backprop Studio: stop training before resetting the weights.');
       return false;
     }
+    const cannot = (why: string) => {
+      void vscode.window.showErrorMessage(`Backprop Studio: cannot reset the weights: ${why}`);
+      return false;
+    };
+    const sidecarNow = () => {
+      const analysis = analyzeModel(doc.getText());
+      return analysis.model ? sidecarFile(doc.uri, analysis.model.weights) : { error: analysis.errors[0]?.message ?? 'the model cannot be read' };
+    };
+    // Refused before asking; and again after, for the model as it is when the user answers.
+    const asked = sidecarNow();
+    if ('error' in asked) return cannot(asked.error);
     const answer = await vscode.window.showWarningMessage('Reset the weights? The trained weights are deleted and the model starts again from its seed.', { modal: true }, 'Reset');
     if (answer !== 'Reset') return false;
-    const analysis = analyzeModel(doc.getText());
-    const side = await this.sidecarUri(doc, analysis.model?.weights);
-    if (side && (await readIfExists(side))) await vscode.workspace.fs.delete(side);
-    const parsed = parseJsonTree(doc.getText());
-    const edit = parsed.root && removeProperty(doc.getText(), parsed.root, 'params');
-    if (edit) await applyTextEdit(doc, edit);
+    const side = sidecarNow();
+    if ('error' in side) return cannot(side.error);
+    try {
+      await vscode.workspace.fs.delete(side.uri);
+    } catch (e) {
+      if (!isFileNotFound(e)) throw e;
+    }
+    const removed = await this.edits.apply(doc, (text) => {
+      const parsed = parseJsonTree(text);
+      const edit = parsed.root && removeProperty(text, parsed.root, 'params');
+      return { text: edit ? applyTextEdits(text, [edit]) : text };
+    }, { byHost: true });
+    if (!removed.ok) void vscode.window.showWarningMessage(`Backprop Studio: the weights file was deleted, but the inline "params" were not removed: ${removed.reason}`);
     this.sessions.delete(doc.uri.toString());
     this.boundaries.delete(doc.uri.toString());
     this.broadcast(doc.uri, { type: 'trainingState', status: 'idle' });
     this.broadcast(doc.uri, { type: 'trainingMetrics', history: [] });
-    return true;
+    return removed.ok;
   }
 
   private forward(uri: vscode.Uri, m: FromWorker, s: TrainingSession): void {
@@ -220,7 +263,7 @@ export class TrainingManager implements vscode.Disposable {
 
   private showProgress(doc: vscode.TextDocument, session: TrainingSession): void {
     const name = doc.uri.path.split('/').pop();
-    void vscode.window.withProgress(
+    inBackground('Showing the training progress', () => vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Training ${name}`, cancellable: true },
       async (progress, token) => {
         token.onCancellationRequested(() => this.stop(doc.uri, 'progress notification cancelled'));
@@ -237,15 +280,7 @@ export class TrainingManager implements vscode.Disposable {
         await session.finished;
         sub.dispose();
       },
-    );
-  }
-
-  private async sidecarUri(doc: vscode.TextDocument, weights: string | undefined): Promise<vscode.Uri | undefined> {
-    if (!weights) return undefined;
-    const root = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.path ?? doc.uri.path.slice(0, doc.uri.path.lastIndexOf('/'));
-    const r = resolveSidecarPath(doc.uri.path, weights, root);
-    if ('error' in r) throw new Error(r.error);
-    return doc.uri.with({ path: r.path });
+    ));
   }
 
   private async externalData(doc: vscode.TextDocument, training: unknown): Promise<ExternalData> {
@@ -257,9 +292,15 @@ export class TrainingManager implements vscode.Disposable {
       return { digits: bytes };
     }
     if (spec?.source === 'csv' && spec.path) {
-      const uri = vscode.Uri.joinPath(doc.uri, '..', spec.path);
-      const bytes = await readIfExists(uri);
-      if (!bytes) throw new Error(`cannot read the CSV file ${spec.path}`);
+      const where = modelFileUri(doc.uri, spec.path, 'dataset');
+      if ('error' in where) throw new Error(where.error);
+      let bytes: Uint8Array | null;
+      try {
+        bytes = await readIfExists(where.uri);
+      } catch (e) {
+        throw new Error(`cannot read the CSV file ${spec.path} (${messageOf(e)})`);
+      }
+      if (!bytes) throw new Error(`cannot read the CSV file ${spec.path}: there is no such file`);
       return { table: parseCsvText(new TextDecoder().decode(bytes), spec.path) };
     }
     return {};
@@ -267,47 +308,43 @@ export class TrainingManager implements vscode.Disposable {
 
   /**
    * Store what the data pipeline learned (class names, feature statistics) in training.dataset when the
-   * model does not have them yet, so inference and export see data the way training did.
+   * model does not have them yet, so inference and export see data the way training did. An edit through
+   * the ModelEditor, in turn with the graph editor's; what the model has by the time it runs is kept.
    */
   private async storeLearned(doc: vscode.TextDocument, learned: LearnedData): Promise<void> {
     if (doc.isClosed) return;
-    const dataset = (analyzeModel(doc.getText()).model?.training as { dataset?: Record<string, unknown> } | undefined)?.dataset;
-    if (!dataset || dataset.source !== 'csv') return;
-    let text = doc.getText();
-    for (const key of ['classes', 'normalization'] as const) {
-      const value = learned[key];
-      if (value === undefined || dataset[key] !== undefined) continue;
-      const r = applyGraphEdit(text, { kind: 'setTraining', path: ['dataset', key], value: value as TrainingValue });
-      if (r.ok) text = r.text;
+    const outcome = await this.edits.apply(doc, (current) => {
+      const dataset = (analyzeModel(current).model?.training as { dataset?: Record<string, unknown> } | undefined)?.dataset;
+      if (!dataset || dataset.source !== 'csv') return { text: current };
+      let text = current;
+      for (const key of ['classes', 'normalization'] as const) {
+        const value = learned[key];
+        if (value === undefined || dataset[key] !== undefined) continue;
+        const r = applyGraphEdit(text, { kind: 'setTraining', path: ['dataset', key], value: value as TrainingValue });
+        if (r.ok) text = r.text;
+      }
+      return { text };
+    }, { byHost: true });
+    if (!outcome.ok && !doc.isClosed) {
+      void vscode.window.showWarningMessage(`Backprop Studio: what training learned from the CSV file (class names, feature scaling) was not written into ${doc.uri.path.split('/').pop()}: ${outcome.reason}`);
     }
-    if (text === doc.getText()) return;
-    const edit = new vscode.WorkspaceEdit();
-    for (const e of diffTexts(doc.getText(), text)) edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.content);
-    await vscode.workspace.applyEdit(edit);
   }
 
-  /** Write the sidecar atomically (temporary file, then rename); name it in the model on first save. */
-  private async saveWeights(doc: vscode.TextDocument, bytes: Uint8Array): Promise<void> {
-    let weights = analyzeModel(doc.getText()).model?.weights;
-    if (!weights && doc.isClosed) {
-      // Naming a new sidecar is an edit, and the document's editor is gone: nowhere to keep the weights.
-      void vscode.window.showWarningMessage(`Backprop Studio: the trained weights of ${doc.uri.path.split('/').pop()} were not saved: the editor closed before the model named a weights file.`);
-      return;
+  /**
+   * Write the sidecar atomically (temporary file, then rename) where the model names it now (the `weights`
+   * key, else NAME.safetensors beside it): never an edit of the document, so undo cannot unlink the model
+   * from its trained weights. If the model cannot be read now, or names a file the rule refuses, the weights
+   * go where the run started from (`startedFrom`, already checked). Returns the file's name.
+   */
+  private async saveWeights(doc: vscode.TextDocument, bytes: Uint8Array, startedFrom: { uri: vscode.Uri; name: string }): Promise<string> {
+    const model = analyzeModel(doc.getText()).model;
+    const now = model ? sidecarFile(doc.uri, model.weights) : undefined;
+    if (now && 'error' in now) {
+      void vscode.window.showWarningMessage(`Backprop Studio: the trained weights were saved to ${startedFrom.name}, where the run started from: ${now.error}`);
     }
-    if (!weights) {
-      const base = doc.uri.path.split('/').pop()!.replace(/\.nn\.json$/i, '');
-      weights = `${base}.safetensors`;
-      const parsed = parseJsonTree(doc.getText());
-      if (parsed.root) {
-        const edit = setProperty(doc.getText(), parsed.root, 'weights', valueText(weights), detectStyle(doc.getText()), ['params', 'edges']);
-        if (edit) await applyTextEdit(doc, edit);
-      }
-    }
-    const target = await this.sidecarUri(doc, weights);
-    if (!target) return;
-    const tmp = target.with({ path: `${target.path}.${Date.now()}.tmp` });
-    await vscode.workspace.fs.writeFile(tmp, bytes);
-    await vscode.workspace.fs.rename(tmp, target, { overwrite: true });
+    const target = now && !('error' in now) ? now : startedFrom;
+    await writeFileAtomically(target.uri, bytes);
+    return target.name;
   }
 
   dispose(): void {
@@ -315,18 +352,4 @@ export class TrainingManager implements vscode.Disposable {
     this.statusBar.dispose();
     disposeLog();
   }
-}
-
-async function readIfExists(uri: vscode.Uri): Promise<Uint8Array | null> {
-  try {
-    return await vscode.workspace.fs.readFile(uri);
-  } catch {
-    return null;
-  }
-}
-
-async function applyTextEdit(doc: vscode.TextDocument, e: { offset: number; length: number; content: string }): Promise<void> {
-  const edit = new vscode.WorkspaceEdit();
-  edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.content);
-  await vscode.workspace.applyEdit(edit);
 }

@@ -4,9 +4,19 @@
 // in-memory file system, and webview panels that record what the host posts.
 import Module from 'node:module';
 import { resolve } from 'node:path';
+import { after } from 'node:test';
+import assert from 'node:assert/strict';
 import { FakeUri, makeFakeVscode, type Recorder } from '../foundation/fake-vscode';
 
 export { FakeUri };
+
+/**
+ * Every promise rejection nobody handled while a host test file ran: a failure the extension dropped (a
+ * voided promise, a command handler that rejects) rather than reported. Any at all fails the file.
+ */
+export const unhandledRejections: unknown[] = [];
+process.on('unhandledRejection', (reason) => unhandledRejections.push(reason));
+after(() => assert.deepEqual(unhandledRejections.map((r) => (r instanceof Error ? r.stack : String(r))), [], 'unhandled promise rejections in the extension host'));
 
 export class Position {
   constructor(
