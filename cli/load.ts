@@ -2,7 +2,7 @@
 import { readlinkSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GraphModel, GraphValidationError, Tensor, analyzeModel, decodeSafetensors, type GraphAnalysis, type GraphModel as Model, type ModelJson, type StoredTensor } from '../engine';
-import { resolveContainedPath, SIDECAR_FILE, type Links } from '../common/containment';
+import { defaultSidecarName, resolveContainedPath, SIDECAR_FILE, type Links } from '../common/containment';
 import { InputError, readInput } from './files';
 
 export { InputError };
@@ -13,17 +13,12 @@ export const NODE_LINKS: Links = { realpath: (p) => realpathSync(p), readlink: (
 const firstProblem = (analysis: GraphAnalysis) =>
   `${analysis.errors[0].message}${analysis.errors.length > 1 ? ` (and ${analysis.errors.length - 1} more problem${analysis.errors.length > 2 ? 's' : ''})` : ''}`;
 
-/** The sidecar a model without a `weights` key uses: NAME.safetensors beside NAME.nn.json. */
-export function defaultSidecarName(modelPath: string): string {
-  return modelPath.split(/[\\/]/).pop()!.replace(/\.nn\.json$|\.json$/i, '') + '.safetensors';
-}
-
 /**
  * Where the model's weights live: its `weights` value, or NAME.safetensors when it has none, resolved by
  * the containment rule with the model's own folder tree as the root (links resolved).
  */
 export function sidecarPath(modelPath: string, json: Pick<ModelJson, 'weights'>): string {
-  const r = resolveContainedPath(modelPath, json.weights ?? defaultSidecarName(modelPath), dirname(modelPath), SIDECAR_FILE, NODE_LINKS);
+  const r = resolveContainedPath(modelPath, json.weights || defaultSidecarName(modelPath), dirname(modelPath), SIDECAR_FILE, NODE_LINKS);
   if ('error' in r) throw new InputError(`${modelPath}: ${r.error}`);
   return r.path;
 }

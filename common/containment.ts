@@ -105,5 +105,11 @@ export function resolveContainedPath(modelPath: string, value: string, root: str
   return { path: real };
 }
 
+/** The sidecar of a model without a `weights` key: NAME.safetensors beside NAME.nn.json (or NAME.json). */
+export function defaultSidecarName(modelPath: string): string {
+  const base = slashes(modelPath).split('/').pop() ?? '';
+  return `${base.replace(/(?:\.nn)?\.json$/i, '')}.safetensors`;
+}
+
 export const SIDECAR_FILE: ContainedFile = { key: '"weights"', type: { pattern: /\.safetensors$/i, label: 'a .safetensors file' } };
 export const DATASET_FILE: ContainedFile = { key: 'training.dataset.path' };

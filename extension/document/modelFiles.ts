@@ -11,8 +11,7 @@
 import * as vscode from 'vscode';
 import { readlinkSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DATASET_FILE, resolveContainedPath, SIDECAR_FILE, type ContainedFile, type Links } from '../../common/containment';
-import { defaultSidecarName } from './sidecar';
+import { DATASET_FILE, defaultSidecarName, resolveContainedPath, SIDECAR_FILE, type ContainedFile, type Links } from '../../common/containment';
 
 export type ModelFile = { uri: vscode.Uri } | { error: string };
 export type ModelFileKind = 'sidecar' | 'dataset';
@@ -39,7 +38,7 @@ const DEFAULT_SIDECAR: ContainedFile = { ...SIDECAR_FILE, key: 'the weights file
 
 /**
  * The model's weights sidecar: the file its `weights` key names, else `NAME.safetensors` beside `NAME.nn.json`
- * (extension/document/sidecar.ts defaultSidecarName). `name` is how messages refer to it. A file that does
+ * (common/containment.ts defaultSidecarName, which the command line uses too). `name` is how messages refer to it. A file that does
  * not exist yet is not an error (an untrained model): its URI is where training will save.
  */
 export function sidecarFile(model: vscode.Uri, weights: unknown): ({ uri: vscode.Uri; name: string }) | { error: string } {

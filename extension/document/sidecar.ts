@@ -20,17 +20,6 @@ export function resolveSidecarPath(modelPath: string, weights: string, root: str
   return resolveContainedPath(modelPath, weights, root, SIDECAR_FILE, links);
 }
 
-/**
- * The sidecar a model uses when it has no `weights` key: `NAME.safetensors` beside `NAME.nn.json` (or
- * `NAME.json`; any other file name gets `.safetensors` added). The command line's `train` writes there too, so
- * a model is linked to its trained weights by its name and training never has to edit the document to say
- * where they are. A `weights` key in the model overrides it.
- */
-export function defaultSidecarName(modelPath: string): string {
-  const base = modelPath.replace(/\\/g, '/').split('/').pop() ?? '';
-  return `${base.replace(/(?:\.nn)?\.json$/i, '')}.safetensors`;
-}
-
 const idOf = (key: string): string => key.split('.')[0]!;
 
 /** The sidecar with every `<from>.*` tensor also stored as `<to>.*`; null when it holds none of `from`'s. */

@@ -236,3 +236,22 @@ test('8. runs killed at any moment leave no temporary file of their own', async 
   const temps = readdirSync(d).filter((f) => f.endsWith('.tmp'));
   assert.deepEqual(temps, []);
 });
+
+test('15. a model without a weights key uses NAME.safetensors beside it, as the editor does: train writes it, the other commands load it', () => {
+  const d = folder();
+  const model = write(d, 'net.nn.json', withDataset());
+  const feed = write(d, 'f.json', feedOf());
+  const before = JSON.parse(cli(['predict', model, '--feed', feed]).stdout).outputs.fc.data;
+  const r = cli(['train', model]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /weights written to .*net\.safetensors\n/);
+  assert.doesNotMatch(readFileSync(model, 'utf8'), /weights/, 'the model file is not edited');
+  const trained = decodeSafetensors(readFileSync(join(d, 'net.safetensors'))).tensors['fc.bias']!.data;
+  const after = JSON.parse(cli(['grad', model, '--feed', feed]).stdout);
+  assert.deepEqual(after.outputs.fc.data.length, 4);
+  assert.notDeepEqual(JSON.parse(cli(['predict', model, '--feed', feed]).stdout).outputs.fc.data, before, 'predict loads the trained weights');
+  // grad reports the trained bias through the loaded parameters: fc = x·Wᵀ + b, so the bias is fc at x = 0.
+  const zero = write(d, 'z.json', { x: { shape: [1, 2], data: [0, 0] }, y: { shape: [1], data: [0] } });
+  const atZero = JSON.parse(cli(['grad', model, '--feed', zero]).stdout).outputs.fc.data;
+  assert.deepEqual(atZero.map(Math.fround), [...trained]);
+});
