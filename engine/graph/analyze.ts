@@ -4,6 +4,7 @@
  * inputs are sound, so the editor can show them even while other parts of the graph are broken.
  */
 import '../layers';
+import type { DType } from '../backend/backend';
 import { checkAttr, safeStringify, type Attrs } from './attrs';
 import { allOps, getOp, portNames, resolveAttrs, ShapeRuleError, type OpSpec, type ParamSpec } from './registry';
 import { FORMAT, FORMAT_VERSION, formatType, type EdgeJson, type GraphError, type ModelJson, type NodeJson, type TensorType } from './types';
@@ -54,6 +55,17 @@ const show = (v: unknown) => {
   return s.length > 40 ? s.slice(0, 37) + '...' : s;
 };
 const nodeLabel = (n: { id: string; spec?: OpSpec }) => `node "${n.id}"${n.spec ? ` (${n.spec.op})` : ''}`;
+
+/**
+ * What a dtype mismatch is fed by, and the fix when the source declares its dtype (an Input or a Target):
+ * `; Target y gives float32 [N]: set its dtype to int32`.
+ */
+function dtypeSource(src: NodeInfo | undefined, want: DType | undefined): string {
+  if (!src?.type || !src.spec) return '';
+  const given = `${src.type.dtype} [${src.type.shape.join(', ')}]`;
+  const settable = want !== undefined && src.spec.attrs.some((a) => a.name === 'dtype');
+  return `; ${src.spec.op} ${src.id} gives ${given}${settable ? `: set its dtype to ${want}` : ''}`;
+}
 
 /** A registered op the name was probably meant to be: same letters in another case, or at most 2 edits away. */
 function closestOp(name: string): string | undefined {
@@ -294,7 +306,7 @@ function analyze(raw: unknown): GraphAnalysis {
       errors.push({
         code: tooLarge ? 'too-large' : e.code, nodeId: id, port, edgeIndex,
         found: inTypes.map((t) => formatType(t)).join(', '),
-        message: `${nodeLabel(n)}: ${e.message}`,
+        message: `${nodeLabel(n)}: ${e.message}${e.code === 'dtype-mismatch' && port !== undefined ? dtypeSource(nodes.get(n.inputs[port]!), e.wantDtype) : ''}`,
       });
     }
   }

@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor';
 import type { Random } from '../nn/random';
 import type { AttrSpec, Attrs } from './attrs';
 import type { Dim, TensorType } from './types';
+import type { DType } from '../backend/backend';
 
 export type Category = 'Inputs' | 'Layers' | 'Activations' | 'Normalization' | 'Merge' | 'Math' | 'Losses';
 export const CATEGORIES: readonly Category[] = ['Inputs', 'Layers', 'Activations', 'Normalization', 'Merge', 'Math', 'Losses'];
@@ -59,6 +60,8 @@ export class ShapeRuleError extends Error {
     message: string,
     readonly code: 'shape-mismatch' | 'dtype-mismatch' = 'shape-mismatch',
     readonly port?: number,
+    /** For a dtype mismatch: the dtype the port needs (analysis names the source and how to fix it). */
+    readonly wantDtype?: DType,
   ) {
     super(message);
   }
@@ -68,13 +71,13 @@ export const fail = (message: string, port?: number): never => {
   throw new ShapeRuleError(message, 'shape-mismatch', port);
 };
 
-export const failDtype = (message: string, port?: number): never => {
-  throw new ShapeRuleError(message, 'dtype-mismatch', port);
+export const failDtype = (message: string, port?: number, want?: DType): never => {
+  throw new ShapeRuleError(message, 'dtype-mismatch', port, want);
 };
 
 export function requireFloat(inputs: readonly TensorType[], op: string): void {
   inputs.forEach((t, i) => {
-    if (t.dtype !== 'float32') failDtype(`${op} expects float32 on input ${i}, found int32`, i);
+    if (t.dtype !== 'float32') failDtype(`${op} expects float32 on input ${i}, found int32`, i, 'float32');
   });
 }
 

@@ -23,8 +23,8 @@ registerOp({
   op: 'CrossEntropyLoss', category: 'Losses', summary: 'Mean of −log softmax(logits)[class]; logits [N, C], int32 classes [N].', isLoss: true,
   attrs: [], inputs: { ports: ['prediction', 'target'] },
   infer([p, t]) {
-    if (p.dtype !== 'float32') failDtype(`CrossEntropyLoss expects float32 logits, found ${formatType(p)}`, 0);
-    if (t.dtype !== 'int32') failDtype(`CrossEntropyLoss expects int32 class indices as target, found ${formatType(t)}`, 1);
+    if (p.dtype !== 'float32') failDtype('CrossEntropyLoss expects float32 logits as its prediction (port 0)', 0, 'float32');
+    if (t.dtype !== 'int32') failDtype('CrossEntropyLoss expects int32 class indices as its target (port 1)', 1, 'int32');
     if (p.shape.length !== 2 || p.shape[0] !== 'N') fail(`CrossEntropyLoss expects logits [N, C], found ${formatType(p)}`, 0);
     if (t.shape.length !== 1 || t.shape[0] !== 'N') fail(`CrossEntropyLoss expects class indices [N], found ${formatType(t)}`, 1);
     if (p.shape[1] === 'N') fail('CrossEntropyLoss: the class dimension must be a fixed size', 0);

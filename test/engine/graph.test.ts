@@ -730,11 +730,17 @@ test('dtype-mismatch: int32 where float32 is needed and the other way round', ()
   expectError(m, 'dtype-mismatch', { nodeId: 'fc1', port: 0, edgeIndex: 0 }, ['"fc1"', 'float32', 'int32']);
   const m2 = xor();
   node(m2, 'y').attrs = { shape: [] };
-  expectError(m2, 'dtype-mismatch', { nodeId: 'loss', port: 1, edgeIndex: 4 }, ['"loss"', 'int32 class indices', 'N']);
+  const e2 = expectError(m2, 'dtype-mismatch', { nodeId: 'loss', port: 1, edgeIndex: 4 }, ['"loss"', 'int32 class indices', 'N']);
+  // Says which node feeds the port, what it gives, and the fix.
+  assert.equal(e2.message, 'node "loss" (CrossEntropyLoss): CrossEntropyLoss expects int32 class indices as its target (port 1); Target y gives float32 [N]: set its dtype to int32');
+  const e1 = analyzeModel(JSON.stringify(m)).errors.find((e) => e.code === 'dtype-mismatch')!;
+  assert.match(e1.message, /; Input x gives int32 \[N, 2\]: set its dtype to float32$/);
   const m3 = xor();
   node(m3, 'act1').op = 'Embedding';
   node(m3, 'act1').attrs = { numEmbeddings: 4, embeddingDim: 2 };
-  expectError(m3, 'dtype-mismatch', { nodeId: 'act1', port: 0, edgeIndex: 1 }, ['"act1"', 'int32', 'N×8']);
+  const e3 = expectError(m3, 'dtype-mismatch', { nodeId: 'act1', port: 0, edgeIndex: 1 }, ['"act1"', 'int32', 'N×8']);
+  // A computed node has no dtype to set: only what it gives.
+  assert.match(e3.message, /; Linear fc1 gives float32 \[N, 8\]$/);
 });
 
 test('too-large: parameters past the limits are refused before anything is allocated', () => {
