@@ -3,17 +3,24 @@
  * directly. It trains step by step on the model's dataset, reports progress, streams throttled
  * gradient snapshots and decision-boundary grids, honours pause/stop between steps, and ends with the
  * weights as safetensors bytes (the last good ones when a NaN or Inf stops it).
+ *
+ * Throttling drops the updates of most steps, so whenever the run comes to rest (it completes, pauses,
+ * stops, or a NaN stops it) it first "settles": progress, gradient snapshot and decision boundary are posted
+ * for the last completed step S, unless already sent for it, so everything the view shows then is at S.
  */
 import {
   GraphModel, LIMITS, Trainer, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
-  readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData,
+  readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData, type StepResult,
 } from '../../engine';
 import { GradientFlagger } from './flags';
 import type { FromWorker, RunOptions } from './workerProtocol';
 
 export interface RunControl {
-  /** Resolves when the run may take its next step (immediately unless paused); 'stop' ends it. */
-  next(): Promise<'go' | 'stop'>;
+  /**
+   * Resolves when the run may take its next step (immediately unless paused); 'stop' ends it. Before it
+   * waits while paused it awaits `settle`, which posts the view of the last completed step.
+   */
+  next(settle: () => Promise<void>): Promise<'go' | 'stop'>;
 }
 
 export interface RunInput {
@@ -61,46 +68,75 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
   let lastGood = encodeSafetensors(await model.stateDict());
   const boundary = input.options.boundaryGrid > 0 && data.inputShape.length === 1 && data.inputShape[0] === 2 && trainer.isClassifier;
 
+  // What was last posted, by step, so that settling sends only what is behind.
+  let last: StepResult | undefined;
+  let progressStep = -1, gradientStep = -1, boundaryStep = -1;
+  const postProgress = (r: StepResult, t: number) => {
+    progressStep = r.step;
+    post({
+      type: 'progress',
+      progress: { step: r.step, epoch: r.epoch, epochs, stepsPerEpoch: trainer.stepsPerEpoch, loss: r.loss, accuracy: r.accuracy, samplesPerSecond: samples / Math.max(1e-3, (t - started) / 1000) },
+    });
+  };
+  const postGradients = async () => {
+    const snap = await trainer.gradientSnapshot();
+    gradientStep = snap.step;
+    post({ type: 'gradients', update: { step: snap.step, edges: snap.edges, flags: flagger.update(snap.step, snap.edges), paramNorms: snap.paramNorms } });
+  };
+  const postBoundary = (step: number) => {
+    boundaryStep = step;
+    post({ type: 'boundary', step, grid: input.options.boundaryGrid, extent: BOUNDARY_EXTENT, values: boundaryGrid(model, trainer.inputId, input.options.boundaryGrid) });
+  };
+  /** The view of step S = the last completed step; `gradients` false after a NaN step (its gradients are not S's). */
+  const settle = async (gradients = true) => {
+    if (!last) return;
+    if (progressStep !== last.step) postProgress(last, now());
+    if (gradients && input.options.overlay && gradientStep !== last.step) await postGradients();
+    if (boundary && boundaryStep !== last.step) postBoundary(last.step);
+  };
+
   while (!trainer.done) {
-    if ((await control.next()) === 'stop') {
+    if ((await control.next(() => settle())) === 'stop') {
+      await settle();
       return post({ type: 'finished', reason: 'stopped', weights: encodeSafetensors(await model.stateDict()), history: trainer.history });
     }
-    let r;
-    // Edge gradients are recorded only on the steps whose snapshot the throttled overlay will send.
+    let r: StepResult;
+    // Edge gradients are recorded on every step while the overlay is on (a tap per edge, cheap): any step
+    // may turn out to be the last before a pause or stop, and its snapshot is then sent.
     const snapshotDue = input.options.overlay && now() - lastGrad >= minInterval;
     try {
-      r = await trainer.trainStep({ edgeGrads: snapshotDue });
+      r = await trainer.trainStep({ edgeGrads: input.options.overlay });
     } catch (e) {
       if (e instanceof TrainingNonFiniteError) {
+        // The failing step changed no parameter: the boundary and progress of step S still hold.
+        await settle(false);
         return post({ type: 'nonFinite', step: e.step, nodeId: e.nodeId, detail: `step ${e.step}: non-finite values first appeared in ${e.detail}`, weights: await lastGoodWeights(model, lastGood), history: trainer.history });
       }
       return post({ type: 'failed', message: (e as Error).message });
     }
+    last = r;
     samples += r.samples;
     const t = now();
     // Progress (status text, loss-chart points) needs fewer updates than the overlay: at most 8 a second,
     // so a busy webview does not fall behind the run.
     if (t - lastProgress >= Math.max(minInterval, PROGRESS_INTERVAL_MS) || r.epochEnd) {
       lastProgress = t;
-      post({
-        type: 'progress',
-        progress: { step: r.step, epoch: r.epoch, epochs, stepsPerEpoch: trainer.stepsPerEpoch, loss: r.loss, accuracy: r.accuracy, samplesPerSecond: samples / Math.max(1e-3, (t - started) / 1000) },
-      });
+      postProgress(r, t);
     }
     if (snapshotDue) {
       lastGrad = t;
-      const snap = await trainer.gradientSnapshot();
-      post({ type: 'gradients', update: { step: snap.step, edges: snap.edges, flags: flagger.update(snap.step, snap.edges), paramNorms: snap.paramNorms } });
+      await postGradients();
     }
     if (boundary && t - lastBoundary >= BOUNDARY_INTERVAL_MS) {
       lastBoundary = t;
-      post({ type: 'boundary', step: r.step, grid: input.options.boundaryGrid, extent: BOUNDARY_EXTENT, values: boundaryGrid(model, trainer.inputId, input.options.boundaryGrid) });
+      postBoundary(r.step);
     }
     if (r.epochEnd) {
       post({ type: 'epoch', metrics: trainer.history.at(-1)! });
       lastGood = encodeSafetensors(await model.stateDict());
     }
   }
+  await settle();
   post({ type: 'finished', reason: 'completed', weights: encodeSafetensors(await model.stateDict()), history: trainer.history });
 }
 

@@ -14,9 +14,11 @@ let stopped = false;
 let wake: (() => void) | null = null;
 
 const control: RunControl = {
-  async next() {
+  async next(settle) {
     // Yield to the event loop every step so control messages are seen promptly.
     await new Promise<void>((r) => setImmediate(r));
+    // Paused: the view shows the last step before it waits.
+    if (paused && !stopped) await settle();
     while (paused && !stopped) await new Promise<void>((r) => (wake = r));
     return stopped ? 'stop' : 'go';
   },

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { GraphModel, Tensor, buildDataset, decodeSafetensors, readDatasetSpec, splitDataset } from '../../engine';
-import { runTraining, type RunControl } from '../../extension/training/run';
+import { boundaryGrid, runTraining, type RunControl } from '../../extension/training/run';
 import type { FromWorker, RunOptions } from '../../extension/training/workerProtocol';
 
 function mlp(source: string, extra: Record<string, unknown> = {}, hidden = 8) {
@@ -137,3 +137,57 @@ test('the bundled worker thread trains, pauses, resumes and stops on request', a
   assert.ok(seen.indexOf('paused') < seen.indexOf('resumed'));
 });
 
+
+/** The step of the last message of each view kind before the run's final message. */
+function lastSteps(msgs: FromWorker[]) {
+  const at = (type: string) => {
+    const m = msgs.filter((x) => x.type === type).at(-1);
+    return m?.type === 'progress' ? m.progress.step : m?.type === 'gradients' ? m.update.step : m?.type === 'boundary' ? m.step : undefined;
+  };
+  return { progress: at('progress'), gradients: at('gradients'), boundary: at('boundary') };
+}
+
+test('a completed run ends with progress, gradients and boundary all at its last step, however throttled', async () => {
+  const json = mlp('xor');
+  json.training.epochs = 3;
+  const msgs: FromWorker[] = [];
+  // A clock that never moves: throttling lets through only the first update of each kind.
+  await runTraining({ modelText: JSON.stringify(json), sidecar: null, external: {}, options: { ...OPTS, boundaryGrid: 8 } }, (m) => msgs.push(m), always, () => 0);
+  const started = msgs.find((m) => m.type === 'started');
+  assert.ok(started?.type === 'started');
+  const S = 3 * started.stepsPerEpoch;
+  assert.equal(msgs.at(-1)!.type, 'finished');
+  assert.deepEqual(lastSteps(msgs), { progress: S, gradients: S, boundary: S });
+  // The boundary sent last is the one of the saved weights.
+  const fin = msgs.at(-1)!;
+  assert.ok(fin.type === 'finished');
+  const model = GraphModel.create(JSON.stringify(json), { sidecar: decodeSafetensors(fin.weights).tensors });
+  const b = msgs.filter((m) => m.type === 'boundary').at(-1)!;
+  assert.ok(b.type === 'boundary');
+  assert.deepEqual([...b.values], [...boundaryGrid(model, 'x', 8)]);
+});
+
+test('a stopped run ends at the last step it took, and a paused one settles there before it waits', async () => {
+  let calls = 0;
+  const stopAt: RunControl = { next: async () => (++calls > 7 ? 'stop' : 'go') };
+  const stopped: FromWorker[] = [];
+  await runTraining({ modelText: JSON.stringify(mlp('xor')), sidecar: null, external: {}, options: { ...OPTS, boundaryGrid: 8 } }, (m) => stopped.push(m), stopAt, () => 0);
+  assert.deepEqual(lastSteps(stopped), { progress: 7, gradients: 7, boundary: 7 });
+
+  // Pause before the 5th step: settle runs before the wait, then the run goes on to the end.
+  const paused: FromWorker[] = [];
+  let n = 0;
+  let atPause: ReturnType<typeof lastSteps> | undefined;
+  const pauseOnce: RunControl = {
+    next: async (settle) => {
+      if (++n === 5) {
+        await settle();
+        atPause = lastSteps(paused);
+      }
+      return 'go';
+    },
+  };
+  await runTraining({ modelText: JSON.stringify(mlp('xor')), sidecar: null, external: {}, options: { ...OPTS, boundaryGrid: 8 } }, (m) => paused.push(m), pauseOnce, () => 0);
+  assert.deepEqual(atPause, { progress: 4, gradients: 4, boundary: 4 });
+  assert.equal(paused.at(-1)!.type, 'finished');
+});
