@@ -73,10 +73,27 @@ export interface TrainingStateMessage {
   classification?: boolean;
 }
 
-/** Per-epoch metrics of the current (or last) run, whole: the loss/accuracy chart redraws from it. */
+/** One training point of the loss/accuracy charts: the loss and batch accuracy the run reported at a step. */
+export interface TrainPoint {
+  step: number;
+  /** Epochs done at this step (step / steps per epoch): the charts' x axis. */
+  x: number;
+  loss: number;
+  accuracy?: number;
+}
+
+/** At most this many training points travel in one metrics message (the host thins older ones). */
+export const MAX_TRAIN_POINTS = 1000;
+
+/**
+ * The current (or last) run's metrics, whole: per-epoch metrics, and the training points the host kept (every
+ * progress update it saw, each epoch's last step among them, thinned to MAX_TRAIN_POINTS). The charts redraw
+ * from it, so a page that opens or reloads mid-run or after it shows the whole run.
+ */
 export interface TrainingMetricsMessage {
   type: 'trainingMetrics';
   history: EpochMetrics[];
+  train?: TrainPoint[];
 }
 
 /** Live gradient magnitudes: RMS per edge index with vanishing/exploding flags, parameter-gradient norms per node. */

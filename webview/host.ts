@@ -1,7 +1,7 @@
 // The bridge to the extension host: typed messages out (protocol/messages.ts), checked messages in, and the
 // webview's saved state (the viewport), which VS Code keeps while the editor is hidden.
 import type { EpochMetrics } from '../engine/train/trainer';
-import type { EdgeFlag, GraphEdit, HostMessage, ProgressUpdate, SessionStatus, WebviewMessage } from '../protocol/messages';
+import { MAX_TRAIN_POINTS, type EdgeFlag, type GraphEdit, type HostMessage, type ProgressUpdate, type SessionStatus, type TrainPoint, type WebviewMessage } from '../protocol/messages';
 
 const api = acquireVsCodeApi();
 
@@ -41,6 +41,12 @@ function metricsOf(v: unknown): EpochMetrics | null {
   return m;
 }
 
+function trainPointOf(v: unknown): TrainPoint | null {
+  if (!isObj(v) || !finite(v.step) || !finite(v.x) || !finite(v.loss)) return null;
+  if (v.accuracy !== undefined && !finite(v.accuracy)) return null;
+  return { step: v.step, x: v.x, loss: v.loss, ...(v.accuracy !== undefined ? { accuracy: v.accuracy as number } : {}) };
+}
+
 function trainingMessage(v: Record<string, unknown>): HostMessage | null {
   switch (v.type) {
     case 'trainingState':
@@ -56,7 +62,11 @@ function trainingMessage(v: Record<string, unknown>): HostMessage | null {
     case 'trainingMetrics': {
       if (!Array.isArray(v.history) || v.history.length > MAX_EPOCHS) return null;
       const history = v.history.map(metricsOf);
-      return history.every((m) => m !== null) ? { type: 'trainingMetrics', history: history as EpochMetrics[] } : null;
+      if (!history.every((m) => m !== null)) return null;
+      if (v.train === undefined) return { type: 'trainingMetrics', history: history as EpochMetrics[] };
+      if (!Array.isArray(v.train) || v.train.length > MAX_TRAIN_POINTS) return null;
+      const train = v.train.map(trainPointOf);
+      return train.every((p) => p !== null) ? { type: 'trainingMetrics', history: history as EpochMetrics[], train: train as TrainPoint[] } : null;
     }
     case 'gradients': {
       const u = v.update;

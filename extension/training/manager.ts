@@ -72,7 +72,7 @@ export class TrainingManager implements vscode.Disposable {
     const s = this.sessions.get(key);
     if (s) {
       post({ type: 'trainingState', status: s.state.status, progress: s.state.progress, message: s.state.message, nodeId: s.state.nodeId, classification: s.state.classification });
-      post({ type: 'trainingMetrics', history: s.state.history });
+      post({ type: 'trainingMetrics', history: s.state.history, train: s.state.train });
       if (s.state.gradients) post({ type: 'gradients', update: s.state.gradients });
     }
     const boundary = this.boundaries.get(key);
@@ -219,18 +219,21 @@ export class TrainingManager implements vscode.Disposable {
     this.sessions.delete(doc.uri.toString());
     this.boundaries.delete(doc.uri.toString());
     this.broadcast(doc.uri, { type: 'trainingState', status: 'idle' });
-    this.broadcast(doc.uri, { type: 'trainingMetrics', history: [] });
+    this.broadcast(doc.uri, { type: 'trainingMetrics', history: [], train: [] });
     return removed.ok;
   }
 
   private forward(uri: vscode.Uri, m: FromWorker, s: TrainingSession): void {
     switch (m.type) {
-      case 'started': case 'paused': case 'resumed': case 'progress':
+      case 'paused': case 'resumed': case 'progress':
         this.broadcast(uri, { type: 'trainingState', status: s.state.status, progress: s.state.progress, classification: s.state.classification });
         if (m.type === 'progress') this.updateStatusBar(s);
         break;
-      case 'epoch':
-        this.broadcast(uri, { type: 'trainingMetrics', history: s.state.history });
+      case 'started': case 'epoch': case 'finished': case 'nonFinite':
+        // Whole metrics: at the start (empty, so none of a previous run is left pending), each epoch, the end.
+        this.broadcast(uri, { type: 'trainingMetrics', history: s.state.history, train: s.state.train });
+        if (m.type !== 'started') break;
+        this.broadcast(uri, { type: 'trainingState', status: s.state.status, progress: s.state.progress, classification: s.state.classification });
         break;
       case 'gradients':
         this.broadcast(uri, { type: 'gradients', update: m.update });

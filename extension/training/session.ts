@@ -7,7 +7,7 @@
 import type { EpochMetrics } from '../../engine';
 import type { RunInput } from './run';
 import type { FromWorker, GradientUpdate, LearnedData, ProgressUpdate } from './workerProtocol';
-import type { SessionStatus } from '../../protocol/messages';
+import { MAX_TRAIN_POINTS, type SessionStatus, type TrainPoint } from '../../protocol/messages';
 
 export type { SessionStatus } from '../../protocol/messages';
 
@@ -26,6 +26,8 @@ export interface SessionState {
   status: SessionStatus;
   progress?: ProgressUpdate;
   history: EpochMetrics[];
+  /** Training points for the charts, replayed to every page (see addTrainPoint). */
+  train: TrainPoint[];
   gradients?: GradientUpdate;
   classification?: boolean;
   /** Why it stopped (NaN/Inf, failure). */
@@ -43,7 +45,7 @@ export interface SessionResult {
 }
 
 export class TrainingSession {
-  readonly state: SessionState = { status: 'starting', history: [] };
+  readonly state: SessionState = { status: 'starting', history: [], train: [] };
   readonly finished: Promise<SessionResult>;
   private resolve!: (r: SessionResult) => void;
   private readonly listeners = new Set<(m: FromWorker, s: SessionState) => void>();
@@ -95,6 +97,7 @@ export class TrainingSession {
         break;
       case 'progress':
         s.progress = m.progress;
+        addTrainPoint(s.train, m.progress);
         break;
       case 'epoch':
         s.history.push(m.metrics);
@@ -137,4 +140,22 @@ export class TrainingSession {
     if (r.status === 'stopped' && !r.weights) this.state.status = 'stopped';
     this.resolve(r);
   }
+}
+
+/**
+ * Adds a progress update to the chart's training points. The run reports every epoch's last step (and, between,
+ * at most 8 steps a second), so each epoch has a point; past MAX_TRAIN_POINTS every other point between epoch
+ * ends goes first, then every other epoch end, so the series stays bounded and spans the whole run.
+ */
+export function addTrainPoint(points: TrainPoint[], p: ProgressUpdate, max = MAX_TRAIN_POINTS): void {
+  if (!Number.isFinite(p.loss) || p.step <= (points.at(-1)?.step ?? 0)) return;
+  const spe = Math.max(1, p.stepsPerEpoch);
+  points.push({ step: p.step, x: p.step / spe, loss: p.loss, ...(p.accuracy !== undefined ? { accuracy: p.accuracy } : {}) });
+  if (points.length <= max) return;
+  const epochEnd = (q: TrainPoint) => q.step % spe === 0;
+  const last = points.length - 1;
+  let kept = points.filter((q, i) => i === last || epochEnd(q) || i % 2 === 0);
+  // More epochs than points allowed: every other point, epoch ends included.
+  if (kept.length > max) kept = kept.filter((_, i) => i === kept.length - 1 || i % 2 === 0);
+  points.splice(0, points.length, ...kept);
 }

@@ -6,6 +6,8 @@ import { Worker } from 'node:worker_threads';
 import { GraphModel, Tensor, buildDataset, decodeSafetensors, readDatasetSpec, splitDataset } from '../../engine';
 import { boundaryGrid, runTraining, type RunControl } from '../../extension/training/run';
 import type { FromWorker, RunOptions } from '../../extension/training/workerProtocol';
+import { addTrainPoint } from '../../extension/training/session';
+import type { TrainPoint } from '../../protocol/messages';
 
 function mlp(source: string, extra: Record<string, unknown> = {}, hidden = 8) {
   return {
@@ -190,4 +192,23 @@ test('a stopped run ends at the last step it took, and a paused one settles ther
   await runTraining({ modelText: JSON.stringify(mlp('xor')), sidecar: null, external: {}, options: { ...OPTS, boundaryGrid: 8 } }, (m) => paused.push(m), pauseOnce, () => 0);
   assert.deepEqual(atPause, { progress: 4, gradients: 4, boundary: 4 });
   assert.equal(paused.at(-1)!.type, 'finished');
+});
+
+test('the host keeps a training point for every epoch, bounded however long the run', () => {
+  const points: TrainPoint[] = [];
+  const stepsPerEpoch = 50;
+  // 400 epochs reported as the run does: every epoch's last step, and a few steps between.
+  for (let step = 1; step <= 400 * stepsPerEpoch; step++) {
+    if (step % stepsPerEpoch === 0 || step % 7 === 0) addTrainPoint(points, { step, epoch: Math.floor((step - 1) / stepsPerEpoch), epochs: 400, stepsPerEpoch, loss: 1 / step, samplesPerSecond: 1 }, 1000);
+  }
+  assert.ok(points.length <= 1000, `${points.length} points`);
+  const epochEnds = new Set(points.filter((p) => p.step % stepsPerEpoch === 0).map((p) => p.step / stepsPerEpoch));
+  assert.equal(epochEnds.size, 400, 'one point per epoch');
+  assert.equal(points.at(-1)!.step, 400 * stepsPerEpoch, 'the last step is there');
+  assert.ok(points.every((p, i) => i === 0 || p.step > points[i - 1].step), 'in step order');
+  // A repeated step or a non-finite loss adds nothing.
+  const n = points.length;
+  addTrainPoint(points, { step: 400 * stepsPerEpoch, epoch: 399, epochs: 400, stepsPerEpoch, loss: 0.1, samplesPerSecond: 1 });
+  addTrainPoint(points, { step: 400 * stepsPerEpoch + 1, epoch: 400, epochs: 400, stepsPerEpoch, loss: NaN, samplesPerSecond: 1 });
+  assert.equal(points.length, n);
 });

@@ -107,6 +107,23 @@ describe('the session store', () => {
   const progress = (step: number, loss = 1 / step) => ({ step, epoch: Math.floor((step - 1) / 10), epochs: 5, stepsPerEpoch: 10, loss, accuracy: 0.5, samplesPerSecond: 100 });
   const state = (status: TrainingStateMessage['status'], step?: number): TrainingStateMessage => ({ type: 'trainingState', status, ...(step ? { progress: progress(step) } : {}), classification: true });
 
+  it('the host’s training points replace the page’s up to their last step, and later ones are kept', () => {
+    const s = new SessionStore();
+    s.applyState(state('running'));
+    s.applyState(state('running', 7));
+    s.applyState(state('running', 23));
+    // A page that reloaded, or drew only a few of a fast run's updates: the host's series fills the gaps.
+    const host = [10, 20].map((step) => ({ step, x: step / 10, loss: 1 / step }));
+    s.applyMetrics([{ epoch: 0, trainLoss: 0.1 }, { epoch: 1, trainLoss: 0.05 }], host);
+    assert.deepEqual(s.state.train.map((p) => p.step), [10, 20, 23]);
+    assert.equal(s.state.trainCount, 3);
+    s.applyState(state('running', 30));
+    assert.deepEqual(s.state.train.map((p) => p.step), [10, 20, 23, 30]);
+    // Metrics without points (an older host) leave the points alone.
+    s.applyMetrics([]);
+    assert.equal(s.state.trainCount, 4);
+  });
+
   it('adds one train point per new progress step; a repeated step (pause, the end) adds none', () => {
     const s = new SessionStore();
     assert.equal(s.applyState(state('running')), 'new-run');
@@ -236,6 +253,7 @@ describe("the webview's check of training messages", () => {
     const ok: HostMessage[] = [
       { type: 'trainingState', status: 'running', progress: { step: 1, epoch: 0, epochs: 2, stepsPerEpoch: 3, loss: 0.5, accuracy: 0.5, samplesPerSecond: 10 }, message: undefined, nodeId: undefined, classification: true },
       { type: 'trainingMetrics', history: [{ epoch: 0, trainLoss: 0.5, valLoss: 0.4 }] },
+      { type: 'trainingMetrics', history: [], train: [{ step: 3, x: 1, loss: 0.5, accuracy: 0.75 }, { step: 6, x: 2, loss: 0.25 }] },
       { type: 'gradients', update: { step: 3, edges: [0, 1e-3], flags: [null, 'vanishing'], paramNorms: { fc: 1 } } },
       { type: 'boundary', step: 3, grid: 2, extent: 6, values: [0, 0.5, 1, 0.2] },
     ];
@@ -245,6 +263,8 @@ describe("the webview's check of training messages", () => {
     for (const bad of [
       { type: 'trainingState', status: 'dancing' },
       { type: 'trainingMetrics', history: [{ epoch: 'one' }] },
+      { type: 'trainingMetrics', history: [], train: [{ step: 1, x: 1, loss: 'low' }] },
+      { type: 'trainingMetrics', history: [], train: new Array(1001).fill({ step: 1, x: 1, loss: 1 }) },
       { type: 'gradients', update: { step: 1, edges: [1, 2], flags: [null], paramNorms: {} } },
       { type: 'gradients', update: { step: 1, edges: ['1'], flags: [null], paramNorms: {} } },
       { type: 'gradients', update: { step: 1, edges: [1], flags: ['melting'], paramNorms: {} } },

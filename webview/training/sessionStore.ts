@@ -3,17 +3,10 @@
 // validation per epoch from the metrics), and the latest decision-boundary grid. The host owns the session;
 // this only keeps what it sent. No DOM here, so Node tests use it.
 import type { EpochMetrics } from '../../engine/train/trainer';
-import type { BoundaryMessage, ProgressUpdate, SessionStatus, TrainingStateMessage } from '../../protocol/messages';
+import type { BoundaryMessage, ProgressUpdate, SessionStatus, TrainingStateMessage, TrainPoint } from '../../protocol/messages';
 
 export type ViewStatus = SessionStatus | 'idle';
-
-export interface TrainPoint {
-  step: number;
-  /** Epochs done at this step (step / steps per epoch): the charts' x axis. */
-  x: number;
-  loss: number;
-  accuracy?: number;
-}
+export type { TrainPoint };
 
 export interface SessionView {
   status: ViewStatus;
@@ -82,8 +75,18 @@ export class SessionStore {
     return outcome;
   }
 
-  applyMetrics(history: readonly EpochMetrics[]): void {
-    this.view = { ...this.view, history };
+  /**
+   * The host's metrics, whole. Its training points (every progress update it saw, so at least one an epoch)
+   * replace this page's up to their last step; points this page drew after that are kept.
+   */
+  applyMetrics(history: readonly EpochMetrics[], train?: readonly TrainPoint[]): void {
+    if (train) {
+      const hostLast = train.at(-1)?.step ?? 0;
+      this.points = [...train, ...this.points.filter((p) => p.step > hostLast)];
+      this.view = { ...this.view, history, train: this.points, trainCount: this.points.length };
+    } else {
+      this.view = { ...this.view, history };
+    }
     this.emit();
   }
 

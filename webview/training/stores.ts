@@ -23,7 +23,7 @@ export function handleTrainingMessage(m: TrainingMessage): void {
       break;
     }
     case 'trainingMetrics':
-      session.applyMetrics(m.history);
+      session.applyMetrics(m.history, m.train);
       break;
     case 'gradients':
       overlay.update(m.update);
