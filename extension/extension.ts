@@ -29,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
         return training.reset(doc);
       }),
       // Closing the editor ends its run; a hidden tab keeps training.
+      isTraining: (uri) => training.session(uri)?.active ?? false,
       lastEditorClosed: (uri) => training.closed(uri),
       webviewMessageHandler: testHooks?.webviewMessageHandler,
     }, edits),

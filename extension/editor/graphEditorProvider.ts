@@ -41,6 +41,11 @@ export interface GraphEditorHooks {
   attachView?(uri: vscode.Uri, post: (msg: HostMessage) => void): vscode.Disposable;
   /** The training panel's buttons (already checked). Without this hook, start/resume run Train and stop runs Stop Training. */
   trainingControl?(document: vscode.TextDocument, action: TrainingControlMessage['action']): void;
+  /**
+   * Whether the model in `uri` is training. A rename is refused then: the run saves its weights under the
+   * ids it started with, over the keys the rename copied.
+   */
+  isTraining?(uri: vscode.Uri): boolean;
   /** The last graph editor on `uri` closed (a hidden tab is not closed). */
   lastEditorClosed?(uri: vscode.Uri): void;
   /**
@@ -153,6 +158,9 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
             const where = modelFileUri(document.uri, path, 'dataset');
             if ('error' in where) return { refused: `${where.error}; nothing was changed.` };
           }
+        }
+        if (result.rename && this.hooks.isTraining?.(document.uri)) {
+          return { refused: `Renaming "${result.rename.from}" was refused: the model is training, and the run saves its weights under the ids it started with. Stop training (or let it end), then rename.` };
         }
         if (result.rename) {
           const problem = await this.copySidecarKeys(document.uri, analysis.model?.weights, result.rename.from, result.rename.to);

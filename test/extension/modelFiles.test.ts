@@ -241,3 +241,24 @@ test('a symbolic link that stays inside the workspace is followed: the weights g
   assert.ok(host.files.has(FakeUri.file(join(ws, 'sub', 'b.safetensors')).toString()), [...host.files.keys()].join('\n'));
 });
 
+
+test('a rename while the model trains is refused (the run would save over its copied weights); after the run it works', async () => {
+  const host = await startHost({ workspaceFolder: WS });
+  const uri = FakeUri.file('/ws/long.nn.json');
+  const editor = await host.open(uri, model({}, { epochs: 10_000, dataset: { source: 'circle', size: 2000 } }));
+  const run = train(host, uri);
+  // Wait until the run is under way.
+  for (let i = 0; i < 200 && !editor.posts('trainingState').some((m) => m.status === 'running'); i++) await new Promise((r) => setTimeout(r, 25));
+  editor.send(editMsg(editor, { kind: 'renameNode', from: 'fc1', to: 'hidden' }));
+  await host.settle();
+  assert.match(String(editor.posts('editRejected').at(-1)?.reason), /^Renaming "fc1" was refused: the model is training/);
+  assert.ok(editor.doc.getText().includes('"id": "fc1"'), 'the document is unchanged');
+  await host.rec.commands.get('backpropStudio.stopTraining')!(uri);
+  assert.equal((await run)?.status, 'stopped');
+  await host.settle();
+  editor.send(editMsg(editor, { kind: 'renameNode', from: 'fc1', to: 'hidden' }));
+  await host.settle();
+  assert.ok(editor.doc.getText().includes('"id": "hidden"'));
+  const keys = Object.keys(decodeSafetensors(host.files.get('file:///ws/long.safetensors')!).tensors).sort();
+  assert.deepEqual(keys, ['fc1.bias', 'fc1.weight', 'fc2.bias', 'fc2.weight', 'hidden.bias', 'hidden.weight'], 'the trained weights were copied to the new id');
+});
