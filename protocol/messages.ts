@@ -172,7 +172,17 @@ export interface RunCommandMessage {
 /** The training panel's buttons. Settings (optimizer, lr, batch size, epochs, seed, dataset) are edits to `training`. */
 export interface TrainingControlMessage {
   type: 'trainingControl';
-  action: 'start' | 'pause' | 'resume' | 'stop' | 'reset';
+  /** `step`: one optimizer step, then paused; `stepEpoch`: to the end of the epoch, then paused. */
+  action: 'start' | 'pause' | 'resume' | 'step' | 'stepEpoch' | 'stop' | 'reset';
+}
+
+/** The speeds the training panel offers, in optimizer steps a second; null: as fast as possible. */
+export const TRAINING_PACES = [1, 5, 20, 100] as const;
+
+/** The training panel's speed setting, for this model's run now and its next runs. */
+export interface TrainingPaceMessage {
+  type: 'trainingPace';
+  stepsPerSecond: (typeof TRAINING_PACES)[number] | null;
 }
 
 /**
@@ -184,4 +194,4 @@ export interface TrainingAckMessage {
   type: 'trainingAck';
 }
 
-export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage | TrainingControlMessage | TrainingAckMessage;
+export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage | TrainingControlMessage | TrainingPaceMessage | TrainingAckMessage;

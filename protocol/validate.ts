@@ -18,7 +18,7 @@
  */
 import { ID_PATTERN, LIMITS } from '../engine/graph/analyze';
 import type { AttrValue, EdgeJson, NodeJson } from '../engine/graph/types-public';
-import type { GraphEdit, Position, TrainingControlMessage, TrainingValue, WebviewMessage } from './messages';
+import { TRAINING_PACES, type GraphEdit, type Position, type TrainingControlMessage, type TrainingPaceMessage, type TrainingValue, type WebviewMessage } from './messages';
 
 export type ParseResult = { ok: true; msg: WebviewMessage } | { ok: false; error: string };
 
@@ -286,10 +286,10 @@ function graphEdit(v: unknown, where: string): GraphEdit {
 }
 
 const RUNNABLE = ['train', 'stopTraining', 'exportTypeScript'] as const;
-const TRAINING_ACTIONS = ['start', 'pause', 'resume', 'stop', 'reset'] as const;
+const TRAINING_ACTIONS = ['start', 'pause', 'resume', 'step', 'stepEpoch', 'stop', 'reset'] as const;
 
 // Adding a message or an edit to protocol/messages.ts without a check here is a compile error.
-const CHECKED_MESSAGES: Record<WebviewMessage['type'], true> = { ready: true, edit: true, openAsText: true, runCommand: true, trainingControl: true, trainingAck: true };
+const CHECKED_MESSAGES: Record<WebviewMessage['type'], true> = { ready: true, edit: true, openAsText: true, runCommand: true, trainingControl: true, trainingPace: true, trainingAck: true };
 const CHECKED_EDITS: Record<GraphEdit['kind'], true> = {
   addNodes: true, moveNodes: true, deleteElements: true, connect: true, setInput: true, setAttr: true, renameNode: true, setName: true, setTraining: true,
 };
@@ -326,6 +326,14 @@ export function parseWebviewMessage(raw: unknown): ParseResult {
           fail('trainingControl.action', `must be one of ${TRAINING_ACTIONS.join(', ')}, found ${typeof action === 'string' ? quote(action) : describe(action)}`);
         }
         return { ok: true, msg: { type, action: action as TrainingControlMessage['action'] } };
+      }
+      case 'trainingPace': {
+        const o = object(raw, 'trainingPace', ['type', 'stepsPerSecond']);
+        const pace = o.stepsPerSecond;
+        if (pace !== null && !(TRAINING_PACES as readonly unknown[]).includes(pace)) {
+          fail('trainingPace.stepsPerSecond', `must be one of ${TRAINING_PACES.join(', ')} or null (as fast as possible), found ${describe(pace)}`);
+        }
+        return { ok: true, msg: { type, stepsPerSecond: pace as TrainingPaceMessage['stepsPerSecond'] } };
       }
       case 'edit': {
         const o = object(raw, 'edit', ['type', 'version', 'edit']);

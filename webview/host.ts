@@ -152,6 +152,8 @@ export interface SavedState {
   viewport?: { x: number; y: number; zoom: number };
   /** Whether the training panel shows its settings and charts. */
   trainingOpen?: boolean;
+  /** The training speed chosen in the panel: steps a second, or 'max'. */
+  trainingPace?: string;
 }
 
 export function savedState(): SavedState {

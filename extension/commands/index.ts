@@ -1,6 +1,7 @@
 import { EXPORT_TYPESCRIPT_COMMAND, exportTypeScript } from './exportTypeScript';
 import { NEW_MODEL_COMMAND, newModel } from './newModel';
 import { OPEN_AS_TEXT_COMMAND, openAsText } from './openAsText';
+import { PAUSE_TRAINING_COMMAND, RESUME_TRAINING_COMMAND, STEP_EPOCH_COMMAND, STEP_TRAINING_COMMAND, pauseTraining, resumeTraining, stepTraining } from './paceTraining';
 import { STOP_TRAINING_COMMAND, stopTraining } from './stopTraining';
 import { TRAIN_COMMAND, train } from './train';
 import type { TrainingManager } from '../training/manager';
@@ -17,6 +18,10 @@ export function commandHandlers(training: TrainingManager): Readonly<Record<stri
     [NEW_MODEL_COMMAND]: { title: 'New Model', handler: newModel },
     [TRAIN_COMMAND]: { title: 'Train', handler: (resource?: unknown) => train(training, resource) },
     [STOP_TRAINING_COMMAND]: { title: 'Stop Training', handler: (resource?: unknown) => stopTraining(training, resource) },
+    [PAUSE_TRAINING_COMMAND]: { title: 'Pause Training', handler: (resource?: unknown) => pauseTraining(training, resource) },
+    [RESUME_TRAINING_COMMAND]: { title: 'Resume Training', handler: (resource?: unknown) => resumeTraining(training, resource) },
+    [STEP_TRAINING_COMMAND]: { title: 'Step Training', handler: (resource?: unknown) => stepTraining(training, 'step', resource) },
+    [STEP_EPOCH_COMMAND]: { title: 'Step Training One Epoch', handler: (resource?: unknown) => stepTraining(training, 'epoch', resource) },
     [EXPORT_TYPESCRIPT_COMMAND]: { title: 'Export to TypeScript', handler: exportTypeScript },
     [OPEN_AS_TEXT_COMMAND]: { title: 'Open as Text', handler: openAsText },
   };

@@ -30,7 +30,7 @@ const COMMAND_PREFIX = 'backpropStudio.';
 const OPEN_AS_TEXT = 'backpropStudio.openAsText';
 
 /** The training panel's buttons, as failures name them ("Backprop Studio: Reset weights failed: …"). */
-export const TRAINING_ACTION_TITLES: Record<TrainingControlMessage['action'], string> = { start: 'Train', pause: 'Pause', resume: 'Resume', stop: 'Stop', reset: 'Reset weights' };
+export const TRAINING_ACTION_TITLES: Record<TrainingControlMessage['action'], string> = { start: 'Train', pause: 'Pause', resume: 'Resume', step: 'Step', stepEpoch: 'Step Epoch', stop: 'Stop', reset: 'Reset weights' };
 
 /**
  * What the rest of the extension plugs into every graph editor (the training session): the provider owns the
@@ -41,6 +41,8 @@ export interface GraphEditorHooks {
   attachView?(uri: vscode.Uri, post: (msg: HostMessage) => void): vscode.Disposable;
   /** The training panel's buttons (already checked). Without this hook, start/resume run Train and stop runs Stop Training. */
   trainingControl?(document: vscode.TextDocument, action: TrainingControlMessage['action']): void;
+  /** The training panel's speed setting (already checked). */
+  trainingPace?(document: vscode.TextDocument, stepsPerSecond: number | null): void;
   /**
    * Whether the model in `uri` is training. A rename is refused then: the run saves its weights under the
    * ids it started with, over the keys the rename copied.
@@ -205,6 +207,9 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
             }
           } else if (msg.action === 'start' || msg.action === 'resume') this.run(COMMAND_PREFIX + 'train', document.uri);
           else if (msg.action === 'stop') this.run(COMMAND_PREFIX + 'stopTraining', document.uri);
+          break;
+        case 'trainingPace':
+          this.hooks.trainingPace?.(document, msg.stepsPerSecond);
           break;
         default:
           assertNever(msg);

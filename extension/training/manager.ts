@@ -20,7 +20,7 @@ import type { ModelEditor } from '../document/modelEditor';
 import { isFileNotFound, modelFileUri, readIfExists, sidecarFile, writeFileAtomically } from '../document/modelFiles';
 import { TrainingSession, type SessionResult } from './session';
 import { WorkerRunner } from './workerRunner';
-import type { FromWorker, LearnedData } from './workerProtocol';
+import type { FromWorker, LearnedData, StepUnit } from './workerProtocol';
 import type { TrainingValue } from '../../protocol/messages';
 import { applyGraphEdit } from '../document/graphEdits';
 import { disposeLog, inBackground, log, messageOf } from '../log';
@@ -44,6 +44,8 @@ export class TrainingManager implements vscode.Disposable {
   private readonly boundaries = new Map<string, Extract<HostMessage, { type: 'boundary' }>>();
   /** When Stop was asked for, per document: the log says how long the run took to end after it. */
   private readonly stopAsked = new Map<string, { at: number; by: string }>();
+  /** Steps a second per document, as set in the training panel (absent: as fast as possible). */
+  private readonly paces = new Map<string, number | null>();
 
   constructor(
     /** Applies the manager's edits to a model document: the graph editor provider's ModelEditor. */
@@ -85,7 +87,7 @@ export class TrainingManager implements vscode.Disposable {
   }
 
   /** Train the model in `doc`; resolves when the run has ended and its weights are saved. */
-  async start(doc: vscode.TextDocument): Promise<SessionResult | undefined> {
+  async start(doc: vscode.TextDocument, firstStep?: StepUnit): Promise<SessionResult | undefined> {
     const key = doc.uri.toString();
     if (this.sessions.get(key)?.active) {
       void vscode.window.showInformationMessage('Backprop Studio: this model is already training.');
@@ -117,8 +119,13 @@ export class TrainingManager implements vscode.Disposable {
 
     const session = new TrainingSession(new WorkerRunner(this.workerScript), {
       modelText: text, sidecar, external,
-      options: { overlay: true, maxUpdatesPerSecond: OVERLAY_UPDATES_PER_SECOND, boundaryGrid: BOUNDARY_GRID },
+      options: {
+        overlay: true, maxUpdatesPerSecond: OVERLAY_UPDATES_PER_SECOND, boundaryGrid: BOUNDARY_GRID,
+        stepsPerSecond: this.paces.get(key) ?? null, startPaused: firstStep !== undefined,
+      },
     });
+    // Step on a model that is not training: the run starts paused and takes that one step.
+    if (firstStep) session.step(firstStep);
     this.sessions.get(key)?.dispose();
     this.sessions.set(key, session);
     this.stopAsked.delete(key);
@@ -165,6 +172,31 @@ export class TrainingManager implements vscode.Disposable {
 
   resume(uri: vscode.Uri): void {
     this.session(uri)?.resume();
+  }
+
+  /**
+   * Step: one optimizer step (or the rest of the epoch), then paused, continuing the same run (optimizer state
+   * kept); a running run is paused after it; with no run, one starts paused and takes the step.
+   */
+  step(doc: vscode.TextDocument, unit: StepUnit = 'step'): void {
+    const s = this.session(doc.uri);
+    if (s?.active) {
+      if (s.state.status !== 'stopping') s.step(unit);
+      return;
+    }
+    // Not awaited: the run it starts lasts until it is stopped or completes.
+    inBackground(unit === 'step' ? 'Step' : 'Step Epoch', () => this.start(doc, unit));
+  }
+
+  /** Optimizer steps a second for this model's runs (null: as fast as possible), now and for the next run. */
+  pace(uri: vscode.Uri, stepsPerSecond: number | null): void {
+    this.paces.set(uri.toString(), stepsPerSecond);
+    this.session(uri)?.pace(stepsPerSecond);
+  }
+
+  /** The pace set for this model (null: as fast as possible). */
+  paceOf(uri: vscode.Uri): number | null {
+    return this.paces.get(uri.toString()) ?? null;
   }
 
   /** `by` says who asked (the panel, the command, the progress notification), for the log. */

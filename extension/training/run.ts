@@ -15,12 +15,18 @@ import {
 import { GradientFlagger } from './flags';
 import type { FromWorker, RunOptions } from './workerProtocol';
 
+/** Where the run stands before its next step: steps done, and steps per epoch (for Step epoch). */
+export interface RunPosition {
+  step: number;
+  stepsPerEpoch: number;
+}
+
 export interface RunControl {
   /**
-   * Resolves when the run may take its next step (immediately unless paused); 'stop' ends it. Before it
-   * waits while paused it awaits `settle`, which posts the view of the last completed step.
+   * Resolves when the run may take its next step (immediately unless paused or paced); 'stop' ends it.
+   * Before it waits while paused it awaits `settle`, which posts the view of the last completed step.
    */
-  next(settle: () => Promise<void>): Promise<'go' | 'stop'>;
+  next(settle: () => Promise<void>, at: RunPosition): Promise<'go' | 'stop'>;
 }
 
 export interface RunInput {
@@ -96,7 +102,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
   };
 
   while (!trainer.done) {
-    if ((await control.next(() => settle())) === 'stop') {
+    if ((await control.next(() => settle(), { step: trainer.step, stepsPerEpoch: trainer.stepsPerEpoch })) === 'stop') {
       await settle();
       return post({ type: 'finished', reason: 'stopped', weights: encodeSafetensors(await model.stateDict()), history: trainer.history });
     }

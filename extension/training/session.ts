@@ -6,7 +6,7 @@
  */
 import type { EpochMetrics } from '../../engine';
 import type { RunInput } from './run';
-import type { FromWorker, GradientUpdate, LearnedData, ProgressUpdate } from './workerProtocol';
+import type { FromWorker, GradientUpdate, LearnedData, ProgressUpdate, StepUnit } from './workerProtocol';
 import { MAX_TRAIN_POINTS, type SessionStatus, type TrainPoint } from '../../protocol/messages';
 
 export type { SessionStatus } from '../../protocol/messages';
@@ -15,6 +15,8 @@ export interface TrainingRunner {
   start(input: RunInput): void;
   pause(): void;
   resume(): void;
+  step(unit: StepUnit): void;
+  pace(stepsPerSecond: number | null): void;
   stop(): void;
   /** Ends the runner at once (the editor closed): no result. */
   dispose(): void;
@@ -72,6 +74,15 @@ export class TrainingSession {
 
   resume(): void {
     if (this.state.status === 'paused') this.runner.resume();
+  }
+
+  /** One optimizer step (or the rest of the epoch), then paused: from paused, or pausing a running run. */
+  step(unit: StepUnit): void {
+    if (['starting', 'running', 'paused'].includes(this.state.status)) this.runner.step(unit);
+  }
+
+  pace(stepsPerSecond: number | null): void {
+    if (this.active) this.runner.pace(stepsPerSecond);
   }
 
   /** Stop after the current step; `finished` resolves with the weights. */

@@ -1,28 +1,14 @@
 /**
  * The CPU training runner: a worker thread of the extension host, so training never blocks the host
- * or the webview. It receives a start message and pause/resume/stop, and posts FromWorker messages.
+ * or the webview. It receives a start message and pause/resume/step/pace/stop, and posts FromWorker messages.
  */
 import { parentPort } from 'node:worker_threads';
-import { runTraining, type RunControl } from './run';
+import { runTraining } from './run';
+import { StepGate } from './stepGate';
 import type { FromWorker, ToWorker } from './workerProtocol';
 
 if (!parentPort) throw new Error('trainWorker must run as a worker thread');
 const port = parentPort;
-
-let paused = false;
-let stopped = false;
-let wake: (() => void) | null = null;
-
-const control: RunControl = {
-  async next(settle) {
-    // Yield to the event loop every step so control messages are seen promptly.
-    await new Promise<void>((r) => setImmediate(r));
-    // Paused: the view shows the last step before it waits.
-    if (paused && !stopped) await settle();
-    while (paused && !stopped) await new Promise<void>((r) => (wake = r));
-    return stopped ? 'stop' : 'go';
-  },
-};
 
 const post = (m: FromWorker) => {
   // Typed arrays travel by transfer, not copy.
@@ -30,23 +16,28 @@ const post = (m: FromWorker) => {
   port.postMessage(m, transfer);
 };
 
+const gate = new StepGate(post);
+
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'start':
-      void runTraining(m, post, control).catch((e: unknown) => post({ type: 'failed', message: (e as Error).message })).finally(() => port.close());
+      gate.configure(m.options);
+      void runTraining(m, post, gate).catch((e: unknown) => post({ type: 'failed', message: (e as Error).message })).finally(() => port.close());
       break;
     case 'pause':
-      paused = true;
-      post({ type: 'paused' });
+      gate.pause();
       break;
     case 'resume':
-      paused = false;
-      wake?.();
-      post({ type: 'resumed' });
+      gate.resume();
+      break;
+    case 'step':
+      gate.step(m.unit);
+      break;
+    case 'pace':
+      gate.pace(m.stepsPerSecond);
       break;
     case 'stop':
-      stopped = true;
-      wake?.();
+      gate.stop();
       break;
   }
 });

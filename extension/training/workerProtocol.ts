@@ -13,12 +13,22 @@ export interface RunOptions {
   maxUpdatesPerSecond: number;
   /** Evaluate the decision boundary on a grid for 2-D inputs (cells per side, 0 = off). */
   boundaryGrid: number;
+  /** Optimizer steps a second (null or absent: as fast as possible); changed during a run by `pace`. */
+  stepsPerSecond?: number | null;
+  /** Start paused (Step on a model that is not training: the run waits for its `step`). */
+  startPaused?: boolean;
 }
+
+/** What Step advances by: one optimizer step, or to the end of the current epoch. */
+export type StepUnit = 'step' | 'epoch';
 
 export type ToWorker =
   | { type: 'start'; modelText: string; sidecar: Uint8Array | null; external: ExternalData; options: RunOptions }
   | { type: 'pause' }
   | { type: 'resume' }
+  /** Take one step (or finish the epoch), then be paused; pauses a running run after it. */
+  | { type: 'step'; unit: StepUnit }
+  | { type: 'pace'; stepsPerSecond: number | null }
   | { type: 'stop' };
 
 /** What the data pipeline learned, to be stored in the model's training.dataset. */

@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import type { RunInput } from './run';
 import type { TrainingRunner } from './session';
-import type { FromWorker, ToWorker } from './workerProtocol';
+import type { FromWorker, StepUnit, ToWorker } from './workerProtocol';
 
 export class WorkerRunner implements TrainingRunner {
   private readonly worker: Worker;
@@ -39,6 +39,12 @@ export class WorkerRunner implements TrainingRunner {
   }
   resume(): void {
     this.send({ type: 'resume' });
+  }
+  step(unit: StepUnit): void {
+    this.send({ type: 'step', unit });
+  }
+  pace(stepsPerSecond: number | null): void {
+    this.send({ type: 'pace', stepsPerSecond });
   }
   stop(): void {
     this.send({ type: 'stop' });

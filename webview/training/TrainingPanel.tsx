@@ -3,12 +3,12 @@
 // be folded away with the settings, the loss and accuracy charts and the decision boundary. Read-only
 // documents show it with every control disabled. Each part reads the training store itself, so a progress
 // update re-renders the status and charts, never the settings or the canvas.
-import { memo, useCallback, useState } from 'react';
-import type { GraphEdit, TrainingControlMessage } from '../../protocol/messages';
+import { memo, useCallback, useEffect, useState } from 'react';
+import { TRAINING_PACES, type GraphEdit, type TrainingControlMessage, type TrainingPaceMessage } from '../../protocol/messages';
 import { countRender } from '../debug/renders';
 import { post, savedState, saveState } from '../host';
 import { Icon } from '../ui/Icon';
-import { Button } from '../ui/toolkit';
+import { Button, Dropdown } from '../ui/toolkit';
 import { BoundaryHeatmap } from './BoundaryHeatmap';
 import { AccuracyChart, LossChart } from './Charts';
 import { ACTIVE, type SessionView } from './sessionStore';
@@ -29,6 +29,30 @@ export interface TrainingPanelProps {
 const control = (action: TrainingControlMessage['action']) => post({ type: 'trainingControl', action });
 
 const selectStatus = (s: SessionView) => s.status;
+
+const PACE_OPTIONS = [
+  ...TRAINING_PACES.map((n) => ({ value: String(n), label: `${n} step${n === 1 ? '' : 's'}/s` })),
+  { value: 'max', label: 'As fast as possible' },
+];
+const paceOf = (v: string): TrainingPaceMessage['stepsPerSecond'] => (v === 'max' ? null : (Number(v) as TrainingPaceMessage['stepsPerSecond']));
+
+/** The speed of the run: the host paces the runner itself, so at 5 steps/s every step is drawn. */
+function PaceSetting({ readOnly }: { readOnly: boolean }) {
+  const [pace, setPace] = useState(() => savedState().trainingPace ?? 'max');
+  // The host keeps the pace per model; a page that (re)opens tells it its setting.
+  useEffect(() => {
+    if (pace !== 'max') post({ type: 'trainingPace', stepsPerSecond: paceOf(pace) });
+    // Once, on mount (the initial value): later changes are posted by `change`.
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  const change = (v: string) => {
+    setPace(v);
+    saveState({ trainingPace: v });
+    post({ type: 'trainingPace', stepsPerSecond: paceOf(v) });
+  };
+  return (
+    <Dropdown value={pace} options={PACE_OPTIONS} disabled={readOnly} ariaLabel="Training speed" onChange={change} className="training-pace" data-testid="training-pace" />
+  );
+}
 
 function TrainingControls({ readOnly }: { readOnly: boolean }) {
   const status = useSession(selectStatus);
@@ -53,6 +77,13 @@ function TrainingControls({ readOnly }: { readOnly: boolean }) {
           <Icon name="debug-pause" /> Pause
         </Button>
       )}
+      <Button appearance="secondary" ariaLabel="Step" title="One optimizer step, then paused (F10; Backprop Studio: Step Training)" disabled={readOnly || status === 'stopping'} onClick={act(status !== 'stopping', 'step')} data-testid="training-step">
+        <Icon name="debug-step-over" /> Step
+      </Button>
+      <Button appearance="secondary" ariaLabel="Step epoch" title="To the end of the epoch, then paused (Shift+F10)" disabled={readOnly || status === 'stopping'} onClick={act(status !== 'stopping', 'stepEpoch')} data-testid="training-step-epoch">
+        <Icon name="debug-step-out" /> Epoch
+      </Button>
+      <PaceSetting readOnly={readOnly} />
       <Button appearance="secondary" ariaLabel="Stop" title="Stop and save the weights" disabled={readOnly || !canStop} onClick={act(canStop, 'stop')} data-testid="training-stop">
         <Icon name="debug-stop" /> Stop
       </Button>

@@ -1,0 +1,102 @@
+/**
+ * When the training loop may take its next step: the RunControl of the worker (and of tests). It holds the
+ * run while paused, lets Step through one step (or the rest of the epoch) and pauses again, and paces the
+ * run to a number of steps a second so that a person can follow every one. No worker or VS Code import.
+ */
+import type { RunControl, RunPosition } from './run';
+import type { FromWorker, RunOptions, StepUnit } from './workerProtocol';
+
+export class StepGate implements RunControl {
+  private paused = false;
+  private stopped = false;
+  /** Steps Step still lets through; 'epoch' until the current epoch ends (resolved at the next step). */
+  private allowance: number | 'epoch' = 0;
+  private stepsPerSecond: number | null = null;
+  private lastStepAt = -Infinity;
+  private wake: (() => void) | null = null;
+  /** Started paused: 'paused' is posted when the run first waits (after 'started', which the session needs first). */
+  private announce = false;
+
+  constructor(
+    private readonly post: (m: Extract<FromWorker, { type: 'paused' | 'resumed' }>) => void,
+    private readonly now: () => number = () => performance.now(),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
+
+  configure(options: Pick<RunOptions, 'stepsPerSecond' | 'startPaused'>): void {
+    this.stepsPerSecond = options.stepsPerSecond ?? null;
+    if (options.startPaused) this.paused = this.announce = true;
+  }
+
+  pause(): void {
+    if (this.paused || this.stopped) return;
+    this.paused = true;
+    this.post({ type: 'paused' });
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = this.announce = false;
+    this.allowance = 0;
+    this.post({ type: 'resumed' });
+    this.wakeUp();
+  }
+
+  /** One step, or the rest of the epoch; a running run is paused after it. */
+  step(unit: StepUnit): void {
+    if (this.stopped) return;
+    this.pause();
+    this.allowance = unit === 'epoch' ? 'epoch' : 1;
+    this.wakeUp();
+  }
+
+  pace(stepsPerSecond: number | null): void {
+    this.stepsPerSecond = stepsPerSecond && stepsPerSecond > 0 ? stepsPerSecond : null;
+    this.wakeUp();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wakeUp();
+  }
+
+  async next(settle: () => Promise<void>, at: RunPosition): Promise<'go' | 'stop'> {
+    // Yield to the event loop every step so control messages are seen promptly.
+    await new Promise<void>((r) => setImmediate(r));
+    for (;;) {
+      if (this.stopped) return 'stop';
+      if (this.paused && this.allowance === 'epoch') this.allowance = at.stepsPerEpoch - (at.step % Math.max(1, at.stepsPerEpoch));
+      if (!this.paused || (typeof this.allowance === 'number' && this.allowance > 0)) break;
+      // Paused: the view shows the last step before the run waits.
+      if (this.announce) {
+        this.announce = false;
+        this.post({ type: 'paused' });
+      }
+      await settle();
+      if (this.stopped || !this.paused || this.allowance !== 0) continue;
+      await new Promise<void>((r) => (this.wake = r));
+    }
+    await this.paceWait();
+    if (this.stopped) return 'stop';
+    if (this.paused && typeof this.allowance === 'number') this.allowance--;
+    this.lastStepAt = this.now();
+    return 'go';
+  }
+
+  /** At a set pace, the next step waits until 1/pace seconds after the last one (woken early by a change of pace or stop). */
+  private async paceWait(): Promise<void> {
+    for (;;) {
+      const pace = this.stepsPerSecond;
+      if (!pace || this.stopped) return;
+      const wait = this.lastStepAt + 1000 / pace - this.now();
+      if (wait <= 0) return;
+      await Promise.race([this.sleep(Math.min(wait, 250)), new Promise<void>((r) => (this.wake = r))]);
+    }
+  }
+
+  private wakeUp(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+}

@@ -1,0 +1,60 @@
+// Step, Pause, Resume and the speed setting through the extension host (fake VS Code, the real training worker).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeUri, startHost, type OpenEditor } from './host-harness';
+
+const WS = FakeUri.file('/ws');
+const model = JSON.stringify({
+  format: 'nn-graph', version: 1,
+  nodes: [
+    { id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc', op: 'Linear', attrs: { outFeatures: 2 } },
+    { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+  ],
+  edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+  training: { seed: 0, optimizer: { type: 'SGD', lr: 0.1 }, batchSize: 16, epochs: 50, dataset: { source: 'xor', size: 200 } },
+}, null, 2);
+
+const lastState = (e: OpenEditor) => e.posts('trainingState').at(-1) as { status: string; progress?: { step: number; stepsPerEpoch: number } } | undefined;
+async function until(check: () => boolean, what: string) {
+  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(check(), what);
+}
+
+test('Step on a model that is not training starts a paused run that has taken one step; Step epoch, Resume and Stop go on from there', async (t) => {
+  const host = await startHost({ workspaceFolder: WS });
+  const uri = FakeUri.file('/ws/m.nn.json');
+  const editor = await host.open(uri, model);
+  t.after(() => host.rec.commands.get('backpropStudio.stopTraining')!(uri));
+  const ack = () => editor.send({ type: 'trainingAck' });
+  editor.send({ type: 'trainingControl', action: 'step' });
+  await until(() => { ack(); return lastState(editor)?.status === 'paused' && lastState(editor)?.progress?.step === 1; }, 'paused at step 1');
+  await host.rec.commands.get('backpropStudio.stepTrainingEpoch')!(uri);
+  await until(() => { ack(); return lastState(editor)?.progress?.step === lastState(editor)?.progress?.stepsPerEpoch; }, 'at the end of epoch 1');
+  assert.equal(lastState(editor)?.status, 'paused');
+  await host.rec.commands.get('backpropStudio.resumeTraining')!(uri);
+  await until(() => { ack(); return lastState(editor)?.status === 'running'; }, 'running');
+  await host.rec.commands.get('backpropStudio.pauseTraining')!(uri);
+  await until(() => { ack(); return lastState(editor)?.status === 'paused'; }, 'paused again');
+  await host.rec.commands.get('backpropStudio.stopTraining')!(uri);
+  await until(() => { ack(); return lastState(editor)?.status === 'stopped'; }, 'stopped');
+  assert.ok(host.files.get('file:///ws/m.safetensors'), 'the weights were saved');
+});
+
+test('the speed setting paces the run: at 5 steps a second it is still early in its first epoch after half a second', async (t) => {
+  const host = await startHost({ workspaceFolder: WS });
+  const uri = FakeUri.file('/ws/p.nn.json');
+  const editor = await host.open(uri, model);
+  t.after(() => host.rec.commands.get('backpropStudio.stopTraining')!(uri));
+  editor.send({ type: 'trainingPace', stepsPerSecond: 5 });
+  editor.send({ type: 'trainingControl', action: 'start' });
+  await until(() => { editor.send({ type: 'trainingAck' }); return lastState(editor)?.status === 'running'; }, 'running');
+  await new Promise((r) => setTimeout(r, 500));
+  editor.send({ type: 'trainingAck' });
+  // Unpaced, the 500 steps of this run take well under a second; paced, at most a handful have run.
+  assert.ok((lastState(editor)?.progress?.step ?? 0) <= 5, `step ${lastState(editor)?.progress?.step}`);
+  await host.rec.commands.get('backpropStudio.stopTraining')!(uri);
+  await until(() => { editor.send({ type: 'trainingAck' }); return lastState(editor)?.status === 'stopped'; }, 'stopped');
+  // A bad pace is refused by the message check.
+  editor.send({ type: 'trainingPace', stepsPerSecond: 7 });
+  assert.match(String(editor.posts('editRejected').at(-1)?.reason), /trainingPace\.stepsPerSecond: must be one of 1, 5, 20, 100 or null .*found 7/);
+});
