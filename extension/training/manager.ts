@@ -194,11 +194,6 @@ export class TrainingManager implements vscode.Disposable {
     this.session(uri)?.pace(stepsPerSecond);
   }
 
-  /** The pace set for this model (null: as fast as possible). */
-  paceOf(uri: vscode.Uri): number | null {
-    return this.paces.get(uri.toString()) ?? null;
-  }
-
   /** `by` says who asked (the panel, the command, the progress notification), for the log. */
   stop(uri: vscode.Uri, by = 'Stop'): void {
     const s = this.session(uri);

@@ -24,7 +24,10 @@ function start(options: Partial<RunOptions>, gate: StepGate) {
   const msgs: FromWorker[] = [];
   gate.configure({ ...OPTS, ...options });
   const done = runTraining({ modelText: model, sidecar: null, external: {}, options: { ...OPTS, ...options } }, (m) => msgs.push(m), gate);
-  const lastStep = () => msgs.filter((m) => m.type === 'progress').at(-1)?.type === 'progress' ? (msgs.filter((m) => m.type === 'progress').at(-1) as Extract<FromWorker, { type: 'progress' }>).progress.step : 0;
+  const lastStep = () => {
+    const last = msgs.filter((m) => m.type === 'progress').at(-1);
+    return last?.type === 'progress' ? last.progress.step : 0;
+  };
   return { msgs, done, lastStep };
 }
 
