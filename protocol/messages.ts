@@ -47,7 +47,26 @@ export interface GradientUpdate {
   flags: (EdgeFlag | null)[];
   /** L2 norm of each node's parameter gradients. */
   paramNorms: Record<string, number>;
+  /**
+   * Per parameterised node (by id, forward order): its trainable parameters taken together (weight and bias),
+   * at this step. The overlay's update-ratio and weight modes and the depth profile draw these.
+   */
+  params?: Record<string, ParamStats>;
 }
+
+/** One parameterised node's parameters at a step (all its trainable tensors together; n values in all). */
+export interface ParamStats {
+  /** RMS of the parameter gradients: ‖∇θ‖ / √n. */
+  gradRms: number;
+  /** RMS of the parameters after the step: ‖θ‖ / √n. */
+  weightRms: number;
+  /** ‖θ_after − θ_before‖ / ‖θ_before‖ for this step's optimizer update (0 when ‖θ_before‖ is 0). */
+  updateRatio: number;
+}
+
+/** What the overlay draws (chosen in its legend). */
+export type OverlayMode = 'gradient' | 'update' | 'weight';
+export const OVERLAY_MODES: readonly OverlayMode[] = ['gradient', 'update', 'weight'];
 
 export type EdgeFlag = 'vanishing' | 'exploding';
 
@@ -102,18 +121,88 @@ export interface GradientsMessage {
   update: GradientUpdate;
 }
 
-/** 2-D classification: P(class 1) on a grid×grid lattice over [-extent, extent]², row-major from the top left. */
+/**
+ * A 2-D model's prediction on a grid×grid lattice over [-extent, extent]², row-major from the top left (the raw
+ * x₁, x₂: derived input features are computed from them as in training). `kind` 'probability' (absent: the same)
+ * is a classifier's P(class 1); 'regression' is the predicted value itself.
+ */
 export interface BoundaryMessage {
   type: 'boundary';
   step: number;
   grid: number;
   extent: number;
   values: number[];
+  kind?: 'probability' | 'regression';
+}
+
+/** Summary statistics of one tensor (every value of the batch). */
+export interface TensorSummary {
+  count: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  /** Counts of the values in HISTOGRAM_BINS equal bins from min to max (all in the last when min = max). */
+  histogram: number[];
+  /** Every value, row-major, when there are at most TINY_TENSOR of them (a micrograd-sized model). */
+  values?: number[];
+}
+
+export const HISTOGRAM_BINS = 24;
+export const TINY_TENSOR = 16;
+
+/** A node's output, and the gradient of the loss with respect to it (the sum over its outgoing edges). */
+export interface NodeStats {
+  /** The output's shape, batch included. */
+  shape: number[];
+  output?: TensorSummary;
+  /** Absent for nodes no gradient reaches (Inputs, Targets, what only feeds a Target's side). */
+  grad?: TensorSummary;
+}
+
+/** Every node's statistics at a step (throttled; always sent for the step a run comes to rest at). */
+export interface NodeStatsMessage {
+  type: 'nodeStats';
+  step: number;
+  nodes: Record<string, NodeStats>;
+}
+
+/** A 2-D dataset's points, for the decision boundary: x₁, x₂ interleaved, and a label (class index or value) each. */
+export interface PointSet {
+  xy: number[];
+  label: number[];
+}
+
+/** At most this many points of each set travel (an even sample of larger sets). */
+export const MAX_DATASET_POINTS = 1000;
+
+/** The run's 2-D training and validation points, sent once a run starts (and replayed to views that open). */
+export interface DatasetPointsMessage {
+  type: 'datasetPoints';
+  kind: 'classification' | 'regression';
+  train: PointSet;
+  validation: PointSet;
+}
+
+/** View preferences kept per workspace by the host (VS Code's workspaceState), so every editor shares them. */
+export interface UiPrefs {
+  /** The overlay legend is expanded (else a one-line bar). */
+  legendOpen?: boolean;
+  minimapOpen?: boolean;
+  depthProfileOpen?: boolean;
+  overlayMode?: OverlayMode;
+}
+
+/** The workspace's view preferences: sent on 'ready' and whenever one changes (from any editor). */
+export interface UiPrefsMessage {
+  type: 'uiPrefs';
+  prefs: UiPrefs;
 }
 
 export type HostMessage =
   | DocumentMessage | RevealNodeMessage | EditRejectedMessage
-  | TrainingStateMessage | TrainingMetricsMessage | GradientsMessage | BoundaryMessage;
+  | TrainingStateMessage | TrainingMetricsMessage | GradientsMessage | BoundaryMessage
+  | NodeStatsMessage | DatasetPointsMessage | UiPrefsMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host
@@ -194,4 +283,10 @@ export interface TrainingAckMessage {
   type: 'trainingAck';
 }
 
-export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage | TrainingControlMessage | TrainingPaceMessage | TrainingAckMessage;
+/** Change some of the workspace's view preferences (the host stores them and sends every editor the result). */
+export interface SetUiPrefsMessage {
+  type: 'setUiPrefs';
+  prefs: UiPrefs;
+}
+
+export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage | TrainingControlMessage | TrainingPaceMessage | TrainingAckMessage | SetUiPrefsMessage;

@@ -18,7 +18,7 @@
  */
 import { ID_PATTERN, LIMITS } from '../engine/graph/analyze';
 import type { AttrValue, EdgeJson, NodeJson } from '../engine/graph/types-public';
-import { TRAINING_PACES, type GraphEdit, type Position, type TrainingControlMessage, type TrainingPaceMessage, type TrainingValue, type WebviewMessage } from './messages';
+import { OVERLAY_MODES, TRAINING_PACES, type GraphEdit, type UiPrefs, type Position, type TrainingControlMessage, type TrainingPaceMessage, type TrainingValue, type WebviewMessage } from './messages';
 
 export type ParseResult = { ok: true; msg: WebviewMessage } | { ok: false; error: string };
 
@@ -285,11 +285,29 @@ function graphEdit(v: unknown, where: string): GraphEdit {
   }
 }
 
+const PREF_FLAGS = ['legendOpen', 'minimapOpen', 'depthProfileOpen'] as const;
+
+/** Some of the view preferences: booleans, and the overlay mode by name. */
+function uiPrefs(v: unknown, where: string): UiPrefs {
+  const o = object(v, where, [...PREF_FLAGS, 'overlayMode'], []);
+  const out: UiPrefs = {};
+  for (const k of PREF_FLAGS) {
+    if (o[k] === undefined) continue;
+    if (typeof o[k] !== 'boolean') fail(`${where}.${k}`, `must be true or false, found ${describe(o[k])}`);
+    out[k] = o[k] as boolean;
+  }
+  if (o.overlayMode !== undefined) {
+    if (!(OVERLAY_MODES as readonly unknown[]).includes(o.overlayMode)) fail(`${where}.overlayMode`, `must be one of ${OVERLAY_MODES.join(', ')}, found ${typeof o.overlayMode === 'string' ? quote(o.overlayMode) : describe(o.overlayMode)}`);
+    out.overlayMode = o.overlayMode as UiPrefs['overlayMode'];
+  }
+  return out;
+}
+
 const RUNNABLE = ['train', 'stopTraining', 'exportTypeScript'] as const;
 const TRAINING_ACTIONS = ['start', 'pause', 'resume', 'step', 'stepEpoch', 'stop', 'reset'] as const;
 
 // Adding a message or an edit to protocol/messages.ts without a check here is a compile error.
-const CHECKED_MESSAGES: Record<WebviewMessage['type'], true> = { ready: true, edit: true, openAsText: true, runCommand: true, trainingControl: true, trainingPace: true, trainingAck: true };
+const CHECKED_MESSAGES: Record<WebviewMessage['type'], true> = { ready: true, edit: true, openAsText: true, runCommand: true, trainingControl: true, trainingPace: true, trainingAck: true, setUiPrefs: true };
 const CHECKED_EDITS: Record<GraphEdit['kind'], true> = {
   addNodes: true, moveNodes: true, deleteElements: true, connect: true, setInput: true, setAttr: true, renameNode: true, setName: true, setTraining: true,
 };
@@ -334,6 +352,10 @@ export function parseWebviewMessage(raw: unknown): ParseResult {
           fail('trainingPace.stepsPerSecond', `must be one of ${TRAINING_PACES.join(', ')} or null (as fast as possible), found ${describe(pace)}`);
         }
         return { ok: true, msg: { type, stepsPerSecond: pace as TrainingPaceMessage['stepsPerSecond'] } };
+      }
+      case 'setUiPrefs': {
+        const o = object(raw, 'setUiPrefs', ['type', 'prefs']);
+        return { ok: true, msg: { type, prefs: uiPrefs(o.prefs, 'setUiPrefs.prefs') } };
       }
       case 'edit': {
         const o = object(raw, 'edit', ['type', 'version', 'edit']);

@@ -1,7 +1,10 @@
 // The bridge to the extension host: typed messages out (protocol/messages.ts), checked messages in, and the
 // webview's saved state (the viewport), which VS Code keeps while the editor is hidden.
 import type { EpochMetrics } from '../engine/train/trainer';
-import { MAX_TRAIN_POINTS, type EdgeFlag, type GraphEdit, type HostMessage, type ProgressUpdate, type SessionStatus, type TrainPoint, type WebviewMessage } from '../protocol/messages';
+import {
+  HISTOGRAM_BINS, MAX_DATASET_POINTS, MAX_TRAIN_POINTS, OVERLAY_MODES, TINY_TENSOR,
+  type EdgeFlag, type GraphEdit, type HostMessage, type NodeStats, type ParamStats, type PointSet, type ProgressUpdate, type SessionStatus, type TensorSummary, type TrainPoint, type UiPrefs, type WebviewMessage,
+} from '../protocol/messages';
 
 const api = acquireVsCodeApi();
 
@@ -47,6 +50,59 @@ function trainPointOf(v: unknown): TrainPoint | null {
   return { step: v.step, x: v.x, loss: v.loss, ...(v.accuracy !== undefined ? { accuracy: v.accuracy as number } : {}) };
 }
 
+function paramStatsOf(v: unknown): ParamStats | null {
+  if (!isObj(v) || !isNum(v.gradRms) || !isNum(v.weightRms) || !isNum(v.updateRatio)) return null;
+  return { gradRms: v.gradRms, weightRms: v.weightRms, updateRatio: v.updateRatio };
+}
+
+const MAX_RANK = 8;
+const MAX_NODES = 10_000;
+
+function summaryOf(v: unknown): TensorSummary | undefined {
+  if (!isObj(v)) return undefined;
+  const { count, mean, std, min, max, histogram, values } = v;
+  if (!finite(count) || !isNum(mean) || !isNum(std) || !isNum(min) || !isNum(max)) return undefined;
+  if (!Array.isArray(histogram) || histogram.length > HISTOGRAM_BINS || !histogram.every(finite)) return undefined;
+  const out: TensorSummary = { count, mean, std, min, max, histogram: histogram as number[] };
+  if (Array.isArray(values) && values.length <= TINY_TENSOR && values.every(isNum)) out.values = values as number[];
+  return out;
+}
+
+function nodeStatsOf(v: unknown): NodeStats | null {
+  if (!isObj(v) || !Array.isArray(v.shape) || v.shape.length > MAX_RANK || !v.shape.every(finite)) return null;
+  const out: NodeStats = { shape: v.shape as number[] };
+  const output = summaryOf(v.output);
+  const grad = summaryOf(v.grad);
+  if (output) out.output = output;
+  if (grad) out.grad = grad;
+  return out;
+}
+
+function pointSetOf(v: unknown): PointSet | null {
+  if (!isObj(v) || !Array.isArray(v.xy) || !Array.isArray(v.label)) return null;
+  if (v.label.length > MAX_DATASET_POINTS || v.xy.length !== 2 * v.label.length || !v.xy.every(finite) || !v.label.every(finite)) return null;
+  return { xy: v.xy as number[], label: v.label as number[] };
+}
+
+/** A null-prototype record of the entries `parse` accepts (at most `max`; node ids are plain data). */
+function recordOf<T>(v: unknown, parse: (x: unknown) => T | null, max: number): Record<string, T> | null {
+  if (!isObj(v)) return null;
+  const out: Record<string, T> = Object.create(null);
+  for (const [k, x] of Object.entries(v).slice(0, max)) {
+    const t = parse(x);
+    if (t !== null) out[k] = t;
+  }
+  return out;
+}
+
+function uiPrefsOf(v: unknown): UiPrefs | null {
+  if (!isObj(v)) return null;
+  const out: UiPrefs = {};
+  for (const k of ['legendOpen', 'minimapOpen', 'depthProfileOpen'] as const) if (isBool(v[k])) out[k] = v[k];
+  if ((OVERLAY_MODES as readonly unknown[]).includes(v.overlayMode)) out.overlayMode = v.overlayMode as UiPrefs['overlayMode'];
+  return out;
+}
+
 function trainingMessage(v: Record<string, unknown>): HostMessage | null {
   switch (v.type) {
     case 'trainingState':
@@ -75,13 +131,26 @@ function trainingMessage(v: Record<string, unknown>): HostMessage | null {
       if (!u.flags.every((f) => FLAGS.includes(f as EdgeFlag | null))) return null;
       const paramNorms: Record<string, number> = Object.create(null);
       for (const [k, n] of Object.entries(u.paramNorms).slice(0, MAX_EDGES)) if (isNum(n)) paramNorms[k] = n;
-      return { type: 'gradients', update: { step: u.step, edges: u.edges as number[], flags: u.flags as (EdgeFlag | null)[], paramNorms } };
+      const params = u.params === undefined ? undefined : recordOf(u.params, paramStatsOf, MAX_NODES);
+      if (params === null) return null;
+      return { type: 'gradients', update: { step: u.step, edges: u.edges as number[], flags: u.flags as (EdgeFlag | null)[], paramNorms, ...(params ? { params } : {}) } };
+    }
+    case 'nodeStats': {
+      const nodes = recordOf(v.nodes, nodeStatsOf, MAX_NODES);
+      return finite(v.step) && nodes ? { type: 'nodeStats', step: v.step, nodes } : null;
+    }
+    case 'datasetPoints': {
+      const train = pointSetOf(v.train);
+      const validation = pointSetOf(v.validation);
+      if ((v.kind !== 'classification' && v.kind !== 'regression') || !train || !validation) return null;
+      return { type: 'datasetPoints', kind: v.kind, train, validation };
     }
     case 'boundary': {
       const { step, grid, extent, values } = v;
       if (!finite(step) || !Number.isInteger(grid) || (grid as number) < 1 || (grid as number) > MAX_GRID || !finite(extent) || !Array.isArray(values)) return null;
       if (values.length !== (grid as number) ** 2 || !values.every(isNum)) return null;
-      return { type: 'boundary', step, grid: grid as number, extent, values: values as number[] };
+      if (v.kind !== undefined && v.kind !== 'probability' && v.kind !== 'regression') return null;
+      return { type: 'boundary', step, grid: grid as number, extent, values: values as number[], ...(v.kind ? { kind: v.kind } : {}) };
     }
     default:
       return null;
@@ -100,6 +169,10 @@ export function asHostMessage(v: unknown): HostMessage | null {
       return typeof v.nodeId === 'string' ? { type: 'revealNode', nodeId: v.nodeId } : null;
     case 'editRejected':
       return typeof v.reason === 'string' ? { type: 'editRejected', reason: v.reason } : null;
+    case 'uiPrefs': {
+      const prefs = uiPrefsOf(v.prefs);
+      return prefs ? { type: 'uiPrefs', prefs } : null;
+    }
     default:
       return trainingMessage(v);
   }
@@ -109,13 +182,13 @@ export function asHostMessage(v: unknown): HostMessage | null {
 // React are up): until the app subscribes, they wait here (only the latest document, gradient update and
 // boundary grid are kept, and at most MAX_PENDING messages).
 const MAX_PENDING = 500;
-const LATEST_ONLY: readonly HostMessage['type'][] = ['document', 'gradients', 'boundary', 'trainingMetrics'];
+const LATEST_ONLY: readonly HostMessage['type'][] = ['document', 'gradients', 'boundary', 'trainingMetrics', 'nodeStats', 'datasetPoints', 'uiPrefs'];
 let pending: HostMessage[] = [];
 let deliver: ((msg: HostMessage) => void) | null = null;
 
 // Training messages are acknowledged once the frame that shows them is painted (a frame, then a task after
 // it): the host sends the next ones only then, so the view keeps pace with the run however busy it is.
-const ACKED: readonly HostMessage['type'][] = ['trainingState', 'trainingMetrics', 'gradients', 'boundary'];
+const ACKED: readonly HostMessage['type'][] = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'datasetPoints'];
 function ackAfterPaint(): void {
   requestAnimationFrame(() => setTimeout(() => post({ type: 'trainingAck' }), 0));
 }

@@ -22,6 +22,7 @@ import { makeNonce, renderWebviewHtml } from './csp';
 import { ModelDiagnostics } from './diagnostics';
 import { isReadOnlyUri } from './readOnly';
 import { TrainingFeed } from '../training/trainingFeed';
+import { UiPrefsStore } from './uiPrefs';
 
 export const GRAPH_EDITOR_VIEW_TYPE = 'backpropStudio.graphEditor';
 
@@ -75,7 +76,7 @@ function datasetPath(model: unknown): unknown {
 export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
   /** `edits` applies every edit to a model document: the one the training manager uses too. */
   static register(context: vscode.ExtensionContext, hooks: GraphEditorHooks = {}, edits = new ModelEditor()): vscode.Disposable {
-    const provider = new GraphEditorProvider(context.extensionUri, hooks, edits);
+    const provider = new GraphEditorProvider(context.extensionUri, hooks, edits, new UiPrefsStore(context.workspaceState));
     const diagnostics = new ModelDiagnostics();
     return vscode.Disposable.from(
       vscode.window.registerCustomEditorProvider(GRAPH_EDITOR_VIEW_TYPE, provider, { supportsMultipleEditorsPerDocument: true }),
@@ -90,6 +91,8 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
     private readonly extensionUri: vscode.Uri,
     private readonly hooks: GraphEditorHooks = {},
     private readonly edits = new ModelEditor(),
+    /** View preferences shared by every editor of the workspace. */
+    private readonly prefs = new UiPrefsStore(undefined),
   ) {}
 
   private state(uri: vscode.Uri): DocumentState {
@@ -183,6 +186,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
       switch (msg.type) {
         case 'ready':
           sendDocument(true);
+          post({ type: 'uiPrefs', prefs: this.prefs.get() });
           // A webview that (re)loads gets the hooks' current state again (e.g. a training run in progress).
           attach();
           break;
@@ -211,6 +215,9 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
         case 'trainingPace':
           this.hooks.trainingPace?.(document, msg.stepsPerSecond);
           break;
+        case 'setUiPrefs':
+          inBackground('Saving the view preferences', () => this.prefs.set(msg.prefs));
+          break;
         default:
           assertNever(msg);
       }
@@ -218,6 +225,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
 
     const subscriptions = [
       webview.onDidReceiveMessage(onMessage),
+      this.prefs.onChange((prefs) => post({ type: 'uiPrefs', prefs })),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.toString() === document.uri.toString() && e.contentChanges.length > 0) sendDocument();
       }),

@@ -76,6 +76,8 @@ export class TrainingManager implements vscode.Disposable {
       post({ type: 'trainingState', status: s.state.status, progress: s.state.progress, message: s.state.message, nodeId: s.state.nodeId, classification: s.state.classification });
       post({ type: 'trainingMetrics', history: s.state.history, train: s.state.train });
       if (s.state.gradients) post({ type: 'gradients', update: s.state.gradients });
+      if (s.state.nodeStats) post(s.state.nodeStats);
+      if (s.state.points) post(s.state.points);
     }
     const boundary = this.boundaries.get(key);
     if (boundary) post(boundary);
@@ -265,8 +267,16 @@ export class TrainingManager implements vscode.Disposable {
       case 'gradients':
         this.broadcast(uri, { type: 'gradients', update: m.update });
         break;
+      case 'nodeStats':
+        if (s.state.nodeStats) this.broadcast(uri, s.state.nodeStats);
+        break;
+      case 'datasetPoints':
+        if (s.state.points) this.broadcast(uri, s.state.points);
+        break;
       case 'boundary': {
-        const msg = { type: 'boundary' as const, step: m.step, grid: m.grid, extent: m.extent, values: Array.from(m.values, (v) => Math.round(v * 1000) / 1000) };
+        // Probabilities to 3 decimals; a regression's values to 4 significant digits (their range is the model's).
+        const round = m.kind === 'regression' ? (v: number) => Number(v.toPrecision(4)) : (v: number) => Math.round(v * 1000) / 1000;
+        const msg = { type: 'boundary' as const, step: m.step, grid: m.grid, extent: m.extent, values: Array.from(m.values, round), kind: m.kind };
         this.boundaries.set(uri.toString(), msg);
         this.broadcast(uri, msg);
         break;

@@ -91,7 +91,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
   };
   const postBoundary = (step: number) => {
     boundaryStep = step;
-    post({ type: 'boundary', step, grid: input.options.boundaryGrid, extent: BOUNDARY_EXTENT, values: boundaryGrid(model, trainer.inputId, input.options.boundaryGrid) });
+    post({ type: 'boundary', step, grid: input.options.boundaryGrid, extent: BOUNDARY_EXTENT, values: boundaryGrid(model, trainer.inputId, input.options.boundaryGrid), kind: 'probability' });
   };
   /** The view of step S = the last completed step; `gradients` false after a NaN step (its gradients are not S's). */
   const settle = async (gradients = true) => {

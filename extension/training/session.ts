@@ -7,7 +7,7 @@
 import type { EpochMetrics } from '../../engine';
 import type { RunInput } from './run';
 import type { FromWorker, GradientUpdate, LearnedData, ProgressUpdate, StepUnit } from './workerProtocol';
-import { MAX_TRAIN_POINTS, type SessionStatus, type TrainPoint } from '../../protocol/messages';
+import { MAX_TRAIN_POINTS, type DatasetPointsMessage, type NodeStatsMessage, type SessionStatus, type TrainPoint } from '../../protocol/messages';
 
 export type { SessionStatus } from '../../protocol/messages';
 
@@ -31,6 +31,9 @@ export interface SessionState {
   /** Training points for the charts, replayed to every page (see addTrainPoint). */
   train: TrainPoint[];
   gradients?: GradientUpdate;
+  /** The latest node statistics and the run's 2-D points, for views that attach late. */
+  nodeStats?: NodeStatsMessage;
+  points?: DatasetPointsMessage;
   classification?: boolean;
   /** Why it stopped (NaN/Inf, failure). */
   message?: string;
@@ -115,6 +118,12 @@ export class TrainingSession {
         break;
       case 'gradients':
         s.gradients = m.update;
+        break;
+      case 'nodeStats':
+        s.nodeStats = { type: 'nodeStats', step: m.step, nodes: m.nodes };
+        break;
+      case 'datasetPoints':
+        s.points = { type: 'datasetPoints', ...m.points };
         break;
       case 'paused':
         if (s.status === 'running') s.status = 'paused';

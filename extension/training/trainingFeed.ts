@@ -11,7 +11,7 @@
  */
 import type { HostMessage } from '../../protocol/messages';
 
-const COALESCED: ReadonlySet<HostMessage['type']> = new Set(['trainingState', 'trainingMetrics', 'gradients', 'boundary']);
+const COALESCED: ReadonlySet<HostMessage['type']> = new Set(['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'datasetPoints']);
 
 export interface FeedOptions {
   /** Unacknowledged training messages allowed in flight. */

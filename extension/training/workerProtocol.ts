@@ -1,6 +1,6 @@
 /** Messages between the extension host's training session and its worker thread. */
 import type { EpochMetrics, ExternalData } from '../../engine';
-import type { GradientUpdate, ProgressUpdate } from '../../protocol/messages';
+import type { DatasetPointsMessage, GradientUpdate, NodeStats, ProgressUpdate } from '../../protocol/messages';
 
 export type { GradientUpdate, ProgressUpdate, EdgeFlag } from '../../protocol/messages';
 
@@ -42,7 +42,9 @@ export type FromWorker =
   | { type: 'progress'; progress: ProgressUpdate }
   | { type: 'epoch'; metrics: EpochMetrics }
   | { type: 'gradients'; update: GradientUpdate }
-  | { type: 'boundary'; step: number; grid: number; extent: number; values: Float32Array }
+  | { type: 'boundary'; step: number; grid: number; extent: number; values: Float32Array; kind: 'probability' | 'regression' }
+  | { type: 'nodeStats'; step: number; nodes: Record<string, NodeStats> }
+  | { type: 'datasetPoints'; points: Omit<DatasetPointsMessage, 'type'> }
   | { type: 'paused' }
   | { type: 'resumed' }
   | { type: 'finished'; reason: 'completed' | 'stopped'; weights: Uint8Array; history: EpochMetrics[] }

@@ -3,7 +3,7 @@
 // validation per epoch from the metrics), and the latest decision-boundary grid. The host owns the session;
 // this only keeps what it sent. No DOM here, so Node tests use it.
 import type { EpochMetrics } from '../../engine/train/trainer';
-import type { BoundaryMessage, ProgressUpdate, SessionStatus, TrainingStateMessage, TrainPoint } from '../../protocol/messages';
+import type { BoundaryMessage, DatasetPointsMessage, ProgressUpdate, SessionStatus, TrainingStateMessage, TrainPoint } from '../../protocol/messages';
 
 export type ViewStatus = SessionStatus | 'idle';
 export type { TrainPoint };
@@ -19,6 +19,8 @@ export interface SessionView {
   train: readonly TrainPoint[];
   trainCount: number;
   boundary: BoundaryMessage | null;
+  /** The run's 2-D training and validation points, drawn on the boundary. */
+  points: DatasetPointsMessage | null;
 }
 
 export const ACTIVE: readonly ViewStatus[] = ['starting', 'running', 'paused', 'stopping'];
@@ -26,7 +28,7 @@ const isActive = (s: ViewStatus) => ACTIVE.includes(s);
 
 type Listener = () => void;
 
-const INITIAL: SessionView = { status: 'idle', history: [], train: [], trainCount: 0, boundary: null };
+const INITIAL: SessionView = { status: 'idle', history: [], train: [], trainCount: 0, boundary: null, points: null };
 
 export class SessionStore {
   private view: SessionView = INITIAL;
@@ -70,6 +72,7 @@ export class SessionStore {
       train: this.points,
       trainCount: this.points.length,
       boundary: outcome ? null : prev.boundary,
+      points: outcome ? null : prev.points,
     };
     this.emit();
     return outcome;
@@ -87,6 +90,11 @@ export class SessionStore {
     } else {
       this.view = { ...this.view, history };
     }
+    this.emit();
+  }
+
+  applyPoints(p: DatasetPointsMessage): void {
+    this.view = { ...this.view, points: p };
     this.emit();
   }
 

@@ -3,23 +3,29 @@
 // re-renders only when what it selects changes (an edge's colour step, the status, the chart series).
 import { useCallback, useSyncExternalStore } from 'react';
 import type { HostMessage } from '../../protocol/messages';
+import { NodeStatsStore } from './nodeStatsStore';
 import { OverlayStore } from './overlayStore';
 import { SessionStore, type SessionView } from './sessionStore';
 
 export const overlay = new OverlayStore();
 export const session = new SessionStore();
+export const nodeStats = new NodeStatsStore();
 
-export type TrainingMessage = Extract<HostMessage, { type: 'trainingState' | 'trainingMetrics' | 'gradients' | 'boundary' }>;
+const TRAINING_TYPES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'datasetPoints'] as const;
+export type TrainingMessage = Extract<HostMessage, { type: (typeof TRAINING_TYPES)[number] }>;
 
 export function isTrainingMessage(m: HostMessage): m is TrainingMessage {
-  return m.type === 'trainingState' || m.type === 'trainingMetrics' || m.type === 'gradients' || m.type === 'boundary';
+  return (TRAINING_TYPES as readonly string[]).includes(m.type);
 }
 
 export function handleTrainingMessage(m: TrainingMessage): void {
   switch (m.type) {
     case 'trainingState': {
       // A new run or Reset weights: the overlay starts afresh.
-      if (session.applyState(m)) overlay.clear();
+      if (session.applyState(m)) {
+        overlay.clear();
+        nodeStats.clear();
+      }
       break;
     }
     case 'trainingMetrics':
@@ -31,6 +37,12 @@ export function handleTrainingMessage(m: TrainingMessage): void {
     case 'boundary':
       session.applyBoundary(m);
       break;
+    case 'nodeStats':
+      nodeStats.update(m);
+      break;
+    case 'datasetPoints':
+      session.applyPoints(m);
+      break;
   }
 }
 
@@ -38,6 +50,12 @@ export function handleTrainingMessage(m: TrainingMessage): void {
 export function useOverlay<T>(select: (o: OverlayStore) => T): T {
   const get = useCallback(() => select(overlay), [select]);
   return useSyncExternalStore(overlay.subscribe, get);
+}
+
+/** A value selected from the node statistics; `select` must return a primitive or a stored object. */
+export function useNodeStats<T>(select: (s: NodeStatsStore) => T): T {
+  const get = useCallback(() => select(nodeStats), [select]);
+  return useSyncExternalStore(nodeStats.subscribe, get);
 }
 
 /** A value selected from the session view (immutable: each change is a new object). */
