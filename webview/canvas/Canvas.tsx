@@ -7,6 +7,7 @@ import { useCallback, useLayoutEffect, useRef, useState, type DragEvent, type Mo
 import {
   Controls,
   MiniMap,
+  Panel,
   ReactFlow,
   useReactFlow,
   type ColorMode,
@@ -19,7 +20,7 @@ import {
 import { countRender } from '../debug/renders';
 import type { GraphView } from '../model/graphView';
 import { EdgeTooltip } from '../training/EdgeTooltip';
-import { GradientLegend } from '../training/GradientLegend';
+import { OverlayDock } from '../training/OverlayDock';
 import { setHover } from '../training/hover';
 import { connectionProblem } from '../model/connect';
 import type { XY } from '../model/layout';
@@ -231,7 +232,9 @@ export function Canvas(props: CanvasProps) {
         >
           <MiniMap<OpFlowNode> pannable zoomable nodeClassName={minimapClass} ariaLabel="Minimap" style={MINIMAP_SIZE} />
           <Controls showInteractive={false} fitViewOptions={FIT_VIEW} />
-          <GradientLegend />
+          <Panel position="top-left">
+            <OverlayDock />
+          </Panel>
         </ReactFlow>
       )}
       <EdgeTooltip />

@@ -1,9 +1,8 @@
-// The gradient overlay's legend, at the canvas's top left while the overlay has data: the colour ramp drawn as
+// The gradient overlay's legend (a plain block: the overlay dock, OverlayDock.tsx, places it), while the overlay has data: the colour ramp drawn as
 // a wedge (thin and blue for small gradients, thick and red for large: width and colour both carry the
 // magnitude) with tick labels on the log scale, the flag symbols with how many edges carry each, and what a
 // grey edge means.
 import { memo } from 'react';
-import { Panel } from '@xyflow/react';
 import type { EdgeFlag } from '../../protocol/messages';
 import { countRender } from '../debug/renders';
 import { Icon } from '../ui/Icon';
@@ -49,7 +48,7 @@ function GradientLegendImpl() {
   const [step, vanishing, exploding, edges] = key.split('|').map(Number);
   const c = H / 2;
   return (
-    <Panel position="top-left" className="grad-legend" data-testid="grad-legend" data-step={step} data-vanishing={vanishing} data-exploding={exploding} aria-label="Gradient legend">
+    <div className="grad-legend" data-testid="grad-legend" data-step={step} data-vanishing={vanishing} data-exploding={exploding} aria-label="Gradient legend">
       <div className="grad-legend-title">
         Gradient RMS per edge <span className="hint">step {step}</span>
       </div>
@@ -79,7 +78,7 @@ function GradientLegendImpl() {
         <span>0: no gradient (from an Input or Target)</span>
       </div>
       <div className="hint grad-legend-foot">{edges} edges · hover one for its history</div>
-    </Panel>
+    </div>
   );
 }
 
