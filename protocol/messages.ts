@@ -6,6 +6,10 @@
  */
 import type { AttrValue, EdgeJson, NodeJson } from '../engine/graph/types-public';
 import type { EpochMetrics } from '../engine/train/trainer';
+import type { NodeStats, ParamStats } from '../engine/train/stats';
+
+export type { NodeStats, ParamStats, TensorSummary } from '../engine/train/stats';
+export { HISTOGRAM_BINS, TINY_TENSOR } from '../engine/train/stats';
 
 
 // ---------------------------------------------------------------------------------------------
@@ -52,16 +56,6 @@ export interface GradientUpdate {
    * at this step. The overlay's update-ratio and weight modes and the depth profile draw these.
    */
   params?: Record<string, ParamStats>;
-}
-
-/** One parameterised node's parameters at a step (all its trainable tensors together; n values in all). */
-export interface ParamStats {
-  /** RMS of the parameter gradients: ‖∇θ‖ / √n. */
-  gradRms: number;
-  /** RMS of the parameters after the step: ‖θ‖ / √n. */
-  weightRms: number;
-  /** ‖θ_after − θ_before‖ / ‖θ_before‖ for this step's optimizer update (0 when ‖θ_before‖ is 0). */
-  updateRatio: number;
 }
 
 /** What the overlay draws (chosen in its legend). */
@@ -133,31 +127,6 @@ export interface BoundaryMessage {
   extent: number;
   values: number[];
   kind?: 'probability' | 'regression';
-}
-
-/** Summary statistics of one tensor (every value of the batch). */
-export interface TensorSummary {
-  count: number;
-  mean: number;
-  std: number;
-  min: number;
-  max: number;
-  /** Counts of the values in HISTOGRAM_BINS equal bins from min to max (all in the last when min = max). */
-  histogram: number[];
-  /** Every value, row-major, when there are at most TINY_TENSOR of them (a micrograd-sized model). */
-  values?: number[];
-}
-
-export const HISTOGRAM_BINS = 24;
-export const TINY_TENSOR = 16;
-
-/** A node's output, and the gradient of the loss with respect to it (the sum over its outgoing edges). */
-export interface NodeStats {
-  /** The output's shape, batch included. */
-  shape: number[];
-  output?: TensorSummary;
-  /** Absent for nodes no gradient reaches (Inputs, Targets, what only feeds a Target's side). */
-  grad?: TensorSummary;
 }
 
 /** Every node's statistics at a step (throttled; always sent for the step a run comes to rest at). */

@@ -12,6 +12,7 @@ import type { Optimizer } from '../optim/optimizer';
 import { createOptimizer } from '../optim/fromJson';
 import type { Tensor } from '../tensor';
 import { batches, type Batch, type Dataset } from '../data/dataset';
+import { nodeStatsOf, ParamStatsRecorder, type NodeStats, type ParamStats } from './stats';
 
 export interface StepResult {
   epoch: number;
@@ -39,6 +40,8 @@ export interface GradientSnapshot {
   edges: number[];
   /** Per node id: L2 norm of its parameters' gradients (nodes with parameters only). */
   paramNorms: Record<string, number>;
+  /** Per parameterised node: gradient, weight and update statistics, when the step recorded them (`stats`). */
+  params?: Record<string, ParamStats>;
 }
 
 /** The largest batch evaluate() runs at once. */
@@ -73,6 +76,7 @@ export class Trainer {
   readonly history: EpochMetrics[] = [];
   /** The batch evaluate() uses: up to EVAL_BATCH, as large as fits in the activation budget. */
   private readonly evalBatch: number;
+  private readonly paramStats: ParamStatsRecorder;
 
   /** Throws ActivationBudgetError when a minibatch's pass would exceed LIMITS.activationBytes, so a run fails at its start. */
   constructor(
@@ -87,6 +91,7 @@ export class Trainer {
     // A training batch fits, so a batch of min(it, EVAL_BATCH) does too: evaluation never goes over.
     this.evalBatch = Math.max(1, largestBatchWithin(model.analysis, EVAL_BATCH, LIMITS.activationBytes, { loss: true }));
     this.optimizer = options.optimizer ?? createOptimizer(model.json.training?.optimizer, model.parameters());
+    this.paramStats = new ParamStatsRecorder(model);
   }
 
   get done(): boolean {
@@ -112,8 +117,11 @@ export class Trainer {
   /**
    * One optimizer step on the next minibatch. Throws NonFiniteError (weights untouched) on NaN/Inf.
    * `edgeGrads` overrides the option for this step: the overlay records edges only on the steps it shows.
+   * `stats` records the step's parameter statistics (ParamStats: gradient and weight RMS, update ratio), read by
+   * gradientSnapshot(); they are measured as the step happens, so they stay those of the last good step when the
+   * next one fails.
    */
-  async trainStep(opts: { edgeGrads?: boolean } = {}): Promise<StepResult> {
+  async trainStep(opts: { edgeGrads?: boolean; stats?: boolean } = {}): Promise<StepResult> {
     if (this.done) throw new Error('training is finished');
     if (!this.iter) this.iter = batches(this.train, this.options.batchSize, this.options.seed, this.epoch);
     const next = this.pending ?? this.iter.next().value;
@@ -136,7 +144,10 @@ export class Trainer {
         throw new NonFiniteError(this.step + 1, bad?.nodeId ?? key.split('.')[0], bad?.detail ?? `the gradient of ${key}`);
       }
     }
+    if (opts.stats) this.paramStats.before();
     noGrad(() => this.optimizer.step());
+    if (opts.stats) await this.paramStats.after();
+    else this.paramStats.last = null;
     this.lastPass = pass;
     this.step++;
     const accuracy = await this.batchAccuracy(pass, b);
@@ -196,7 +207,10 @@ export class Trainer {
     return { loss: loss / d.n, accuracy: this.isClassifier ? correct / d.n : undefined };
   }
 
-  /** RMS gradient per edge and parameter-gradient norms per node, from the last step. */
+  /**
+   * RMS gradient per edge and parameter-gradient norms per node, from the last completed step (after a step that
+   * failed on a NaN/Inf, still the one before it: its recorded pass and statistics are kept).
+   */
   async gradientSnapshot(): Promise<GradientSnapshot> {
     const edgeCount = this.model.json.edges.length;
     const edges = new Array<number>(edgeCount).fill(0);
@@ -206,6 +220,12 @@ export class Trainer {
     }
     // Keyed by node id: null-prototype, so a node may be called __proto__.
     const paramNorms = Object.create(null) as Record<string, number>;
+    const params = this.paramStats.last;
+    if (params) {
+      // Measured when the step was taken: the parameters' gradients may belong to a failed step since.
+      for (const id of Object.keys(params)) paramNorms[id] = params[id].gradRms * Math.sqrt(this.paramCount(id));
+      return { step: this.step, edges, paramNorms, params };
+    }
     for (const id of this.model.order) {
       const ps = this.model.nodes.get(id)!.params.filter((p) => !p.buffer);
       if (!ps.length) continue;
@@ -218,7 +238,18 @@ export class Trainer {
     }
     return { step: this.step, edges, paramNorms };
   }
+
+  private paramCount(id: string): number {
+    return this.model.nodes.get(id)!.params.filter((p) => !p.buffer).reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  }
+
+  /** Every node's output and arriving gradient in the last completed step (the node hover card's figures). */
+  async nodeStats(): Promise<Record<string, NodeStats>> {
+    return this.lastPass ? nodeStatsOf(this.model, this.lastPass) : (Object.create(null) as Record<string, NodeStats>);
+  }
 }
+
+export type { NodeStats, ParamStats };
 
 async function rmsSquare(g: Tensor): Promise<number> {
   const ss = (await backend().read(backend().sumSquares(g.storage, g.size)))[0];

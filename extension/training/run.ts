@@ -5,13 +5,15 @@
  * weights as safetensors bytes (the last good ones when a NaN or Inf stops it).
  *
  * Throttling drops the updates of most steps, so whenever the run comes to rest (it completes, pauses,
- * stops, or a NaN stops it) it first "settles": progress, gradient snapshot and decision boundary are posted
- * for the last completed step S, unless already sent for it, so everything the view shows then is at S.
+ * stops, or a NaN stops it) it first "settles": progress, gradient snapshot, node statistics and decision
+ * boundary are posted for the last completed step S, unless already sent for it, so everything the view shows
+ * then is at S. After a NaN/Inf, S is the last good step: the trainer keeps that step's pass and statistics.
  */
 import {
   GraphModel, LIMITS, Trainer, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
   readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData, type StepResult,
 } from '../../engine';
+import { MAX_DATASET_POINTS, type PointSet } from '../../protocol/messages';
 import { GradientFlagger } from './flags';
 import type { FromWorker, RunOptions } from './workerProtocol';
 
@@ -39,6 +41,8 @@ export interface RunInput {
 const BOUNDARY_EXTENT = 6;
 const BOUNDARY_INTERVAL_MS = 250;
 const PROGRESS_INTERVAL_MS = 125;
+/** Node statistics read every node's output: at most 4 a second, like the boundary. */
+const NODE_STATS_INTERVAL_MS = 250;
 
 export async function runTraining(input: RunInput, post: (m: FromWorker) => void, control: RunControl, now = () => performance.now()): Promise<void> {
   let model: GraphModel;
@@ -66,17 +70,22 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     type: 'started', stepsPerEpoch: trainer.stepsPerEpoch, epochs, classification: trainer.isClassifier,
     trainSize: train.n, validationSize: validation?.n ?? 0, learned: { classes: data.classes, normalization: data.normalization },
   });
+  const planar = data.inputShape.length === 1 && data.inputShape[0] === 2;
+  if (planar) {
+    post({ type: 'datasetPoints', points: { kind: trainer.isClassifier ? 'classification' : 'regression', train: pointSet(train), validation: validation ? pointSet(validation) : { xy: [], label: [] } } });
+  }
 
   const flagger = new GradientFlagger();
   const minInterval = 1000 / Math.max(1, input.options.maxUpdatesPerSecond);
   const started = now();
-  let lastGrad = -Infinity, lastBoundary = -Infinity, lastProgress = -Infinity, samples = 0;
+  let lastGrad = -Infinity, lastBoundary = -Infinity, lastProgress = -Infinity, lastNodeStats = -Infinity, samples = 0;
   let lastGood = encodeSafetensors(await model.stateDict());
-  const boundary = input.options.boundaryGrid > 0 && data.inputShape.length === 1 && data.inputShape[0] === 2 && trainer.isClassifier;
+  const boundary = input.options.boundaryGrid > 0 && planar;
+  const overlay = input.options.overlay;
 
   // What was last posted, by step, so that settling sends only what is behind.
   let last: StepResult | undefined;
-  let progressStep = -1, gradientStep = -1, boundaryStep = -1;
+  let progressStep = -1, gradientStep = -1, boundaryStep = -1, nodeStatsStep = -1;
   const postProgress = (r: StepResult, t: number) => {
     progressStep = r.step;
     post({
@@ -87,17 +96,23 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
   const postGradients = async () => {
     const snap = await trainer.gradientSnapshot();
     gradientStep = snap.step;
-    post({ type: 'gradients', update: { step: snap.step, edges: snap.edges, flags: flagger.update(snap.step, snap.edges), paramNorms: snap.paramNorms } });
+    post({ type: 'gradients', update: { step: snap.step, edges: snap.edges, flags: flagger.update(snap.step, snap.edges), paramNorms: snap.paramNorms, ...(snap.params ? { params: snap.params } : {}) } });
+  };
+  const postNodeStats = async () => {
+    nodeStatsStep = trainer.step;
+    post({ type: 'nodeStats', step: trainer.step, nodes: await trainer.nodeStats() });
   };
   const postBoundary = (step: number) => {
     boundaryStep = step;
-    post({ type: 'boundary', step, grid: input.options.boundaryGrid, extent: BOUNDARY_EXTENT, values: boundaryGrid(model, trainer.inputId, input.options.boundaryGrid), kind: 'probability' });
+    const kind = trainer.isClassifier ? 'probability' : 'regression';
+    post({ type: 'boundary', step, grid: input.options.boundaryGrid, extent: BOUNDARY_EXTENT, values: boundaryGrid(model, trainer.inputId, input.options.boundaryGrid, kind), kind });
   };
-  /** The view of step S = the last completed step; `gradients` false after a NaN step (its gradients are not S's). */
-  const settle = async (gradients = true) => {
+  /** The view of step S = the last completed step (after a NaN step, the trainer still holds S's pass and statistics). */
+  const settle = async () => {
     if (!last) return;
     if (progressStep !== last.step) postProgress(last, now());
-    if (gradients && input.options.overlay && gradientStep !== last.step) await postGradients();
+    if (overlay && gradientStep !== last.step) await postGradients();
+    if (overlay && nodeStatsStep !== last.step) await postNodeStats();
     if (boundary && boundaryStep !== last.step) postBoundary(last.step);
   };
 
@@ -109,13 +124,13 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     let r: StepResult;
     // Edge gradients are recorded on every step while the overlay is on (a tap per edge, cheap): any step
     // may turn out to be the last before a pause or stop, and its snapshot is then sent.
-    const snapshotDue = input.options.overlay && now() - lastGrad >= minInterval;
+    const snapshotDue = overlay && now() - lastGrad >= minInterval;
     try {
-      r = await trainer.trainStep({ edgeGrads: input.options.overlay });
+      r = await trainer.trainStep({ edgeGrads: overlay, stats: overlay });
     } catch (e) {
       if (e instanceof TrainingNonFiniteError) {
-        // The failing step changed no parameter: the boundary and progress of step S still hold.
-        await settle(false);
+        // The failing step changed no parameter: every view of step S still holds.
+        await settle();
         return post({ type: 'nonFinite', step: e.step, nodeId: e.nodeId, detail: `step ${e.step}: non-finite values first appeared in ${e.detail}`, weights: await lastGoodWeights(model, lastGood), history: trainer.history });
       }
       return post({ type: 'failed', message: (e as Error).message });
@@ -132,6 +147,10 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     if (snapshotDue) {
       lastGrad = t;
       await postGradients();
+    }
+    if (overlay && t - lastNodeStats >= Math.max(minInterval, NODE_STATS_INTERVAL_MS)) {
+      lastNodeStats = t;
+      await postNodeStats();
     }
     if (boundary && t - lastBoundary >= BOUNDARY_INTERVAL_MS) {
       lastBoundary = t;
@@ -160,8 +179,25 @@ async function lastGoodWeights(model: GraphModel, epochSnapshot: Uint8Array): Pr
   return encodeSafetensors(now);
 }
 
-/** P(class 1) (or the single logit's sigmoid) over a grid×grid lattice of [-extent, extent]², row-major from the top. */
-export function boundaryGrid(model: GraphModel, inputId: string, grid: number): Float32Array {
+/** Up to MAX_DATASET_POINTS of a 2-D dataset's points (an even sample), with their class index or value. */
+function pointSet(d: { n: number; inputs: Float32Array; targets: ArrayLike<number> }): PointSet {
+  const stride = Math.max(1, Math.ceil(d.n / MAX_DATASET_POINTS));
+  const xy: number[] = [];
+  const label: number[] = [];
+  for (let i = 0; i < d.n; i += stride) {
+    xy.push(round4(d.inputs[2 * i]), round4(d.inputs[2 * i + 1]));
+    label.push(round4(d.targets[i]));
+  }
+  return { xy, label };
+}
+
+const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
+
+/**
+ * Over a grid×grid lattice of [-extent, extent]², row-major from the top: a classifier's P(class 1) (or its single
+ * logit's sigmoid), or for 'regression' the predicted value itself.
+ */
+export function boundaryGrid(model: GraphModel, inputId: string, grid: number, kind: 'probability' | 'regression' = 'probability'): Float32Array {
   const xs = new Float32Array(grid * grid * 2);
   for (let r = 0; r < grid; r++) {
     for (let c = 0; c < grid; c++) {
@@ -185,6 +221,7 @@ export function boundaryGrid(model: GraphModel, inputId: string, grid: number): 
     }
     d.set(out.dataSync().subarray(0, m * c), start * c);
   }
+  if (kind === 'regression') return d.length === n ? d : Float32Array.from({ length: n }, (_, i) => d[i * c]);
   const values = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     if (c === 1) values[i] = 1 / (1 + Math.exp(-d[i]));

@@ -257,7 +257,11 @@ export async function startHost(opts: { workspaceFolder?: FakeUri } = {}): Promi
     extensionUri: FakeUri.file(root),
     extensionPath: root,
     globalState: { get: () => undefined, update: async () => {}, keys: () => [] },
-    workspaceState: { get: () => undefined, update: async () => {}, keys: () => [] },
+    workspaceState: (() => {
+      // A real store, so what the extension keeps per workspace (the view preferences) reads back.
+      const kept = new Map<string, unknown>();
+      return { get: (k: string) => kept.get(k), update: async (k: string, v: unknown) => void kept.set(k, v), keys: () => [...kept.keys()] };
+    })(),
     asAbsolutePath: (p: string) => resolve(root, p),
   };
   await ext.activate(context);

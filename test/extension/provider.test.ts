@@ -22,7 +22,7 @@ test('opening sends the text with its version, never edits, never marks the file
   assert.deepEqual(lastDocument(e), { type: 'document', uri: URI.toString(), text: XOR, version: 1, readOnly: false });
   e.webview.posted.length = 0;
   e.send({ type: 'ready' });
-  assert.deepEqual(e.webview.posted, [{ type: 'document', uri: URI.toString(), text: XOR, version: 1, readOnly: false }]);
+  assert.deepEqual(e.webview.posted, [{ type: 'document', uri: URI.toString(), text: XOR, version: 1, readOnly: false }, { type: 'uiPrefs', prefs: {} }]);
   assert.equal(host.applied.length, 0);
   assert.equal(e.doc.isDirty, false);
   assert.equal(e.doc.version, 1);
@@ -30,6 +30,27 @@ test('opening sends the text with its version, never edits, never marks the file
   assert.match(e.webview.html, /default-src &#39;none&#39;/);
   assert.doesNotMatch(e.webview.html, /unsafe/);
   assert.deepEqual(e.webview.options?.localResourceRoots?.map((u) => u.path).sort(), [`${process.cwd()}/dist`, `${process.cwd()}/media`].sort());
+});
+
+test('view preferences are kept per workspace: one editor\'s change reaches every editor, and a new one opens with it', async () => {
+  const host = await startHost();
+  const a = await host.open(URI, XOR);
+  const b = await host.openAnother(a.doc);
+  a.send({ type: 'setUiPrefs', prefs: { minimapOpen: false, overlayMode: 'update' } });
+  await host.settle();
+  for (const e of [a, b]) assert.deepEqual(e.posts('uiPrefs').at(-1), { type: 'uiPrefs', prefs: { minimapOpen: false, overlayMode: 'update' } });
+  b.send({ type: 'setUiPrefs', prefs: { legendOpen: true } });
+  await host.settle();
+  assert.deepEqual(a.posts('uiPrefs').at(-1), { type: 'uiPrefs', prefs: { minimapOpen: false, overlayMode: 'update', legendOpen: true } });
+  // A malformed preference is refused, naming it, and changes nothing.
+  a.send({ type: 'setUiPrefs', prefs: { overlayMode: 'sparkles' } });
+  await host.settle();
+  assert.match(String((a.posts('editRejected').at(-1) as { reason?: string } | undefined)?.reason), /overlayMode: must be one of gradient, update, weight/);
+  const other = FakeUri.file('/ws/other.nn.json');
+  const c = await host.open(other, XOR);
+  c.send({ type: 'ready' });
+  await host.settle();
+  assert.deepEqual(c.posts('uiPrefs').at(-1), { type: 'uiPrefs', prefs: { minimapOpen: false, overlayMode: 'update', legendOpen: true } });
 });
 
 test('an edit is applied as one WorkspaceEdit of the changed characters; the new text comes back once, and is not applied again', async () => {

@@ -121,18 +121,18 @@ test('the graph editor: strict CSP, resources from dist/ and media/ only, the do
 
   webview.posted.length = 0;
   webview.receive!({ type: 'ready' });
-  assert.deepEqual(webview.posted, [{ type: 'document', uri: uri.toString(), text, version: 1, readOnly: false }]);
+  assert.deepEqual(webview.posted, [{ type: 'document', uri: uri.toString(), text, version: 1, readOnly: false }, { type: 'uiPrefs', prefs: {} }]);
 
   text = '{"format":"nn-graph","version":1,"name":"changed","nodes":[],"edges":[]}';
   document.version = 2;
   const other = { uri: FakeUri.file('/ws/other.nn.json'), getText: () => '{"format":"nn-graph","version":1,"nodes":[]}', version: 1 };
   rec.onDidChangeTextDocument.fire({ document: other, contentChanges: [{}] });
-  assert.equal(webview.posted.length, 1, 'a change to another document is not sent');
+  assert.equal(webview.posted.length, 2, 'a change to another document is not sent');
   rec.onDidChangeTextDocument.fire({ document, contentChanges: [{}] });
   assert.deepEqual(webview.posted.at(-1), { type: 'document', uri: uri.toString(), text, version: 2, readOnly: false });
 
   disposePanel!();
   rec.onDidChangeTextDocument.fire({ document, contentChanges: [{}] });
-  assert.equal(webview.posted.length, 2, 'a closed editor still gets changes');
+  assert.equal(webview.posted.length, 3, 'a closed editor still gets changes');
   assert.equal(rec.edits.length, 0, 'the minimal editor must not edit the document');
 });

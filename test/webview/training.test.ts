@@ -146,8 +146,12 @@ describe('the session store', () => {
     const s = new SessionStore();
     s.applyState(state('running', 3));
     s.applyMetrics([{ epoch: 0, trainLoss: 0.4 }]);
+    s.applyPoints({ type: 'datasetPoints', kind: 'classification', train: { xy: [1, 2], label: [1] }, validation: { xy: [], label: [] } });
+    assert.equal(s.state.points?.train.label.length, 1);
     s.applyState(state('stopped', 3));
+    assert.equal(s.state.points?.train.label.length, 1, 'a finished run keeps its points');
     assert.equal(s.applyState(state('running')), 'new-run');
+    assert.equal(s.state.points, null, 'a new run drops the last run\'s points');
     assert.equal(s.state.trainCount, 0);
     assert.equal(s.state.history.length, 0);
     assert.equal(s.state.progress, undefined);
@@ -157,7 +161,7 @@ describe('the session store', () => {
     s.applyState({ type: 'trainingState', status: 'nonFinite', message: 'step 3: …', nodeId: 'lg' });
     assert.equal(s.state.nodeId, 'lg');
     assert.equal(s.applyState({ type: 'trainingState', status: 'idle' }), 'reset');
-    assert.deepEqual({ ...s.state }, { status: 'idle', history: [], train: [], trainCount: 0, boundary: null });
+    assert.deepEqual({ ...s.state }, { status: 'idle', history: [], train: [], trainCount: 0, boundary: null, points: null });
   });
 
   it('the status line', () => {
@@ -256,6 +260,11 @@ describe("the webview's check of training messages", () => {
       { type: 'trainingMetrics', history: [], train: [{ step: 3, x: 1, loss: 0.5, accuracy: 0.75 }, { step: 6, x: 2, loss: 0.25 }] },
       { type: 'gradients', update: { step: 3, edges: [0, 1e-3], flags: [null, 'vanishing'], paramNorms: { fc: 1 } } },
       { type: 'boundary', step: 3, grid: 2, extent: 6, values: [0, 0.5, 1, 0.2] },
+      { type: 'boundary', step: 3, grid: 1, extent: 6, values: [-0.7], kind: 'regression' },
+      { type: 'gradients', update: { step: 3, edges: [1e-3], flags: [null], paramNorms: { fc: 1 }, params: { fc: { gradRms: 0.1, weightRms: 0.5, updateRatio: 1e-3 } } } },
+      { type: 'nodeStats', step: 3, nodes: { fc: { shape: [2, 1], output: { count: 2, mean: 0, std: 1, min: -1, max: 1, histogram: [1, 1], values: [-1, 1] }, grad: { count: 2, mean: 0.5, std: 0, min: 0.5, max: 0.5, histogram: [0, 2] } }, x: { shape: [2, 2] } } },
+      { type: 'datasetPoints', kind: 'regression', train: { xy: [1, 2, -3, 4], label: [0.5, -0.5] }, validation: { xy: [], label: [] } },
+      { type: 'uiPrefs', prefs: { legendOpen: false, overlayMode: 'weight' } },
     ];
     for (const m of ok) assert.deepEqual(JSON.parse(JSON.stringify(asHostMessage(m))), JSON.parse(JSON.stringify(m)), m.type);
     // A loss of NaN is a real state (the run stopped on it): kept.
@@ -271,6 +280,13 @@ describe("the webview's check of training messages", () => {
       { type: 'gradients', update: { step: 1, edges: new Array(50_001).fill(0), flags: new Array(50_001).fill(null), paramNorms: {} } },
       { type: 'boundary', step: 1, grid: 2, extent: 6, values: [0, 1, 2] },
       { type: 'boundary', step: 1, grid: 513, extent: 6, values: [] },
+      { type: 'boundary', step: 1, grid: 1, extent: 6, values: [0], kind: 'heat' },
+      { type: 'gradients', update: { step: 1, edges: [], flags: [], paramNorms: {}, params: 'lots' } },
+      { type: 'nodeStats', step: 'now', nodes: {} },
+      { type: 'datasetPoints', kind: 'classification', train: { xy: [1, 2, 3], label: [0, 1] }, validation: { xy: [], label: [] } },
+      { type: 'datasetPoints', kind: 'clustering', train: { xy: [], label: [] }, validation: { xy: [], label: [] } },
+      { type: 'datasetPoints', kind: 'regression', train: { xy: new Array(2002).fill(0), label: new Array(1001).fill(0) }, validation: { xy: [], label: [] } },
+      { type: 'uiPrefs', prefs: 'all of them' },
     ]) {
       assert.equal(asHostMessage(bad), null, JSON.stringify(bad).slice(0, 80));
     }

@@ -1,0 +1,164 @@
+/**
+ * What the live view shows of a training step besides the loss: per parameterised node, its parameters' gradient,
+ * size and update (the overlay's modes and the depth profile); per node, summaries of its output and of the
+ * gradient of the loss with respect to it (the node hover card). Everything is measured on the step the trainer
+ * just took, from the engine's own recorded pass: nothing here recomputes backprop.
+ */
+import { backend, type Storage } from '../backend/backend';
+import type { ForwardPass, GraphModel } from '../graph/model';
+import type { Tensor } from '../tensor';
+
+/** One parameterised node's trainable tensors taken together (n values in all), at a step. */
+export interface ParamStats {
+  /** RMS of the parameter gradients: ‖∇θ‖ / √n. */
+  gradRms: number;
+  /** RMS of the parameters after the step: ‖θ‖ / √n. */
+  weightRms: number;
+  /** ‖θ_after − θ_before‖ / ‖θ_before‖ for this step's optimizer update (0 when ‖θ_before‖ is 0). */
+  updateRatio: number;
+}
+
+/** Summary statistics of one tensor (every value of the batch). */
+export interface TensorSummary {
+  count: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  /** Counts of the values in HISTOGRAM_BINS equal bins from min to max (all in the last when min = max). */
+  histogram: number[];
+  /** Every value, row-major, when there are at most TINY_TENSOR of them (a micrograd-sized model). */
+  values?: number[];
+}
+
+export const HISTOGRAM_BINS = 24;
+export const TINY_TENSOR = 16;
+
+/** A node's output, and the gradient of the loss with respect to it (the sum over its outgoing edges). */
+export interface NodeStats {
+  /** The output's shape, batch included. */
+  shape: number[];
+  output?: TensorSummary;
+  /** Absent for nodes no gradient reaches (Inputs, Targets, what only feeds a Target's side). */
+  grad?: TensorSummary;
+}
+
+/**
+ * Mean, population standard deviation, range and histogram of the finite values (a non-finite value is left out
+ * of every figure; `count` counts only the finite ones).
+ */
+export function summarize(data: ArrayLike<number>, bins = HISTOGRAM_BINS): TensorSummary {
+  let count = 0, sum = 0, min = Infinity, max = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!Number.isFinite(v)) continue;
+    count++;
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const histogram = new Array<number>(bins).fill(0);
+  if (count === 0) return { count, mean: 0, std: 0, min: 0, max: 0, histogram };
+  const mean = sum / count;
+  let squares = 0;
+  const width = (max - min) / bins;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!Number.isFinite(v)) continue;
+    squares += (v - mean) * (v - mean);
+    histogram[width > 0 ? Math.min(bins - 1, Math.floor((v - min) / width)) : bins - 1]++;
+  }
+  const out: TensorSummary = { count, mean, std: Math.sqrt(squares / count), min, max, histogram };
+  if (data.length <= TINY_TENSOR) out.values = Array.from(data);
+  return out;
+}
+
+/**
+ * Per parameterised node, the statistics of one optimizer step. `before()` is called just before the optimizer
+ * updates the parameters (it keeps a copy of them), `after()` just after; the copies live until the next step.
+ */
+export class ParamStatsRecorder {
+  private previous = new Map<string, Storage>();
+  /** The last completed step's statistics, by node id (null-prototype). */
+  last: Record<string, ParamStats> | null = null;
+
+  constructor(private readonly model: GraphModel) {}
+
+  private nodesWithParams(): [string, [string, Tensor][]][] {
+    const out: [string, [string, Tensor][]][] = [];
+    for (const id of this.model.order) {
+      const params = this.model.nodes.get(id)!.params.filter((p) => !p.buffer).map((p): [string, Tensor] => [p.key, this.model.state.get(p.key)!]);
+      if (params.length) out.push([id, params]);
+    }
+    return out;
+  }
+
+  before(): void {
+    const b = backend();
+    this.previous = new Map(this.model.namedParameters().map(([key, p]) => [key, b.copy(p.storage)]));
+  }
+
+  async after(): Promise<Record<string, ParamStats>> {
+    const b = backend();
+    const squares = async (s: Storage, size: number) => (await b.read(b.sumSquares(s, size)))[0];
+    const stats = Object.create(null) as Record<string, ParamStats>;
+    for (const [id, params] of this.nodesWithParams()) {
+      let n = 0, grad = 0, weight = 0, before = 0, delta = 0;
+      for (const [key, p] of params) {
+        n += p.size;
+        if (p.grad) grad += await squares(p.grad.storage, p.size);
+        weight += await squares(p.storage, p.size);
+        const prev = this.previous.get(key);
+        if (!prev) continue;
+        before += await squares(prev, p.size);
+        delta += await squares(b.axpby(p.storage, 1, prev, -1, p.size), p.size);
+      }
+      stats[id] = {
+        gradRms: Math.sqrt(grad / Math.max(1, n)),
+        weightRms: Math.sqrt(weight / Math.max(1, n)),
+        updateRatio: before > 0 ? Math.sqrt(delta) / Math.sqrt(before) : 0,
+      };
+    }
+    this.previous.clear();
+    this.last = stats;
+    return stats;
+  }
+}
+
+/**
+ * Every node's output and the gradient arriving at it, from a pass whose backward recorded edge gradients: the
+ * gradient of the loss with respect to a node's output is the sum of what its outgoing edges carried back (a loss
+ * node's is 1). Nodes the pass did not run (a loss in inference) are left out.
+ */
+export async function nodeStatsOf(model: GraphModel, pass: ForwardPass): Promise<Record<string, NodeStats>> {
+  const outgoing = new Map<string, number[]>();
+  model.json.edges.forEach((e, i) => {
+    const list = outgoing.get(e.from) ?? [];
+    list.push(i);
+    outgoing.set(e.from, list);
+  });
+  const losses = new Set(model.analysis.losses);
+  const out = Object.create(null) as Record<string, NodeStats>;
+  for (const id of model.order) {
+    const value = pass.values.get(id);
+    if (!value) continue;
+    const stats: NodeStats = { shape: [...value.shape] };
+    if (value.dtype === 'float32') stats.output = summarize(await value.data());
+    const grads = (outgoing.get(id) ?? []).flatMap((i) => (pass.edgeGrads.has(i) ? [pass.edgeGrads.get(i)!] : []));
+    if (grads.length) stats.grad = summarize(await sumOf(grads));
+    else if (losses.has(id)) stats.grad = summarize([1]);
+    out[id] = stats;
+  }
+  return out;
+}
+
+async function sumOf(grads: Tensor[]): Promise<Float32Array> {
+  const first = await grads[0].data();
+  if (grads.length === 1) return first as Float32Array;
+  const total = Float32Array.from(first);
+  for (const g of grads.slice(1)) {
+    const d = await g.data();
+    for (let i = 0; i < total.length; i++) total[i] += d[i];
+  }
+  return total;
+}
