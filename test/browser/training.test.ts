@@ -127,10 +127,10 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
       // Edges out of the Input and the Target carry no gradient: 0, drawn as "none".
       assert.equal(shown['x->fc1:0'].grad, '0');
       assert.match(shown['x->fc1:0'].cls ?? '', /grad-none/);
-      // The recorded run ends with a real flag (fc1 → act1 grew more than 10× within 50 steps).
+      // The recorded run is healthy: the flagger sees no explosion in its noise (flags are drawn from hand-made
+      // updates below); whatever it flagged, the legend counts and the labels mark the same edges.
       const exploding = lastGradients.flags.filter((f) => f === 'exploding').length;
       const vanishing = lastGradients.flags.filter((f) => f === 'vanishing').length;
-      assert.ok(exploding > 0, 'the recording has a flagged edge');
       const legend = page.locator('[data-testid="grad-legend"]');
       assert.equal(await legend.getAttribute('data-exploding'), String(exploding));
       assert.equal(await legend.getAttribute('data-vanishing'), String(vanishing));
@@ -482,11 +482,11 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
     await withEditor(
       fixture.model,
       async ({ page }) => {
-        // Everything but the final state, so the status shows a live run (ending on the recording's flagged edge).
+        // Everything but the final state, so the status shows a live run.
         const messages = fixture.messages.slice(0, fixture.messages.length - 1);
         assert.equal(fixture.messages.at(-1)!.type, 'trainingState');
         await replay(page, messages);
-        await page.locator('[data-testid="grad-legend"][data-exploding="1"]').waitFor();
+        await page.waitForFunction((step) => document.querySelector('[data-testid="grad-legend"]')?.getAttribute('data-step') === String(step), lastGradients.step);
         await page.locator('[data-testid="decision-boundary"]').waitFor();
         await page.locator('[data-testid="fit-view"]').click();
         await sleep(500);
