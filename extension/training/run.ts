@@ -41,6 +41,12 @@ export interface RunInput {
 const BOUNDARY_EXTENT = 6;
 const BOUNDARY_INTERVAL_MS = 250;
 const PROGRESS_INTERVAL_MS = 125;
+/**
+ * The loss chart gets a point at every epoch's end and at least every CHART_STEPS steps, however fast the run: a
+ * long epoch (digits: 125 steps) is then more than one point, even when the whole epoch takes less than a throttle
+ * interval.
+ */
+export const CHART_STEPS = 50;
 /** Node statistics read every node's output: at most 4 a second, like the boundary. */
 const NODE_STATS_INTERVAL_MS = 250;
 
@@ -140,7 +146,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     const t = now();
     // Progress (status text, loss-chart points) needs fewer updates than the overlay: at most 8 a second,
     // so a busy webview does not fall behind the run.
-    if (t - lastProgress >= Math.max(minInterval, PROGRESS_INTERVAL_MS) || r.epochEnd) {
+    if (t - lastProgress >= Math.max(minInterval, PROGRESS_INTERVAL_MS) || r.epochEnd || r.step % CHART_STEPS === 0) {
       lastProgress = t;
       postProgress(r, t);
     }

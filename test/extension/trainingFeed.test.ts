@@ -83,3 +83,37 @@ test('with a window of four, steady acknowledgements let every update through in
   assert.deepEqual(sent.map(stepOf), Array.from({ length: 20 }, (_, i) => i + 1));
   f.dispose();
 });
+
+test('a real run sent to a view that draws one message at a time ends with every view at the last step', async () => {
+  const { runTraining } = await import('../../extension/training/run');
+  const { hostMessagesOf } = await import('../browser/fixtures/record-training');
+  const model = {
+    format: 'nn-graph', version: 1,
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc1', op: 'Linear', attrs: { outFeatures: 4 } }, { id: 'act', op: 'Tanh' },
+      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } }, { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+    ],
+    edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 20, epochs: 4, validationSplit: 0.2, dataset: { source: 'circle', size: 200 } },
+  };
+  let t = 0;
+  const worker: import('../../extension/training/workerProtocol').FromWorker[] = [];
+  // A clock 5 ms a call: the overlay (20/s), node statistics and boundary (4/s) send only some steps.
+  await runTraining({ modelText: JSON.stringify(model), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 8 } }, (m) => worker.push(m), { next: async () => 'go' }, () => (t += 5));
+  const S = 4 * 8; // 160 training points, 20 a batch
+  const { f, sent } = feed(4);
+  // The run is faster than the view: everything is posted before the view has drawn anything.
+  for (const m of hostMessagesOf(worker)) f.post(m);
+  for (let i = 0; i < 200; i++) f.ack();
+  const lastOf = (type: string) => sent.filter((m) => m.type === type).at(-1);
+  const state = lastOf('trainingState');
+  assert.ok(state?.type === 'trainingState' && state.status === 'completed');
+  assert.equal(state.progress?.step, S);
+  const g = lastOf('gradients'), b = lastOf('boundary'), n = lastOf('nodeStats'), metrics = lastOf('trainingMetrics');
+  assert.equal(g?.type === 'gradients' && g.update.step, S);
+  assert.equal(b?.type === 'boundary' && b.step, S);
+  assert.equal(n?.type === 'nodeStats' && n.step, S);
+  assert.equal(metrics?.type === 'trainingMetrics' && metrics.history.length, 4);
+  assert.ok(sent.length < hostMessagesOf(worker).length, 'older updates of a kind were dropped, not queued');
+  f.dispose();
+});

@@ -171,6 +171,9 @@ describe('the session store', () => {
     assert.equal(statusText(s.state), 'Training — epoch 3/20 · step 57 · loss 0.3412 · accuracy 88.0% · 2,345 samples/s');
     assert.equal(progressText({ step: 1, epoch: 0, epochs: 1, stepsPerEpoch: 1, loss: NaN, samplesPerSecond: 1 }), 'epoch 1/1 · step 1 · loss NaN · 1 samples/s');
     s.applyState({ type: 'trainingState', status: 'nonFinite', message: 'step 1: non-finite values first appeared in the output of node "lg" (Log)', nodeId: 'lg' });
+    assert.equal(statusText(s.state), 'Stopped at a non-finite value: step 1: non-finite values first appeared in the output of node "lg" (Log). The last good weights were kept (epoch 3/20 · step 57 · loss 0.3412 · accuracy 88.0% · 2,345 samples/s).');
+    s.applyState({ type: 'trainingState', status: 'idle' });
+    s.applyState({ type: 'trainingState', status: 'nonFinite', message: 'step 1: non-finite values first appeared in the output of node "lg" (Log)', nodeId: 'lg' });
     assert.equal(statusText(s.state), 'Stopped at a non-finite value: step 1: non-finite values first appeared in the output of node "lg" (Log). The last good weights were kept.');
     s.applyState({ type: 'trainingState', status: 'failed', message: 'the model has no training.dataset' });
     assert.equal(statusText(s.state), 'Training failed: the model has no training.dataset');

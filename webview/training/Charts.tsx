@@ -121,7 +121,7 @@ function LossChartImpl() {
       ]}
       xMax={xMax}
       scale={(from, to) => lossScale(values, from, to)}
-      data={{ 'data-points': trainPts.length, 'data-val-points': valPts.length }}
+      data={{ 'data-points': trainPts.length, 'data-val-points': valPts.length, ...(train.length ? { 'data-last-step': train.at(-1)!.step } : {}) }}
     />
   );
 }

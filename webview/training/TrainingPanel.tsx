@@ -105,7 +105,7 @@ function TrainingStatus({ onReveal }: { onReveal: (nodeId: string) => void }) {
     <div className={`training-status ${kind}`} role="status" aria-live="polite">
       {kind === 'error' && <Icon name="error" />}
       {kind === 'active' && s.status === 'running' && <Icon name="pulse" />}
-      <span className="training-status-text" data-testid="training-status" data-status={s.status} title={statusText(s)}>
+      <span className="training-status-text" data-testid="training-status" data-status={s.status} data-step={s.progress?.step} title={statusText(s)}>
         {statusText(s)}
       </span>
       {node && (

@@ -32,7 +32,8 @@ export function statusText(s: SessionView): string {
     case 'stopped':
       return withProgress(s.message ? `Stopped (${s.message})` : 'Stopped');
     case 'nonFinite':
-      return `Stopped at a non-finite value: ${s.message ?? 'NaN or Inf'}. The last good weights were kept.`;
+      // The progress is the last good step's: its weights are the ones kept.
+      return `Stopped at a non-finite value: ${s.message ?? 'NaN or Inf'}. The last good weights were kept${p ? ` (${p})` : ''}.`;
     case 'failed':
       return `Training failed: ${s.message ?? 'unknown error'}`;
   }
