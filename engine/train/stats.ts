@@ -74,53 +74,56 @@ export function summarize(data: ArrayLike<number>, bins = HISTOGRAM_BINS): Tenso
 }
 
 /**
- * Per parameterised node, the statistics of one optimizer step. `before()` is called just before the optimizer
- * updates the parameters (it keeps a copy of them), `after()` just after; the copies live until the next step.
+ * Per parameterised node, the statistics of the last optimizer step. `record()` is called just before the optimizer
+ * updates the parameters: it keeps a copy of them and the gradients the step applies (one copy a step, the only
+ * per-step cost). The sums are taken only when `stats()` is asked for (a few times a second), from that record and
+ * the parameters as they are then: a later step that fails on a NaN/Inf changes no parameter and takes no record,
+ * so they stay the last good step's.
  */
 export class ParamStatsRecorder {
-  private previous = new Map<string, Storage>();
-  /** The last completed step's statistics, by node id (null-prototype). */
-  last: Record<string, ParamStats> | null = null;
+  private kept: Map<string, { before: Storage; grad: Tensor | null }> | null = null;
+  private cached: Record<string, ParamStats> | null = null;
 
   constructor(private readonly model: GraphModel) {}
 
-  private nodesWithParams(): [string, [string, Tensor][]][] {
-    const out: [string, [string, Tensor][]][] = [];
-    for (const id of this.model.order) {
-      const params = this.model.nodes.get(id)!.params.filter((p) => !p.buffer).map((p): [string, Tensor] => [p.key, this.model.state.get(p.key)!]);
-      if (params.length) out.push([id, params]);
-    }
-    return out;
-  }
-
-  before(): void {
+  record(): void {
     const b = backend();
-    this.previous = new Map(this.model.namedParameters().map(([key, p]) => [key, b.copy(p.storage)]));
+    this.kept = new Map(this.model.namedParameters().map(([key, p]) => [key, { before: b.copy(p.storage), grad: p.grad }]));
+    this.cached = null;
   }
 
-  async after(): Promise<Record<string, ParamStats>> {
+  /** Forget the record (a step taken without statistics): stats() is null until the next record. */
+  clear(): void {
+    this.kept = null;
+    this.cached = null;
+  }
+
+  async stats(): Promise<Record<string, ParamStats> | null> {
+    if (!this.kept) return null;
+    if (this.cached) return this.cached;
     const b = backend();
     const squares = async (s: Storage, size: number) => (await b.read(b.sumSquares(s, size)))[0];
     const stats = Object.create(null) as Record<string, ParamStats>;
-    for (const [id, params] of this.nodesWithParams()) {
+    for (const id of this.model.order) {
+      const params = this.model.nodes.get(id)!.params.filter((p) => !p.buffer);
+      if (!params.length) continue;
       let n = 0, grad = 0, weight = 0, before = 0, delta = 0;
-      for (const [key, p] of params) {
+      for (const { key } of params) {
+        const p = this.model.state.get(key)!;
+        const r = this.kept.get(key)!;
         n += p.size;
-        if (p.grad) grad += await squares(p.grad.storage, p.size);
+        if (r.grad) grad += await squares(r.grad.storage, p.size);
         weight += await squares(p.storage, p.size);
-        const prev = this.previous.get(key);
-        if (!prev) continue;
-        before += await squares(prev, p.size);
-        delta += await squares(b.axpby(p.storage, 1, prev, -1, p.size), p.size);
+        before += await squares(r.before, p.size);
+        delta += await squares(b.axpby(p.storage, 1, r.before, -1, p.size), p.size);
       }
       stats[id] = {
         gradRms: Math.sqrt(grad / Math.max(1, n)),
         weightRms: Math.sqrt(weight / Math.max(1, n)),
-        updateRatio: before > 0 ? Math.sqrt(delta) / Math.sqrt(before) : 0,
+        updateRatio: before > 0 ? Math.sqrt(delta / before) : 0,
       };
     }
-    this.previous.clear();
-    this.last = stats;
+    this.cached = stats;
     return stats;
   }
 }

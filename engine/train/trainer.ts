@@ -117,9 +117,8 @@ export class Trainer {
   /**
    * One optimizer step on the next minibatch. Throws NonFiniteError (weights untouched) on NaN/Inf.
    * `edgeGrads` overrides the option for this step: the overlay records edges only on the steps it shows.
-   * `stats` records the step's parameter statistics (ParamStats: gradient and weight RMS, update ratio), read by
-   * gradientSnapshot(); they are measured as the step happens, so they stay those of the last good step when the
-   * next one fails.
+   * `stats` records what the step's parameter statistics need (ParamStats: gradient and weight RMS, update ratio,
+   * read by gradientSnapshot()): they stay those of the last good step when the next one fails.
    */
   async trainStep(opts: { edgeGrads?: boolean; stats?: boolean } = {}): Promise<StepResult> {
     if (this.done) throw new Error('training is finished');
@@ -144,10 +143,9 @@ export class Trainer {
         throw new NonFiniteError(this.step + 1, bad?.nodeId ?? key.split('.')[0], bad?.detail ?? `the gradient of ${key}`);
       }
     }
-    if (opts.stats) this.paramStats.before();
+    if (opts.stats) this.paramStats.record();
+    else this.paramStats.clear();
     noGrad(() => this.optimizer.step());
-    if (opts.stats) await this.paramStats.after();
-    else this.paramStats.last = null;
     this.lastPass = pass;
     this.step++;
     const accuracy = await this.batchAccuracy(pass, b);
@@ -220,7 +218,7 @@ export class Trainer {
     }
     // Keyed by node id: null-prototype, so a node may be called __proto__.
     const paramNorms = Object.create(null) as Record<string, number>;
-    const params = this.paramStats.last;
+    const params = await this.paramStats.stats();
     if (params) {
       // Measured when the step was taken: the parameters' gradients may belong to a failed step since.
       for (const id of Object.keys(params)) paramNorms[id] = params[id].gradRms * Math.sqrt(this.paramCount(id));
