@@ -33,6 +33,8 @@ export interface PageDoc {
   text: string;
   version?: number;
   readOnly?: boolean;
+  /** The webview state VS Code would hand back (getState) to a page that reloads, e.g. after a tab switch. */
+  state?: unknown;
 }
 
 const TYPES: Record<string, string> = {
@@ -50,7 +52,7 @@ function standIn(doc: PageDoc | undefined): string {
   const initial = ${JSON.stringify(initial).replace(/</g, '\\u003c')};
   const posted = [];
   const violations = [];
-  let state;
+  let state = ${JSON.stringify(doc?.state ?? null).replace(/</g, '\\u003c')} ?? undefined;
   document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective + ' ' + e.blockedURI));
   document.body.classList.add('vscode-dark');
   window.__bps = { posted, violations, host: (msg) => window.postMessage(msg, '*') };
