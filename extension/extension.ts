@@ -2,6 +2,7 @@
 // a *.nn.json opens in the graph editor or one of its commands runs (both implied by `contributes`).
 import * as vscode from 'vscode';
 import { commandHandlers } from './commands';
+import { NodeRevealer } from './commands/revealNode';
 import { ModelEditor } from './document/modelEditor';
 import { GraphEditorProvider, TRAINING_ACTION_TITLES } from './editor/graphEditorProvider';
 import { guarded, inBackground } from './log';
@@ -12,6 +13,8 @@ export function activate(context: vscode.ExtensionContext): void {
   // The one path that writes a model document: the graph editors' edits and training's.
   const edits = new ModelEditor();
   const training = new TrainingManager(edits);
+  // Each graph editor's way to reveal a node, for backpropStudio.revealNode (the Problems panel's links).
+  const revealer = new NodeRevealer();
   // Only while VS Code runs the extension's integration tests (test/vscode/): see testHooks.ts.
   const testHooks = context.extensionMode === vscode.ExtensionMode.Test ? new TestHooks() : undefined;
   if (testHooks) context.subscriptions.push(testHooks);
@@ -33,11 +36,12 @@ export function activate(context: vscode.ExtensionContext): void {
       // Closing the editor ends its run; a hidden tab keeps training.
       isTraining: (uri) => training.session(uri)?.active ?? false,
       lastEditorClosed: (uri) => training.closed(uri),
+      attachReveal: (uri, reveal) => revealer.attach(uri, reveal),
       webviewMessageHandler: testHooks?.webviewMessageHandler,
     }, edits),
   );
   // A command that fails says so by its title, and logs the stack: never an unhandled rejection.
-  for (const [id, { title, handler }] of Object.entries(commandHandlers(training))) {
+  for (const [id, { title, handler }] of Object.entries(commandHandlers(training, revealer))) {
     context.subscriptions.push(vscode.commands.registerCommand(id, guarded(title, handler)));
   }
 }

@@ -2,6 +2,8 @@ import { EXPORT_TYPESCRIPT_COMMAND, exportTypeScript } from './exportTypeScript'
 import { NEW_MODEL_COMMAND, newModel } from './newModel';
 import { OPEN_AS_TEXT_COMMAND, openAsText } from './openAsText';
 import { PAUSE_TRAINING_COMMAND, RESUME_TRAINING_COMMAND, STEP_EPOCH_COMMAND, STEP_TRAINING_COMMAND, pauseTraining, resumeTraining, stepTraining } from './paceTraining';
+import { REVEAL_NODE_COMMAND } from './revealNodeLink';
+import { revealNode, type NodeRevealer } from './revealNode';
 import { STOP_TRAINING_COMMAND, stopTraining } from './stopTraining';
 import { TRAIN_COMMAND, train } from './train';
 import type { TrainingManager } from '../training/manager';
@@ -13,7 +15,7 @@ export interface CommandEntry {
 }
 
 /** Every command the manifest contributes, with its title and handler. Each lives in its own module so it can be replaced. */
-export function commandHandlers(training: TrainingManager): Readonly<Record<string, CommandEntry>> {
+export function commandHandlers(training: TrainingManager, revealer: NodeRevealer): Readonly<Record<string, CommandEntry>> {
   return {
     [NEW_MODEL_COMMAND]: { title: 'New Model', handler: newModel },
     [TRAIN_COMMAND]: { title: 'Train', handler: (resource?: unknown) => train(training, resource) },
@@ -24,5 +26,6 @@ export function commandHandlers(training: TrainingManager): Readonly<Record<stri
     [STEP_EPOCH_COMMAND]: { title: 'Step Training One Epoch', handler: (resource?: unknown) => stepTraining(training, 'epoch', resource) },
     [EXPORT_TYPESCRIPT_COMMAND]: { title: 'Export to TypeScript', handler: exportTypeScript },
     [OPEN_AS_TEXT_COMMAND]: { title: 'Open as Text', handler: openAsText },
+    [REVEAL_NODE_COMMAND]: { title: 'Show Node in Graph Editor', handler: (resource?: unknown, nodeId?: unknown) => revealNode(revealer, resource, nodeId) },
   };
 }

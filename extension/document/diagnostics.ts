@@ -13,6 +13,8 @@ export interface DiagnosticSpan {
   length: number;
   message: string;
   code: GraphErrorCode;
+  /** The node the error is about, when the model has it: the Problems panel's link reveals it in the graph. */
+  nodeId?: string;
 }
 
 /** `nodes[3].id` → ['nodes', 3, 'id']; `training.optimizer.lr` → ['training', 'optimizer', 'lr']. */
@@ -92,5 +94,6 @@ export function modelDiagnostics(text: string, analysis: GraphAnalysis = analyze
     return key ? { offset: withKey(key).offset, length: withKey(key).length } : whole;
   };
 
-  return analysis.errors.map((e) => ({ ...locate(e), message: e.message, code: e.code })).sort((a, b) => a.offset - b.offset);
+  const nodeOf = (e: GraphError): { nodeId?: string } => (e.nodeId !== undefined && analysis.nodes.has(e.nodeId) ? { nodeId: e.nodeId } : {});
+  return analysis.errors.map((e) => ({ ...locate(e), message: e.message, code: e.code, ...nodeOf(e) })).sort((a, b) => a.offset - b.offset);
 }

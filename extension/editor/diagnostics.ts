@@ -1,6 +1,7 @@
 // The engine's validation errors as VS Code diagnostics on every open *.nn.json, whichever editor shows it
 // (the graph editor or the text editor): updated on every change, removed when the file closes.
 import * as vscode from 'vscode';
+import { revealNodeTarget } from '../commands/revealNodeLink';
 import { modelDiagnostics } from '../document/diagnostics';
 import { MODEL_SUFFIX } from '../paths';
 import { isReadOnlyUri } from './readOnly';
@@ -66,7 +67,11 @@ export class ModelDiagnostics implements vscode.Disposable {
       const range = new vscode.Range(document.positionAt(s.offset), document.positionAt(s.offset + s.length));
       const d = new vscode.Diagnostic(range, s.message, vscode.DiagnosticSeverity.Error);
       d.source = DIAGNOSTIC_SOURCE;
-      d.code = s.code;
+      // A code with a target is a link in the Problems panel: clicking it runs backpropStudio.revealNode,
+      // which shows the node in the graph editor (a click on the row itself opens the graph editor, which
+      // cannot be told where: custom editors get no selection). Only the Problems panel runs command links;
+      // the hover in the text editor shows the link but VS Code ignores the click there.
+      d.code = s.nodeId !== undefined ? { value: s.code, target: revealNodeTarget(document.uri, s.nodeId) } : s.code;
       return d;
     });
     this.collection.set(document.uri, diagnostics);

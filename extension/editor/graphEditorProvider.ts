@@ -49,6 +49,12 @@ export interface GraphEditorHooks {
    * ids it started with, over the keys the rename copied.
    */
   isTraining?(uri: vscode.Uri): boolean;
+  /**
+   * A graph editor opened on `uri`: `reveal` selects and centres a node in it, until the returned disposable is
+   * disposed (backpropStudio.revealNode, the Problems panel's link). The editor posts the reveal once its
+   * webview has the document.
+   */
+  attachReveal?(uri: vscode.Uri, reveal: (nodeId: string) => void): vscode.Disposable;
   /** The last graph editor on `uri` closed (a hidden tab is not closed). */
   lastEditorClosed?(uri: vscode.Uri): void;
   /**
@@ -147,6 +153,16 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
       attachment = this.hooks.attachView?.(document.uri, (m) => feed.post(m));
     };
 
+    // A reveal waits until the webview has said 'ready' (and been sent the document). A hidden graph editor's
+    // webview is unloaded (no retainContextWhenHidden) and loads again when shown: what is posted to it
+    // meanwhile is lost, so it is not 'ready' again until it says so.
+    let webviewReady = false;
+    let pendingReveal: string | undefined;
+    const reveal = (nodeId: string): void => {
+      if (webviewReady) post({ type: 'revealNode', nodeId });
+      else pendingReveal = nodeId;
+    };
+
     const handleEdit = async (msg: EditMessage): Promise<void> => {
       if (readOnly) return reject(`This view of ${document.uri.scheme}:${document.uri.path.split('/').pop()} is read-only; edits are not applied.`);
       // Queued behind every other edit of this document (other panels, training); made on msg.version.
@@ -189,6 +205,9 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
           post({ type: 'uiPrefs', prefs: this.prefs.get() });
           // A webview that (re)loads gets the hooks' current state again (e.g. a training run in progress).
           attach();
+          webviewReady = true;
+          if (pendingReveal !== undefined) post({ type: 'revealNode', nodeId: pendingReveal });
+          pendingReveal = undefined;
           break;
         case 'edit':
           handleEdit(msg).catch((e) => reject(`The edit failed: ${describeError(e)}`));
@@ -231,6 +250,12 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
       }),
     ];
     if (this.hooks.webviewMessageHandler) subscriptions.push(this.hooks.webviewMessageHandler(document.uri, onMessage));
+    if (this.hooks.attachReveal) subscriptions.push(this.hooks.attachReveal(document.uri, reveal));
+    subscriptions.push(
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) webviewReady = false;
+      }),
+    );
     attach();
     panel.onDidDispose(() => {
       disposed = true;

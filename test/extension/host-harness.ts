@@ -124,6 +124,8 @@ export interface OpenEditor {
   send(msg: unknown): void;
   /** Messages the host posted of one type. */
   posts(type: string): Record<string, unknown>[];
+  /** Shows or hides the editor's tab (onDidChangeViewState). */
+  setVisible(visible: boolean): void;
   close(): void;
 }
 
@@ -291,10 +293,12 @@ export async function startHost(opts: { workspaceFolder?: FakeUri } = {}): Promi
       },
     };
     const disposeListeners: (() => void)[] = [];
+    const viewState = new Emitter<{ webviewPanel: unknown }>();
     const panel = {
       webview,
+      visible: true,
       onDidDispose: (l: () => void) => (disposeListeners.push(l), { dispose() {} }),
-      onDidChangeViewState: () => ({ dispose() {} }),
+      onDidChangeViewState: viewState.event,
     };
     await provider.resolveCustomTextEditor(doc, panel, { isCancellationRequested: false });
     return {
@@ -302,6 +306,10 @@ export async function startHost(opts: { workspaceFolder?: FakeUri } = {}): Promi
       webview,
       send: (msg) => webview.receive!(msg),
       posts: (type) => webview.posted.filter((m) => m.type === type),
+      setVisible(visible) {
+        panel.visible = visible;
+        viewState.fire({ webviewPanel: panel });
+      },
       close: () => disposeListeners.forEach((l) => l()),
     };
   };

@@ -208,14 +208,15 @@ test('diagnostics: published on open, updated on every change, cleared when the 
   const [d] = host.diagnostics.get(key)!;
   assert.equal(d!.severity, 0);
   assert.equal(d!.source, 'Backprop Studio');
-  assert.equal(d!.code, 'bad-attr');
+  // The code links to the node (revealNode.test.ts follows the link).
+  assert.equal((d!.code as { value: string }).value, 'bad-attr');
   assert.equal(d!.range.start.line, 6);
   assert.equal(text.split('\n')[6]!.slice(d!.range.start.character, d!.range.end.character), '"outFeatures": 0');
   e.send(editMsg(e, { kind: 'setAttr', nodeId: 'fc1', attr: 'outFeatures', value: 8 }));
   await host.settle();
   assert.deepEqual(host.diagnostics.get(key), []);
   host.setText(e.doc, XOR.replace('{ "from": "x", "to": "fc1" },', ''));
-  assert.deepEqual(host.diagnostics.get(key)!.map((x) => x.code), ['missing-input']);
+  assert.deepEqual(host.diagnostics.get(key)!.map((x) => (x.code as { value: string }).value), ['missing-input']);
   e.close();
   host.closeDocument(e.doc);
   assert.equal(host.diagnostics.has(key), false);

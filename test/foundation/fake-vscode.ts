@@ -8,13 +8,21 @@ export class FakeUri {
   constructor(
     readonly scheme: string,
     readonly path: string,
+    /** Decoded, as vscode.Uri keeps it; only `scheme:path?query` URIs (command links) have one here. */
+    readonly query = '',
   ) {}
   static file(p: string): FakeUri {
     return new FakeUri('file', p);
   }
   static parse(s: string): FakeUri {
     const m = /^([a-z][\w+.-]*):\/\/(.*)$/i.exec(s);
-    return m ? new FakeUri(m[1]!, m[2]!) : new FakeUri('file', s);
+    if (m) return new FakeUri(m[1]!, m[2]!);
+    // `command:id?args`: no authority, a query (a one-letter scheme would be a Windows drive).
+    const opaque = /^([a-z][\w+.-]+):([^/?][^?]*)(?:\?(.*))?$/i.exec(s);
+    return opaque ? new FakeUri(opaque[1]!, opaque[2]!, decodeURIComponent(opaque[3] ?? '')) : new FakeUri('file', s);
+  }
+  static from(c: { scheme: string; path: string; query?: string }): FakeUri {
+    return new FakeUri(c.scheme, c.path, c.query ?? '');
   }
   static joinPath(base: FakeUri, ...segments: string[]): FakeUri {
     return new FakeUri(base.scheme, posix.join(base.path, ...segments));
@@ -26,7 +34,7 @@ export class FakeUri {
     return new FakeUri(change.scheme ?? this.scheme, change.path ?? this.path);
   }
   toString(): string {
-    return `${this.scheme}://${this.path}`;
+    return this.query ? `${this.scheme}:${this.path}?${encodeURIComponent(this.query)}` : `${this.scheme}://${this.path}`;
   }
 }
 

@@ -170,16 +170,35 @@ export interface DropdownProps {
   'data-testid'?: string;
 }
 
-export function Dropdown({ value, options, onChange, disabled, ariaLabel, className, ...rest }: DropdownProps) {
+/**
+ * One element per option list. The toolkit's dropdown looks its `value` up in the options it has seen, and it
+ * sees changed options only on its slot's `slotchange` event, which comes after React has put the new options in
+ * the page and set the new value in the same commit. A value missing from the old options resets the element to
+ * '' and to its first option, and when the options do arrive the '' finds the first option whose value is ''
+ * (the inspector's "(not connected)"): a wired port showed as not connected after switching nodes. An element
+ * made for the new list has its value before it has options, and picks the option with that value once they
+ * arrive. So a changed list (values or labels) mounts a fresh element; with the same list the element stays,
+ * keeping focus, and only its value changes, which it resolves against options it already knows.
+ */
+export function Dropdown(props: DropdownProps) {
+  return <DropdownElement key={optionListKey(props.options)} {...props} />;
+}
+
+const optionListKey = (options: readonly DropdownOption[]): string => JSON.stringify(options.map((o) => [o.value, o.label]));
+
+function DropdownElement({ value, options, onChange, disabled, ariaLabel, className, ...rest }: DropdownProps) {
   const ref = useRef<HTMLElement | null>(null);
   useEvent(ref, 'change', () => {
     const next = valueOf(ref.current);
     if (next !== value) onChange?.(next);
   });
+  // The value alone says which option is chosen: options marked `selected` as well would be a second source of
+  // truth, one the element rewrites as the choice moves (and, set as attributes before the toolkit is defined,
+  // one that outlives the choice).
   return (
     <vscode-dropdown ref={ref} value={value} disabled={!!disabled} aria-label={ariaLabel} className={className} {...rest}>
       {options.map((o) => (
-        <vscode-option key={o.value} value={o.value} selected={o.value === value}>
+        <vscode-option key={o.value} value={o.value}>
           {o.label}
         </vscode-option>
       ))}
