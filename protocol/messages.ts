@@ -168,6 +168,12 @@ export interface UiPrefsMessage {
   prefs: UiPrefs;
 }
 
+/**
+ * The training messages the webview acknowledges once drawn (`trainingAck`) and the host's feed holds back and
+ * coalesces (extension/training/trainingFeed.ts): each carries a whole state, so only the newest of a kind matters.
+ */
+export const ACKNOWLEDGED_MESSAGES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'datasetPoints'] as const;
+
 export type HostMessage =
   | DocumentMessage | RevealNodeMessage | EditRejectedMessage
   | TrainingStateMessage | TrainingMetricsMessage | GradientsMessage | BoundaryMessage

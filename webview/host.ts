@@ -2,7 +2,7 @@
 // webview's saved state (the viewport), which VS Code keeps while the editor is hidden.
 import type { EpochMetrics } from '../engine/train/trainer';
 import {
-  HISTOGRAM_BINS, MAX_DATASET_POINTS, MAX_TRAIN_POINTS, OVERLAY_MODES, TINY_TENSOR,
+  ACKNOWLEDGED_MESSAGES, HISTOGRAM_BINS, MAX_DATASET_POINTS, MAX_TRAIN_POINTS, OVERLAY_MODES, TINY_TENSOR,
   type EdgeFlag, type GraphEdit, type HostMessage, type NodeStats, type ParamStats, type PointSet, type ProgressUpdate, type SessionStatus, type TensorSummary, type TrainPoint, type UiPrefs, type WebviewMessage,
 } from '../protocol/messages';
 
@@ -188,7 +188,7 @@ let deliver: ((msg: HostMessage) => void) | null = null;
 
 // Training messages are acknowledged once the frame that shows them is painted (a frame, then a task after
 // it): the host sends the next ones only then, so the view keeps pace with the run however busy it is.
-const ACKED: readonly HostMessage['type'][] = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'datasetPoints'];
+const ACKED: readonly HostMessage['type'][] = ACKNOWLEDGED_MESSAGES;
 function ackAfterPaint(): void {
   requestAnimationFrame(() => setTimeout(() => post({ type: 'trainingAck' }), 0));
 }

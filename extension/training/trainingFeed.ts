@@ -9,9 +9,9 @@
  * one of the same kind loses nothing the view would still show. Other messages (the document) pass at once.
  * No VS Code import, so it is tested on its own.
  */
-import type { HostMessage } from '../../protocol/messages';
+import { ACKNOWLEDGED_MESSAGES, type HostMessage } from '../../protocol/messages';
 
-const COALESCED: ReadonlySet<HostMessage['type']> = new Set(['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'datasetPoints']);
+const COALESCED: ReadonlySet<HostMessage['type']> = new Set(ACKNOWLEDGED_MESSAGES);
 
 export interface FeedOptions {
   /** Unacknowledged training messages allowed in flight. */

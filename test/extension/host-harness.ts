@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeUri, makeFakeVscode, type Recorder } from '../foundation/fake-vscode';
+import { ACKNOWLEDGED_MESSAGES } from '../../protocol/messages';
 
 export { FakeUri };
 
@@ -269,7 +270,7 @@ export async function startHost(opts: { workspaceFolder?: FakeUri } = {}): Promi
   await ext.activate(context);
   const provider = rec.customEditors.get('backpropStudio.graphEditor')!.provider as Host['provider'];
 
-  const TRAINING_MESSAGES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary'];
+  const TRAINING_MESSAGES: readonly string[] = ACKNOWLEDGED_MESSAGES;
   const settle = async () => {
     for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
   };
