@@ -1,7 +1,10 @@
 /** Reading a model, its sidecar weights and a feed from disk into the engine (which only sees bytes). */
 import { readlinkSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { GraphModel, GraphValidationError, Tensor, analyzeModel, decodeSafetensors, type GraphAnalysis, type GraphModel as Model, type ModelJson, type StoredTensor } from '../engine';
+import {
+  GraphModel, GraphValidationError, Tensor, analyzeModel, boundInputId, computeFeatures, decodeSafetensors, readInputFeatures,
+  INPUT_FEATURES_KEY, type GraphAnalysis, type GraphModel as Model, type ModelJson, type StoredTensor,
+} from '../engine';
 import { defaultSidecarName, resolveContainedPath, SIDECAR_FILE, type Links } from '../common/containment';
 import { InputError, readInput } from './files';
 
@@ -89,6 +92,7 @@ export function loadFeed(feedPath: string, model: Model, needTargets: boolean): 
   }
   if (!isObj(json)) throw new InputError(`${shown}: the feed must be an object mapping Input/Target ids to tensors`);
   const sources = new Set([...model.inputIds, ...model.targetIds]);
+  const featured = featuredInput(model);
   const feeds = Object.create(null) as Record<string, Tensor>;
   for (const [key, t] of Object.entries(json)) {
     if (!sources.has(key)) throw new InputError(`${shown}: feed key ${JSON.stringify(key.slice(0, 60))} names no Input or Target node of the model (${[...sources].join(', ')})`);
@@ -101,10 +105,29 @@ export function loadFeed(feedPath: string, model: Model, needTargets: boolean): 
       const want = badValue(t.data[i], dtype);
       if (want) throw new InputError(`${shown}: feed "${key}".data[${i}] must be ${want}, found ${JSON.stringify(t.data[i])?.slice(0, 40)}`);
     }
-    feeds[key] = Tensor.fromData(t.data as number[], t.shape as number[], dtype);
+    feeds[key] = key === featured?.id ? featureTensor(shown, key, t.shape as number[], t.data as number[], featured.features) : Tensor.fromData(t.data as number[], t.shape as number[], dtype);
   }
   // The same check the engine's forward makes, first, for every command.
   const problems = model.checkFeeds(feeds, needTargets);
   if (problems.length) throw new InputError(`${shown}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}`);
   return feeds;
+}
+
+/** The Input that takes computed features (training.dataset.inputFeatures) and which, or undefined. */
+function featuredInput(model: Model): { id: string; features: string[] } | undefined {
+  const features = readInputFeatures(model.json.training);
+  const id = features ? boundInputId(model.json.training, model.inputIds) : undefined;
+  return features && id !== undefined ? { id, features } : undefined;
+}
+
+/**
+ * A feed of raw points [N, 2] for an Input with input features: the features, [N, k], computed as the
+ * dataset computes them (engine/data/features.ts), from the float32 values the feed holds.
+ */
+function featureTensor(shown: string, key: string, shape: number[], data: number[], features: string[]): Tensor {
+  if (shape.length !== 2 || shape[1] !== 2) {
+    throw new InputError(`${shown}: feed "${key}" must hold raw points x1, x2, shape [N, 2], found [${shape.join(', ')}]: the model computes its ${features.length} input features (${features.join(', ')}) from them (${INPUT_FEATURES_KEY})`);
+  }
+  const raw = Float32Array.from(data);
+  return Tensor.fromData(computeFeatures(raw, shape[0], features), [shape[0], features.length]);
 }

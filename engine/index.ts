@@ -42,5 +42,10 @@ export { playgroundPoints, CLASSIFICATION_SETS, REGRESSION_SETS, isClassificatio
 export { splitDataset, batches, subset, type Dataset, type Batch } from './data/dataset';
 export { readDatasetSpec, readTrainingSettings, buildDataset, DatasetError, DATASET_SOURCES, type DatasetJson, type DatasetSource, type TrainingSettings, type ExternalData } from './data/spec';
 export { tableToDataset, CsvError, type CsvTable } from './data/csv';
+export {
+  FEATURE_DEFS, INPUT_FEATURES, DEFAULT_INPUT_FEATURES, INPUT_FEATURES_KEY, POINT_SETS, boundInputId, computeFeatures, featureDef,
+  featureTransform, inputFeaturesProblems, readInputFeatures, type FeatureDef,
+} from './data/features';
+export { l1Penalty, l1Weights, readL1, L1_OPS } from './train/regularization';
 export { decodeDigits, type Digits } from './data/digits';
 export { Trainer, NonFiniteError as TrainingNonFiniteError, accuracyOf, type StepResult, type EpochMetrics, type GradientSnapshot, type TrainerOptions } from './train/trainer';

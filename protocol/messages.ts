@@ -206,7 +206,13 @@ export type GraphEdit =
   /** Set the model's display name. */
   | { kind: 'setName'; name: string }
   /** Set (or, with null, remove) a key under `training`, e.g. ['optimizer', 'lr'] or ['dataset', 'source']. */
-  | { kind: 'setTraining'; path: string[]; value: TrainingValue | null };
+  | { kind: 'setTraining'; path: string[]; value: TrainingValue | null }
+  /**
+   * Choose what the 2-D sets feed the model (training.dataset.inputFeatures: names from
+   * engine/data/features.ts) and size the bound Input to match, [k], in one edit. null removes the key: the
+   * raw x1, x2, and an Input of [2].
+   */
+  | { kind: 'setInputFeatures'; features: string[] | null };
 
 /** JSON values the training panel writes. */
 export type TrainingValue = string | number | boolean | number[] | { [k: string]: TrainingValue };

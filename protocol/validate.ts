@@ -17,6 +17,7 @@
  * attribute valid for the op) happen where the edit is applied: extension/document/graphEdits.ts.
  */
 import { ID_PATTERN, LIMITS } from '../engine/graph/analyze';
+import { INPUT_FEATURES } from '../engine/data/features';
 import type { AttrValue, EdgeJson, NodeJson } from '../engine/graph/types-public';
 import { OVERLAY_MODES, TRAINING_PACES, type GraphEdit, type UiPrefs, type Position, type TrainingControlMessage, type TrainingPaceMessage, type TrainingValue, type WebviewMessage } from './messages';
 
@@ -280,6 +281,18 @@ function graphEdit(v: unknown, where: string): GraphEdit {
       if (path.length === 0) fail(`${where}.path`, 'must name at least one key');
       return { kind, path, value: o.value === null ? null : trainingValue(o.value, `${where}.value`) };
     }
+    case 'setInputFeatures': {
+      const o = object(v, where, ['kind', 'features']);
+      if (o.features === null) return { kind, features: null };
+      const list = array(o.features, `${where}.features`, INPUT_FEATURES.length);
+      if (list.length === 0) fail(`${where}.features`, 'must name at least one feature, or be null for the raw x1, x2');
+      const features = list.map((f, i) => {
+        const name = string(f, `${where}.features[${i}]`, MESSAGE_LIMITS.attrNameLength);
+        if (!INPUT_FEATURES.includes(name)) fail(`${where}.features[${i}]`, `${quote(name)} is not an input feature (${INPUT_FEATURES.join(', ')})`);
+        return name;
+      });
+      return { kind, features };
+    }
     default:
       return fail(`${where}.kind`, typeof kind === 'string' ? `unknown edit ${quote(kind)}` : `must name an edit, found ${describe(kind)}`);
   }
@@ -309,7 +322,7 @@ const TRAINING_ACTIONS = ['start', 'pause', 'resume', 'step', 'stepEpoch', 'stop
 // Adding a message or an edit to protocol/messages.ts without a check here is a compile error.
 const CHECKED_MESSAGES: Record<WebviewMessage['type'], true> = { ready: true, edit: true, openAsText: true, runCommand: true, trainingControl: true, trainingPace: true, trainingAck: true, setUiPrefs: true };
 const CHECKED_EDITS: Record<GraphEdit['kind'], true> = {
-  addNodes: true, moveNodes: true, deleteElements: true, connect: true, setInput: true, setAttr: true, renameNode: true, setName: true, setTraining: true,
+  addNodes: true, moveNodes: true, deleteElements: true, connect: true, setInput: true, setAttr: true, renameNode: true, setName: true, setTraining: true, setInputFeatures: true,
 };
 void CHECKED_MESSAGES;
 void CHECKED_EDITS;

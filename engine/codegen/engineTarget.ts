@@ -9,6 +9,7 @@ import { encodeSafetensors, type TensorRecords } from '../io/safetensors';
 import { base64Constant, DECODE_BASE64_SOURCE } from './base64';
 import { LIB_REFERENCE, allocateNames, header, joinBlocks, literal, num, objectOf, str, table, typeDoc } from './header';
 import { targetsUsedBy, type ExportPlan } from './plan';
+import { engineFeaturesSource, featureComment, featureNames, FEATURES_FN } from './features';
 
 export interface EngineTargetOptions {
   generator: string;
@@ -23,7 +24,7 @@ export interface EngineTargetOptions {
 }
 
 /** Names the generated module uses inside run(); node ids that collide get a trailing `_`. */
-const RUN_NAMES = ['bp', 'p', '_p', 'inputs', '_inputs', 'targets', 'training', '_training', 'step', '_step', 'withLoss', 'outputs', 'total', 'checked', 'SEED'];
+const RUN_NAMES = ['bp', 'p', '_p', 'inputs', '_inputs', 'targets', 'training', '_training', 'step', '_step', 'withLoss', 'outputs', 'total', 'checked', 'SEED', FEATURES_FN];
 
 /** The default optimizer when the model names none (the format's rule). */
 const DEFAULT_OPTIMIZER: OptimizerJson = { type: 'Adam', lr: 0.001 };
@@ -43,12 +44,20 @@ export function engineModule(plan: ExportPlan, opts: EngineTargetOptions): strin
   const usesParams = emitted.some((id) => nodes.get(id)!.params.length > 0);
   const usesInputs = emitted.some((id) => plan.inputs.includes(id));
   const optimizer = plan.model.training?.optimizer ?? DEFAULT_OPTIMIZER;
+  // Only when the outputs or the loss read that Input: otherwise the function would be unused.
+  const featured = plan.inputFeatures && emittedSet.has(plan.inputFeatures.id) ? plan.inputFeatures : null;
+  /** An Input's type as the caller feeds it: raw points for the featured one. */
+  const fedDoc = (id: string) =>
+    id === featured?.id ? `float32 [N, 2]: raw points x1, x2; the model computes its input features ${featureNames(featured)} ([N, ${featured.features.length}])` : typeDoc(nodes.get(id)!.type!);
 
   // ---- the graph, one line per node
   const line = (id: string): string => {
     const n = nodes.get(id)!;
     const op = n.spec!.op;
     const type = `// ${typeDoc(n.type!)}`;
+    if (id === featured?.id) {
+      return `const ${local(id)} = ${FEATURES_FN}(checked(inputs.${id}, ${str(id)}, 'float32', [2])); // ${featureComment(featured)}`;
+    }
     if (op === 'Input' || op === 'Target') {
       const from = op === 'Input' ? 'inputs' : 'targets';
       return `const ${local(id)} = checked(${from}.${id}, ${str(id)}, ${str(n.type!.dtype)}, ${literal(n.type!.shape.slice(1))}); ${type}`;
@@ -103,8 +112,8 @@ export function engineModule(plan: ExportPlan, opts: EngineTargetOptions): strin
       `export interface ${name} {`,
       ...ids.flatMap((id) =>
         emittedSet.has(id) || name === 'Outputs'
-          ? [`  /** ${typeDoc(nodes.get(id)!.type!)} */`, `  ${id}: bp.Tensor;`]
-          : [`  /** ${typeDoc(nodes.get(id)!.type!)}; not used by the outputs or the loss */`, `  ${id}?: bp.Tensor;`],
+          ? [`  /** ${fedDoc(id)} */`, `  ${id}: bp.Tensor;`]
+          : [`  /** ${fedDoc(id)}; not used by the outputs or the loss */`, `  ${id}?: bp.Tensor;`],
       ),
       '}',
     ].join('\n');
@@ -251,11 +260,12 @@ export function engineModule(plan: ExportPlan, opts: EngineTargetOptions): strin
           '}',
         ].join('\n')
       : null,
+    featured ? engineFeaturesSource(featured) : null,
     opts.embedded ? DECODE_BASE64_SOURCE : null,
   ];
 
   // ---- header
-  const rows = (ids: readonly string[]) => table(ids.map((id) => [id, typeDoc(nodes.get(id)!.type!)]), '  ');
+  const rows = (ids: readonly string[]) => table(ids.map((id) => [id, fedDoc(id)]), '  ');
   const runtime = opts.runtimeBeside
     ? `It imports the engine from ${opts.engineImport} (written beside it with its type declarations).`
     : `It imports the engine from ${JSON.stringify(opts.engineImport)}.`;

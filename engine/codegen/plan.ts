@@ -8,6 +8,7 @@ import { analyzeModel, type GraphAnalysis, type NodeInfo, type ParamInfo } from 
 import { initValues } from '../graph/model';
 import { GraphValidationError, type GraphError, type ModelJson } from '../graph/types';
 import type { TensorRecord, TensorRecords } from '../io/safetensors';
+import { boundInputId, readInputFeatures } from '../data/features';
 
 export interface ExportPlan {
   analysis: GraphAnalysis;
@@ -28,6 +29,8 @@ export interface ExportPlan {
   seed: number;
   /** Every parameter and buffer, in forward order. */
   params: ParamInfo[];
+  /** The Input that takes computed features (training.dataset.inputFeatures) and which, or null. */
+  inputFeatures: { id: string; features: string[] } | null;
 }
 
 const isAnalysis = (x: unknown): x is GraphAnalysis =>
@@ -63,12 +66,15 @@ export function planExport(input: string | Uint8Array | ModelJson | GraphAnalysi
       : a.sinks.length === 0
         ? 'the model has no loss node and no output node to take as its loss'
         : `the model has no loss node and ${a.sinks.length} output nodes (${a.sinks.join(', ')}); with no loss node the loss is the sum of a single output`;
+  const inputs = order.filter((id) => opOf(id) === 'Input');
+  const features = readInputFeatures(model.training);
+  const featuredId = features ? boundInputId(model.training, inputs) : undefined;
   return {
     analysis,
     model,
     nodes,
     order,
-    inputs: order.filter((id) => opOf(id) === 'Input'),
+    inputs,
     targets: order.filter((id) => opOf(id) === 'Target'),
     outputs: analysis.outputs,
     losses: analysis.losses,
@@ -77,6 +83,7 @@ export function planExport(input: string | Uint8Array | ModelJson | GraphAnalysi
     lossProblem,
     seed: typeof seed === 'number' ? seed : 0,
     params: order.flatMap((id) => nodes.get(id)!.params),
+    inputFeatures: features && featuredId !== undefined && inputs.includes(featuredId) ? { id: featuredId, features } : null,
   };
 }
 

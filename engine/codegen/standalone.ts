@@ -12,6 +12,7 @@ import { base64Constant, DECODE_BASE64_SOURCE } from './base64';
 import { LIB_REFERENCE, allocateNames, header, joinBlocks, literal, num, objectOf, propKey, str, table, typeDoc } from './header';
 import { KERNEL_NAMES, kernelSources } from './kernels';
 import { targetsUsedBy, type ExportPlan } from './plan';
+import { featureComment, featureNames, FEATURES_FN, standaloneFeaturesSource } from './features';
 
 export interface StandaloneOptions {
   generator: string;
@@ -24,7 +25,7 @@ export interface StandaloneOptions {
 /** Module-level names predict() refers to; node ids that collide get a trailing `_`. */
 const MODULE_NAMES = [
   'inputs', 'batch', 'w', 'weights', 'predict', 'loadWeights', 'parseWeights', 'readSafetensors', 'utf8', 'decodeBase64',
-  'SHAPES', 'WEIGHTS', 'INPUTS', 'OUTPUTS', 'Weights', 'Geometry', 'sameShape',
+  'SHAPES', 'WEIGHTS', 'INPUTS', 'OUTPUTS', 'Weights', 'Geometry', 'sameShape', FEATURES_FN,
 ];
 
 /** Why the standalone target cannot predict an output that depends on a Target, or null. */
@@ -92,10 +93,18 @@ export function standaloneModule(plan: ExportPlan, opts: StandaloneOptions): str
   const used = new Set<string>();
   const keys = [...standaloneKeys(plan)];
   const typeOf = (id: string): TensorType => nodes.get(id)!.type!;
+  // Only when the outputs read that Input: otherwise the function would be unused.
+  const featured = plan.inputFeatures && plan.forOutputs.includes(plan.inputFeatures.id) ? plan.inputFeatures : null;
+  /** An Input's type as the caller feeds it: raw points [N, 2] for the featured one. */
+  const fedType = (id: string): TensorType => (id === featured?.id ? { dtype: 'float32', shape: ['N', 2] } : typeOf(id));
 
   const line = (id: string): string => {
     const n = nodes.get(id)!;
     const t = typeOf(id);
+    if (id === featured?.id) {
+      used.add('floatInput');
+      return `const ${local(id)} = ${FEATURES_FN}(floatInput(inputs, ${str(id)}, batch * 2, '[N, 2]'), batch); // ${featureComment(featured)}`;
+    }
     const { expr, kernel } = standaloneCall(n, n.inputs.map((s) => ({ name: local(s!), type: typeOf(s!) })), t);
     if (kernel) used.add(kernel);
     return `const ${local(id)} = ${expr}; // ${n.spec!.op === 'Input' ? '' : `${n.spec!.op}: `}${typeDoc(t)}`;
@@ -154,16 +163,16 @@ export function standaloneModule(plan: ExportPlan, opts: StandaloneOptions): str
     [
       `/** ${doc} */`,
       `export const ${name} = {`,
-      ...ids.map((id) => `  ${propKey(id)}: { dtype: ${str(typeOf(id).dtype)}, shape: ${literal(typeOf(id).shape)} },`),
+      ...ids.map((id) => `  ${propKey(id)}: { dtype: ${str(fedType(id).dtype)}, shape: ${literal(fedType(id).shape)} },`),
       '} as const;',
     ].join('\n');
 
   const io = (ids: readonly string[], outputs: boolean) =>
     table(
       ids.map((id) => {
-        const t = typeOf(id);
+        const t = outputs ? typeOf(id) : fedType(id);
         const arr = outputs ? 'Float32Array' : t.dtype === 'int32' ? 'Int32Array' : 'Float32Array';
-        const note = outputs && t.dtype === 'int32' ? ' (int32 values as float32)' : '';
+        const note = outputs && t.dtype === 'int32' ? ' (int32 values as float32)' : id === featured?.id && !outputs ? ` (raw points x1, x2; predict computes the input features ${featureNames(featured)})` : '';
         return [id, `${arr} ${shapeDocText(t.shape)}, ${sizeExpr(t.shape).replace(/batch/g, 'N')} values${note}`];
       }),
       '  ',
@@ -278,6 +287,7 @@ export function standaloneModule(plan: ExportPlan, opts: StandaloneOptions): str
     state,
     loadWeights,
     predict,
+    featured ? `// ---- Input features.\n\n${standaloneFeaturesSource(featured)}` : null,
     '// ---- Kernels: only those this model uses.',
     ...kernelSources(used),
     '// ---- Weights.',

@@ -18,6 +18,11 @@ export interface Dataset {
   classes?: string[];
   /** Feature statistics the inputs were normalised with (CSV), to store in the model. */
   normalization?: { mean: number[]; std: number[] };
+  /**
+   * The 2-D sets: each sample's point (x1, x2), [n, 2] row-major. `inputs` holds what the Input receives,
+   * which with training.dataset.inputFeatures are the features computed from these points.
+   */
+  raw?: Float32Array;
 }
 
 const per = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
@@ -27,12 +32,14 @@ export function subset(d: Dataset, idx: ArrayLike<number>): Dataset {
   const ni = per(d.inputShape), nt = per(d.targetShape);
   const inputs = new Float32Array(idx.length * ni);
   const targets = d.targetDtype === 'int32' ? new Int32Array(idx.length * nt) : new Float32Array(idx.length * nt);
+  const raw = d.raw ? new Float32Array(idx.length * 2) : undefined;
   for (let r = 0; r < idx.length; r++) {
     const k = idx[r];
     inputs.set(d.inputs.subarray(k * ni, (k + 1) * ni), r * ni);
     targets.set(d.targets.subarray(k * nt, (k + 1) * nt), r * nt);
+    if (raw) raw.set(d.raw!.subarray(2 * k, 2 * k + 2), 2 * r);
   }
-  return { ...d, n: idx.length, inputs, targets };
+  return { ...d, n: idx.length, inputs, targets, ...(raw ? { raw } : {}) };
 }
 
 /** Shuffle with the seed, then hold out a fraction for validation. */

@@ -8,6 +8,7 @@ import { CLASSIFICATION_SETS, REGRESSION_SETS, isClassificationSet, playgroundPo
 import type { Dataset } from './dataset';
 import { decodeDigits } from './digits';
 import { quoteText, tableToDataset, type CsvTable } from './csv';
+import { computeFeatures, featureList, inputFeaturesProblems, INPUT_FEATURES_KEY } from './features';
 
 export const DATASET_SOURCES = [...CLASSIFICATION_SETS, ...REGRESSION_SETS, 'digits', 'csv'] as const;
 export type DatasetSource = (typeof DATASET_SOURCES)[number];
@@ -17,6 +18,8 @@ export interface DatasetJson {
   /** Generated sets: number of points (default 500) and noise in [0, 1] (default 0). */
   size?: number;
   noise?: number;
+  /** Generated sets: what the Input receives for each point (features.ts); absent = the raw [x1, x2]. */
+  inputFeatures?: string[];
   /** digits: how many of the shipped digits to use (default all). */
   limit?: number;
   /** csv: path relative to the model file, feature columns and the label column. */
@@ -56,6 +59,7 @@ export function readDatasetSpec(training: unknown): { spec: DatasetJson | null; 
   for (const k of ['input', 'target', 'path', 'label']) if (d[k] !== undefined && typeof d[k] !== 'string') problems.push(`training.dataset.${k} must be a string`);
   if (d.features !== undefined && !(Array.isArray(d.features) && d.features.length > 0 && d.features.every((f) => typeof f === 'string'))) problems.push('training.dataset.features must be a non-empty list of column names');
   checkLearned(d, problems);
+  problems.push(...inputFeaturesProblems(d));
   if (d.source === 'csv') {
     if (typeof d.path !== 'string') problems.push('training.dataset.path is required for a csv dataset (relative to the model file)');
     if (typeof d.label !== 'string') problems.push('training.dataset.label is required for a csv dataset (the label column)');
@@ -155,6 +159,7 @@ export function buildDataset(model: GraphModel, spec: DatasetJson, external: Ext
 
   let features: Float32Array, labels: Float32Array, n: number, nFeatures: number, classification: boolean, classes: string[] | undefined;
   let normalization: { mean: number[]; std: number[] } | undefined;
+  let raw: Float32Array | undefined;
   if (spec.source === 'digits') {
     if (!external.digits) throw new DatasetError('the digits dataset file was not provided');
     const d = decodeDigits(external.digits, spec.limit);
@@ -173,16 +178,20 @@ export function buildDataset(model: GraphModel, spec: DatasetJson, external: Ext
   } else {
     const p = playgroundPoints(spec.source, spec.size ?? 500, spec.noise ?? 0, seed);
     ({ n } = p);
-    features = p.x;
+    raw = p.x;
+    features = spec.inputFeatures ? computeFeatures(p.x, n, spec.inputFeatures) : p.x;
     labels = p.y;
-    nFeatures = 2;
+    nFeatures = spec.inputFeatures?.length ?? 2;
     classification = isClassificationSet(spec.source);
     classes = classification ? ['0', '1'] : undefined;
   }
 
   const perInput = inputShape.reduce((a, b) => a * b, 1);
   if (inType.dtype !== 'float32') throw new DatasetError(`Input "${inputId}" must be float32 for the ${spec.source} dataset`);
-  if (perInput !== nFeatures) throw new DatasetError(`the ${spec.source} dataset has ${nFeatures} features per sample but Input "${inputId}" has shape [${inputShape.join(', ')}] (${perInput} values)`);
+  if (perInput !== nFeatures) {
+    const chosen = spec.inputFeatures ? ` (${INPUT_FEATURES_KEY}: ${featureList(spec.inputFeatures)})` : '';
+    throw new DatasetError(`the ${spec.source} dataset has ${nFeatures} features per sample${chosen} but Input "${inputId}" has shape [${inputShape.join(', ')}] (${perInput} values)`);
+  }
   const perTarget = targetShape.reduce((a, b) => a * b, 1);
   if (perTarget !== 1) throw new DatasetError(`Target "${targetId}" must hold one value per sample (shape [] or [1]) for the ${spec.source} dataset, found [${targetShape.join(', ')}]`);
   let targets: Float32Array | Int32Array;
@@ -192,7 +201,7 @@ export function buildDataset(model: GraphModel, spec: DatasetJson, external: Ext
   } else {
     targets = labels;
   }
-  return { n, inputs: features, inputShape, targets, targetShape, targetDtype: tgtType.dtype, classes, normalization };
+  return { n, inputs: features, inputShape, targets, targetShape, targetDtype: tgtType.dtype, classes, normalization, ...(raw ? { raw } : {}) };
 }
 
 function single(ids: string[], op: string, key: string): string {

@@ -7,6 +7,7 @@ import '../layers';
 import type { DType } from '../backend/backend';
 import { checkAttr, safeStringify, type Attrs } from './attrs';
 import { allOps, getOp, portNames, resolveAttrs, ShapeRuleError, type OpSpec, type ParamSpec } from './registry';
+import { boundInputId, featureList, inputFeaturesProblems, INPUT_FEATURES_KEY, readInputFeatures } from '../data/features';
 import { FORMAT, FORMAT_VERSION, formatType, type EdgeJson, type GraphError, type ModelJson, type NodeJson, type TensorType } from './types';
 
 export const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -322,6 +323,7 @@ function analyze(raw: unknown): GraphAnalysis {
 
   checkParams(raw.params, nodes, errors);
   checkTraining(raw.training, errors);
+  checkInputFeatures(raw.training, nodes, errors);
   return { model, errors, nodes, order, edgeTypes, losses, outputs, sinks };
 }
 
@@ -414,6 +416,9 @@ function checkTraining(training: unknown, errors: GraphError[]): void {
   if (training.seed !== undefined && !(typeof training.seed === 'number' && Number.isSafeInteger(training.seed) && training.seed >= 0)) {
     err('training.seed', `training.seed must be a non-negative integer, found ${show(training.seed)}`);
   }
+  if (training.l1 !== undefined && !(typeof training.l1 === 'number' && Number.isFinite(training.l1) && training.l1 >= 0)) {
+    err('training.l1', `training.l1 must be a non-negative number (the L1 penalty's rate), found ${show(training.l1)}`);
+  }
   const o = training.optimizer;
   if (o === undefined) return;
   if (!isObj(o)) return void err('training.optimizer', `training.optimizer must be an object, found ${show(o)}`);
@@ -431,5 +436,30 @@ function checkTraining(training: unknown, errors: GraphError[]): void {
   if (o.nesterov === true && !((o.momentum as number) > 0)) err('training.optimizer.nesterov', 'training.optimizer.nesterov needs a momentum greater than 0');
   if (o.betas !== undefined && !(Array.isArray(o.betas) && o.betas.length === 2 && o.betas.every((b) => typeof b === 'number' && b >= 0 && b < 1))) {
     err('training.optimizer.betas', `training.optimizer.betas must be [beta1, beta2] with each in [0, 1), found ${show(o.betas)}`);
+  }
+}
+
+/**
+ * training.dataset.inputFeatures: sound names for a 2-D set, and an Input that takes exactly that many
+ * values per sample (the panel sets both in one edit; a hand edit can make them disagree).
+ */
+function checkInputFeatures(training: unknown, nodes: Map<string, NodeInfo>, errors: GraphError[]): void {
+  const dataset = isObj(training) ? training.dataset : undefined;
+  for (const message of inputFeaturesProblems(dataset)) errors.push({ code: 'bad-training', key: INPUT_FEATURES_KEY, message });
+  const features = readInputFeatures(training);
+  if (!features) return;
+  const inputs = [...nodes.values()].filter((n) => n.spec?.op === 'Input').map((n) => n.id);
+  const id = boundInputId(training, inputs);
+  const input = id === undefined ? undefined : nodes.get(id);
+  if (!input?.type || input.spec?.op !== 'Input') return; // the binding's own problem, reported when training starts
+  const sample = input.type.shape.slice(1) as number[];
+  const size = sample.reduce((a, b) => a * b, 1);
+  const k = features.length;
+  const found = `[${sample.join(', ')}]`;
+  if (size !== k || input.type.dtype !== 'float32') {
+    errors.push({
+      code: 'bad-training', key: INPUT_FEATURES_KEY, nodeId: id, attr: 'shape', expected: `float32 [${k}]`, found: `${input.type.dtype} ${found}`,
+      message: `Input "${id}" is ${input.type.dtype} ${found} but ${INPUT_FEATURES_KEY} gives it ${k} float32 value${k === 1 ? '' : 's'} per sample (${featureList(features)}): set its shape to [${k}]${input.type.dtype === 'float32' ? '' : ' and its dtype to float32'}`,
+    });
   }
 }

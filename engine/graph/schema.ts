@@ -3,6 +3,7 @@ import '../layers';
 import { attrSchema } from './attrs';
 import { allOps } from './registry';
 import { FORMAT, FORMAT_VERSION } from './types';
+import { INPUT_FEATURES } from '../data/features';
 
 export function buildJsonSchema(): Record<string, unknown> {
   const nodeVariants = allOps().map((spec) => {
@@ -70,6 +71,16 @@ export function buildJsonSchema(): Record<string, unknown> {
         type: 'object',
         properties: {
           seed: { type: 'integer', minimum: 0, default: 0 },
+          l1: { type: 'number', minimum: 0, default: 0, description: 'L1 rate: dataset training adds l1·Σ|w| over the Linear, Conv2d and Embedding weights to the loss.' },
+          dataset: {
+            type: 'object',
+            properties: {
+              inputFeatures: {
+                type: 'array', items: { enum: [...INPUT_FEATURES] }, minItems: 1, uniqueItems: true,
+                description: 'The 2-D sets: the features of each point the Input receives, in order (default ["x1", "x2"]); the Input has shape [k].',
+              },
+            },
+          },
           optimizer: {
             type: 'object',
             required: ['type'],

@@ -13,6 +13,8 @@ import { createOptimizer } from '../optim/fromJson';
 import type { Tensor } from '../tensor';
 import { batches, type Batch, type Dataset } from '../data/dataset';
 import { nodeStatsOf, ParamStatsRecorder, type NodeStats, type ParamStats } from './stats';
+import { add } from '../ops/binary';
+import { l1Penalty, readL1 } from './regularization';
 
 export interface StepResult {
   epoch: number;
@@ -21,6 +23,8 @@ export interface StepResult {
   loss: number;
   /** Fraction correct in this batch (classification), else undefined. */
   accuracy?: number;
+  /** training.l1's penalty λ·Σ|w| at this step, when set. Not part of `loss` (the data loss, as validation's). */
+  l1Penalty?: number;
   samples: number;
   epochEnd: boolean;
 }
@@ -132,7 +136,10 @@ export class Trainer {
     const loss = pass.loss!;
     const value = await loss.item();
     if (!Number.isFinite(value)) await this.raiseNonFinite(pass, 'the loss');
-    if (loss.requiresGrad) loss.backward();
+    // Dataset training only: the penalty joins the objective; the loss reported stays the data loss.
+    const penalty = l1Penalty(this.model, readL1(this.model.json.training));
+    const objective = penalty ? add(loss, penalty) : loss;
+    if (objective.requiresGrad) objective.backward();
     for (const [key, p] of this.model.namedParameters()) {
       if (p.grad && !(await backend().allFinite(p.grad.storage, p.grad.size))) {
         // Name the first node in forward order whose gradient went bad, as the spec asks.
@@ -155,6 +162,7 @@ export class Trainer {
     const peek = this.iter.next();
     const epochEnd = !!peek.done;
     const result: StepResult = { epoch: this.epoch, step: this.step, loss: value, accuracy, samples: b.size, epochEnd };
+    if (penalty) result.l1Penalty = await penalty.item();
     if (epochEnd) await this.finishEpoch();
     else this.pending = peek.value as Batch;
     return result;

@@ -14,6 +14,7 @@
  */
 import '../../engine/layers';
 import { checkAttr } from '../../engine/graph/attrs';
+import { boundInputId, inputFeaturesProblems, POINT_SETS } from '../../engine/data/features';
 import { LIMITS, type GraphAnalysis } from '../../engine/graph/analyze';
 import { analyzeText } from './analysis';
 import { getOp, portNames, type OpSpec } from '../../engine/graph/registry';
@@ -453,6 +454,35 @@ function setTraining(c: EditContext, path: readonly string[], value: unknown): v
   c.push(value === null ? removeProperty(c.text, obj, leaf) : setProperty(c.text, obj, leaf, valueText(value, c.style), c.style));
 }
 
+/**
+ * Chooses the input features of the 2-D sets and sizes the Input they feed to match, in one edit (one undo
+ * step): training.dataset.inputFeatures set to the list and the Input's shape to [k]; with null, the key
+ * removed and the Input back to the raw point's [2] (left as it is for a dataset of another kind).
+ */
+function setInputFeatures(c: EditContext, features: readonly string[] | null): void {
+  const training = c.analysis.model!.training as unknown;
+  const dataset = isObj(training) ? training.dataset : undefined;
+  if (!isObj(dataset)) return refuse('The model has no training.dataset: choose one of the 2-D datasets first.');
+  const pointSet = typeof dataset.source === 'string' && POINT_SETS.includes(dataset.source);
+  if (features !== null) {
+    if (!pointSet) refuse(`Input features apply only to the generated 2-D datasets (${POINT_SETS.join(', ')}), not to ${JSON.stringify(dataset.source)}.`);
+    const problem = inputFeaturesProblems({ source: dataset.source, inputFeatures: features })[0];
+    if (problem) refuse(`${capitalise(problem)}.`);
+  }
+  const inputs = [...c.analysis.nodes.values()].filter((n) => n.spec?.op === 'Input').map((n) => n.id);
+  const id = boundInputId(training, inputs);
+  if (id === undefined) {
+    return refuse(inputs.length === 0 ? 'The model has no Input node for the features.' : `The model has ${inputs.length} Input nodes (${inputs.join(', ')}): name the one the dataset feeds in training.dataset.input first.`);
+  }
+  if (c.analysis.nodes.get(id)?.spec?.op !== 'Input') refuse(`training.dataset.input "${id}" is not an Input node.`);
+  setTraining(c, ['dataset', 'inputFeatures'], features === null ? null : [...features]);
+  if (features === null && !pointSet) return;
+  const k = features?.length ?? 2;
+  const shape = c.analysis.nodes.get(id)!.attrs.shape;
+  const size = Array.isArray(shape) ? (shape as number[]).reduce((a, b) => a * b, 1) : undefined;
+  if (size !== k) setAttr(c, id, 'shape', [k]);
+}
+
 function setName(c: EditContext, name: string): void {
   c.push(setProperty(c.text, c.root, 'name', JSON.stringify(name), c.style, ['version', 'format']));
 }
@@ -499,6 +529,9 @@ export function applyGraphEdit(text: string, edit: GraphEdit, analysis: GraphAna
         break;
       case 'setTraining':
         setTraining(c, edit.path, edit.value);
+        break;
+      case 'setInputFeatures':
+        setInputFeatures(c, edit.features);
         break;
       default:
         return { ok: false, reason: `Unknown edit "${String((edit as { kind: unknown }).kind)}".` };

@@ -53,6 +53,16 @@ export function applyEdit(model: ModelJson, edit: GraphEdit): ModelJson {
     case 'setName':
       m.name = edit.name;
       break;
+    case 'setInputFeatures': {
+      // The key, and the bound Input's shape: [k], or the raw point's [2].
+      const dataset = (m.training?.dataset ?? {}) as Record<string, unknown>;
+      if (edit.features === null) delete dataset.inputFeatures;
+      else dataset.inputFeatures = [...edit.features];
+      const inputs = m.nodes.filter((n) => n.op === 'Input');
+      const input = typeof dataset.input === 'string' ? inputs.find((n) => n.id === dataset.input) : inputs.length === 1 ? inputs[0] : undefined;
+      if (input) input.attrs = { ...(input.attrs ?? {}), shape: [edit.features?.length ?? 2] };
+      break;
+    }
   }
   return m;
 }

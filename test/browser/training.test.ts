@@ -380,6 +380,70 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
     });
   });
 
+  it('input features and regularisation: a feature toggle sends the one edit that sets inputFeatures and the Input\'s shape', async () => {
+    await withEditor(mlp(), async ({ page, host }) => {
+      const apply = async () => {
+        const all = await host.edits();
+        host.model = all.slice(-1).reduce(applyAny, host.model);
+        await host.sendText(text(host.model));
+      };
+      const chips = page.locator('[data-testid="training-features"] .feature-chip');
+      assert.deepEqual(
+        await chips.evaluateAll((els) => els.map((e) => `${e.textContent} ${e.getAttribute('aria-pressed')}`)),
+        ['x₁ true', 'x₂ true', 'x₁² false', 'x₂² false', 'x₁x₂ false', 'sin x₁ false', 'sin x₂ false'],
+      );
+      const inputType = page.locator(`${node('x')} .op-node-type`);
+      assert.equal(await inputType.textContent(), 'N×2');
+      await page.locator('[data-feature="x1*x2"]').click();
+      assert.deepEqual(await host.waitForEdits(1), [{ kind: 'setInputFeatures', features: ['x1', 'x2', 'x1*x2'] }]);
+      await apply();
+      await page.locator('[data-feature="x1*x2"][aria-pressed="true"]').waitFor();
+      await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'N×3', `${node('x')} .op-node-type`);
+      await page.locator('[data-feature="x1"]').click();
+      assert.deepEqual((await host.waitForEdits(2))[1], { kind: 'setInputFeatures', features: ['x2', 'x1*x2'] });
+      await apply();
+      await page.locator('[data-feature="x1"][aria-pressed="false"]').waitFor();
+      await page.locator('[data-feature="x2"]').click();
+      assert.deepEqual((await host.waitForEdits(3))[2], { kind: 'setInputFeatures', features: ['x1*x2'] });
+      await apply();
+      await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'N×1', `${node('x')} .op-node-type`);
+      // The last feature cannot be turned off.
+      assert.equal(await page.locator('[data-feature="x1*x2"]').isDisabled(), true);
+      assert.equal((await host.edits()).length, 3, 'one edit per toggle');
+
+      // L2 is the optimizer's weight decay: its default as the placeholder, and AdamW's decoupling said.
+      const decay = page.locator('[data-testid="training-weightDecay"]');
+      assert.equal(await decay.getAttribute('placeholder'), '0');
+      await page.locator('[data-testid="training-optimizer"]').click();
+      await page.getByRole('option', { name: 'AdamW' }).click();
+      assert.deepEqual((await host.waitForEdits(4))[3], { kind: 'setTraining', path: ['optimizer', 'type'], value: 'AdamW' });
+      await apply();
+      await page.locator('[data-testid="training-weightDecay"][placeholder="0.01"]').waitFor();
+      await page.locator('[data-setting="weightDecay"] .field-hint', { hasText: 'Decoupled' }).waitFor();
+      const l1 = page.locator('[data-testid="training-l1"] input');
+      await l1.fill('-1');
+      await page.locator('[data-setting="l1"] .field-error', { hasText: 'L1 must be 0 or more' }).waitFor();
+      await l1.fill('0.001');
+      await l1.press('Enter');
+      assert.deepEqual((await host.waitForEdits(5))[4], { kind: 'setTraining', path: ['l1'], value: 0.001 });
+      await apply();
+
+      // An Input that disagrees with the features (a hand edit) is an error on the Input node.
+      host.model.nodes.find((n) => n.id === 'x')!.attrs = { shape: [2] };
+      await host.sendText(text(host.model));
+      await page.locator(`${node('x')} .op-node-error`, { hasText: 'training.dataset.inputFeatures' }).waitFor();
+
+      // Another kind of dataset: no toggles; a leftover list is offered for removal.
+      await page.locator('[data-testid="training-source"]').click();
+      await page.getByRole('option', { name: 'Digits (28×28)' }).click();
+      assert.deepEqual((await host.waitForEdits(6))[5], { kind: 'setTraining', path: ['dataset', 'source'], value: 'digits' });
+      await apply();
+      await page.locator('[data-testid="training-features"] .feature-chip').first().waitFor({ state: 'detached' });
+      await page.locator('[data-testid="training-features-remove"]').click();
+      assert.deepEqual((await host.waitForEdits(7))[6], { kind: 'setInputFeatures', features: null });
+    });
+  });
+
   it('a model without a training section: the first dataset and learning rate write whole objects', async () => {
     const model = { ...mlp(), training: undefined } as ModelJson;
     delete model.training;

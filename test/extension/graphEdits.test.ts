@@ -94,6 +94,20 @@ function oracle(model: ModelJson, edit: GraphEdit): ModelJson {
       else o[full.at(-1)!] = structuredClone(edit.value);
       break;
     }
+    case 'setInputFeatures': {
+      // The key, and the bound Input sized to the features ([2] for the raw point of a 2-D set) unless it already is.
+      const ds = (m.training as { dataset: Record<string, unknown> }).dataset;
+      if (edit.features === null) delete ds.inputFeatures;
+      else ds.inputFeatures = [...edit.features];
+      const pointSet = ['circle', 'xor', 'gaussians', 'spiral', 'regress-plane', 'regress-gaussians'].includes(ds.source as string);
+      if (edit.features === null && !pointSet) break;
+      const inputs = m.nodes.filter((n) => n.op === 'Input');
+      const input = typeof ds.input === 'string' ? inputs.find((n) => n.id === ds.input)! : inputs[0]!;
+      const k = edit.features?.length ?? 2;
+      const size = ((input.attrs?.shape ?? []) as number[]).reduce((a, b) => a * b, 1);
+      if (size !== k) input.attrs = { ...(input.attrs ?? {}), shape: [k] };
+      break;
+    }
   }
   return m;
 }
@@ -280,6 +294,39 @@ test('setTraining sets, adds and removes keys under "training", creating what is
   // A bad value is the engine's diagnostic, not a refusal: the panel shows it like any other error.
   const bad = apply(XOR, { kind: 'setTraining', path: ['optimizer', 'lr'], value: -1 });
   assert.ok(analyzeModel(bad).errors.some((e) => e.code === 'bad-training'));
+});
+
+test('setInputFeatures sets training.dataset.inputFeatures and the Input\'s shape in one edit; null restores the raw point', () => {
+  const out = apply(XOR, { kind: 'setInputFeatures', features: ['x1', 'x2', 'x1*x2'] });
+  const { removed, added } = changedLines(XOR, out);
+  assert.deepEqual(removed.map((l) => l.trim().slice(0, 14)), ['{ "id": "x",  ', '"training": {"']);
+  assert.match(added[0]!, /"id": "x", +"op": "Input", +"attrs": \{ "shape": \[3\] \}/);
+  assert.match(added[1]!, /"dataset": \{"source": "xor", "size": 400, "noise": 0, "inputFeatures": \["x1", "x2", "x1\*x2"\]\}/);
+  assert.deepEqual(analyzeModel(out).errors, [], 'the Input and the features agree');
+  // Changing the choice changes both again; the same choice changes nothing.
+  const one = apply(out, { kind: 'setInputFeatures', features: ['sin(x1)'] });
+  assert.match(one, /"shape": \[1\]/);
+  const same = applyGraphEdit(one, { kind: 'setInputFeatures', features: ['sin(x1)'] });
+  assert.ok(same.ok && !same.changed);
+  // null: the key goes, the Input takes the raw point again: the file as it was.
+  assert.equal(apply(one, { kind: 'setInputFeatures', features: null }), XOR);
+  // For a dataset of another kind, null only removes a leftover key.
+  const digits = out.replace('"source": "xor"', '"source": "digits"');
+  const cleaned = apply(digits, { kind: 'setInputFeatures', features: null });
+  assert.match(cleaned, /"shape": \[3\]/);
+  assert.doesNotMatch(cleaned, /inputFeatures/);
+});
+
+test('setInputFeatures refuses unknown and repeated names, other datasets and an unknown Input, saying why', () => {
+  refused(XOR, { kind: 'setInputFeatures', features: ['x1', 'x3'] }, /"x3" is not an input feature: use x1, x2, x1\^2/);
+  refused(XOR, { kind: 'setInputFeatures', features: ['x1', 'x1'] }, /repeats "x1"/);
+  refused(XOR.replace('"source": "xor"', '"source": "digits"'), { kind: 'setInputFeatures', features: ['x1'] }, /apply only to the generated 2-D datasets .* not to "digits"/);
+  refused(XOR.replace(/, "dataset": \{[^}]*\}/, ''), { kind: 'setInputFeatures', features: ['x1'] }, /no training\.dataset: choose one of the 2-D datasets first/);
+  const twoInputs = XOR.replace('{ "id": "fc1",', '{ "id": "x2", "op": "Input", "attrs": { "shape": [2] } },\n    { "id": "fc1",');
+  refused(twoInputs, { kind: 'setInputFeatures', features: ['x1'] }, /2 Input nodes \(x, x2\): name the one the dataset feeds in training\.dataset\.input/);
+  // Named, it applies to that one.
+  const bound = apply(twoInputs.replace('"source": "xor"', '"source": "xor", "input": "x2"'), { kind: 'setInputFeatures', features: ['x1'] });
+  assert.match(bound, /"id": "x2", "op": "Input", "attrs": \{ "shape": \[1\] \}/);
 });
 
 test('an edit that asks for what the file says changes nothing', () => {

@@ -94,6 +94,13 @@ export const HOSTILE: [string, unknown][] = [
   ['a training value of 300 objects', edit({ kind: 'setTraining', path: ['dataset'], value: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, Object.fromEntries(Array.from({ length: 20 }, (_, j) => [`j${j}`, j]))])) })],
   ['a training value of Infinity', edit({ kind: 'setTraining', path: ['optimizer', 'lr'], value: Infinity })],
   ['a training value that is null inside', edit({ kind: 'setTraining', path: ['dataset'], value: { source: null } })],
+  ['input features that are not a list', edit({ kind: 'setInputFeatures', features: 'x1' })],
+  ['no input features (an empty list)', edit({ kind: 'setInputFeatures', features: [] })],
+  ['an unknown input feature', edit({ kind: 'setInputFeatures', features: ['x1', 'cos(x1)'] })],
+  ['an input feature that is a number', edit({ kind: 'setInputFeatures', features: [1] })],
+  ['more input features than there are', edit({ kind: 'setInputFeatures', features: new Array(8).fill('x1') })],
+  ['input features left out', edit({ kind: 'setInputFeatures' })],
+  ['input features with an Input id', edit({ kind: 'setInputFeatures', features: ['x1'], nodeId: 'x' })],
   ['a getter that throws', { type: 'edit', version: 1, get edit() { throw new Error('boom'); } }],
   ['a Proxy that throws', new Proxy({}, { ownKeys() { throw new Error('boom'); }, getPrototypeOf() { return Object.prototype; }, get() { throw new Error('boom'); } })],
 ];

@@ -8,7 +8,7 @@ import { linePath, linearScale, logScale, lossScale, shortNumber, thin } from '.
 import { HISTORY, OverlayStore } from '../../webview/training/overlayStore';
 import { formatMagnitude, MAX_WIDTH, MIN_WIDTH, nextStep, scalePosition, scaleStep, STEPS, stepColor, stepWidth, tickLabel, TICKS } from '../../webview/training/scale';
 import { SessionStore } from '../../webview/training/sessionStore';
-import { FIELDS, fieldEdit, optimizerEdit, readTraining, sourceEdit } from '../../webview/training/settings';
+import { FIELDS, chosenFeatures, featureToggleEdit, fieldEdit, optimizerEdit, readTraining, sourceEdit } from '../../webview/training/settings';
 import { progressText, statusText } from '../../webview/training/status';
 
 const update = (step: number, edges: number[], flags: GradientUpdate['flags'] = edges.map(() => null)): GradientUpdate => ({ step, edges, flags, paramNorms: { fc: step } });
@@ -224,6 +224,32 @@ describe('training settings', () => {
     assert.deepEqual(shown({ dataset: { source: 'spiral' } }), ['size', 'noise']);
     assert.deepEqual(shown({ dataset: { source: 'digits' } }), ['limit']);
     assert.deepEqual(shown({ dataset: { source: 'csv' } }), ['path', 'label']);
+  });
+
+  it('regularisation: weight decay shows its per-optimizer default and AdamW\'s decoupling; L1 is training.l1', () => {
+    const placeholder = (type?: string) => field('weightDecay').placeholder(readTraining(type ? { optimizer: { type } } : {}));
+    assert.deepEqual([placeholder('SGD'), placeholder('Adam'), placeholder('AdamW'), placeholder()], ['0', '0', '0.01', '0']);
+    assert.match(field('weightDecay').hint!(readTraining({ optimizer: { type: 'AdamW' } }))!, /decoupled/i);
+    assert.equal(field('weightDecay').hint!(readTraining({ optimizer: { type: 'SGD', lr: 1 } })), null);
+    assert.deepEqual(fieldEdit(field('weightDecay'), t, 0.001), { kind: 'setTraining', path: ['optimizer', 'weightDecay'], value: 0.001 });
+    assert.deepEqual(fieldEdit(field('weightDecay'), readTraining(undefined), 0.1), { kind: 'setTraining', path: ['optimizer'], value: { type: 'Adam', weightDecay: 0.1 } });
+    assert.match((field('weightDecay').parse('-1', t) as { error: string }).error, /0 or more/);
+    assert.deepEqual(fieldEdit(field('l1'), t, 0.001), { kind: 'setTraining', path: ['l1'], value: 0.001 });
+    assert.deepEqual(field('l1').parse('', t), { ok: true, value: null });
+    assert.match((field('l1').parse('-0.5', t) as { error: string }).error, /L1 must be 0 or more, found -0.5/);
+  });
+
+  it('input features: a toggle makes the one edit that sets the list (in Playground\'s order) and the Input\'s size', () => {
+    assert.deepEqual(chosenFeatures(t), ['x1', 'x2'], 'absent: the raw point');
+    assert.deepEqual(featureToggleEdit(t, 'sin(x1)', true), { kind: 'setInputFeatures', features: ['x1', 'x2', 'sin(x1)'] });
+    assert.deepEqual(featureToggleEdit(t, 'x1', false), { kind: 'setInputFeatures', features: ['x2'] });
+    const chosen = readTraining({ dataset: { source: 'xor', inputFeatures: ['x1*x2', 'x1'] } });
+    assert.deepEqual(featureToggleEdit(chosen, 'x1^2', true), { kind: 'setInputFeatures', features: ['x1', 'x1^2', 'x1*x2'] });
+    // Back to x1, x2: the key goes.
+    assert.deepEqual(featureToggleEdit(readTraining({ dataset: { source: 'xor', inputFeatures: ['x1', 'x2', 'x2^2'] } }), 'x2^2', false), { kind: 'setInputFeatures', features: null });
+    assert.equal(featureToggleEdit(readTraining({ dataset: { source: 'xor', inputFeatures: ['x1'] } }), 'x1', false), null, 'the last feature stays');
+    assert.equal(featureToggleEdit(t, 'x1', true), null, 'already on');
+    assert.equal(featureToggleEdit(t, 'cos(x1)', true), null);
   });
 });
 

@@ -1,10 +1,11 @@
-// The training panel's settings: dataset (source, and size and noise, the digits limit, or the CSV file and
-// label column), optimizer, learning rate, batch size, epochs, seed and validation split. Each field is checked
+// The training panel's settings: dataset (source, and size, noise and input features, the digits limit, or the CSV
+// file and label column), optimizer, learning rate, weight decay, L1, batch size, epochs, seed and validation split. Each field is checked
 // as it is typed; a valid change sends one setTraining edit on Enter or when the field loses focus. The fields
 // follow the document: an undo or a change in the text editor shows here.
 import { memo, useMemo, useState, type ReactNode } from 'react';
 import type { GraphEdit, TrainingValue } from '../../protocol/messages';
 import { Dropdown, TextField } from '../ui/toolkit';
+import { InputFeatures } from './InputFeatures';
 import {
   FIELDS, OPTIMIZERS, SOURCE_LABELS, SOURCES, fieldEdit, fieldText, fileValue, optimizerEdit, readTraining, sourceEdit,
   type FieldSpec, type TrainingRead,
@@ -21,6 +22,7 @@ function SettingField({ spec, t, readOnly, send }: { spec: FieldSpec; t: Trainin
   const [text, setText] = useState(() => fieldText(given));
   const [error, setError] = useState<string | null>(null);
   const blocked = spec.blocked?.(t) ?? null;
+  const hint = spec.hint?.(t) ?? null;
   const check = (s: string) => {
     const r = spec.parse(s, t);
     setError(r.ok ? null : r.error);
@@ -54,6 +56,7 @@ function SettingField({ spec, t, readOnly, send }: { spec: FieldSpec; t: Trainin
           {error}
         </div>
       )}
+      {!error && hint && <div className="field-hint">{hint}</div>}
     </div>
   );
 }
@@ -91,6 +94,7 @@ function TrainingSettingsImpl({ training, readOnly, send }: TrainingSettingsProp
         <Dropdown value={t.source ?? ''} options={sourceOptions} disabled={readOnly} ariaLabel="Dataset" onChange={(v) => send(sourceEdit(t, v))} data-testid="training-source" />
       </Setting>
       {datasetFields.map(field)}
+      <InputFeatures t={t} readOnly={readOnly} send={send} />
       <Setting label="Optimizer" testId="optimizer">
         <Dropdown value={t.optimizerType} options={optimizerOptions} disabled={readOnly} ariaLabel="Optimizer" onChange={(v) => send(optimizerEdit(t, v))} data-testid="training-optimizer" />
       </Setting>

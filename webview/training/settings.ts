@@ -3,6 +3,7 @@
 // field's placeholder; clearing a field removes the key so the default applies. No DOM here, so Node tests
 // use it.
 import { CLASSIFICATION_SETS, REGRESSION_SETS } from '../../engine/data/playground';
+import { DEFAULT_INPUT_FEATURES, INPUT_FEATURES } from '../../engine/data/features';
 import type { GraphEdit, TrainingValue } from '../../protocol/messages';
 
 type Obj = Record<string, unknown>;
@@ -10,6 +11,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 export const OPTIMIZERS = ['SGD', 'Adam', 'AdamW'] as const;
 export const DEFAULT_LR = 0.001;
+/** optimizer.weightDecay when the file has none: PyTorch's defaults. */
+export const DEFAULT_WEIGHT_DECAY: Readonly<Record<string, number>> = { SGD: 0, Adam: 0, AdamW: 0.01 };
 
 const GENERATED: readonly string[] = [...CLASSIFICATION_SETS, ...REGRESSION_SETS];
 
@@ -65,6 +68,8 @@ export interface FieldSpec {
   /** Why the field cannot be edited yet, or null. */
   blocked?: (t: TrainingRead) => string | null;
   doc: string;
+  /** A note shown under the field, or null. */
+  hint?: (t: TrainingRead) => string | null;
 }
 
 const group = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
@@ -136,6 +141,17 @@ export const FIELDS: readonly FieldSpec[] = [
     doc: 'Step size of the optimizer.',
   },
   {
+    key: 'weightDecay', label: 'Weight decay (L2)', path: ['optimizer', 'weightDecay'], placeholder: (t) => String(DEFAULT_WEIGHT_DECAY[t.optimizerType] ?? 0),
+    parse: decimal('Weight decay', (v) => v >= 0, '0 or more'), shown: () => true,
+    doc: 'L2 regularisation: SGD and Adam add weightDecay·w to each gradient; AdamW shrinks the weights directly (decoupled).',
+    hint: (t) => (t.optimizerType === 'AdamW' ? 'Decoupled: applied to the weights, not added to the gradient.' : null),
+  },
+  {
+    key: 'l1', label: 'L1 (λ)', path: ['l1'], placeholder: () => '0',
+    parse: decimal('L1', (v) => v >= 0, '0 or more'), shown: () => true,
+    doc: 'L1 regularisation: adds λ·Σ|w| over the weights of Linear, Conv2d and Embedding layers (not biases or norm layers) to the training loss.',
+  },
+  {
     key: 'batchSize', label: 'Batch size', path: ['batchSize'], placeholder: () => '32',
     parse: integer('Batch size', 1, 65_536), shown: () => true, doc: 'Samples per step.',
   },
@@ -194,4 +210,30 @@ export function optimizerEdit(t: TrainingRead, type: string): GraphEdit | null {
     return setTraining(['optimizer'], { type, lr: DEFAULT_LR, ...rest });
   }
   return setTraining(['optimizer', 'type'], type);
+}
+
+/**
+ * The input features the 2-D sets feed the model: the file's list, or the raw point's x1, x2 (the key's
+ * absence). A malformed list reads as what it names that the vocabulary knows (the engine reports the rest).
+ */
+export function chosenFeatures(t: TrainingRead): string[] {
+  const list = t.dataset?.inputFeatures;
+  if (!Array.isArray(list)) return [...DEFAULT_INPUT_FEATURES];
+  return list.filter((f): f is string => typeof f === 'string' && INPUT_FEATURES.includes(f));
+}
+
+/**
+ * Turning one feature on or off: the one edit that sets the list (in the vocabulary's order) and the
+ * Input's size together, null for none (the last feature cannot be turned off). The raw x1, x2 are written
+ * as the key's absence.
+ */
+export function featureToggleEdit(t: TrainingRead, name: string, on: boolean): GraphEdit | null {
+  if (!INPUT_FEATURES.includes(name)) return null;
+  const now = chosenFeatures(t);
+  const next = INPUT_FEATURES.filter((f) => (f === name ? on : now.includes(f)));
+  if (next.length === 0) return null;
+  const raw = next.length === DEFAULT_INPUT_FEATURES.length && next.every((f, i) => f === DEFAULT_INPUT_FEATURES[i]);
+  const features = raw ? null : next;
+  if (JSON.stringify(t.dataset?.inputFeatures ?? null) === JSON.stringify(features)) return null;
+  return { kind: 'setInputFeatures', features };
 }
