@@ -10,7 +10,7 @@
  * then is at S. After a NaN/Inf, S is the last good step: the trainer keeps that step's pass and statistics.
  */
 import {
-  GraphModel, LIMITS, Trainer, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
+  GraphModel, LIMITS, Trainer, featureTransform, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
   readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData, type StepResult,
 } from '../../engine';
 import { MAX_DATASET_POINTS, type PointSet } from '../../protocol/messages';
@@ -77,7 +77,8 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     type: 'started', stepsPerEpoch: trainer.stepsPerEpoch, epochs, classification: trainer.isClassifier,
     trainSize: train.n, validationSize: validation?.n ?? 0, learned: { classes: data.classes, normalization: data.normalization },
   });
-  const planar = data.inputShape.length === 1 && data.inputShape[0] === 2;
+  // The Playground sets keep their raw x₁, x₂ beside derived input features; any other 2-value input is its own plane.
+  const planar = data.raw !== undefined || (data.inputShape.length === 1 && data.inputShape[0] === 2);
   if (planar) {
     post({ type: 'datasetPoints', points: { kind: trainer.isClassifier ? 'classification' : 'regression', train: pointSet(train), validation: validation ? pointSet(validation) : { xy: [], label: [] } } });
   }
@@ -186,13 +187,14 @@ async function lastGoodWeights(model: GraphModel, epochSnapshot: Uint8Array): Pr
   return encodeSafetensors(now);
 }
 
-/** Up to MAX_DATASET_POINTS of a 2-D dataset's points (an even sample), with their class index or value. */
-function pointSet(d: { n: number; inputs: Float32Array; targets: ArrayLike<number> }): PointSet {
+/** Up to MAX_DATASET_POINTS of a 2-D dataset's points (an even sample, raw x₁, x₂), with their class index or value. */
+function pointSet(d: { n: number; inputs: Float32Array; raw?: Float32Array; targets: ArrayLike<number> }): PointSet {
   const stride = Math.max(1, Math.ceil(d.n / MAX_DATASET_POINTS));
+  const points = d.raw ?? d.inputs;
   const xy: number[] = [];
   const label: number[] = [];
   for (let i = 0; i < d.n; i += stride) {
-    xy.push(round4(d.inputs[2 * i]), round4(d.inputs[2 * i + 1]));
+    xy.push(round4(points[2 * i]), round4(points[2 * i + 1]));
     label.push(round4(d.targets[i]));
   }
   return { xy, label };
@@ -202,7 +204,8 @@ const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
 
 /**
  * Over a grid×grid lattice of [-extent, extent]², row-major from the top: a classifier's P(class 1) (or its single
- * logit's sigmoid), or for 'regression' the predicted value itself.
+ * logit's sigmoid), or for 'regression' the predicted value itself. The lattice is in raw x₁, x₂: a model with
+ * derived input features (training.dataset.inputFeatures) gets them computed as in training.
  */
 export function boundaryGrid(model: GraphModel, inputId: string, grid: number, kind: 'probability' | 'regression' = 'probability'): Float32Array {
   const xs = new Float32Array(grid * grid * 2);
@@ -214,13 +217,16 @@ export function boundaryGrid(model: GraphModel, inputId: string, grid: number, k
     }
   }
   const n = grid * grid;
+  const toInput = featureTransform(model.json.training);
   // In slices that fit the activation budget: a model whose training batch fits must not fail here.
   const slice = Math.max(1, largestBatchWithin(model.analysis, n, LIMITS.activationBytes, { loss: false }));
   let d = new Float32Array(0);
   let c = 1;
   for (let start = 0; start < n; start += slice) {
     const m = Math.min(slice, n - start);
-    const pass = noGrad(() => model.forward({ [inputId]: Tensor.fromData(xs.subarray(2 * start, 2 * (start + m)), [m, 2]) }, { training: false, computeLoss: false }));
+    const points = xs.subarray(2 * start, 2 * (start + m));
+    const fed = toInput ? toInput(points, m) : points;
+    const pass = noGrad(() => model.forward({ [inputId]: Tensor.fromData(fed, [m, fed.length / m]) }, { training: false, computeLoss: false }));
     const out = pass.outputs.values().next().value as Tensor;
     if (start === 0) {
       c = out.size / m;

@@ -178,3 +178,27 @@ test('a classifier\'s points carry class indices, and larger sets are sampled ev
   const xy = p.points.validation.xy;
   p.points.validation.label.forEach((c, i) => assert.equal(c, xy[2 * i] * xy[2 * i + 1] >= 0 ? 1 : 0, `point ${i}`));
 });
+
+test('with derived input features, the points are the raw x₁, x₂ and the boundary feeds the features of each cell', async () => {
+  const json = {
+    format: 'nn-graph', version: 1,
+    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [3] } }, { id: 'fc', op: 'Linear', attrs: { outFeatures: 2 } }, { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' }],
+    edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    training: { seed: 0, batchSize: 100, epochs: 1, validationSplit: 0.2, dataset: { source: 'xor', size: 200, inputFeatures: ['x1', 'x2', 'x1*x2'] } },
+  };
+  const msgs = await run(json, { boundaryGrid: 4 });
+  const p = msgs.find((m) => m.type === 'datasetPoints');
+  assert.ok(p?.type === 'datasetPoints', JSON.stringify(msgs.filter((m) => m.type === 'failed')));
+  assert.equal(p.points.train.xy.length, 2 * 160, 'two coordinates a point, not three features');
+  // XOR's label is the quadrant rule on the raw point, so the raw coordinates came through.
+  p.points.train.label.forEach((c, i) => assert.equal(c, p.points.train.xy[2 * i] * p.points.train.xy[2 * i + 1] >= 0 ? 1 : 0));
+  const fin = msgs.at(-1)!;
+  assert.ok(fin.type === 'finished');
+  const b = msgs.filter((m) => m.type === 'boundary').at(-1)!;
+  assert.ok(b.type === 'boundary' && b.values.length === 16);
+  // The top-left cell's centre on a 4×4 grid over [−6, 6]² is (−4.5, 4.5): features (−4.5, 4.5, −20.25).
+  const { decodeSafetensors } = await import('../../engine');
+  const model = GraphModel.create(JSON.stringify(json), { sidecar: decodeSafetensors(fin.weights).tensors });
+  const logits = model.forward({ x: Tensor.fromData([-4.5, 4.5, -20.25], [1, 3]) }, { training: false, computeLoss: false }).outputs.get('fc')!.dataSync();
+  close(b.values[0], Math.exp(logits[1]) / (Math.exp(logits[0]) + Math.exp(logits[1])), 'P(class 1) at the top-left cell');
+});
