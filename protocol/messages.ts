@@ -231,7 +231,22 @@ export type GraphEdit =
   /** Set the model's display name. */
   | { kind: 'setName'; name: string }
   /** Set (or, with null, remove) a key under `training`, e.g. ['optimizer', 'lr'] or ['dataset', 'source']. */
-  | { kind: 'setTraining'; path: string[]; value: TrainingValue | null };
+  | { kind: 'setTraining'; path: string[]; value: TrainingValue | null }
+  /**
+   * Change a node's op in place: its id, position and edges stay; attributes the new op does not take (or
+   * whose value it would refuse) and the node's inline parameter values go. Refused when an edge into the node
+   * uses a port the new op lacks.
+   */
+  | { kind: 'setOp'; nodeId: string; op: string }
+  /**
+   * Several edits as one change of the file (one undo step), applied in order, each to the text the previous
+   * one left: the dataset and the Target and loss that fit it, say. If any is refused nothing is applied.
+   * At most MAX_BATCH_EDITS; no batch inside a batch, and no renameNode (a rename copies weights on its own).
+   */
+  | { kind: 'batch'; label: string; edits: GraphEdit[] };
+
+/** The most edits one batch holds. */
+export const MAX_BATCH_EDITS = 16;
 
 /** JSON values the training panel writes. */
 export type TrainingValue = string | number | boolean | number[] | { [k: string]: TrainingValue };
