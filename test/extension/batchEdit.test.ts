@@ -89,7 +89,7 @@ test('a batch is bounded: no nesting, no rename, at least one and at most MAX_BA
 test('a batch applies its edits in order, each to the text the previous left, as one new text', () => {
   const out = apply(XOR, REWIRE);
   const m = model(out);
-  assert.equal(m.training!.dataset!.source, 'regress-plane');
+  assert.equal((m.training as { dataset: { source: string } }).dataset.source, 'regress-plane');
   assert.deepEqual(node(out, 'fc2').attrs, { outFeatures: 1 });
   assert.deepEqual(node(out, 'y').attrs, { shape: [1], dtype: 'float32' });
   assert.equal(node(out, 'loss').op, 'MSELoss');
