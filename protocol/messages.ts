@@ -212,7 +212,22 @@ export type GraphEdit =
    * engine/data/features.ts) and size the bound Input to match, [k], in one edit. null removes the key: the
    * raw x1, x2, and an Input of [2].
    */
-  | { kind: 'setInputFeatures'; features: string[] | null };
+  | { kind: 'setInputFeatures'; features: string[] | null }
+  /**
+   * Change a node's op in place: its id, position and edges stay; attributes the new op does not take (or
+   * whose value it would refuse) and the node's inline parameter values go. Refused when an edge into the node
+   * uses a port the new op lacks.
+   */
+  | { kind: 'setOp'; nodeId: string; op: string }
+  /**
+   * Several edits as one change of the file (one undo step), applied in order, each to the text the previous
+   * one left: the dataset and the Target and loss that fit it, say. If any is refused nothing is applied.
+   * At most MAX_BATCH_EDITS; no batch inside a batch, and no renameNode (a rename copies weights on its own).
+   */
+  | { kind: 'batch'; label: string; edits: GraphEdit[] };
+
+/** The most edits one batch holds. */
+export const MAX_BATCH_EDITS = 16;
 
 /** JSON values the training panel writes. */
 export type TrainingValue = string | number | boolean | number[] | { [k: string]: TrainingValue };

@@ -19,7 +19,7 @@
 import { ID_PATTERN, LIMITS } from '../engine/graph/analyze';
 import { INPUT_FEATURES } from '../engine/data/features';
 import type { AttrValue, EdgeJson, NodeJson } from '../engine/graph/types-public';
-import { OVERLAY_MODES, TRAINING_PACES, type GraphEdit, type UiPrefs, type Position, type TrainingControlMessage, type TrainingPaceMessage, type TrainingValue, type WebviewMessage } from './messages';
+import { MAX_BATCH_EDITS, OVERLAY_MODES, TRAINING_PACES, type GraphEdit, type UiPrefs, type Position, type TrainingControlMessage, type TrainingPaceMessage, type TrainingValue, type WebviewMessage } from './messages';
 
 export type ParseResult = { ok: true; msg: WebviewMessage } | { ok: false; error: string };
 
@@ -48,6 +48,10 @@ export const MESSAGE_LIMITS = {
   trainingValues: 256,
   trainingString: 1024,
   trainingArray: 64,
+  /** Edits in one batch (each checked as if it came alone). */
+  batchEdits: MAX_BATCH_EDITS,
+  /** A batch's label (what the change does, named in a refusal). */
+  batchLabel: 200,
 } as const;
 
 class Invalid extends Error {}
@@ -159,8 +163,7 @@ function dict<T>(): Record<string, T> {
 
 function node(v: unknown, where: string): NodeJson {
   const o = object(v, where, ['id', 'op', 'attrs', 'ui'], ['id', 'op']);
-  const out: NodeJson = { id: nodeId(o.id, `${where}.id`), op: string(o.op, `${where}.op`, 64) };
-  if (!ID_PATTERN.test(out.op)) fail(`${where}.op`, `${quote(out.op)} is not an op name`);
+  const out: NodeJson = { id: nodeId(o.id, `${where}.id`), op: opName(o.op, `${where}.op`) };
   if (o.attrs !== undefined) {
     if (!isPlainObject(o.attrs)) fail(`${where}.attrs`, `must be an object, found ${describe(o.attrs)}`);
     const src = o.attrs as Record<string, unknown>;
@@ -217,9 +220,18 @@ function trainingValue(v: unknown, where: string): TrainingValue {
   return walk(v, where, 0);
 }
 
-function graphEdit(v: unknown, where: string): GraphEdit {
+function opName(v: unknown, where: string): string {
+  const s = string(v, where, 64);
+  if (!ID_PATTERN.test(s)) fail(where, `${quote(s)} is not an op name`);
+  return s;
+}
+
+/** One edit; `inBatch` when it is an item of a batch, which may hold neither a batch nor a rename. */
+function graphEdit(v: unknown, where: string, inBatch = false): GraphEdit {
   if (!isPlainObject(v)) fail(where, `must be an object, found ${describe(v)}`);
   const kind = (v as Record<string, unknown>).kind;
+  if (inBatch && kind === 'batch') fail(`${where}.kind`, 'a batch cannot hold another batch');
+  if (inBatch && kind === 'renameNode') fail(`${where}.kind`, 'a batch cannot rename a node (a rename copies the node’s weights; send it alone)');
   switch (kind) {
     case 'addNodes': {
       const o = object(v, where, ['kind', 'nodes', 'edges']);
@@ -293,6 +305,17 @@ function graphEdit(v: unknown, where: string): GraphEdit {
       });
       return { kind, features };
     }
+    case 'setOp': {
+      const o = object(v, where, ['kind', 'nodeId', 'op']);
+      return { kind, nodeId: nodeId(o.nodeId, `${where}.nodeId`), op: opName(o.op, `${where}.op`) };
+    }
+    case 'batch': {
+      const o = object(v, where, ['kind', 'label', 'edits']);
+      const label = string(o.label, `${where}.label`, MESSAGE_LIMITS.batchLabel);
+      const items = array(o.edits, `${where}.edits`, MESSAGE_LIMITS.batchEdits);
+      if (items.length === 0) fail(`${where}.edits`, 'must hold at least one edit');
+      return { kind, label, edits: items.map((e, i) => graphEdit(e, `${where}.edits[${i}]`, true)) };
+    }
     default:
       return fail(`${where}.kind`, typeof kind === 'string' ? `unknown edit ${quote(kind)}` : `must name an edit, found ${describe(kind)}`);
   }
@@ -322,7 +345,8 @@ const TRAINING_ACTIONS = ['start', 'pause', 'resume', 'step', 'stepEpoch', 'stop
 // Adding a message or an edit to protocol/messages.ts without a check here is a compile error.
 const CHECKED_MESSAGES: Record<WebviewMessage['type'], true> = { ready: true, edit: true, openAsText: true, runCommand: true, trainingControl: true, trainingPace: true, trainingAck: true, setUiPrefs: true };
 const CHECKED_EDITS: Record<GraphEdit['kind'], true> = {
-  addNodes: true, moveNodes: true, deleteElements: true, connect: true, setInput: true, setAttr: true, renameNode: true, setName: true, setTraining: true, setInputFeatures: true,
+  addNodes: true, moveNodes: true, deleteElements: true, connect: true, setInput: true, setAttr: true, renameNode: true, setName: true, setTraining: true,
+  setInputFeatures: true, setOp: true, batch: true,
 };
 void CHECKED_MESSAGES;
 void CHECKED_EDITS;

@@ -233,7 +233,7 @@ export function Editor({ model, analysis, version, revision, readOnly, colorMode
         />
         <Inspector selection={selection} model={model} analysis={analysis} view={view} readOnly={readOnly} send={send} />
       </div>
-      <TrainingPanel training={model.training} readOnly={readOnly} send={send} onReveal={reveal} />
+      <TrainingPanel training={model.training} readOnly={readOnly} send={send} onReveal={reveal} analysis={analysis} />
       <ProblemsStrip problems={view.problems} onReveal={reveal} />
     </div>
   );

@@ -227,6 +227,8 @@ export interface SavedState {
   trainingOpen?: boolean;
   /** The training speed chosen in the panel: steps a second, or 'max'. */
   trainingPace?: string;
+  /** Whether the decision boundary shows the data points (default true). */
+  boundaryPoints?: boolean;
 }
 
 export function savedState(): SavedState {

@@ -19,12 +19,13 @@ import { LIMITS, type GraphAnalysis } from '../../engine/graph/analyze';
 import { analyzeText } from './analysis';
 import { getOp, portNames, type OpSpec } from '../../engine/graph/registry';
 import type { EdgeJson, GraphErrorCode, NodeJson } from '../../engine/graph/types';
-import type { GraphEdit } from '../../protocol/messages';
+import { MAX_BATCH_EDITS, type GraphEdit } from '../../protocol/messages';
 import {
   appendToArray,
   applyTextEdits,
   arrayBlock,
   detectStyle,
+  end,
   findDuplicateKey,
   insertProperties,
   insertProperty,
@@ -483,6 +484,55 @@ function setInputFeatures(c: EditContext, features: readonly string[] | null): v
   if (size !== k) setAttr(c, id, 'shape', [k]);
 }
 
+/**
+ * Changes a node's op in place (the rewire offer turns a CrossEntropyLoss into an MSELoss this way): the id,
+ * `ui` and every edge stay. Attributes the new op does not take, or whose value it would refuse, go; so do the
+ * node's inline parameter values, which belong to the old op (weights in the sidecar are re-initialised by the
+ * next run where their shape no longer fits, as after any change of shape).
+ */
+function setOp(c: EditContext, nodeId: string, op: string): void {
+  const { obj, spec, json } = c.node(nodeId);
+  if (spec.op === op) return;
+  const next = getOp(op);
+  if (!next) return refuse(`Unknown op "${op}".`);
+  for (const e of c.edges) {
+    if (e.to !== nodeId) continue;
+    const n = portCount(next);
+    if (e.port >= n) refuse(`Node "${nodeId}" cannot become ${op}: ${op} ${n === 0 ? 'takes no inputs' : `has ${n} input port${n > 1 ? 's' : ''}`}, and "${e.from}" feeds its port ${e.port}.`);
+  }
+  c.push(replaceValue(valueOf(obj, 'op')!, JSON.stringify(op)));
+  const attrs = valueOf(obj, 'attrs');
+  if (attrs?.type === 'object' && isObj(json.attrs)) {
+    const kept: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(json.attrs)) {
+      const a = next.attrs.find((x) => x.name === k);
+      if (a && !checkAttr(a.type, v)) kept[k] = v;
+    }
+    const keptCount = Object.keys(kept).length;
+    if (keptCount === 0) c.push(cutProperty(obj, 'attrs'));
+    else if (keptCount < Object.keys(json.attrs).length) c.push(replaceValue(attrs, valueText(kept, c.style)));
+  }
+  const params = valueOf(c.root, 'params');
+  if (params?.type === 'object') {
+    const idx = new Set((params.children ?? []).flatMap((p, i) => (typeof p.children?.[0]?.value === 'string' && p.children[0].value.startsWith(`${nodeId}.`) ? [i] : [])));
+    c.push(removeItems(c.text, params, idx));
+  }
+}
+
+/**
+ * Removes one property and the separator before it (after it, for the first), touching nothing else of the
+ * object: unlike removeProperty, it can go with an edit of a neighbouring property (setOp's new op).
+ */
+function cutProperty(obj: JsonNode, key: string): TextEdit | undefined {
+  const props = obj.children ?? [];
+  const i = props.findIndex((p) => p.children?.[0]?.value === key);
+  if (i < 0) return undefined;
+  if (props.length === 1) return { offset: obj.offset + 1, length: obj.length - 2, content: '' };
+  const from = i > 0 ? end(props[i - 1]!) : props[0]!.offset;
+  const to = i > 0 ? end(props[i]!) : props[1]!.offset;
+  return { offset: from, length: to - from, content: '' };
+}
+
 function setName(c: EditContext, name: string): void {
   c.push(setProperty(c.text, c.root, 'name', JSON.stringify(name), c.style, ['version', 'format']));
 }
@@ -492,6 +542,7 @@ function setName(c: EditContext, name: string): void {
  * `analysis` may be passed when the caller already has the text's (it must be of this text).
  */
 export function applyGraphEdit(text: string, edit: GraphEdit, analysis: GraphAnalysis = analyzeText(text)): GraphEditResult {
+  if (edit.kind === 'batch') return applyBatch(text, edit, analysis);
   const parsed = parseJsonTree(text);
   const blocked = editBlocker(text, analysis, parsed);
   if (blocked) return { ok: false, reason: blocked };
@@ -533,6 +584,9 @@ export function applyGraphEdit(text: string, edit: GraphEdit, analysis: GraphAna
       case 'setInputFeatures':
         setInputFeatures(c, edit.features);
         break;
+      case 'setOp':
+        setOp(c, edit.nodeId, edit.op);
+        break;
       default:
         return { ok: false, reason: `Unknown edit "${String((edit as { kind: unknown }).kind)}".` };
     }
@@ -549,3 +603,54 @@ export function applyGraphEdit(text: string, edit: GraphEdit, analysis: GraphAna
   return { ok: true, text: out, changed: true, ...(rename ? { rename } : {}) };
 }
 
+
+/**
+ * A batch: each edit applied to the text the previous one left, checked as if it came alone, and one text
+ * at the end (one WorkspaceEdit, so one undo step). The first refusal refuses the whole batch, naming the edit.
+ */
+function applyBatch(text: string, batch: Extract<GraphEdit, { kind: 'batch' }>, analysis: GraphAnalysis): GraphEditResult {
+  const n = batch.edits.length;
+  const refused = (why: string): GraphEditResult => ({ ok: false, reason: `${batch.label}: ${why} Nothing was changed.` });
+  if (n === 0) return refused('the batch holds no edit.');
+  if (n > MAX_BATCH_EDITS) return refused(`a batch holds at most ${MAX_BATCH_EDITS} edits, found ${n}.`);
+  let current = text;
+  let a = analysis;
+  for (let i = 0; i < n; i++) {
+    const edit = batch.edits[i]!;
+    if (edit.kind === 'batch') return refused(`edit ${i + 1} of ${n} is a batch; a batch cannot hold another.`);
+    if (edit.kind === 'renameNode') return refused(`edit ${i + 1} of ${n} renames "${edit.from}"; a rename cannot be part of a batch.`);
+    const r = applyGraphEdit(current, edit, a);
+    if (!r.ok) return refused(`edit ${i + 1} of ${n} (${describeEdit(edit)}) was refused: ${r.reason}`);
+    if (r.changed) {
+      current = r.text;
+      a = analyzeText(current);
+    }
+  }
+  return { ok: true, text: current, changed: current !== text };
+}
+
+/** An edit in a few words, for a batch's refusal. */
+function describeEdit(e: GraphEdit): string {
+  switch (e.kind) {
+    case 'setAttr':
+      return `${e.value === null ? 'removing' : 'setting'} "${e.attr}" of "${e.nodeId}"`;
+    case 'setOp':
+      return `making "${e.nodeId}" a ${e.op}`;
+    case 'setTraining':
+      return `${e.value === null ? 'removing' : 'setting'} training.${e.path.join('.')}`;
+    case 'setInput':
+      return `port ${e.port} of "${e.nodeId}"`;
+    case 'connect':
+      return `connecting "${e.edge.from}" to "${e.edge.to}"`;
+    case 'addNodes':
+      return `adding ${e.nodes.length === 1 ? `"${e.nodes[0]!.id}"` : `${e.nodes.length} nodes`}`;
+    case 'deleteElements':
+      return 'deleting';
+    case 'moveNodes':
+      return 'moving nodes';
+    case 'setName':
+      return 'renaming the model';
+    default:
+      return e.kind;
+  }
+}

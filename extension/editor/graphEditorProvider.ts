@@ -172,7 +172,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
         const result = applyGraphEdit(text, msg.edit, analysis);
         if (!result.ok) return { refused: result.reason };
         if (!result.changed) return { text };
-        if (msg.edit.kind === 'setTraining') {
+        if (msg.edit.kind === 'setTraining' || msg.edit.kind === 'batch') {
           // A dataset path is refused as it is set, for the reason Train would give.
           const path = datasetPath(analyzeText(result.text).model);
           if (typeof path === 'string' && path !== datasetPath(analysis.model)) {

@@ -2,6 +2,8 @@
 // simple way (the real host keeps formatting and renames weights too). Enough to feed the page the document
 // it would get back.
 import type { EdgeJson, ModelJson } from '../../engine/graph/types';
+import { getOp } from '../../engine/graph/registry';
+import '../../engine/layers';
 import type { GraphEdit } from '../../protocol/messages';
 
 export function applyEdit(model: ModelJson, edit: GraphEdit): ModelJson {
@@ -63,6 +65,27 @@ export function applyEdit(model: ModelJson, edit: GraphEdit): ModelJson {
       if (input) input.attrs = { ...(input.attrs ?? {}), shape: [edit.features?.length ?? 2] };
       break;
     }
+    case 'setTraining': {
+      let obj = (m.training ??= {}) as Record<string, unknown>;
+      for (const k of edit.path.slice(0, -1)) obj = (obj[k] ??= {}) as Record<string, unknown>;
+      const leaf = edit.path.at(-1)!;
+      if (edit.value === null) delete obj[leaf];
+      else obj[leaf] = structuredClone(edit.value);
+      break;
+    }
+    case 'setOp':
+      for (const n of m.nodes) {
+        if (n.id !== edit.nodeId) continue;
+        n.op = edit.op;
+        // Attributes the new op does not take go (the host also drops values the op would refuse).
+        const names = new Set((getOp(edit.op)?.attrs ?? []).map((a) => a.name));
+        const kept = Object.fromEntries(Object.entries(n.attrs ?? {}).filter(([k]) => names.has(k)));
+        if (Object.keys(kept).length) n.attrs = kept;
+        else delete n.attrs;
+      }
+      break;
+    case 'batch':
+      return edit.edits.reduce(applyEdit, m);
   }
   return m;
 }

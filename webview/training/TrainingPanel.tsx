@@ -4,6 +4,7 @@
 // documents show it with every control disabled. Each part reads the training store itself, so a progress
 // update re-renders the status and charts, never the settings or the canvas.
 import { memo, useCallback, useEffect, useState } from 'react';
+import type { GraphAnalysis } from '../../engine/graph/analyze';
 import { TRAINING_PACES, type GraphEdit, type TrainingControlMessage, type TrainingPaceMessage } from '../../protocol/messages';
 import { countRender } from '../debug/renders';
 import { post, savedState, saveState } from '../host';
@@ -24,6 +25,8 @@ export interface TrainingPanelProps {
   send: (edit: GraphEdit | null) => void;
   /** Select and centre a node (the one a NaN/Inf stop names). */
   onReveal: (nodeId: string) => void;
+  /** The model's analysis (the dataset dropdown's rewire offer reads the Target and loss). */
+  analysis?: GraphAnalysis;
 }
 
 const control = (action: TrainingControlMessage['action']) => post({ type: 'trainingControl', action });
@@ -128,7 +131,7 @@ function AccuracyCharts({ training }: { training: unknown }) {
   return show ? <AccuracyChart /> : null;
 }
 
-function TrainingPanelImpl({ training, readOnly, send, onReveal }: TrainingPanelProps) {
+function TrainingPanelImpl({ training, readOnly, send, onReveal, analysis }: TrainingPanelProps) {
   countRender('TrainingPanel');
   const [open, setOpen] = useState(() => savedState().trainingOpen ?? true);
   const toggle = useCallback(() => {
@@ -148,7 +151,7 @@ function TrainingPanelImpl({ training, readOnly, send, onReveal }: TrainingPanel
         <TrainingStatus onReveal={onReveal} />
       </div>
       <div className="training-body" hidden={!open}>
-        <TrainingSettings training={training} readOnly={readOnly} send={send} />
+        <TrainingSettings training={training} readOnly={readOnly} send={send} analysis={analysis} />
         <div className="training-charts">
           <LossChart />
           <AccuracyCharts training={training} />

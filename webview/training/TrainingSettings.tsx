@@ -1,8 +1,11 @@
 // The training panel's settings: dataset (source, and size, noise and input features, the digits limit, or the CSV
 // file and label column), optimizer, learning rate, weight decay, L1, batch size, epochs, seed and validation split. Each field is checked
 // as it is typed; a valid change sends one setTraining edit on Enter or when the field loses focus. The fields
-// follow the document: an undo or a change in the text editor shows here.
+// follow the document: an undo or a change in the text editor shows here. Choosing a dataset of the other kind
+// (classification ↔ regression) for a model wired for the old one holds the choice and offers to rewire the
+// Target and loss with it (rewire.ts, RewireNotice.tsx).
 import { memo, useMemo, useState, type ReactNode } from 'react';
+import type { GraphAnalysis } from '../../engine/graph/analyze';
 import type { GraphEdit, TrainingValue } from '../../protocol/messages';
 import { Dropdown, TextField } from '../ui/toolkit';
 import { InputFeatures } from './InputFeatures';
@@ -10,11 +13,15 @@ import {
   FIELDS, OPTIMIZERS, SOURCE_LABELS, SOURCES, fieldEdit, fieldText, fileValue, optimizerEdit, readTraining, sourceEdit,
   type FieldSpec, type TrainingRead,
 } from './settings';
+import { rewireEdit, rewireOffer } from './rewire';
+import { RewireNotice } from './RewireNotice';
 
 export interface TrainingSettingsProps {
   training: unknown;
   readOnly: boolean;
   send: (edit: GraphEdit | null) => void;
+  /** The model's analysis, for the rewire offer (none: datasets change without an offer). */
+  analysis?: GraphAnalysis;
 }
 
 function SettingField({ spec, t, readOnly, send }: { spec: FieldSpec; t: TrainingRead; readOnly: boolean; send: (edit: GraphEdit | null) => void }) {
@@ -70,8 +77,23 @@ function Setting({ label, children, testId }: { label: string; children: ReactNo
   );
 }
 
-function TrainingSettingsImpl({ training, readOnly, send }: TrainingSettingsProps) {
+function TrainingSettingsImpl({ training, readOnly, send, analysis }: TrainingSettingsProps) {
   const t = useMemo(() => readTraining(training), [training]);
+  // A dataset chosen with a rewire offer: shown in the dropdown while the offer is open, and after Rewire or
+  // Keep until the file's dataset changes (so the dropdown does not flick back while the edit travels).
+  const [choice, setChoice] = useState<{ source: string; from: string | undefined; decided: boolean } | null>(null);
+  const offer = useMemo(() => (choice && !choice.decided && analysis ? rewireOffer(analysis, training, choice.source) : null), [choice, analysis, training]);
+  // The file's dataset changed (the edit landed, an undo), or the model now fits: the choice is over.
+  if (choice && (t.source !== choice.from || (!choice.decided && !offer))) setChoice(null);
+  const chooseSource = (v: string) => {
+    const o = analysis ? rewireOffer(analysis, training, v) : null;
+    setChoice(o ? { source: v, from: t.source, decided: false } : null);
+    if (!o) send(sourceEdit(t, v));
+  };
+  const settle = (edit: GraphEdit | null) => {
+    setChoice(edit && choice ? { ...choice, decided: true } : null);
+    send(edit);
+  };
   const sourceOptions = useMemo(() => {
     const options = SOURCES.map((value) => ({ value, label: SOURCE_LABELS[value] }));
     if (t.source === undefined) return [{ value: '', label: '(choose a dataset)' }, ...options];
@@ -91,8 +113,11 @@ function TrainingSettingsImpl({ training, readOnly, send }: TrainingSettingsProp
   return (
     <div className="training-settings" data-testid="training-settings">
       <Setting label="Dataset" testId="source">
-        <Dropdown value={t.source ?? ''} options={sourceOptions} disabled={readOnly} ariaLabel="Dataset" onChange={(v) => send(sourceEdit(t, v))} data-testid="training-source" />
+        <Dropdown value={choice ? choice.source : (t.source ?? '')} options={sourceOptions} disabled={readOnly} ariaLabel="Dataset" onChange={chooseSource} data-testid="training-source" />
       </Setting>
+      {offer && !readOnly && (
+        <RewireNotice offer={offer} onRewire={() => settle(rewireEdit(training, offer))} onKeep={() => settle(sourceEdit(t, offer.source))} onCancel={() => settle(null)} />
+      )}
       {datasetFields.map(field)}
       <InputFeatures t={t} readOnly={readOnly} send={send} />
       <Setting label="Optimizer" testId="optimizer">
