@@ -13,7 +13,7 @@ import { overlay, useOverlay } from './stores';
 
 const W = 200;
 const H = 64;
-const AXIS = 30;
+const AXIS = 40;
 const GAP = 2;
 const MAX_BAR = 18;
 

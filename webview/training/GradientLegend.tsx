@@ -59,14 +59,17 @@ export function FlagCount({ flag, count }: { flag: EdgeFlag; count: number }) {
   );
 }
 
-function FlagRow({ flag, count }: { flag: EdgeFlag; count: number }) {
+function FlagRow({ flag, count, prefix }: { flag: EdgeFlag; count: number; prefix: boolean }) {
   return (
     <div className={`grad-legend-flag grad-${flag}${count ? ' present' : ''}`} data-flag={flag} data-count={count}>
       <svg width={28} height={10} aria-hidden="true">
         <line x1={1} y1={5} x2={27} y2={5} className="grad-legend-sample" />
       </svg>
       <Icon name={FLAG_ICON[flag]} />
-      <span className="grad-legend-flag-text">gradient {FLAG_TEXT[flag]}</span>
+      <span className="grad-legend-flag-text">
+        {prefix ? 'gradient ' : ''}
+        {FLAG_TEXT[flag]}
+      </span>
       <FlagCount flag={flag} count={count} />
     </div>
   );
@@ -139,20 +142,21 @@ function GradientLegendImpl() {
       ) : (
         <div className="hint grad-legend-nostats">No gradient has flowed yet.</div>
       )}
-      <FlagRow flag="vanishing" count={vanishing} />
-      <FlagRow flag="exploding" count={exploding} />
+      {/* The flags are the gradient's in every mode: said so where the scale is another quantity's. */}
+      <FlagRow flag="vanishing" count={vanishing} prefix={mode !== 'gradient'} />
+      <FlagRow flag="exploding" count={exploding} prefix={mode !== 'gradient'} />
       <div className="grad-legend-none">
         <svg width={28} height={10} aria-hidden="true">
           <line x1={1} y1={5} x2={27} y2={5} className={`grad-legend-sample${mode === 'gradient' ? '' : ' neutral'}`} />
         </svg>
-        <span>{mode === 'gradient' ? '0: no gradient (from an Input or Target)' : 'grey: the edge leaves no parameterised node'}</span>
+        <span>{mode === 'gradient' ? '0: no gradient (from an Input or Target)' : 'grey: not after a layer with parameters'}</span>
       </div>
       <div className="hint grad-legend-foot">
         {mode === 'gradient'
           ? `${edges} edges · scale: this run's 2nd–98th percentile · hover an edge for its history`
           : mode === 'update'
-            ? `${params} layers · fixed health scale · on each layer and the edges leaving it`
-            : `${params} layers · scale: this run's 2nd–98th percentile · on each layer and the edges leaving it`}
+            ? `${params} layers · fixed scale: about 1e-3 is healthy`
+            : `${params} layers · scale: this run's 2nd–98th percentile`}
       </div>
     </div>
   );

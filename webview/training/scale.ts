@@ -58,11 +58,10 @@ export const MAGNITUDE_RAMP: Ramp = ['--grad-0', '--grad-1', '--grad-2', '--grad
 
 /**
  * The update ratio ‖Δθ‖/‖θ‖ of one optimizer step, the usual health check of a learning rate: about 1e-3 is
- * healthy (CS231n, "Neural Networks Part 3: Learning and Evaluation", ratio of updates to weights: "somewhere
- * around 1e-3; if it is lower than this then the learning rate might be too low, if it is higher then the
- * learning rate is likely too high"). Drawn on a fixed scale, so a colour always means the same verdict: within a
- * decade of 1e-3 healthy (green); at or below 1e-5, a hundred times too small, stalled (blue); at or above 1e-1,
- * a tenth of the weights rewritten each step, unstable (red).
+ * healthy, much lower suggests a learning rate too low, much higher one too high (Stanford's CS231n notes,
+ * "Neural Networks Part 3", ratio of weights:updates). Drawn on a fixed scale, so a colour always means the same
+ * verdict: within a decade of 1e-3 healthy (green); at or below 1e-5, a hundred times too small, stalled (blue);
+ * at or above 1e-1, a tenth of the weights rewritten each step, unstable (red).
  */
 export const UPDATE_RANGE: LogRange = { lo: -6, hi: 0 };
 export const HEALTH = { stalledAtOrBelow: 1e-5, healthyFrom: 1e-4, healthyTo: 1e-2, unstableAtOrAbove: 1e-1 } as const;
@@ -150,8 +149,8 @@ export function edgeLook(key: string): EdgeLook {
 
 /**
  * The legend's ticks on a range, as exponents: both bounds, and whole decades between where their labels have
- * room: at least a quarter of the scale from either bound and a fifth from each other (a label is about a fifth
- * of the legend's width).
+ * room: at least 0.3 of the scale from either bound and a fifth from each other (a bound's label such as
+ * `3.2e-7` is about a fifth of the legend's width).
  */
 export function ticks(range: LogRange): number[] {
   const span = range.hi - range.lo;
@@ -159,7 +158,7 @@ export function ticks(range: LogRange): number[] {
   let last = -Infinity;
   for (let e = Math.ceil(range.lo); e < range.hi; e++) {
     const f = (e - range.lo) / span;
-    if (f < 0.25 - 1e-9 || f > 0.75 + 1e-9 || f - last < 0.2 - 1e-9) continue;
+    if (f < 0.3 - 1e-9 || f > 0.7 + 1e-9 || f - last < 0.2 - 1e-9) continue;
     out.push(e);
     last = f;
   }
