@@ -1,107 +1,15 @@
 /// <reference path="../../webview/vscode-api.d.ts" />
-// The training view's pure modules: the overlay's log scale, the overlay and session stores, the settings'
+// The training view's pure modules (the overlay's are in overlay.test.ts): the session store, the settings'
 // checks and edits, the charts' arithmetic, the status line, and the webview's check of training messages.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { GradientUpdate, HostMessage, TrainingStateMessage } from '../../protocol/messages';
+import type { HostMessage, TrainingStateMessage } from '../../protocol/messages';
 import { linePath, linearScale, logScale, lossScale, shortNumber, thin } from '../../webview/training/chart';
-import { HISTORY, OverlayStore } from '../../webview/training/overlayStore';
-import { formatMagnitude, MAX_WIDTH, MIN_WIDTH, nextStep, scalePosition, scaleStep, STEPS, stepColor, stepWidth, tickLabel, TICKS } from '../../webview/training/scale';
 import { SessionStore } from '../../webview/training/sessionStore';
 import { FIELDS, chosenFeatures, featureToggleEdit, fieldEdit, optimizerEdit, readTraining, sourceEdit } from '../../webview/training/settings';
 import { progressText, statusText } from '../../webview/training/status';
 
-const update = (step: number, edges: number[], flags: GradientUpdate['flags'] = edges.map(() => null)): GradientUpdate => ({ step, edges, flags, paramNorms: { fc: step } });
 const field = (key: string) => FIELDS.find((f) => f.key === key)!;
-
-describe('the overlay scale', () => {
-  it('maps 1e-8..1e2 onto [0, 1] logarithmically, clamps outside, and has no place for 0 or NaN', () => {
-    assert.equal(scalePosition(1e-8), 0);
-    assert.equal(scalePosition(1e2), 1);
-    assert.ok(Math.abs(scalePosition(1e-3)! - 0.5) < 1e-12);
-    assert.equal(scalePosition(1e-12), 0);
-    assert.equal(scalePosition(1e9), 1);
-    assert.equal(scalePosition(Infinity), 1);
-    assert.equal(scalePosition(0), null);
-    assert.equal(scalePosition(NaN), null);
-    assert.equal(scalePosition(-1), null);
-    assert.equal(scaleStep(0), -1);
-  });
-
-  it('steps, widths and colours grow with the magnitude', () => {
-    const values = [1e-9, 1e-7, 1e-5, 1e-3, 1e-1, 10, 1e4];
-    const steps = values.map(scaleStep);
-    for (let i = 1; i < steps.length; i++) assert.ok(steps[i] > steps[i - 1] || steps[i] === STEPS, `${values[i]}`);
-    assert.equal(stepWidth(0), MIN_WIDTH);
-    assert.equal(stepWidth(STEPS), MAX_WIDTH);
-    assert.ok(stepWidth(10) < stepWidth(11));
-    assert.equal(stepColor(0), 'var(--grad-0)');
-    assert.equal(stepColor(STEPS), 'var(--grad-4)');
-    assert.equal(stepColor(STEPS / 2), 'var(--grad-2)');
-    assert.match(stepColor(STEPS / 8), /^color-mix\(in srgb, var\(--grad-1\) 50%, var\(--grad-0\)\)$/);
-    assert.deepEqual(TICKS.map(tickLabel), ['1e-8', '1e-6', '1e-4', '1e-2', '1', '1e2']);
-    assert.deepEqual([0, 3.2149e-4, 0.012345, 12.345, 4560, NaN].map(formatMagnitude), ['0', '3.21e-4', '0.0123', '12.3', '4.56e+3', 'NaN']);
-  });
-
-  it('an edge changes step only once its magnitude has moved past the hysteresis (jitter does not restyle)', () => {
-    const s0 = nextStep(-1, 1e-3);
-    assert.equal(s0, STEPS / 2);
-    assert.equal(nextStep(s0, 1.9e-3), s0, '×1.9: same step');
-    assert.equal(nextStep(s0, 0.55e-3), s0, '÷1.8: same step');
-    assert.equal(nextStep(s0, 3e-3), scaleStep(3e-3), '×3: moves');
-    assert.ok(scaleStep(3e-3) > s0);
-    assert.equal(nextStep(s0, 0), -1);
-    assert.equal(nextStep(-1, 1e-3), scaleStep(1e-3));
-  });
-});
-
-describe('the overlay store', () => {
-  it('keeps the latest value and flag per edge, the last 100 values, and the flag counts', () => {
-    const o = new OverlayStore();
-    let calls = 0;
-    o.subscribe(() => calls++);
-    assert.equal(o.cell(0), null);
-    assert.equal(o.styleKey(0), '');
-    o.update(update(1, [0, 1e-9, 5e3], [null, 'vanishing', 'exploding']));
-    assert.deepEqual(o.cell(1), { value: 1e-9, flag: 'vanishing' });
-    assert.equal(o.vanishing, 1);
-    assert.equal(o.exploding, 1);
-    assert.equal(o.styleKey(0), '-1|');
-    assert.equal(o.styleKey(2), `${STEPS}|exploding`);
-    assert.equal(o.paramNorm('fc'), 1);
-    assert.equal(o.paramNorm('constructor'), undefined);
-    for (let s = 2; s <= 150; s++) o.update(update(s, [0, s, s * 2]));
-    assert.equal(o.history(1).length, HISTORY);
-    assert.deepEqual(o.history(1).slice(0, 2), [51, 52]);
-    assert.equal(o.history(1).at(-1), 150);
-    assert.equal(o.vanishing, 0);
-    assert.equal(calls, 150);
-    // The same step again (a view attached again) changes nothing.
-    o.update(update(150, [0, 1, 1]));
-    assert.equal(calls, 150);
-    assert.equal(o.cell(1)!.value, 150);
-    // An earlier step is a new run: the history starts afresh.
-    o.update(update(1, [0, 7, 7]));
-    assert.deepEqual(o.history(1), [7]);
-  });
-
-  it('fits the document: updates of another length are ignored, and a change of edges clears it', () => {
-    const o = new OverlayStore();
-    o.setShape('a>b:0|b>c:0', 2);
-    assert.equal(o.update(update(1, [1, 2, 3])), false);
-    assert.equal(o.hasData, false);
-    assert.equal(o.update(update(1, [1, 2])), true);
-    o.setShape('a>b:0|b>c:0', 2);
-    assert.equal(o.hasData, true, 'the same edges keep it');
-    o.setShape('a>b:0|b>d:0', 2);
-    assert.equal(o.hasData, false, 'other edges clear it');
-    assert.equal(o.cell(0), null);
-    o.update(update(2, [1, 2]));
-    o.clear();
-    assert.equal(o.step, -1);
-    assert.deepEqual(o.history(0), []);
-  });
-});
 
 describe('the session store', () => {
   const progress = (step: number, loss = 1 / step) => ({ step, epoch: Math.floor((step - 1) / 10), epochs: 5, stepsPerEpoch: 10, loss, accuracy: 0.5, samplesPerSecond: 100 });

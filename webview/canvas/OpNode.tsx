@@ -5,12 +5,14 @@
 // `nopan`: a press on a node never pans the view, so a click selects it even where nodes cannot be dragged
 // (read-only documents).
 // Training data stays out of the node's props: the node reads only whether a NaN/Inf stop names it (a boolean
-// selected from the training store), so gradient and progress updates never re-render a node.
+// selected from the training store), so gradient and progress updates never re-render a node. A parameterised
+// node holds the overlay's badge (training/NodeBadge.tsx), which reads the overlay store itself.
 import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { countRender } from '../debug/renders';
 import type { SessionView } from '../training/sessionStore';
 import { useSession } from '../training/stores';
+import { NodeBadge } from '../training/NodeBadge';
 import { Icon } from '../ui/Icon';
 import { CATEGORY_ICON, categoryClass } from './categories';
 import { inHandle, OUT_HANDLE, type OpFlowNode } from './flowTypes';
@@ -30,6 +32,7 @@ function OpNodeImpl({ data, selected }: NodeProps<OpFlowNode>) {
       data-nonfinite={nonFinite ? 'true' : undefined}
       title={hasError ? v.errors.join('\n') : undefined}
     >
+      {v.paramCount > 0 && <NodeBadge id={v.id} />}
       {nonFinite && (
         <div className="op-node-nonfinite" role="note" title="Training stopped here: the first non-finite value (NaN or Inf) appeared in this node">
           <Icon name="warning" /> NaN

@@ -1,10 +1,11 @@
 // An edge labelled with the tensor it carries (`N×128`, from the engine's shape inference); an edge at fault is
 // drawn in the error colour with the engine's message. Memoised like the nodes.
 //
-// While training streams gradients, the line (GradientPath) takes its colour and width from the edge's RMS
-// gradient on the overlay's log scale, dashed and marked in the label when flagged vanishing or exploding.
-// GradientPath and the label's flag read the overlay store themselves, with selectors that change only when the
-// edge's colour step or flag does: an update re-renders those few paths, not this edge, and never a node. The
+// While training streams gradients, the line (GradientPath) takes its colour and width from the overlay's
+// mode: the edge's RMS gradient, or the update ratio or weight RMS of the parameterised node it leaves, each on
+// its log scale (training/scale.ts), dashed and marked in the label when its gradient is flagged vanishing or
+// exploding. GradientPath and the label's flag read the overlay store themselves, with selectors that change only
+// when the edge's colour step or flag does: an update re-renders those few paths, not this edge, and never a node. The
 // exact value goes to the React Flow edge element as `data-grad` (and `data-grad-flag`) straight from the store.
 import { memo, useLayoutEffect, useRef } from 'react';
 import { EdgeLabelRenderer, getBezierPath, useStoreApi, type EdgeProps } from '@xyflow/react';
@@ -12,7 +13,7 @@ import type { EdgeFlag } from '../../protocol/messages';
 import { countRender } from '../debug/renders';
 import { FLAG_ICON, FLAG_DETAIL } from '../training/GradientLegend';
 import type { OverlayStore } from '../training/overlayStore';
-import { stepColor, stepWidth } from '../training/scale';
+import { edgeLook, type EdgeLook } from '../training/scale';
 import { overlay, useOverlay } from '../training/stores';
 import { Icon } from '../ui/Icon';
 import type { ShapeFlowEdge } from './flowTypes';
@@ -56,22 +57,11 @@ function GradientPathImpl({ id, path, index, hasError, markerEnd }: GradientPath
     };
   }, [index]);
 
-  let className = 'react-flow__edge-path';
-  let style: { stroke: string; strokeWidth: number } | undefined;
-  if (hasError) className += ' edge-error';
-  else if (key) {
-    const [stepText, flag] = key.split('|');
-    const step = Number(stepText);
-    if (step < 0) className += ' grad-none';
-    else {
-      className += ' grad';
-      style = { stroke: stepColor(step), strokeWidth: stepWidth(step) };
-    }
-    if (flag) className += ` grad-${flag}`;
-  }
+  const look: EdgeLook = hasError ? { className: 'edge-error' } : edgeLook(key);
+  const className = look.className ? `react-flow__edge-path ${look.className}` : 'react-flow__edge-path';
   return (
     <>
-      <path ref={ref} id={id} d={path} fill="none" className={className} style={style} markerEnd={markerEnd} data-grad-step={key ? key.split('|')[0] : undefined} />
+      <path ref={ref} id={id} d={path} fill="none" className={className} style={look.style} markerEnd={markerEnd} data-look={key ? key.split('|')[0] : undefined} />
       <path d={path} fill="none" strokeOpacity={0} strokeWidth={INTERACTION_WIDTH} className="react-flow__edge-interaction" />
     </>
   );

@@ -1,5 +1,6 @@
-// The gradient tooltip: hovering an edge while the overlay has data shows the edge, its RMS gradient, its flag
-// and a sparkline of its last values (log scale), following the pointer. Live while hovered.
+// The gradient tooltip: hovering an edge while the overlay has data shows the edge, its RMS gradient (and, in
+// the update and weight modes, the value of the node it leaves), its flag and a sparkline of its last gradient
+// values (log scale), following the pointer. Live while hovered.
 import { memo } from 'react';
 import type { EdgeFlag } from '../../protocol/messages';
 import { countRender } from '../debug/renders';
@@ -7,7 +8,7 @@ import { Icon } from '../ui/Icon';
 import { useHover } from './hover';
 import { FLAG_DETAIL, FLAG_ICON } from './GradientLegend';
 import type { OverlayStore } from './overlayStore';
-import { formatMagnitude } from './scale';
+import { formatMagnitude, updateHealth } from './scale';
 import { overlay, useOverlay } from './stores';
 
 const SPARK_W = 168;
@@ -29,6 +30,28 @@ export function Sparkline({ values }: { values: readonly number[] }) {
       <path d={d} className="sparkline-line" />
       {values.length > 0 && <circle cx={x(values.length - 1)} cy={y(values[values.length - 1])} r={2} className="sparkline-dot" />}
     </svg>
+  );
+}
+
+/** In the update and weight modes, the value of the parameterised node the edge leaves. */
+function NodeLine({ index }: { index: number }) {
+  if (overlay.mode === 'gradient') return null;
+  const from = overlay.edgeSource(index);
+  const stats = from === undefined ? undefined : overlay.paramStats(from);
+  if (from === undefined || !stats) return <div className="hint">{overlay.mode === 'update' ? 'Update ratio' : 'Weight RMS'}: leaves no parameterised node</div>;
+  if (overlay.mode === 'weight') {
+    return (
+      <div>
+        weight RMS of {from} <b data-testid="grad-tooltip-node-value">{formatMagnitude(stats.weightRms)}</b>
+      </div>
+    );
+  }
+  const health = updateHealth(stats.updateRatio);
+  return (
+    <div>
+      update ratio of {from} <b data-testid="grad-tooltip-node-value">{formatMagnitude(stats.updateRatio)}</b>
+      {health && <span className={`hint health-${health}`}> {health}</span>}
+    </div>
   );
 }
 
@@ -54,6 +77,7 @@ function EdgeTooltipImpl() {
       <div>
         RMS gradient <b data-testid="grad-tooltip-value">{formatMagnitude(cell.value)}</b> <span className="hint">step {overlay.step}</span>
       </div>
+      <NodeLine index={h.index} />
       {flag && (
         <div className={`grad-tooltip-flag grad-${flag}`}>
           <Icon name={FLAG_ICON[flag]} /> {FLAG_DETAIL[flag]}

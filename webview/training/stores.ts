@@ -6,10 +6,14 @@ import type { HostMessage } from '../../protocol/messages';
 import { NodeStatsStore } from './nodeStatsStore';
 import { OverlayStore } from './overlayStore';
 import { SessionStore, type SessionView } from './sessionStore';
+import { uiPrefs } from '../ui/uiPrefs';
 
 export const overlay = new OverlayStore();
 export const session = new SessionStore();
 export const nodeStats = new NodeStatsStore();
+
+// The overlay draws the mode chosen in its legend: a workspace preference, so every editor follows a change.
+uiPrefs.subscribe(() => overlay.setMode(uiPrefs.current.overlayMode ?? 'gradient'));
 
 const TRAINING_TYPES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'datasetPoints'] as const;
 export type TrainingMessage = Extract<HostMessage, { type: (typeof TRAINING_TYPES)[number] }>;
