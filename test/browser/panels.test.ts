@@ -42,6 +42,9 @@ async function viewOf(page: Page): Promise<{ x: number; y: number; zoom: number 
   const [, x, y, zoom] = /translate\(([-\d.e]+)px, ([-\d.e]+)px\) scale\(([\d.e]+)\)/.exec(t)!.map(Number);
   return { x, y, zoom };
 }
+/** The viewport the page saved in its webview state (VS Code gives it back when the editor is shown again). */
+const rememberedView = (page: Page) =>
+  page.evaluate(() => (window.acquireVsCodeApi().getState() as { viewport?: { x: number; y: number; zoom: number } } | undefined)?.viewport);
 const sameView = (a: { x: number; y: number; zoom: number }, b: { x: number; y: number; zoom: number }) =>
   Math.abs(a.x - b.x) < 0.5 && Math.abs(a.y - b.y) < 0.5 && Math.abs(a.zoom - b.zoom) < 1e-3;
 
@@ -153,6 +156,7 @@ describe('panels out of the graph’s way (headless Chromium)', { skip: missing 
       await page.setViewportSize(LARGE);
       await sleep(300);
       assert.ok(sameView(await viewOf(page), openedLarge), 'back to the larger size: the view it opened at');
+      assert.equal(await rememberedView(page), undefined, 'the opening view is remembered (a reopened editor would not refit)');
 
       // The person zooms with the wheel: the view is theirs from now on.
       const pane = await box(page, '.react-flow__pane');
@@ -161,6 +165,7 @@ describe('panels out of the graph’s way (headless Chromium)', { skip: missing 
       await sleep(400);
       const zoomed = await viewOf(page);
       assert.ok(!sameView(zoomed, openedLarge), 'the wheel did not zoom');
+      assert.ok(sameView((await rememberedView(page))!, zoomed), 'the view the person chose is remembered');
       await page.setViewportSize(EXPLORER_OPEN);
       await sleep(300);
       assert.ok(sameView(await viewOf(page), zoomed), 'a resize moved a view the person had zoomed');
