@@ -12,7 +12,7 @@ import type { OpFlowNode } from './flowTypes';
 
 const ZOOM_DURATION_MS = 150;
 /** The minimap's height for its width: about the shape of the canvas, within these bounds. */
-const minimapHeight = (width: number) => Math.round(Math.min(140, Math.max(72, width * 0.64)));
+const minimapHeight = (width: number) => Math.round(Math.min(112, Math.max(72, width * 0.64)));
 
 const minimapClass = (n: OpFlowNode) => `minimap-node ${categoryClass(n.data.view.category)}${n.data.view.errors.length ? ' has-error' : ''}`;
 
