@@ -8,6 +8,7 @@ import { getOp } from '../engine/graph/registry';
 import type { ModelJson } from '../engine/graph/types';
 import type { GraphEdit } from '../protocol/messages';
 import { Canvas } from './canvas/Canvas';
+import { MinimapDock } from './canvas/MinimapDock';
 import { FIT_VIEW } from './canvas/openingView';
 import { useFlowState } from './canvas/useFlowState';
 import { useShortcuts } from './canvas/useShortcuts';
@@ -22,6 +23,7 @@ import { buildGraphView } from './model/graphView';
 import { layeredLayout, type XY } from './model/layout';
 import { Palette } from './palette/Palette';
 import { countRender } from './debug/renders';
+import { OverlayDock } from './training/OverlayDock';
 import { overlay } from './training/stores';
 import { TrainingPanel } from './training/TrainingPanel';
 
@@ -216,7 +218,14 @@ export function Editor({ model, analysis, version, revision, readOnly, colorMode
     <div className={`editor${readOnly ? ' read-only' : ''}`}>
       <Toolbar name={model.name || 'Untitled model'} readOnly={readOnly} onAutoLayout={autoLayout} onFitView={fitView} onOpenAsText={onOpenAsText} />
       <div className="editor-main">
-        {!readOnly && <Palette onAdd={addAtCentre} />}
+        {/* The side columns hold what used to float over the graph (docked: no panel covers a node). The minimap
+            sits under the palette, or, in a read-only view (no palette), under the inspector. */}
+        {!readOnly && (
+          <div className="side-column side-left">
+            <Palette onAdd={addAtCentre} />
+            <MinimapDock />
+          </div>
+        )}
         <Canvas
           flow={flow}
           view={view}
@@ -231,7 +240,13 @@ export function Editor({ model, analysis, version, revision, readOnly, colorMode
           onMoved={onMoved}
           onViewportChange={onViewportChange}
         />
-        <Inspector selection={selection} model={model} analysis={analysis} view={view} readOnly={readOnly} send={send} />
+        <div className="side-column side-right">
+          <div className="overlay-dock-slot" data-testid="overlay-dock">
+            <OverlayDock />
+          </div>
+          <Inspector selection={selection} model={model} analysis={analysis} view={view} readOnly={readOnly} send={send} />
+          {readOnly && <MinimapDock />}
+        </div>
       </div>
       <TrainingPanel training={model.training} readOnly={readOnly} send={send} onReveal={reveal} analysis={analysis} />
       <ProblemsStrip problems={view.problems} onReveal={reveal} />

@@ -1,9 +1,10 @@
 // The view the canvas opens at (webview/canvas/openingView.ts): fitted when the whole graph fits at FIT_FLOOR or
 // more, otherwise READING_ZOOM on the graph's inputs. Checked by where the nodes land on screen, not by the formula.
+// And when a resize refits it (OpeningViewFollower): until the view is moved, never for a remembered view.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Viewport } from '@xyflow/react';
-import { FIT_FLOOR, OPEN_MARGIN, READING_ZOOM, openingViewport, type PlacedBox } from '../../webview/canvas/openingView';
+import { FIT_FLOOR, OPEN_MARGIN, OpeningViewFollower, READING_ZOOM, openingViewport, type PlacedBox } from '../../webview/canvas/openingView';
 import { benchModel } from '../browser/benchModel';
 import { mlp } from '../browser/models';
 
@@ -78,5 +79,49 @@ describe('opening view', () => {
   it('opens an empty graph or an unsized canvas at the origin, unzoomed', () => {
     assert.deepEqual(openingViewport([], 800, 600), { x: 0, y: 0, zoom: 1 });
     assert.deepEqual(openingViewport(boxes([{ x: 5, y: 5 }]), 0, 0), { x: 0, y: 0, zoom: 1 });
+  });
+});
+
+describe('refitting the opening view on resize', () => {
+  it('refits a graph that opened fitted when the canvas narrows, so it is whole again', () => {
+    // The MLP fits a 1000×500 canvas; the secondary side bar opens and leaves 640 px.
+    const nodes = boxes(mlp().nodes.map((n) => n.ui!));
+    const opened = openingViewport(nodes, 1000, 500);
+    const follower = new OpeningViewFollower(false, 1000, 500);
+    assert.ok(!nodes.every((n) => inside(onScreen(n, opened), 640, 500)), 'the old view already fits the narrower canvas: a poor test');
+    assert.equal(follower.resized(640, 500), true);
+    let view = opened;
+    follower.refit(() => {
+      view = openingViewport(nodes, 640, 500);
+      follower.viewMoved(); // React Flow reports the refit as a move, from inside the call
+    });
+    assert.ok(nodes.every((n) => inside(onScreen(n, view), 640, 500)), 'a node lies outside the refitted view');
+    assert.equal(follower.isFollowing, true, 'the refit is not a move of the person');
+    assert.equal(follower.resized(1000, 500), true, 'and it follows the next resize too');
+  });
+
+  it('leaves the view alone after any move of the person', () => {
+    const follower = new OpeningViewFollower(false, 900, 600);
+    assert.equal(follower.resized(800, 600), true);
+    follower.viewMoved(); // a pan, a wheel zoom, the zoom buttons, the minimap, Fit View, a jump to a node
+    assert.equal(follower.isFollowing, false);
+    assert.equal(follower.resized(700, 600), false);
+    assert.equal(follower.resized(900, 500), false);
+  });
+
+  it('never refits a remembered view: it is the one the person left the document in', () => {
+    const follower = new OpeningViewFollower(true, 900, 600);
+    assert.equal(follower.isFollowing, false);
+    assert.equal(follower.resized(620, 600), false);
+  });
+
+  it('does not refit for a size it already had, nor while the editor is hidden (size zero)', () => {
+    const follower = new OpeningViewFollower(false, 900, 600);
+    assert.equal(follower.resized(900, 600), false, 'the first report of the size it opened at');
+    assert.equal(follower.resized(900.4, 600), false, 'a sub-pixel change');
+    assert.equal(follower.resized(0, 0), false, 'hidden');
+    assert.equal(follower.resized(900, 600), false, 'shown again at the same size');
+    assert.equal(follower.resized(0, 0), false, 'hidden again');
+    assert.equal(follower.resized(930, 600), true, 'shown at a new size');
   });
 });

@@ -1,13 +1,12 @@
-// The React Flow canvas: custom op nodes and shape-labelled edges, minimap, zoom controls, background; drops
-// from the palette; connections checked before they are sent (a refused one says why); deletions and the end of
-// a drag turned into edits. It never changes the graph itself: every change goes out as an edit.
-// While training streams gradients, the legend sits at the top left and hovering an edge shows its tooltip;
-// both read the training stores themselves (the canvas does not re-render for an update).
-import { useCallback, useLayoutEffect, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
+// The React Flow canvas: custom op nodes and shape-labelled edges; drops from the palette; connections checked
+// before they are sent (a refused one says why); deletions and the end of a drag turned into edits. It never
+// changes the graph itself: every change goes out as an edit.
+// Nothing floats over the graph: the minimap and zoom buttons (MinimapDock.tsx) and the training overlay's
+// legend (OverlayDock) are docked in the side columns (Editor.tsx), so no panel can cover a node. While training
+// streams gradients, hovering an edge shows its tooltip, which reads the training stores itself (the canvas does
+// not re-render for an update).
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
 import {
-  Controls,
-  MiniMap,
-  Panel,
   ReactFlow,
   useReactFlow,
   type ColorMode,
@@ -20,7 +19,6 @@ import {
 import { countRender } from '../debug/renders';
 import type { GraphView } from '../model/graphView';
 import { EdgeTooltip } from '../training/EdgeTooltip';
-import { OverlayDock } from '../training/OverlayDock';
 import { setHover } from '../training/hover';
 import { connectionProblem } from '../model/connect';
 import type { XY } from '../model/layout';
@@ -28,8 +26,7 @@ import { portOfHandle, type OpFlowNode, type ShapeFlowEdge } from './flowTypes';
 import { OpNode } from './OpNode';
 import { ShapeEdge } from './ShapeEdge';
 import type { FlowState } from './useFlowState';
-import { categoryClass } from './categories';
-import { FIT_VIEW, openingViewport } from './openingView';
+import { OpeningViewFollower, openingViewport } from './openingView';
 
 export const PALETTE_MIME = 'application/x-backprop-studio-op';
 
@@ -39,13 +36,13 @@ const DELETE_KEYS = ['Delete', 'Backspace'];
 const MULTI_KEYS = ['Meta', 'Control'];
 const MIN_ZOOM = 0.1;
 const MAX_ZOOM = 2.5;
-const MINIMAP_SIZE = { width: 168, height: 112 };
 
 export interface CanvasProps {
   flow: FlowState;
   view: GraphView;
   readOnly: boolean;
   colorMode: ColorMode;
+  /** The view the person left this document in, if any (it is theirs: it is not refitted on resize). */
   defaultViewport?: Viewport;
   draggingRef: RefObject<boolean>;
   onConnectEdge: (from: string, to: string, port: number) => void;
@@ -53,6 +50,7 @@ export interface CanvasProps {
   onDelete: (nodeIds: string[], edges: { from: string; to: string; port: number }[]) => void;
   onDropOp: (op: string, at: XY) => void;
   onMoved: (positions: Map<string, XY>) => void;
+  /** The view changed, and it is one the person chose (not the opening view, which is recomputed on reopening). */
   onViewportChange: (v: Viewport) => void;
 }
 
@@ -63,7 +61,7 @@ function normalise(c: Connection): { from: string; to: string; port: number } {
 
 export function Canvas(props: CanvasProps) {
   const { flow, view, readOnly, colorMode, draggingRef, onConnectEdge, onRefused, onDelete, onDropOp, onMoved, onViewportChange } = props;
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, setViewport } = useReactFlow();
   countRender('Canvas');
 
   // React Flow reads its viewport once, when it mounts: mount it once the canvas has a size and the nodes are
@@ -72,11 +70,27 @@ export function Canvas(props: CanvasProps) {
   const canvasEl = useRef<HTMLDivElement>(null);
   const [initialView, setInitialView] = useState<Viewport | undefined>(props.defaultViewport);
   const placed = flow.nodes.length > 0 || view.nodes.length === 0;
+  const follower = useRef(new OpeningViewFollower(props.defaultViewport !== undefined, 0, 0));
   useLayoutEffect(() => {
     const el = canvasEl.current;
     if (initialView || !el || !placed) return;
+    follower.current = new OpeningViewFollower(false, el.clientWidth, el.clientHeight);
     setInitialView(openingViewport(flow.nodes, el.clientWidth, el.clientHeight));
   }, [initialView, placed, flow.nodes]);
+
+  // Until the person moves the view, a resize (the window, a side bar opening, the training panel folding)
+  // refits the opening view to the canvas's new size.
+  const nodesRef = flow.nodesRef;
+  useEffect(() => {
+    const el = canvasEl.current;
+    if (!initialView || !el) return;
+    const observer = new ResizeObserver(() => {
+      const [width, height] = [el.clientWidth, el.clientHeight];
+      if (follower.current.resized(width, height)) follower.current.refit(() => void setViewport(openingViewport(nodesRef.current, width, height)));
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [initialView, nodesRef, setViewport]);
 
   const isValidConnection = useCallback(
     (c: Connection | Edge) => {
@@ -167,6 +181,7 @@ export function Canvas(props: CanvasProps) {
   const shieldEl = useRef<HTMLDivElement>(null);
   const zoomAtStart = useRef(1);
   const onMoveStart = useCallback((e: MouseEvent | TouchEvent | null, v: Viewport) => {
+    follower.current.viewMoved();
     zoomAtStart.current = v.zoom;
     if (shieldEl.current && (e?.type === 'mousedown' || e?.type === 'pointerdown' || e?.type === 'touchstart')) shieldEl.current.style.display = 'block';
     setHover(null);
@@ -180,7 +195,7 @@ export function Canvas(props: CanvasProps) {
         el.classList.add('rescale');
         requestAnimationFrame(() => requestAnimationFrame(() => el.classList.remove('rescale')));
       }
-      onViewportChange(v);
+      if (!follower.current.isFollowing) onViewportChange(v);
     },
     [onViewportChange],
   );
@@ -193,8 +208,6 @@ export function Canvas(props: CanvasProps) {
     setHover({ edgeId: edge.id, index: v.index, from: v.from, to: v.to, x: e.clientX - r.left, y: e.clientY - r.top, width: r.width, height: r.height });
   }, []);
   const hoverEnd = useCallback(() => setHover(null), []);
-
-  const minimapClass = useCallback((n: OpFlowNode) => `minimap-node ${categoryClass(n.data.view.category)}${n.data.view.errors.length ? ' has-error' : ''}`, []);
 
   return (
     <div className="canvas" ref={canvasEl} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
@@ -229,13 +242,7 @@ export function Canvas(props: CanvasProps) {
           minZoom={MIN_ZOOM}
           maxZoom={MAX_ZOOM}
           onlyRenderVisibleElements
-        >
-          <MiniMap<OpFlowNode> pannable zoomable nodeClassName={minimapClass} ariaLabel="Minimap" style={MINIMAP_SIZE} />
-          <Controls showInteractive={false} fitViewOptions={FIT_VIEW} />
-          <Panel position="top-left">
-            <OverlayDock />
-          </Panel>
-        </ReactFlow>
+        />
       )}
       <EdgeTooltip />
       <div className="move-shield" ref={shieldEl} aria-hidden="true" />

@@ -10,6 +10,9 @@
 //   the whole graph, and Fit View is one click (or the toolbar) away.
 // The canvas draws only the nodes and edges in view (onlyRenderVisibleElements), so the first frame of a large
 // graph costs what the view shows, not what the file holds (docs/benchmarks.md).
+//
+// The opening view follows the canvas's size (OpeningViewFollower) until the person moves the view: a window
+// resize or a side bar opening refits it, so a graph that opened fitted stays fitted.
 import { getViewportForBounds, type Viewport } from '@xyflow/react';
 import type { XY } from '../model/layout';
 
@@ -50,4 +53,57 @@ export function openingViewport(nodes: readonly PlacedBox[], width: number, heig
     x: OPEN_MARGIN - x0 * zoom,
     y: tallerThanView ? OPEN_MARGIN - y0 * zoom : (height - bounds.height * zoom) / 2 - y0 * zoom,
   };
+}
+
+/**
+ * Whether a resize of the canvas refits the opening view. It does while the view is still the one the graph
+ * opened at: not when the graph opened at a view the person left it in (remembered), and never again after any
+ * other change of the view (a pan or zoom, by mouse, wheel, minimap or zoom buttons; Fit View; a jump to a node).
+ * React Flow reports every change of the view, its own and ours alike, as a move (onMoveStart): the refit itself
+ * is told apart by running inside `refit`.
+ */
+export class OpeningViewFollower {
+  private following: boolean;
+  private refitting = false;
+  private width: number;
+  private height: number;
+
+  /** `remembered`: the graph opened at a view the person chose earlier, which is theirs to keep. */
+  constructor(remembered: boolean, width: number, height: number) {
+    this.following = !remembered;
+    this.width = width;
+    this.height = height;
+  }
+
+  /** Whether the view is still the opening one (so it is not worth remembering either). */
+  get isFollowing(): boolean {
+    return this.following;
+  }
+
+  /** A change of the view began (React Flow's onMoveStart): any but the refit's own ends the following. */
+  viewMoved(): void {
+    if (!this.refitting) this.following = false;
+  }
+
+  /**
+   * The canvas now measures width × height: whether to refit. Not for a size of zero (a hidden editor: the view
+   * is refitted when it shows again at its new size) nor for a size it already had.
+   */
+  resized(width: number, height: number): boolean {
+    if (width <= 0 || height <= 0) return false;
+    const changed = Math.abs(width - this.width) >= 1 || Math.abs(height - this.height) >= 1;
+    this.width = width;
+    this.height = height;
+    return changed && this.following;
+  }
+
+  /** Runs `apply` (which moves the view to the opening view) as the refit, not as a move of the person's. */
+  refit(apply: () => void): void {
+    this.refitting = true;
+    try {
+      apply();
+    } finally {
+      this.refitting = false;
+    }
+  }
 }

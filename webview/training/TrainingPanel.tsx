@@ -73,25 +73,25 @@ function TrainingControls({ readOnly }: { readOnly: boolean }) {
       </Button>
       {paused ? (
         <Button appearance="secondary" ariaLabel="Resume" title="Resume training" disabled={readOnly} onClick={act(true, 'resume')} data-testid="training-pause">
-          <Icon name="debug-continue" /> Resume
+          <Icon name="debug-continue" /><span className="button-label"> Resume</span>
         </Button>
       ) : (
         <Button appearance="secondary" ariaLabel="Pause" title="Pause after the current step" disabled={readOnly || !canPause} onClick={act(canPause, 'pause')} data-testid="training-pause">
-          <Icon name="debug-pause" /> Pause
+          <Icon name="debug-pause" /><span className="button-label"> Pause</span>
         </Button>
       )}
       <Button appearance="secondary" ariaLabel="Step" title="One optimizer step, then paused (F10; Backprop Studio: Step Training)" disabled={readOnly || status === 'stopping'} onClick={act(status !== 'stopping', 'step')} data-testid="training-step">
-        <Icon name="debug-step-over" /> Step
+        <Icon name="debug-step-over" /><span className="button-label"> Step</span>
       </Button>
       <Button appearance="secondary" ariaLabel="Step epoch" title="To the end of the epoch, then paused (Shift+F10)" disabled={readOnly || status === 'stopping'} onClick={act(status !== 'stopping', 'stepEpoch')} data-testid="training-step-epoch">
-        <Icon name="debug-step-out" /> Epoch
+        <Icon name="debug-step-out" /><span className="button-label"> Epoch</span>
       </Button>
       <PaceSetting readOnly={readOnly} />
       <Button appearance="secondary" ariaLabel="Stop" title="Stop and save the weights" disabled={readOnly || !canStop} onClick={act(canStop, 'stop')} data-testid="training-stop">
-        <Icon name="debug-stop" /> Stop
+        <Icon name="debug-stop" /><span className="button-label"> Stop</span>
       </Button>
       <Button appearance="secondary" ariaLabel="Reset weights" title="Start again from the seed (asks first)" disabled={readOnly || active} onClick={act(!active, 'reset')} data-testid="training-reset">
-        <Icon name="discard" /> Reset weights
+        <Icon name="discard" /><span className="button-label"> Reset weights</span>
       </Button>
     </div>
   );
