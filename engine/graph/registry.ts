@@ -42,6 +42,11 @@ export interface OpSpec {
   op: string;
   category: Category;
   summary: string;
+  /**
+   * What the op computes, as a short plain-Unicode formula in PyTorch's conventions (`y = x·Wᵀ + b`): x the input,
+   * y the output, ℓ a loss, W and b the parameters. Shown on the node's hover card.
+   */
+  formula: string;
   attrs: readonly AttrSpec[];
   inputs: InputSpec;
   /** Attributes shown on the node in the editor. */
