@@ -47,6 +47,8 @@ export interface OpSpec {
    * y the output, ℓ a loss, W and b the parameters. Shown on the node's hover card.
    */
   formula: string;
+  /** What the formula's symbols are, where that is not plain (`W: [outFeatures, inFeatures]`); shown under it. */
+  formulaNote?: string;
   attrs: readonly AttrSpec[];
   inputs: InputSpec;
   /** Attributes shown on the node in the editor. */

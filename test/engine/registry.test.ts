@@ -20,6 +20,7 @@ test('every registered op says what it computes: a one-line formula for the node
     assert.equal(typeof o.formula, 'string', `${o.op} has no formula`);
     assert.ok(o.formula.trim().length > 0, `${o.op}: the formula is empty`);
     assert.ok(!/\n/.test(o.formula), `${o.op}: the formula is one line`);
+    if (o.formulaNote !== undefined) assert.ok(o.formulaNote.trim().length > 0 && !/\n/.test(o.formulaNote), `${o.op}: the formula's note is one non-empty line`);
   }
 });
 
