@@ -42,6 +42,13 @@ export interface OpSpec {
   op: string;
   category: Category;
   summary: string;
+  /**
+   * What the op computes, as a short plain-Unicode formula in PyTorch's conventions (`y = x·Wᵀ + b`): x the input,
+   * y the output, ℓ a loss, W and b the parameters. Shown on the node's hover card.
+   */
+  formula: string;
+  /** What the formula's symbols are, where that is not plain (`W: [outFeatures, inFeatures]`); shown under it. */
+  formulaNote?: string;
   attrs: readonly AttrSpec[];
   inputs: InputSpec;
   /** Attributes shown on the node in the editor. */

@@ -9,12 +9,12 @@ const attrs: AttrSpec[] = [
 
 const sourceType = (a: Record<string, unknown>): TensorType => ({ shape: ['N', ...(a.shape as number[])], dtype: a.dtype as 'float32' | 'int32' });
 
-for (const [op, summary] of [
-  ['Input', 'Data fed to the model; the batch is its leading dimension.'],
-  ['Target', 'Labels or target values fed to a loss during training; not needed for inference.'],
+for (const [op, summary, formula] of [
+  ['Input', 'Data fed to the model; the batch is its leading dimension.', 'x = a batch of samples, fed (not computed)'],
+  ['Target', 'Labels or target values fed to a loss during training; not needed for inference.', 't = the batch\'s labels or target values, fed (not computed)'],
 ] as const) {
   registerOp({
-    op, category: 'Inputs', summary, attrs, inputs: { ports: [] }, keyAttrs: ['shape', 'dtype'], isSource: true,
+    op, category: 'Inputs', summary, formula, attrs, inputs: { ports: [] }, keyAttrs: ['shape', 'dtype'], isSource: true,
     infer: (_i, a) => sourceType(a),
     forward: () => {
       throw new Error(`${op} nodes are fed, not computed`);

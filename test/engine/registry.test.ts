@@ -15,6 +15,15 @@ test('the registry has exactly the ops of the format spec, each in a palette cat
   for (const o of allOps()) assert.ok(CATEGORIES.includes(o.category), `${o.op}: ${o.category}`);
 });
 
+test('every registered op says what it computes: a one-line formula for the node hover card', () => {
+  for (const o of allOps()) {
+    assert.equal(typeof o.formula, 'string', `${o.op} has no formula`);
+    assert.ok(o.formula.trim().length > 0, `${o.op}: the formula is empty`);
+    assert.ok(!/\n/.test(o.formula), `${o.op}: the formula is one line`);
+    if (o.formulaNote !== undefined) assert.ok(o.formulaNote.trim().length > 0 && !/\n/.test(o.formulaNote), `${o.op}: the formula's note is one non-empty line`);
+  }
+});
+
 test('docs/file-format.md names every op and attribute of the registry', () => {
   const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'file-format.md'), 'utf8');
   const table = doc.slice(doc.indexOf('## Ops'));

@@ -20,6 +20,8 @@ import { countRender } from '../debug/renders';
 import type { GraphView } from '../model/graphView';
 import { EdgeTooltip } from '../training/EdgeTooltip';
 import { setHover } from '../training/hover';
+import { NodeCard } from '../training/NodeCard';
+import { setNodeHover } from '../training/nodeHover';
 import { connectionProblem } from '../model/connect';
 import type { XY } from '../model/layout';
 import { portOfHandle, type OpFlowNode, type ShapeFlowEdge } from './flowTypes';
@@ -185,6 +187,7 @@ export function Canvas(props: CanvasProps) {
     zoomAtStart.current = v.zoom;
     if (shieldEl.current && (e?.type === 'mousedown' || e?.type === 'pointerdown' || e?.type === 'touchstart')) shieldEl.current.style.display = 'block';
     setHover(null);
+    setNodeHover(null);
   }, []);
   const onMoveEnd = useCallback(
     (_e: unknown, v: Viewport) => {
@@ -208,6 +211,9 @@ export function Canvas(props: CanvasProps) {
     setHover({ edgeId: edge.id, index: v.index, from: v.from, to: v.to, x: e.clientX - r.left, y: e.clientY - r.top, width: r.width, height: r.height });
   }, []);
   const hoverEnd = useCallback(() => setHover(null), []);
+  // The node under the pointer, for the node hover card (a store of its own, like the edge's).
+  const nodeHoverAt = useCallback((_e: ReactMouseEvent, node: OpFlowNode) => setNodeHover(node.id), []);
+  const nodeHoverEnd = useCallback(() => setNodeHover(null), []);
 
   return (
     <div className="canvas" ref={canvasEl} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
@@ -232,6 +238,8 @@ export function Canvas(props: CanvasProps) {
           onEdgeMouseEnter={hoverAt}
           onEdgeMouseMove={hoverAt}
           onEdgeMouseLeave={hoverEnd}
+          onNodeMouseEnter={nodeHoverAt}
+          onNodeMouseLeave={nodeHoverEnd}
           nodesDraggable={!readOnly}
           nodesConnectable={!readOnly}
           edgesReconnectable={false}
@@ -245,6 +253,7 @@ export function Canvas(props: CanvasProps) {
         />
       )}
       <EdgeTooltip />
+      <NodeCard />
       <div className="move-shield" ref={shieldEl} aria-hidden="true" />
     </div>
   );
