@@ -271,27 +271,9 @@ describe('the training overlay (headless Chromium)', { skip: missing ?? false },
       async (page) => {
         await replay(page, updates(1, 40));
         await atStep(page, 40);
-        // Room for the graph under the dock (until the layout docks it outside the canvas): the training panel
-        // folded, the graph fitted and moved down.
-        await page.locator('[data-testid="training-toggle"]').click();
-        await sleep(300);
+        // The dock sits beside the graph (never over it): fit the graph to the canvas, nothing else to arrange.
         await page.locator('[data-testid="fit-view"]').click();
         await sleep(400);
-        // Zoomed out a step and moved under the dock, clear of the minimap.
-        await page.locator('.react-flow__controls-zoomout').click();
-        await sleep(300);
-        const box = await page.evaluate(() => {
-          const rs = Array.from(document.querySelectorAll('.react-flow__node')).map((n) => n.getBoundingClientRect());
-          return { x: Math.min(...rs.map((r) => r.left)), y: Math.min(...rs.map((r) => r.top)) };
-        });
-        const dock = (await page.locator('[data-testid="grad-legend"]').boundingBox())!;
-        const pane = (await page.locator('.react-flow__pane').boundingBox())!;
-        const from = { x: pane.x + 40, y: pane.y + pane.height - 10 };
-        await page.mouse.move(from.x, from.y);
-        await page.mouse.down();
-        await page.mouse.move(from.x + pane.x + 50 - box.x, from.y + dock.y + dock.height + 14 - box.y, { steps: 8 });
-        await page.mouse.up();
-        await sleep(300);
         // The tooltip of an edge near the input, where the gradient has all but vanished.
         const at = await page.locator('.react-flow__edge[data-id="fc2->a2:0"] .react-flow__edge-interaction').evaluate((p: SVGPathElement) => {
           const pt = p.getPointAtLength(p.getTotalLength() / 2);

@@ -109,6 +109,13 @@ describe('refitting the opening view on resize', () => {
     assert.equal(follower.resized(900, 500), false);
   });
 
+  it('leaves the view alone once the graph changes: the problems list growing under a half-built graph moves nothing', () => {
+    const follower = new OpeningViewFollower(false, 900, 600);
+    follower.graphChanged(); // a node dropped from the palette, an attribute set, new text
+    assert.equal(follower.isFollowing, false);
+    assert.equal(follower.resized(900, 560), false);
+  });
+
   it('never refits a remembered view: it is the one the person left the document in', () => {
     const follower = new OpeningViewFollower(true, 900, 600);
     assert.equal(follower.isFollowing, false);

@@ -73,6 +73,11 @@ export function Canvas(props: CanvasProps) {
   const [initialView, setInitialView] = useState<Viewport | undefined>(props.defaultViewport);
   const placed = flow.nodes.length > 0 || view.nodes.length === 0;
   const follower = useRef(new OpeningViewFollower(props.defaultViewport !== undefined, 0, 0));
+  // Any document after the one the graph opened with ends the following (a drop, an edit, new text).
+  const openedWith = useRef(view);
+  useEffect(() => {
+    if (view !== openedWith.current) follower.current.graphChanged();
+  }, [view]);
   useLayoutEffect(() => {
     const el = canvasEl.current;
     if (initialView || !el || !placed) return;

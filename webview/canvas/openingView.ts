@@ -86,6 +86,15 @@ export class OpeningViewFollower {
   }
 
   /**
+   * The graph changed (a drop from the palette, a drag, an attribute, any new text): the view the person works in
+   * must not jump under them when the panels around the canvas change size (the problems list grows with each
+   * error of a half-built graph), so the following ends.
+   */
+  graphChanged(): void {
+    this.following = false;
+  }
+
+  /**
    * The canvas now measures width × height: whether to refit. Not for a size of zero (a hidden editor: the view
    * is refitted when it shows again at its new size) nor for a size it already had.
    */
