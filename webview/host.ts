@@ -225,6 +225,8 @@ export interface SavedState {
   viewport?: { x: number; y: number; zoom: number };
   /** Whether the training panel shows its settings and charts. */
   trainingOpen?: boolean;
+  /** Whether the training panel shows its settings (folded: a one-line summary). */
+  trainingSettingsOpen?: boolean;
   /** The training speed chosen in the panel: steps a second, or 'max'. */
   trainingPace?: string;
   /** Whether the decision boundary shows the data points (default true). */

@@ -51,11 +51,12 @@ const sameView = (a: { x: number; y: number; zoom: number }, b: { x: number; y: 
 describe('panels out of the graph’s way (headless Chromium)', { skip: missing ?? false }, () => {
   const ctx = useBrowser();
 
-  async function withEditor(size: { width: number; height: number }, fn: (page: Page, host: TestHost) => Promise<void>, model: ModelJson = fixture.model) {
+  /** `state`: the page's saved state; by default the settings open (a short page would start with them folded: the open panel is the harder case). */
+  async function withEditor(size: { width: number; height: number }, fn: (page: Page, host: TestHost) => Promise<void>, model: ModelJson = fixture.model, state: object = { trainingSettingsOpen: true }) {
     const page = await ctx.browser.newPage({ viewport: size });
     const problems = watchProblems(page);
     try {
-      await page.goto(ctx.server.pageFor({ text: text(model) }));
+      await page.goto(ctx.server.pageFor({ text: text(model), state }));
       await page.locator('#root[data-state="ok"]').waitFor({ timeout: 15_000 });
       // Not every node: a small canvas opens a graph that does not fit at a readable zoom on its inputs.
       await page.locator('.react-flow__node').first().waitFor();
@@ -185,7 +186,9 @@ describe('panels out of the graph’s way (headless Chromium)', { skip: missing 
     });
   });
 
-  for (const [name, size] of [['with the Explorer open', EXPLORER_OPEN], ['with both side bars open', BOTH_SIDE_BARS_OPEN]] as const) {
+  // At 620×600 the settings open folded, as a page that short starts (unfolded there, they leave the graph its
+  // 100 px floor and push the boundary below the page).
+  for (const [name, size, state] of [['with the Explorer open', EXPLORER_OPEN, { trainingSettingsOpen: true }], ['with both side bars open', BOTH_SIDE_BARS_OPEN, {}]] as const) {
     it(`fits the training panel and its charts without a sideways scrollbar at ${size.width}×${size.height} (${name})`, async () => {
       await withEditor(size, async (page) => {
         await replayRun(page);
@@ -215,7 +218,7 @@ describe('panels out of the graph’s way (headless Chromium)', { skip: missing 
           const whole = r.left >= fit.panel.left && r.right <= fit.panel.right && r.top >= fit.panel.top && r.bottom <= fit.panel.bottom && r.right <= fit.page.width && r.bottom <= fit.page.height;
           assert.ok(whole, `the ${what} ${JSON.stringify(r)} is not whole in view (panel ${JSON.stringify(fit.panel)}, page ${fit.page.width}×${fit.page.height})`);
         }
-      });
+      }, fixture.model, state);
     });
   }
 });

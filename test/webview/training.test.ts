@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import type { HostMessage, TrainingStateMessage } from '../../protocol/messages';
 import { linePath, linearScale, logScale, lossScale, shortNumber, thin } from '../../webview/training/chart';
 import { SessionStore } from '../../webview/training/sessionStore';
-import { FIELDS, chosenFeatures, featureToggleEdit, fieldEdit, optimizerEdit, readTraining, sourceEdit } from '../../webview/training/settings';
+import { FIELDS, chosenFeatures, featureToggleEdit, fieldEdit, optimizerEdit, readTraining, settingsSummary, sourceEdit } from '../../webview/training/settings';
 import { progressText, statusText } from '../../webview/training/status';
 
 const field = (key: string) => FIELDS.find((f) => f.key === key)!;
@@ -89,6 +89,12 @@ describe('the session store', () => {
 });
 
 describe('training settings', () => {
+  it('summarises the settings in one line, with the defaults the file leaves out', () => {
+    assert.equal(settingsSummary(undefined), 'no dataset · Adam, lr 0.001 · batch 32 · 10 epochs');
+    assert.equal(settingsSummary({ optimizer: { type: 'SGD' }, epochs: 1, dataset: { source: 'digits' } }), 'Digits (28×28) · SGD · batch 32 · 1 epoch');
+    assert.equal(settingsSummary({ optimizer: { type: 'AdamW', lr: 0.3 }, batchSize: 8, dataset: { source: 'spiral', size: 120 } }), 'Spiral · 120 points · AdamW, lr 0.3 · batch 8 · 10 epochs');
+  });
+
   const t = readTraining({ seed: 0, optimizer: { type: 'Adam', lr: 0.01, betas: [0.9, 0.99] }, batchSize: 16, dataset: { source: 'circle', size: 400 } });
 
   it('checks values as typed', () => {

@@ -13,7 +13,7 @@ import { Button, Dropdown } from '../ui/toolkit';
 import { BoundaryHeatmap } from './BoundaryHeatmap';
 import { AccuracyChart, LossChart } from './Charts';
 import { ACTIVE, type SessionView } from './sessionStore';
-import { readTraining } from './settings';
+import { readTraining, settingsSummary } from './settings';
 import { statusText } from './status';
 import { useSession } from './stores';
 import { TrainingSettings } from './TrainingSettings';
@@ -131,6 +131,35 @@ function AccuracyCharts({ training }: { training: unknown }) {
   return show ? <AccuracyChart /> : null;
 }
 
+/** Below this height the settings open folded: open, with the charts, they would leave the graph little room. */
+const SHORT_EDITOR_PX = 640;
+
+/**
+ * The settings, foldable on their own (remembered by the editor's page): folded, they are one line of summary and
+ * the charts and boundary take the panel's width, so a short editor keeps room for the graph while a run is watched.
+ */
+function SettingsSection({ training, readOnly, send, analysis }: Pick<TrainingPanelProps, 'training' | 'readOnly' | 'send' | 'analysis'>) {
+  // Until the person chooses, a short editor (VS Code's panel open, a small window) starts with them folded.
+  const [open, setOpen] = useState(() => savedState().trainingSettingsOpen ?? window.innerHeight >= SHORT_EDITOR_PX);
+  const toggle = () => {
+    saveState({ trainingSettingsOpen: !open });
+    setOpen(!open);
+  };
+  const label = open ? 'Hide the settings' : 'Show the settings';
+  return (
+    <div className={`training-settings-section${open ? ' open' : ''}`} data-testid="training-settings-section" data-open={open}>
+      <button type="button" className="training-settings-toggle" aria-expanded={open} aria-label={label} title={label} onClick={toggle} data-testid="training-settings-toggle">
+        <Icon name={open ? 'chevron-down' : 'chevron-right'} />
+        <span className="training-settings-title">Settings</span>
+        {!open && <span className="hint training-settings-summary">{settingsSummary(training)}</span>}
+      </button>
+      <div hidden={!open}>
+        <TrainingSettings training={training} readOnly={readOnly} send={send} analysis={analysis} />
+      </div>
+    </div>
+  );
+}
+
 function TrainingPanelImpl({ training, readOnly, send, onReveal, analysis }: TrainingPanelProps) {
   countRender('TrainingPanel');
   const [open, setOpen] = useState(() => savedState().trainingOpen ?? true);
@@ -151,7 +180,7 @@ function TrainingPanelImpl({ training, readOnly, send, onReveal, analysis }: Tra
         <TrainingStatus onReveal={onReveal} />
       </div>
       <div className="training-body" hidden={!open}>
-        <TrainingSettings training={training} readOnly={readOnly} send={send} analysis={analysis} />
+        <SettingsSection training={training} readOnly={readOnly} send={send} analysis={analysis} />
         <div className="training-charts">
           <LossChart />
           <AccuracyCharts training={training} />

@@ -237,3 +237,21 @@ export function featureToggleEdit(t: TrainingRead, name: string, on: boolean): G
   if (JSON.stringify(t.dataset?.inputFeatures ?? null) === JSON.stringify(features)) return null;
   return { kind: 'setInputFeatures', features };
 }
+
+/**
+ * The settings in one line, for the folded settings section: `Circle · 400 points · Adam, lr 0.01 · batch 16 ·
+ * 30 epochs`. Values the file leaves out read as their defaults, as the fields' placeholders show them.
+ */
+export function settingsSummary(training: unknown): string {
+  const t = readTraining(training);
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const parts: string[] = [t.source ? (SOURCE_LABELS[t.source] ?? t.source) : 'no dataset'];
+  const size = num(t.dataset?.size);
+  if (isGenerated(t.source)) parts.push(`${size ?? 500} points`);
+  const lr = num(t.optimizer?.lr) ?? (t.optimizerType === 'SGD' ? undefined : DEFAULT_LR);
+  parts.push(lr === undefined ? t.optimizerType : `${t.optimizerType}, lr ${lr}`);
+  parts.push(`batch ${num(t.raw?.batchSize) ?? 32}`);
+  const epochs = num(t.raw?.epochs) ?? 10;
+  parts.push(`${epochs} epoch${epochs === 1 ? '' : 's'}`);
+  return parts.join(' · ');
+}
