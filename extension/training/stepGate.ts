@@ -66,21 +66,30 @@ export class StepGate implements RunControl {
     for (;;) {
       if (this.stopped) return 'stop';
       if (this.paused && this.allowance === 'epoch') this.allowance = at.stepsPerEpoch - (at.step % Math.max(1, at.stepsPerEpoch));
-      if (!this.paused || (typeof this.allowance === 'number' && this.allowance > 0)) break;
-      // Paused: the view shows the last step before the run waits.
-      if (this.announce) {
-        this.announce = false;
-        this.post({ type: 'paused' });
+      if (this.held()) {
+        // Paused: the view shows the last step before the run waits.
+        if (this.announce) {
+          this.announce = false;
+          this.post({ type: 'paused' });
+        }
+        await settle();
+        if (this.stopped || !this.held()) continue;
+        await new Promise<void>((r) => (this.wake = r));
+        continue;
       }
-      await settle();
-      if (this.stopped || !this.paused || this.allowance !== 0) continue;
-      await new Promise<void>((r) => (this.wake = r));
+      await this.paceWait();
+      // A Pause that came while the pace held the step back holds it for good: no step is taken after Pause.
+      if (this.stopped || !this.held()) break;
     }
-    await this.paceWait();
     if (this.stopped) return 'stop';
-    if (this.paused && typeof this.allowance === 'number') this.allowance--;
+    if (this.paused && typeof this.allowance === 'number' && this.allowance > 0) this.allowance--;
     this.lastStepAt = this.now();
     return 'go';
+  }
+
+  /** Paused with no step allowed (Step's allowance used up). */
+  private held(): boolean {
+    return this.paused && !(typeof this.allowance === 'number' && this.allowance > 0);
   }
 
   /** At a set pace, the next step waits until 1/pace seconds after the last one (woken early by a change of pace or stop). */

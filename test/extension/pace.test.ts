@@ -58,3 +58,20 @@ test('the speed setting paces the run: at 5 steps a second it is still early in 
   editor.send({ type: 'trainingPace', stepsPerSecond: 7 });
   assert.match(String(editor.posts('editRejected').at(-1)?.reason), /trainingPace\.stepsPerSecond: must be one of 1, 5, 20, 100 or null .*found 7/);
 });
+
+test('paused at 5 steps a second, a change to as fast as possible and Resume run on to the end', async (t) => {
+  const host = await startHost({ workspaceFolder: WS });
+  const uri = FakeUri.file('/ws/q.nn.json');
+  const editor = await host.open(uri, model);
+  t.after(() => host.rec.commands.get('backpropStudio.stopTraining')!(uri));
+  const ack = () => editor.send({ type: 'trainingAck' });
+  editor.send({ type: 'trainingPace', stepsPerSecond: 5 });
+  editor.send({ type: 'trainingControl', action: 'start' });
+  await until(() => { ack(); return (lastState(editor)?.progress?.step ?? 0) >= 2; }, 'two paced steps');
+  editor.send({ type: 'trainingControl', action: 'pause' });
+  await until(() => { ack(); return lastState(editor)?.status === 'paused'; }, 'paused');
+  editor.send({ type: 'trainingPace', stepsPerSecond: null });
+  await new Promise((r) => setTimeout(r, 300));
+  editor.send({ type: 'trainingControl', action: 'resume' });
+  await until(() => { ack(); return lastState(editor)?.status === 'completed'; }, `completed (last: ${JSON.stringify(lastState(editor))})`);
+});

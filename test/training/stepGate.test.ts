@@ -115,3 +115,34 @@ test('at 5 steps/s every step is drawn: progress, gradients, node statistics and
   const all = Array.from({ length: 15 }, (_, i) => i + 1);
   for (const type of ['progress', 'gradients', 'nodeStats', 'boundary'] as const) assert.deepEqual([...new Set(steps(type))], all, type);
 });
+
+test('a Pause that comes while the pace holds the next step back takes effect there: no step, no busy wait, and Resume goes on', async () => {
+  let now = 0;
+  let pauseInWait = false;
+  const posted: string[] = [];
+  const gate = new StepGate((m) => posted.push(m.type), () => now, async (ms) => {
+    now += ms;
+    if (pauseInWait) {
+      pauseInWait = false;
+      gate.pause();
+    }
+  });
+  gate.configure({ stepsPerSecond: 5 });
+  let settles = 0;
+  const settle = async () => void settles++;
+  assert.equal(await gate.next(settle, { step: 0, stepsPerEpoch: 5 }), 'go');
+  pauseInWait = true;
+  let outcome: string | undefined;
+  const second = gate.next(settle, { step: 1, stepsPerEpoch: 5 }).then((o) => (outcome = o));
+  await tick();
+  assert.equal(outcome, undefined, 'no step after Pause');
+  assert.deepEqual(posted, ['paused']);
+  assert.ok(settles <= 2, `the paused gate waits instead of spinning (${settles} settles)`);
+  gate.pace(null); // the person speeds it up while paused: still paused
+  await tick();
+  assert.equal(outcome, undefined);
+  gate.resume();
+  await second;
+  assert.equal(outcome, 'go');
+  assert.deepEqual(posted, ['paused', 'resumed']);
+});
