@@ -256,7 +256,8 @@ export class TrainingManager implements vscode.Disposable {
     switch (m.type) {
       case 'paused': case 'resumed': case 'progress':
         this.broadcast(uri, { type: 'trainingState', status: s.state.status, progress: s.state.progress, classification: s.state.classification });
-        if (m.type === 'progress') this.updateStatusBar(s);
+        // On paused too: the step the run rests at may have come through the throttle unshown.
+        this.updateStatusBar(s);
         break;
       case 'started': case 'epoch': case 'finished': case 'nonFinite':
         // Whole metrics: at the start (empty, so none of a previous run is left pending), each epoch, the end.
@@ -289,7 +290,8 @@ export class TrainingManager implements vscode.Disposable {
   private lastStatusBar = 0;
   private updateStatusBar(s: TrainingSession): void {
     const p = s.state.progress;
-    if (!p || Date.now() - this.lastStatusBar < GLANCE_INTERVAL_MS) return;
+    // Throttled while running; at rest (paused, stopping) the last step's progress always shows.
+    if (!p || (s.state.status === 'running' && Date.now() - this.lastStatusBar < GLANCE_INTERVAL_MS)) return;
     this.lastStatusBar = Date.now();
     this.statusBar.text = `$(pulse) Epoch ${p.epoch + 1}/${p.epochs} · loss ${p.loss.toPrecision(4)}${p.accuracy !== undefined ? ` · acc ${(p.accuracy * 100).toFixed(0)}%` : ''}`;
     this.statusBar.show();
@@ -310,7 +312,7 @@ export class TrainingManager implements vscode.Disposable {
         let last = 0;
         let reportedAt = 0;
         const sub = session.onUpdate((m, st) => {
-          if (m.type !== 'progress' || !st.progress || Date.now() - reportedAt < GLANCE_INTERVAL_MS) return;
+          if (m.type !== 'progress' || !st.progress || (st.status === 'running' && Date.now() - reportedAt < GLANCE_INTERVAL_MS)) return;
           reportedAt = Date.now();
           const p = st.progress;
           const done = ((p.epoch * p.stepsPerEpoch + ((p.step - 1) % p.stepsPerEpoch) + 1) / (p.epochs * p.stepsPerEpoch)) * 100;

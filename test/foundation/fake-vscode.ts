@@ -99,6 +99,8 @@ export interface Recorder {
   answers: { quickPick?: (items: readonly { label: string }[]) => unknown; saveDialog?: FakeUri };
   activeTabInput?: unknown;
   workspaceFolder?: FakeUri;
+  /** Every status-bar item the extension made, as it is now. */
+  statusBarItems: { text: string }[];
 }
 
 export function makeFakeVscode(): { vscode: Record<string, unknown>; rec: Recorder } {
@@ -110,6 +112,7 @@ export function makeFakeVscode(): { vscode: Record<string, unknown>; rec: Record
     writes: new Map(),
     edits: [],
     log: [],
+    statusBarItems: [],
     onDidChangeTextDocument: new FakeEventEmitter(),
     answers: {},
   };
@@ -159,7 +162,9 @@ export function makeFakeVscode(): { vscode: Record<string, unknown>; rec: Record
       },
       activeTextEditor: undefined,
       createStatusBarItem() {
-        return { text: '', tooltip: '', command: undefined, show() {}, hide() {}, dispose() {} };
+        const item = { text: '', tooltip: '', command: undefined, show() {}, hide() {}, dispose() {} };
+        rec.statusBarItems.push(item);
+        return item;
       },
       createOutputChannel(name: string) {
         const line = (level: string) => (msg: string) => rec.log.push(`[${level}] ${name}: ${msg}`);
