@@ -83,12 +83,17 @@ export function summarize(data: ArrayLike<number>, bins = HISTOGRAM_BINS): Tenso
 export class ParamStatsRecorder {
   private kept: Map<string, { before: Storage; grad: Tensor | null }> | null = null;
   private cached: Record<string, ParamStats> | null = null;
+  /** The trainable parameters, looked up once: record() runs every step, so it allocates only the copies. */
+  private readonly params: readonly (readonly [string, Tensor])[];
 
-  constructor(private readonly model: GraphModel) {}
+  constructor(private readonly model: GraphModel) {
+    this.params = model.namedParameters();
+  }
 
   record(): void {
     const b = backend();
-    this.kept = new Map(this.model.namedParameters().map(([key, p]) => [key, { before: b.copy(p.storage), grad: p.grad }]));
+    const kept = (this.kept ??= new Map());
+    for (const [key, p] of this.params) kept.set(key, { before: b.copy(p.storage), grad: p.grad });
     this.cached = null;
   }
 
