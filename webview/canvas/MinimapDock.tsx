@@ -4,6 +4,7 @@
 // to sit inside <ReactFlow>; it is still pannable and zoomable. Its size follows the column's width.
 import { memo, useCallback, useLayoutEffect, useRef, useState } from 'react';
 import { MiniMap, useReactFlow } from '@xyflow/react';
+import { FoldButton } from '../ui/FoldButton';
 import { Icon } from '../ui/Icon';
 import { Button } from '../ui/toolkit';
 import { useUiPref } from '../ui/uiPrefs';
@@ -39,14 +40,12 @@ function MinimapDockImpl() {
   const toggle = useCallback(() => setOpen(!open), [open, setOpen]);
   const zoomIn = useCallback(() => void rf.zoomIn({ duration: ZOOM_DURATION_MS }), [rf]);
   const zoomOut = useCallback(() => void rf.zoomOut({ duration: ZOOM_DURATION_MS }), [rf]);
-  const label = open ? 'Hide the minimap' : 'Show the minimap';
   return (
     <section className={`minimap-dock${open ? ' open' : ''}`} aria-label="Minimap and zoom" data-testid="minimap-dock">
       <div className="dock-header">
-        <button type="button" className="dock-toggle" aria-expanded={open} aria-label={label} title={label} onClick={toggle} data-testid="minimap-toggle">
-          <Icon name={open ? 'chevron-down' : 'chevron-right'} />
+        <FoldButton open={open} onToggle={toggle} what="the minimap" className="dock-toggle" testId="minimap-toggle">
           <span className="dock-title">Minimap</span>
-        </button>
+        </FoldButton>
         <div className="dock-actions" role="group" aria-label="Zoom">
           <Button appearance="icon" title="Zoom out" onClick={zoomOut} data-testid="zoom-out">
             <Icon name="zoom-out" />

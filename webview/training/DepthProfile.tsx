@@ -5,7 +5,7 @@
 // Folds away (the workspace's `depthProfileOpen` preference); folded, it does not follow updates.
 import { memo, useCallback } from 'react';
 import { countRender } from '../debug/renders';
-import { Icon } from '../ui/Icon';
+import { FoldButton } from '../ui/FoldButton';
 import { useUiPref } from '../ui/uiPrefs';
 import type { OverlayStore } from './overlayStore';
 import { formatMagnitude, MAGNITUDE_RAMP, rampColor, tickLabel } from './scale';
@@ -27,13 +27,11 @@ function DepthProfileImpl() {
   useOverlay(open ? selectVersion : selectCount);
   if (count === 0) return null;
   countRender('DepthProfile');
-  const label = open ? 'Hide the depth profile' : 'Show the depth profile';
   const header = (
-    <button type="button" className="depth-profile-toggle" aria-expanded={open} aria-label={label} title={label} onClick={toggle} data-testid="depth-profile-toggle">
-      <Icon name={open ? 'chevron-down' : 'chevron-right'} />
+    <FoldButton open={open} onToggle={toggle} what="the depth profile" className="depth-profile-toggle" testId="depth-profile-toggle">
       <span>Depth profile</span>
       <span className="hint">gradient RMS per layer</span>
-    </button>
+    </FoldButton>
   );
   if (!open) return <div className="depth-profile folded">{header}</div>;
 

@@ -5,6 +5,7 @@
 import { memo, useCallback } from 'react';
 import type { OverlayMode } from '../../protocol/messages';
 import { countRender } from '../debug/renders';
+import { FoldButton } from '../ui/FoldButton';
 import { Icon } from '../ui/Icon';
 import { useUiPref } from '../ui/uiPrefs';
 import { DepthProfile } from './DepthProfile';
@@ -24,13 +25,10 @@ function OverlayDockImpl() {
   const [modeText, stepText, vText, xText] = key.split('|');
   const mode = modeText as OverlayMode;
   const [vanishing, exploding] = [Number(vText), Number(xText)];
-  const label = open ? 'Hide the overlay legend' : 'Show the overlay legend';
   return (
     <div className={`grad-legend${open ? ' open' : ' folded'}`} data-testid="grad-legend" data-step={stepText} data-mode={mode} data-vanishing={vanishing} data-exploding={exploding} data-open={open} aria-label="Training overlay legend">
       <div className="grad-legend-header">
-        <button type="button" className="grad-legend-toggle" aria-expanded={open} aria-label={label} title={label} onClick={toggle} data-testid="grad-legend-toggle">
-          <Icon name={open ? 'chevron-down' : 'chevron-right'} />
-        </button>
+        <FoldButton open={open} onToggle={toggle} what="the overlay legend" className="grad-legend-toggle" testId="grad-legend-toggle" />
         <span className="grad-legend-mode">{open ? 'Training overlay' : MODE_TITLE[mode]}</span>
         <span className="hint">step {stepText}</span>
         {!open && (

@@ -8,6 +8,7 @@ import type { GraphAnalysis } from '../../engine/graph/analyze';
 import { TRAINING_PACES, type GraphEdit, type TrainingControlMessage, type TrainingPaceMessage } from '../../protocol/messages';
 import { countRender } from '../debug/renders';
 import { post, savedState, saveState } from '../host';
+import { FoldButton } from '../ui/FoldButton';
 import { Icon } from '../ui/Icon';
 import { Button, Dropdown } from '../ui/toolkit';
 import { BoundaryHeatmap } from './BoundaryHeatmap';
@@ -145,14 +146,12 @@ function SettingsSection({ training, readOnly, send, analysis }: Pick<TrainingPa
     saveState({ trainingSettingsOpen: !open });
     setOpen(!open);
   };
-  const label = open ? 'Hide the settings' : 'Show the settings';
   return (
     <div className={`training-settings-section${open ? ' open' : ''}`} data-testid="training-settings-section" data-open={open}>
-      <button type="button" className="training-settings-toggle" aria-expanded={open} aria-label={label} title={label} onClick={toggle} data-testid="training-settings-toggle">
-        <Icon name={open ? 'chevron-down' : 'chevron-right'} />
+      <FoldButton open={open} onToggle={toggle} what="the settings" className="training-settings-toggle" testId="training-settings-toggle">
         <span className="training-settings-title">Settings</span>
         {!open && <span className="hint training-settings-summary">{settingsSummary(training)}</span>}
-      </button>
+      </FoldButton>
       <div hidden={!open}>
         <TrainingSettings training={training} readOnly={readOnly} send={send} analysis={analysis} />
       </div>
@@ -172,10 +171,9 @@ function TrainingPanelImpl({ training, readOnly, send, onReveal, analysis }: Tra
   return (
     <section className={`training-panel nokey${open ? ' open' : ''}`} data-testid="training-panel" aria-label="Training">
       <div className="training-header">
-        <button type="button" className="training-toggle" aria-expanded={open} aria-label={open ? 'Hide settings and charts' : 'Show settings and charts'} title={open ? 'Hide settings and charts' : 'Show settings and charts'} onClick={toggle} data-testid="training-toggle">
-          <Icon name={open ? 'chevron-down' : 'chevron-right'} />
+        <FoldButton open={open} onToggle={toggle} what="settings and charts" className="training-toggle" testId="training-toggle">
           <span className="training-title">Training{readOnly ? ' (read-only)' : ''}</span>
-        </button>
+        </FoldButton>
         <TrainingControls readOnly={readOnly} />
         <TrainingStatus onReveal={onReveal} />
       </div>
