@@ -5,15 +5,33 @@
  * tensor feeds several ops, and leaves the result in .grad of the leaves that require it.
  */
 import type { Tensor } from './tensor';
+import { now } from './clock';
 
 export interface GradNode {
   readonly op: string;
   readonly inputs: readonly Tensor[];
+  /**
+   * The graph node whose forward recorded this op (GraphModel.forward runs each node inside withScope), so the
+   * primitive ops of the tape (a Linear is a matmul and a bias add) can be grouped, timed and shown per node.
+   */
+  readonly scope?: string;
   /** Gradients for each input (null where an input needs none), given the output's gradient. */
   backward(gradOutput: Tensor): readonly (Tensor | null)[];
 }
 
 let gradEnabled = true;
+let currentScope: string | undefined;
+
+/** Run fn with every op it records attributed to `scope` (a graph node's id). */
+export function withScope<T>(scope: string, fn: () => T): T {
+  const prev = currentScope;
+  currentScope = scope;
+  try {
+    return fn();
+  } finally {
+    currentScope = prev;
+  }
+}
 
 export function isGradEnabled(): boolean {
   return gradEnabled;
@@ -52,7 +70,7 @@ export function record(
 ): Tensor {
   if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
-    out.gradFn = { op, inputs, backward };
+    out.gradFn = currentScope === undefined ? { op, inputs, backward } : { op, inputs, backward, scope: currentScope };
   }
   return out;
 }
@@ -83,9 +101,22 @@ function reverseTopological(root: Tensor): Tensor[] {
   return order.reverse();
 }
 
+/** One op's backward as it ran: what came in, what went out to each input, and how long it took. */
+export interface BackwardEvent {
+  node: GradNode;
+  /** The gradient of the loss with respect to the op's output. */
+  gradOutput: Tensor;
+  /** The gradients it sent to its inputs (null where an input needs none), in input order. */
+  inputGrads: readonly (Tensor | null)[];
+  /** Wall time of the op's backward rule, in milliseconds (now()). */
+  ms: number;
+}
+
 export interface BackwardOptions {
   /** Keep the recorded graph so backward can run again (PyTorch's retain_graph). */
   retainGraph?: boolean;
+  /** Called after each op's backward, in the order they run (profiling, the step walk-through). */
+  observe?: (event: BackwardEvent) => void;
 }
 
 export function runBackward(root: Tensor, gradient: Tensor, opts: BackwardOptions = {}): void {
@@ -106,7 +137,9 @@ export function runBackward(root: Tensor, gradient: Tensor, opts: BackwardOption
         continue;
       }
       if (t.retainsGrad) t.accumulateGrad(g);
+      const started = opts.observe ? now() : 0;
       const inGrads = fn.backward(g);
+      if (opts.observe) opts.observe({ node: fn, gradOutput: g, inputGrads: inGrads, ms: now() - started });
       for (let i = 0; i < fn.inputs.length; i++) {
         const x = fn.inputs[i];
         const gx = inGrads[i];

@@ -9,7 +9,7 @@ import { CpuBackend } from './backend/cpu';
 setBackend(new CpuBackend());
 
 export { Tensor, type TensorData } from './tensor';
-export { noGrad, noGradAsync, isGradEnabled, record, type GradNode } from './autograd';
+export { noGrad, noGradAsync, isGradEnabled, record, withScope, type GradNode, type BackwardEvent, type BackwardOptions } from './autograd';
 export { setBackend, backend, type Backend, type DType, type Storage } from './backend/backend';
 export { CpuBackend } from './backend/cpu';
 export * from './shape';

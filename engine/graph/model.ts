@@ -6,6 +6,8 @@
 import { backend } from '../backend/backend';
 import { Tensor } from '../tensor';
 import { tap } from '../ops/tap';
+import { withScope } from '../autograd';
+import { now } from '../clock';
 import { addN } from '../ops/binary';
 import { sum } from '../ops/reduce';
 import { Random } from '../nn/random';
@@ -36,6 +38,8 @@ export interface ForwardOptions {
   edgeGrads?: boolean;
   /** Keep each node's output gradient after backward (for locating non-finite gradients). */
   retainGrads?: boolean;
+  /** Called after each node's forward with its output and wall time in milliseconds (profiling, the walk-through). */
+  observe?: (nodeId: string, output: Tensor, ms: number) => void;
 }
 
 export interface ForwardPass {
@@ -217,20 +221,25 @@ export class GraphModel {
         continue;
       }
       if (spec.isLoss && !computeLoss) continue;
-      const inputs = n.inputs.map((src, port) => {
-        const v = values.get(src!);
-        if (!v) throw new Error(`internal: ${src} has no value when ${id} runs`);
-        if (!opts.edgeGrads) return v;
-        const edge = n.inputEdges[port]!;
-        return tap(v, (g) => edgeGrads.set(edge, g));
+      const started = opts.observe ? now() : 0;
+      // Every op the node records is attributed to it (the edge taps too: they carry what flows into it).
+      const out = withScope(id, () => {
+        const inputs = n.inputs.map((src, port) => {
+          const v = values.get(src!);
+          if (!v) throw new Error(`internal: ${src} has no value when ${id} runs`);
+          if (!opts.edgeGrads) return v;
+          const edge = n.inputEdges[port]!;
+          return tap(v, (g) => edgeGrads.set(edge, g));
+        });
+        const params: Record<string, Tensor> = {};
+        for (const p of n.params) params[p.name] = this.state.get(p.key)!;
+        return spec.forward(inputs, n.attrs, {
+          params,
+          training: opts.training,
+          rng: () => new Random(this.seed, 'dropout', step, id),
+        });
       });
-      const params: Record<string, Tensor> = {};
-      for (const p of n.params) params[p.name] = this.state.get(p.key)!;
-      const out = spec.forward(inputs, n.attrs, {
-        params,
-        training: opts.training,
-        rng: () => new Random(this.seed, 'dropout', step, id),
-      });
+      opts.observe?.(id, out, now() - started);
       if (opts.retainGrads && out.requiresGrad) out.retainGrad();
       values.set(id, out);
     }

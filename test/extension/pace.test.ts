@@ -73,7 +73,7 @@ test('paused at 5 steps a second, a change to as fast as possible and Resume run
   await new Promise((r) => setTimeout(r, 200));
   ack();
   // The status bar, throttled while running, shows the step the run rests at.
-  const rest = lastState(editor) as { progress: { epoch: number; loss: number } };
+  const rest = lastState(editor) as unknown as { progress: { epoch: number; loss: number } };
   const bar = host.rec.statusBarItems.map((i) => i.text).find((t) => /Epoch/.test(t)) ?? '';
   assert.equal(/Epoch \d+\/50 · loss [\d.]+/.exec(bar)?.[0], `Epoch ${rest.progress.epoch + 1}/50 · loss ${rest.progress.loss.toPrecision(4)}`, bar);
   editor.send({ type: 'trainingPace', stepsPerSecond: null });
