@@ -42,6 +42,7 @@ export { playgroundPoints, CLASSIFICATION_SETS, REGRESSION_SETS, isClassificatio
 export { splitDataset, batches, subset, type Dataset, type Batch } from './data/dataset';
 export { readDatasetSpec, readTrainingSettings, buildDataset, DatasetError, DATASET_SOURCES, type DatasetJson, type DatasetSource, type TrainingSettings, type ExternalData } from './data/spec';
 export { tableToDataset, CsvError, type CsvTable } from './data/csv';
+export { INLINE_ROWS_KEY, INLINE_MAX_ROWS, INLINE_MAX_VALUES, inlineRowsProblems, defaultValidationSplit } from './data/inline';
 export {
   FEATURE_DEFS, INPUT_FEATURES, DEFAULT_INPUT_FEATURES, INPUT_FEATURES_KEY, POINT_SETS, boundInputId, computeFeatures, featureDef,
   featureTransform, inputFeaturesProblems, readInputFeatures, type FeatureDef,

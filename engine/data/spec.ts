@@ -1,7 +1,8 @@
 /**
  * The `training.dataset` key of a model: which data trains it and how it binds to the Input and Target
- * nodes. Generated sets need nothing else; `digits` needs the shipped digits file and `csv` the parsed
- * table, both handed in as data by the caller (the engine never reads files).
+ * nodes. Generated sets and `inline` rows (stored in the model) need nothing else; `digits` needs the
+ * shipped digits file and `csv` the parsed table, both handed in as data by the caller (the engine never
+ * reads files).
  */
 import type { GraphModel } from '../graph/model';
 import { CLASSIFICATION_SETS, REGRESSION_SETS, isClassificationSet, playgroundPoints } from './playground';
@@ -9,8 +10,9 @@ import type { Dataset } from './dataset';
 import { decodeDigits } from './digits';
 import { quoteText, tableToDataset, type CsvTable } from './csv';
 import { computeFeatures, featureList, inputFeaturesProblems, INPUT_FEATURES_KEY } from './features';
+import { defaultValidationSplit, inlineRowsProblems, inlineToDataset, InlineDataError, type LabelRule } from './inline';
 
-export const DATASET_SOURCES = [...CLASSIFICATION_SETS, ...REGRESSION_SETS, 'digits', 'csv'] as const;
+export const DATASET_SOURCES = [...CLASSIFICATION_SETS, ...REGRESSION_SETS, 'digits', 'csv', 'inline'] as const;
 export type DatasetSource = (typeof DATASET_SOURCES)[number];
 
 export interface DatasetJson {
@@ -26,6 +28,8 @@ export interface DatasetJson {
   path?: string;
   features?: string[];
   label?: string;
+  /** inline: one row a sample, the Input's values then the label (inline.ts). */
+  rows?: number[][];
   /** Input and Target node ids to bind (default: the model's only Input / Target). */
   input?: string;
   target?: string;
@@ -64,6 +68,7 @@ export function readDatasetSpec(training: unknown): { spec: DatasetJson | null; 
     if (typeof d.path !== 'string') problems.push('training.dataset.path is required for a csv dataset (relative to the model file)');
     if (typeof d.label !== 'string') problems.push('training.dataset.label is required for a csv dataset (the label column)');
   }
+  if (d.source === 'inline') problems.push(...inlineRowsProblems(d.rows));
   return { spec: problems.length ? null : (d as unknown as DatasetJson), problems };
 }
 
@@ -128,10 +133,11 @@ function checkLearned(d: Record<string, unknown>, problems: string[]) {
 export function readTrainingSettings(training: unknown): TrainingSettings {
   const t = (isObj(training) ? training : {}) as Record<string, unknown>;
   const num = (k: string, def: number) => (typeof t[k] === 'number' && Number.isFinite(t[k]) ? (t[k] as number) : def);
+  const source = isObj(t.dataset) ? t.dataset.source : undefined;
   return {
     batchSize: Math.max(1, Math.floor(num('batchSize', 32))),
     epochs: Math.max(1, Math.floor(num('epochs', 10))),
-    validationSplit: Math.min(0.9, Math.max(0, num('validationSplit', 0.2))),
+    validationSplit: Math.min(0.9, Math.max(0, num('validationSplit', defaultValidationSplit(source)))),
     seed: Math.floor(num('seed', 0)),
   };
 }
@@ -144,6 +150,18 @@ export interface ExternalData {
 }
 
 export class DatasetError extends Error {}
+
+/** What an inline row's label must be, from the Target's dtype and the loss that reads it. */
+function labelRule(model: GraphModel, targetId: string): LabelRule {
+  const loss = [...model.nodes.values()].find((n) => n.spec?.isLoss && n.inputs[1] === targetId);
+  if (model.nodes.get(targetId)!.type!.dtype === 'int32') {
+    if (loss?.spec?.op !== 'CrossEntropyLoss') return { kind: 'class', target: targetId };
+    const logits = model.nodes.get(loss.inputs[0] ?? '')?.type?.shape;
+    const classes = logits?.at(-1);
+    return { kind: 'class', target: targetId, loss: loss.id, ...(typeof classes === 'number' ? { classes } : {}) };
+  }
+  return loss?.spec?.op === 'BCEWithLogitsLoss' ? { kind: 'probability', target: targetId, loss: loss.id } : { kind: 'value', target: targetId };
+}
 
 /** Build the dataset and check it fits the bound Input and Target nodes. */
 export function buildDataset(model: GraphModel, spec: DatasetJson, external: ExternalData = {}): Dataset {
@@ -169,6 +187,20 @@ export function buildDataset(model: GraphModel, spec: DatasetJson, external: Ext
     nFeatures = 784;
     classification = true;
     classes = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+  } else if (spec.source === 'inline') {
+    const problem = inlineRowsProblems(spec.rows)[0];
+    if (problem) throw new DatasetError(problem);
+    const perInput = inputShape.reduce((a, b) => a * b, 1);
+    if (inType.dtype !== 'float32') throw new DatasetError(`Input "${inputId}" must be float32 for the inline dataset`);
+    if (targetShape.reduce((a, b) => a * b, 1) !== 1) throw new DatasetError(`Target "${targetId}" must hold one value per sample (shape [] or [1]) for the inline dataset, found [${targetShape.join(', ')}]`);
+    try {
+      ({ n, features, labels, classes } = inlineToDataset(spec.rows!, perInput, inputId, inputShape, labelRule(model, targetId)));
+    } catch (e) {
+      if (e instanceof InlineDataError) throw new DatasetError(e.message);
+      throw e;
+    }
+    nFeatures = perInput;
+    classification = tgtType.dtype === 'int32' || classes !== undefined;
   } else if (spec.source === 'csv') {
     if (!external.table) throw new DatasetError(`the CSV file ${spec.path} was not provided`);
     const t = tableToDataset(external.table, spec);

@@ -83,3 +83,38 @@ test('a CSV dataset: bad cells are reported with row and column', () => {
   assert.equal(ok.status, 0, ok.stderr);
   assert.ok(existsSync(join(dir, 'csv.safetensors')));
 });
+
+test('the XOR example trains on its inline truth table, then predict gets all four rows right', () => {
+  // The example as shipped, in a folder of its own: its weights key names xor.safetensors beside it.
+  const ex = mkdtempSync(join(tmpdir(), 'bps-xor-'));
+  const model = join(ex, 'xor.nn.json');
+  writeFileSync(model, readFileSync(join(__dirname, '..', '..', 'examples', 'xor.nn.json')));
+  const r = cli('train', model);
+  assert.equal(r.status, 0, r.stderr);
+  const epochs = r.stderr.split('\n').filter((l) => l.startsWith('epoch '));
+  assert.equal(epochs.length, 300);
+  // Four rows, no validation split: no row is held out, so no validation figures.
+  assert.doesNotMatch(r.stderr, /val_loss/);
+  assert.match(epochs.at(-1)!, /acc 100\.0%/);
+  const p = cli('predict', model, '--feed', join(__dirname, '..', '..', 'examples', 'xor.feed.json'));
+  assert.equal(p.status, 0, p.stderr);
+  const logits: number[] = JSON.parse(p.stdout).outputs.fc2.data;
+  const classes = [0, 1, 2, 3].map((i) => (logits[2 * i + 1] > logits[2 * i] ? 1 : 0));
+  // The truth table: (0,0) → 0, (0,1) → 1, (1,0) → 1, (1,1) → 0.
+  assert.deepEqual(classes, [0, 1, 1, 0]);
+});
+
+test('a bad inline row exits 1 naming the key, the row and the value, and writes nothing', () => {
+  const m = join(dir, 'badrows.nn.json');
+  const json = circleModel({ source: 'inline', rows: [[0, 0, 0], [0, 1, 'one']] }, { weights: 'badrows.safetensors' });
+  writeFileSync(m, JSON.stringify(json));
+  const r = cli('train', m);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /training\.dataset\.rows\[1\]\[2\] must be a finite number, found "one"/);
+  const wide = join(dir, 'widerows.nn.json');
+  writeFileSync(wide, JSON.stringify(circleModel({ source: 'inline', rows: [[0, 0, 0, 0]] }, { weights: 'badrows.safetensors' })));
+  const w = cli('train', wide);
+  assert.equal(w.status, 1);
+  assert.match(w.stderr, /training\.dataset\.rows have 4 values a row \(3 input values and the label\) but Input "x" has shape \[2\]/);
+  assert.equal(existsSync(join(dir, 'badrows.safetensors')), false);
+});

@@ -130,7 +130,7 @@ test('one refused item refuses the whole batch, naming it; nothing is changed', 
 });
 
 test('a batch that asks for what the file says changes nothing', () => {
-  const r = applyGraphEdit(XOR, { kind: 'batch', label: 'same', edits: [{ kind: 'setTraining', path: ['dataset', 'source'], value: 'xor' }, { kind: 'setOp', nodeId: 'loss', op: 'CrossEntropyLoss' }] });
+  const r = applyGraphEdit(XOR, { kind: 'batch', label: 'same', edits: [{ kind: 'setTraining', path: ['dataset', 'source'], value: 'inline' }, { kind: 'setOp', nodeId: 'loss', op: 'CrossEntropyLoss' }] });
   assert.ok(r.ok && !r.changed && r.text === XOR);
   // Two edits that undo each other: the text is the same, so nothing to apply.
   const back = applyGraphEdit(XOR, { kind: 'batch', label: 'there and back', edits: [{ kind: 'setName', name: 'other' }, { kind: 'setName', name: model(XOR).name! }] });

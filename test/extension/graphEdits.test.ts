@@ -159,6 +159,9 @@ function refused(text: string, edit: GraphEdit, reason: RegExp): void {
 // The example files
 
 const XOR = example('xor.nn.json');
+/** The example trained on Playground's generated XOR points instead of its inline truth table: a 2-D set, as input features need. */
+const INLINE_XOR = '"dataset": {"source": "inline", "rows": [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]]}';
+const XOR_POINTS = XOR.replace(INLINE_XOR, '"dataset": {"source": "xor", "size": 400, "noise": 0}');
 
 test('moving a node changes only the numbers in its line', () => {
   for (const name of EXAMPLES) {
@@ -256,7 +259,7 @@ test('connect, setInput and setAttr touch one line each (plus a comma)', () => {
 });
 
 test('rename rewrites the id, the edges, inline params keys and the dataset binding', () => {
-  const text = XOR.replace(/\n {2}"training"/, '\n  "params": { "fc1.bias": { "shape": [8], "data": [1, 2, 3, 4, 5, 6, 7, 8] } },\n  "training"').replace('"dataset": {"source": "xor",', '"dataset": {"source": "xor", "input": "x",');
+  const text = XOR.replace(/\n {2}"training"/, '\n  "params": { "fc1.bias": { "shape": [8], "data": [1, 2, 3, 4, 5, 6, 7, 8] } },\n  "training"').replace('"dataset": {"source": "inline",', '"dataset": {"source": "inline", "input": "x",');
   const out = apply(text, { kind: 'renameNode', from: 'fc1', to: 'hidden' });
   assert.equal(analyzeModel(out).errors.length, 0);
   const { removed, added } = changedLines(text, out);
@@ -280,7 +283,7 @@ test('setName replaces the name, or adds it after "version"', () => {
 
 test('setTraining sets, adds and removes keys under "training", creating what is missing', () => {
   const lr = apply(XOR, { kind: 'setTraining', path: ['optimizer', 'lr'], value: 0.003 });
-  assert.deepEqual(changedLines(XOR, lr).added, ['  "training": {"seed": 0, "optimizer": {"type": "Adam", "lr": 0.003}, "batchSize": 16, "epochs": 40, "validationSplit": 0.2, "dataset": {"source": "xor", "size": 400, "noise": 0}}']);
+  assert.deepEqual(changedLines(XOR, lr).added, [`  "training": {"seed": 0, "optimizer": {"type": "Adam", "lr": 0.003}, "batchSize": 4, "epochs": 300, ${INLINE_XOR}}`]);
   apply(XOR, { kind: 'setTraining', path: ['optimizer', 'betas'], value: [0.8, 0.9] });
   apply(XOR, { kind: 'setTraining', path: ['dataset'], value: { source: 'csv', path: 'data/points.csv' } });
   apply(XOR, { kind: 'setTraining', path: ['epochs'], value: null });
@@ -297,8 +300,8 @@ test('setTraining sets, adds and removes keys under "training", creating what is
 });
 
 test('setInputFeatures sets training.dataset.inputFeatures and the Input\'s shape in one edit; null restores the raw point', () => {
-  const out = apply(XOR, { kind: 'setInputFeatures', features: ['x1', 'x2', 'x1*x2'] });
-  const { removed, added } = changedLines(XOR, out);
+  const out = apply(XOR_POINTS, { kind: 'setInputFeatures', features: ['x1', 'x2', 'x1*x2'] });
+  const { removed, added } = changedLines(XOR_POINTS, out);
   assert.deepEqual(removed.map((l) => l.trim().slice(0, 14)), ['{ "id": "x",  ', '"training": {"']);
   assert.match(added[0]!, /"id": "x", +"op": "Input", +"attrs": \{ "shape": \[3\] \}/);
   assert.match(added[1]!, /"dataset": \{"source": "xor", "size": 400, "noise": 0, "inputFeatures": \["x1", "x2", "x1\*x2"\]\}/);
@@ -309,7 +312,7 @@ test('setInputFeatures sets training.dataset.inputFeatures and the Input\'s shap
   const same = applyGraphEdit(one, { kind: 'setInputFeatures', features: ['sin(x1)'] });
   assert.ok(same.ok && !same.changed);
   // null: the key goes, the Input takes the raw point again: the file as it was.
-  assert.equal(apply(one, { kind: 'setInputFeatures', features: null }), XOR);
+  assert.equal(apply(one, { kind: 'setInputFeatures', features: null }), XOR_POINTS);
   // For a dataset of another kind, null only removes a leftover key.
   const digits = out.replace('"source": "xor"', '"source": "digits"');
   const cleaned = apply(digits, { kind: 'setInputFeatures', features: null });
@@ -318,11 +321,13 @@ test('setInputFeatures sets training.dataset.inputFeatures and the Input\'s shap
 });
 
 test('setInputFeatures refuses unknown and repeated names, other datasets and an unknown Input, saying why', () => {
-  refused(XOR, { kind: 'setInputFeatures', features: ['x1', 'x3'] }, /"x3" is not an input feature: use x1, x2, x1\^2/);
-  refused(XOR, { kind: 'setInputFeatures', features: ['x1', 'x1'] }, /repeats "x1"/);
-  refused(XOR.replace('"source": "xor"', '"source": "digits"'), { kind: 'setInputFeatures', features: ['x1'] }, /apply only to the generated 2-D datasets .* not to "digits"/);
-  refused(XOR.replace(/, "dataset": \{[^}]*\}/, ''), { kind: 'setInputFeatures', features: ['x1'] }, /no training\.dataset: choose one of the 2-D datasets first/);
-  const twoInputs = XOR.replace('{ "id": "fc1",', '{ "id": "x2", "op": "Input", "attrs": { "shape": [2] } },\n    { "id": "fc1",');
+  refused(XOR_POINTS, { kind: 'setInputFeatures', features: ['x1', 'x3'] }, /"x3" is not an input feature: use x1, x2, x1\^2/);
+  refused(XOR_POINTS, { kind: 'setInputFeatures', features: ['x1', 'x1'] }, /repeats "x1"/);
+  refused(XOR_POINTS.replace('"source": "xor"', '"source": "digits"'), { kind: 'setInputFeatures', features: ['x1'] }, /apply only to the generated 2-D datasets .* not to "digits"/);
+  // The example's own inline truth table is not a generated set either.
+  refused(XOR, { kind: 'setInputFeatures', features: ['x1'] }, /apply only to the generated 2-D datasets .* not to "inline"/);
+  refused(XOR_POINTS.replace(/, "dataset": \{[^}]*\}/, ''), { kind: 'setInputFeatures', features: ['x1'] }, /no training\.dataset: choose one of the 2-D datasets first/);
+  const twoInputs = XOR_POINTS.replace('{ "id": "fc1",', '{ "id": "x2", "op": "Input", "attrs": { "shape": [2] } },\n    { "id": "fc1",');
   refused(twoInputs, { kind: 'setInputFeatures', features: ['x1'] }, /2 Input nodes \(x, x2\): name the one the dataset feeds in training\.dataset\.input/);
   // Named, it applies to that one.
   const bound = apply(twoInputs.replace('"source": "xor"', '"source": "xor", "input": "x2"'), { kind: 'setInputFeatures', features: ['x1'] });

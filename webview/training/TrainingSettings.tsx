@@ -10,7 +10,7 @@ import type { GraphEdit, TrainingValue } from '../../protocol/messages';
 import { Dropdown, TextField } from '../ui/toolkit';
 import { InputFeatures } from './InputFeatures';
 import {
-  FIELDS, OPTIMIZERS, SOURCE_LABELS, SOURCES, fieldEdit, fieldText, fileValue, optimizerEdit, readTraining, sourceEdit,
+  FIELDS, OPTIMIZERS, SOURCES, fieldEdit, fieldText, fileValue, optimizerEdit, readTraining, sourceChoices, sourceEdit, sourceLabel,
   type FieldSpec, type TrainingRead,
 } from './settings';
 import { rewireEdit, rewireOffer } from './rewire';
@@ -95,11 +95,11 @@ function TrainingSettingsImpl({ training, readOnly, send, analysis }: TrainingSe
     send(edit);
   };
   const sourceOptions = useMemo(() => {
-    const options = SOURCES.map((value) => ({ value, label: SOURCE_LABELS[value] }));
+    const options = sourceChoices(t).map((value) => ({ value, label: sourceLabel(t, value) }));
     if (t.source === undefined) return [{ value: '', label: '(choose a dataset)' }, ...options];
     if (!SOURCES.includes(t.source)) return [{ value: t.source, label: `${t.source} (unknown)` }, ...options];
     return options;
-  }, [t.source]);
+  }, [t]);
   const optimizerOptions = useMemo(() => {
     const options = OPTIMIZERS.map((value) => ({ value, label: value === 'Adam' && !t.optimizer ? 'Adam (default)' : value }));
     return (OPTIMIZERS as readonly string[]).includes(t.optimizerType) ? options : [{ value: t.optimizerType, label: `${t.optimizerType} (unknown)` }, ...options];

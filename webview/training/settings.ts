@@ -4,6 +4,7 @@
 // use it.
 import { CLASSIFICATION_SETS, REGRESSION_SETS } from '../../engine/data/playground';
 import { DEFAULT_INPUT_FEATURES, INPUT_FEATURES } from '../../engine/data/features';
+import { defaultValidationSplit } from '../../engine/data/inline';
 import type { GraphEdit, TrainingValue } from '../../protocol/messages';
 
 type Obj = Record<string, unknown>;
@@ -25,8 +26,26 @@ export const SOURCE_LABELS: Record<string, string> = {
   'regress-gaussians': 'Regression: gaussians',
   digits: 'Digits (28×28)',
   csv: 'CSV file',
+  inline: 'Inline rows',
 };
 export const SOURCES = Object.keys(SOURCE_LABELS);
+
+/** The rows of an inline dataset the file holds (kept when another source is chosen, so the choice can go back). */
+const inlineRows = (t: TrainingRead): number | undefined => (Array.isArray(t.dataset?.rows) ? t.dataset.rows.length : undefined);
+
+/**
+ * The sources the dataset dropdown offers: every one, except "Inline rows" unless the file has rows to train on
+ * (the panel does not edit rows: the text editor does; an inline dataset without them would not train).
+ */
+export function sourceChoices(t: TrainingRead): string[] {
+  return SOURCES.filter((s) => s !== 'inline' || t.source === 'inline' || inlineRows(t) !== undefined);
+}
+
+/** A source's name in the dropdown: inline rows say how many there are. */
+export function sourceLabel(t: TrainingRead, source: string): string {
+  const rows = source === 'inline' ? inlineRows(t) : undefined;
+  return rows === undefined ? (SOURCE_LABELS[source] ?? source) : `${SOURCE_LABELS.inline} (${group(rows)})`;
+}
 
 export const isGenerated = (source: unknown): boolean => typeof source === 'string' && GENERATED.includes(source);
 
@@ -164,7 +183,7 @@ export const FIELDS: readonly FieldSpec[] = [
     parse: integer('Seed', 0, Number.MAX_SAFE_INTEGER), shown: () => true, doc: 'Weights, data, split, shuffling.',
   },
   {
-    key: 'validationSplit', label: 'Validation', path: ['validationSplit'], placeholder: () => '0.2',
+    key: 'validationSplit', label: 'Validation', path: ['validationSplit'], placeholder: (t) => String(defaultValidationSplit(t.source)),
     parse: decimal('Validation', (v) => v >= 0 && v <= 0.9, 'from 0 to 0.9'), shown: () => true, doc: 'Fraction held out.',
   },
 ];
@@ -196,7 +215,7 @@ export function fieldEdit(spec: FieldSpec, t: TrainingRead, value: TrainingValue
 
 /** Choosing a dataset: the source key, or a new `dataset` object when the model has none. */
 export function sourceEdit(t: TrainingRead, source: string): GraphEdit | null {
-  if (!SOURCES.includes(source) || source === t.source) return null;
+  if (!sourceChoices(t).includes(source) || source === t.source) return null;
   return t.dataset ? setTraining(['dataset', 'source'], source) : setTraining(['dataset'], { source });
 }
 
@@ -248,6 +267,8 @@ export function settingsSummary(training: unknown): string {
   const parts: string[] = [t.source ? (SOURCE_LABELS[t.source] ?? t.source) : 'no dataset'];
   const size = num(t.dataset?.size);
   if (isGenerated(t.source)) parts.push(`${size ?? 500} points`);
+  const rows = inlineRows(t);
+  if (t.source === 'inline' && rows !== undefined) parts.push(`${group(rows)} row${rows === 1 ? '' : 's'}`);
   const lr = num(t.optimizer?.lr) ?? (t.optimizerType === 'SGD' ? undefined : DEFAULT_LR);
   parts.push(lr === undefined ? t.optimizerType : `${t.optimizerType}, lr ${lr}`);
   parts.push(`batch ${num(t.raw?.batchSize) ?? 32}`);
