@@ -12,7 +12,13 @@ interface TemplateItem extends vscode.QuickPickItem {
 
 /** Picks a template, asks where to save it, writes the file and opens it in the graph editor. */
 export async function newModel(): Promise<vscode.Uri | undefined> {
-  const items: TemplateItem[] = templates.map((template) => ({ label: template.label, description: template.description, template }));
+  // The note (what the model shows, what to look for) goes under the label; the file keeps it as its description.
+  const items: TemplateItem[] = templates.map((template) => ({
+    label: template.label,
+    description: template.description,
+    ...(template.model.description ? { detail: template.model.description } : {}),
+    template,
+  }));
   const picked = await vscode.window.showQuickPick(items, { title: 'New Model', placeHolder: 'Start from a template' });
   if (!picked) return undefined;
 

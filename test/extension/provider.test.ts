@@ -297,28 +297,39 @@ test('openAsText and runCommand run the extension’s commands on this document'
   assert.deepEqual(host.rec.executed, [{ command: 'vscode.openWith', args: [URI, 'default'] }]);
 });
 
-test('New Model offers the four templates; each writes a model that analyses with no errors', async () => {
+test('New Model offers every template with its note; each writes a model that analyses with no errors', async () => {
   const host = await startHost({ workspaceFolder: FakeUri.file('/ws') });
-  let labels: string[] = [];
-  for (const label of ['Empty model', 'MLP classifier for 2-D points', 'CNN for 28×28 digits', 'Residual MLP']) {
-    host.rec.answers.quickPick = (items) => {
-      labels = items.map((i) => i.label);
-      return items.find((i) => i.label === label);
+  const LABELS = [
+    'Empty model', 'MLP classifier for 2-D points', 'CNN for 28×28 digits', 'Residual MLP',
+    'Single neuron (micrograd)', 'Vanishing gradients: 10-layer sigmoid MLP', 'Deep ReLU MLP (10 layers)', 'Deep residual MLP (10 layers)',
+    'Exploding gradients: learning rate too high', 'Dead ReLUs: negative bias',
+  ];
+  let items: readonly { label: string; detail?: string }[] = [];
+  for (const label of LABELS) {
+    host.rec.answers.quickPick = (offered) => {
+      items = offered;
+      return offered.find((i) => i.label === label);
     };
     host.rec.answers.saveDialog = FakeUri.file(`/ws/${label.replace(/\W+/g, '-')}.json`);
     await host.rec.commands.get('backpropStudio.newModel')!();
   }
-  assert.deepEqual(labels, ['Empty model', 'MLP classifier for 2-D points', 'CNN for 28×28 digits', 'Residual MLP']);
+  assert.deepEqual(items.map((i) => i.label), LABELS);
   const written = [...host.files.entries()].filter(([k]) => k.endsWith('.nn.json'));
-  assert.equal(written.length, 4);
+  assert.equal(written.length, LABELS.length);
   for (const [uri, bytes] of written) {
     const text = new TextDecoder().decode(bytes);
     assert.deepEqual(analyzeModel(text).errors, [], uri);
     assert.match(text, /^\{\n {2}"format": "nn-graph",\n {2}"version": 1,/);
   }
+  // A template's note is the pick's detail, and the new file keeps it as its description.
+  const neuron = items.find((i) => i.label === 'Single neuron (micrograd)')!;
+  assert.match(neuron.detail ?? '', /^micrograd’s neuron o = tanh\(x₁w₁ \+ x₂w₂ \+ b\)/);
+  const file = written.find(([k]) => k.includes('Single-neuron'))!;
+  assert.equal(JSON.parse(new TextDecoder().decode(file[1])).description, neuron.detail);
+  assert.equal(items.find((i) => i.label === 'Empty model')!.detail, undefined);
   assert.deepEqual(
     host.rec.executed.filter((x) => x.command === 'vscode.openWith').map((x) => x.args[1]),
-    ['backpropStudio.graphEditor', 'backpropStudio.graphEditor', 'backpropStudio.graphEditor', 'backpropStudio.graphEditor'],
+    LABELS.map(() => 'backpropStudio.graphEditor'),
   );
 });
 

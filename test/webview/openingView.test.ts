@@ -7,6 +7,7 @@ import type { Viewport } from '@xyflow/react';
 import { FIT_FLOOR, OPEN_MARGIN, OpeningViewFollower, READING_ZOOM, openingViewport, type PlacedBox } from '../../webview/canvas/openingView';
 import { benchModel } from '../browser/benchModel';
 import { mlp } from '../browser/models';
+import { templates } from '../../extension/templates';
 
 const W = 136;
 const H = 60;
@@ -47,6 +48,15 @@ describe('opening view', () => {
     const v = openingViewport(nodes, 700, 400);
     assert.ok(v.zoom < READING_ZOOM && v.zoom >= FIT_FLOOR, `zoom ${v.zoom}`);
     assert.ok(nodes.every((n) => inside(onScreen(n, v), 700, 400)));
+  });
+
+  it('opens every New Model template fitted in a 900 × 500 canvas, the ten-layer ones included', () => {
+    for (const t of templates.filter((x) => x.model.nodes.length > 0)) {
+      const nodes = boxes(t.model.nodes.map((n) => n.ui!));
+      const v = openingViewport(nodes, 900, 500);
+      assert.ok(v.zoom >= FIT_FLOOR, `${t.id} opens at ${v.zoom}`);
+      assert.ok(nodes.every((n) => inside(onScreen(n, v), 900, 500)), `${t.id}: a node lies outside the canvas`);
+    }
   });
 
   it('opens a graph too large to fit at FIT_FLOOR at the reading zoom, on its inputs', () => {

@@ -1,5 +1,6 @@
 // The inspector: the selected node's id, every attribute of its op as a typed field, the source of each input
-// port, its output shape and parameter count, and its errors; with nothing selected, a summary of the model.
+// port, its output shape and parameter count, and its errors; with nothing selected, a summary of the model with
+// its note (the file's `description`: a template's what-to-look-for).
 import { memo, useMemo } from 'react';
 import type { AttrValue } from '../../engine/graph/attrs';
 import type { GraphAnalysis } from '../../engine/graph/analyze';
@@ -34,6 +35,9 @@ function ModelSummary({ analysis, view, model }: { analysis: GraphAnalysis; view
   return (
     <div className="inspector-body">
       <div className="inspector-heading">{model.name || 'Untitled model'}</div>
+      {typeof model.description === 'string' && model.description.trim() !== '' && (
+        <p className="inspector-summary" data-testid="model-description">{model.description}</p>
+      )}
       <dl className="facts">
         <dt>Nodes</dt>
         <dd>{view.nodes.length}</dd>
