@@ -95,7 +95,7 @@ try {
   await sleep(1000);
   await page.screenshot({ path: join(outDir, '3-graph-editor.png') });
 
-  // Train runs for real: xor.nn.json's 40 epochs in the extension host; the training panel shows the run
+  // Train runs for real: xor.nn.json's 300 one-step epochs (its inline truth table) in the extension host; the training panel shows the run
   // complete with its loss curve, and the weights file is written.
   const mtimeBefore = existsSync(sidecar) ? statSync(sidecar).mtimeMs : 0;
   const trained = await runCommand(page, 'Backprop Studio: Train')

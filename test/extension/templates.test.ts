@@ -152,6 +152,9 @@ test('exploding gradients: the editor\'s run stops on the NaN guard within a few
   assert.ok(nf && nf.type === 'nonFinite', JSON.stringify(msgs.map((m) => m.type)));
   assert.ok(nf.step <= 10, `stopped at step ${nf.step}`);
   assert.ok(json.nodes.some((n) => n.id === nf.nodeId), `names ${nf.nodeId}`);
+  // As the note and docs/training.md say: step 5, in fc3.
+  assert.match(json.description!, new RegExp(`at step ${nf.step} a value overflows`));
+  assert.equal(nf.nodeId, 'fc3');
   assert.match(nf.detail, new RegExp(`step ${nf.step}: non-finite values first appeared in the .* of node "${nf.nodeId}"`));
   // On the way there, the gradients grow by orders of magnitude a step and edges are flagged exploding.
   const updates = msgs.flatMap((m) => (m.type === 'gradients' ? [m.update] : []));

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import type { HostMessage, TrainingStateMessage } from '../../protocol/messages';
 import { linePath, linearScale, logScale, lossScale, shortNumber, thin } from '../../webview/training/chart';
 import { SessionStore } from '../../webview/training/sessionStore';
-import { FIELDS, chosenFeatures, featureToggleEdit, fieldEdit, optimizerEdit, readTraining, settingsSummary, sourceEdit } from '../../webview/training/settings';
+import { FIELDS, chosenFeatures, featureToggleEdit, fieldEdit, optimizerEdit, readTraining, settingsSummary, sourceChoices, sourceEdit, sourceLabel } from '../../webview/training/settings';
 import { progressText, statusText } from '../../webview/training/status';
 
 const field = (key: string) => FIELDS.find((f) => f.key === key)!;
@@ -93,6 +93,27 @@ describe('training settings', () => {
     assert.equal(settingsSummary(undefined), 'no dataset · Adam, lr 0.001 · batch 32 · 10 epochs');
     assert.equal(settingsSummary({ optimizer: { type: 'SGD' }, epochs: 1, dataset: { source: 'digits' } }), 'Digits (28×28) · SGD · batch 32 · 1 epoch');
     assert.equal(settingsSummary({ optimizer: { type: 'AdamW', lr: 0.3 }, batchSize: 8, dataset: { source: 'spiral', size: 120 } }), 'Spiral · 120 points · AdamW, lr 0.3 · batch 8 · 10 epochs');
+  });
+
+  it('offers inline rows only where the file has them, says how many, and holds none out by default', () => {
+    const rows = [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]];
+    const inline = readTraining({ dataset: { source: 'inline', rows } });
+    assert.equal(settingsSummary({ dataset: { source: 'inline', rows } }), 'Inline rows · 4 rows · Adam, lr 0.001 · batch 32 · 10 epochs');
+    assert.ok(sourceChoices(inline).includes('inline'));
+    assert.equal(sourceLabel(inline, 'inline'), 'Inline rows (4)');
+    assert.equal(sourceLabel(inline, 'circle'), 'Circle');
+    assert.equal(field('validationSplit').placeholder(inline), '0');
+    assert.deepEqual(sourceEdit(inline, 'circle'), { kind: 'setTraining', path: ['dataset', 'source'], value: 'circle' });
+    // Rows left under another source: offered, and choosing them goes back.
+    const left = readTraining({ dataset: { source: 'circle', rows } });
+    assert.ok(sourceChoices(left).includes('inline'));
+    assert.deepEqual(sourceEdit(left, 'inline'), { kind: 'setTraining', path: ['dataset', 'source'], value: 'inline' });
+    assert.equal(field('validationSplit').placeholder(left), '0.2');
+    // No rows: nothing to train on, so not offered, and no edit would write a source without them.
+    const none = readTraining({ dataset: { source: 'circle' } });
+    assert.ok(!sourceChoices(none).includes('inline'));
+    assert.equal(sourceEdit(none, 'inline'), null);
+    assert.equal(sourceEdit(readTraining(undefined), 'inline'), null);
   });
 
   const t = readTraining({ seed: 0, optimizer: { type: 'Adam', lr: 0.01, betas: [0.9, 0.99] }, batchSize: 16, dataset: { source: 'circle', size: 400 } });
