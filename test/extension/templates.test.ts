@@ -115,6 +115,20 @@ test('vanishing gradients: the 10-layer sigmoid MLP\'s first layer gets a weight
   assert.ok(g.at(-1)! / g[0] >= 1e5, `first ${g[0]}, last ${g.at(-1)}`);
   // Shrinking at every layer on the way back.
   for (let i = 1; i < g.length; i++) assert.ok(g[i - 1] < g[i], `fc${i} ${g[i - 1]} vs fc${i + 1} ${g[i]}`);
+  // The editor's first overlay update flags the edges near the input vanishing, none near the loss.
+  const msgs: FromWorker[] = [];
+  let steps = 0;
+  await runTraining(
+    { modelText: JSON.stringify(model('vanishing-gradients-sigmoid')), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 1e9, boundaryGrid: 0 } },
+    (m) => msgs.push(m),
+    { next: async () => (++steps > 1 ? 'stop' : 'go') },
+  );
+  const first = msgs.find((m) => m.type === 'gradients');
+  assert.ok(first && first.type === 'gradients');
+  const edges = model('vanishing-gradients-sigmoid').edges;
+  const flagged = (from: string) => first.update.flags[edges.findIndex((e) => e.from === from)];
+  assert.equal(flagged('fc1'), 'vanishing');
+  assert.equal(flagged('fc10'), null);
   // And it does not learn the circle: chance level.
   const h = await trainAll(model('vanishing-gradients-sigmoid'));
   assert.ok(h.at(-1)!.valAccuracy! <= 0.65, `validation accuracy ${h.at(-1)!.valAccuracy}`);
