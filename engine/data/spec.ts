@@ -190,9 +190,8 @@ export function buildDataset(model: GraphModel, spec: DatasetJson, external: Ext
   } else if (spec.source === 'inline') {
     const problem = inlineRowsProblems(spec.rows)[0];
     if (problem) throw new DatasetError(problem);
+    // The Input's dtype and the Target's one value per sample are checked below, as for every source.
     const perInput = inputShape.reduce((a, b) => a * b, 1);
-    if (inType.dtype !== 'float32') throw new DatasetError(`Input "${inputId}" must be float32 for the inline dataset`);
-    if (targetShape.reduce((a, b) => a * b, 1) !== 1) throw new DatasetError(`Target "${targetId}" must hold one value per sample (shape [] or [1]) for the inline dataset, found [${targetShape.join(', ')}]`);
     try {
       ({ n, features, labels, classes } = inlineToDataset(spec.rows!, perInput, inputId, inputShape, labelRule(model, targetId)));
     } catch (e) {

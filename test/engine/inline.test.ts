@@ -109,6 +109,11 @@ test('rows are checked against the model: the Input\'s size, class indices for a
   fails(model({ rows: [[0, 0, -1]] }), /rows\[0\]\[2\]: the label must be a class index .* found -1/);
   fails(model({ rows: [[0, 0, 0], [1, 1, 2]] }), /^Error: training\.dataset\.rows\[1\]\[2\]: class 2 is not one of the 2 classes \(0 to 1\) that "loss" \(CrossEntropyLoss\) scores$/);
   fails(model({ rows: [[0, 0, 2]] }, { loss: 'BCEWithLogitsLoss' }), /rows\[0\]\[2\]: the label must be from 0 to 1 for "loss" \(BCEWithLogitsLoss\), found 2/);
+  // The Target holds one value a sample, as for every source.
+  const wideTarget = model({ rows: [[0, 0, 0]] }, { loss: 'MSELoss' });
+  wideTarget.nodes.find((n) => n.id === 'fc')!.attrs = { outFeatures: 2 };
+  wideTarget.nodes.find((n) => n.id === 'y')!.attrs = { shape: [2] };
+  fails(wideTarget, /Target "y" must hold one value per sample \(shape \[\] or \[1\]\) for the inline dataset, found \[2\]/);
   // Three classes scored: label 2 is fine.
   assert.deepEqual(Array.from(build(model({ rows: [[0, 0, 2], [1, 1, 0]] }, { classes: 3 })).targets), [2, 0]);
   assert.deepEqual(build(model({ rows: [[0, 0, 2], [1, 1, 0]] }, { classes: 3 })).classes, ['0', '1', '2']);
