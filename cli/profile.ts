@@ -4,7 +4,7 @@
  * and held against the analytic FLOPs. Prints a table; writes the JSON to --out (docs/cli.md lists its fields).
  */
 import {
-  batches, profileTraining, readDatasetSpec, readTrainingSettings, splitDataset, UNSCOPED_ROW,
+  batches, formatFlops, profileTraining, readDatasetSpec, readTrainingSettings, splitDataset, UNSCOPED_ROW,
   type GraphModel, type NodeProfile, type PhaseSummary, type ProfileReport, type Tensor,
 } from '../engine';
 import { guardFinite } from './commands';
@@ -67,18 +67,6 @@ function roundAll<T extends Record<string, number>>(p: T): T {
 }
 
 // ------------------------------------------------------------------------------------------------ the table
-
-/** 1234567 → "1.23 M". */
-export function formatFlops(v: number): string {
-  if (v === 0) return '0';
-  const units = ['', ' k', ' M', ' G', ' T'];
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? String(Math.round(v)) : v.toPrecision(3)}${units[i]}`;
-}
 
 const fmtMs = (v: number) => (v >= 100 ? v.toFixed(1) : v >= 1 ? v.toFixed(3) : v.toFixed(4));
 const fmtRatio = (v: number | null) => (v === null || !Number.isFinite(v) ? '—' : v.toFixed(2));

@@ -49,7 +49,7 @@ export {
 export { l1Penalty, l1Weights, readL1, L1_OPS } from './train/regularization';
 export { decodeDigits, type Digits } from './data/digits';
 export {
-  StepClock, profileTraining, timedStep, nodeFlops, updateFlops, summarizePhases, median, UNSCOPED_ROW,
-  type Phase, type PhaseTimes, type PhaseSummary, type NodeTimes, type NodeProfile, type FlopTotals, type ProfileReport, type ProfileOptions,
+  StepClock, profileTraining, timedStep, stepCosts, nodeFlops, updateFlops, summarizePhases, median, formatFlops, UNSCOPED_ROW,
+  type NodeCost, type StepCosts, type Phase, type PhaseTimes, type PhaseSummary, type NodeTimes, type NodeProfile, type FlopTotals, type ProfileReport, type ProfileOptions,
 } from './train/profile';
 export { Trainer, NonFiniteError as TrainingNonFiniteError, accuracyOf, type StepResult, type EpochMetrics, type GradientSnapshot, type TrainerOptions } from './train/trainer';

@@ -144,6 +144,60 @@ export function updateFlops(optimizer: OptimizerJson | undefined, values: number
   return per * values;
 }
 
+/** A FLOP count for people: 1234567 → "1.23 M" (3 significant digits, SI prefixes). */
+export function formatFlops(v: number): string {
+  if (v === 0) return '0';
+  const units = ['', ' k', ' M', ' G', ' T'];
+  let i = 0;
+  // On the rounded value, so 999 960 reads "1.00 M", not "1.00e+3 k".
+  while (Number(v.toPrecision(3)) >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? String(Math.round(v)) : v.toPrecision(3)}${units[i]}`;
+}
+
+// ------------------------------------------------------------------------------------------------ one step's costs
+
+/** One row of a step's costs: a graph node (or UNSCOPED_ROW) with its measured times and analytic FLOPs. */
+export interface NodeCost extends NodeTimes {
+  id: string;
+  /** The node's op; '' for UNSCOPED_ROW. */
+  op: string;
+  forwardFlops: number;
+  backwardFlops: number;
+}
+
+/** What one step cost, measured and analytic: the cost meter's figures. */
+export interface StepCosts {
+  batch: number;
+  forwardMs: number;
+  backwardMs: number;
+  updateMs: number;
+  /** Analytic FLOPs of the whole step: the nodes' sums, and the optimizer's update. */
+  flops: { forward: number; backward: number; update: number };
+  /** Every computed node in forward order (times 0 where the clock did not time nodes), then UNSCOPED_ROW if timed. */
+  nodes: NodeCost[];
+}
+
+/** The costs of a step `clock` timed, over a batch of `batch` samples. */
+export function stepCosts(model: GraphModel, clock: StepClock, batch: number): StepCosts {
+  const p = clock.phases();
+  const flops = nodeFlops(model.analysis, batch);
+  const timed = (id: string) => clock.nodes?.get(id) ?? { forwardMs: 0, backwardMs: 0 };
+  const nodes: NodeCost[] = [...flops].map(([id, f]) => ({ id, op: model.nodes.get(id)!.spec!.op, ...timed(id), forwardFlops: f.forward, backwardFlops: f.backward }));
+  if (clock.nodes?.has(UNSCOPED_ROW)) nodes.push({ id: UNSCOPED_ROW, op: '', ...timed(UNSCOPED_ROW), forwardFlops: 0, backwardFlops: 0 });
+  return {
+    batch, forwardMs: p.forwardMs, backwardMs: p.backwardMs, updateMs: p.updateMs,
+    flops: {
+      forward: sum(nodes.map((n) => n.forwardFlops)),
+      backward: sum(nodes.map((n) => n.backwardFlops)),
+      update: updateFlops(model.json.training?.optimizer, sum(model.parameters().map((t) => t.size))),
+    },
+    nodes,
+  };
+}
+
 // ------------------------------------------------------------------------------------------------ the profiler
 
 /** One node's row of a profile. */
@@ -260,7 +314,7 @@ export async function profileTraining(model: GraphModel, feeds: Record<string, T
   const nodes = [...flops].map(([id, f]) => row(id, model.nodes.get(id)!.spec!.op, f));
   if (nodeSamples.has(UNSCOPED_ROW)) nodes.push(row(UNSCOPED_ROW, '', { forward: 0, backward: 0 }));
   const forward = sum(nodes.map((n) => n.forwardFlops)), backward = sum(nodes.map((n) => n.backwardFlops));
-  const update = updateFlops(model.json.training?.optimizer, sum(model.parameters().map((p) => p.size)));
+  const update = updateFlops(model.json.training?.optimizer, sum(model.parameters().map((t) => t.size)));
   return {
     batch, steps, warmup,
     phases: summarizePhases(plain),
