@@ -20,6 +20,7 @@ import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { MemoryProbe, gc, hasGc, measure, measureEach, mergeTimings, setBudgetScale, type MeasureOptions, type MemoryPeak, type Timing } from './harness';
 import * as M from './models';
+import { summarizePhases, type PhaseSummary, type PhaseTimes } from '../engine';
 
 type Fw = 'engine' | 'tfCpu' | 'tfWasm';
 const FWS: Fw[] = ['engine', 'tfCpu', 'tfWasm'];
@@ -122,6 +123,8 @@ async function main(): Promise<void> {
   const memory: Record<string, MemoryPeak> = {};
   const lossAtStart: Record<string, Partial<Record<Fw, number>>> = {};
   const stepFwd: Partial<Record<Fw, { mlp?: number; cnn?: number }>> = {};
+  /** The engine's steps timed phase by phase by its profiler: its step / forward row comes from these. */
+  const enginePhases: Partial<Record<'mlp' | 'cnn', PhaseTimes[]>> = {};
 
   // ------------------------------------------------------------ matmul
   for (const n of [256, 1024]) {
@@ -221,8 +224,14 @@ async function main(): Promise<void> {
             (fwdParts[fw] ??= []).push(measure(forward, perRound(m.opts, r, 1)));
           } else {
             // Forward and step alternate, so the step/forward ratio compares like with like. The
-            // forward and step above count as the first warm-up iteration.
-            const [tf_, ts] = measureEach([forward, () => runner.step()], perRound(m.opts, r, 1));
+            // forward and step above count as the first warm-up iteration. The engine's step is timed phase by
+            // phase (the profiler of engine/train/profile.ts), its samples kept for the step / forward row.
+            const phases = runner.timedStep ? (enginePhases[m.key] ??= []) : null;
+            const warm = phases?.length ?? 0;
+            const step = runner.timedStep ? () => void phases!.push(runner.timedStep!()) : () => void runner.step();
+            const [tf_, ts] = measureEach([forward, step], perRound(m.opts, r, 1));
+            // Warm-up steps are not samples.
+            phases?.splice(warm, phases.length - warm - ts.samples);
             (fwdParts[fw] ??= []).push(tf_);
             (stepParts[fw] ??= []).push(ts);
           }
@@ -238,7 +247,10 @@ async function main(): Promise<void> {
       if (stepParts[fw]) {
         const ts = mergeTimings(stepParts[fw]!);
         stepRow.cells[fw] = { timing: ts, value: ts.medianMs };
-        (stepFwd[fw] ??= {})[m.key] = ts.medianMs / tf_.medianMs;
+        const phases = fw === 'engine' ? enginePhases[m.key] : undefined;
+        // The engine's ratio is the profiler's (median step ÷ median forward, both timed inside the same steps);
+        // TF.js's, its step row over its forward row.
+        (stepFwd[fw] ??= {})[m.key] = phases?.length ? summarizePhases(phases).stepOverForward : ts.medianMs / tf_.medianMs;
       }
     }
     rows.push(fwdRow, stepRow);
@@ -325,6 +337,12 @@ async function main(): Promise<void> {
     ),
     stepOverForward: Object.fromEntries(
       Object.entries(stepFwd).map(([f, v]) => [f, { mlp: v.mlp == null ? null : round(v.mlp, 3), cnn: v.cnn == null ? null : round(v.cnn, 3) }]),
+    ),
+    enginePhases: Object.fromEntries(
+      Object.entries(enginePhases).map(([k, v]) => {
+        const p: PhaseSummary = summarizePhases(v);
+        return [k, Object.fromEntries(Object.entries(p).map(([f, x]) => [f, round(x, 3)]))];
+      }),
     ),
     engineMemoryMiB: memory,
     initialLoss: lossAtStart,

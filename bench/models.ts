@@ -89,6 +89,11 @@ export interface Runner {
   forward(): number;
   /** Forward + backward + SGD update; returns the loss value. */
   step(): number;
+  /**
+   * The engine only: the same step with its phases timed by the engine's profiler (engine/train/profile.ts, as
+   * `backprop-studio profile` and the training panel's cost meter time them).
+   */
+  timedStep?(): E.PhaseTimes;
   dispose(): void;
 }
 
@@ -107,6 +112,22 @@ function sgdRunner(loss: () => E.Tensor, opt: E.SGD, probe?: () => void): Runner
       probe?.();
       opt.step();
       return l.itemSync();
+    },
+    timedStep: () => {
+      const clock = new E.StepClock();
+      opt.zeroGrad();
+      clock.begin();
+      const l = loss();
+      l.itemSync();
+      clock.end('forward');
+      clock.begin();
+      l.backward();
+      clock.end('backward');
+      probe?.();
+      clock.begin();
+      opt.step();
+      clock.end('update');
+      return clock.phases();
     },
     dispose: () => {},
   };

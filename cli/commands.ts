@@ -8,7 +8,7 @@ const byId = <T>() => Object.create(null) as Record<string, T>;
 /** A non-finite loss or gradient: exit 3 with this line. */
 export class NonFiniteError extends Error {}
 
-async function guardFinite(model: GraphModel, pass: Parameters<GraphModel['firstNonFinite']>[0], what: string): Promise<void> {
+export async function guardFinite(model: GraphModel, pass: Parameters<GraphModel['firstNonFinite']>[0], what: string): Promise<void> {
   const bad = await model.firstNonFinite(pass);
   if (bad) throw new NonFiniteError(`${what}: ${bad.where === 'output' ? 'non-finite values' : 'a non-finite gradient'} first appeared in ${bad.detail}`);
 }

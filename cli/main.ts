@@ -9,6 +9,7 @@ import { exportCommand, parseTarget } from './export';
 import { checkWritable, writeOrRescue } from './files';
 import { InputError, loadFeed, loadModel } from './load';
 import { trainOnDataset } from './trainDataset';
+import { datasetFeeds, profileCommand, profileTable } from './profile';
 
 const USAGE = `Usage: backprop-studio <command> [options]
 
@@ -22,6 +23,10 @@ Commands:
           the weights are written to the model's safetensors sidecar.
   predict MODEL.nn.json --feed FEED.json [--out RESULT.json]
           Inference (eval mode): the model's outputs.
+  profile MODEL.nn.json [--feed FEED.json] [--steps N] [--out PROFILE.json]
+          What a training step costs: forward, backward and update times (medians of N steps,
+          default 20) and per node, against the analytic FLOPs. Without --feed, one seeded
+          batch of the model's dataset. Prints a table; the JSON goes to --out.
   export  MODEL.nn.json --target engine|standalone --out FILE.ts [--force]
           [--embed-weights|--no-embed-weights] [--engine-import SPEC]
           TypeScript code for the model: 'engine' builds it with the engine (written beside it,
@@ -35,7 +40,7 @@ Options:
 Exit codes: 0 success, 1 bad model or feed, 2 usage error, 3 non-finite loss or gradient.
 Docs: docs/cli.md`;
 
-const COMMANDS = ['grad', 'train', 'predict', 'export'];
+const COMMANDS = ['grad', 'train', 'predict', 'profile', 'export'];
 
 async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['feed', 'out', 'steps', 'target', 'epochs', 'batch-size', 'engine-import'], ['help', 'version', 'force', 'embed-weights', 'no-embed-weights']);
@@ -53,8 +58,9 @@ async function run(argv: string[]): Promise<number> {
   for (const flag of ['target', 'engine-import', 'embed-weights', 'no-embed-weights', 'force']) {
     if (args.flags.has(flag)) throw new UsageError(`--${flag} applies to export, not ${command}`);
   }
-  if (!modelPath) throw new UsageError(`${command} needs a model file: backprop-studio ${command} MODEL.nn.json --feed FEED.json`);
+  if (!modelPath) throw new UsageError(`${command} needs a model file: backprop-studio ${command} MODEL.nn.json${command === 'profile' ? '' : ' --feed FEED.json'}`);
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  if (command === 'profile') return runProfile(modelPath, args.flags);
   const feedPath = args.flags.get('feed');
   if (command === 'train' && feedPath === undefined) return trainOnModelDataset(modelPath, args.flags);
   if (typeof feedPath !== 'string') throw new UsageError(`${command} needs --feed FEED.json`);
@@ -94,6 +100,21 @@ async function trainOnModelDataset(modelPath: string, flags: Map<string, string 
   const batchSize = positiveInt(flags, 'batch-size');
   const model = loadModel(modelPath);
   await trainOnDataset(modelPath, model, { epochs, batchSize, progress: process.stderr });
+  return 0;
+}
+
+async function runProfile(modelPath: string, flags: Map<string, string | true>): Promise<number> {
+  for (const f of ['epochs', 'batch-size']) if (flags.has(f)) throw new UsageError(`--${f} does not apply to profile: it takes training.batchSize, or the feed's batch`);
+  const steps = positiveInt(flags, 'steps') ?? 20;
+  const feedPath = flags.get('feed');
+  const out = flags.get('out');
+  // Every check before the work: the destination, the model, then the feed (or the dataset).
+  if (typeof out === 'string') checkWritable(out, '--out');
+  const model = loadModel(modelPath);
+  const feeds = typeof feedPath === 'string' ? loadFeed(feedPath, model, true) : datasetFeeds(modelPath, model);
+  const result = await profileCommand(model, feeds, steps, typeof feedPath === 'string' ? 'feed' : 'dataset');
+  process.stdout.write(profileTable(result, modelPath));
+  if (typeof out === 'string') writeOrRescue(out, JSON.stringify(result) + '\n', '--out');
   return 0;
 }
 

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   buildDataset, encodeSafetensors, readDatasetSpec, readTrainingSettings, splitDataset, Trainer, TrainingNonFiniteError,
-  DatasetError, CsvError, type ExternalData, type GraphModel,
+  DatasetError, CsvError, type DatasetJson, type ExternalData, type GraphModel,
 } from '../engine';
 import { DATASET_FILE, resolveContainedPath } from '../common/containment';
 import { checkWritable, writeOrRescue } from './files';
@@ -36,6 +36,16 @@ function external(modelPath: string, source: string, path: string | undefined): 
   return {};
 }
 
+/** The model's own dataset (training.dataset), whole; a bad dataset or CSV is an InputError naming the model file. */
+export function modelDataset(modelPath: string, model: GraphModel, spec: DatasetJson) {
+  try {
+    return buildDataset(model, spec, external(modelPath, spec.source, spec.path));
+  } catch (e) {
+    if (e instanceof DatasetError || e instanceof CsvError) throw new InputError(`${modelPath}: ${(e as Error).message}`);
+    throw e;
+  }
+}
+
 export async function trainOnDataset(modelPath: string, model: GraphModel, opts: DatasetTrainOptions) {
   const { spec, problems } = readDatasetSpec(model.json.training);
   if (problems.length) throw new InputError(`${modelPath}: ${problems[0]}`);
@@ -46,13 +56,7 @@ export async function trainOnDataset(modelPath: string, model: GraphModel, opts:
   checkWritable(out, 'the weights file');
   const epochs = opts.epochs ?? settings.epochs;
   const batchSize = opts.batchSize ?? settings.batchSize;
-  let data;
-  try {
-    data = buildDataset(model, spec, external(modelPath, spec.source, spec.path));
-  } catch (e) {
-    if (e instanceof DatasetError || e instanceof CsvError) throw new InputError(`${modelPath}: ${(e as Error).message}`);
-    throw e;
-  }
+  const data = modelDataset(modelPath, model, spec);
   const { train, validation } = splitDataset(data, settings.validationSplit, settings.seed);
   const trainer = new Trainer(model, train, validation, { batchSize, epochs, seed: settings.seed });
   const tty = opts.progress.isTTY;

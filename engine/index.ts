@@ -24,7 +24,7 @@ export { createOptimizer } from './optim/fromJson';
 // The model format: registry, validation and shape inference, the runnable graph.
 export * from './graph/types';
 export { type AttrSpec, type AttrType, type Attrs, type AttrValue, checkAttr } from './graph/attrs';
-export { allOps, getOp, portNames, resolveAttrs, CATEGORIES, type Category, type OpSpec, type ParamSpec, type InputSpec } from './graph/registry';
+export { allOps, getOp, portNames, resolveAttrs, valuesOf, CATEGORIES, type Category, type OpSpec, type OpFlops, type ParamSpec, type InputSpec } from './graph/registry';
 export { analyzeModel, parseModel, ID_PATTERN, LIMITS, type GraphAnalysis, type NodeInfo, type ParamInfo } from './graph/analyze';
 export { GraphModel, FeedError, ActivationBudgetError, initValues, type ForwardOptions, type ForwardPass, type ModelOptions, type StoredTensor } from './graph/model';
 export { buildJsonSchema } from './graph/schema';
@@ -49,4 +49,8 @@ export {
 } from './data/features';
 export { l1Penalty, l1Weights, readL1, L1_OPS } from './train/regularization';
 export { decodeDigits, type Digits } from './data/digits';
+export {
+  StepClock, profileTraining, timedStep, stepCosts, nodeFlops, updateFlops, summarizePhases, median, formatFlops, UNSCOPED_ROW,
+  type NodeCost, type StepCosts, type Phase, type PhaseTimes, type PhaseSummary, type NodeTimes, type NodeProfile, type FlopTotals, type ProfileReport, type ProfileOptions,
+} from './train/profile';
 export { Trainer, NonFiniteError as TrainingNonFiniteError, accuracyOf, type StepResult, type EpochMetrics, type GradientSnapshot, type TrainerOptions } from './train/trainer';

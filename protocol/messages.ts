@@ -10,6 +10,8 @@ import type { NodeStats, ParamStats } from '../engine/train/stats';
 
 export type { NodeStats, ParamStats, TensorSummary } from '../engine/train/stats';
 export { HISTOGRAM_BINS, TINY_TENSOR } from '../engine/train/stats';
+import type { StepCosts } from '../engine/train/profile';
+export type { NodeCost, StepCosts } from '../engine/train/profile';
 
 
 // ---------------------------------------------------------------------------------------------
@@ -136,6 +138,16 @@ export interface NodeStatsMessage {
   nodes: Record<string, NodeStats>;
 }
 
+/**
+ * What one training step cost (the training panel's cost meter): the measured time of its forward pass, backward pass
+ * and optimizer update, per node too, with the analytic FLOPs to hold them against (engine/train/profile.ts). Throttled
+ * like the node statistics; always sent for the step a run comes to rest at.
+ */
+export interface StepCostsMessage extends StepCosts {
+  type: 'stepCosts';
+  step: number;
+}
+
 /** A 2-D dataset's points, for the decision boundary: x₁, x₂ interleaved, and a label (class index or value) each. */
 export interface PointSet {
   xy: number[];
@@ -172,12 +184,12 @@ export interface UiPrefsMessage {
  * The training messages the webview acknowledges once drawn (`trainingAck`) and the host's feed holds back and
  * coalesces (extension/training/trainingFeed.ts): each carries a whole state, so only the newest of a kind matters.
  */
-export const ACKNOWLEDGED_MESSAGES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'datasetPoints'] as const;
+export const ACKNOWLEDGED_MESSAGES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'stepCosts', 'datasetPoints'] as const;
 
 export type HostMessage =
   | DocumentMessage | RevealNodeMessage | EditRejectedMessage
   | TrainingStateMessage | TrainingMetricsMessage | GradientsMessage | BoundaryMessage
-  | NodeStatsMessage | DatasetPointsMessage | UiPrefsMessage;
+  | NodeStatsMessage | StepCostsMessage | DatasetPointsMessage | UiPrefsMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host

@@ -3,7 +3,7 @@
 import type { EpochMetrics } from '../engine/train/trainer';
 import {
   ACKNOWLEDGED_MESSAGES, HISTOGRAM_BINS, MAX_DATASET_POINTS, MAX_TRAIN_POINTS, OVERLAY_MODES, TINY_TENSOR,
-  type EdgeFlag, type GraphEdit, type HostMessage, type NodeStats, type ParamStats, type PointSet, type ProgressUpdate, type SessionStatus, type TensorSummary, type TrainPoint, type UiPrefs, type WebviewMessage,
+  type EdgeFlag, type GraphEdit, type HostMessage, type NodeCost, type NodeStats, type ParamStats, type PointSet, type ProgressUpdate, type SessionStatus, type TensorSummary, type TrainPoint, type UiPrefs, type WebviewMessage,
 } from '../protocol/messages';
 
 const api = acquireVsCodeApi();
@@ -78,6 +78,17 @@ function nodeStatsOf(v: unknown): NodeStats | null {
   return out;
 }
 
+const nonNegative = (v: unknown): v is number => finite(v) && v >= 0;
+/** Node ids are short (ID_PATTERN); the row outside the nodes is '(loss sum)'. */
+const MAX_ID = 200;
+
+function nodeCostOf(v: unknown): NodeCost | null {
+  if (!isObj(v) || !isStr(v.id) || v.id.length > MAX_ID || !isStr(v.op) || v.op.length > MAX_ID) return null;
+  const { forwardMs, backwardMs, forwardFlops, backwardFlops } = v;
+  if (![forwardMs, backwardMs, forwardFlops, backwardFlops].every(nonNegative)) return null;
+  return { id: v.id, op: v.op, forwardMs: forwardMs as number, backwardMs: backwardMs as number, forwardFlops: forwardFlops as number, backwardFlops: backwardFlops as number };
+}
+
 function pointSetOf(v: unknown): PointSet | null {
   if (!isObj(v) || !Array.isArray(v.xy) || !Array.isArray(v.label)) return null;
   if (v.label.length > MAX_DATASET_POINTS || v.xy.length !== 2 * v.label.length || !v.xy.every(finite) || !v.label.every(finite)) return null;
@@ -139,6 +150,18 @@ function trainingMessage(v: Record<string, unknown>): HostMessage | null {
       const nodes = recordOf(v.nodes, nodeStatsOf, MAX_NODES);
       return finite(v.step) && nodes ? { type: 'nodeStats', step: v.step, nodes } : null;
     }
+    case 'stepCosts': {
+      const { step, batch, forwardMs, backwardMs, updateMs, flops, nodes } = v;
+      if (!finite(step) || !nonNegative(batch) || ![forwardMs, backwardMs, updateMs].every(nonNegative)) return null;
+      if (!isObj(flops) || ![flops.forward, flops.backward, flops.update].every(nonNegative)) return null;
+      if (!Array.isArray(nodes) || nodes.length > MAX_NODES) return null;
+      const rows = nodes.map(nodeCostOf);
+      if (!rows.every((r) => r !== null)) return null;
+      return {
+        type: 'stepCosts', step, batch: batch as number, forwardMs: forwardMs as number, backwardMs: backwardMs as number, updateMs: updateMs as number,
+        flops: { forward: flops.forward as number, backward: flops.backward as number, update: flops.update as number }, nodes: rows as NodeCost[],
+      };
+    }
     case 'datasetPoints': {
       const train = pointSetOf(v.train);
       const validation = pointSetOf(v.validation);
@@ -182,7 +205,7 @@ export function asHostMessage(v: unknown): HostMessage | null {
 // React are up): until the app subscribes, they wait here (only the latest document, gradient update and
 // boundary grid are kept, and at most MAX_PENDING messages).
 const MAX_PENDING = 500;
-const LATEST_ONLY: readonly HostMessage['type'][] = ['document', 'gradients', 'boundary', 'trainingMetrics', 'nodeStats', 'datasetPoints', 'uiPrefs'];
+const LATEST_ONLY: readonly HostMessage['type'][] = ['document', 'gradients', 'boundary', 'trainingMetrics', 'nodeStats', 'stepCosts', 'datasetPoints', 'uiPrefs'];
 let pending: HostMessage[] = [];
 let deliver: ((msg: HostMessage) => void) | null = null;
 

@@ -38,6 +38,12 @@ export interface ForwardContext {
   rng(): Random;
 }
 
+/** Floating-point operations of one op over a batch: its forward, and its backward (every gradient the engine computes). */
+export interface OpFlops {
+  forward: number;
+  backward: number;
+}
+
 export interface OpSpec {
   op: string;
   category: Category;
@@ -60,6 +66,19 @@ export interface OpSpec {
   infer(inputs: readonly TensorType[], attrs: Attrs): TensorType;
   params?(inputs: readonly TensorType[], attrs: Attrs): ParamSpec[];
   forward(inputs: readonly Tensor[], attrs: Attrs, ctx: ForwardContext): Tensor;
+  /**
+   * The op's analytic cost in a training step, for the cost meter and `backprop-studio profile`: types with the batch
+   * dimension N standing for `batch`. A multiply-add counts 2, any other arithmetic, comparison or elementary function
+   * (exp, log, tanh, erf) 1; copies, gathers and reshapes 0 (docs/training.md#the-cost-meter lists each op's rule).
+   * `needsGrad[port]`: whether that input wants a gradient; the engine computes none for an input that does not (the
+   * first layer's input gradient), so neither is it counted. Parameters always get theirs.
+   */
+  flops(inputs: readonly TensorType[], attrs: Attrs, output: TensorType, batch: number, needsGrad: readonly boolean[]): OpFlops;
+}
+
+/** How many values a static type holds when its batch dimension N is `batch`. */
+export function valuesOf(t: TensorType, batch: number): number {
+  return t.shape.reduce<number>((n, d) => n * (d === 'N' ? batch : d), 1);
 }
 
 export class ShapeRuleError extends Error {

@@ -1,4 +1,4 @@
-import { registerOp, requireFloat, type OpSpec } from '../graph/registry';
+import { registerOp, requireFloat, valuesOf, type OpSpec } from '../graph/registry';
 import type { AttrSpec, Attrs } from '../graph/attrs';
 import type { Tensor } from '../tensor';
 import * as ops from '../ops/unary';
@@ -9,7 +9,10 @@ import { dimOf } from './common';
 /** Ops whose output has the input's shape and type. */
 type Formula = Pick<OpSpec, 'formula' | 'formulaNote'>;
 
-function elementwise(op: string, category: OpSpec['category'], summary: string, formula: Formula, fn: (x: Tensor, a: Attrs) => Tensor, attrs: AttrSpec[] = [], check?: OpSpec['infer']): void {
+/** FLOPs per element: forward, and backward (the input's gradient). */
+type PerElement = (a: Attrs) => readonly [number, number];
+
+function elementwise(op: string, category: OpSpec['category'], summary: string, formula: Formula, fn: (x: Tensor, a: Attrs) => Tensor, cost: PerElement, attrs: AttrSpec[] = [], check?: OpSpec['infer']): void {
   registerOp({
     op, category, summary, ...formula, attrs, inputs: { ports: ['input'] }, keyAttrs: attrs.map((a) => a.name),
     infer(inputs, a) {
@@ -18,17 +21,27 @@ function elementwise(op: string, category: OpSpec['category'], summary: string, 
       return { shape: [...inputs[0].shape], dtype: 'float32' };
     },
     forward: ([x], a) => fn(x, a),
+    flops(_x, a, y, batch, needsGrad) {
+      const n = valuesOf(y, batch);
+      const [f, b] = cost(a);
+      return { forward: f * n, backward: needsGrad[0] ? b * n : 0 };
+    },
   });
 }
 
-elementwise('ReLU', 'Activations', 'max(0, x); gradient 0 at 0.', { formula: 'y = max(0, x)' }, (x) => ops.relu(x));
-elementwise('LeakyReLU', 'Activations', 'x for x > 0, negativeSlope·x otherwise.', { formula: 'y = max(0, x) + negativeSlope · min(0, x)' }, (x, a) => ops.leakyRelu(x, a.negativeSlope as number), [
+// Per element. ReLU: max / dy·[x > 0]. LeakyReLU: a comparison and a product each way. Tanh: tanh / dy·(1 − y²).
+// Sigmoid: exp, add, divide / dy·y·(1 − y). GELU (erf): x/√2, erf, 1+, ·½, ·x / Φ(x) + x·φ(x) (φ needs x², a
+// scale, exp, a scale), times dy; its tanh form: x³ (2), ·0.044715, +x, ·√(2/π), tanh, 1+, ·x, ·½ / that again,
+// 1 − t², and the chain rule's products.
+elementwise('ReLU', 'Activations', 'max(0, x); gradient 0 at 0.', { formula: 'y = max(0, x)' }, (x) => ops.relu(x), () => [1, 1]);
+elementwise('LeakyReLU', 'Activations', 'x for x > 0, negativeSlope·x otherwise.', { formula: 'y = max(0, x) + negativeSlope · min(0, x)' }, (x, a) => ops.leakyRelu(x, a.negativeSlope as number), () => [2, 2], [
   { name: 'negativeSlope', type: { kind: 'float' }, default: 0.01, doc: 'Slope for negative inputs.' },
 ]);
-elementwise('Tanh', 'Activations', 'Hyperbolic tangent.', { formula: 'y = tanh(x) = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)' }, (x) => ops.tanh(x));
-elementwise('Sigmoid', 'Activations', '1 / (1 + e^−x).', { formula: 'y = σ(x) = 1 / (1 + e^(−x))' }, (x) => ops.sigmoid(x));
+elementwise('Tanh', 'Activations', 'Hyperbolic tangent.', { formula: 'y = tanh(x) = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)' }, (x) => ops.tanh(x), () => [1, 3]);
+elementwise('Sigmoid', 'Activations', '1 / (1 + e^−x).', { formula: 'y = σ(x) = 1 / (1 + e^(−x))' }, (x) => ops.sigmoid(x), () => [3, 3]);
 elementwise('GELU', 'Activations', 'x·Φ(x) (erf form), or its tanh approximation.',
-  { formula: 'y = x · Φ(x)', formulaNote: 'Φ the standard normal CDF; approximate "tanh": y = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))' }, (x, a) => ops.gelu(x, a.approximate as 'none' | 'tanh'), [
+  { formula: 'y = x · Φ(x)', formulaNote: 'Φ the standard normal CDF; approximate "tanh": y = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))' }, (x, a) => ops.gelu(x, a.approximate as 'none' | 'tanh'),
+  (a) => (a.approximate === 'tanh' ? [9, 17] : [5, 11]), [
   { name: 'approximate', type: { kind: 'enum', values: ['none', 'tanh'] }, default: 'none', doc: '"none": exact erf form; "tanh": the tanh approximation.' },
 ]);
 const dimAttr: AttrSpec = { name: 'dim', type: { kind: 'dim' }, default: -1, doc: 'Dimension to normalise over (0 is the batch; negative counts from the end).' };
@@ -36,8 +49,10 @@ const checkDim = (op: string): OpSpec['infer'] => ([x], a) => {
   dimOf(x, a.dim as number, op);
   return x;
 };
-elementwise('Softmax', 'Activations', 'exp(x) / Σ exp(x) along dim, max-shifted for stability.', { formula: 'yᵢ = e^(xᵢ) / Σⱼ e^(xⱼ)', formulaNote: 'i, j along dim' }, (x, a) => softmax(x, a.dim as number), [dimAttr], checkDim('Softmax'));
-elementwise('LogSoftmax', 'Activations', 'x − log Σ exp(x) along dim, computed stably.', { formula: 'yᵢ = xᵢ − log Σⱼ e^(xⱼ)', formulaNote: 'i, j along dim' }, (x, a) => logSoftmax(x, a.dim as number), [dimAttr], checkDim('LogSoftmax'));
+// Per element: the max, x − max, exp, the sum, and a division (Softmax) or the subtraction of log Σ (LogSoftmax; the
+// log is once per row, left out); backward dx = y·(dy − Σ dy·y), or dy − softmax·Σ dy (exp again): 4 each.
+elementwise('Softmax', 'Activations', 'exp(x) / Σ exp(x) along dim, max-shifted for stability.', { formula: 'yᵢ = e^(xᵢ) / Σⱼ e^(xⱼ)', formulaNote: 'i, j along dim' }, (x, a) => softmax(x, a.dim as number), () => [5, 4], [dimAttr], checkDim('Softmax'));
+elementwise('LogSoftmax', 'Activations', 'x − log Σ exp(x) along dim, computed stably.', { formula: 'yᵢ = xᵢ − log Σⱼ e^(xⱼ)', formulaNote: 'i, j along dim' }, (x, a) => logSoftmax(x, a.dim as number), () => [5, 4], [dimAttr], checkDim('LogSoftmax'));
 
 registerOp({
   op: 'Dropout', category: 'Layers', summary: 'Zeroes elements with probability p while training (scaling the rest by 1/(1−p)); identity otherwise.',
@@ -49,4 +64,9 @@ registerOp({
     return { shape: [...inputs[0].shape], dtype: 'float32' };
   },
   forward: ([x], a, ctx) => dropout(x, a.p as number, ctx.training, ctx.training ? ctx.rng() : (null as never)),
+  // In training: a product by the mask each way (drawing the mask is not arithmetic on the data). p = 0 is the identity.
+  flops(_x, a, y, batch, needsGrad) {
+    const n = a.p === 0 ? 0 : valuesOf(y, batch);
+    return { forward: n, backward: needsGrad[0] ? n : 0 };
+  },
 });

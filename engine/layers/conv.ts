@@ -1,4 +1,4 @@
-import { registerOp, requireFloat, known, fail, type ParamSpec } from '../graph/registry';
+import { registerOp, requireFloat, known, fail, valuesOf, type ParamSpec } from '../graph/registry';
 import type { Attrs, AttrSpec } from '../graph/attrs';
 import type { TensorType } from '../graph/types';
 import { formatType } from '../graph/types';
@@ -45,6 +45,14 @@ registerOp({
     return ps;
   },
   forward: ([x], a, ctx) => conv2d(x, ctx.params.weight, ctx.params.bias ?? null, pairOf(a.stride), pairOf(a.padding)),
+  flops([x], a, y, batch, needsGrad) {
+    const [kh, kw] = pairOf(a.kernelSize);
+    const outs = valuesOf(y, batch);
+    // Each output value is a dot product over the kernel volume inC·kH·kW; the input and weight gradients are as large.
+    const product = 2 * outs * (x.shape[1] as number) * kh * kw;
+    const bias = a.bias ? outs : 0;
+    return { forward: product + bias, backward: (needsGrad[0] ? product : 0) + product + bias };
+  },
 });
 
 registerOp({
@@ -53,6 +61,12 @@ registerOp({
   attrs: kernelAttrs('Step between windows. Default: the kernel size.'), inputs: { ports: ['input'] }, keyAttrs: ['kernelSize'],
   infer: ([x], a) => spatial(x, a, 'MaxPool2d', 'same'),
   forward: ([x], a) => maxPool2d(x, pairOf(a.kernelSize), pairOf(a.stride ?? a.kernelSize), pairOf(a.padding)),
+  // A comparison per window element; backward adds each output gradient into its window's maximum.
+  flops(_x, a, y, batch, needsGrad) {
+    const [kh, kw] = pairOf(a.kernelSize);
+    const outs = valuesOf(y, batch);
+    return { forward: outs * kh * kw, backward: needsGrad[0] ? outs : 0 };
+  },
 });
 
 registerOp({
@@ -61,4 +75,10 @@ registerOp({
   attrs: kernelAttrs('Step between windows. Default: the kernel size.'), inputs: { ports: ['input'] }, keyAttrs: ['kernelSize'],
   infer: ([x], a) => spatial(x, a, 'AvgPool2d', 'same'),
   forward: ([x], a) => avgPool2d(x, pairOf(a.kernelSize), pairOf(a.stride ?? a.kernelSize), pairOf(a.padding)),
+  // An add per window element and a division; backward scales each output gradient and adds it over its window.
+  flops(_x, a, y, batch, needsGrad) {
+    const [kh, kw] = pairOf(a.kernelSize);
+    const cost = valuesOf(y, batch) * (kh * kw + 1);
+    return { forward: cost, backward: needsGrad[0] ? cost : 0 };
+  },
 });

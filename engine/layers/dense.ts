@@ -1,4 +1,4 @@
-import { registerOp, requireFloat, known, failDtype, type ParamSpec } from '../graph/registry';
+import { registerOp, requireFloat, known, failDtype, valuesOf, type ParamSpec } from '../graph/registry';
 import { linear } from '../ops/matmul';
 import { embedding } from '../ops/embedding';
 import { formatType } from '../graph/types';
@@ -26,6 +26,14 @@ registerOp({
     return ps;
   },
   forward: ([x], _a, ctx) => linear(x, ctx.params.weight, ctx.params.bias ?? null),
+  flops([x], a, y, batch, needsGrad) {
+    const inF = x.shape[x.shape.length - 1] as number;
+    const outs = valuesOf(y, batch);
+    // One product of rows × inF by inF × outF; the backward's are dx = dy·W and dW = dyᵀ·x, the same size each.
+    const product = 2 * outs * inF;
+    const bias = a.bias ? outs : 0;
+    return { forward: product + bias, backward: (needsGrad[0] ? product : 0) + product + bias };
+  },
 });
 
 registerOp({
@@ -42,4 +50,6 @@ registerOp({
   },
   params: (_i, a) => [{ name: 'weight', shape: [a.numEmbeddings as number, a.embeddingDim as number], init: { kind: 'normal', std: 1 } }],
   forward: ([x], _a, ctx) => embedding(x, ctx.params.weight),
+  // A gather forward; backward adds each output gradient into its row of dW.
+  flops: (_x, _a, y, batch) => ({ forward: 0, backward: valuesOf(y, batch) }),
 });

@@ -16,6 +16,8 @@ for (const [op, summary, formula] of [
   registerOp({
     op, category: 'Inputs', summary, formula, attrs, inputs: { ports: [] }, keyAttrs: ['shape', 'dtype'], isSource: true,
     infer: (_i, a) => sourceType(a),
+    // Fed, not computed.
+    flops: () => ({ forward: 0, backward: 0 }),
     forward: () => {
       throw new Error(`${op} nodes are fed, not computed`);
     },

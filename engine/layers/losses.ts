@@ -1,4 +1,4 @@
-import { registerOp, requireFloat, fail, failDtype } from '../graph/registry';
+import { registerOp, requireFloat, fail, failDtype, valuesOf } from '../graph/registry';
 import { formatType, type TensorType } from '../graph/types';
 import { bceWithLogitsLoss, crossEntropyLoss, mseLoss } from '../ops/loss';
 
@@ -18,6 +18,12 @@ registerOp({
   attrs: [], inputs: { ports: ['prediction', 'target'] },
   infer: (xs) => sameShape(xs, 'MSELoss'),
   forward: ([p, t]) => mseLoss(p, t),
+  // mean((x − t)²): a subtraction, a square and an add per value, one division. Backward: the mean's scale and the
+  // square's 2·(x − t)·dy per value (3), and −dy for a target that wants a gradient.
+  flops([p], _a, _y, batch, needsGrad) {
+    const n = valuesOf(p, batch);
+    return { forward: 3 * n + 1, backward: needsGrad[0] || needsGrad[1] ? 3 * n + (needsGrad[1] ? n : 0) : 0 };
+  },
 });
 
 registerOp({
@@ -33,6 +39,13 @@ registerOp({
     return scalar;
   },
   forward: ([p, t]) => crossEntropyLoss(p, t),
+  // Per logit: the row's max, x − max, exp and the sum (4); per row: log, + max, − the label's logit, and the mean's
+  // add (4); one division. Backward recomputes the softmax (4 per logit again), then exp, divide and scale (4 more)
+  // and subtracts the label's 1 per row.
+  flops([p], _a, _y, batch, needsGrad) {
+    const n = valuesOf(p, batch), rows = n / (p.shape[1] as number);
+    return { forward: 4 * n + 4 * rows + 1, backward: needsGrad[0] ? 8 * n + rows : 0 };
+  },
 });
 
 registerOp({
@@ -41,4 +54,10 @@ registerOp({
   attrs: [], inputs: { ports: ['prediction', 'target'] },
   infer: (xs) => sameShape(xs, 'BCEWithLogitsLoss'),
   forward: ([p, t]) => bceWithLogitsLoss(p, t),
+  // max(x, 0) − x·t + log(1 + e^−|x|) per value: 8 ops, then the mean's add (and one division). Backward, per value:
+  // σ(x) (a comparison, exp, add, divide), (σ − t)·dy, the target's −x·dy (the kernel computes both), and the mean's scale.
+  flops([p], _a, _y, batch, needsGrad) {
+    const n = valuesOf(p, batch);
+    return { forward: 9 * n + 1, backward: needsGrad[0] || needsGrad[1] ? 9 * n : 0 };
+  },
 });

@@ -1,4 +1,4 @@
-import { registerOp, requireFloat, fail } from '../graph/registry';
+import { registerOp, requireFloat, fail, valuesOf, type OpFlops } from '../graph/registry';
 import type { Dim, TensorType } from '../graph/types';
 import { addN, div, mul, sub } from '../ops/binary';
 import { exp, log, neg, pow } from '../ops/unary';
@@ -13,13 +13,31 @@ function broadcastAll(xs: readonly TensorType[], op: string): TensorType {
   return { shape, dtype: 'float32' };
 }
 
+/**
+ * A broadcast input's gradient is the output's summed back to the input's shape: an add per value reduced away
+ * (none when the shapes are equal).
+ */
+const reduceBack = (x: TensorType, outs: number, batch: number) => outs - valuesOf(x, batch);
+
 registerOp({
   op: 'Add', category: 'Merge', summary: 'Sum of two or more inputs, broadcasting as NumPy (residual connections).',
   formula: 'y = x₀ + x₁ (+ …)', formulaNote: 'broadcasting as NumPy',
   attrs: [], inputs: { variadic: 'input', min: 2 },
   infer: (xs) => broadcastAll(xs, 'Add'),
   forward: (xs) => addN(xs),
+  // k inputs: k − 1 adds per output value; each gradient is the output's (reduced back where broadcast).
+  flops(xs, _a, y, batch, needsGrad) {
+    const outs = valuesOf(y, batch);
+    return { forward: (xs.length - 1) * outs, backward: xs.reduce((n, x, i) => n + (needsGrad[i] ? reduceBack(x, outs, batch) : 0), 0) };
+  },
 });
+
+/** Per output value, what each input's gradient costs before it is reduced back: [a's, b's]. */
+const BINARY_GRADS = {
+  Sub: [0, 1], // dy, −dy
+  Mul: [1, 1], // dy·b, dy·a
+  Div: [1, 3], // dy / b, −(dy·y) / b
+} as const;
 
 for (const [op, summary, formula, fn] of [
   ['Sub', 'a − b, broadcasting.', 'y = a − b', sub],
@@ -30,18 +48,25 @@ for (const [op, summary, formula, fn] of [
     op, category: 'Math', summary, formula, formulaNote: 'elementwise, broadcasting as NumPy', attrs: [], inputs: { ports: ['a', 'b'] },
     infer: (xs) => broadcastAll(xs, op),
     forward: ([a, b]) => fn(a, b),
+    flops(xs, _a, y, batch, needsGrad): OpFlops {
+      const outs = valuesOf(y, batch);
+      const backward = xs.reduce((n, x, i) => n + (needsGrad[i] ? BINARY_GRADS[op][i] * outs + reduceBack(x, outs, batch) : 0), 0);
+      return { forward: outs, backward };
+    },
   });
 }
 
-for (const [op, summary, formula, fn] of [
-  ['Exp', 'e^x elementwise.', 'y = eˣ', exp],
-  ['Log', 'Natural logarithm elementwise.', 'y = ln x', log],
-  ['Neg', '−x elementwise.', 'y = −x', neg],
+// Per element, forward / backward: eˣ / dy·y; ln x / dy / x; −x / −dy; x^p / dy·p·x^(p−1) (a power and two products).
+for (const [op, summary, formula, fn, back] of [
+  ['Exp', 'e^x elementwise.', 'y = eˣ', exp, 1],
+  ['Log', 'Natural logarithm elementwise.', 'y = ln x', log, 1],
+  ['Neg', '−x elementwise.', 'y = −x', neg, 1],
 ] as const) {
   registerOp({
     op, category: 'Math', summary, formula, attrs: [], inputs: { ports: ['input'] },
     infer: (xs) => broadcastAll(xs, op),
     forward: ([x]) => fn(x),
+    flops: (_x, _a, y, batch, needsGrad) => ({ forward: valuesOf(y, batch), backward: needsGrad[0] ? back * valuesOf(y, batch) : 0 }),
   });
 }
 
@@ -50,6 +75,7 @@ registerOp({
   attrs: [{ name: 'exponent', type: { kind: 'float' }, doc: 'The power.' }], inputs: { ports: ['input'] }, keyAttrs: ['exponent'],
   infer: (xs) => broadcastAll(xs, 'Pow'),
   forward: ([x], a) => pow(x, a.exponent as number),
+  flops: (_x, _a, y, batch, needsGrad) => ({ forward: valuesOf(y, batch), backward: needsGrad[0] ? 3 * valuesOf(y, batch) : 0 }),
 });
 
 /** Dims to reduce: the given ones, or every dim but the batch. */
@@ -83,6 +109,13 @@ for (const [op, summary, formula, formulaNote, fn] of [
     forward([x], a): Tensor {
       const dims = a.dim === undefined ? x.shape.map((_, i) => i).slice(1) : Array.isArray(a.dim) ? a.dim : [a.dim as number];
       return fn(x, dims, a.keepDim as boolean);
+    },
+    // An add per input value (Mean: and a division per output value); backward broadcasts the gradient back
+    // (Mean: scaled, a product per input value).
+    flops([x], _a, y, batch, needsGrad) {
+      const ins = valuesOf(x, batch);
+      const mean = op === 'Mean' ? 1 : 0;
+      return { forward: ins + mean * valuesOf(y, batch), backward: needsGrad[0] ? mean * ins : 0 };
     },
   });
 }

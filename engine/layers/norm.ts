@@ -1,10 +1,23 @@
-import { registerOp, requireFloat, known, fail, type ParamSpec } from '../graph/registry';
+import { registerOp, requireFloat, known, fail, valuesOf, type OpFlops, type ParamSpec } from '../graph/registry';
+import type { Attrs } from '../graph/attrs';
+import type { TensorType } from '../graph/types';
 import { formatType } from '../graph/types';
 import { batchNorm1d, layerNorm } from '../ops/norm';
 import { needBatched } from './common';
 
 const eps = { name: 'eps', type: { kind: 'float' as const, min: 0, minExclusive: true }, default: 1e-5, doc: 'Added to the variance for numerical stability.' };
 const affine = { name: 'affine', type: { kind: 'bool' as const }, default: true, doc: 'Learn a per-feature scale (weight) and shift (bias).' };
+
+/**
+ * Both norms are composed of primitive ops (engine/ops/norm.ts); per element: the mean, x − μ, its square, their
+ * mean and the product by 1/√(σ² + ε) forward (5), the affine product and sum (2); backward about 11 through those
+ * ops to dx, and 3 for dγ and dβ (a product and two sums). The per-row statistics' few ops are left out.
+ */
+function normFlops(_x: readonly TensorType[], a: Attrs, y: TensorType, batch: number, needsGrad: readonly boolean[]): OpFlops {
+  const n = valuesOf(y, batch);
+  const affineOn = a.affine ? 1 : 0;
+  return { forward: n * (5 + 2 * affineOn), backward: n * ((needsGrad[0] ? 11 : 0) + 3 * affineOn) };
+}
 
 function affineParams(n: number, on: unknown): ParamSpec[] {
   return on ? [{ name: 'weight', shape: [n], init: { kind: 'ones' } }, { name: 'bias', shape: [n], init: { kind: 'zeros' } }] : [];
@@ -34,6 +47,7 @@ registerOp({
     batchNorm1d(x, ctx.params.weight ?? null, ctx.params.bias ?? null, { runningMean: ctx.params.running_mean, runningVar: ctx.params.running_var }, {
       training: ctx.training, momentum: a.momentum as number, eps: a.eps as number,
     }),
+  flops: normFlops,
 });
 
 registerOp({
@@ -48,4 +62,5 @@ registerOp({
   },
   params: ([x], a) => affineParams(x.shape[x.shape.length - 1] as number, a.affine),
   forward: ([x], a, ctx) => layerNorm(x, ctx.params.weight ?? null, ctx.params.bias ?? null, a.eps as number),
+  flops: normFlops,
 });

@@ -3,6 +3,9 @@ import { formatType, type Dim } from '../graph/types';
 import { concat, flatten, reshape, resolveReshape } from '../ops/shape';
 import { dimOf, needBatched } from './common';
 
+/** Reshapes are views and Concat copies (its backward slices): no arithmetic either way. */
+const noArithmetic = () => ({ forward: 0, backward: 0 });
+
 registerOp({
   op: 'Flatten', category: 'Layers', summary: 'All dimensions after the batch into one.', formula: 'y = x.reshape(N, −1)', formulaNote: 'row-major',
   attrs: [], inputs: { ports: ['input'] },
@@ -13,6 +16,7 @@ registerOp({
     return { shape: ['N', (rest as number[]).reduce((p, d) => p * d, 1)], dtype: x.dtype };
   },
   forward: ([x]) => flatten(x),
+  flops: noArithmetic,
 });
 
 registerOp({
@@ -28,6 +32,7 @@ registerOp({
     return { shape: ['N', ...(r as number[])], dtype: x.dtype };
   },
   forward: ([x], a) => reshape(x, [x.shape[0], ...(a.shape as number[])]),
+  flops: noArithmetic,
 });
 
 registerOp({
@@ -49,4 +54,5 @@ registerOp({
     return { shape: first.shape.map((v, j) => (j === d ? total : v)), dtype: first.dtype };
   },
   forward: (xs, a) => concat(xs, a.dim as number),
+  flops: noArithmetic,
 });

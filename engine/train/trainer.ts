@@ -15,6 +15,7 @@ import { batches, type Batch, type Dataset } from '../data/dataset';
 import { nodeStatsOf, ParamStatsRecorder, type NodeStats, type ParamStats } from './stats';
 import { add } from '../ops/binary';
 import { l1Penalty, readL1 } from './regularization';
+import type { StepClock } from './profile';
 
 export interface StepResult {
   epoch: number;
@@ -123,8 +124,10 @@ export class Trainer {
    * `edgeGrads` overrides the option for this step: the overlay records edges only on the steps it shows.
    * `stats` records what the step's parameter statistics need (ParamStats: gradient and weight RMS, update ratio,
    * read by gradientSnapshot()): they stay those of the last good step when the next one fails.
+   * `clock` times the step's forward, backward and update (and, if it times nodes, each node): the cost meter.
    */
-  async trainStep(opts: { edgeGrads?: boolean; stats?: boolean } = {}): Promise<StepResult> {
+  async trainStep(opts: { edgeGrads?: boolean; stats?: boolean; clock?: StepClock } = {}): Promise<StepResult> {
+    const clock = opts.clock;
     if (this.done) throw new Error('training is finished');
     if (!this.iter) this.iter = batches(this.train, this.options.batchSize, this.options.seed, this.epoch);
     const next = this.pending ?? this.iter.next().value;
@@ -132,14 +135,18 @@ export class Trainer {
     if (!next) throw new Error('internal: empty epoch');
     const b = next as Batch;
     this.optimizer.zeroGrad();
-    const pass = this.model.forward(this.feeds(b), { training: true, step: this.step, edgeGrads: opts.edgeGrads ?? this.options.edgeGrads });
+    clock?.begin();
+    const pass = this.model.forward(this.feeds(b), { training: true, step: this.step, edgeGrads: opts.edgeGrads ?? this.options.edgeGrads, observe: clock?.observeForward });
     const loss = pass.loss!;
     const value = await loss.item();
     if (!Number.isFinite(value)) await this.raiseNonFinite(pass, 'the loss');
     // Dataset training only: the penalty joins the objective; the loss reported stays the data loss.
     const penalty = l1Penalty(this.model, readL1(this.model.json.training));
     const objective = penalty ? add(loss, penalty) : loss;
-    if (objective.requiresGrad) objective.backward();
+    clock?.end('forward');
+    clock?.begin();
+    if (objective.requiresGrad) objective.backward(undefined, { observe: clock?.observeBackward });
+    clock?.end('backward');
     for (const [key, p] of this.model.namedParameters()) {
       if (p.grad && !(await backend().allFinite(p.grad.storage, p.grad.size))) {
         // Name the first node in forward order whose gradient went bad, as the spec asks.
@@ -152,7 +159,9 @@ export class Trainer {
     }
     if (opts.stats) this.paramStats.record();
     else this.paramStats.clear();
+    clock?.begin();
     noGrad(() => this.optimizer.step());
+    clock?.end('update');
     this.lastPass = pass;
     this.step++;
     const accuracy = await this.batchAccuracy(pass, b);

@@ -77,6 +77,7 @@ export class TrainingManager implements vscode.Disposable {
       post({ type: 'trainingMetrics', history: s.state.history, train: s.state.train });
       if (s.state.gradients) post({ type: 'gradients', update: s.state.gradients });
       if (s.state.nodeStats) post(s.state.nodeStats);
+      if (s.state.stepCosts) post(s.state.stepCosts);
       if (s.state.points) post(s.state.points);
     }
     const boundary = this.boundaries.get(key);
@@ -270,6 +271,9 @@ export class TrainingManager implements vscode.Disposable {
         break;
       case 'nodeStats':
         if (s.state.nodeStats) this.broadcast(uri, s.state.nodeStats);
+        break;
+      case 'stepCosts':
+        if (s.state.stepCosts) this.broadcast(uri, s.state.stepCosts);
         break;
       case 'datasetPoints':
         if (s.state.points) this.broadcast(uri, s.state.points);

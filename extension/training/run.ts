@@ -5,12 +5,12 @@
  * weights as safetensors bytes (the last good ones when a NaN or Inf stops it).
  *
  * Throttling drops the updates of most steps, so whenever the run comes to rest (it completes, pauses,
- * stops, or a NaN stops it) it first "settles": progress, gradient snapshot, node statistics and decision
- * boundary are posted for the last completed step S, unless already sent for it, so everything the view shows
+ * stops, or a NaN stops it) it first "settles": progress, gradient snapshot, node statistics, step costs and
+ * decision boundary are posted for the last completed step S, unless already sent for it, so everything the view shows
  * then is at S. After a NaN/Inf, S is the last good step: the trainer keeps that step's pass and statistics.
  */
 import {
-  GraphModel, LIMITS, Trainer, featureTransform, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
+  GraphModel, LIMITS, StepClock, Trainer, featureTransform, stepCosts, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
   readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData, type StepResult,
 } from '../../engine';
 import { MAX_DATASET_POINTS, type PointSet } from '../../protocol/messages';
@@ -50,6 +50,8 @@ const PROGRESS_INTERVAL_MS = 125;
 export const CHART_STEPS = 50;
 /** Node statistics read every node's output: at most about 5 a second, like the boundary. */
 const NODE_STATS_INTERVAL_MS = BOUNDARY_INTERVAL_MS;
+/** The cost meter's figures: as often as the node statistics. */
+const COSTS_INTERVAL_MS = BOUNDARY_INTERVAL_MS;
 
 export async function runTraining(input: RunInput, post: (m: FromWorker) => void, control: RunControl, now = () => performance.now()): Promise<void> {
   let model: GraphModel;
@@ -93,7 +95,9 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
 
   // What was last posted, by step, so that settling sends only what is behind.
   let last: StepResult | undefined;
-  let progressStep = -1, gradientStep = -1, boundaryStep = -1, nodeStatsStep = -1;
+  let progressStep = -1, gradientStep = -1, boundaryStep = -1, nodeStatsStep = -1, costsStep = -1, lastCosts = -Infinity;
+  /** The last completed step's clock: the cost meter's figures. */
+  let lastClock: StepClock | null = null;
   const postProgress = (r: StepResult, t: number) => {
     progressStep = r.step;
     post({
@@ -110,6 +114,10 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     nodeStatsStep = trainer.step;
     post({ type: 'nodeStats', step: trainer.step, nodes: await trainer.nodeStats() });
   };
+  const postCosts = (r: StepResult) => {
+    costsStep = r.step;
+    if (lastClock) post({ type: 'stepCosts', step: r.step, ...stepCosts(model, lastClock, r.samples) });
+  };
   const postBoundary = (step: number) => {
     boundaryStep = step;
     const kind = trainer.isClassifier ? 'probability' : 'regression';
@@ -121,6 +129,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     if (progressStep !== last.step) postProgress(last, now());
     if (overlay && gradientStep !== last.step) await postGradients();
     if (overlay && nodeStatsStep !== last.step) await postNodeStats();
+    if (costsStep !== last.step) postCosts(last);
     if (boundary && boundaryStep !== last.step) postBoundary(last.step);
   };
 
@@ -133,8 +142,11 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     // Edge gradients are recorded on every step while the overlay is on (a tap per edge, cheap): any step
     // may turn out to be the last before a pause or stop, and its snapshot is then sent.
     const snapshotDue = overlay && now() - lastGrad >= minInterval;
+    // Every step is timed, per node too, since any step may be the one the run rests at (whose costs are then
+    // shown): a clock read per node and per backward op, lost in the noise of the step's own time.
+    const clock = new StepClock({ nodes: true });
     try {
-      r = await trainer.trainStep({ edgeGrads: overlay, stats: overlay });
+      r = await trainer.trainStep({ edgeGrads: overlay, stats: overlay, clock });
     } catch (e) {
       if (e instanceof TrainingNonFiniteError) {
         // The failing step changed no parameter: every view of step S still holds.
@@ -144,6 +156,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
       return post({ type: 'failed', message: (e as Error).message });
     }
     last = r;
+    lastClock = clock;
     samples += r.samples;
     const t = now();
     // Progress (status text, loss-chart points) needs fewer updates than the overlay: at most 8 a second,
@@ -159,6 +172,10 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     if (overlay && t - lastNodeStats >= Math.max(minInterval, NODE_STATS_INTERVAL_MS)) {
       lastNodeStats = t;
       await postNodeStats();
+    }
+    if (t - lastCosts >= Math.max(minInterval, COSTS_INTERVAL_MS)) {
+      lastCosts = t;
+      postCosts(r);
     }
     if (boundary && t - lastBoundary >= BOUNDARY_INTERVAL_MS) {
       lastBoundary = t;

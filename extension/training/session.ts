@@ -7,7 +7,7 @@
 import type { EpochMetrics } from '../../engine';
 import type { RunInput } from './run';
 import type { FromWorker, GradientUpdate, LearnedData, ProgressUpdate, StepUnit } from './workerProtocol';
-import { MAX_TRAIN_POINTS, type DatasetPointsMessage, type NodeStatsMessage, type SessionStatus, type TrainPoint } from '../../protocol/messages';
+import { MAX_TRAIN_POINTS, type DatasetPointsMessage, type NodeStatsMessage, type SessionStatus, type StepCostsMessage, type TrainPoint } from '../../protocol/messages';
 
 export type { SessionStatus } from '../../protocol/messages';
 
@@ -33,6 +33,8 @@ export interface SessionState {
   gradients?: GradientUpdate;
   /** The latest node statistics and the run's 2-D points, for views that attach late. */
   nodeStats?: NodeStatsMessage;
+  /** The latest step costs (the cost meter), likewise. */
+  stepCosts?: StepCostsMessage;
   points?: DatasetPointsMessage;
   classification?: boolean;
   /** Why it stopped (NaN/Inf, failure). */
@@ -121,6 +123,9 @@ export class TrainingSession {
         break;
       case 'nodeStats':
         s.nodeStats = { type: 'nodeStats', step: m.step, nodes: m.nodes };
+        break;
+      case 'stepCosts':
+        s.stepCosts = m;
         break;
       case 'datasetPoints':
         s.points = { type: 'datasetPoints', ...m.points };

@@ -1,6 +1,6 @@
 /** Messages between the extension host's training session and its worker thread. */
 import type { EpochMetrics, ExternalData } from '../../engine';
-import type { DatasetPointsMessage, GradientUpdate, NodeStats, ProgressUpdate } from '../../protocol/messages';
+import type { DatasetPointsMessage, GradientUpdate, NodeStats, ProgressUpdate, StepCostsMessage } from '../../protocol/messages';
 
 export type { GradientUpdate, ProgressUpdate, EdgeFlag } from '../../protocol/messages';
 
@@ -44,6 +44,7 @@ export type FromWorker =
   | { type: 'gradients'; update: GradientUpdate }
   | { type: 'boundary'; step: number; grid: number; extent: number; values: Float32Array; kind: 'probability' | 'regression' }
   | { type: 'nodeStats'; step: number; nodes: Record<string, NodeStats> }
+  | StepCostsMessage
   | { type: 'datasetPoints'; points: Omit<DatasetPointsMessage, 'type'> }
   | { type: 'paused' }
   | { type: 'resumed' }

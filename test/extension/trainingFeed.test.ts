@@ -109,8 +109,9 @@ test('a real run sent to a view that draws one message at a time ends with every
   const state = lastOf('trainingState');
   assert.ok(state?.type === 'trainingState' && state.status === 'completed');
   assert.equal(state.progress?.step, S);
-  const g = lastOf('gradients'), b = lastOf('boundary'), n = lastOf('nodeStats'), metrics = lastOf('trainingMetrics');
+  const g = lastOf('gradients'), b = lastOf('boundary'), n = lastOf('nodeStats'), c = lastOf('stepCosts'), metrics = lastOf('trainingMetrics');
   assert.equal(g?.type === 'gradients' && g.update.step, S);
+  assert.equal(c?.type === 'stepCosts' && c.step, S);
   assert.equal(b?.type === 'boundary' && b.step, S);
   assert.equal(n?.type === 'nodeStats' && n.step, S);
   assert.equal(metrics?.type === 'trainingMetrics' && metrics.history.length, 4);

@@ -101,7 +101,7 @@ test('a set pace spaces the steps 1/pace apart; a change of pace applies to the 
   assert.equal(now, before, 'as fast as possible: no wait');
 });
 
-test('at 5 steps/s every step is drawn: progress, gradients, node statistics and boundary for each step', async () => {
+test('at 5 steps/s every step is drawn: progress, gradients, node statistics, step costs and boundary for each step', async () => {
   let now = 0;
   // One fake clock for the gate's waits and the run's throttles: the steps come 200 ms apart.
   const gate = new StepGate(() => undefined, () => now, async (ms) => {
@@ -111,9 +111,9 @@ test('at 5 steps/s every step is drawn: progress, gradients, node statistics and
   const msgs: FromWorker[] = [];
   await runTraining({ modelText: model, sidecar: null, external: {}, options: { ...OPTS, boundaryGrid: 4 } }, (m) => msgs.push(m), gate, () => now);
   const steps = (type: FromWorker['type']) =>
-    msgs.flatMap((m) => (m.type !== type ? [] : m.type === 'progress' ? [m.progress.step] : m.type === 'gradients' ? [m.update.step] : m.type === 'boundary' || m.type === 'nodeStats' ? [m.step] : []));
+    msgs.flatMap((m) => (m.type !== type ? [] : m.type === 'progress' ? [m.progress.step] : m.type === 'gradients' ? [m.update.step] : m.type === 'boundary' || m.type === 'nodeStats' || m.type === 'stepCosts' ? [m.step] : []));
   const all = Array.from({ length: 15 }, (_, i) => i + 1);
-  for (const type of ['progress', 'gradients', 'nodeStats', 'boundary'] as const) assert.deepEqual([...new Set(steps(type))], all, type);
+  for (const type of ['progress', 'gradients', 'nodeStats', 'stepCosts', 'boundary'] as const) assert.deepEqual([...new Set(steps(type))], all, type);
 });
 
 test('a Pause that comes while the pace holds the next step back takes effect there: no step, no busy wait, and Resume goes on', async () => {

@@ -228,6 +228,10 @@ describe("the webview's check of training messages", () => {
       { type: 'gradients', update: { step: 3, edges: [1e-3], flags: [null], paramNorms: { fc: 1 }, params: { fc: { gradRms: 0.1, weightRms: 0.5, updateRatio: 1e-3 } } } },
       { type: 'nodeStats', step: 3, nodes: { fc: { shape: [2, 1], output: { count: 2, mean: 0, std: 1, min: -1, max: 1, histogram: [1, 1], values: [-1, 1] }, grad: { count: 2, mean: 0.5, std: 0, min: 0.5, max: 0.5, histogram: [0, 2] } }, x: { shape: [2, 2] } } },
       { type: 'datasetPoints', kind: 'regression', train: { xy: [1, 2, -3, 4], label: [0.5, -0.5] }, validation: { xy: [], label: [] } },
+      {
+        type: 'stepCosts', step: 3, batch: 16, forwardMs: 0.5, backwardMs: 1, updateMs: 0.1, flops: { forward: 100, backward: 190, update: 30 },
+        nodes: [{ id: 'fc', op: 'Linear', forwardMs: 0.25, backwardMs: 0.5, forwardFlops: 100, backwardFlops: 190 }, { id: '(loss sum)', op: '', forwardMs: 0, backwardMs: 0.01, forwardFlops: 0, backwardFlops: 0 }],
+      },
       { type: 'uiPrefs', prefs: { legendOpen: false, overlayMode: 'weight' } },
     ];
     for (const m of ok) assert.deepEqual(JSON.parse(JSON.stringify(asHostMessage(m))), JSON.parse(JSON.stringify(m)), m.type);
@@ -251,6 +255,10 @@ describe("the webview's check of training messages", () => {
       { type: 'datasetPoints', kind: 'clustering', train: { xy: [], label: [] }, validation: { xy: [], label: [] } },
       { type: 'datasetPoints', kind: 'regression', train: { xy: new Array(2002).fill(0), label: new Array(1001).fill(0) }, validation: { xy: [], label: [] } },
       { type: 'uiPrefs', prefs: 'all of them' },
+      { type: 'stepCosts', step: 1, batch: 1, forwardMs: -1, backwardMs: 1, updateMs: 1, flops: { forward: 1, backward: 1, update: 1 }, nodes: [] },
+      { type: 'stepCosts', step: 1, batch: 1, forwardMs: 1, backwardMs: 1, updateMs: 1, flops: { forward: 1, backward: NaN, update: 1 }, nodes: [] },
+      { type: 'stepCosts', step: 1, batch: 1, forwardMs: 1, backwardMs: 1, updateMs: 1, flops: { forward: 1, backward: 1, update: 1 }, nodes: [{ id: 'fc', op: 'Linear', forwardMs: 'fast' }] },
+      { type: 'stepCosts', step: 1, batch: 1, forwardMs: 1, backwardMs: 1, updateMs: 1, flops: { forward: 1, backward: 1, update: 1 }, nodes: new Array(10_001).fill({ id: 'a', op: 'ReLU', forwardMs: 0, backwardMs: 0, forwardFlops: 0, backwardFlops: 0 }) },
     ]) {
       assert.equal(asHostMessage(bad), null, JSON.stringify(bad).slice(0, 80));
     }

@@ -13,6 +13,7 @@ import { Icon } from '../ui/Icon';
 import { Button, Dropdown } from '../ui/toolkit';
 import { BoundaryHeatmap } from './BoundaryHeatmap';
 import { AccuracyChart, LossChart } from './Charts';
+import { CostMeter } from './CostMeter';
 import { ACTIVE, type SessionView } from './sessionStore';
 import { readTraining, settingsSummary } from './settings';
 import { statusText } from './status';
@@ -183,6 +184,7 @@ function TrainingPanelImpl({ training, readOnly, send, onReveal, analysis }: Tra
           <LossChart />
           <AccuracyCharts training={training} />
           <BoundaryHeatmap />
+          <CostMeter />
         </div>
       </div>
     </section>

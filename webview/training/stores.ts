@@ -3,6 +3,7 @@
 // re-renders only when what it selects changes (an edge's colour step, the status, the chart series).
 import { useCallback, useSyncExternalStore } from 'react';
 import type { HostMessage } from '../../protocol/messages';
+import { CostStore } from './costStore';
 import { NodeStatsStore } from './nodeStatsStore';
 import { OverlayStore } from './overlayStore';
 import { SessionStore, type SessionView } from './sessionStore';
@@ -11,11 +12,12 @@ import { uiPrefs } from '../ui/uiPrefs';
 export const overlay = new OverlayStore();
 export const session = new SessionStore();
 export const nodeStats = new NodeStatsStore();
+export const costs = new CostStore();
 
 // The overlay draws the mode chosen in its legend: a workspace preference, so every editor follows a change.
 uiPrefs.subscribe(() => overlay.setMode(uiPrefs.current.overlayMode ?? 'gradient'));
 
-const TRAINING_TYPES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'datasetPoints'] as const;
+const TRAINING_TYPES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'stepCosts', 'datasetPoints'] as const;
 export type TrainingMessage = Extract<HostMessage, { type: (typeof TRAINING_TYPES)[number] }>;
 
 export function isTrainingMessage(m: HostMessage): m is TrainingMessage {
@@ -29,6 +31,7 @@ export function handleTrainingMessage(m: TrainingMessage): void {
       if (session.applyState(m)) {
         overlay.clear();
         nodeStats.clear();
+        costs.clear();
       }
       break;
     }
@@ -43,6 +46,9 @@ export function handleTrainingMessage(m: TrainingMessage): void {
       break;
     case 'nodeStats':
       nodeStats.update(m);
+      break;
+    case 'stepCosts':
+      costs.update(m);
       break;
     case 'datasetPoints':
       session.applyPoints(m);
@@ -60,6 +66,12 @@ export function useOverlay<T>(select: (o: OverlayStore) => T): T {
 export function useNodeStats<T>(select: (s: NodeStatsStore) => T): T {
   const get = useCallback(() => select(nodeStats), [select]);
   return useSyncExternalStore(nodeStats.subscribe, get);
+}
+
+/** A value selected from the cost meter's store; `select` must return a primitive or the stored message. */
+export function useCosts<T>(select: (c: CostStore) => T): T {
+  const get = useCallback(() => select(costs), [select]);
+  return useSyncExternalStore(costs.subscribe, get);
 }
 
 /** A value selected from the session view (immutable: each change is a new object). */

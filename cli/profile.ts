@@ -1,0 +1,102 @@
+/**
+ * `backprop-studio profile MODEL.nn.json [--feed FEED.json] [--steps N] [--out FILE.json]`: what a training step of
+ * the model costs, phase by phase and node by node, measured with the engine's profiler (engine/train/profile.ts)
+ * and held against the analytic FLOPs. Prints a table; writes the JSON to --out (docs/cli.md lists its fields).
+ */
+import {
+  batches, formatFlops, profileTraining, readDatasetSpec, readTrainingSettings, splitDataset, UNSCOPED_ROW,
+  type GraphModel, type NodeProfile, type PhaseSummary, type ProfileReport, type Tensor,
+} from '../engine';
+import { guardFinite } from './commands';
+import { InputError } from './load';
+import { modelDataset } from './trainDataset';
+
+export interface ProfileResult {
+  /** Where the batch came from. */
+  source: 'feed' | 'dataset';
+  batch: number;
+  steps: number;
+  warmup: number;
+  phases: PhaseJson;
+  observedPhases: PhaseJson;
+  flops: ProfileReport['flops'];
+  nodes: NodeProfile[];
+}
+
+type PhaseJson = Omit<PhaseSummary, 'samples'>;
+
+/** One seeded minibatch of the model's own dataset: the first of epoch 0 of the training split, as training takes it. */
+export function datasetFeeds(modelPath: string, model: GraphModel): Record<string, Tensor> {
+  const { spec, problems } = readDatasetSpec(model.json.training);
+  if (problems.length) throw new InputError(`${modelPath}: ${problems[0]}`);
+  if (!spec) throw new InputError(`${modelPath}: the model has no training.dataset; pass --feed FEED.json, or add a dataset (docs/training.md)`);
+  const settings = readTrainingSettings(model.json.training);
+  const { train } = splitDataset(modelDataset(modelPath, model, spec), settings.validationSplit, settings.seed);
+  const b = batches(train, settings.batchSize, settings.seed, 0).next().value!;
+  const feeds = Object.create(null) as Record<string, Tensor>;
+  feeds[spec.input ?? model.inputIds[0]] = b.inputs;
+  feeds[spec.target ?? model.targetIds[0]] = b.targets;
+  return feeds;
+}
+
+export async function profileCommand(model: GraphModel, feeds: Record<string, Tensor>, steps: number, source: ProfileResult['source']): Promise<ProfileResult> {
+  const problem = model.lossProblem();
+  if (problem) throw new Error(problem);
+  const r = await profileTraining(model, feeds, {
+    steps,
+    onStep: async (pass, loss, step) => {
+      if (!Number.isFinite(loss)) await guardFinite(model, pass, `non-finite loss at profile step ${step}`);
+    },
+  });
+  const phase = ({ samples: _s, ...p }: PhaseSummary): PhaseJson => roundAll(p);
+  return {
+    source, batch: r.batch, steps: r.steps, warmup: r.warmup,
+    phases: phase(r.phases), observedPhases: phase(r.observedPhases),
+    flops: { ...r.flops, backwardOverForward: sig(r.flops.backwardOverForward), stepOverForward: sig(r.flops.stepOverForward) },
+    nodes: r.nodes.map((n) => ({ ...n, forwardMs: ms(n.forwardMs), backwardMs: ms(n.backwardMs), flopRatio: n.flopRatio === null ? null : sig(n.flopRatio) })),
+  };
+}
+
+/** Milliseconds to 0.1 µs; ratios to 4 significant digits. */
+const ms = (v: number) => Math.round(v * 1e4) / 1e4;
+const sig = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : v);
+function roundAll<T extends Record<string, number>>(p: T): T {
+  const out = {} as Record<string, number>;
+  for (const [k, v] of Object.entries(p)) out[k] = k.endsWith('Ms') ? ms(v) : sig(v);
+  return out as T;
+}
+
+// ------------------------------------------------------------------------------------------------ the table
+
+const fmtMs = (v: number) => (v >= 100 ? v.toFixed(1) : v >= 1 ? v.toFixed(3) : v.toFixed(4));
+const fmtRatio = (v: number | null) => (v === null || !Number.isFinite(v) ? '—' : v.toFixed(2));
+
+function table(header: string[], rows: string[][], leftColumns: number): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
+
+export function profileTable(r: ProfileResult, modelPath: string): string {
+  const p = r.phases, f = r.flops;
+  const out: string[] = [];
+  const from = r.source === 'feed' ? 'the feed' : "the model's dataset, seeded";
+  out.push(`${modelPath}: one training step on a batch of ${r.batch} (${from}); medians of ${r.steps} steps after ${r.warmup} warm-up`, '');
+  out.push(...table(['phase', 'ms', '× forward', 'analytic × forward'], [
+    ['forward', fmtMs(p.forwardMs), '1.00', '1.00'],
+    ['backward', fmtMs(p.backwardMs), fmtRatio(p.backwardOverForward), fmtRatio(f.backwardOverForward)],
+    ['update', fmtMs(p.updateMs), fmtRatio(p.updateMs / p.forwardMs), fmtRatio(f.update / f.forward)],
+    ['step', fmtMs(p.stepMs), fmtRatio(p.stepOverForward), fmtRatio(f.stepOverForward)],
+  ], 1));
+  out.push('', `Rule of thumb: backward ≈ 2 × forward, step ≈ 3 × forward. Measured here ${fmtRatio(p.backwardOverForward)} and ${fmtRatio(p.stepOverForward)}; the FLOP counts give ${fmtRatio(f.backwardOverForward)} and ${fmtRatio(f.stepOverForward)}.`);
+  out.push('', `Per node (medians of ${r.steps} other steps, timed with per-node observers: forward ${fmtMs(r.observedPhases.forwardMs)} ms, backward ${fmtMs(r.observedPhases.backwardMs)} ms in those steps):`, '');
+  const rows = r.nodes.map((n) => [
+    n.id, n.op, fmtMs(n.forwardMs), fmtMs(n.backwardMs), fmtRatio(n.forwardMs > 0 ? n.backwardMs / n.forwardMs : null),
+    n.id === UNSCOPED_ROW ? '—' : formatFlops(n.forwardFlops), n.id === UNSCOPED_ROW ? '—' : formatFlops(n.backwardFlops), fmtRatio(n.flopRatio),
+  ]);
+  const sum = (k: 'forwardMs' | 'backwardMs') => r.nodes.reduce((s, n) => s + n[k], 0);
+  rows.push(['total', '', fmtMs(sum('forwardMs')), fmtMs(sum('backwardMs')), fmtRatio(sum('backwardMs') / sum('forwardMs')), formatFlops(f.forward), formatFlops(f.backward), fmtRatio(f.backwardOverForward)]);
+  out.push(...table(['node', 'op', 'forward ms', 'backward ms', 'b / f', 'forward FLOPs', 'backward FLOPs', 'b / f'], rows, 2));
+  out.push('', `Update: ${formatFlops(f.update)} FLOPs (the optimizer, over every parameter).`);
+  return out.join('\n') + '\n';
+}
