@@ -116,24 +116,20 @@ function CostMeterImpl() {
   countRender('CostMeter');
   const c = useCosts(selectCosts);
   const [open, setOpen] = useState(false);
+  // Nothing until a run has measured a step: an empty meter would take a row of the panel from the graph.
+  if (!c) return null;
   return (
-    <figure className="chart cost-meter" data-testid="cost-meter" data-step={c?.step}>
+    <figure className="chart cost-meter" data-testid="cost-meter" data-step={c.step}>
       <figcaption>
         Cost of a step
-        {c && <span className="hint">step {c.step} · batch {c.batch}</span>}
+        <span className="hint">step {c.step} · batch {c.batch}</span>
       </figcaption>
-      {!c ? (
-        <p className="cost-empty hint">No run yet: train or step to measure the forward pass, the backward pass and the update.</p>
-      ) : (
-        <>
-          <PhaseBars c={c} />
-          <Ratios c={c} />
-          <FoldButton open={open} onToggle={() => setOpen(!open)} what="the cost per node" className="cost-nodes-toggle" testId="cost-nodes-toggle">
-            <span>Per node</span>
-          </FoldButton>
-          {open && <NodeRows nodes={c.nodes} />}
-        </>
-      )}
+      <PhaseBars c={c} />
+      <Ratios c={c} />
+      <FoldButton open={open} onToggle={() => setOpen(!open)} what="the cost per node" className="cost-nodes-toggle" testId="cost-nodes-toggle">
+        <span>Per node</span>
+      </FoldButton>
+      {open && <NodeRows nodes={c.nodes} />}
     </figure>
   );
 }
