@@ -48,4 +48,9 @@ export {
 } from './data/features';
 export { l1Penalty, l1Weights, readL1, L1_OPS } from './train/regularization';
 export { decodeDigits, type Digits } from './data/digits';
+export {
+  StepRecorder, TRACE_LIMITS, type StepTrace, type StepObserver, type TraceLimits, type ForwardTrace, type BackwardTrace, type PrimitiveTrace,
+  type InputGradTrace, type ParamGradTrace, type EdgeTrace, type UpdateTrace, type ParamUpdateTrace, type Heatmap,
+} from './train/walkthrough';
+export { weightImage, nodeWeightImages, WEIGHT_IMAGE_LIMITS, type WeightImage, type ParamImages } from './train/weightImage';
 export { Trainer, NonFiniteError as TrainingNonFiniteError, accuracyOf, type StepResult, type EpochMetrics, type GradientSnapshot, type TrainerOptions } from './train/trainer';

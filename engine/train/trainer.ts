@@ -15,6 +15,7 @@ import { batches, type Batch, type Dataset } from '../data/dataset';
 import { nodeStatsOf, ParamStatsRecorder, type NodeStats, type ParamStats } from './stats';
 import { add } from '../ops/binary';
 import { l1Penalty, readL1 } from './regularization';
+import { StepRecorder, TRACE_LIMITS, type StepObserver, type StepTrace, type TraceLimits } from './walkthrough';
 
 export interface StepResult {
   epoch: number;
@@ -123,8 +124,10 @@ export class Trainer {
    * `edgeGrads` overrides the option for this step: the overlay records edges only on the steps it shows.
    * `stats` records what the step's parameter statistics need (ParamStats: gradient and weight RMS, update ratio,
    * read by gradientSnapshot()): they stay those of the last good step when the next one fails.
+   * `observe` sees the forward pass, the backward pass and the moment before the update (trainStepTraced's trace);
+   * it records edge gradients too. Observing changes nothing the step computes.
    */
-  async trainStep(opts: { edgeGrads?: boolean; stats?: boolean } = {}): Promise<StepResult> {
+  async trainStep(opts: { edgeGrads?: boolean; stats?: boolean; observe?: StepObserver } = {}): Promise<StepResult> {
     if (this.done) throw new Error('training is finished');
     if (!this.iter) this.iter = batches(this.train, this.options.batchSize, this.options.seed, this.epoch);
     const next = this.pending ?? this.iter.next().value;
@@ -132,14 +135,18 @@ export class Trainer {
     if (!next) throw new Error('internal: empty epoch');
     const b = next as Batch;
     this.optimizer.zeroGrad();
-    const pass = this.model.forward(this.feeds(b), { training: true, step: this.step, edgeGrads: opts.edgeGrads ?? this.options.edgeGrads });
+    const observe = opts.observe;
+    const pass = this.model.forward(this.feeds(b), {
+      training: true, step: this.step, edgeGrads: observe ? true : (opts.edgeGrads ?? this.options.edgeGrads),
+      ...(observe ? { observe: (id: string, out: Tensor, ms: number) => observe.forward(id, out, ms) } : {}),
+    });
     const loss = pass.loss!;
     const value = await loss.item();
     if (!Number.isFinite(value)) await this.raiseNonFinite(pass, 'the loss');
     // Dataset training only: the penalty joins the objective; the loss reported stays the data loss.
     const penalty = l1Penalty(this.model, readL1(this.model.json.training));
     const objective = penalty ? add(loss, penalty) : loss;
-    if (objective.requiresGrad) objective.backward();
+    if (objective.requiresGrad) objective.backward(undefined, observe ? { observe: (e) => observe.backward(e) } : undefined);
     for (const [key, p] of this.model.namedParameters()) {
       if (p.grad && !(await backend().allFinite(p.grad.storage, p.grad.size))) {
         // Name the first node in forward order whose gradient went bad, as the spec asks.
@@ -152,6 +159,7 @@ export class Trainer {
     }
     if (opts.stats) this.paramStats.record();
     else this.paramStats.clear();
+    observe?.beforeUpdate(pass);
     noGrad(() => this.optimizer.step());
     this.lastPass = pass;
     this.step++;
@@ -166,6 +174,18 @@ export class Trainer {
     if (epochEnd) await this.finishEpoch();
     else this.pending = peek.value as Batch;
     return result;
+  }
+
+  /**
+   * The same optimizer step as trainStep (the same batch, the same update), traced for the step walk-through: every
+   * node's output, every node's chain-rule step and every edge's gradient, and each parameter before and after the
+   * update (walkthrough.ts). Throws as trainStep does.
+   */
+  async trainStepTraced(opts: { stats?: boolean; limits?: Partial<TraceLimits> } = {}): Promise<{ result: StepResult; trace: StepTrace }> {
+    const recorder = new StepRecorder(this.model, { ...TRACE_LIMITS, ...opts.limits });
+    const result = await this.trainStep({ edgeGrads: true, stats: opts.stats, observe: recorder });
+    const trace = await recorder.build(result, this.optimizer.describe());
+    return { result, trace };
   }
 
   private async raiseNonFinite(pass: ForwardPass, what: string): Promise<never> {
