@@ -46,6 +46,8 @@ export class TrainingManager implements vscode.Disposable {
   private readonly stopAsked = new Map<string, { at: number; by: string }>();
   /** Steps a second per document, as set in the training panel (absent: as fast as possible). */
   private readonly paces = new Map<string, number | null>();
+  /** The node whose weights the Inspector shows, per document (the last editor to ask), for this run and the next. */
+  private readonly watching = new Map<string, string | null>();
 
   constructor(
     /** Applies the manager's edits to a model document: the graph editor provider's ModelEditor. */
@@ -78,6 +80,8 @@ export class TrainingManager implements vscode.Disposable {
       if (s.state.gradients) post({ type: 'gradients', update: s.state.gradients });
       if (s.state.nodeStats) post(s.state.nodeStats);
       if (s.state.points) post(s.state.points);
+      if (s.state.walkthrough) post(s.state.walkthrough);
+      if (s.state.weights) post(s.state.weights);
     }
     const boundary = this.boundaries.get(key);
     if (boundary) post(boundary);
@@ -123,7 +127,7 @@ export class TrainingManager implements vscode.Disposable {
       modelText: text, sidecar, external,
       options: {
         overlay: true, maxUpdatesPerSecond: OVERLAY_UPDATES_PER_SECOND, boundaryGrid: BOUNDARY_GRID,
-        stepsPerSecond: this.paces.get(key) ?? null, startPaused: firstStep !== undefined,
+        stepsPerSecond: this.paces.get(key) ?? null, startPaused: firstStep !== undefined, watch: this.watching.get(key) ?? null,
       },
     });
     // Step on a model that is not training: the run starts paused and takes that one step.
@@ -187,13 +191,19 @@ export class TrainingManager implements vscode.Disposable {
       return;
     }
     // Not awaited: the run it starts lasts until it is stopped or completes.
-    inBackground(unit === 'step' ? 'Step' : 'Step Epoch', () => this.start(doc, unit));
+    inBackground(unit === 'step' ? 'Step' : unit === 'walk' ? 'Walk through step' : 'Step Epoch', () => this.start(doc, unit));
   }
 
   /** Optimizer steps a second for this model's runs (null: as fast as possible), now and for the next run. */
   pace(uri: vscode.Uri, stepsPerSecond: number | null): void {
     this.paces.set(uri.toString(), stepsPerSecond);
     this.session(uri)?.pace(stepsPerSecond);
+  }
+
+  /** The node whose weights and gradients the run posts (the Inspector's selection), now and for the next run. */
+  watch(uri: vscode.Uri, nodeId: string | null): void {
+    this.watching.set(uri.toString(), nodeId);
+    this.session(uri)?.watch(nodeId);
   }
 
   /** `by` says who asked (the panel, the command, the progress notification), for the log. */
@@ -273,6 +283,12 @@ export class TrainingManager implements vscode.Disposable {
         break;
       case 'datasetPoints':
         if (s.state.points) this.broadcast(uri, s.state.points);
+        break;
+      case 'walkthrough':
+        if (s.state.walkthrough) this.broadcast(uri, s.state.walkthrough);
+        break;
+      case 'weights':
+        if (s.state.weights) this.broadcast(uri, s.state.weights);
         break;
       case 'boundary': {
         // Probabilities to 3 decimals; a regression's values to 4 significant digits (their range is the model's).

@@ -11,7 +11,7 @@
  */
 import {
   GraphModel, LIMITS, Trainer, featureTransform, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
-  readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData, type StepResult,
+  nodeWeightImages, readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData, type StepResult, type StepTrace,
 } from '../../engine';
 import { MAX_DATASET_POINTS, type PointSet } from '../../protocol/messages';
 import { GradientFlagger } from './flags';
@@ -29,6 +29,10 @@ export interface RunControl {
    * Before it waits while paused it awaits `settle`, which posts the view of the last completed step.
    */
   next(settle: () => Promise<void>, at: RunPosition): Promise<'go' | 'stop'>;
+  /** Whether the step next() just let through is to be traced for the walk-through (Walk through step). */
+  traceNext?(): boolean;
+  /** The node whose weights the view watches (the Inspector's selection), or null. */
+  watched?(): string | null;
 }
 
 export interface RunInput {
@@ -50,6 +54,8 @@ const PROGRESS_INTERVAL_MS = 125;
 export const CHART_STEPS = 50;
 /** Node statistics read every node's output: at most about 5 a second, like the boundary. */
 const NODE_STATS_INTERVAL_MS = BOUNDARY_INTERVAL_MS;
+/** The watched node's weight images: at most 4 a second. */
+const WEIGHTS_INTERVAL_MS = 250;
 
 export async function runTraining(input: RunInput, post: (m: FromWorker) => void, control: RunControl, now = () => performance.now()): Promise<void> {
   let model: GraphModel;
@@ -94,6 +100,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
   // What was last posted, by step, so that settling sends only what is behind.
   let last: StepResult | undefined;
   let progressStep = -1, gradientStep = -1, boundaryStep = -1, nodeStatsStep = -1;
+  let weightsPosted = '', lastWeights = -Infinity;
   const postProgress = (r: StepResult, t: number) => {
     progressStep = r.step;
     post({
@@ -115,8 +122,18 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     const kind = trainer.isClassifier ? 'probability' : 'regression';
     post({ type: 'boundary', step, grid: input.options.boundaryGrid, extent: BOUNDARY_EXTENT, values: boundaryGrid(model, trainer.inputId, input.options.boundaryGrid, kind), kind });
   };
+  /** The watched node's weights and gradients after the last step, unless already sent for that node and step. */
+  const postWeights = async () => {
+    const nodeId = control.watched?.() ?? null;
+    const key = nodeId === null ? '' : `${trainer.step}:${nodeId}`;
+    if (key === weightsPosted) return;
+    weightsPosted = key;
+    const params = nodeId === null ? null : await nodeWeightImages(model, nodeId);
+    if (params) post({ type: 'weights', nodeId: nodeId!, step: trainer.step, params });
+  };
   /** The view of step S = the last completed step (after a NaN step, the trainer still holds S's pass and statistics). */
   const settle = async () => {
+    await postWeights();
     if (!last) return;
     if (progressStep !== last.step) postProgress(last, now());
     if (overlay && gradientStep !== last.step) await postGradients();
@@ -133,8 +150,11 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     // Edge gradients are recorded on every step while the overlay is on (a tap per edge, cheap): any step
     // may turn out to be the last before a pause or stop, and its snapshot is then sent.
     const snapshotDue = overlay && now() - lastGrad >= minInterval;
+    // Walk through step: the same step, traced (engine/train/walkthrough.ts).
+    let trace: StepTrace | undefined;
     try {
-      r = await trainer.trainStep({ edgeGrads: overlay, stats: overlay });
+      if (control.traceNext?.()) ({ result: r, trace } = await trainer.trainStepTraced({ stats: overlay }));
+      else r = await trainer.trainStep({ edgeGrads: overlay, stats: overlay });
     } catch (e) {
       if (e instanceof TrainingNonFiniteError) {
         // The failing step changed no parameter: every view of step S still holds.
@@ -145,6 +165,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     }
     last = r;
     samples += r.samples;
+    if (trace) post({ type: 'walkthrough', trace });
     const t = now();
     // Progress (status text, loss-chart points) needs fewer updates than the overlay: at most 8 a second,
     // so a busy webview does not fall behind the run.
@@ -163,6 +184,10 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     if (boundary && t - lastBoundary >= BOUNDARY_INTERVAL_MS) {
       lastBoundary = t;
       postBoundary(r.step);
+    }
+    if (t - lastWeights >= WEIGHTS_INTERVAL_MS) {
+      lastWeights = t;
+      await postWeights();
     }
     if (r.epochEnd) {
       post({ type: 'epoch', metrics: trainer.history.at(-1)! });

@@ -81,3 +81,25 @@ test('paused at 5 steps a second, a change to as fast as possible and Resume run
   editor.send({ type: 'trainingControl', action: 'resume' });
   await until(() => { ack(); return lastState(editor)?.status === 'completed'; }, `completed (last: ${JSON.stringify(lastState(editor))})`);
 });
+
+test('Walk Through Step on a model that is not training: one traced step, paused, its trace and the watched node\'s weights sent to the editor', async (t) => {
+  const host = await startHost({ workspaceFolder: WS });
+  const uri = FakeUri.file('/ws/w.nn.json');
+  const editor = await host.open(uri, model);
+  t.after(() => host.rec.commands.get('backpropStudio.stopTraining')!(uri));
+  const ack = () => editor.send({ type: 'trainingAck' });
+  editor.send({ type: 'watchNode', nodeId: 'fc' });
+  await host.rec.commands.get('backpropStudio.walkThroughStep')!(uri);
+  await until(() => { ack(); return editor.posts('walkthrough').length === 1 && lastState(editor)?.status === 'paused'; }, 'the trace, paused');
+  const trace = (editor.posts('walkthrough')[0] as { trace: { step: number; forward: { node: string }[]; backward: { node: string }[] } }).trace;
+  assert.equal(trace.step, 1);
+  assert.equal(lastState(editor)?.progress?.step, 1, 'paused at the walked step');
+  assert.deepEqual(trace.forward.map((f) => f.node), ['fc', 'loss']);
+  assert.deepEqual(trace.backward.map((b) => b.node), ['loss', 'fc']);
+  await until(() => { ack(); return editor.posts('weights').some((w) => (w as { step: number }).step === 1); }, 'fc\'s weights at step 1');
+  assert.equal((editor.posts('weights').at(-1) as { nodeId: string }).nodeId, 'fc');
+  // From the panel, a second walk continues the same run.
+  editor.send({ type: 'trainingControl', action: 'walk' });
+  await until(() => { ack(); return editor.posts('walkthrough').length === 2; }, 'a second trace');
+  assert.equal((editor.posts('walkthrough')[1] as { trace: { step: number } }).trace.step, 2);
+});
