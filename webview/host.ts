@@ -231,6 +231,8 @@ export interface SavedState {
   trainingPace?: string;
   /** Whether the decision boundary shows the data points (default true). */
   boundaryPoints?: boolean;
+  /** The walk-through last shown: its step, the frame, and whether it was closed. */
+  walkthrough?: { step: number; at: number; closed: boolean };
 }
 
 export function savedState(): SavedState {

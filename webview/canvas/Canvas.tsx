@@ -21,6 +21,9 @@ import type { GraphView } from '../model/graphView';
 import { EdgeTooltip } from '../training/EdgeTooltip';
 import { setHover } from '../training/hover';
 import { NodeCard } from '../training/NodeCard';
+import { WalkBar } from '../walkthrough/WalkBar';
+import { WalkCard } from '../walkthrough/WalkCard';
+import { HiddenWhileWalking } from '../walkthrough/walk';
 import { setNodeHover } from '../training/nodeHover';
 import { connectionProblem } from '../model/connect';
 import type { XY } from '../model/layout';
@@ -258,7 +261,11 @@ export function Canvas(props: CanvasProps) {
         />
       )}
       <EdgeTooltip />
-      <NodeCard />
+      <HiddenWhileWalking>
+        <NodeCard />
+      </HiddenWhileWalking>
+      <WalkCard />
+      <WalkBar />
       <div className="move-shield" ref={shieldEl} aria-hidden="true" />
     </div>
   );

@@ -16,6 +16,7 @@ import type { OverlayStore } from '../training/overlayStore';
 import { edgeLook, type EdgeLook } from '../training/scale';
 import { overlay, useOverlay } from '../training/stores';
 import { Icon } from '../ui/Icon';
+import { WalkEdgeMark, WalkEdgePath } from '../walkthrough/WalkEdge';
 import type { ShapeFlowEdge } from './flowTypes';
 
 const INTERACTION_WIDTH = 20;
@@ -95,6 +96,7 @@ function ShapeEdgeImpl({ id, sourceX, sourceY, targetX, targetY, sourcePosition,
   return (
     <>
       <GradientPath id={id} path={path} index={v?.index ?? -1} hasError={hasError} markerEnd={markerEnd} />
+      {v && <WalkEdgePath path={path} index={v.index} />}
       {v && (
         <EdgeLabelRenderer>
           <div
@@ -107,6 +109,7 @@ function ShapeEdgeImpl({ id, sourceX, sourceY, targetX, targetY, sourcePosition,
             {hasError && <Icon name="error" />}
             <span className="edge-shape">{v.label}</span>
             <EdgeFlagMark index={v.index} />
+            <WalkEdgeMark index={v.index} />
             {hasError && selected && <div className="edge-message">{v.errors[0]}</div>}
           </div>
         </EdgeLabelRenderer>

@@ -7,6 +7,8 @@ import { NodeStatsStore } from './nodeStatsStore';
 import { OverlayStore } from './overlayStore';
 import { SessionStore, type SessionView } from './sessionStore';
 import { uiPrefs } from '../ui/uiPrefs';
+import { showTrace, walk } from '../walkthrough/walk';
+import { weights } from '../weights/weights';
 
 export const overlay = new OverlayStore();
 export const session = new SessionStore();
@@ -15,7 +17,7 @@ export const nodeStats = new NodeStatsStore();
 // The overlay draws the mode chosen in its legend: a workspace preference, so every editor follows a change.
 uiPrefs.subscribe(() => overlay.setMode(uiPrefs.current.overlayMode ?? 'gradient'));
 
-const TRAINING_TYPES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'datasetPoints'] as const;
+const TRAINING_TYPES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'datasetPoints', 'walkthrough', 'weights'] as const;
 export type TrainingMessage = Extract<HostMessage, { type: (typeof TRAINING_TYPES)[number] }>;
 
 export function isTrainingMessage(m: HostMessage): m is TrainingMessage {
@@ -29,6 +31,8 @@ export function handleTrainingMessage(m: TrainingMessage): void {
       if (session.applyState(m)) {
         overlay.clear();
         nodeStats.clear();
+        walk.clear();
+        weights.clear();
       }
       break;
     }
@@ -46,6 +50,12 @@ export function handleTrainingMessage(m: TrainingMessage): void {
       break;
     case 'datasetPoints':
       session.applyPoints(m);
+      break;
+    case 'walkthrough':
+      showTrace(m.trace);
+      break;
+    case 'weights':
+      weights.update(m);
       break;
   }
 }
