@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { GraphModel, getOp } from '../../engine';
 import type { ModelJson } from '../../engine/graph/types';
-import type { HostMessage, StepTrace } from '../../protocol/messages';
+import type { HostMessage } from '../../protocol/messages';
 import { formatStat } from '../../webview/training/statFormat';
 import { walkedRun } from './fixtures/record-walkthrough';
 import { browserMissing, cspViolations, useBrowser, watchProblems } from './harness';
