@@ -33,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
         return training.reset(doc);
       }),
       trainingPace: (doc, stepsPerSecond) => training.pace(doc.uri, stepsPerSecond),
-      watchNode: (doc, nodeId) => training.watch(doc.uri, nodeId),
+      watchNode: (doc, nodeId) => training.watch(doc, nodeId),
       // Closing the editor ends its run; a hidden tab keeps training.
       isTraining: (uri) => training.session(uri)?.active ?? false,
       lastEditorClosed: (uri) => training.closed(uri),

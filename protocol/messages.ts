@@ -179,6 +179,8 @@ export interface WeightsMessage {
   nodeId: string;
   step: number;
   params: ParamImages[];
+  /** No run is going: the weights the next run would start from (the weights file, inline params or the seed's), no gradient. */
+  saved?: boolean;
 }
 
 /** View preferences kept per workspace by the host (VS Code's workspaceState), so every editor shares them. */

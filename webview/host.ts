@@ -143,7 +143,8 @@ function trainingMessage(v: Record<string, unknown>): HostMessage | null {
     case 'weights': {
       if (!isStr(v.nodeId) || v.nodeId.length > 128 || !finite(v.step) || !Array.isArray(v.params) || v.params.length > 16) return null;
       const params = v.params.map(paramImagesOf);
-      return params.every((p) => p !== null) ? { type: 'weights', nodeId: v.nodeId, step: v.step, params: params as NonNullable<(typeof params)[number]>[] } : null;
+      if (!params.every((p) => p !== null)) return null;
+      return { type: 'weights', nodeId: v.nodeId, step: v.step, params: params as NonNullable<(typeof params)[number]>[], ...(v.saved === true ? { saved: true } : {}) };
     }
     case 'boundary': {
       const { step, grid, extent, values } = v;

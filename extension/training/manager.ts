@@ -19,6 +19,7 @@ import { applyTextEdits, parseJsonTree, removeProperty } from '../document/jsonT
 import type { ModelEditor } from '../document/modelEditor';
 import { isFileNotFound, modelFileUri, readIfExists, sidecarFile, writeFileAtomically } from '../document/modelFiles';
 import { TrainingSession, type SessionResult } from './session';
+import { restingWeights } from './restingWeights';
 import { WorkerRunner } from './workerRunner';
 import type { FromWorker, LearnedData, StepUnit } from './workerProtocol';
 import type { TrainingValue } from '../../protocol/messages';
@@ -200,10 +201,32 @@ export class TrainingManager implements vscode.Disposable {
     this.session(uri)?.pace(stepsPerSecond);
   }
 
-  /** The node whose weights and gradients the run posts (the Inspector's selection), now and for the next run. */
-  watch(uri: vscode.Uri, nodeId: string | null): void {
-    this.watching.set(uri.toString(), nodeId);
-    this.session(uri)?.watch(nodeId);
+  /**
+   * The node whose weights and gradients the run posts (the Inspector's selection), now and for the next run. With no
+   * run going, its weights as saved are sent once (restingWeights.ts).
+   */
+  watch(doc: vscode.TextDocument, nodeId: string | null): void {
+    this.watching.set(doc.uri.toString(), nodeId);
+    const s = this.session(doc.uri);
+    if (s?.active) return s.watch(nodeId);
+    if (nodeId !== null) inBackground('Showing the weights', () => this.postRestingWeights(doc, nodeId, s?.state.progress?.step ?? 0));
+  }
+
+  private async postRestingWeights(doc: vscode.TextDocument, nodeId: string, step: number): Promise<void> {
+    const text = doc.getText();
+    const model = analyzeModel(text).model;
+    const side = model ? sidecarFile(doc.uri, model.weights) : null;
+    if (!side || 'error' in side) return;
+    let sidecar: Uint8Array | null;
+    try {
+      sidecar = await readIfExists(side.uri);
+    } catch {
+      return; // unreadable: the next run says why
+    }
+    const params = await restingWeights(text, sidecar, nodeId);
+    // Only if it is still the node watched and no run has started meanwhile (the run sends its own).
+    if (!params || this.watching.get(doc.uri.toString()) !== nodeId || this.session(doc.uri)?.active) return;
+    this.broadcast(doc.uri, { type: 'weights', nodeId, step, params, saved: true });
   }
 
   /** `by` says who asked (the panel, the command, the progress notification), for the log. */

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeUri, startHost, type OpenEditor } from './host-harness';
+import { encodeSafetensors } from '../../engine';
 
 const WS = FakeUri.file('/ws');
 const model = JSON.stringify({
@@ -102,4 +103,25 @@ test('Walk Through Step on a model that is not training: one traced step, paused
   editor.send({ type: 'trainingControl', action: 'walk' });
   await until(() => { ack(); return editor.posts('walkthrough').length === 2; }, 'a second trace');
   assert.equal((editor.posts('walkthrough')[1] as { trace: { step: number } }).trace.step, 2);
+});
+
+test('with no run going, watching a node sends its weights as saved (the weights file), without a gradient', async () => {
+  const host = await startHost({ workspaceFolder: WS });
+  const uri = FakeUri.file('/ws/r.nn.json');
+  host.files.set('file:///ws/r.safetensors', encodeSafetensors({
+    'fc.weight': { dtype: 'F32', shape: [2, 2], data: Float32Array.from([1, -2, 3, -4]) },
+    'fc.bias': { dtype: 'F32', shape: [2], data: Float32Array.from([0.5, -0.5]) },
+  }));
+  const editor = await host.open(uri, model);
+  editor.send({ type: 'watchNode', nodeId: 'fc' });
+  await until(() => editor.posts('weights').length === 1, 'the saved weights');
+  const w = editor.posts('weights')[0] as { nodeId: string; saved?: boolean; params: { name: string; value: { values: number[]; min: number; max: number }; grad?: unknown }[] };
+  assert.equal(w.nodeId, 'fc');
+  assert.equal(w.saved, true);
+  assert.deepEqual(w.params.map((p) => [p.name, p.value.values, p.grad]), [['weight', [1, -2, 3, -4], undefined], ['bias', [0.5, -0.5], undefined]]);
+  // A node without parameters, or none: nothing more.
+  editor.send({ type: 'watchNode', nodeId: 'loss' });
+  editor.send({ type: 'watchNode', nodeId: null });
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(editor.posts('weights').length, 1);
 });

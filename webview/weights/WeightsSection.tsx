@@ -36,14 +36,16 @@ export function WeightsSection({ nodeId }: { nodeId: string }) {
   if (!live) {
     return (
       <section className="weights-section" data-testid="inspector-weights" data-source="none">
-        <p className="hint">The weights and their gradients appear here as heatmaps while the model trains (and when it is paused).</p>
+        <p className="hint">The weights appear here as heatmaps, and their gradients once the model trains (a very large model’s only while it trains).</p>
       </section>
     );
   }
   return (
-    <section className="weights-section" data-testid="inspector-weights" data-source="run" data-step={live.step}>
+    <section className="weights-section" data-testid="inspector-weights" data-source={live.saved ? 'saved' : 'run'} data-step={live.step}>
       <p className="hint">
-        {live.step > 0 ? `After step ${live.step}, with the gradient that step applied.` : 'Before the first step.'}
+        {live.saved
+          ? 'As saved: what the next run starts from. Gradients appear once it trains.'
+          : live.step > 0 ? `After step ${live.step}, with the gradient that step applied.` : 'Before the first step.'}
       </p>
       {live.params.map((p) => (
         <div key={p.key} className="weights-param" data-param={p.name}>
