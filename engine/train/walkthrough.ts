@@ -164,9 +164,19 @@ interface Seen {
   op: string;
   scope: string | undefined;
   inputs: number[][];
-  gradOut: Tensor;
+  output: number[];
+  /** Summarised at once where the backend reads synchronously (the CPU), so the step's gradients are not all kept. */
+  gradOut: Tensor | TensorSummary;
   ms: number;
 }
+
+/** A tensor's summary now, where its memory is host-visible; else the tensor, to be read after the step. */
+function summaryNow(t: Tensor): Tensor | TensorSummary {
+  const data = backend().readSync(t.storage);
+  return data ? summarize(data) : t;
+}
+
+const summaryOf = async (s: Tensor | TensorSummary): Promise<TensorSummary> => ('storage' in s ? summarize(await s.data()) : s);
 
 /** Collects one step's events (cheap: references and one copy of each parameter), then builds the trace. */
 export class StepRecorder implements StepObserver {
@@ -174,7 +184,7 @@ export class StepRecorder implements StepObserver {
   /** The op that produced each node's output: its backward receives the node's ∂ℓ/∂y. */
   private readonly outputOps = new Map<GradNode, string>();
   private readonly events: Seen[] = [];
-  private readonly gradOut = new Map<string, Tensor>();
+  private readonly gradOut = new Map<string, Tensor | TensorSummary>();
   private pass: ForwardPass | null = null;
   private readonly before = new Map<string, Storage>();
   private readonly grads = new Map<string, Tensor | null>();
@@ -190,8 +200,9 @@ export class StepRecorder implements StepObserver {
 
   backward(e: BackwardEvent): void {
     const owner = this.outputOps.get(e.node);
-    if (owner !== undefined && !this.gradOut.has(owner)) this.gradOut.set(owner, e.gradOutput);
-    this.events.push({ op: e.node.op, scope: e.node.scope, inputs: e.node.inputs.map((t) => [...t.shape]), gradOut: e.gradOutput, ms: e.ms });
+    const gradOut = summaryNow(e.gradOutput);
+    if (owner !== undefined && !this.gradOut.has(owner)) this.gradOut.set(owner, gradOut);
+    this.events.push({ op: e.node.op, scope: e.node.scope, inputs: e.node.inputs.map((t) => [...t.shape]), output: [...e.gradOutput.shape], gradOut, ms: e.ms });
   }
 
   beforeUpdate(pass: ForwardPass): void {
@@ -244,7 +255,7 @@ export class StepRecorder implements StepObserver {
         op: info.spec!.op,
         ...(info.spec!.backwardNote ? { derivative: info.spec!.backwardNote } : {}),
         shape: value ? [...value.shape] : [],
-        gradOut: g ? summarize(await g.data()) : summarize([]),
+        gradOut: g ? await summaryOf(g) : summarize([]),
         consumers: (outgoing.get(id) ?? []).filter((i) => pass.edgeGrads.has(i)),
         inputs: [],
         params: [],
@@ -315,7 +326,7 @@ export class StepRecorder implements StepObserver {
   }
 
   private async primitive(e: Seen): Promise<PrimitiveTrace> {
-    return { op: e.op, inputs: e.inputs, output: [...e.gradOut.shape], gradOut: summarize(await e.gradOut.data()), ms: e.ms };
+    return { op: e.op, inputs: e.inputs, output: e.output, gradOut: await summaryOf(e.gradOut), ms: e.ms };
   }
 
   /** Whether `cells` more image cells fit in the budget (else what was left out is noted). */
