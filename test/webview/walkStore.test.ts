@@ -68,6 +68,11 @@ test('marks: the active node, what is computed, differentiated and updated; valu
   assert.equal(s.edgeGrad(7), null, 'nor y → loss');
   assert.ok(s.edgeGrad(2)?.grad, 'a → fc2 carries its gradient');
 
+  // An edge the document no longer has at that index (edited since the walk) gets no mark.
+  assert.equal(s.edgeMark(2, 'a', 'fc2'), 'grad-in');
+  assert.equal(s.edgeMark(2, 'fc1', 'fc2'), null);
+  assert.equal(s.edgeGrad(2, 'x', 'out'), null);
+
   to(s, 'update', 'fc2');
   assert.deepEqual([s.nodeMark('fc1'), s.nodeMark('fc2'), s.nodeMark('out'), s.nodeMark('a')], ['updated', 'active', 'differentiated', 'differentiated']);
   assert.deepEqual(edgeMarks(s), [null, 'grad', 'grad', 'grad', 'grad', 'grad', 'grad', null]);

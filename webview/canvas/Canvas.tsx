@@ -4,7 +4,8 @@
 // Nothing floats over the graph: the minimap and zoom buttons (MinimapDock.tsx) and the training overlay's
 // legend (OverlayDock) are docked in the side columns (Editor.tsx), so no panel can cover a node. While training
 // streams gradients, hovering an edge shows its tooltip, which reads the training stores itself (the canvas does
-// not re-render for an update).
+// not re-render for an update). The step walk-through's bar and card sit over the canvas too, reading their own store
+// (webview/walkthrough/); the hover card stays away while it is open.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
 import {
   ReactFlow,

@@ -5,7 +5,8 @@
 // `nopan`: a press on a node never pans the view, so a click selects it even where nodes cannot be dragged
 // (read-only documents).
 // Training data stays out of the node's props: the node reads only whether a NaN/Inf stop names it (a boolean
-// selected from the training store), so gradient and progress updates never re-render a node. A parameterised
+// selected from the training store) and its mark in the step walk-through (a string), so gradient and progress
+// updates never re-render a node, and a walk-through frame only the nodes whose mark changes. A parameterised
 // node holds the overlay's badge (training/NodeBadge.tsx), which reads the overlay store itself.
 import { memo, useCallback } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';

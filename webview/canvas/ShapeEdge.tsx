@@ -7,6 +7,7 @@
 // exploding. GradientPath and the label's flag read the overlay store themselves, with selectors that change only
 // when the edge's colour step or flag does: an update re-renders those few paths, not this edge, and never a node. The
 // exact value goes to the React Flow edge element as `data-grad` (and `data-grad-flag`) straight from the store.
+// The step walk-through's highlight and gradient label are components of their own too (walkthrough/WalkEdge.tsx).
 import { memo, useLayoutEffect, useRef } from 'react';
 import { EdgeLabelRenderer, getBezierPath, useStoreApi, type EdgeProps } from '@xyflow/react';
 import type { EdgeFlag } from '../../protocol/messages';
@@ -96,7 +97,7 @@ function ShapeEdgeImpl({ id, sourceX, sourceY, targetX, targetY, sourcePosition,
   return (
     <>
       <GradientPath id={id} path={path} index={v?.index ?? -1} hasError={hasError} markerEnd={markerEnd} />
-      {v && <WalkEdgePath path={path} index={v.index} />}
+      {v && <WalkEdgePath path={path} index={v.index} from={v.from} to={v.to} />}
       {v && (
         <EdgeLabelRenderer>
           <div
@@ -109,7 +110,7 @@ function ShapeEdgeImpl({ id, sourceX, sourceY, targetX, targetY, sourcePosition,
             {hasError && <Icon name="error" />}
             <span className="edge-shape">{v.label}</span>
             <EdgeFlagMark index={v.index} />
-            <WalkEdgeMark index={v.index} />
+            <WalkEdgeMark index={v.index} from={v.from} to={v.to} />
             {hasError && selected && <div className="edge-message">{v.errors[0]}</div>}
           </div>
         </EdgeLabelRenderer>

@@ -8,15 +8,21 @@ import { useWalk } from './walk';
 import { rmsOf } from './CompactStats';
 import { formatStat } from '../training/statFormat';
 
-export const WalkEdgePath = memo(function WalkEdgePath({ path, index }: { path: string; index: number }) {
-  const mark = useWalk(useCallback((s: WalkStore) => s.edgeMark(index), [index]));
+interface EdgeRef {
+  index: number;
+  from: string;
+  to: string;
+}
+
+export const WalkEdgePath = memo(function WalkEdgePath({ path, index, from, to }: EdgeRef & { path: string }) {
+  const mark = useWalk(useCallback((s: WalkStore) => s.edgeMark(index, from, to), [index, from, to]));
   if (!mark) return null;
   return <path d={path} fill="none" className={`walk-edge walk-edge-${mark}`} data-walk={mark} />;
 });
 
-export const WalkEdgeMark = memo(function WalkEdgeMark({ index }: { index: number }) {
-  const edge = useWalk(useCallback((s: WalkStore) => s.edgeGrad(index), [index]));
-  const mark = useWalk(useCallback((s: WalkStore) => s.edgeMark(index), [index]));
+export const WalkEdgeMark = memo(function WalkEdgeMark({ index, from, to }: EdgeRef) {
+  const edge = useWalk(useCallback((s: WalkStore) => s.edgeGrad(index, from, to), [index, from, to]));
+  const mark = useWalk(useCallback((s: WalkStore) => s.edgeMark(index, from, to), [index, from, to]));
   if (!edge?.grad) return null;
   const g = edge.grad;
   const single = g.count === 1;

@@ -118,10 +118,14 @@ export class WalkStore {
     return null;
   }
 
-  edgeMark(index: number): EdgeMark | null {
+  /**
+   * The edge's mark. With `from` and `to`, only if the trace's edge at `index` joins those nodes: the document's edges
+   * may have changed since the step was walked (the trace indexes them by position, as the host does).
+   */
+  edgeMark(index: number, from?: string, to?: string): EdgeMark | null {
     const f = this.frame;
     const e = this.trace?.edges[index];
-    if (!f || !e) return null;
+    if (!f || !e || (from !== undefined && (e.from !== from || e.to !== to))) return null;
     if (f.phase === 'forward') return e.to === f.node ? 'flow' : null;
     if (!e.grad) return null;
     if (f.phase === 'update') return 'grad';
@@ -132,8 +136,8 @@ export class WalkStore {
   }
 
   /** The edge's record in the trace (its gradient), once the backward has sent one along it. */
-  edgeGrad(index: number): EdgeTrace | null {
-    const mark = this.edgeMark(index);
+  edgeGrad(index: number, from?: string, to?: string): EdgeTrace | null {
+    const mark = this.edgeMark(index, from, to);
     return mark && mark !== 'flow' ? this.trace!.edges[index] : null;
   }
 
