@@ -53,4 +53,9 @@ export {
   StepClock, profileTraining, timedStep, stepCosts, nodeFlops, updateFlops, summarizePhases, median, formatFlops, UNSCOPED_ROW,
   type NodeCost, type StepCosts, type Phase, type PhaseTimes, type PhaseSummary, type NodeTimes, type NodeProfile, type FlopTotals, type ProfileReport, type ProfileOptions,
 } from './train/profile';
+export {
+  StepRecorder, TRACE_LIMITS, type StepTrace, type StepObserver, type TraceLimits, type ForwardTrace, type BackwardTrace, type PrimitiveTrace,
+  type InputGradTrace, type ParamGradTrace, type EdgeTrace, type UpdateTrace, type ParamUpdateTrace, type Heatmap,
+} from './train/walkthrough';
+export { weightImage, nodeWeightImages, WEIGHT_IMAGE_LIMITS, type WeightImage, type ParamImages } from './train/weightImage';
 export { Trainer, NonFiniteError as TrainingNonFiniteError, accuracyOf, type StepResult, type EpochMetrics, type GradientSnapshot, type TrainerOptions } from './train/trainer';

@@ -28,11 +28,12 @@ export function activate(context: vscode.ExtensionContext): void {
         if (action === 'start') return training.start(doc);
         if (action === 'pause') return training.pause(doc.uri);
         if (action === 'resume') return training.resume(doc.uri);
-        if (action === 'step' || action === 'stepEpoch') return training.step(doc, action === 'step' ? 'step' : 'epoch');
+        if (action === 'step' || action === 'stepEpoch' || action === 'walk') return training.step(doc, action === 'stepEpoch' ? 'epoch' : action);
         if (action === 'stop') return training.stop(doc.uri, 'training panel');
         return training.reset(doc);
       }),
       trainingPace: (doc, stepsPerSecond) => training.pace(doc.uri, stepsPerSecond),
+      watchNode: (doc, nodeId) => training.watch(doc, nodeId),
       // Closing the editor ends its run; a hidden tab keeps training.
       isTraining: (uri) => training.session(uri)?.active ?? false,
       lastEditorClosed: (uri) => training.closed(uri),

@@ -7,11 +7,18 @@
 import type { AttrValue, EdgeJson, NodeJson } from '../engine/graph/types-public';
 import type { EpochMetrics } from '../engine/train/trainer';
 import type { NodeStats, ParamStats } from '../engine/train/stats';
+import type { StepTrace } from '../engine/train/walkthrough';
+import type { ParamImages } from '../engine/train/weightImage';
 
 export type { NodeStats, ParamStats, TensorSummary } from '../engine/train/stats';
 export { HISTOGRAM_BINS, TINY_TENSOR } from '../engine/train/stats';
 import type { StepCosts } from '../engine/train/profile';
 export type { NodeCost, StepCosts } from '../engine/train/profile';
+export type {
+  StepTrace, ForwardTrace, BackwardTrace, PrimitiveTrace, InputGradTrace, ParamGradTrace, EdgeTrace, UpdateTrace, ParamUpdateTrace, Heatmap, TraceLimits,
+} from '../engine/train/walkthrough';
+export type { WeightImage, ParamImages } from '../engine/train/weightImage';
+export { WEIGHT_IMAGE_LIMITS } from '../engine/train/weightImage';
 
 
 // ---------------------------------------------------------------------------------------------
@@ -165,6 +172,29 @@ export interface DatasetPointsMessage {
   validation: PointSet;
 }
 
+/**
+ * The trace of the step that "Walk through step" took (engine/train/walkthrough.ts): the webview replays it on the
+ * graph, forward node by node, backward in reverse, then the update.
+ */
+export interface WalkthroughMessage {
+  type: 'walkthrough';
+  trace: StepTrace;
+}
+
+/**
+ * The watched node's parameters (the Inspector's selection, see WatchNodeMessage) and their gradients as images, after
+ * step `step` (the gradient is the one that step applied; absent before any step). A few a second while a run goes,
+ * and for the step it rests at.
+ */
+export interface WeightsMessage {
+  type: 'weights';
+  nodeId: string;
+  step: number;
+  params: ParamImages[];
+  /** No run is going: the weights the next run would start from (the weights file, inline params or the seed's), no gradient. */
+  saved?: boolean;
+}
+
 /** View preferences kept per workspace by the host (VS Code's workspaceState), so every editor shares them. */
 export interface UiPrefs {
   /** The overlay legend is expanded (else a one-line bar). */
@@ -184,12 +214,12 @@ export interface UiPrefsMessage {
  * The training messages the webview acknowledges once drawn (`trainingAck`) and the host's feed holds back and
  * coalesces (extension/training/trainingFeed.ts): each carries a whole state, so only the newest of a kind matters.
  */
-export const ACKNOWLEDGED_MESSAGES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'stepCosts', 'datasetPoints'] as const;
+export const ACKNOWLEDGED_MESSAGES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'stepCosts', 'datasetPoints', 'walkthrough', 'weights'] as const;
 
 export type HostMessage =
   | DocumentMessage | RevealNodeMessage | EditRejectedMessage
   | TrainingStateMessage | TrainingMetricsMessage | GradientsMessage | BoundaryMessage
-  | NodeStatsMessage | StepCostsMessage | DatasetPointsMessage | UiPrefsMessage;
+  | NodeStatsMessage | StepCostsMessage | DatasetPointsMessage | UiPrefsMessage | WalkthroughMessage | WeightsMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host
@@ -269,8 +299,11 @@ export interface RunCommandMessage {
 /** The training panel's buttons. Settings (optimizer, lr, batch size, epochs, seed, dataset) are edits to `training`. */
 export interface TrainingControlMessage {
   type: 'trainingControl';
-  /** `step`: one optimizer step, then paused; `stepEpoch`: to the end of the epoch, then paused. */
-  action: 'start' | 'pause' | 'resume' | 'step' | 'stepEpoch' | 'stop' | 'reset';
+  /**
+   * `step`: one optimizer step, then paused; `stepEpoch`: to the end of the epoch, then paused; `walk`: one step
+   * traced for the walk-through (a `walkthrough` message follows), then paused.
+   */
+  action: 'start' | 'pause' | 'resume' | 'step' | 'stepEpoch' | 'walk' | 'stop' | 'reset';
 }
 
 /** The speeds the training panel offers, in optimizer steps a second; null: as fast as possible. */
@@ -297,4 +330,13 @@ export interface SetUiPrefsMessage {
   prefs: UiPrefs;
 }
 
-export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage | TrainingControlMessage | TrainingPaceMessage | TrainingAckMessage | SetUiPrefsMessage;
+/**
+ * The node whose weights the Inspector shows (null: none). The run posts `weights` for it, throttled, and for the
+ * step it rests at.
+ */
+export interface WatchNodeMessage {
+  type: 'watchNode';
+  nodeId: string | null;
+}
+
+export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage | TrainingControlMessage | TrainingPaceMessage | TrainingAckMessage | SetUiPrefsMessage | WatchNodeMessage;

@@ -340,10 +340,10 @@ function uiPrefs(v: unknown, where: string): UiPrefs {
 }
 
 const RUNNABLE = ['train', 'stopTraining', 'exportTypeScript'] as const;
-const TRAINING_ACTIONS = ['start', 'pause', 'resume', 'step', 'stepEpoch', 'stop', 'reset'] as const;
+const TRAINING_ACTIONS = ['start', 'pause', 'resume', 'step', 'stepEpoch', 'walk', 'stop', 'reset'] as const;
 
 // Adding a message or an edit to protocol/messages.ts without a check here is a compile error.
-const CHECKED_MESSAGES: Record<WebviewMessage['type'], true> = { ready: true, edit: true, openAsText: true, runCommand: true, trainingControl: true, trainingPace: true, trainingAck: true, setUiPrefs: true };
+const CHECKED_MESSAGES: Record<WebviewMessage['type'], true> = { ready: true, edit: true, openAsText: true, runCommand: true, trainingControl: true, trainingPace: true, trainingAck: true, setUiPrefs: true, watchNode: true };
 const CHECKED_EDITS: Record<GraphEdit['kind'], true> = {
   addNodes: true, moveNodes: true, deleteElements: true, connect: true, setInput: true, setAttr: true, renameNode: true, setName: true, setTraining: true,
   setInputFeatures: true, setOp: true, batch: true,
@@ -389,6 +389,10 @@ export function parseWebviewMessage(raw: unknown): ParseResult {
           fail('trainingPace.stepsPerSecond', `must be one of ${TRAINING_PACES.join(', ')} or null (as fast as possible), found ${describe(pace)}`);
         }
         return { ok: true, msg: { type, stepsPerSecond: pace as TrainingPaceMessage['stepsPerSecond'] } };
+      }
+      case 'watchNode': {
+        const o = object(raw, 'watchNode', ['type', 'nodeId']);
+        return { ok: true, msg: { type, nodeId: o.nodeId === null ? null : nodeId(o.nodeId, 'watchNode.nodeId') } };
       }
       case 'setUiPrefs': {
         const o = object(raw, 'setUiPrefs', ['type', 'prefs']);

@@ -2,9 +2,10 @@
 // webview's saved state (the viewport), which VS Code keeps while the editor is hidden.
 import type { EpochMetrics } from '../engine/train/trainer';
 import {
-  ACKNOWLEDGED_MESSAGES, HISTOGRAM_BINS, MAX_DATASET_POINTS, MAX_TRAIN_POINTS, OVERLAY_MODES, TINY_TENSOR,
-  type EdgeFlag, type GraphEdit, type HostMessage, type NodeCost, type NodeStats, type ParamStats, type PointSet, type ProgressUpdate, type SessionStatus, type TensorSummary, type TrainPoint, type UiPrefs, type WebviewMessage,
+  ACKNOWLEDGED_MESSAGES, MAX_DATASET_POINTS, MAX_TRAIN_POINTS, OVERLAY_MODES,
+  type EdgeFlag, type GraphEdit, type HostMessage, type NodeCost, type NodeStats, type ParamStats, type PointSet, type ProgressUpdate, type SessionStatus, type TrainPoint, type UiPrefs, type WebviewMessage,
 } from '../protocol/messages';
+import { paramImagesOf, summaryOf, traceOf } from './walkthrough/parse';
 
 const api = acquireVsCodeApi();
 
@@ -57,16 +58,6 @@ function paramStatsOf(v: unknown): ParamStats | null {
 
 const MAX_RANK = 8;
 const MAX_NODES = 10_000;
-
-function summaryOf(v: unknown): TensorSummary | undefined {
-  if (!isObj(v)) return undefined;
-  const { count, mean, std, min, max, histogram, values } = v;
-  if (!finite(count) || !isNum(mean) || !isNum(std) || !isNum(min) || !isNum(max)) return undefined;
-  if (!Array.isArray(histogram) || histogram.length > HISTOGRAM_BINS || !histogram.every(finite)) return undefined;
-  const out: TensorSummary = { count, mean, std, min, max, histogram: histogram as number[] };
-  if (Array.isArray(values) && values.length <= TINY_TENSOR && values.every(isNum)) out.values = values as number[];
-  return out;
-}
 
 function nodeStatsOf(v: unknown): NodeStats | null {
   if (!isObj(v) || !Array.isArray(v.shape) || v.shape.length > MAX_RANK || !v.shape.every(finite)) return null;
@@ -168,6 +159,16 @@ function trainingMessage(v: Record<string, unknown>): HostMessage | null {
       if ((v.kind !== 'classification' && v.kind !== 'regression') || !train || !validation) return null;
       return { type: 'datasetPoints', kind: v.kind, train, validation };
     }
+    case 'walkthrough': {
+      const trace = traceOf(v.trace);
+      return trace ? { type: 'walkthrough', trace } : null;
+    }
+    case 'weights': {
+      if (!isStr(v.nodeId) || v.nodeId.length > 128 || !finite(v.step) || !Array.isArray(v.params) || v.params.length > 16) return null;
+      const params = v.params.map(paramImagesOf);
+      if (!params.every((p) => p !== null)) return null;
+      return { type: 'weights', nodeId: v.nodeId, step: v.step, params: params as NonNullable<(typeof params)[number]>[], ...(v.saved === true ? { saved: true } : {}) };
+    }
     case 'boundary': {
       const { step, grid, extent, values } = v;
       if (!finite(step) || !Number.isInteger(grid) || (grid as number) < 1 || (grid as number) > MAX_GRID || !finite(extent) || !Array.isArray(values)) return null;
@@ -205,7 +206,7 @@ export function asHostMessage(v: unknown): HostMessage | null {
 // React are up): until the app subscribes, they wait here (only the latest document, gradient update and
 // boundary grid are kept, and at most MAX_PENDING messages).
 const MAX_PENDING = 500;
-const LATEST_ONLY: readonly HostMessage['type'][] = ['document', 'gradients', 'boundary', 'trainingMetrics', 'nodeStats', 'stepCosts', 'datasetPoints', 'uiPrefs'];
+const LATEST_ONLY: readonly HostMessage['type'][] = ['document', 'gradients', 'boundary', 'trainingMetrics', 'nodeStats', 'stepCosts', 'datasetPoints', 'uiPrefs', 'walkthrough', 'weights'];
 let pending: HostMessage[] = [];
 let deliver: ((msg: HostMessage) => void) | null = null;
 
@@ -254,6 +255,8 @@ export interface SavedState {
   trainingPace?: string;
   /** Whether the decision boundary shows the data points (default true). */
   boundaryPoints?: boolean;
+  /** The walk-through last shown: its step, the frame, and whether it was closed. */
+  walkthrough?: { step: number; at: number; closed: boolean };
 }
 
 export function savedState(): SavedState {

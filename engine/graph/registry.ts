@@ -55,6 +55,12 @@ export interface OpSpec {
   formula: string;
   /** What the formula's symbols are, where that is not plain (`W: [outFeatures, inFeatures]`); shown under it. */
   formulaNote?: string;
+  /**
+   * The local derivative its backward applies, as a short plain-Unicode line in the formula's symbols, with g the
+   * gradient arriving (∂ℓ/∂y): `∂ℓ/∂x = g · (1 − y²)`. The step walk-through shows it as the node's chain-rule step.
+   * Every op but the sources (fed, never differentiated) has one.
+   */
+  backwardNote?: string;
   attrs: readonly AttrSpec[];
   inputs: InputSpec;
   /** Attributes shown on the node in the editor. */

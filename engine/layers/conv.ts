@@ -28,6 +28,7 @@ const kernelAttrs = (strideDoc: string): AttrSpec[] => [
 registerOp({
   op: 'Conv2d', category: 'Layers', summary: '2-D convolution over NCHW input (cross-correlation, as PyTorch).',
   formula: 'y[n,o] = b[o] + Σᵢ W[o,i] ⋆ x[n,i]', formulaNote: 'W: [outChannels, inChannels, kH, kW]; ⋆: 2-D cross-correlation with stride and zero padding',
+  backwardNote: '∂ℓ/∂x = g convolved back through W (a transposed convolution),  ∂ℓ/∂W[o,i] = Σₙ g[n,o] ⋆ x[n,i],  ∂ℓ/∂b[o] = Σ g[·,o]',
   attrs: [
     { name: 'outChannels', type: { kind: 'int', min: 1, max: 1 << 16 }, doc: 'Number of output channels.' },
     ...kernelAttrs('Step between windows: a number or [h, w]. Default 1.').map((s) => (s.name === 'stride' ? { ...s, optional: false, default: 1 } : s)),
@@ -58,6 +59,7 @@ registerOp({
 registerOp({
   op: 'MaxPool2d', category: 'Layers', summary: 'Maximum over each window; the gradient goes to the first maximum.',
   formula: 'y[n,c,i,j] = max over a, b of x[n, c, sH·i + a − pH, sW·j + b − pW]', formulaNote: '0 ≤ a < kH, 0 ≤ b < kW; padding is −∞',
+  backwardNote: '∂ℓ/∂x: each g[n,c,i,j] goes to the first maximum of its window; every other input gets 0',
   attrs: kernelAttrs('Step between windows. Default: the kernel size.'), inputs: { ports: ['input'] }, keyAttrs: ['kernelSize'],
   infer: ([x], a) => spatial(x, a, 'MaxPool2d', 'same'),
   forward: ([x], a) => maxPool2d(x, pairOf(a.kernelSize), pairOf(a.stride ?? a.kernelSize), pairOf(a.padding)),
@@ -72,6 +74,7 @@ registerOp({
 registerOp({
   op: 'AvgPool2d', category: 'Layers', summary: 'Mean over each window (padding counts in the divisor, as PyTorch).',
   formula: 'y[n,c,i,j] = 1/(kH·kW) · Σ over a, b of x[n, c, sH·i + a − pH, sW·j + b − pW]', formulaNote: '0 ≤ a < kH, 0 ≤ b < kW; padding is 0 and counts in the divisor',
+  backwardNote: '∂ℓ/∂x: each g[n,c,i,j] / (kH·kW) to every input of its window',
   attrs: kernelAttrs('Step between windows. Default: the kernel size.'), inputs: { ports: ['input'] }, keyAttrs: ['kernelSize'],
   infer: ([x], a) => spatial(x, a, 'AvgPool2d', 'same'),
   forward: ([x], a) => avgPool2d(x, pairOf(a.kernelSize), pairOf(a.stride ?? a.kernelSize), pairOf(a.padding)),

@@ -7,6 +7,7 @@ import { needBatched } from './common';
 registerOp({
   op: 'Linear', category: 'Layers', summary: 'y = x·Wᵀ + b over the last dimension.',
   formula: 'y = x·Wᵀ + b', formulaNote: 'W: [outFeatures, inFeatures]',
+  backwardNote: '∂ℓ/∂x = g · W,  ∂ℓ/∂W = gᵀ · x,  ∂ℓ/∂b = Σₙ g',
   attrs: [
     { name: 'outFeatures', type: { kind: 'int', min: 1, max: 1 << 24 }, doc: 'Size of each output sample.' },
     { name: 'bias', type: { kind: 'bool' }, default: true, doc: 'Learn an additive bias.' },
@@ -39,6 +40,7 @@ registerOp({
 registerOp({
   op: 'Embedding', category: 'Layers', summary: 'Looks up a learned vector for each int32 index.',
   formula: 'y = W[x]', formulaNote: 'W: [numEmbeddings, embeddingDim]; row x of W for each index',
+  backwardNote: '∂ℓ/∂W[x] += g for each index looked up; the indices get no gradient',
   attrs: [
     { name: 'numEmbeddings', type: { kind: 'int', min: 1, max: 1 << 24 }, doc: 'Size of the dictionary.' },
     { name: 'embeddingDim', type: { kind: 'int', min: 1, max: 1 << 16 }, doc: 'Size of each embedding vector.' },

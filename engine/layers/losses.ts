@@ -15,6 +15,7 @@ function sameShape([p, t]: readonly TensorType[], op: string): TensorType {
 registerOp({
   op: 'MSELoss', category: 'Losses', summary: 'Mean of (prediction − target)².', isLoss: true,
   formula: 'ℓ = mean((x − t)²)', formulaNote: 'x the prediction, t the target',
+  backwardNote: '∂ℓ/∂x = 2 · (x − t) / m, m the number of values',
   attrs: [], inputs: { ports: ['prediction', 'target'] },
   infer: (xs) => sameShape(xs, 'MSELoss'),
   forward: ([p, t]) => mseLoss(p, t),
@@ -29,6 +30,7 @@ registerOp({
 registerOp({
   op: 'CrossEntropyLoss', category: 'Losses', summary: 'Mean of −log softmax(logits)[class]; logits [N, C], int32 classes [N].', isLoss: true,
   formula: 'ℓ = −meanₙ log softmax(xₙ)[tₙ]', formulaNote: 'x the logits, t the class indices',
+  backwardNote: '∂ℓ/∂xₙ = (softmax(xₙ) − onehot(tₙ)) / N',
   attrs: [], inputs: { ports: ['prediction', 'target'] },
   infer([p, t]) {
     if (p.dtype !== 'float32') failDtype('CrossEntropyLoss expects float32 logits as its prediction (port 0)', 0, 'float32');
@@ -51,6 +53,7 @@ registerOp({
 registerOp({
   op: 'BCEWithLogitsLoss', category: 'Losses', summary: 'Mean binary cross-entropy on logits, computed stably.', isLoss: true,
   formula: 'ℓ = −mean(t · log σ(x) + (1 − t) · log(1 − σ(x)))', formulaNote: 'x the logits, t the targets in [0, 1]',
+  backwardNote: '∂ℓ/∂x = (σ(x) − t) / m, m the number of values',
   attrs: [], inputs: { ports: ['prediction', 'target'] },
   infer: (xs) => sameShape(xs, 'BCEWithLogitsLoss'),
   forward: ([p, t]) => bceWithLogitsLoss(p, t),

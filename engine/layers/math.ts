@@ -22,6 +22,7 @@ const reduceBack = (x: TensorType, outs: number, batch: number) => outs - values
 registerOp({
   op: 'Add', category: 'Merge', summary: 'Sum of two or more inputs, broadcasting as NumPy (residual connections).',
   formula: 'y = x₀ + x₁ (+ …)', formulaNote: 'broadcasting as NumPy',
+  backwardNote: '∂ℓ/∂xₖ = g for every input (summed over the dimensions it was broadcast along)',
   attrs: [], inputs: { variadic: 'input', min: 2 },
   infer: (xs) => broadcastAll(xs, 'Add'),
   forward: (xs) => addN(xs),
@@ -39,13 +40,13 @@ const BINARY_GRADS = {
   Div: [1, 3], // dy / b, −(dy·y) / b
 } as const;
 
-for (const [op, summary, formula, fn] of [
-  ['Sub', 'a − b, broadcasting.', 'y = a − b', sub],
-  ['Mul', 'a · b elementwise, broadcasting.', 'y = a · b', mul],
-  ['Div', 'a / b elementwise, broadcasting.', 'y = a / b', div],
+for (const [op, summary, formula, backwardNote, fn] of [
+  ['Sub', 'a − b, broadcasting.', 'y = a − b', '∂ℓ/∂a = g,  ∂ℓ/∂b = −g', sub],
+  ['Mul', 'a · b elementwise, broadcasting.', 'y = a · b', '∂ℓ/∂a = g · b,  ∂ℓ/∂b = g · a', mul],
+  ['Div', 'a / b elementwise, broadcasting.', 'y = a / b', '∂ℓ/∂a = g / b,  ∂ℓ/∂b = −g · a / b²', div],
 ] as const) {
   registerOp({
-    op, category: 'Math', summary, formula, formulaNote: 'elementwise, broadcasting as NumPy', attrs: [], inputs: { ports: ['a', 'b'] },
+    op, category: 'Math', summary, formula, backwardNote, formulaNote: 'elementwise, broadcasting as NumPy', attrs: [], inputs: { ports: ['a', 'b'] },
     infer: (xs) => broadcastAll(xs, op),
     forward: ([a, b]) => fn(a, b),
     flops(xs, _a, y, batch, needsGrad): OpFlops {
@@ -57,13 +58,13 @@ for (const [op, summary, formula, fn] of [
 }
 
 // Per element, forward / backward: eˣ / dy·y; ln x / dy / x; −x / −dy; x^p / dy·p·x^(p−1) (a power and two products).
-for (const [op, summary, formula, fn, back] of [
-  ['Exp', 'e^x elementwise.', 'y = eˣ', exp, 1],
-  ['Log', 'Natural logarithm elementwise.', 'y = ln x', log, 1],
-  ['Neg', '−x elementwise.', 'y = −x', neg, 1],
+for (const [op, summary, formula, backwardNote, fn, back] of [
+  ['Exp', 'e^x elementwise.', 'y = eˣ', '∂ℓ/∂x = g · eˣ = g · y', exp, 1],
+  ['Log', 'Natural logarithm elementwise.', 'y = ln x', '∂ℓ/∂x = g / x', log, 1],
+  ['Neg', '−x elementwise.', 'y = −x', '∂ℓ/∂x = −g', neg, 1],
 ] as const) {
   registerOp({
-    op, category: 'Math', summary, formula, attrs: [], inputs: { ports: ['input'] },
+    op, category: 'Math', summary, formula, backwardNote, attrs: [], inputs: { ports: ['input'] },
     infer: (xs) => broadcastAll(xs, op),
     forward: ([x]) => fn(x),
     flops: (_x, _a, y, batch, needsGrad) => ({ forward: valuesOf(y, batch), backward: needsGrad[0] ? back * valuesOf(y, batch) : 0 }),
@@ -71,7 +72,7 @@ for (const [op, summary, formula, fn, back] of [
 }
 
 registerOp({
-  op: 'Pow', category: 'Math', summary: 'x^exponent elementwise.', formula: 'y = x^exponent',
+  op: 'Pow', category: 'Math', summary: 'x^exponent elementwise.', formula: 'y = x^exponent', backwardNote: '∂ℓ/∂x = g · exponent · x^(exponent − 1)',
   attrs: [{ name: 'exponent', type: { kind: 'float' }, doc: 'The power.' }], inputs: { ports: ['input'] }, keyAttrs: ['exponent'],
   infer: (xs) => broadcastAll(xs, 'Pow'),
   forward: ([x], a) => pow(x, a.exponent as number),
@@ -89,12 +90,12 @@ function reduceDims(x: TensorType, dim: unknown, op: string): number[] {
   return dims;
 }
 
-for (const [op, summary, formula, formulaNote, fn] of [
-  ['Sum', 'Sum over dims (default: every dim but the batch, giving [N]).', 'y = Σ x over dim', 'dim left out: every dim but the batch', sum],
-  ['Mean', 'Mean over dims (default: every dim but the batch, giving [N]).', 'y = (1/m) · Σ x over dim', 'm the number of values reduced; dim left out: every dim but the batch', mean],
+for (const [op, summary, formula, formulaNote, backwardNote, fn] of [
+  ['Sum', 'Sum over dims (default: every dim but the batch, giving [N]).', 'y = Σ x over dim', 'dim left out: every dim but the batch', '∂ℓ/∂x = g copied back along dim', sum],
+  ['Mean', 'Mean over dims (default: every dim but the batch, giving [N]).', 'y = (1/m) · Σ x over dim', 'm the number of values reduced; dim left out: every dim but the batch', '∂ℓ/∂x = g / m copied back along dim', mean],
 ] as const) {
   registerOp({
-    op, category: 'Math', summary, formula, formulaNote,
+    op, category: 'Math', summary, formula, formulaNote, backwardNote,
     attrs: [
       { name: 'dim', type: { kind: 'dims' }, optional: true, doc: 'Dimension or list of dimensions to reduce (0 is the batch). Left out: every dim but the batch.' },
       { name: 'keepDim', type: { kind: 'bool' }, default: false, doc: 'Keep reduced dimensions with size 1.' },

@@ -27,6 +27,7 @@ registerOp({
   op: 'BatchNorm1d', category: 'Normalization',
   summary: 'Normalises each feature over the batch (batch statistics in training, running estimates in eval).',
   formula: 'y = (x − E[x]) / √(Var[x] + ε) · γ + β', formulaNote: 'E, Var per feature over the batch, Var biased; eval: running estimates',
+  backwardNote: 'through the batch statistics: ∂ℓ/∂x = γ/σ · (g − mean(g) − x̂ · mean(g · x̂)),  ∂ℓ/∂γ = Σ g · x̂,  ∂ℓ/∂β = Σ g (x̂ the normalised x, means over the batch)',
   attrs: [eps, { name: 'momentum', type: { kind: 'float', min: 0, max: 1 }, default: 0.1, doc: 'Weight of the new batch in the running estimates.' }, affine],
   inputs: { ports: ['input'] },
   infer([x]) {
@@ -53,6 +54,7 @@ registerOp({
 registerOp({
   op: 'LayerNorm', category: 'Normalization', summary: 'Normalises over the last dimension of each sample.',
   formula: 'y = (x − E[x]) / √(Var[x] + ε) · γ + β', formulaNote: 'E, Var over the last dimension of each sample, Var biased',
+  backwardNote: 'through the sample statistics: ∂ℓ/∂x = γ/σ · (g − mean(g) − x̂ · mean(g · x̂)),  ∂ℓ/∂γ = Σ g · x̂,  ∂ℓ/∂β = Σ g (means over the last dimension)',
   attrs: [eps, affine], inputs: { ports: ['input'] },
   infer([x]) {
     requireFloat([x], 'LayerNorm');

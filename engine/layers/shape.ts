@@ -7,7 +7,7 @@ import { dimOf, needBatched } from './common';
 const noArithmetic = () => ({ forward: 0, backward: 0 });
 
 registerOp({
-  op: 'Flatten', category: 'Layers', summary: 'All dimensions after the batch into one.', formula: 'y = x.reshape(N, −1)', formulaNote: 'row-major',
+  op: 'Flatten', category: 'Layers', summary: 'All dimensions after the batch into one.', formula: 'y = x.reshape(N, −1)', formulaNote: 'row-major', backwardNote: '∂ℓ/∂x = g reshaped to x’s shape',
   attrs: [], inputs: { ports: ['input'] },
   infer([x]) {
     needBatched(x, 0, 'Flatten');
@@ -20,7 +20,7 @@ registerOp({
 });
 
 registerOp({
-  op: 'Reshape', category: 'Layers', summary: 'Same values, new shape (without the batch; one -1 is inferred).', formula: 'y = x.reshape(N, *shape)', formulaNote: 'row-major',
+  op: 'Reshape', category: 'Layers', summary: 'Same values, new shape (without the batch; one -1 is inferred).', formula: 'y = x.reshape(N, *shape)', formulaNote: 'row-major', backwardNote: '∂ℓ/∂x = g reshaped to x’s shape',
   attrs: [{ name: 'shape', type: { kind: 'shape', allowMinusOne: true }, doc: 'Target shape without the batch dimension; one entry may be -1.' }],
   inputs: { ports: ['input'] }, keyAttrs: ['shape'],
   infer([x], a) {
@@ -36,7 +36,7 @@ registerOp({
 });
 
 registerOp({
-  op: 'Concat', category: 'Merge', summary: 'Joins two or more tensors along a dimension, in port order.', formula: 'y = cat([x₀, x₁, …], dim)',
+  op: 'Concat', category: 'Merge', summary: 'Joins two or more tensors along a dimension, in port order.', formula: 'y = cat([x₀, x₁, …], dim)', backwardNote: '∂ℓ/∂xₖ = the slice of g that xₖ filled, along dim',
   attrs: [{ name: 'dim', type: { kind: 'dim' }, default: -1, doc: 'Dimension to join along (0 is the batch; negative counts from the end).' }],
   inputs: { variadic: 'input', min: 2 }, keyAttrs: ['dim'],
   infer(xs, a) {

@@ -32,6 +32,16 @@ export class Adam extends Optimizer {
     this.weightDecay = options.weightDecay ?? defaultWeightDecay;
   }
 
+  describe(): { name: string; rule: string } {
+    const [b1, b2] = this.betas;
+    const wd = this.weightDecay;
+    const name = `${this.decoupled ? 'AdamW' : 'Adam'}, lr ${this.lr}${wd ? `, weight decay ${wd}` : ''}`;
+    const g = !this.decoupled && wd ? `(g + ${wd}·θ)` : 'g';
+    const moments = `m ← ${b1}·m + ${+(1 - b1).toFixed(6)}·${g};  v ← ${b2}·v + ${+(1 - b2).toFixed(6)}·${g}²`;
+    const decay = this.decoupled && wd ? `θ·(1 − lr·${wd})` : 'θ';
+    return { name, rule: `${moments};  θ ← ${decay} − lr · m̂ / (√v̂ + ε), m̂, v̂ bias-corrected` };
+  }
+
   step(): void {
     for (const p of this.params) {
       if (!p.grad) continue;

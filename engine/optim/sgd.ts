@@ -30,6 +30,15 @@ export class SGD extends Optimizer {
     }
   }
 
+  describe(): { name: string; rule: string } {
+    const o = this.options;
+    const decay = o.weightDecay ? ` + ${o.weightDecay}·θ` : '';
+    const name = `SGD, lr ${o.lr}${o.momentum ? `, momentum ${o.momentum}${o.nesterov ? ' (Nesterov)' : ''}` : ''}${o.weightDecay ? `, weight decay ${o.weightDecay}` : ''}`;
+    if (!o.momentum) return { name, rule: `θ ← θ − lr · (g${decay})` };
+    const v = o.dampening ? `μ·v + (1 − ${o.dampening})·(g${decay})` : `μ·v + g${decay}`;
+    return { name, rule: `v ← ${v};  θ ← θ − lr · ${o.nesterov ? `(g${decay} + μ·v)` : 'v'}` };
+  }
+
   step(): void {
     const o = this.options;
     for (const p of this.params) {

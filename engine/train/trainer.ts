@@ -16,6 +16,7 @@ import { nodeStatsOf, ParamStatsRecorder, type NodeStats, type ParamStats } from
 import { add } from '../ops/binary';
 import { l1Penalty, readL1 } from './regularization';
 import type { StepClock } from './profile';
+import { StepRecorder, TRACE_LIMITS, type StepObserver, type StepTrace, type TraceLimits } from './walkthrough';
 
 export interface StepResult {
   epoch: number;
@@ -125,8 +126,10 @@ export class Trainer {
    * `stats` records what the step's parameter statistics need (ParamStats: gradient and weight RMS, update ratio,
    * read by gradientSnapshot()): they stay those of the last good step when the next one fails.
    * `clock` times the step's forward, backward and update (and, if it times nodes, each node): the cost meter.
+   * `observe` sees the forward pass, the backward pass and the moment before the update (trainStepTraced's trace);
+   * it records edge gradients too. Observing changes nothing the step computes.
    */
-  async trainStep(opts: { edgeGrads?: boolean; stats?: boolean; clock?: StepClock } = {}): Promise<StepResult> {
+  async trainStep(opts: { edgeGrads?: boolean; stats?: boolean; clock?: StepClock; observe?: StepObserver } = {}): Promise<StepResult> {
     const clock = opts.clock;
     if (this.done) throw new Error('training is finished');
     if (!this.iter) this.iter = batches(this.train, this.options.batchSize, this.options.seed, this.epoch);
@@ -135,8 +138,15 @@ export class Trainer {
     if (!next) throw new Error('internal: empty epoch');
     const b = next as Batch;
     this.optimizer.zeroGrad();
+    const observe = opts.observe;
     clock?.begin();
-    const pass = this.model.forward(this.feeds(b), { training: true, step: this.step, edgeGrads: opts.edgeGrads ?? this.options.edgeGrads, observe: clock?.observeForward });
+    const pass = this.model.forward(this.feeds(b), {
+      training: true, step: this.step, edgeGrads: observe ? true : (opts.edgeGrads ?? this.options.edgeGrads),
+      observe: observe || clock?.observeForward ? (id: string, out: Tensor, ms: number) => {
+        clock?.observeForward?.(id, out, ms);
+        observe?.forward(id, out, ms);
+      } : undefined,
+    });
     const loss = pass.loss!;
     const value = await loss.item();
     if (!Number.isFinite(value)) await this.raiseNonFinite(pass, 'the loss');
@@ -145,7 +155,12 @@ export class Trainer {
     const objective = penalty ? add(loss, penalty) : loss;
     clock?.end('forward');
     clock?.begin();
-    if (objective.requiresGrad) objective.backward(undefined, { observe: clock?.observeBackward });
+    if (objective.requiresGrad) {
+      objective.backward(undefined, observe || clock?.observeBackward ? { observe: (e) => {
+        clock?.observeBackward?.(e);
+        observe?.backward(e);
+      } } : undefined);
+    }
     clock?.end('backward');
     for (const [key, p] of this.model.namedParameters()) {
       if (p.grad && !(await backend().allFinite(p.grad.storage, p.grad.size))) {
@@ -159,6 +174,7 @@ export class Trainer {
     }
     if (opts.stats) this.paramStats.record();
     else this.paramStats.clear();
+    observe?.beforeUpdate(pass);
     clock?.begin();
     noGrad(() => this.optimizer.step());
     clock?.end('update');
@@ -175,6 +191,18 @@ export class Trainer {
     if (epochEnd) await this.finishEpoch();
     else this.pending = peek.value as Batch;
     return result;
+  }
+
+  /**
+   * The same optimizer step as trainStep (the same batch, the same update), traced for the step walk-through: every
+   * node's output, every node's chain-rule step and every edge's gradient, and each parameter before and after the
+   * update (walkthrough.ts). Throws as trainStep does.
+   */
+  async trainStepTraced(opts: { stats?: boolean; clock?: StepClock; limits?: Partial<TraceLimits> } = {}): Promise<{ result: StepResult; trace: StepTrace }> {
+    const recorder = new StepRecorder(this.model, { ...TRACE_LIMITS, ...opts.limits });
+    const result = await this.trainStep({ edgeGrads: true, stats: opts.stats, clock: opts.clock, observe: recorder });
+    const trace = await recorder.build(result, this.optimizer.describe());
+    return { result, trace };
   }
 
   private async raiseNonFinite(pass: ForwardPass, what: string): Promise<never> {

@@ -1,7 +1,7 @@
 import { EXPORT_TYPESCRIPT_COMMAND, exportTypeScript } from './exportTypeScript';
 import { NEW_MODEL_COMMAND, newModel } from './newModel';
 import { OPEN_AS_TEXT_COMMAND, openAsText } from './openAsText';
-import { PAUSE_TRAINING_COMMAND, RESUME_TRAINING_COMMAND, STEP_EPOCH_COMMAND, STEP_TRAINING_COMMAND, pauseTraining, resumeTraining, stepTraining } from './paceTraining';
+import { PAUSE_TRAINING_COMMAND, RESUME_TRAINING_COMMAND, STEP_EPOCH_COMMAND, STEP_TRAINING_COMMAND, WALK_THROUGH_STEP_COMMAND, pauseTraining, resumeTraining, stepTraining } from './paceTraining';
 import { REVEAL_NODE_COMMAND } from './revealNodeLink';
 import { revealNode, type NodeRevealer } from './revealNode';
 import { STOP_TRAINING_COMMAND, stopTraining } from './stopTraining';
@@ -24,6 +24,7 @@ export function commandHandlers(training: TrainingManager, revealer: NodeReveale
     [RESUME_TRAINING_COMMAND]: { title: 'Resume Training', handler: (resource?: unknown) => resumeTraining(training, resource) },
     [STEP_TRAINING_COMMAND]: { title: 'Step Training', handler: (resource?: unknown) => stepTraining(training, 'step', resource) },
     [STEP_EPOCH_COMMAND]: { title: 'Step Training One Epoch', handler: (resource?: unknown) => stepTraining(training, 'epoch', resource) },
+    [WALK_THROUGH_STEP_COMMAND]: { title: 'Walk Through Step', handler: (resource?: unknown) => stepTraining(training, 'walk', resource) },
     [EXPORT_TYPESCRIPT_COMMAND]: { title: 'Export to TypeScript', handler: exportTypeScript },
     [OPEN_AS_TEXT_COMMAND]: { title: 'Open as Text', handler: openAsText },
     [REVEAL_NODE_COMMAND]: { title: 'Show Node in Graph Editor', handler: (resource?: unknown, nodeId?: unknown) => revealNode(revealer, resource, nodeId) },

@@ -6,6 +6,7 @@ export const PAUSE_TRAINING_COMMAND = 'backpropStudio.pauseTraining';
 export const RESUME_TRAINING_COMMAND = 'backpropStudio.resumeTraining';
 export const STEP_TRAINING_COMMAND = 'backpropStudio.stepTraining';
 export const STEP_EPOCH_COMMAND = 'backpropStudio.stepTrainingEpoch';
+export const WALK_THROUGH_STEP_COMMAND = 'backpropStudio.walkThroughStep';
 
 /** Pause the model's run after its current step (the model: menu URI, active graph editor or *.nn.json editor). */
 export async function pauseTraining(training: TrainingManager, resource?: unknown): Promise<void> {
@@ -23,8 +24,11 @@ export async function resumeTraining(training: TrainingManager, resource?: unkno
   training.resume(doc.uri);
 }
 
-/** One optimizer step (or the rest of the epoch), then paused; starts a paused run when none is going. */
-export async function stepTraining(training: TrainingManager, unit: 'step' | 'epoch', resource?: unknown): Promise<void> {
+/**
+ * One optimizer step (or the rest of the epoch; or, with 'walk', one step traced for the walk-through), then paused;
+ * starts a paused run when none is going.
+ */
+export async function stepTraining(training: TrainingManager, unit: 'step' | 'epoch' | 'walk', resource?: unknown): Promise<void> {
   const doc = await targetModel(resource);
   if (doc) training.step(doc, unit);
 }

@@ -31,7 +31,7 @@ const COMMAND_PREFIX = 'backpropStudio.';
 const OPEN_AS_TEXT = 'backpropStudio.openAsText';
 
 /** The training panel's buttons, as failures name them ("Backprop Studio: Reset weights failed: …"). */
-export const TRAINING_ACTION_TITLES: Record<TrainingControlMessage['action'], string> = { start: 'Train', pause: 'Pause', resume: 'Resume', step: 'Step', stepEpoch: 'Step Epoch', stop: 'Stop', reset: 'Reset weights' };
+export const TRAINING_ACTION_TITLES: Record<TrainingControlMessage['action'], string> = { start: 'Train', pause: 'Pause', resume: 'Resume', step: 'Step', stepEpoch: 'Step Epoch', walk: 'Walk through step', stop: 'Stop', reset: 'Reset weights' };
 
 /**
  * What the rest of the extension plugs into every graph editor (the training session): the provider owns the
@@ -42,6 +42,8 @@ export interface GraphEditorHooks {
   attachView?(uri: vscode.Uri, post: (msg: HostMessage) => void): vscode.Disposable;
   /** The training panel's buttons (already checked). Without this hook, start/resume run Train and stop runs Stop Training. */
   trainingControl?(document: vscode.TextDocument, action: TrainingControlMessage['action']): void;
+  /** The node whose weights the Inspector shows (already checked): the run posts `weights` for it. */
+  watchNode?(document: vscode.TextDocument, nodeId: string | null): void;
   /** The training panel's speed setting (already checked). */
   trainingPace?(document: vscode.TextDocument, stepsPerSecond: number | null): void;
   /**
@@ -233,6 +235,9 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
           break;
         case 'trainingPace':
           this.hooks.trainingPace?.(document, msg.stepsPerSecond);
+          break;
+        case 'watchNode':
+          this.hooks.watchNode?.(document, msg.nodeId);
           break;
         case 'setUiPrefs':
           inBackground('Saving the view preferences', () => this.prefs.set(msg.prefs));

@@ -19,6 +19,7 @@ import { applyTextEdits, parseJsonTree, removeProperty } from '../document/jsonT
 import type { ModelEditor } from '../document/modelEditor';
 import { isFileNotFound, modelFileUri, readIfExists, sidecarFile, writeFileAtomically } from '../document/modelFiles';
 import { TrainingSession, type SessionResult } from './session';
+import { restingWeights } from './restingWeights';
 import { WorkerRunner } from './workerRunner';
 import type { FromWorker, LearnedData, StepUnit } from './workerProtocol';
 import type { TrainingValue } from '../../protocol/messages';
@@ -46,6 +47,8 @@ export class TrainingManager implements vscode.Disposable {
   private readonly stopAsked = new Map<string, { at: number; by: string }>();
   /** Steps a second per document, as set in the training panel (absent: as fast as possible). */
   private readonly paces = new Map<string, number | null>();
+  /** The node whose weights the Inspector shows, per document (the last editor to ask), for this run and the next. */
+  private readonly watching = new Map<string, string | null>();
 
   constructor(
     /** Applies the manager's edits to a model document: the graph editor provider's ModelEditor. */
@@ -79,6 +82,8 @@ export class TrainingManager implements vscode.Disposable {
       if (s.state.nodeStats) post(s.state.nodeStats);
       if (s.state.stepCosts) post(s.state.stepCosts);
       if (s.state.points) post(s.state.points);
+      if (s.state.walkthrough) post(s.state.walkthrough);
+      if (s.state.weights) post(s.state.weights);
     }
     const boundary = this.boundaries.get(key);
     if (boundary) post(boundary);
@@ -124,7 +129,7 @@ export class TrainingManager implements vscode.Disposable {
       modelText: text, sidecar, external,
       options: {
         overlay: true, maxUpdatesPerSecond: OVERLAY_UPDATES_PER_SECOND, boundaryGrid: BOUNDARY_GRID,
-        stepsPerSecond: this.paces.get(key) ?? null, startPaused: firstStep !== undefined,
+        stepsPerSecond: this.paces.get(key) ?? null, startPaused: firstStep !== undefined, watch: this.watching.get(key) ?? null,
       },
     });
     // Step on a model that is not training: the run starts paused and takes that one step.
@@ -188,13 +193,41 @@ export class TrainingManager implements vscode.Disposable {
       return;
     }
     // Not awaited: the run it starts lasts until it is stopped or completes.
-    inBackground(unit === 'step' ? 'Step' : 'Step Epoch', () => this.start(doc, unit));
+    inBackground(unit === 'step' ? 'Step' : unit === 'walk' ? 'Walk through step' : 'Step Epoch', () => this.start(doc, unit));
   }
 
   /** Optimizer steps a second for this model's runs (null: as fast as possible), now and for the next run. */
   pace(uri: vscode.Uri, stepsPerSecond: number | null): void {
     this.paces.set(uri.toString(), stepsPerSecond);
     this.session(uri)?.pace(stepsPerSecond);
+  }
+
+  /**
+   * The node whose weights and gradients the run posts (the Inspector's selection), now and for the next run. With no
+   * run going, its weights as saved are sent once (restingWeights.ts).
+   */
+  watch(doc: vscode.TextDocument, nodeId: string | null): void {
+    this.watching.set(doc.uri.toString(), nodeId);
+    const s = this.session(doc.uri);
+    if (s?.active) return s.watch(nodeId);
+    if (nodeId !== null) inBackground('Showing the weights', () => this.postRestingWeights(doc, nodeId, s?.state.progress?.step ?? 0));
+  }
+
+  private async postRestingWeights(doc: vscode.TextDocument, nodeId: string, step: number): Promise<void> {
+    const text = doc.getText();
+    const model = analyzeModel(text).model;
+    const side = model ? sidecarFile(doc.uri, model.weights) : null;
+    if (!side || 'error' in side) return;
+    let sidecar: Uint8Array | null;
+    try {
+      sidecar = await readIfExists(side.uri);
+    } catch {
+      return; // unreadable: the next run says why
+    }
+    const params = await restingWeights(text, sidecar, nodeId);
+    // Only if it is still the node watched and no run has started meanwhile (the run sends its own).
+    if (!params || this.watching.get(doc.uri.toString()) !== nodeId || this.session(doc.uri)?.active) return;
+    this.broadcast(doc.uri, { type: 'weights', nodeId, step, params, saved: true });
   }
 
   /** `by` says who asked (the panel, the command, the progress notification), for the log. */
@@ -277,6 +310,12 @@ export class TrainingManager implements vscode.Disposable {
         break;
       case 'datasetPoints':
         if (s.state.points) this.broadcast(uri, s.state.points);
+        break;
+      case 'walkthrough':
+        if (s.state.walkthrough) this.broadcast(uri, s.state.walkthrough);
+        break;
+      case 'weights':
+        if (s.state.weights) this.broadcast(uri, s.state.weights);
         break;
       case 'boundary': {
         // Probabilities to 3 decimals; a regression's values to 4 significant digits (their range is the model's).

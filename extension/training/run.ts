@@ -11,7 +11,7 @@
  */
 import {
   GraphModel, LIMITS, StepClock, Trainer, featureTransform, stepCosts, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
-  readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData, type StepResult,
+  nodeWeightImages, readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData, type StepResult, type StepTrace,
 } from '../../engine';
 import { MAX_DATASET_POINTS, type PointSet } from '../../protocol/messages';
 import { GradientFlagger } from './flags';
@@ -29,6 +29,10 @@ export interface RunControl {
    * Before it waits while paused it awaits `settle`, which posts the view of the last completed step.
    */
   next(settle: () => Promise<void>, at: RunPosition): Promise<'go' | 'stop'>;
+  /** Whether the step next() just let through is to be traced for the walk-through (Walk through step). */
+  traceNext?(): boolean;
+  /** The node whose weights the view watches (the Inspector's selection), or null. */
+  watched?(): string | null;
 }
 
 export interface RunInput {
@@ -52,6 +56,8 @@ export const CHART_STEPS = 50;
 const NODE_STATS_INTERVAL_MS = BOUNDARY_INTERVAL_MS;
 /** The cost meter's figures: as often as the node statistics. */
 const COSTS_INTERVAL_MS = BOUNDARY_INTERVAL_MS;
+/** The watched node's weight images: at most 4 a second. */
+const WEIGHTS_INTERVAL_MS = 250;
 
 export async function runTraining(input: RunInput, post: (m: FromWorker) => void, control: RunControl, now = () => performance.now()): Promise<void> {
   let model: GraphModel;
@@ -98,6 +104,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
   let progressStep = -1, gradientStep = -1, boundaryStep = -1, nodeStatsStep = -1, costsStep = -1, lastCosts = -Infinity;
   /** The last completed step's clock: the cost meter's figures. */
   let lastClock: StepClock | null = null;
+  let weightsPosted = '', lastWeights = -Infinity;
   const postProgress = (r: StepResult, t: number) => {
     progressStep = r.step;
     post({
@@ -123,8 +130,18 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     const kind = trainer.isClassifier ? 'probability' : 'regression';
     post({ type: 'boundary', step, grid: input.options.boundaryGrid, extent: BOUNDARY_EXTENT, values: boundaryGrid(model, trainer.inputId, input.options.boundaryGrid, kind), kind });
   };
+  /** The watched node's weights and gradients after the last step, unless already sent for that node and step. */
+  const postWeights = async () => {
+    const nodeId = control.watched?.() ?? null;
+    const key = nodeId === null ? '' : `${trainer.step}:${nodeId}`;
+    if (key === weightsPosted) return;
+    weightsPosted = key;
+    const params = nodeId === null ? null : await nodeWeightImages(model, nodeId);
+    if (params) post({ type: 'weights', nodeId: nodeId!, step: trainer.step, params });
+  };
   /** The view of step S = the last completed step (after a NaN step, the trainer still holds S's pass and statistics). */
   const settle = async () => {
+    await postWeights();
     if (!last) return;
     if (progressStep !== last.step) postProgress(last, now());
     if (overlay && gradientStep !== last.step) await postGradients();
@@ -145,8 +162,11 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     // Every step is timed, per node too, since any step may be the one the run rests at (whose costs are then
     // shown): a clock read per node and per backward op, lost in the noise of the step's own time.
     const clock = new StepClock({ nodes: true });
+    // Walk through step: the same step, traced (engine/train/walkthrough.ts).
+    let trace: StepTrace | undefined;
     try {
-      r = await trainer.trainStep({ edgeGrads: overlay, stats: overlay, clock });
+      if (control.traceNext?.()) ({ result: r, trace } = await trainer.trainStepTraced({ stats: overlay, clock }));
+      else r = await trainer.trainStep({ edgeGrads: overlay, stats: overlay, clock });
     } catch (e) {
       if (e instanceof TrainingNonFiniteError) {
         // The failing step changed no parameter: every view of step S still holds.
@@ -158,6 +178,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     last = r;
     lastClock = clock;
     samples += r.samples;
+    if (trace) post({ type: 'walkthrough', trace });
     const t = now();
     // Progress (status text, loss-chart points) needs fewer updates than the overlay: at most 8 a second,
     // so a busy webview does not fall behind the run.
@@ -180,6 +201,10 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     if (boundary && t - lastBoundary >= BOUNDARY_INTERVAL_MS) {
       lastBoundary = t;
       postBoundary(r.step);
+    }
+    if (t - lastWeights >= WEIGHTS_INTERVAL_MS) {
+      lastWeights = t;
+      await postWeights();
     }
     if (r.epochEnd) {
       post({ type: 'epoch', metrics: trainer.history.at(-1)! });

@@ -7,7 +7,7 @@
 import type { EpochMetrics } from '../../engine';
 import type { RunInput } from './run';
 import type { FromWorker, GradientUpdate, LearnedData, ProgressUpdate, StepUnit } from './workerProtocol';
-import { MAX_TRAIN_POINTS, type DatasetPointsMessage, type NodeStatsMessage, type SessionStatus, type StepCostsMessage, type TrainPoint } from '../../protocol/messages';
+import { MAX_TRAIN_POINTS, type DatasetPointsMessage, type NodeStatsMessage, type SessionStatus, type StepCostsMessage, type TrainPoint, type WalkthroughMessage, type WeightsMessage } from '../../protocol/messages';
 
 export type { SessionStatus } from '../../protocol/messages';
 
@@ -17,6 +17,8 @@ export interface TrainingRunner {
   resume(): void;
   step(unit: StepUnit): void;
   pace(stepsPerSecond: number | null): void;
+  /** The node whose weights to post (the Inspector's selection), or null. */
+  watch(nodeId: string | null): void;
   stop(): void;
   /** Ends the runner at once (the editor closed): no result. */
   dispose(): void;
@@ -36,6 +38,9 @@ export interface SessionState {
   /** The latest step costs (the cost meter), likewise. */
   stepCosts?: StepCostsMessage;
   points?: DatasetPointsMessage;
+  /** The last walk-through trace and the watched node's last weights, for views that attach late. */
+  walkthrough?: WalkthroughMessage;
+  weights?: WeightsMessage;
   classification?: boolean;
   /** Why it stopped (NaN/Inf, failure). */
   message?: string;
@@ -90,6 +95,10 @@ export class TrainingSession {
     if (this.active) this.runner.pace(stepsPerSecond);
   }
 
+  watch(nodeId: string | null): void {
+    if (this.active) this.runner.watch(nodeId);
+  }
+
   /** Stop after the current step; `finished` resolves with the weights. */
   stop(): void {
     if (!this.active) return;
@@ -129,6 +138,12 @@ export class TrainingSession {
         break;
       case 'datasetPoints':
         s.points = { type: 'datasetPoints', ...m.points };
+        break;
+      case 'walkthrough':
+        s.walkthrough = { type: 'walkthrough', trace: m.trace };
+        break;
+      case 'weights':
+        s.weights = { type: 'weights', nodeId: m.nodeId, step: m.step, params: m.params };
         break;
       case 'paused':
         if (s.status === 'running') s.status = 'paused';

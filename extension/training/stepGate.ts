@@ -16,6 +16,10 @@ export class StepGate implements RunControl {
   private wake: (() => void) | null = null;
   /** Started paused: 'paused' is posted when the run first waits (after 'started', which the session needs first). */
   private announce = false;
+  /** Walk through step asked for a traced step; `tracing`: the step just let through is that one. */
+  private walk = false;
+  private tracing = false;
+  private watchedNode: string | null = null;
 
   constructor(
     private readonly post: (m: Extract<FromWorker, { type: 'paused' | 'resumed' }>) => void,
@@ -23,8 +27,9 @@ export class StepGate implements RunControl {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
-  configure(options: Pick<RunOptions, 'stepsPerSecond' | 'startPaused'>): void {
+  configure(options: Pick<RunOptions, 'stepsPerSecond' | 'startPaused' | 'watch'>): void {
     this.stepsPerSecond = options.stepsPerSecond ?? null;
+    this.watchedNode = options.watch ?? null;
     if (options.startPaused) this.paused = this.announce = true;
   }
 
@@ -38,16 +43,33 @@ export class StepGate implements RunControl {
     if (!this.paused) return;
     this.paused = this.announce = false;
     this.allowance = 0;
+    this.walk = false;
     this.post({ type: 'resumed' });
     this.wakeUp();
   }
 
-  /** One step, or the rest of the epoch; a running run is paused after it. */
+  /** One step (traced for the walk-through with 'walk'), or the rest of the epoch; a running run is paused after it. */
   step(unit: StepUnit): void {
     if (this.stopped) return;
     this.pause();
     this.allowance = unit === 'epoch' ? 'epoch' : 1;
+    this.walk = unit === 'walk';
     this.wakeUp();
+  }
+
+  /** Whether the step next() just let through is to be traced (Walk through step). */
+  traceNext(): boolean {
+    return this.tracing;
+  }
+
+  /** The node whose weights the view watches; a paused run posts them at once (it settles again). */
+  watch(nodeId: string | null): void {
+    this.watchedNode = nodeId;
+    this.wakeUp();
+  }
+
+  watched(): string | null {
+    return this.watchedNode;
   }
 
   pace(stepsPerSecond: number | null): void {
@@ -82,6 +104,9 @@ export class StepGate implements RunControl {
       if (this.stopped || !this.held()) break;
     }
     if (this.stopped) return 'stop';
+    // Decided here, with the step it belongs to: a Step or Walk that arrives later is for the step after.
+    this.tracing = this.paused && this.walk && this.allowance === 1;
+    if (this.tracing) this.walk = false;
     if (this.paused && typeof this.allowance === 'number' && this.allowance > 0) this.allowance--;
     this.lastStepAt = this.now();
     return 'go';

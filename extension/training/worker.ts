@@ -36,6 +36,9 @@ port.on('message', (m: ToWorker) => {
     case 'pace':
       gate.pace(m.stepsPerSecond);
       break;
+    case 'watch':
+      gate.watch(m.nodeId);
+      break;
     case 'stop':
       gate.stop();
       break;

@@ -1,6 +1,6 @@
 /** Messages between the extension host's training session and its worker thread. */
 import type { EpochMetrics, ExternalData } from '../../engine';
-import type { DatasetPointsMessage, GradientUpdate, NodeStats, ProgressUpdate, StepCostsMessage } from '../../protocol/messages';
+import type { DatasetPointsMessage, GradientUpdate, NodeStats, ParamImages, ProgressUpdate, StepCostsMessage, StepTrace } from '../../protocol/messages';
 
 export type { GradientUpdate, ProgressUpdate, EdgeFlag } from '../../protocol/messages';
 
@@ -17,10 +17,12 @@ export interface RunOptions {
   stepsPerSecond?: number | null;
   /** Start paused (Step on a model that is not training: the run waits for its `step`). */
   startPaused?: boolean;
+  /** The node whose weights the view watches from the start (changed during a run by `watch`). */
+  watch?: string | null;
 }
 
-/** What Step advances by: one optimizer step, or to the end of the current epoch. */
-export type StepUnit = 'step' | 'epoch';
+/** What Step advances by: one optimizer step, to the end of the current epoch, or one step traced for the walk-through. */
+export type StepUnit = 'step' | 'epoch' | 'walk';
 
 export type ToWorker =
   | { type: 'start'; modelText: string; sidecar: Uint8Array | null; external: ExternalData; options: RunOptions }
@@ -29,6 +31,8 @@ export type ToWorker =
   /** Take one step (or finish the epoch), then be paused; pauses a running run after it. */
   | { type: 'step'; unit: StepUnit }
   | { type: 'pace'; stepsPerSecond: number | null }
+  /** The node whose weights to post (null: none). */
+  | { type: 'watch'; nodeId: string | null }
   | { type: 'stop' };
 
 /** What the data pipeline learned, to be stored in the model's training.dataset. */
@@ -45,6 +49,8 @@ export type FromWorker =
   | { type: 'boundary'; step: number; grid: number; extent: number; values: Float32Array; kind: 'probability' | 'regression' }
   | { type: 'nodeStats'; step: number; nodes: Record<string, NodeStats> }
   | StepCostsMessage
+  | { type: 'walkthrough'; trace: StepTrace }
+  | { type: 'weights'; nodeId: string; step: number; params: ParamImages[] }
   | { type: 'datasetPoints'; points: Omit<DatasetPointsMessage, 'type'> }
   | { type: 'paused' }
   | { type: 'resumed' }

@@ -46,6 +46,9 @@ export class WorkerRunner implements TrainingRunner {
   pace(stepsPerSecond: number | null): void {
     this.send({ type: 'pace', stepsPerSecond });
   }
+  watch(nodeId: string | null): void {
+    this.send({ type: 'watch', nodeId });
+  }
   stop(): void {
     this.send({ type: 'stop' });
   }

@@ -24,6 +24,18 @@ test('every registered op says what it computes: a one-line formula for the node
   }
 });
 
+test('every op but the fed sources says what its backward applies: the walk-through\'s chain-rule step', () => {
+  for (const o of allOps()) {
+    if (o.isSource) {
+      assert.equal(o.backwardNote, undefined, `${o.op} is fed, never differentiated`);
+      continue;
+    }
+    assert.equal(typeof o.backwardNote, 'string', `${o.op} has no backwardNote`);
+    assert.ok(/^(∂ℓ\/∂|through )/.test(o.backwardNote!), `${o.op}: the note names the gradient it gives: ${o.backwardNote}`);
+    assert.ok(!/\n/.test(o.backwardNote!), `${o.op}: one line`);
+  }
+});
+
 test('docs/file-format.md names every op and attribute of the registry', () => {
   const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'file-format.md'), 'utf8');
   const table = doc.slice(doc.indexOf('## Ops'));

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeUri, startHost, type OpenEditor } from './host-harness';
+import { encodeSafetensors } from '../../engine';
 
 const WS = FakeUri.file('/ws');
 const model = JSON.stringify({
@@ -80,4 +81,47 @@ test('paused at 5 steps a second, a change to as fast as possible and Resume run
   await new Promise((r) => setTimeout(r, 300));
   editor.send({ type: 'trainingControl', action: 'resume' });
   await until(() => { ack(); return lastState(editor)?.status === 'completed'; }, `completed (last: ${JSON.stringify(lastState(editor))})`);
+});
+
+test('Walk Through Step on a model that is not training: one traced step, paused, its trace and the watched node\'s weights sent to the editor', async (t) => {
+  const host = await startHost({ workspaceFolder: WS });
+  const uri = FakeUri.file('/ws/w.nn.json');
+  const editor = await host.open(uri, model);
+  t.after(() => host.rec.commands.get('backpropStudio.stopTraining')!(uri));
+  const ack = () => editor.send({ type: 'trainingAck' });
+  editor.send({ type: 'watchNode', nodeId: 'fc' });
+  await host.rec.commands.get('backpropStudio.walkThroughStep')!(uri);
+  await until(() => { ack(); return editor.posts('walkthrough').length === 1 && lastState(editor)?.status === 'paused'; }, 'the trace, paused');
+  const trace = (editor.posts('walkthrough')[0] as { trace: { step: number; forward: { node: string }[]; backward: { node: string }[] } }).trace;
+  assert.equal(trace.step, 1);
+  assert.equal(lastState(editor)?.progress?.step, 1, 'paused at the walked step');
+  assert.deepEqual(trace.forward.map((f) => f.node), ['fc', 'loss']);
+  assert.deepEqual(trace.backward.map((b) => b.node), ['loss', 'fc']);
+  await until(() => { ack(); return editor.posts('weights').some((w) => (w as { step: number }).step === 1); }, 'fc\'s weights at step 1');
+  assert.equal((editor.posts('weights').at(-1) as { nodeId: string }).nodeId, 'fc');
+  // From the panel, a second walk continues the same run.
+  editor.send({ type: 'trainingControl', action: 'walk' });
+  await until(() => { ack(); return editor.posts('walkthrough').length === 2; }, 'a second trace');
+  assert.equal((editor.posts('walkthrough')[1] as { trace: { step: number } }).trace.step, 2);
+});
+
+test('with no run going, watching a node sends its weights as saved (the weights file), without a gradient', async () => {
+  const host = await startHost({ workspaceFolder: WS });
+  const uri = FakeUri.file('/ws/r.nn.json');
+  host.files.set('file:///ws/r.safetensors', encodeSafetensors({
+    'fc.weight': { dtype: 'F32', shape: [2, 2], data: Float32Array.from([1, -2, 3, -4]) },
+    'fc.bias': { dtype: 'F32', shape: [2], data: Float32Array.from([0.5, -0.5]) },
+  }));
+  const editor = await host.open(uri, model);
+  editor.send({ type: 'watchNode', nodeId: 'fc' });
+  await until(() => editor.posts('weights').length === 1, 'the saved weights');
+  const w = editor.posts('weights')[0] as { nodeId: string; saved?: boolean; params: { name: string; value: { values: number[]; min: number; max: number }; grad?: unknown }[] };
+  assert.equal(w.nodeId, 'fc');
+  assert.equal(w.saved, true);
+  assert.deepEqual(w.params.map((p) => [p.name, p.value.values, p.grad]), [['weight', [1, -2, 3, -4], undefined], ['bias', [0.5, -0.5], undefined]]);
+  // A node without parameters, or none: nothing more.
+  editor.send({ type: 'watchNode', nodeId: 'loss' });
+  editor.send({ type: 'watchNode', nodeId: null });
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(editor.posts('weights').length, 1);
 });

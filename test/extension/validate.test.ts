@@ -32,6 +32,9 @@ const GOOD: WebviewMessage[] = [
   { type: 'edit', version: 1, edit: { kind: 'setInputFeatures', features: null } },
   { type: 'trainingControl', action: 'start' },
   { type: 'trainingControl', action: 'reset' },
+  { type: 'trainingControl', action: 'walk' },
+  { type: 'watchNode', nodeId: 'fc1' },
+  { type: 'watchNode', nodeId: null },
   { type: 'trainingAck' },
 ];
 

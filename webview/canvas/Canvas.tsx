@@ -4,7 +4,8 @@
 // Nothing floats over the graph: the minimap and zoom buttons (MinimapDock.tsx) and the training overlay's
 // legend (OverlayDock) are docked in the side columns (Editor.tsx), so no panel can cover a node. While training
 // streams gradients, hovering an edge shows its tooltip, which reads the training stores itself (the canvas does
-// not re-render for an update).
+// not re-render for an update). The step walk-through's bar and card sit over the canvas too, reading their own store
+// (webview/walkthrough/); the hover card stays away while it is open.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
 import {
   ReactFlow,
@@ -21,6 +22,9 @@ import type { GraphView } from '../model/graphView';
 import { EdgeTooltip } from '../training/EdgeTooltip';
 import { setHover } from '../training/hover';
 import { NodeCard } from '../training/NodeCard';
+import { WalkBar } from '../walkthrough/WalkBar';
+import { WalkCard } from '../walkthrough/WalkCard';
+import { HiddenWhileWalking } from '../walkthrough/walk';
 import { setNodeHover } from '../training/nodeHover';
 import { connectionProblem } from '../model/connect';
 import type { XY } from '../model/layout';
@@ -258,7 +262,11 @@ export function Canvas(props: CanvasProps) {
         />
       )}
       <EdgeTooltip />
-      <NodeCard />
+      <HiddenWhileWalking>
+        <NodeCard />
+      </HiddenWhileWalking>
+      <WalkCard />
+      <WalkBar />
       <div className="move-shield" ref={shieldEl} aria-hidden="true" />
     </div>
   );

@@ -5,14 +5,17 @@
 // `nopan`: a press on a node never pans the view, so a click selects it even where nodes cannot be dragged
 // (read-only documents).
 // Training data stays out of the node's props: the node reads only whether a NaN/Inf stop names it (a boolean
-// selected from the training store), so gradient and progress updates never re-render a node. A parameterised
+// selected from the training store) and its mark in the step walk-through (a string), so gradient and progress
+// updates never re-render a node, and a walk-through frame only the nodes whose mark changes. A parameterised
 // node holds the overlay's badge (training/NodeBadge.tsx), which reads the overlay store itself.
-import { memo } from 'react';
+import { memo, useCallback } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { countRender } from '../debug/renders';
 import type { SessionView } from '../training/sessionStore';
 import { useSession } from '../training/stores';
 import { NodeBadge } from '../training/NodeBadge';
+import { useWalk } from '../walkthrough/walk';
+import type { WalkStore } from '../walkthrough/walkStore';
 import { Icon } from '../ui/Icon';
 import { CATEGORY_ICON, categoryClass } from './categories';
 import { inHandle, OUT_HANDLE, type OpFlowNode } from './flowTypes';
@@ -24,11 +27,14 @@ function OpNodeImpl({ data, selected }: NodeProps<OpFlowNode>) {
   const v = data.view;
   countRender('OpNode');
   const nonFinite = useSession((s: SessionView) => s.status === 'nonFinite' && s.nodeId === v.id);
+  // The walk-through's mark for this node (a string): a frame re-renders only the nodes whose mark changes.
+  const walkMark = useWalk(useCallback((s: WalkStore) => s.nodeMark(v.id), [v.id]));
   const hasError = v.errors.length > 0;
   return (
     <div
-      className={`op-node nopan ${categoryClass(v.category)}${hasError ? ' has-error' : ''}${selected ? ' selected' : ''}${nonFinite ? ' nonfinite' : ''}`}
+      className={`op-node nopan ${categoryClass(v.category)}${hasError ? ' has-error' : ''}${selected ? ' selected' : ''}${nonFinite ? ' nonfinite' : ''}${walkMark ? ` walk-${walkMark}` : ''}`}
       data-node-id={v.id}
+      data-walk={walkMark ?? undefined}
       data-nonfinite={nonFinite ? 'true' : undefined}
       title={hasError ? v.errors.join('\n') : undefined}
     >

@@ -7,6 +7,7 @@
 // exploding. GradientPath and the label's flag read the overlay store themselves, with selectors that change only
 // when the edge's colour step or flag does: an update re-renders those few paths, not this edge, and never a node. The
 // exact value goes to the React Flow edge element as `data-grad` (and `data-grad-flag`) straight from the store.
+// The step walk-through's highlight and gradient label are components of their own too (walkthrough/WalkEdge.tsx).
 import { memo, useLayoutEffect, useRef } from 'react';
 import { EdgeLabelRenderer, getBezierPath, useStoreApi, type EdgeProps } from '@xyflow/react';
 import type { EdgeFlag } from '../../protocol/messages';
@@ -16,6 +17,7 @@ import type { OverlayStore } from '../training/overlayStore';
 import { edgeLook, type EdgeLook } from '../training/scale';
 import { overlay, useOverlay } from '../training/stores';
 import { Icon } from '../ui/Icon';
+import { WalkEdgeMark, WalkEdgePath } from '../walkthrough/WalkEdge';
 import type { ShapeFlowEdge } from './flowTypes';
 
 const INTERACTION_WIDTH = 20;
@@ -95,6 +97,7 @@ function ShapeEdgeImpl({ id, sourceX, sourceY, targetX, targetY, sourcePosition,
   return (
     <>
       <GradientPath id={id} path={path} index={v?.index ?? -1} hasError={hasError} markerEnd={markerEnd} />
+      {v && <WalkEdgePath path={path} index={v.index} from={v.from} to={v.to} />}
       {v && (
         <EdgeLabelRenderer>
           <div
@@ -107,6 +110,7 @@ function ShapeEdgeImpl({ id, sourceX, sourceY, targetX, targetY, sourcePosition,
             {hasError && <Icon name="error" />}
             <span className="edge-shape">{v.label}</span>
             <EdgeFlagMark index={v.index} />
+            <WalkEdgeMark index={v.index} from={v.from} to={v.to} />
             {hasError && selected && <div className="edge-message">{v.errors[0]}</div>}
           </div>
         </EdgeLabelRenderer>

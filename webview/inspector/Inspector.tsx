@@ -1,7 +1,7 @@
 // The inspector: the selected node's id, every attribute of its op as a typed field, the source of each input
 // port, its output shape and parameter count, and its errors; with nothing selected, a summary of the model with
 // its note (the file's `description`: a template's what-to-look-for).
-import { memo, useMemo } from 'react';
+import { memo, useEffect, useMemo } from 'react';
 import type { AttrValue } from '../../engine/graph/attrs';
 import type { GraphAnalysis } from '../../engine/graph/analyze';
 import type { ModelJson } from '../../engine/graph/types';
@@ -18,6 +18,8 @@ import { groupDigits } from '../model/format';
 import type { OverlayStore } from '../training/overlayStore';
 import { formatMagnitude } from '../training/scale';
 import { useOverlay } from '../training/stores';
+import { post } from '../host';
+import { WeightsSection } from '../weights/WeightsSection';
 
 export interface InspectorProps {
   /** Ids of the selected nodes, joined by spaces (a string, so the inspector skips re-rendering during drags). */
@@ -73,6 +75,10 @@ function InspectorImpl({ selection, model, analysis, view, readOnly, send }: Ins
   const info = id !== undefined ? analysis.nodes.get(id) : undefined;
   const nodeView = id !== undefined ? view.byId.get(id) : undefined;
   const taken = useMemo(() => new Set(view.nodes.map((n) => n.id)), [view]);
+  // The run sends the weights of the parameterised node shown here (WeightsSection draws them).
+  const trained = !!info && info.params.some((p) => !p.buffer);
+  const watched = trained ? id! : null;
+  useEffect(() => post({ type: 'watchNode', nodeId: watched }), [watched]);
   const candidates = useMemo(
     () => (id !== undefined && view.byId.has(id) ? sourceCandidates(view, id).map((c) => ({ id: c, op: view.byId.get(c)!.op })) : []),
     [view, id],
@@ -124,6 +130,12 @@ function InspectorImpl({ selection, model, analysis, view, readOnly, send }: Ins
           )}
           {info.params.length > 0 && <GradNorm nodeId={id} />}
         </dl>
+        {trained && (
+          <>
+            <h4>Weights</h4>
+            <WeightsSection nodeId={id} />
+          </>
+        )}
         {nodeView.errors.length > 0 && (
           <>
             <h4>Problems</h4>

@@ -85,6 +85,9 @@ function TrainingControls({ readOnly }: { readOnly: boolean }) {
       <Button appearance="secondary" ariaLabel="Step" title="One optimizer step, then paused (F10; Backprop Studio: Step Training)" disabled={readOnly || status === 'stopping'} onClick={act(status !== 'stopping', 'step')} data-testid="training-step">
         <Icon name="debug-step-over" /><span className="button-label"> Step</span>
       </Button>
+      <Button appearance="secondary" ariaLabel="Walk through step" title="One optimizer step, traced: replay its forward and backward pass on the graph (Alt+F10; Backprop Studio: Walk Through Step)" disabled={readOnly || status === 'stopping'} onClick={act(status !== 'stopping', 'walk')} data-testid="training-walk">
+        <Icon name="debug-step-into" /><span className="button-label"> Walk</span>
+      </Button>
       <Button appearance="secondary" ariaLabel="Step epoch" title="To the end of the epoch, then paused (Shift+F10)" disabled={readOnly || status === 'stopping'} onClick={act(status !== 'stopping', 'stepEpoch')} data-testid="training-step-epoch">
         <Icon name="debug-step-out" /><span className="button-label"> Epoch</span>
       </Button>

@@ -21,7 +21,7 @@ export interface BoundaryColours {
 export const HEATMAP_STRENGTH = 0.85;
 
 /** A CSS colour as RGB, normalised by a canvas context (which understands every CSS colour syntax). */
-function rgbOf(ctx: CanvasRenderingContext2D, css: string, fallback: RGB): RGB {
+export function rgbOf(ctx: CanvasRenderingContext2D, css: string, fallback: RGB): RGB {
   if (!css) return fallback;
   ctx.fillStyle = '#000000';
   ctx.fillStyle = css;

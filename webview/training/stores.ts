@@ -8,6 +8,8 @@ import { NodeStatsStore } from './nodeStatsStore';
 import { OverlayStore } from './overlayStore';
 import { SessionStore, type SessionView } from './sessionStore';
 import { uiPrefs } from '../ui/uiPrefs';
+import { showTrace, walk } from '../walkthrough/walk';
+import { weights } from '../weights/weights';
 
 export const overlay = new OverlayStore();
 export const session = new SessionStore();
@@ -17,7 +19,7 @@ export const costs = new CostStore();
 // The overlay draws the mode chosen in its legend: a workspace preference, so every editor follows a change.
 uiPrefs.subscribe(() => overlay.setMode(uiPrefs.current.overlayMode ?? 'gradient'));
 
-const TRAINING_TYPES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'stepCosts', 'datasetPoints'] as const;
+const TRAINING_TYPES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'stepCosts', 'datasetPoints', 'walkthrough', 'weights'] as const;
 export type TrainingMessage = Extract<HostMessage, { type: (typeof TRAINING_TYPES)[number] }>;
 
 export function isTrainingMessage(m: HostMessage): m is TrainingMessage {
@@ -32,6 +34,8 @@ export function handleTrainingMessage(m: TrainingMessage): void {
         overlay.clear();
         nodeStats.clear();
         costs.clear();
+        walk.clear();
+        weights.clear();
       }
       break;
     }
@@ -52,6 +56,12 @@ export function handleTrainingMessage(m: TrainingMessage): void {
       break;
     case 'datasetPoints':
       session.applyPoints(m);
+      break;
+    case 'walkthrough':
+      showTrace(m.trace);
+      break;
+    case 'weights':
+      weights.update(m);
       break;
   }
 }
