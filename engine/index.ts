@@ -10,7 +10,7 @@ setBackend(new CpuBackend());
 
 export { Tensor, type TensorData } from './tensor';
 export { noGrad, noGradAsync, isGradEnabled, record, withScope, type GradNode, type BackwardEvent, type BackwardOptions } from './autograd';
-export { setBackend, backend, type Backend, type DType, type Storage } from './backend/backend';
+export { setBackend, backend, type Backend, type DType, type FloatPrecision, type HostData, type Storage } from './backend/backend';
 export { CpuBackend } from './backend/cpu';
 export * from './shape';
 export * from './ops';

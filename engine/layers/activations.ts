@@ -48,5 +48,5 @@ registerOp({
     requireFloat(inputs, 'Dropout');
     return { shape: [...inputs[0].shape], dtype: 'float32' };
   },
-  forward: ([x], a, ctx) => dropout(x, a.p as number, ctx.training, ctx.training ? ctx.rng() : (null as never)),
+  forward: ([x], a, ctx) => dropout(x, a.p as number, ctx.dropout, ctx.dropout ? ctx.rng() : (null as never)),
 });
