@@ -49,3 +49,11 @@ export {
 export { l1Penalty, l1Weights, readL1, L1_OPS } from './train/regularization';
 export { decodeDigits, type Digits } from './data/digits';
 export { Trainer, NonFiniteError as TrainingNonFiniteError, accuracyOf, type StepResult, type EpochMetrics, type GradientSnapshot, type TrainerOptions } from './train/trainer';
+
+// Check Gradients: the float32 backward against float64 finite differences.
+export {
+  checkGradients, gradCheckTargets, sampleEntries, GradCheckNonFiniteError, TOLERANCES as GRADCHECK_TOLERANCES,
+  DEFAULT_SAMPLES as GRADCHECK_DEFAULT_SAMPLES, DEFAULT_EPS as GRADCHECK_DEFAULT_EPS,
+  type GradCheckOptions, type GradCheckResult, type TensorCheck, type EntryCheck, type EntryVerdict,
+} from './check/gradcheck';
+export { firstTrainingBatch } from './check/batch';
