@@ -57,3 +57,4 @@ export {
   type GradCheckOptions, type GradCheckResult, type TensorCheck, type EntryCheck, type EntryVerdict,
 } from './check/gradcheck';
 export { firstTrainingBatch } from './check/batch';
+export { formatGradCheckReport } from './check/report';
