@@ -28,6 +28,7 @@ const targets = [
   { ...node, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...node, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { trainWorker: 'extension/training/worker.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { gradcheckWorker: 'extension/gradcheck/worker.ts' }, outdir: 'dist' },
   // The engine as one ES module: what exported TypeScript imports when no engine package is installed.
   { ...common, platform: 'neutral', format: 'esm', target: 'es2022', entryPoints: { engine: 'engine/index.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } },
   {

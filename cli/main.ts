@@ -1,11 +1,12 @@
 /**
  * backprop-studio: the engine headless, for scripts and CI.
- * Exit codes: 0 ok, 1 bad model or feed, 2 usage error, 3 non-finite loss or gradient.
+ * Exit codes: 0 ok, 1 bad model or feed, 2 usage error, 3 non-finite loss or gradient, 4 gradcheck found a wrong gradient.
  */
 import { FeedError } from '../engine';
 import { parseArgs, UsageError } from './args';
 import { gradCommand, NonFiniteError, predictCommand, trainCommand } from './commands';
 import { exportCommand, parseTarget } from './export';
+import { GRADCHECK_FLAGS, runGradcheck } from './gradcheck';
 import { checkWritable, writeOrRescue } from './files';
 import { InputError, loadFeed, loadModel } from './load';
 import { trainOnDataset } from './trainDataset';
@@ -32,18 +33,23 @@ Commands:
           TypeScript code for the model: 'engine' builds it with the engine (written beside it,
           or imported from SPEC); 'standalone' is dependency-free inference. Weights are embedded
           when small unless told otherwise. Never overwrites a file without --force.
+  gradcheck MODEL.nn.json [--feed FEED.json] [--node ID] [--samples K] [--eps E] [--out FILE.json]
+          Every parameter's and float Input's float32 gradient against float64 central
+          differences (K entries per tensor, default 20; eps default 1e-6); without --feed,
+          the first training batch of the model's dataset. Exit 4 when one disagrees.
 
 Options:
   --help      show this help
   --version   show the version
 
-Exit codes: 0 success, 1 bad model or feed, 2 usage error, 3 non-finite loss or gradient.
+Exit codes: 0 success, 1 bad model or feed, 2 usage error, 3 non-finite loss or gradient,
+            4 gradcheck: a gradient disagrees with the finite differences.
 Docs: docs/cli.md`;
 
-const COMMANDS = ['grad', 'train', 'predict', 'profile', 'export'];
+const COMMANDS = ['grad', 'train', 'predict', 'profile', 'export', 'gradcheck'];
 
 async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['feed', 'out', 'steps', 'target', 'epochs', 'batch-size', 'engine-import'], ['help', 'version', 'force', 'embed-weights', 'no-embed-weights']);
+  const args = parseArgs(argv, ['feed', 'out', 'steps', 'target', 'epochs', 'batch-size', 'engine-import', ...GRADCHECK_FLAGS], ['help', 'version', 'force', 'embed-weights', 'no-embed-weights']);
   if (args.flags.has('help') || argv.length === 0) {
     process.stdout.write(USAGE + '\n');
     return argv.length === 0 ? 2 : 0;
@@ -54,6 +60,11 @@ async function run(argv: string[]): Promise<number> {
   }
   const [command, modelPath, ...rest] = args.positionals;
   if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}" (expected ${COMMANDS.join(', ')}; see --help)`);
+  if (command === 'gradcheck') {
+    for (const flag of ['target', 'engine-import', 'embed-weights', 'no-embed-weights', 'force']) if (args.flags.has(flag)) throw new UsageError(`--${flag} applies to export, not gradcheck`);
+    return runGradcheck(modelPath, rest, args.flags, process.stdout);
+  }
+  for (const flag of GRADCHECK_FLAGS) if (args.flags.has(flag)) throw new UsageError(`--${flag} applies to gradcheck, not ${command}`);
   if (command === 'export') return runExport(modelPath, rest, args.flags);
   for (const flag of ['target', 'engine-import', 'embed-weights', 'no-embed-weights', 'force']) {
     if (args.flags.has(flag)) throw new UsageError(`--${flag} applies to export, not ${command}`);

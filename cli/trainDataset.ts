@@ -21,7 +21,8 @@ export interface DatasetTrainOptions {
   progress: NodeJS.WriteStream;
 }
 
-function external(modelPath: string, source: string, path: string | undefined): ExternalData {
+/** What a dataset source needs from disk: the shipped digits, or the model's CSV file (inside its folder tree). */
+export function external(modelPath: string, source: string, path: string | undefined): ExternalData {
   if (source === 'digits') {
     const p = join(__dirname, 'digits.bin');
     if (!existsSync(p)) throw new InputError(`the digits dataset is missing (${p}); run npm run build`);

@@ -10,7 +10,7 @@ setBackend(new CpuBackend());
 
 export { Tensor, type TensorData } from './tensor';
 export { noGrad, noGradAsync, isGradEnabled, record, withScope, type GradNode, type BackwardEvent, type BackwardOptions } from './autograd';
-export { setBackend, backend, type Backend, type DType, type Storage } from './backend/backend';
+export { setBackend, backend, type Backend, type DType, type FloatPrecision, type HostData, type Storage } from './backend/backend';
 export { CpuBackend } from './backend/cpu';
 export * from './shape';
 export * from './ops';
@@ -59,3 +59,12 @@ export {
 } from './train/walkthrough';
 export { weightImage, nodeWeightImages, WEIGHT_IMAGE_LIMITS, type WeightImage, type ParamImages } from './train/weightImage';
 export { Trainer, NonFiniteError as TrainingNonFiniteError, accuracyOf, type StepResult, type EpochMetrics, type GradientSnapshot, type TrainerOptions } from './train/trainer';
+
+// Check Gradients: the float32 backward against float64 finite differences.
+export {
+  checkGradients, gradCheckTargets, sampleEntries, GradCheckNonFiniteError, TOLERANCES as GRADCHECK_TOLERANCES,
+  DEFAULT_SAMPLES as GRADCHECK_DEFAULT_SAMPLES, DEFAULT_EPS as GRADCHECK_DEFAULT_EPS,
+  type GradCheckOptions, type GradCheckResult, type TensorCheck, type EntryCheck, type EntryVerdict,
+} from './check/gradcheck';
+export { firstTrainingBatch } from './check/batch';
+export { formatGradCheckReport } from './check/report';

@@ -1,9 +1,10 @@
 /** The Tensor: a shape, a dtype, backend storage, and what autograd needs (requiresGrad, grad, gradFn). */
-import { backend, type DType, type Storage } from './backend/backend';
+import { backend, type DType, type HostData, type Storage } from './backend/backend';
 import { runBackward, type BackwardOptions, type GradNode } from './autograd';
 import { formatShape, sizeOf, type Shape } from './shape';
 
-export type TensorData = Float32Array | Int32Array;
+/** A tensor's values on the host: Float64Array only for float tensors of a float64 backend (the gradient check's). */
+export type TensorData = HostData;
 
 export class Tensor {
   readonly shape: readonly number[];

@@ -8,6 +8,7 @@ import { GraphEditorProvider, TRAINING_ACTION_TITLES } from './editor/graphEdito
 import { guarded, inBackground } from './log';
 import { TestHooks } from './testHooks';
 import { TrainingManager } from './training/manager';
+import { GradCheckManager } from './gradcheck/manager';
 
 export function activate(context: vscode.ExtensionContext): void {
   // The one path that writes a model document: the graph editors' edits and training's.
@@ -15,14 +16,17 @@ export function activate(context: vscode.ExtensionContext): void {
   const training = new TrainingManager(edits);
   // Each graph editor's way to reveal a node, for backpropStudio.revealNode (the Problems panel's links).
   const revealer = new NodeRevealer();
+  // Check Gradients: float64 finite differences against backprop, in a worker thread.
+  const gradChecks = new GradCheckManager();
   // Only while VS Code runs the extension's integration tests (test/vscode/): see testHooks.ts.
   const testHooks = context.extensionMode === vscode.ExtensionMode.Test ? new TestHooks() : undefined;
   if (testHooks) context.subscriptions.push(testHooks);
   context.subscriptions.push(
     edits,
     training,
+    gradChecks,
     GraphEditorProvider.register(context, {
-      attachView: (uri, post) => training.attachView(uri, post),
+      attachView: (uri, post) => vscode.Disposable.from(training.attachView(uri, post), gradChecks.attachView(uri, post)),
       // Not awaited (a run lasts minutes): a failure is reported as "Backprop Studio: <button> failed: …".
       trainingControl: (doc, action) => inBackground(TRAINING_ACTION_TITLES[action], () => {
         if (action === 'start') return training.start(doc);
@@ -34,6 +38,8 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
       trainingPace: (doc, stepsPerSecond) => training.pace(doc.uri, stepsPerSecond),
       watchNode: (doc, nodeId) => training.watch(doc, nodeId),
+      // Not awaited (seconds on a CNN): the result reaches the editor as gradCheck messages.
+      checkGradients: (doc, nodeId) => inBackground('Check Gradients', () => gradChecks.check(doc, nodeId)),
       // Closing the editor ends its run; a hidden tab keeps training.
       isTraining: (uri) => training.session(uri)?.active ?? false,
       lastEditorClosed: (uri) => training.closed(uri),
@@ -42,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }, edits),
   );
   // A command that fails says so by its title, and logs the stack: never an unhandled rejection.
-  for (const [id, { title, handler }] of Object.entries(commandHandlers(training, revealer))) {
+  for (const [id, { title, handler }] of Object.entries(commandHandlers(training, revealer, gradChecks))) {
     context.subscriptions.push(vscode.commands.registerCommand(id, guarded(title, handler)));
   }
 }

@@ -216,10 +216,67 @@ export interface UiPrefsMessage {
  */
 export const ACKNOWLEDGED_MESSAGES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'stepCosts', 'datasetPoints', 'walkthrough', 'weights'] as const;
 
+// ---------------------------------------------------------------------------------------------
+// Check Gradients (host → webview)
+
+/** One tensor of a gradient check, as the editor shows it (engine/check/gradcheck.ts TensorCheck, without its entries). */
+export interface GradCheckTensorView {
+  name: string;
+  kind: 'parameter' | 'input';
+  nodeId: string;
+  shape: number[];
+  checked: number;
+  maxAbsError: number;
+  relError: number;
+  kinks: number;
+  status: 'pass' | 'fail';
+  belowResolution: boolean;
+}
+
+/** A gradient check's result, as the editor shows it: per tensor, and what backprop and the finite differences cost. */
+export interface GradCheckView {
+  loss: number;
+  eps: number;
+  samples: number;
+  tolerance: { relative: number; absolute: number };
+  tensors: GradCheckTensorView[];
+  passed: boolean;
+  failed: number;
+  checked: number;
+  kinks: number;
+  /** The one backward pass, ms, and the gradient values it gave. */
+  backwardMs: number;
+  gradients: number;
+  /** The finite differences: forward passes, their time, ms, and that time over the backward pass's. */
+  forwardPasses: number;
+  numericMs: number;
+  timeRatio: number;
+  /** Every gradient value by finite differences: forward passes, and about how long at this run's pace, ms. */
+  allForwardPasses: number;
+  allMsEstimate: number;
+}
+
+/** At most this many tensors travel in one gradCheck message. */
+export const MAX_GRADCHECK_TENSORS = 2000;
+
+/**
+ * The model's gradient check (Check Gradients): running (with progress), done (with the result) or failed (why).
+ * `nodeId`: the node it was restricted to (the Inspector's button); absent for the whole model. Sent to every editor
+ * on the document, and again to one that opens.
+ */
+export interface GradCheckMessage {
+  type: 'gradCheck';
+  status: 'running' | 'done' | 'failed';
+  nodeId?: string;
+  progress?: { done: number; total: number };
+  result?: GradCheckView;
+  message?: string;
+}
+
 export type HostMessage =
   | DocumentMessage | RevealNodeMessage | EditRejectedMessage
   | TrainingStateMessage | TrainingMetricsMessage | GradientsMessage | BoundaryMessage
-  | NodeStatsMessage | StepCostsMessage | DatasetPointsMessage | UiPrefsMessage | WalkthroughMessage | WeightsMessage;
+  | NodeStatsMessage | StepCostsMessage | DatasetPointsMessage | UiPrefsMessage | WalkthroughMessage | WeightsMessage | GradCheckMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host
@@ -339,4 +396,10 @@ export interface WatchNodeMessage {
   nodeId: string | null;
 }
 
-export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage | TrainingControlMessage | TrainingPaceMessage | TrainingAckMessage | SetUiPrefsMessage | WatchNodeMessage;
+/** Check Gradients on this document: the whole model, or one node's tensors (the Inspector's button). */
+export interface CheckGradientsMessage {
+  type: 'checkGradients';
+  nodeId?: string;
+}
+
+export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage | TrainingControlMessage | TrainingPaceMessage | TrainingAckMessage | SetUiPrefsMessage | WatchNodeMessage | CheckGradientsMessage;

@@ -343,7 +343,9 @@ const RUNNABLE = ['train', 'stopTraining', 'exportTypeScript'] as const;
 const TRAINING_ACTIONS = ['start', 'pause', 'resume', 'step', 'stepEpoch', 'walk', 'stop', 'reset'] as const;
 
 // Adding a message or an edit to protocol/messages.ts without a check here is a compile error.
-const CHECKED_MESSAGES: Record<WebviewMessage['type'], true> = { ready: true, edit: true, openAsText: true, runCommand: true, trainingControl: true, trainingPace: true, trainingAck: true, setUiPrefs: true, watchNode: true };
+const CHECKED_MESSAGES: Record<WebviewMessage['type'], true> = {
+  ready: true, edit: true, openAsText: true, runCommand: true, trainingControl: true, trainingPace: true, trainingAck: true, setUiPrefs: true, watchNode: true, checkGradients: true,
+};
 const CHECKED_EDITS: Record<GraphEdit['kind'], true> = {
   addNodes: true, moveNodes: true, deleteElements: true, connect: true, setInput: true, setAttr: true, renameNode: true, setName: true, setTraining: true,
   setInputFeatures: true, setOp: true, batch: true,
@@ -397,6 +399,10 @@ export function parseWebviewMessage(raw: unknown): ParseResult {
       case 'setUiPrefs': {
         const o = object(raw, 'setUiPrefs', ['type', 'prefs']);
         return { ok: true, msg: { type, prefs: uiPrefs(o.prefs, 'setUiPrefs.prefs') } };
+      }
+      case 'checkGradients': {
+        const o = object(raw, 'checkGradients', ['type', 'nodeId'], ['type']);
+        return { ok: true, msg: o.nodeId === undefined ? { type } : { type, nodeId: nodeId(o.nodeId, 'checkGradients.nodeId') } };
       }
       case 'edit': {
         const o = object(raw, 'edit', ['type', 'version', 'edit']);

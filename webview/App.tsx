@@ -11,6 +11,7 @@ import { Editor } from './Editor';
 import { announceReady, onHostMessage, post } from './host';
 import { readDocument } from './model/document';
 import { handleTrainingMessage, isTrainingMessage } from './training/stores';
+import { gradCheck } from './gradcheck/gradCheckStore';
 import { registerToolkit } from './ui/toolkit';
 import { uiPrefs } from './ui/uiPrefs';
 import { useColorMode } from './ui/useColorMode';
@@ -35,6 +36,7 @@ export function App({ root }: { root: HTMLElement }) {
         else if (msg.type === 'revealNode') setReveal((r) => ({ nodeId: msg.nodeId, seq: (r?.seq ?? 0) + 1 }));
         else if (msg.type === 'editRejected') notify(`The edit was not applied: ${msg.reason}`, 'error');
         else if (msg.type === 'uiPrefs') uiPrefs.apply(msg.prefs);
+        else if (msg.type === 'gradCheck') gradCheck.apply(msg);
         // Training goes to its stores, outside React state: an overlay update re-renders only what it restyles.
         else if (isTrainingMessage(msg)) handleTrainingMessage(msg);
       }),

@@ -2,8 +2,8 @@
 // webview's saved state (the viewport), which VS Code keeps while the editor is hidden.
 import type { EpochMetrics } from '../engine/train/trainer';
 import {
-  ACKNOWLEDGED_MESSAGES, MAX_DATASET_POINTS, MAX_TRAIN_POINTS, OVERLAY_MODES,
-  type EdgeFlag, type GraphEdit, type HostMessage, type NodeCost, type NodeStats, type ParamStats, type PointSet, type ProgressUpdate, type SessionStatus, type TrainPoint, type UiPrefs, type WebviewMessage,
+  ACKNOWLEDGED_MESSAGES, MAX_DATASET_POINTS, MAX_GRADCHECK_TENSORS, MAX_TRAIN_POINTS, OVERLAY_MODES,
+  type EdgeFlag, type GradCheckMessage, type GradCheckTensorView, type GradCheckView, type GraphEdit, type HostMessage, type NodeCost, type NodeStats, type ParamStats, type PointSet, type ProgressUpdate, type SessionStatus, type TrainPoint, type UiPrefs, type WebviewMessage,
 } from '../protocol/messages';
 import { paramImagesOf, summaryOf, traceOf } from './walkthrough/parse';
 
@@ -105,6 +105,45 @@ function uiPrefsOf(v: unknown): UiPrefs | null {
   return out;
 }
 
+function gradCheckTensorOf(v: unknown): GradCheckTensorView | null {
+  if (!isObj(v) || !isStr(v.name) || !isStr(v.nodeId) || (v.kind !== 'parameter' && v.kind !== 'input')) return null;
+  if (!Array.isArray(v.shape) || v.shape.length > MAX_RANK || !v.shape.every(finite)) return null;
+  if (!finite(v.checked) || !isNum(v.maxAbsError) || !isNum(v.relError) || !finite(v.kinks) || (v.status !== 'pass' && v.status !== 'fail') || !isBool(v.belowResolution)) return null;
+  return {
+    name: v.name, kind: v.kind, nodeId: v.nodeId, shape: v.shape as number[], checked: v.checked, maxAbsError: v.maxAbsError,
+    relError: v.relError, kinks: v.kinks, status: v.status, belowResolution: v.belowResolution,
+  };
+}
+
+function gradCheckViewOf(v: unknown): GradCheckView | null {
+  if (!isObj(v) || !Array.isArray(v.tensors) || v.tensors.length > MAX_GRADCHECK_TENSORS || !isObj(v.tolerance)) return null;
+  const tensors = v.tensors.map(gradCheckTensorOf);
+  if (!tensors.every((t) => t !== null)) return null;
+  const nums = ['loss', 'eps', 'samples', 'failed', 'checked', 'kinks', 'backwardMs', 'gradients', 'forwardPasses', 'numericMs', 'timeRatio', 'allForwardPasses', 'allMsEstimate'] as const;
+  if (!nums.every((k) => isNum(v[k])) || !isBool(v.passed) || !isNum(v.tolerance.relative) || !isNum(v.tolerance.absolute)) return null;
+  const n = (k: (typeof nums)[number]) => v[k] as number;
+  return {
+    loss: n('loss'), eps: n('eps'), samples: n('samples'), tolerance: { relative: v.tolerance.relative, absolute: v.tolerance.absolute },
+    tensors: tensors as GradCheckTensorView[], passed: v.passed, failed: n('failed'), checked: n('checked'), kinks: n('kinks'),
+    backwardMs: n('backwardMs'), gradients: n('gradients'), forwardPasses: n('forwardPasses'), numericMs: n('numericMs'),
+    timeRatio: n('timeRatio'), allForwardPasses: n('allForwardPasses'), allMsEstimate: n('allMsEstimate'),
+  };
+}
+
+function gradCheckOf(v: Record<string, unknown>): GradCheckMessage | null {
+  if (v.status !== 'running' && v.status !== 'done' && v.status !== 'failed') return null;
+  const out: GradCheckMessage = { type: 'gradCheck', status: v.status };
+  if (isStr(v.nodeId)) out.nodeId = v.nodeId;
+  if (isObj(v.progress) && finite(v.progress.done) && finite(v.progress.total)) out.progress = { done: v.progress.done, total: v.progress.total };
+  if (isStr(v.message)) out.message = v.message;
+  if (v.status === 'done') {
+    const result = gradCheckViewOf(v.result);
+    if (!result) return null;
+    out.result = result;
+  }
+  return out;
+}
+
 function trainingMessage(v: Record<string, unknown>): HostMessage | null {
   switch (v.type) {
     case 'trainingState':
@@ -197,6 +236,8 @@ export function asHostMessage(v: unknown): HostMessage | null {
       const prefs = uiPrefsOf(v.prefs);
       return prefs ? { type: 'uiPrefs', prefs } : null;
     }
+    case 'gradCheck':
+      return gradCheckOf(v);
     default:
       return trainingMessage(v);
   }
@@ -206,7 +247,7 @@ export function asHostMessage(v: unknown): HostMessage | null {
 // React are up): until the app subscribes, they wait here (only the latest document, gradient update and
 // boundary grid are kept, and at most MAX_PENDING messages).
 const MAX_PENDING = 500;
-const LATEST_ONLY: readonly HostMessage['type'][] = ['document', 'gradients', 'boundary', 'trainingMetrics', 'nodeStats', 'stepCosts', 'datasetPoints', 'uiPrefs', 'walkthrough', 'weights'];
+const LATEST_ONLY: readonly HostMessage['type'][] = ['document', 'gradients', 'boundary', 'trainingMetrics', 'nodeStats', 'stepCosts', 'datasetPoints', 'uiPrefs', 'walkthrough', 'weights', 'gradCheck'];
 let pending: HostMessage[] = [];
 let deliver: ((msg: HostMessage) => void) | null = null;
 

@@ -5,7 +5,18 @@
  */
 import type { Shape } from '../shape';
 
+/**
+ * A tensor's element type as the graph sees it: float values or int32 indices. How a backend stores the float
+ * type is its `floatPrecision`: float32 on every backend that trains; float64 on the CPU backend's variant that
+ * the gradient check (engine/check/) evaluates the loss with, running the very same ops and model.
+ */
 export type DType = 'float32' | 'int32';
+
+/** How a backend stores float tensors. */
+export type FloatPrecision = 'float32' | 'float64';
+
+/** Values on the host: what upload takes and read gives back (Float64Array only from a float64 backend). */
+export type HostData = Float32Array | Float64Array | Int32Array;
 
 /** Opaque handle to a backend's memory for one tensor. */
 export interface Storage {
@@ -41,12 +52,14 @@ export interface AdamHyper {
 
 export interface Backend {
   readonly name: string;
-  upload(data: Float32Array | Int32Array): Storage;
+  readonly floatPrecision: FloatPrecision;
+  /** Float data is stored at floatPrecision (converted when it comes at another). */
+  upload(data: HostData): Storage;
   zeros(size: number, dtype: DType): Storage;
   full(size: number, value: number): Storage;
-  read(s: Storage): Promise<Float32Array | Int32Array>;
+  read(s: Storage): Promise<HostData>;
   /** Synchronous read, only where the memory is host-visible (the CPU backend); null otherwise. */
-  readSync(s: Storage): Float32Array | Int32Array | null;
+  readSync(s: Storage): HostData | null;
   copy(s: Storage): Storage;
   cast(s: Storage, to: DType): Storage;
 

@@ -32,6 +32,11 @@ export interface ForwardOptions {
   training: boolean;
   /** Training step number, for Dropout's masks. */
   step?: number;
+  /**
+   * Dropout drops in training (default true). The gradient check turns it off, so that every pass of a training-mode
+   * forward computes the same function of the parameters (BatchNorm still uses the batch's statistics).
+   */
+  dropout?: boolean;
   /** Compute the loss (needs every Target fed). Default: true when training. */
   computeLoss?: boolean;
   /** Record the gradient each edge carries during backward (EdgeGrads). */
@@ -236,6 +241,7 @@ export class GraphModel {
         return spec.forward(inputs, n.attrs, {
           params,
           training: opts.training,
+          dropout: opts.training && opts.dropout !== false,
           rng: () => new Random(this.seed, 'dropout', step, id),
         });
       });

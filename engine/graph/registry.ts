@@ -34,6 +34,8 @@ export interface ParamSpec {
 export interface ForwardContext {
   params: Record<string, Tensor>;
   training: boolean;
+  /** Whether Dropout drops: in training, unless the pass turned it off (the gradient check: ForwardOptions.dropout). */
+  dropout: boolean;
   /** For ops with randomness (Dropout): a stream keyed by seed, step and node. */
   rng(): Random;
 }

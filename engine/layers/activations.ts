@@ -64,7 +64,7 @@ registerOp({
     requireFloat(inputs, 'Dropout');
     return { shape: [...inputs[0].shape], dtype: 'float32' };
   },
-  forward: ([x], a, ctx) => dropout(x, a.p as number, ctx.training, ctx.training ? ctx.rng() : (null as never)),
+  forward: ([x], a, ctx) => dropout(x, a.p as number, ctx.dropout, ctx.dropout ? ctx.rng() : (null as never)),
   // In training: a product by the mask each way (drawing the mask is not arithmetic on the data). p = 0 is the identity.
   flops(_x, a, y, batch, needsGrad) {
     const n = a.p === 0 ? 0 : valuesOf(y, batch);

@@ -1,3 +1,4 @@
+import { CHECK_GRADIENTS_COMMAND, checkGradients } from './checkGradients';
 import { EXPORT_TYPESCRIPT_COMMAND, exportTypeScript } from './exportTypeScript';
 import { NEW_MODEL_COMMAND, newModel } from './newModel';
 import { OPEN_AS_TEXT_COMMAND, openAsText } from './openAsText';
@@ -7,6 +8,7 @@ import { revealNode, type NodeRevealer } from './revealNode';
 import { STOP_TRAINING_COMMAND, stopTraining } from './stopTraining';
 import { TRAIN_COMMAND, train } from './train';
 import type { TrainingManager } from '../training/manager';
+import type { GradCheckManager } from '../gradcheck/manager';
 
 export interface CommandEntry {
   /** The command's title in package.json: what a failure names ("Backprop Studio: Train failed: …"). */
@@ -15,7 +17,7 @@ export interface CommandEntry {
 }
 
 /** Every command the manifest contributes, with its title and handler. Each lives in its own module so it can be replaced. */
-export function commandHandlers(training: TrainingManager, revealer: NodeRevealer): Readonly<Record<string, CommandEntry>> {
+export function commandHandlers(training: TrainingManager, revealer: NodeRevealer, gradChecks: GradCheckManager): Readonly<Record<string, CommandEntry>> {
   return {
     [NEW_MODEL_COMMAND]: { title: 'New Model', handler: newModel },
     [TRAIN_COMMAND]: { title: 'Train', handler: (resource?: unknown) => train(training, resource) },
@@ -26,6 +28,7 @@ export function commandHandlers(training: TrainingManager, revealer: NodeReveale
     [STEP_EPOCH_COMMAND]: { title: 'Step Training One Epoch', handler: (resource?: unknown) => stepTraining(training, 'epoch', resource) },
     [WALK_THROUGH_STEP_COMMAND]: { title: 'Walk Through Step', handler: (resource?: unknown) => stepTraining(training, 'walk', resource) },
     [EXPORT_TYPESCRIPT_COMMAND]: { title: 'Export to TypeScript', handler: exportTypeScript },
+    [CHECK_GRADIENTS_COMMAND]: { title: 'Check Gradients', handler: (resource?: unknown, nodeId?: unknown) => checkGradients(gradChecks, resource, nodeId) },
     [OPEN_AS_TEXT_COMMAND]: { title: 'Open as Text', handler: openAsText },
     [REVEAL_NODE_COMMAND]: { title: 'Show Node in Graph Editor', handler: (resource?: unknown, nodeId?: unknown) => revealNode(revealer, resource, nodeId) },
   };

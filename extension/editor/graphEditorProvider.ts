@@ -46,6 +46,8 @@ export interface GraphEditorHooks {
   watchNode?(document: vscode.TextDocument, nodeId: string | null): void;
   /** The training panel's speed setting (already checked). */
   trainingPace?(document: vscode.TextDocument, stepsPerSecond: number | null): void;
+  /** Check Gradients from the editor: the whole model, or one node's tensors (already checked). Without it, the command runs on the whole model. */
+  checkGradients?(document: vscode.TextDocument, nodeId: string | undefined): void;
   /**
    * Whether the model in `uri` is training. A rename is refused then: the run saves its weights under the
    * ids it started with, over the keys the rename copied.
@@ -241,6 +243,15 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
           break;
         case 'setUiPrefs':
           inBackground('Saving the view preferences', () => this.prefs.set(msg.prefs));
+          break;
+        case 'checkGradients':
+          if (this.hooks.checkGradients) {
+            try {
+              this.hooks.checkGradients(document, msg.nodeId);
+            } catch (e) {
+              reportFailure('Check Gradients', e);
+            }
+          } else this.run(COMMAND_PREFIX + 'checkGradients', document.uri);
           break;
         default:
           assertNever(msg);

@@ -12,12 +12,12 @@
  */
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { analyzeModel, readDatasetSpec, type ExternalData } from '../../engine';
-import { parseCsvText } from '../../common/csv';
+import { analyzeModel, type ExternalData } from '../../engine';
+import { readExternalData } from '../document/datasetFiles';
 import type { HostMessage } from '../../protocol/messages';
 import { applyTextEdits, parseJsonTree, removeProperty } from '../document/jsonText';
 import type { ModelEditor } from '../document/modelEditor';
-import { isFileNotFound, modelFileUri, readIfExists, sidecarFile, writeFileAtomically } from '../document/modelFiles';
+import { isFileNotFound, readIfExists, sidecarFile, writeFileAtomically } from '../document/modelFiles';
 import { TrainingSession, type SessionResult } from './session';
 import { restingWeights } from './restingWeights';
 import { WorkerRunner } from './workerRunner';
@@ -368,27 +368,8 @@ export class TrainingManager implements vscode.Disposable {
     ));
   }
 
-  private async externalData(doc: vscode.TextDocument, training: unknown): Promise<ExternalData> {
-    const { spec, problems } = readDatasetSpec(training);
-    if (problems.length) throw new Error(problems[0]);
-    if (spec?.source === 'digits') {
-      const bytes = await readIfExists(vscode.Uri.file(this.digitsFile));
-      if (!bytes) throw new Error('the digits dataset is missing from the extension');
-      return { digits: bytes };
-    }
-    if (spec?.source === 'csv' && spec.path) {
-      const where = modelFileUri(doc.uri, spec.path, 'dataset');
-      if ('error' in where) throw new Error(where.error);
-      let bytes: Uint8Array | null;
-      try {
-        bytes = await readIfExists(where.uri);
-      } catch (e) {
-        throw new Error(`cannot read the CSV file ${spec.path} (${messageOf(e)})`);
-      }
-      if (!bytes) throw new Error(`cannot read the CSV file ${spec.path}: there is no such file`);
-      return { table: parseCsvText(new TextDecoder().decode(bytes), spec.path) };
-    }
-    return {};
+  private externalData(doc: vscode.TextDocument, training: unknown): Promise<ExternalData> {
+    return readExternalData(doc, training, this.digitsFile);
   }
 
   /**

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import {
   GraphModel, GraphValidationError, Tensor, allOps, analyzeModel, createOptimizer, decodeSafetensors, noGrad,
-  type ModelJson, type TensorRecords,
+  type ModelJson, type TensorData, type TensorRecords,
 } from '../../engine';
 import { ExportError, exportModel, type EngineRuntime, type ExportOptions, type ExportedFile } from '../../engine/codegen';
 import { randomFeeds, randomModel, type Feeds } from '../engine/randomGraph';
@@ -275,7 +275,7 @@ interface Runtime {
 }
 
 /** The engine's own inference on the case's feeds: output id → values. */
-function reference(c: Case): Map<string, Float32Array | Int32Array> {
+function reference(c: Case): Map<string, TensorData> {
   const m = GraphModel.create(c.model, { sidecar: c.sidecar ?? undefined });
   const feeds: Record<string, Tensor> = {};
   for (const [id, f] of Object.entries(c.feeds)) feeds[id] = Tensor.fromData(f.data, f.shape, f.dtype);

@@ -3,7 +3,7 @@
 // its note (the file's `description`: a template's what-to-look-for).
 import { memo, useEffect, useMemo } from 'react';
 import type { AttrValue } from '../../engine/graph/attrs';
-import type { GraphAnalysis } from '../../engine/graph/analyze';
+import type { GraphAnalysis, NodeInfo } from '../../engine/graph/analyze';
 import type { ModelJson } from '../../engine/graph/types';
 import type { GraphEdit } from '../../protocol/messages';
 import { sourceCandidates } from '../model/connect';
@@ -20,6 +20,7 @@ import { formatMagnitude } from '../training/scale';
 import { useOverlay } from '../training/stores';
 import { post } from '../host';
 import { WeightsSection } from '../weights/WeightsSection';
+import { GradCheckPanel } from '../gradcheck/GradCheckPanel';
 
 export interface InspectorProps {
   /** Ids of the selected nodes, joined by spaces (a string, so the inspector skips re-rendering during drags). */
@@ -53,8 +54,21 @@ function ModelSummary({ analysis, view, model }: { analysis: GraphAnalysis; view
         <dd>{analysis.losses.join(', ') || '—'}</dd>
       </dl>
       <p className="hint">Select a node to edit its attributes and inputs.</p>
+      <GradCheckPanel {...modelCheckable(analysis, model)} />
     </div>
   );
+}
+
+/** Whether Check Gradients has something to compare in the whole model, and a dataset to take a batch from. */
+function modelCheckable(analysis: GraphAnalysis, model: ModelJson): { checkable: boolean; reason?: string } {
+  if (![...analysis.nodes.values()].some((n) => nodeCheckable(n))) return { checkable: false, reason: 'No parameters or float inputs to check.' };
+  if (!(model.training as { dataset?: unknown } | undefined)?.dataset) return { checkable: false, reason: 'Checking gradients takes a batch of the model\'s dataset: choose one in the training panel.' };
+  return { checkable: true };
+}
+
+/** A node the check covers: one with trainable parameters, or a float Input. */
+function nodeCheckable(n: NodeInfo): boolean {
+  return n.params.some((p) => !p.buffer) || (n.spec?.op === 'Input' && n.type?.dtype === 'float32');
 }
 
 /** The node's parameter-gradient norm while training streams it (this line alone re-renders on an update). */
@@ -136,6 +150,7 @@ function InspectorImpl({ selection, model, analysis, view, readOnly, send }: Ins
             <WeightsSection nodeId={id} />
           </>
         )}
+        {nodeCheckable(info) && <GradCheckPanel nodeId={id} {...modelCheckable(analysis, model)} />}
         {nodeView.errors.length > 0 && (
           <>
             <h4>Problems</h4>

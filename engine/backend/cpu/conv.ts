@@ -9,6 +9,7 @@
  */
 import type { Conv2dGeometry } from '../backend';
 import { PANEL_N, gemmPackB, gemmStrided, type PackB } from './matmul';
+import { floatsLike, type Floats } from './floats';
 
 /**
  * Index tables for im2col: cols[k][p] = x[nBase + kOff[k] + pOff[p]] for k = (ci, ki, kj) and
@@ -46,7 +47,7 @@ function im2colTables(g: Conv2dGeometry): Im2col {
  * element is x[nBase + rowOff[k] + colOff[j]], inside the image where 0 ≤ rowY[k] + colY[j] < h and
  * 0 ≤ rowX[k] + colX[j] < w, so one loop serves both, with the bounds test only when there is padding.
  */
-function im2colPacker(x: Float32Array, n: number, g: Conv2dGeometry, t: Im2col, transposed: boolean): PackB {
+function im2colPacker(x: Floats, n: number, g: Conv2dGeometry, t: Im2col, transposed: boolean): PackB {
   const nBase = n * g.c * g.h * g.w;
   const h = g.h, w = g.w;
   const rowOff = transposed ? t.pOff : t.kOff, colOff = transposed ? t.kOff : t.pOff;
@@ -96,7 +97,7 @@ function im2colPacker(x: Float32Array, n: number, g: Conv2dGeometry, t: Im2col, 
 }
 
 /** gx[n] += col2im(cols): the adjoint of im2col, one input row run at a time. */
-function col2imAdd(cols: Float32Array, n: number, g: Conv2dGeometry, gx: Float32Array): void {
+function col2imAdd(cols: Floats, n: number, g: Conv2dGeometry, gx: Floats): void {
   const c = g.c, h = g.h, w = g.w, kh = g.kh, kw = g.kw, sh = g.sh, sw = g.sw, ph = g.ph, pw = g.pw, oh = g.oh, ow = g.ow;
   const plane = h * w;
   const ohw = oh * ow;
@@ -126,13 +127,14 @@ function col2imAdd(cols: Float32Array, n: number, g: Conv2dGeometry, gx: Float32
   }
 }
 
-// Scratch for one sample's column gradient, reused across calls (kernels never re-enter).
-let colsBuf = new Float32Array(1024);
+// Scratch for one sample's column gradient, reused across calls (kernels never re-enter); one per precision.
+let colsBuf32 = new Float32Array(1024);
+let colsBuf64 = new Float64Array(0);
 
-export function conv2d(x: Float32Array, wt: Float32Array, g: Conv2dGeometry): Float32Array {
+export function conv2d(x: Floats, wt: Floats, g: Conv2dGeometry): Floats {
   const ckk = g.c * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  const out = new Float32Array(g.n * g.outC * ohw);
+  const out = floatsLike(x, g.n * g.outC * ohw);
   const t = im2colTables(g);
   for (let n = 0; n < g.n; n++) {
     gemmPackB(g.outC, ohw, ckk, wt, 0, ckk, 1, im2colPacker(x, n, g, t, false), out, n * g.outC * ohw, ohw);
@@ -140,12 +142,18 @@ export function conv2d(x: Float32Array, wt: Float32Array, g: Conv2dGeometry): Fl
   return out;
 }
 
-export function conv2dBackwardInput(gy: Float32Array, wt: Float32Array, g: Conv2dGeometry): Float32Array {
+export function conv2dBackwardInput(gy: Floats, wt: Floats, g: Conv2dGeometry): Floats {
   const ckk = g.c * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  const gx = new Float32Array(g.n * g.c * g.h * g.w);
-  if (colsBuf.length < ckk * ohw) colsBuf = new Float32Array(ckk * ohw);
-  const cols = colsBuf;
+  const gx = floatsLike(gy, g.n * g.c * g.h * g.w);
+  let cols: Floats;
+  if (gy instanceof Float64Array) {
+    if (colsBuf64.length < ckk * ohw) colsBuf64 = new Float64Array(ckk * ohw);
+    cols = colsBuf64;
+  } else {
+    if (colsBuf32.length < ckk * ohw) colsBuf32 = new Float32Array(ckk * ohw);
+    cols = colsBuf32;
+  }
   for (let n = 0; n < g.n; n++) {
     cols.fill(0, 0, ckk * ohw);
     // Wᵀ (CKK×O) read from W [O, CKK] through strides: A(i, k) = W[k·CKK + i].
@@ -155,10 +163,10 @@ export function conv2dBackwardInput(gy: Float32Array, wt: Float32Array, g: Conv2
   return gx;
 }
 
-export function conv2dBackwardWeight(gy: Float32Array, x: Float32Array, g: Conv2dGeometry): Float32Array {
+export function conv2dBackwardWeight(gy: Floats, x: Floats, g: Conv2dGeometry): Floats {
   const ckk = g.c * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  const gw = new Float32Array(g.outC * ckk);
+  const gw = floatsLike(gy, g.outC * ckk);
   const t = im2colTables(g);
   for (let n = 0; n < g.n; n++) {
     gemmPackB(g.outC, ckk, ohw, gy, n * g.outC * ohw, ohw, 1, im2colPacker(x, n, g, t, true), gw, 0, ckk);
@@ -166,9 +174,9 @@ export function conv2dBackwardWeight(gy: Float32Array, x: Float32Array, g: Conv2
   return gw;
 }
 
-export function maxPool2d(x: Float32Array, g: Conv2dGeometry): { out: Float32Array; argmax: Int32Array } {
+export function maxPool2d(x: Floats, g: Conv2dGeometry): { out: Floats; argmax: Int32Array } {
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
-  const out = new Float32Array(n * c * oh * ow);
+  const out = floatsLike(x, n * c * oh * ow);
   const argmax = new Int32Array(out.length);
   if (ph === 0 && pw === 0 && kh === 2 && kw === 2) {
     maxPool2x2(x, g, out, argmax);
@@ -205,7 +213,7 @@ export function maxPool2d(x: Float32Array, g: Conv2dGeometry): { out: Float32Arr
 }
 
 /** The common 2×2 window without padding (any stride): every window lies inside the input. */
-function maxPool2x2(x: Float32Array, g: Conv2dGeometry, out: Float32Array, argmax: Int32Array): void {
+function maxPool2x2(x: Floats, g: Conv2dGeometry, out: Floats, argmax: Int32Array): void {
   const { n, c, h, w, sh, sw, oh, ow } = g;
   let o = 0;
   for (let p = 0; p < n * c; p++) {
@@ -228,15 +236,15 @@ function maxPool2x2(x: Float32Array, g: Conv2dGeometry, out: Float32Array, argma
   }
 }
 
-export function maxPool2dBackward(gy: Float32Array, argmax: Int32Array, g: Conv2dGeometry): Float32Array {
-  const gx = new Float32Array(g.n * g.c * g.h * g.w);
+export function maxPool2dBackward(gy: Floats, argmax: Int32Array, g: Conv2dGeometry): Floats {
+  const gx = floatsLike(gy, g.n * g.c * g.h * g.w);
   for (let o = 0; o < gy.length; o++) gx[argmax[o]] += gy[o];
   return gx;
 }
 
-export function avgPool2d(x: Float32Array, g: Conv2dGeometry): Float32Array {
+export function avgPool2d(x: Floats, g: Conv2dGeometry): Floats {
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
-  const out = new Float32Array(n * c * oh * ow);
+  const out = floatsLike(x, n * c * oh * ow);
   let o = 0;
   for (let p = 0; p < n * c; p++) {
     const base = p * h * w;
@@ -256,9 +264,9 @@ export function avgPool2d(x: Float32Array, g: Conv2dGeometry): Float32Array {
   return out;
 }
 
-export function avgPool2dBackward(gy: Float32Array, g: Conv2dGeometry): Float32Array {
+export function avgPool2dBackward(gy: Floats, g: Conv2dGeometry): Floats {
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
-  const gx = new Float32Array(n * c * h * w);
+  const gx = floatsLike(gy, n * c * h * w);
   let o = 0;
   for (let p = 0; p < n * c; p++) {
     const base = p * h * w;

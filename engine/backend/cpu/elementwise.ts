@@ -2,6 +2,7 @@
 import type { BinaryOp, UnaryOp } from '../backend';
 import { stridesOf, type Shape } from '../../shape';
 import { normalCdf, normalPdf } from './special';
+import { floatsFrom, floatsLike, type Floats } from './floats';
 
 const SQRT_2_OVER_PI = 0.7978845608028654;
 const GELU_C = 0.044715;
@@ -17,9 +18,9 @@ function sigmoid(x: number): number {
   return e / (1 + e);
 }
 
-export function unary(op: UnaryOp, x: Float32Array, param = 0): Float32Array {
+export function unary(op: UnaryOp, x: Floats, param = 0): Floats {
   const n = x.length;
-  const y = new Float32Array(n);
+  const y = floatsLike(x, n);
   switch (op) {
     case 'neg': for (let i = 0; i < n; i++) y[i] = -x[i]; break;
     case 'exp': for (let i = 0; i < n; i++) y[i] = Math.exp(x[i]); break;
@@ -43,9 +44,9 @@ export function unary(op: UnaryOp, x: Float32Array, param = 0): Float32Array {
   return y;
 }
 
-export function unaryBackward(op: UnaryOp, x: Float32Array, y: Float32Array, gy: Float32Array, param = 0): Float32Array {
+export function unaryBackward(op: UnaryOp, x: Floats, y: Floats, gy: Floats, param = 0): Floats {
   const n = x.length;
-  const g = new Float32Array(n);
+  const g = floatsLike(gy, n);
   switch (op) {
     case 'neg': for (let i = 0; i < n; i++) g[i] = -gy[i]; break;
     case 'exp': for (let i = 0; i < n; i++) g[i] = gy[i] * y[i]; break;
@@ -133,9 +134,9 @@ function middleBlock(small: Shape, big: Shape): { outer: number; mid: number; in
   return { outer: prod(0, lo), mid: prod(lo, hi), inner: prod(hi, big.length) };
 }
 
-export function binary(op: BinaryOp, a: Float32Array, aShape: Shape, b: Float32Array, bShape: Shape, outShape: Shape): Float32Array {
+export function binary(op: BinaryOp, a: Floats, aShape: Shape, b: Floats, bShape: Shape, outShape: Shape): Floats {
   const n = outShape.reduce((p, d) => p * d, 1);
-  const out = new Float32Array(n);
+  const out = floatsLike(a, n);
   // Fast paths for the common layouts: equal shapes, a scalar operand, a trailing (bias-like) operand.
   if (a.length === n && b.length === n) {
     switch (op) {
@@ -174,9 +175,9 @@ export function binary(op: BinaryOp, a: Float32Array, aShape: Shape, b: Float32A
   return out;
 }
 
-export function broadcastTo(x: Float32Array, shape: Shape, outShape: Shape): Float32Array {
+export function broadcastTo(x: Floats, shape: Shape, outShape: Shape): Floats {
   const n = outShape.reduce((p, d) => p * d, 1);
-  const out = new Float32Array(n);
+  const out = floatsLike(x, n);
   const zeros = outShape.map(() => 0);
   forEachBroadcast(outShape, broadcastStrides(shape, outShape), zeros, (o, ix) => {
     out[o] = x[ix];
@@ -185,14 +186,14 @@ export function broadcastTo(x: Float32Array, shape: Shape, outShape: Shape): Flo
 }
 
 /** Sum x of `shape` down to `to` (a shape x broadcasts from), accumulating in float64. */
-export function sumTo(x: Float32Array, shape: Shape, to: Shape): Float32Array {
+export function sumTo(x: Floats, shape: Shape, to: Shape): Floats {
   const outSize = to.reduce((p, d) => p * d, 1);
-  if (outSize === x.length) return Float32Array.from(x);
+  if (outSize === x.length) return floatsFrom(x, x);
   const acc = new Float64Array(outSize);
   if (outSize === 1) {
     let s = 0;
     for (let i = 0; i < x.length; i++) s += x[i];
-    return Float32Array.of(s);
+    return floatsFrom(x, [s]);
   }
   const blk = middleBlock(to, shape);
   if (blk) {
@@ -203,11 +204,11 @@ export function sumTo(x: Float32Array, shape: Shape, to: Shape): Float32Array {
       for (let k = 0; k < inner; k++, o++) sum += x[o];
       acc[m] += sum;
     }
-    return Float32Array.from(acc);
+    return floatsFrom(x, acc);
   }
   const zeros = shape.map(() => 0);
   forEachBroadcast(shape, zeros, broadcastStrides(to, shape), (o, _z, it) => {
     acc[it] += x[o];
   });
-  return Float32Array.from(acc);
+  return floatsFrom(x, acc);
 }

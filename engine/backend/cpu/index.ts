@@ -1,26 +1,42 @@
-/** The CPU backend: storage is a plain typed array, every kernel a loop over it. */
-import type { AdamHyper, Backend, DType, SgdHyper, Storage } from '../backend';
+/**
+ * The CPU backend: storage is a plain typed array, every kernel a loop over it. Float tensors are Float32Arrays;
+ * `new CpuBackend('float64')` is the same backend with Float64Arrays instead (the kernels are written once over
+ * both, ./floats.ts): what the gradient check (engine/check/) evaluates the loss with for its finite differences.
+ */
+import type { AdamHyper, Backend, DType, FloatPrecision, HostData, SgdHyper, Storage } from '../backend';
 import * as ew from './elementwise';
 import * as mm from './matmul';
 import * as conv from './conv';
 import * as sm from './softmax';
+import { floatsLike, type Floats } from './floats';
 
-type Arr = Float32Array | Int32Array;
-const f = (s: Storage) => s as unknown as Float32Array;
+type Arr = Floats | Int32Array;
+const f = (s: Storage) => s as unknown as Floats;
 const i32 = (s: Storage) => s as unknown as Int32Array;
 const st = (a: Arr) => a as unknown as Storage;
 
 export class CpuBackend implements Backend {
-  readonly name = 'cpu';
-  upload(data: Arr): Storage { return st(data); }
-  zeros(size: number, dtype: DType): Storage { return st(dtype === 'int32' ? new Int32Array(size) : new Float32Array(size)); }
-  full(size: number, value: number): Storage { return st(new Float32Array(size).fill(value)); }
+  readonly name: string;
+  private readonly Float: Float32ArrayConstructor | Float64ArrayConstructor;
+
+  constructor(readonly floatPrecision: FloatPrecision = 'float32') {
+    this.name = floatPrecision === 'float64' ? 'cpu-float64' : 'cpu';
+    this.Float = floatPrecision === 'float64' ? Float64Array : Float32Array;
+  }
+
+  /** Int32 data is kept as is; float data at this backend's precision (copied only when it is not already). */
+  upload(data: HostData): Storage {
+    if (data instanceof Int32Array || data instanceof this.Float) return st(data);
+    return st(this.Float.from(data));
+  }
+  zeros(size: number, dtype: DType): Storage { return st(dtype === 'int32' ? new Int32Array(size) : new this.Float(size)); }
+  full(size: number, value: number): Storage { return st(new this.Float(size).fill(value)); }
   read(s: Storage): Promise<Arr> { return Promise.resolve(s as unknown as Arr); }
   readSync(s: Storage): Arr { return s as unknown as Arr; }
   copy(s: Storage): Storage { return st((s as unknown as Arr).slice()); }
   cast(s: Storage, to: DType): Storage {
     const a = s as unknown as Arr;
-    return st(to === 'int32' ? Int32Array.from(a, Math.trunc) : Float32Array.from(a));
+    return st(to === 'int32' ? Int32Array.from(a, Math.trunc) : this.Float.from(a));
   }
 
   unary: Backend['unary'] = (op, x, _size, param) => st(ew.unary(op, f(x), param));
@@ -28,14 +44,14 @@ export class CpuBackend implements Backend {
   binary: Backend['binary'] = (op, a, aShape, b, bShape, outShape) => st(ew.binary(op, f(a), aShape, f(b), bShape, outShape));
   axpby(a: Storage, alpha: number, b: Storage, beta: number, size: number): Storage {
     const x = f(a), y = f(b);
-    const out = new Float32Array(size);
+    const out = floatsLike(x, size);
     if (alpha === 1 && beta === 1) for (let i = 0; i < size; i++) out[i] = x[i] + y[i];
     else for (let i = 0; i < size; i++) out[i] = alpha * x[i] + beta * y[i];
     return st(out);
   }
   scale(x: Storage, alpha: number, size: number): Storage {
     const a = f(x);
-    const out = new Float32Array(size);
+    const out = floatsLike(a, size);
     for (let i = 0; i < size; i++) out[i] = a[i] * alpha;
     return st(out);
   }
@@ -46,7 +62,7 @@ export class CpuBackend implements Backend {
     const a = f(x);
     let s = 0;
     for (let i = 0; i < size; i++) s += a[i] * a[i];
-    return st(Float32Array.of(s));
+    return st(this.Float.of(s));
   }
 
   matmul: Backend['matmul'] = (a, b, batch, m, n, k, tA, tB) => st(mm.matmul(f(a), f(b), batch, m, n, k, tA, tB));
@@ -83,7 +99,7 @@ export class CpuBackend implements Backend {
   concat(parts: readonly Storage[], outer: number, dims: readonly number[], inner: number): Storage {
     const total = dims.reduce((a, b) => a + b, 0);
     const first = parts[0] as unknown as Arr;
-    const out = first instanceof Int32Array ? new Int32Array(outer * total * inner) : new Float32Array(outer * total * inner);
+    const out = first instanceof Int32Array ? new Int32Array(outer * total * inner) : floatsLike(first, outer * total * inner);
     let off = 0;
     parts.forEach((p, idx) => {
       const a = p as unknown as Arr;
@@ -95,14 +111,14 @@ export class CpuBackend implements Backend {
   }
   slice(x: Storage, outer: number, dim: number, inner: number, start: number, len: number): Storage {
     const a = x as unknown as Arr;
-    const out = a instanceof Int32Array ? new Int32Array(outer * len * inner) : new Float32Array(outer * len * inner);
+    const out = a instanceof Int32Array ? new Int32Array(outer * len * inner) : floatsLike(a, outer * len * inner);
     for (let o = 0; o < outer; o++) out.set(a.subarray((o * dim + start) * inner, (o * dim + start + len) * inner), o * len * inner);
     return st(out);
   }
 
   gather(weight: Storage, indices: Storage, count: number, num: number, dim: number): Storage {
     const w = f(weight), idx = i32(indices);
-    const out = new Float32Array(count * dim);
+    const out = floatsLike(w, count * dim);
     for (let r = 0; r < count; r++) {
       const k = idx[r];
       if (!(k >= 0 && k < num)) throw new RangeError(`Embedding: index ${k} at position ${r} is out of range for ${num} embeddings (0..${num - 1})`);
@@ -112,7 +128,7 @@ export class CpuBackend implements Backend {
   }
   gatherBackward(gy: Storage, indices: Storage, count: number, num: number, dim: number): Storage {
     const g = f(gy), idx = i32(indices);
-    const out = new Float32Array(num * dim);
+    const out = floatsLike(g, num * dim);
     for (let r = 0; r < count; r++) {
       const o = idx[r] * dim;
       for (let j = 0; j < dim; j++) out[o + j] += g[r * dim + j];

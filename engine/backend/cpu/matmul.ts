@@ -7,6 +7,8 @@
  * A block (MC×KC) in L2 while every B micro-panel sweeps over it.
  */
 
+import { floatsLike, type Floats } from './floats';
+
 const MR = 2; // rows of op(A) per micro-tile
 const NR = 3; // columns of op(B) per micro-tile
 const KC = 256;
@@ -24,7 +26,7 @@ const packBuf = new Float64Array(KC * (NC + NR));
  * Pack rows [i0, i0+mc) × k [k0, k0+kc) of op(A) into MR-row panels: panel q holds, for each k, the MR
  * values A(i0+MR·q+r, k), zero past the last row. Element A(i, k) = A[off + i·rs + k·cs].
  */
-function packPanelsA(A: Float32Array, off: number, rs: number, cs: number, i0: number, mc: number, k0: number, kc: number, dst: Float64Array): void {
+function packPanelsA(A: Floats, off: number, rs: number, cs: number, i0: number, mc: number, k0: number, kc: number, dst: Float64Array): void {
   let d = 0;
   for (let q = 0; q < mc; q += MR) {
     const base = off + (i0 + q) * rs + k0 * cs;
@@ -44,7 +46,7 @@ function packPanelsA(A: Float32Array, off: number, rs: number, cs: number, i0: n
 }
 
 /** Pack k [k0, k0+kc) × columns [j0, j0+nc) of op(B) into NR-column panels; B(k, j) = B[off + k·rs + j·cs]. */
-function packPanelsB(B: Float32Array, off: number, rs: number, cs: number, k0: number, kc: number, j0: number, nc: number, dst: Float64Array): void {
+function packPanelsB(B: Floats, off: number, rs: number, cs: number, k0: number, kc: number, j0: number, nc: number, dst: Float64Array): void {
   let d = 0;
   for (let p = 0; p < nc; p += NR) {
     const cols = Math.min(NR, nc - p);
@@ -71,7 +73,7 @@ function packPanelsB(B: Float32Array, off: number, rs: number, cs: number, k0: n
  * accumulators and 5 operands in registers: in V8's scalar float64 code, bigger tiles (4×4, 4×8) spill
  * and measured 20-40% slower; smaller ones pay more bounds-checked loads per multiply.
  */
-function micro(Ap: Float64Array, a: number, Bp: Float64Array, b: number, kc: number, C: Float32Array, c: number, ldc: number): void {
+function micro(Ap: Float64Array, a: number, Bp: Float64Array, b: number, kc: number, C: Floats, c: number, ldc: number): void {
   let c00 = 0, c01 = 0, c02 = 0;
   let c10 = 0, c11 = 0, c12 = 0;
   const aEnd = a + kc * 2;
@@ -85,7 +87,9 @@ function micro(Ap: Float64Array, a: number, Bp: Float64Array, b: number, kc: num
   const r = c + ldc;
   C[r] += c10; C[r + 1] += c11; C[r + 2] += c12;
 }
-const tile = new Float32Array(6);
+// Edge-tile scratch at each precision: the float32 path rounds the tile as it always did, float64 keeps it exact.
+const tile32 = new Float32Array(6);
+const tile64 = new Float64Array(6);
 
 /**
  * Writes op(B) rows [k0, k0+kc) × columns [j0, j0+nc) into dst as PANEL_N-column panels: panel q at
@@ -101,9 +105,9 @@ export const PANEL_N = NR;
  */
 export function gemmStrided(
   M: number, N: number, K: number,
-  A: Float32Array, aOff: number, ars: number, acs: number,
-  B: Float32Array, bOff: number, brs: number, bcs: number,
-  C: Float32Array, cOff: number, ldc: number,
+  A: Floats, aOff: number, ars: number, acs: number,
+  B: Floats, bOff: number, brs: number, bcs: number,
+  C: Floats, cOff: number, ldc: number,
 ): void {
   gemmPackB(M, N, K, A, aOff, ars, acs, (dst, k0, kc, j0, nc) => packPanelsB(B, bOff, brs, bcs, k0, kc, j0, nc, dst), C, cOff, ldc);
 }
@@ -111,9 +115,9 @@ export function gemmStrided(
 /** gemmStrided with op(B) produced by a packing function instead of read from memory. */
 export function gemmPackB(
   M: number, N: number, K: number,
-  A: Float32Array, aOff: number, ars: number, acs: number,
+  A: Floats, aOff: number, ars: number, acs: number,
   packB: PackB,
-  C: Float32Array, cOff: number, ldc: number,
+  C: Floats, cOff: number, ldc: number,
 ): void {
   if (M <= 0 || N <= 0 || K <= 0) return;
   for (let jc = 0; jc < N; jc += NC) {
@@ -128,6 +132,7 @@ export function gemmPackB(
         const c = cOff + ic * ldc + jc;
         const Ap = packA, Bp = packBuf;
         const mFull = mc - (mc % MR);
+        const tile = C instanceof Float64Array ? tile64 : tile32;
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
           const bp = jr * kc;
@@ -149,16 +154,16 @@ export function gemmPackB(
 
 /** C[cOff..] += A[aOff..] (M×K) @ B[bOff..] (K×N), all row-major. */
 export function gemmAcc(
-  A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number,
+  A: Floats, aOff: number, B: Floats, bOff: number, C: Floats, cOff: number,
   M: number, N: number, K: number,
 ): void {
   gemmStrided(M, N, K, A, aOff, K, 1, B, bOff, N, 1, C, cOff, N);
 }
 
 export function matmul(
-  a: Float32Array, b: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean,
-): Float32Array {
-  const c = new Float32Array(batch * m * n);
+  a: Floats, b: Floats, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean,
+): Floats {
+  const c = floatsLike(a, batch * m * n);
   // Stored A is [m, k] (or [k, m] when transA); stored B is [k, n] (or [n, k] when transB).
   const ars = transA ? 1 : k, acs = transA ? m : 1;
   const brs = transB ? 1 : n, bcs = transB ? k : 1;

@@ -1,7 +1,8 @@
 /** Softmax family and the classification losses, computed the numerically stable way (max-shifted). */
+import { floatsLike, type Floats } from './floats';
 
-export function softmax(x: Float32Array, outer: number, dim: number, inner: number, log: boolean): Float32Array {
-  const y = new Float32Array(x.length);
+export function softmax(x: Floats, outer: number, dim: number, inner: number, log: boolean): Floats {
+  const y = floatsLike(x, x.length);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * dim * inner + i;
@@ -20,8 +21,8 @@ export function softmax(x: Float32Array, outer: number, dim: number, inner: numb
   return y;
 }
 
-export function softmaxBackward(y: Float32Array, gy: Float32Array, outer: number, dim: number, inner: number, log: boolean): Float32Array {
-  const g = new Float32Array(y.length);
+export function softmaxBackward(y: Floats, gy: Floats, outer: number, dim: number, inner: number, log: boolean): Floats {
+  const g = floatsLike(y, y.length);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * dim * inner + i;
@@ -45,8 +46,8 @@ function checkLabel(label: number, c: number, row: number): void {
   if (!(label >= 0 && label < c)) throw new RangeError(`CrossEntropyLoss: target ${label} at row ${row} is out of range for ${c} classes (0..${c - 1})`);
 }
 
-export function crossEntropy(logits: Float32Array, labels: Int32Array, n: number, c: number): Float32Array {
-  const out = new Float32Array(n);
+export function crossEntropy(logits: Floats, labels: Int32Array, n: number, c: number): Floats {
+  const out = floatsLike(logits, n);
   for (let r = 0; r < n; r++) {
     const label = labels[r];
     checkLabel(label, c, r);
@@ -61,8 +62,8 @@ export function crossEntropy(logits: Float32Array, labels: Int32Array, n: number
 }
 
 /** Gradient of mean cross entropy, times the upstream scalar gradient. */
-export function crossEntropyBackward(logits: Float32Array, labels: Int32Array, gScale: number, n: number, c: number): Float32Array {
-  const g = new Float32Array(n * c);
+export function crossEntropyBackward(logits: Floats, labels: Int32Array, gScale: number, n: number, c: number): Floats {
+  const g = floatsLike(logits, n * c);
   const s = gScale / n;
   for (let r = 0; r < n; r++) {
     const base = r * c;
@@ -76,8 +77,8 @@ export function crossEntropyBackward(logits: Float32Array, labels: Int32Array, g
   return g;
 }
 
-export function bceWithLogits(x: Float32Array, t: Float32Array): Float32Array {
-  const out = new Float32Array(x.length);
+export function bceWithLogits(x: Floats, t: Floats): Floats {
+  const out = floatsLike(x, x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     out[i] = Math.max(v, 0) - v * t[i] + Math.log1p(Math.exp(-Math.abs(v)));
@@ -85,9 +86,9 @@ export function bceWithLogits(x: Float32Array, t: Float32Array): Float32Array {
   return out;
 }
 
-export function bceWithLogitsBackward(x: Float32Array, t: Float32Array, gy: Float32Array): [Float32Array, Float32Array] {
-  const gx = new Float32Array(x.length);
-  const gt = new Float32Array(x.length);
+export function bceWithLogitsBackward(x: Floats, t: Floats, gy: Floats): [Floats, Floats] {
+  const gx = floatsLike(x, x.length);
+  const gt = floatsLike(x, x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     const s = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
