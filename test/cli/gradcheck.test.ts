@@ -56,11 +56,12 @@ test('exit 0 on the XOR example: a row per tensor, the totals, and the cost of f
   const res = readResult(out);
   assert.ok(res.passed);
   assert.equal(res.feed, 'training.dataset (the first training batch)');
-  // Without --feed: a batch of training.batchSize (16) samples of the dataset: x is [16, 2], 32 entries, 20 checked.
-  assert.equal(res.tensors[0].checked, 20);
-  assert.equal(res.checked, 20 + 16 + 8 + 16 + 2);
+  // Without --feed: the first batch of the model's own dataset, its four inline rows (the truth table, batch 4):
+  // x is [4, 2], 8 entries, all checked, as are fc1's 16 + 8 and fc2's 16 + 2 values.
+  assert.equal(res.tensors[0].checked, 8);
+  assert.equal(res.checked, 8 + 16 + 8 + 16 + 2);
   assert.equal(res.numeric.forwardPasses, 2 * res.checked);
-  assert.equal(res.backprop.gradients, 32 + 16 + 8 + 16 + 2);
+  assert.equal(res.backprop.gradients, 8 + 16 + 8 + 16 + 2);
   assert.match(r.stdout, new RegExp(`backprop: +1 backward pass, [0-9.]+ ms, gave all ${res.backprop.gradients} gradient values at once`));
   assert.match(r.stdout, new RegExp(`finite differences: +${res.numeric.forwardPasses} forward passes \\(2 per checked entry, ${res.checked} entries\\)`));
   assert.match(r.stdout, /all 5 tensors pass; 0 entries at a kink/);

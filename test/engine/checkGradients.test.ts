@@ -336,7 +336,12 @@ test('every example and template passes on its first training batch', async () =
     const r = await checkGradients(model, datasetFeeds(model), { samples: 8 });
     assert.ok(r.passed, `${name}: ${JSON.stringify(r.tensors.filter((t) => t.status === 'fail').map((t) => [t.name, t.relError, t.maxAbsError]))}`);
     assert.equal(r.tensors.length, model.parameters().length + 1, `${name}: every parameter and the Input`);
-    for (const t of r.tensors) if (!t.belowResolution && t.kinks < t.checked) assert.ok(t.relError < 1e-5, `${name} ${t.name}: ${t.relError}`);
+    for (const t of r.tensors) {
+      // The strict bound holds where the gradient stands well above the float64 differences' own noise
+      // (≈ 1e-16·|L| / ε ≈ 1e-10 here): the vanishing-gradient lesson's middle layers (gradients of 1e-7) do not.
+      const largest = Math.max(...t.entries.map((e) => Math.abs(e.backprop)));
+      if (!t.belowResolution && t.kinks < t.checked && largest >= 1e-5) assert.ok(t.relError < 1e-5, `${name} ${t.name}: ${t.relError}`);
+    }
   }
 });
 
