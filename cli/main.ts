@@ -10,7 +10,8 @@ import { GRADCHECK_FLAGS, runGradcheck } from './gradcheck';
 import { checkWritable, writeOrRescue } from './files';
 import { InputError, loadFeed, loadModel } from './load';
 import { trainOnDataset } from './trainDataset';
-import { datasetFeeds, profileCommand, profileTable } from './profile';
+import { profileCommand, profileTable } from './profile';
+import { datasetBatch } from './datasetBatch';
 
 const USAGE = `Usage: backprop-studio <command> [options]
 
@@ -122,7 +123,7 @@ async function runProfile(modelPath: string, flags: Map<string, string | true>):
   // Every check before the work: the destination, the model, then the feed (or the dataset).
   if (typeof out === 'string') checkWritable(out, '--out');
   const model = loadModel(modelPath);
-  const feeds = typeof feedPath === 'string' ? loadFeed(feedPath, model, true) : datasetFeeds(modelPath, model);
+  const feeds = typeof feedPath === 'string' ? loadFeed(feedPath, model, true) : datasetBatch(modelPath, model, 'profile');
   const result = await profileCommand(model, feeds, steps, typeof feedPath === 'string' ? 'feed' : 'dataset');
   process.stdout.write(profileTable(result, modelPath));
   if (typeof out === 'string') writeOrRescue(out, JSON.stringify(result) + '\n', '--out');

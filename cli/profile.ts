@@ -3,13 +3,8 @@
  * the model costs, phase by phase and node by node, measured with the engine's profiler (engine/train/profile.ts)
  * and held against the analytic FLOPs. Prints a table; writes the JSON to --out (docs/cli.md lists its fields).
  */
-import {
-  batches, formatFlops, profileTraining, readDatasetSpec, readTrainingSettings, splitDataset, UNSCOPED_ROW,
-  type GraphModel, type NodeProfile, type PhaseSummary, type ProfileReport, type Tensor,
-} from '../engine';
+import { formatFlops, profileTraining, UNSCOPED_ROW, type GraphModel, type NodeProfile, type PhaseSummary, type ProfileReport, type Tensor } from '../engine';
 import { guardFinite } from './commands';
-import { InputError } from './load';
-import { modelDataset } from './trainDataset';
 
 export interface ProfileResult {
   /** Where the batch came from. */
@@ -24,20 +19,6 @@ export interface ProfileResult {
 }
 
 type PhaseJson = Omit<PhaseSummary, 'samples'>;
-
-/** One seeded minibatch of the model's own dataset: the first of epoch 0 of the training split, as training takes it. */
-export function datasetFeeds(modelPath: string, model: GraphModel): Record<string, Tensor> {
-  const { spec, problems } = readDatasetSpec(model.json.training);
-  if (problems.length) throw new InputError(`${modelPath}: ${problems[0]}`);
-  if (!spec) throw new InputError(`${modelPath}: the model has no training.dataset; pass --feed FEED.json, or add a dataset (docs/training.md)`);
-  const settings = readTrainingSettings(model.json.training);
-  const { train } = splitDataset(modelDataset(modelPath, model, spec), settings.validationSplit, settings.seed);
-  const b = batches(train, settings.batchSize, settings.seed, 0).next().value!;
-  const feeds = Object.create(null) as Record<string, Tensor>;
-  feeds[spec.input ?? model.inputIds[0]] = b.inputs;
-  feeds[spec.target ?? model.targetIds[0]] = b.targets;
-  return feeds;
-}
 
 export async function profileCommand(model: GraphModel, feeds: Record<string, Tensor>, steps: number, source: ProfileResult['source']): Promise<ProfileResult> {
   const problem = model.lossProblem();

@@ -25,9 +25,10 @@ describe('building the MLP template from an empty file by drag and drop', { skip
       const pane = page.locator('.react-flow__pane');
       await pane.waitFor();
 
+      // Dropped where the canvas shows them at 1400×800 under a training panel with its settings open (about 380 px tall).
       const layers: [string, string, number, number][] = [
         ['Input', 'input1', 40, 120], ['Linear', 'linear1', 210, 120], ['ReLU', 'relu1', 380, 120],
-        ['Linear', 'linear2', 550, 120], ['Target', 'target1', 550, 330], ['CrossEntropyLoss', 'loss1', 720, 220],
+        ['Linear', 'linear2', 550, 120], ['Target', 'target1', 550, 280], ['CrossEntropyLoss', 'loss1', 720, 220],
       ];
       let edits = 0;
       for (const [op, id, x, y] of layers) {

@@ -127,7 +127,7 @@ test('profile: a bad model, a model without a dataset, or a bad feed exits 1 and
   delete (noData as { training?: unknown }).training;
   const r2 = cli('profile', file('nodata.nn.json', noData), '--out', out);
   assert.equal(r2.code, 1);
-  assert.match(r2.stderr, /no training\.dataset; pass --feed FEED\.json/);
+  assert.match(r2.stderr, /no training\.dataset for profile to take a batch from; pass --feed FEED\.json/);
   const r3 = cli('profile', mlpPath, '--feed', file('badfeed.json', { x: { shape: [1, 3], data: [1, 2, 3] } }), '--out', out);
   assert.equal(r3.code, 1);
   assert.match(r3.stderr, /"x"/);
