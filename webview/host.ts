@@ -292,6 +292,8 @@ export interface SavedState {
   trainingOpen?: boolean;
   /** Whether the training panel shows its settings (folded: a one-line summary). */
   trainingSettingsOpen?: boolean;
+  /** Whether the charts row shows the whole cost meter (its ratios are always in the status row). */
+  costMeterOpen?: boolean;
   /** The training speed chosen in the panel: steps a second, or 'max'. */
   trainingPace?: string;
   /** Whether the decision boundary shows the data points (default true). */

@@ -50,6 +50,13 @@ describe('the cost meter (headless Chromium)', { skip: missing ?? false }, () =>
       await page.locator('[data-testid="loss-chart"]').waitFor();
       assert.equal(await m.count(), 0, 'no meter (and no row taken) before a run has measured a step');
       await send(page, costs);
+      // The ratios are always in the status row, beside the rule of thumb; the whole meter opens from there.
+      await page.locator('[data-testid="cost-summary"][data-step="7"]').waitFor();
+      assert.equal(await page.locator('[data-testid="cost-summary-backward"]').textContent(), '1.50');
+      assert.equal(await page.locator('[data-testid="cost-summary-step"]').textContent(), '3.00');
+      assert.match((await page.locator('[data-testid="cost-summary"]').textContent())!, /backward \/ forward 1\.50 \(≈ 2\) · step \/ forward 3\.00 \(≈ 3\)/);
+      assert.equal(await m.count(), 0, 'the meter itself is folded until asked for');
+      await page.locator('[data-testid="cost-meter-toggle"]').click();
       await page.locator(`${meter}[data-step="7"]`).waitFor();
       assert.match((await m.locator('figcaption').textContent())!, /step 7 · batch 16/);
       for (const [phase, ms] of [['forward', '2 ms'], ['backward', '3 ms'], ['update', '1 ms']]) {
@@ -78,6 +85,7 @@ describe('the cost meter (headless Chromium)', { skip: missing ?? false }, () =>
       // Reset weights: the run's figures go.
       await send(page, { type: 'trainingState', status: 'idle' });
       await m.waitFor({ state: 'detached' });
+      assert.equal(await page.locator('[data-testid="cost-summary"]').count(), 0);
     });
   });
 });

@@ -112,6 +112,28 @@ function NodeRows({ nodes }: { nodes: readonly NodeCost[] }) {
   );
 }
 
+/**
+ * The ratios in one line of the panel's status row, beside the rule of thumb: there whatever the panel's size (the
+ * whole meter is a box of the charts row, which a short editor cannot spare), with the button that opens the meter.
+ */
+function CostSummaryImpl({ open, onToggle }: { open: boolean; onToggle: () => void }) {
+  const c = useCosts(selectCosts);
+  if (!c) return null;
+  const step = c.forwardMs + c.backwardMs + c.updateMs;
+  return (
+    <span className="cost-summary" data-testid="cost-summary" data-step={c.step}>
+      <FoldButton open={open} onToggle={onToggle} what="the cost of a step" className="cost-summary-toggle" testId="cost-meter-toggle">
+        <span>
+          backward / forward <b data-testid="cost-summary-backward">{ratio(c.backwardMs, c.forwardMs)}</b> <span className="hint">(≈ 2)</span> · step / forward{' '}
+          <b data-testid="cost-summary-step">{ratio(step, c.forwardMs)}</b> <span className="hint">(≈ 3)</span>
+        </span>
+      </FoldButton>
+    </span>
+  );
+}
+
+export const CostSummary = memo(CostSummaryImpl);
+
 function CostMeterImpl() {
   countRender('CostMeter');
   const c = useCosts(selectCosts);

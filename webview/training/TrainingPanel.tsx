@@ -13,7 +13,7 @@ import { Icon } from '../ui/Icon';
 import { Button, Dropdown } from '../ui/toolkit';
 import { BoundaryHeatmap } from './BoundaryHeatmap';
 import { AccuracyChart, LossChart } from './Charts';
-import { CostMeter } from './CostMeter';
+import { CostMeter, CostSummary } from './CostMeter';
 import { ACTIVE, type SessionView } from './sessionStore';
 import { readTraining, settingsSummary } from './settings';
 import { statusText } from './status';
@@ -172,6 +172,15 @@ function TrainingPanelImpl({ training, readOnly, send, onReveal, analysis }: Tra
       return !o;
     });
   }, []);
+  // The whole cost meter on request: its ratios are always in the status row.
+  const [costsOpen, setCostsOpen] = useState(() => savedState().costMeterOpen ?? false);
+  const toggleCosts = useCallback(() => {
+    setCostsOpen((o) => {
+      saveState({ costMeterOpen: !o });
+      if (!o) setOpen(true);
+      return !o;
+    });
+  }, []);
   return (
     <section className={`training-panel nokey${open ? ' open' : ''}`} data-testid="training-panel" aria-label="Training">
       <div className="training-header">
@@ -179,7 +188,10 @@ function TrainingPanelImpl({ training, readOnly, send, onReveal, analysis }: Tra
           <span className="training-title">Training{readOnly ? ' (read-only)' : ''}</span>
         </FoldButton>
         <TrainingControls readOnly={readOnly} />
-        <TrainingStatus onReveal={onReveal} />
+        <div className="training-status-line">
+          <TrainingStatus onReveal={onReveal} />
+          <CostSummary open={costsOpen && open} onToggle={toggleCosts} />
+        </div>
       </div>
       <div className="training-body" hidden={!open}>
         <SettingsSection training={training} readOnly={readOnly} send={send} analysis={analysis} />
@@ -187,7 +199,7 @@ function TrainingPanelImpl({ training, readOnly, send, onReveal, analysis }: Tra
           <LossChart />
           <AccuracyCharts training={training} />
           <BoundaryHeatmap />
-          <CostMeter />
+          {costsOpen && <CostMeter />}
         </div>
       </div>
     </section>
