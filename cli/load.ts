@@ -1,6 +1,6 @@
 /** Reading a model, its sidecar weights and a feed from disk into the engine (which only sees bytes). */
 import { readlinkSync, realpathSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   GraphModel, GraphValidationError, Tensor, analyzeModel, boundInputId, computeFeatures, decodeSafetensors, readInputFeatures,
   INPUT_FEATURES_KEY, type GraphAnalysis, type GraphModel as Model, type ModelJson, type StoredTensor,
@@ -21,7 +21,9 @@ const firstProblem = (analysis: GraphAnalysis) =>
  * the containment rule with the model's own folder tree as the root (links resolved).
  */
 export function sidecarPath(modelPath: string, json: Pick<ModelJson, 'weights'>): string {
-  const r = resolveContainedPath(modelPath, json.weights || defaultSidecarName(modelPath), dirname(modelPath), SIDECAR_FILE, NODE_LINKS);
+  // The rule works on absolute paths: a model named relative to the working directory is resolved first.
+  const model = resolve(modelPath);
+  const r = resolveContainedPath(model, json.weights || defaultSidecarName(modelPath), dirname(model), SIDECAR_FILE, NODE_LINKS);
   if ('error' in r) throw new InputError(`${modelPath}: ${r.error}`);
   return r.path;
 }

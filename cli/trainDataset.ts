@@ -3,7 +3,7 @@
  * (training.dataset), with a progress line on a terminal, and writes the weights beside the model.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   buildDataset, encodeSafetensors, readDatasetSpec, readTrainingSettings, splitDataset, Trainer, TrainingNonFiniteError,
   DatasetError, CsvError, type DatasetJson, type ExternalData, type GraphModel,
@@ -30,7 +30,8 @@ export function external(modelPath: string, source: string, path: string | undef
   }
   if (source === 'csv') {
     // The model's folder tree is the root, as for its weights (common/containment.ts).
-    const where = resolveContainedPath(modelPath, path!, dirname(modelPath), DATASET_FILE, NODE_LINKS);
+    const model = resolve(modelPath);
+    const where = resolveContainedPath(model, path!, dirname(model), DATASET_FILE, NODE_LINKS);
     if ('error' in where) throw new InputError(`${modelPath}: ${where.error}`);
     return { table: readCsvTable(where.path) };
   }

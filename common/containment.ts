@@ -32,6 +32,8 @@ const slashes = (p: string) => p.replace(/\\/g, '/');
 const DRIVE = /^[A-Za-z]:(?=\/|$)/;
 
 /** `a/./b/../c` → `a/c`, keeping a leading `/` or drive; null when `..` climbs past the top. */
+const ABSOLUTE = /^(?:\/|[A-Za-z]:\/)/;
+
 function normalise(path: string): string | null {
   const p = slashes(path);
   const drive = DRIVE.exec(p)?.[0] ?? '';
@@ -90,6 +92,8 @@ export function realpathOfMaybeMissing(path: string, links: Links, depth = 0): s
  * file must stay in. With `realpath`, the returned path is the real one (links resolved).
  */
 export function resolveContainedPath(modelPath: string, value: string, root: string, file: ContainedFile, links?: Links): Contained {
+  // Relative paths would be read as if they started at the file system's root (normalise drops no leading '/').
+  if (!ABSOLUTE.test(slashes(modelPath)) || !ABSOLUTE.test(slashes(root))) throw new Error(`internal: the containment rule needs absolute paths, got ${JSON.stringify(modelPath)} and ${JSON.stringify(root)}`);
   if (file.type && !file.type.pattern.test(value)) return { error: `${file.key} must name ${file.type.label}, found ${quote(value)}` };
   if (value.includes('\0') || /^(?:[\\/]|[A-Za-z]:)/.test(value)) return { error: `${file.key} must be a path relative to the model file, found ${quote(value)}` };
   const modelDir = slashes(modelPath).replace(/\/[^/]*$/, '');

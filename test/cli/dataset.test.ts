@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeSafetensors, playgroundPoints } from '../../engine';
@@ -117,4 +117,21 @@ test('a bad inline row exits 1 naming the key, the row and the value, and writes
   assert.equal(w.status, 1);
   assert.match(w.stderr, /training\.dataset\.rows have 4 values a row \(3 input values and the label\) but Input "x" has shape \[2\]/);
   assert.equal(existsSync(join(dir, 'badrows.safetensors')), false);
+});
+
+test('a model named relative to the working directory keeps its weights beside it (train, then predict reads them)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'bps-rel-'));
+  const sub = join(work, 'models');
+  mkdirSync(sub);
+  writeFileSync(join(sub, 'rel.nn.json'), JSON.stringify(circleModel({ source: 'circle', size: 200, noise: 0 }, { weights: undefined, training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 32, epochs: 1, dataset: { source: 'circle', size: 200 } } })));
+  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: work });
+  const trained = run('train', 'models/rel.nn.json');
+  assert.equal(trained.status, 0, trained.stderr);
+  assert.ok(existsSync(join(sub, 'rel.safetensors')), 'the weights are beside the model, not under /models');
+  writeFileSync(join(work, 'feed.json'), JSON.stringify({ x: { shape: [1, 2], data: [0, 0] } }));
+  const predicted = run('predict', 'models/rel.nn.json', '--feed', 'feed.json');
+  assert.equal(predicted.status, 0, predicted.stderr);
+  // The prediction comes from the trained weights: the same as the absolute path gives.
+  const absolute = cli('predict', join(sub, 'rel.nn.json'), '--feed', join(work, 'feed.json'));
+  assert.equal(predicted.stdout, absolute.stdout);
 });
