@@ -7,6 +7,7 @@
 import type { AttrValue, EdgeJson, NodeJson } from '../engine/graph/types-public';
 import type { EpochMetrics } from '../engine/train/trainer';
 import type { NodeStats, ParamStats } from '../engine/train/stats';
+import type { TensorCheck } from '../engine/check/gradcheck';
 import type { StepTrace } from '../engine/train/walkthrough';
 import type { ParamImages } from '../engine/train/weightImage';
 
@@ -219,19 +220,8 @@ export const ACKNOWLEDGED_MESSAGES = ['trainingState', 'trainingMetrics', 'gradi
 // ---------------------------------------------------------------------------------------------
 // Check Gradients (host → webview)
 
-/** One tensor of a gradient check, as the editor shows it (engine/check/gradcheck.ts TensorCheck, without its entries). */
-export interface GradCheckTensorView {
-  name: string;
-  kind: 'parameter' | 'input';
-  nodeId: string;
-  shape: number[];
-  checked: number;
-  maxAbsError: number;
-  relError: number;
-  kinks: number;
-  status: 'pass' | 'fail';
-  belowResolution: boolean;
-}
+/** One tensor of a gradient check, as the editor shows it: the engine's TensorCheck without its entries and timing. */
+export type GradCheckTensorView = Pick<TensorCheck, 'name' | 'kind' | 'nodeId' | 'shape' | 'checked' | 'maxAbsError' | 'relError' | 'kinks' | 'status' | 'belowResolution'>;
 
 /** A gradient check's result, as the editor shows it: per tensor, and what backprop and the finite differences cost. */
 export interface GradCheckView {

@@ -5,32 +5,27 @@
 // view starts to move (Canvas.tsx clears the hover store) and on Escape.
 // Only the card reads the statistics store, with a selector for the hovered node: an update re-renders the card
 // and never a node.
-import { memo, useCallback, useEffect, useLayoutEffect, useRef } from 'react';
-import { useInternalNode, useStore, type ReactFlowState } from '@xyflow/react';
+import { memo, useCallback, useEffect } from 'react';
 import { getOp } from '../../engine/graph/registry';
-import type { OpFlowNode } from '../canvas/flowTypes';
 import { countRender } from '../debug/renders';
-import { placeCard } from './cardPlacement';
 import { setNodeHover, useNodeHover } from './nodeHover';
 import type { NodeStatsStore } from './nodeStatsStore';
 import { useNodeStats } from './stores';
 import { TensorStatsView } from './TensorStatsView';
+import { useCardBesideNode } from './useCardBesideNode';
 
 function NodeCardImpl() {
   const id = useNodeHover();
   return id === null ? null : <NodeCardBody id={id} />;
 }
 
-const selectTransform = (s: ReactFlowState) => s.transform;
 const selectStep = (s: NodeStatsStore) => s.step;
 
 function NodeCardBody({ id }: { id: string }) {
   // The node as React Flow has it now: its view, and where it is (the card follows it if it moves).
-  const node = useInternalNode<OpFlowNode>(id);
-  const [tx, ty, zoom] = useStore(selectTransform);
+  const { node, ref: el } = useCardBesideNode(id);
   const stats = useNodeStats(useCallback((s: NodeStatsStore) => s.get(id), [id]));
   const step = useNodeStats(selectStep);
-  const el = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -39,21 +34,6 @@ function NodeCardBody({ id }: { id: string }) {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
-
-  // Placed after layout, from the card's measured size: no second render, and no frame drawn in the wrong place.
-  useLayoutEffect(() => {
-    const card = el.current;
-    const canvas = card?.parentElement;
-    if (!card || !canvas || !node) return;
-    const anchor = {
-      x: node.internals.positionAbsolute.x * zoom + tx,
-      y: node.internals.positionAbsolute.y * zoom + ty,
-      width: (node.measured.width ?? 0) * zoom,
-      height: (node.measured.height ?? 0) * zoom,
-    };
-    const at = placeCard(anchor, { width: card.offsetWidth, height: card.offsetHeight }, { width: canvas.clientWidth, height: canvas.clientHeight });
-    card.style.transform = `translate(${at.left}px, ${at.top}px)`;
-  });
 
   if (!node) return null; // deleted while hovered
   countRender('NodeCard');

@@ -4,22 +4,19 @@
 // gradients it sent to each input, its parameters' gradients, and on request the primitive ops of the tape it
 // recorded); in the update, each parameter before → after. Placed like the hover card (cardPlacement.ts), it reads
 // the walk-through store alone: moving a frame re-renders the card, not the canvas.
-import { memo, useCallback, useLayoutEffect, useRef } from 'react';
-import { useInternalNode, useStore, type ReactFlowState } from '@xyflow/react';
+import { memo, useCallback } from 'react';
 import { getOp } from '../../engine/graph/registry';
 import type { BackwardTrace, ForwardTrace, StepTrace, UpdateTrace, WeightImage } from '../../protocol/messages';
-import type { OpFlowNode } from '../canvas/flowTypes';
 import { countRender } from '../debug/renders';
-import { placeCard } from '../training/cardPlacement';
 import { formatShape, formatStat } from '../training/statFormat';
 import { TensorStatsView } from '../training/TensorStatsView';
+import { useCardBesideNode } from '../training/useCardBesideNode';
 import { WeightHeatmap } from '../weights/WeightHeatmap';
 import { CompactStats, rmsOf } from './CompactStats';
 import { useWalk } from './walk';
 import type { Frame, WalkStore } from './walkStore';
 
 const selectFrame = (s: WalkStore) => s.frame;
-const selectTransform = (s: ReactFlowState) => s.transform;
 
 function WalkCardImpl() {
   const frame = useWalk(selectFrame);
@@ -28,22 +25,7 @@ function WalkCardImpl() {
 
 function WalkCardBody({ frame }: { frame: Frame }) {
   const trace = useWalk(useCallback((s: WalkStore) => s.trace, []))!;
-  const node = useInternalNode<OpFlowNode>(frame.node);
-  const [tx, ty, zoom] = useStore(selectTransform);
-  const el = useRef<HTMLDivElement>(null);
-  useLayoutEffect(() => {
-    const card = el.current;
-    const canvas = card?.parentElement;
-    if (!card || !canvas || !node) return;
-    const anchor = {
-      x: node.internals.positionAbsolute.x * zoom + tx,
-      y: node.internals.positionAbsolute.y * zoom + ty,
-      width: (node.measured.width ?? 0) * zoom,
-      height: (node.measured.height ?? 0) * zoom,
-    };
-    const at = placeCard(anchor, { width: card.offsetWidth, height: card.offsetHeight }, { width: canvas.clientWidth, height: canvas.clientHeight });
-    card.style.transform = `translate(${at.left}px, ${at.top}px)`;
-  });
+  const { ref: el } = useCardBesideNode(frame.node);
   countRender('WalkCard');
   let body;
   if (frame.phase === 'forward') body = <ForwardCard f={trace.forward[frame.index]} />;
