@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { buildEngineDts } from './scripts/build-engine-dts.mjs';
+import { buildKernels } from './scripts/build-kernels.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -29,6 +30,7 @@ const targets = [
   { ...node, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { trainWorker: 'extension/training/worker.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { gradcheckWorker: 'extension/gradcheck/worker.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { kernelWorker: 'common/kernelWorker.ts' }, outdir: 'dist' },
   // The engine as one ES module: what exported TypeScript imports when no engine package is installed.
   { ...common, platform: 'neutral', format: 'esm', target: 'es2022', entryPoints: { engine: 'engine/index.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } },
   {
@@ -65,6 +67,8 @@ async function writeSchema() {
 mkdirSync('dist', { recursive: true });
 // The digits dataset shipped with the extension and the command line (built once from the mnist package).
 if (!existsSync('dist/digits.bin')) (await import('./scripts/make-digits.mjs')).makeDigits();
+// The engine's WebAssembly SIMD kernels (dist/kernels/*.wasm), compiled from AssemblyScript when changed.
+await buildKernels();
 if (watch) {
   for (const t of targets) {
     const ctx = await esbuild.context(t);

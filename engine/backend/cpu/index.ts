@@ -9,19 +9,30 @@ import * as mm from './matmul';
 import * as conv from './conv';
 import * as sm from './softmax';
 import { floatsLike, type Floats } from './floats';
+import type { WasmKernels } from '../wasm/wasmKernels';
+import * as wasm from '../wasm/kernels';
 
 type Arr = Floats | Int32Array;
 const f = (s: Storage) => s as unknown as Floats;
 const i32 = (s: Storage) => s as unknown as Int32Array;
+/** Float storage when the fast kernels are set (they are only ever set on the float32 backend). */
+const f32 = (s: Storage) => s as unknown as Float32Array;
 const st = (a: Arr) => a as unknown as Storage;
 
 export class CpuBackend implements Backend {
   readonly name: string;
   private readonly Float: Float32ArrayConstructor | Float64ArrayConstructor;
 
+  /** The WebAssembly kernels for float32 work, when installed (../wasm/install.ts); else the TypeScript ones. */
+  fastKernels: WasmKernels | null = null;
+
   constructor(readonly floatPrecision: FloatPrecision = 'float32') {
     this.name = floatPrecision === 'float64' ? 'cpu-float64' : 'cpu';
     this.Float = floatPrecision === 'float64' ? Float64Array : Float32Array;
+  }
+
+  setFastKernels(k: WasmKernels | null): void {
+    this.fastKernels = this.floatPrecision === 'float32' ? k : null;
   }
 
   /** Int32 data is kept as is; float data at this backend's precision (copied only when it is not already). */
@@ -65,7 +76,8 @@ export class CpuBackend implements Backend {
     return st(this.Float.of(s));
   }
 
-  matmul: Backend['matmul'] = (a, b, batch, m, n, k, tA, tB) => st(mm.matmul(f(a), f(b), batch, m, n, k, tA, tB));
+  matmul: Backend['matmul'] = (a, b, batch, m, n, k, tA, tB) =>
+    st(this.fastKernels ? wasm.matmul(this.fastKernels, f32(a), f32(b), batch, m, n, k, tA, tB) : mm.matmul(f(a), f(b), batch, m, n, k, tA, tB));
   addRowVector(x: Storage, bias: Storage, rows: number, cols: number): Storage {
     const a = f(x), b = f(bias);
     for (let r = 0; r < rows; r++) {

@@ -1,0 +1,5 @@
+// The engine's WebAssembly kernels: one module, built twice (plain SIMD and relaxed SIMD), each with a private
+// and a shared-memory variant. Memory is imported: the JavaScript side owns the layout (operands, outputs and
+// each thread's scratch) and copies tensors in and out.
+export { gemm, gemmScratchBytes } from './gemm';
+export { ceiling } from './ceiling';

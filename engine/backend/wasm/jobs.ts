@@ -1,0 +1,102 @@
+/**
+ * Running one kernel on several threads over one shared memory. The caller splits a kernel into jobs (the same
+ * export, different arguments: other rows or columns of the output, another thread's scratch), runs the first
+ * itself and hands the others to workers through a control block in a SharedArrayBuffer:
+ *   per worker w, 64 int32 words at w·64: [0] job sequence number (the caller bumps it), [1] the sequence
+ *   number the worker last finished, [2] the kernel's index in THREADED_KERNELS, [3] 1 when the worker is ready,
+ *   [4] 1 when the job trapped; and from float64 word w·32 + 8, the job's arguments.
+ * Workers block in Atomics.wait between jobs, so an idle pool costs nothing. Nothing here imports Node: the
+ * host starts the workers (common/kernelThreads.ts) and each runs serveKernelJobs.
+ */
+import { THREADED_KERNELS, type KernelExports, type ThreadedKernel } from './exports';
+import { webAssembly, type WasmMemory, type WasmModule } from './webassembly';
+
+const WORDS = 64;
+const SEQ = 0, DONE = 1, KERNEL = 2, READY = 3, TRAPPED = 4;
+const ARGS = 8; // float64 word offset within a slot (slot = 32 float64 words)
+const MAX_ARGS = 24;
+
+export function controlBlockBytes(workers: number): number {
+  return Math.max(1, workers) * WORDS * 4;
+}
+
+export interface Job {
+  kernel: ThreadedKernel;
+  args: number[];
+}
+
+/** The worker side: instantiate the module over the shared memory, say ready, then run jobs forever. */
+export function serveKernelJobs(control: SharedArrayBuffer, worker: number, module: WasmModule, memory: WasmMemory): never {
+  const exports = new (webAssembly()!.Instance)(module, { env: { memory } }).exports as unknown as KernelExports;
+  const i32 = new Int32Array(control);
+  const f64 = new Float64Array(control);
+  const base = worker * WORDS;
+  const argBase = worker * (WORDS / 2) + ARGS;
+  let seen = Atomics.load(i32, base + SEQ);
+  Atomics.store(i32, base + READY, 1);
+  for (;;) {
+    Atomics.wait(i32, base + SEQ, seen);
+    seen = Atomics.load(i32, base + SEQ);
+    const fn = exports[THREADED_KERNELS[Atomics.load(i32, base + KERNEL)]] as (...a: number[]) => void;
+    const n = fn.length;
+    const args: number[] = [];
+    for (let i = 0; i < n; i++) args.push(f64[argBase + i]);
+    try {
+      fn(...args);
+      Atomics.store(i32, base + TRAPPED, 0);
+    } catch {
+      Atomics.store(i32, base + TRAPPED, 1);
+    }
+    Atomics.store(i32, base + DONE, seen);
+    Atomics.notify(i32, base + DONE);
+  }
+}
+
+/** The caller's side of the pool. */
+export class JobDispatcher {
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+
+  constructor(readonly control: SharedArrayBuffer, readonly workers: number, private readonly exports: KernelExports) {
+    this.i32 = new Int32Array(control);
+    this.f64 = new Float64Array(control);
+  }
+
+  /** Workers that have started (a worker still compiling is not waited for: the caller does its share). */
+  ready(): number {
+    let n = 0;
+    for (let w = 0; w < this.workers; w++) if (Atomics.load(this.i32, w * WORDS + READY) === 1) n++;
+    return n;
+  }
+
+  /** Runs jobs[0] on this thread and jobs[1..] on ready workers (at most ready() + 1 jobs). */
+  run(jobs: Job[]): void {
+    const started: number[] = [];
+    let w = 0;
+    for (let j = 1; j < jobs.length; j++) {
+      while (w < this.workers && Atomics.load(this.i32, w * WORDS + READY) !== 1) w++;
+      if (w === this.workers) throw new Error('kernel threads: more jobs than ready workers');
+      const { kernel, args } = jobs[j];
+      if (args.length > MAX_ARGS) throw new Error(`kernel threads: ${kernel} has more than ${MAX_ARGS} arguments`);
+      const base = w * WORDS;
+      const argBase = w * (WORDS / 2) + ARGS;
+      args.forEach((a, i) => (this.f64[argBase + i] = a));
+      Atomics.store(this.i32, base + KERNEL, THREADED_KERNELS.indexOf(kernel));
+      Atomics.add(this.i32, base + SEQ, 1);
+      Atomics.notify(this.i32, base + SEQ);
+      started.push(w++);
+    }
+    const first = jobs[0];
+    (this.exports[first.kernel] as (...a: number[]) => void)(...first.args);
+    let trapped = false;
+    for (const sw of started) {
+      const base = sw * WORDS;
+      const seq = Atomics.load(this.i32, base + SEQ);
+      for (let done = Atomics.load(this.i32, base + DONE); done !== seq; done = Atomics.load(this.i32, base + DONE)) {
+        Atomics.wait(this.i32, base + DONE, done);
+      }
+      if (Atomics.load(this.i32, base + TRAPPED) === 1) trapped = true;
+    }
+    if (trapped) throw new RangeError('a WebAssembly kernel failed on a worker thread (out of bounds memory access)');
+  }
+}
