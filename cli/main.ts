@@ -11,6 +11,7 @@ import { checkWritable, writeOrRescue } from './files';
 import { InputError, loadFeed, loadModel } from './load';
 import { trainOnDataset } from './trainDataset';
 import { profileCommand, profileTable } from './profile';
+import { enableFastKernels } from '../common/kernels';
 import { datasetBatch } from './datasetBatch';
 
 const USAGE = `Usage: backprop-studio <command> [options]
@@ -159,6 +160,7 @@ const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 export async function main(argv: string[]): Promise<number> {
   exitOnSignals();
   try {
+    enableFastKernels();
     return await run(argv);
   } catch (e) {
     const msg = String((e as Error)?.message ?? e).split('\n')[0];

@@ -3,7 +3,7 @@
 //   node scripts/run-tests.mjs --unit    the quick subset for the edit-test loop
 //   node scripts/run-tests.mjs FILTER    only files whose path contains FILTER
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const args = process.argv.slice(2);
@@ -34,5 +34,10 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], { stdio: 'inherit' });
+// VS Code's Electron runs WebAssembly relaxed SIMD; Node 20 only behind a flag: give it to every test process so
+// the suite runs the kernels users get. test/kernels/plainRuntime.test.ts runs the kernel tests again without it.
+const relaxed = 'dist/kernels/relaxed.wasm';
+const relaxedFlag = existsSync(relaxed) && !WebAssembly.validate(readFileSync(relaxed)) ? ['--experimental-wasm-relaxed-simd'] : [];
+
+const r = spawnSync(process.execPath, [...relaxedFlag, '--import', 'tsx', '--test', '--test-reporter=tap', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -3,12 +3,15 @@
  * or the webview. It receives a start message and pause/resume/step/pace/stop, and posts FromWorker messages.
  */
 import { parentPort } from 'node:worker_threads';
+import { enableFastKernels } from '../../common/kernels';
 import { runTraining } from './run';
 import { StepGate } from './stepGate';
 import type { FromWorker, ToWorker } from './workerProtocol';
 
 if (!parentPort) throw new Error('trainWorker must run as a worker thread');
 const port = parentPort;
+// The engine's WebAssembly kernels on every core (the TypeScript kernels where WebAssembly SIMD is missing).
+enableFastKernels();
 
 const post = (m: FromWorker) => {
   // Typed arrays travel by transfer, not copy.
