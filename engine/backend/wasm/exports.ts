@@ -12,5 +12,5 @@ export interface KernelExports {
 }
 
 /** Exports a worker thread may be asked to run, by index (the job protocol passes the index, not the name). */
-export const THREADED_KERNELS = ['gemm'] as const;
+export const THREADED_KERNELS = ['gemm', 'ceiling'] as const;
 export type ThreadedKernel = (typeof THREADED_KERNELS)[number];

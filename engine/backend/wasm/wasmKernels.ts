@@ -94,20 +94,23 @@ export class WasmKernels {
   }
 
   /**
-   * GFLOP/s of a register-only multiply-add loop on this thread: the ceiling the kernels are measured against.
-   * `now` is the host's clock in ms (performance.now; the engine itself has no clock).
+   * GFLOP/s of a register-only multiply-add loop (no memory traffic) on `threads` threads at once (at most
+   * available()): the ceiling the kernels are measured against. `now` is the host's clock in ms (performance.now;
+   * the engine itself has no clock).
    */
-  ceiling(now: () => number, ms = 200): number {
+  ceiling(now: () => number, ms = 300, threads = 1): number {
     const iters = 1 << 20;
-    this.k.ceiling(iters >> 4, 0.5); // warm-up and tier-up
+    const jobs = (n: number): Job[] => Array.from({ length: Math.min(threads, this.available()) }, () => ({ kernel: 'ceiling', args: [n, 0.5] }));
+    this.run(jobs(iters >> 4)); // warm-up and tier-up
+    const round = jobs(iters);
     let rounds = 0;
     const t0 = now();
     let t = t0;
     while (t - t0 < ms) {
-      this.k.ceiling(iters, 0.5);
+      this.run(round);
       rounds++;
       t = now();
     }
-    return (rounds * iters * 96) / ((t - t0) * 1e6);
+    return (rounds * round.length * iters * 96) / ((t - t0) * 1e6);
   }
 }
