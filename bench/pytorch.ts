@@ -199,6 +199,8 @@ export class TorchSession {
         w(line);
       } else this.lines.push(line);
     });
+    // A script that died between two requests makes the next write fail (EPIPE): 'close' reports it.
+    this.child.stdin!.on('error', () => {});
     this.child.stderr!.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-2000);
     });
