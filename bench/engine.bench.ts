@@ -1,30 +1,39 @@
 /**
- * Engine benchmark: this engine against TF.js's CPU (pure JavaScript) and WASM (SIMD) backends, in one
- * run so the ratios share the machine's load. Workloads: matmul 256³ and 1024³, an MLP 784-256-128-10
- * (batch 64) and a small CNN (batch 32); the engine's peak memory per workload.
+ * Engine benchmark: this engine against TF.js's CPU (pure JavaScript) and WASM (SIMD) backends and PyTorch
+ * on one CPU thread, in one run so the ratios share the machine's load. Workloads: matmul 256³ and 1024³, an
+ * MLP 784-256-128-10 (batch 64) and a small CNN (batch 32); the engine's peak memory per workload.
  *
  *   npm run bench                               the full run (≈2 minutes); writes bench/results/
  *   node --expose-gc --import tsx bench/engine.bench.ts [options]
  *     --quick          about a third of the time budgets
- *     --engine-only    no TF.js (for quick kernel work)
+ *     --engine-only    no TF.js and no PyTorch (for quick kernel work)
+ *     --no-torch       no PyTorch
  *     --rounds=N       measure every workload N times in turn (default 2), pooling the samples
  *     --no-write       print only
  *
- * Times are medians after warm-up. "× CPU" / "× WASM" = TF.js time ÷ engine time: above 1 the engine is
- * faster. See docs/benchmarks.md.
+ * Times are medians after warm-up. "× CPU" / "× WASM" / "× PyTorch" = the reference's time ÷ engine time:
+ * above 1 the engine is faster. PyTorch runs in $PYTHON, else /usr/bin/python3 (bench/pytorch.ts). See
+ * docs/benchmarks.md.
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
-import { MemoryProbe, gc, hasGc, measure, measureEach, mergeTimings, setBudgetScale, type MeasureOptions, type MemoryPeak, type Timing } from './harness';
+import { MemoryProbe, gc, hasGc, measure, measureEach, mergeTimings, resolveOptions, setBudgetScale, type MeasureOptions, type MemoryPeak, type Timing } from './harness';
 import * as M from './models';
+import { TorchSession, describeBlas, pythonInterpreter, usedSeveralCores, type BlasVerdict } from './pytorch';
 import { summarizePhases, type PhaseSummary, type PhaseTimes } from '../engine';
 
-type Fw = 'engine' | 'tfCpu' | 'tfWasm';
-const FWS: Fw[] = ['engine', 'tfCpu', 'tfWasm'];
-const FW_LABEL: Record<Fw, string> = { engine: 'engine', tfCpu: 'TF.js CPU', tfWasm: 'TF.js WASM' };
+type Fw = 'engine' | 'tfCpu' | 'tfWasm' | 'torch';
+const FWS: Fw[] = ['engine', 'tfCpu', 'tfWasm', 'torch'];
+const FW_LABEL: Record<Fw, string> = { engine: 'engine', tfCpu: 'TF.js CPU', tfWasm: 'TF.js WASM', torch: 'PyTorch' };
+/** The references, each with its ratio column. */
+const REFS: { fw: Fw; column: string; jsonKey: string }[] = [
+  { fw: 'tfCpu', column: '× CPU', jsonKey: 'speedupVsTfCpu' },
+  { fw: 'tfWasm', column: '× WASM', jsonKey: 'speedupVsTfWasm' },
+  { fw: 'torch', column: '× PyTorch', jsonKey: 'speedupVsTorch' },
+];
 
 interface Cell {
   timing?: Timing;
@@ -46,6 +55,7 @@ const flag = (name: string) => argv.includes(name);
 const option = (name: string) => argv.find((a) => a.startsWith(`${name}=`))?.split('=')[1];
 const quick = flag('--quick');
 const engineOnly = flag('--engine-only');
+const noTorch = engineOnly || flag('--no-torch');
 const write = !flag('--no-write');
 const ROUNDS = Math.max(1, Number(option('--rounds') ?? 2));
 setBudgetScale(quick ? 0.3 : Number(process.env.BENCH_SCALE ?? 1));
@@ -95,6 +105,23 @@ async function loadTf(): Promise<TfHandle | null> {
   return { tf, wasm, wasmNote, wasmFlavor };
 }
 
+interface TorchHandle {
+  session: TorchSession | null;
+  /** Why there is no PyTorch column (n/a), when there is none. */
+  note?: string;
+  blas?: BlasVerdict;
+}
+
+async function startTorch(mlp: M.MlpSpec, cnn: M.CnnSpec, matmulSizes: readonly number[]): Promise<TorchHandle | null> {
+  if (noTorch) return null;
+  try {
+    const session = await TorchSession.start(pythonInterpreter(), mlp, cnn, matmulSizes);
+    return { session, blas: describeBlas(session.info.blas) };
+  } catch (e) {
+    return { session: null, note: (e as Error).message };
+  }
+}
+
 function gitCommit(): string | null {
   try {
     const head = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
@@ -110,7 +137,13 @@ async function main(): Promise<void> {
   if (!hasGc()) console.warn('bench: run with node --expose-gc for memory figures between workloads');
   const tfl = await loadTf();
   const tf = tfl?.tf;
-  const available: Fw[] = ['engine', ...(tf ? (['tfCpu'] as Fw[]) : []), ...(tfl?.wasm ? (['tfWasm'] as Fw[]) : [])];
+  const mlp = M.mlpSpec();
+  const cnn = M.cnnSpec();
+  const MATMUL_SIZES = [256, 1024];
+  const torch = await startTorch(mlp, cnn, MATMUL_SIZES);
+  const available: Fw[] = ['engine', ...(tf ? (['tfCpu'] as Fw[]) : []), ...(tfl?.wasm ? (['tfWasm'] as Fw[]) : []), ...(torch?.session ? (['torch'] as Fw[]) : [])];
+  /** Frameworks with a column (a value or n/a): PyTorch has one when it was asked for, even if missing. */
+  const shown = (fw: Fw) => available.includes(fw) || (fw === 'torch' && torch !== null);
   const useBackend = async (fw: Fw) => {
     if (fw === 'tfCpu') await tf!.setBackend('cpu');
     if (fw === 'tfWasm') await tf!.setBackend('wasm');
@@ -127,7 +160,7 @@ async function main(): Promise<void> {
   const enginePhases: Partial<Record<'mlp' | 'cnn', PhaseTimes[]>> = {};
 
   // ------------------------------------------------------------ matmul
-  for (const n of [256, 1024]) {
+  for (const n of MATMUL_SIZES) {
     const row: Row = { key: `matmul${n}`, label: `matmul ${n}³`, unit: 'GFLOP/s', cells: {} };
     const flops = 2 * n * n * n;
     // TF.js CPU needs seconds for one 1024³ product: few iterations there, the time budget fills the rest.
@@ -135,10 +168,18 @@ async function main(): Promise<void> {
     const parts: Partial<Record<Fw, Timing[]>> = {};
     for (let r = 0; r < ROUNDS; r++) {
       for (const fw of available) {
+        if (row.cells[fw]) continue; // failed in an earlier round
         progress(`${row.label} · ${FW_LABEL[fw]} · round ${r + 1}/${ROUNDS}`);
         gc();
         let t: Timing;
-        if (fw === 'engine') {
+        if (fw === 'torch') {
+          try {
+            t = await torch!.session!.matmul(n, resolveOptions(perRound(opts, r)));
+          } catch (e) {
+            row.cells[fw] = { value: null, note: `n/a: ${(e as Error).message}` };
+            continue;
+          }
+        } else if (fw === 'engine') {
           const probe = new MemoryProbe();
           const mm = M.engineMatmul(n, probe.sample);
           t = measure(mm.run, perRound(opts, r));
@@ -153,6 +194,7 @@ async function main(): Promise<void> {
       }
     }
     for (const fw of available) {
+      if (row.cells[fw]) continue;
       const t = mergeTimings(parts[fw]!);
       row.cells[fw] = { timing: t, value: flops / (t.medianMs * 1e6) };
     }
@@ -164,18 +206,19 @@ async function main(): Promise<void> {
     key: 'mlp' | 'cnn';
     label: string;
     engine: (probe: () => void) => M.Runner;
+    /** The model's name for bench/pytorch_bench.py. */
+    torch: 'mlp' | 'cnn';
     tf: (t: typeof TF) => M.Runner;
     opts: MeasureOptions;
     /** Why this framework cannot train the model, or null. */
     cannotTrain: (fw: Fw) => string | null;
   }
-  const mlp = M.mlpSpec();
-  const cnn = M.cnnSpec();
   const models: Model[] = [
     {
       key: 'mlp',
       label: 'MLP 784-256-128-10 b64',
       engine: (p) => M.engineMlp(mlp, p),
+      torch: 'mlp',
       tf: (t) => M.tfMlp(t, mlp),
       opts: { warmup: 5, budgetMs: 2500 },
       cannotTrain: () => null,
@@ -184,6 +227,7 @@ async function main(): Promise<void> {
       key: 'cnn',
       label: 'CNN conv8-conv16-fc10 b32',
       engine: (p) => M.engineCnn(cnn, p),
+      torch: 'cnn',
       tf: (t) => M.tfCnn(t, cnn),
       opts: { warmup: 2, maxWarmup: 3, minIters: 4, budgetMs: 2500 },
       // TF.js WASM registers no Conv2DBackpropFilter kernel (4.22), so it cannot train a conv net.
@@ -201,6 +245,19 @@ async function main(): Promise<void> {
       for (const fw of available) {
         progress(`${m.label} · ${FW_LABEL[fw]} · round ${r + 1}/${ROUNDS}`);
         gc();
+        if (fw === 'torch') {
+          if (fwdRow.cells.torch) continue; // failed in an earlier round
+          try {
+            // The script mirrors the loop below: the loss, one step, then forward and step alternating.
+            const t = await torch!.session!.model(m.torch, resolveOptions(perRound(m.opts, r, 1)));
+            if (r === 0) lossAtStart[m.key][fw] = t.loss;
+            (fwdParts[fw] ??= []).push(t.forward);
+            (stepParts[fw] ??= []).push(t.step);
+          } catch (e) {
+            fwdRow.cells[fw] = stepRow.cells[fw] = { value: null, note: `n/a: ${(e as Error).message}` };
+          }
+          continue;
+        }
         const probe = fw === 'engine' ? new MemoryProbe() : null;
         await useBackend(fw);
         const runner = fw === 'engine' ? m.engine(probe!.sample) : m.tf(tf!);
@@ -242,6 +299,7 @@ async function main(): Promise<void> {
       }
     }
     for (const fw of available) {
+      if (fwdRow.cells[fw]) continue;
       const tf_ = mergeTimings(fwdParts[fw]!);
       fwdRow.cells[fw] = { timing: tf_, value: tf_.medianMs };
       if (stepParts[fw]) {
@@ -249,13 +307,14 @@ async function main(): Promise<void> {
         stepRow.cells[fw] = { timing: ts, value: ts.medianMs };
         const phases = fw === 'engine' ? enginePhases[m.key] : undefined;
         // The engine's ratio is the profiler's (median step ÷ median forward, both timed inside the same steps);
-        // TF.js's, its step row over its forward row.
+        // TF.js's and PyTorch's, the step row over the forward row.
         (stepFwd[fw] ??= {})[m.key] = phases?.length ? summarizePhases(phases).stepOverForward : ts.medianMs / tf_.medianMs;
       }
     }
     rows.push(fwdRow, stepRow);
   }
   if (process.stderr.isTTY) process.stderr.write(' '.repeat(74) + '\r');
+  torch?.session?.close();
 
   // ------------------------------------------------------------ report
   const speedup = (row: Row, fw: Fw): number | null => {
@@ -264,32 +323,52 @@ async function main(): Promise<void> {
     return row.unit === 'GFLOP/s' ? e / o : o / e; // >1: the engine is faster
   };
   const fmt = (v: number | null | undefined) => (v == null ? 'n/a' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
-  const header = ['workload', 'unit', ...FWS.map((f) => FW_LABEL[f]), '× CPU', '× WASM'];
+  const header = ['workload', 'unit', ...FWS.map((f) => FW_LABEL[f]), ...REFS.map((x) => x.column)];
   const table: string[][] = rows.map((r) => [
     r.label,
     r.unit,
-    ...FWS.map((f) => (available.includes(f) ? fmt(r.cells[f]?.value) : '—')),
-    available.includes('tfCpu') ? fmt(speedup(r, 'tfCpu')) : '—',
-    available.includes('tfWasm') ? fmt(speedup(r, 'tfWasm')) : '—',
+    ...FWS.map((f) => (shown(f) ? fmt(r.cells[f]?.value) : '—')),
+    ...REFS.map((x) => (shown(x.fw) ? fmt(speedup(r, x.fw)) : '—')),
   ]);
   for (const k of ['mlp', 'cnn'] as const) {
-    table.push([`${k.toUpperCase()} step / forward`, 'ratio', ...FWS.map((f) => (available.includes(f) ? fmt(stepFwd[f]?.[k]) : '—')), '', '']);
+    table.push([`${k.toUpperCase()} step / forward`, 'ratio', ...FWS.map((f) => (shown(f) ? fmt(stepFwd[f]?.[k]) : '—')), ...REFS.map(() => '')]);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const out: string[] = [];
   out.push('', line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line));
-  out.push('', '× CPU, × WASM: TF.js time ÷ engine time (for GFLOP/s: engine ÷ TF.js). Above 1 the engine is faster.');
+  out.push('', '× CPU, × WASM, × PyTorch: the reference time ÷ engine time (for GFLOP/s: engine ÷ reference). Above 1 the engine is faster.');
   const notes = rows.flatMap((r) => FWS.filter((f) => r.cells[f]?.note).map((f) => `${r.label} on ${FW_LABEL[f]}: ${r.cells[f]!.note}`));
   if (notes.length) out.push(...notes);
+  const torchWarnings: string[] = [];
+  if (torch?.session) {
+    const i = torch.session.info;
+    const ob = i.blas.openblas;
+    out.push(
+      `PyTorch: torch ${i.torch} in ${i.python} (Python ${i.pythonVersion}, numpy ${i.numpy}); BLAS: ${torch.blas!.label}; ` +
+        `threads: ${i.threads.intraOp} intra-op, ${i.threads.interOp} inter-op${ob ? `, OpenBLAS ${ob.threads}` : ''}; convolutions: ${i.onednn ? 'oneDNN' : 'no oneDNN'}`,
+    );
+    if (torch.blas!.warning) torchWarnings.push(torch.blas!.warning);
+    if (i.threads.intraOp !== 1 || i.threads.interOp !== 1 || (ob && ob.threads !== 1)) torchWarnings.push('PyTorch is not on one thread: its figures are not the one-thread reference');
+    const multi = rows.filter((r) => r.cells.torch?.timing && usedSeveralCores(r.cells.torch.timing)).map((r) => r.label);
+    if (multi.length) torchWarnings.push(`PyTorch used more than one core (CPU time over 1.5× wall time) on: ${multi.join(', ')}`);
+  } else if (torch?.note) out.push(`PyTorch: n/a: ${torch.note}`);
+  for (const w of torchWarnings) out.push(`WARNING: ${w}`);
   out.push('', 'engine memory per workload, MiB: peak RSS (growth over the start) | peak heap + typed arrays (growth)');
   for (const [k, v] of Object.entries(memory)) {
     out.push(`  ${k.padEnd(11)} ${v.peakRssMiB.toFixed(1).padStart(7)} (+${v.rssGrowthMiB.toFixed(1)})  |  ${v.peakHeapMiB.toFixed(1).padStart(7)} (+${v.heapGrowthMiB.toFixed(1)})`);
   }
   const lossNotes = Object.entries(lossAtStart).map(
-    ([k, v]) => `${k} ${FWS.filter((f) => v[f] !== undefined).map((f) => `${FW_LABEL[f]} ${v[f]!.toFixed(5)}`).join(', ')}`,
+    ([k, v]) => `${k} ${FWS.filter((f) => v[f] !== undefined).map((f) => `${FW_LABEL[f]} ${v[f]!.toFixed(6)}`).join(', ')}`,
   );
   out.push('', `initial loss, same weights and data everywhere: ${lossNotes.join('; ')}`);
+  // Float32 sums in another order differ by ~1e-6; more means a framework got other weights or data.
+  for (const [k, v] of Object.entries(lossAtStart)) {
+    for (const f of FWS) {
+      const d = v[f] !== undefined && v.engine !== undefined ? Math.abs(v[f]! - v.engine) : 0;
+      if (d > 1e-4) out.push(`WARNING: ${k}: ${FW_LABEL[f]}'s initial loss differs from the engine's by ${d.toExponential(1)}: not the same weights or data`);
+    }
+  }
   if (tfl?.wasmFlavor) out.push(`TF.js WASM: ${tfl.wasmFlavor}`);
   if (tfl?.wasmNote) out.push(`TF.js WASM: ${tfl.wasmNote}`);
   const seconds = (performance.now() - started) / 1000;
@@ -315,7 +394,12 @@ async function main(): Promise<void> {
       loadavgAtEnd: os.loadavg().map((l) => round(l)),
     },
     tfjs: tf ? { version: tf.version.tfjs, wasm: tfl?.wasmFlavor ?? tfl?.wasmNote ?? null } : null,
-    note: 'value: GFLOP/s for matmul, median wall ms otherwise (cpuMs: median process CPU time); speedup = TF.js time / engine time (>1: engine faster)',
+    pytorch: !torch
+      ? null
+      : torch.session
+        ? { ...torch.session.info, blasKind: torch.blas!.kind, blasLabel: torch.blas!.label, warnings: torchWarnings }
+        : { available: false, note: torch.note },
+    note: 'value: GFLOP/s for matmul, median wall ms otherwise (cpuMs: median process CPU time); speedup = reference time / engine time (>1: engine faster)',
     workloads: Object.fromEntries(
       rows.map((r) => [
         r.key,
@@ -330,8 +414,7 @@ async function main(): Promise<void> {
               return [f, { value: round(c.value, 3), medianMs: round(t.medianMs, 3), p25Ms: round(t.p25Ms, 3), p75Ms: round(t.p75Ms, 3), cpuMs: round(t.cpuMedianMs, 3), samples: t.samples }];
             }),
           ),
-          speedupVsTfCpu: speedup(r, 'tfCpu') == null ? null : round(speedup(r, 'tfCpu')!, 3),
-          speedupVsTfWasm: speedup(r, 'tfWasm') == null ? null : round(speedup(r, 'tfWasm')!, 3),
+          ...Object.fromEntries(REFS.map((x) => [x.jsonKey, speedup(r, x.fw) == null ? null : round(speedup(r, x.fw)!, 3)])),
         },
       ]),
     ),

@@ -50,18 +50,27 @@ export function measure(fn: () => void, opts: MeasureOptions = {}): Timing {
 }
 
 /**
+ * The options with their defaults filled in and the budget scale applied: what measureEach follows, and what
+ * another process (the PyTorch reference, bench/pytorch_bench.py) is handed so that it follows the same protocol.
+ */
+export function resolveOptions(opts: MeasureOptions): Required<MeasureOptions> {
+  return {
+    warmup: opts.warmup ?? 2,
+    warmupMs: (opts.warmupMs ?? 300) * budgetScale,
+    maxWarmup: opts.maxWarmup ?? 20,
+    minIters: opts.minIters ?? 5,
+    maxIters: opts.maxIters ?? 200,
+    budgetMs: (opts.budgetMs ?? 2500) * budgetScale,
+  };
+}
+
+/**
  * Time several functions in alternation (a, b, a, b, ...) so that each sees the same background load:
  * ratios between them (e.g. training step / forward) stay meaningful on a noisy machine. The budget
  * and iteration limits apply to each function's samples.
  */
 export function measureEach(fns: (() => void)[], opts: MeasureOptions = {}): Timing[] {
-  const warmup = opts.warmup ?? 2;
-  const warmupMs = (opts.warmupMs ?? 300) * budgetScale;
-  const maxWarmup = opts.maxWarmup ?? 20;
-  const minIters = opts.minIters ?? 5;
-  const maxIters = opts.maxIters ?? 200;
-  const budgetMs = (opts.budgetMs ?? 2500) * budgetScale;
-
+  const { warmup, warmupMs, maxWarmup, minIters, maxIters, budgetMs } = resolveOptions(opts);
   const nf = fns.length;
   let w = 0;
   const w0 = performance.now();
@@ -87,7 +96,8 @@ export function measureEach(fns: (() => void)[], opts: MeasureOptions = {}): Tim
   return fns.map((_f, i) => summarise(samples[i], cpu[i], w));
 }
 
-function summarise(wall: number[], cpu: number[], warmup: number): Timing {
+/** A timing from raw samples (wall and CPU ms per iteration) and the number of warm-up iterations. */
+export function summarise(wall: number[], cpu: number[], warmup: number): Timing {
   const sorted = [...wall].sort((a, b) => a - b);
   return {
     medianMs: quantile(sorted, 0.5),
