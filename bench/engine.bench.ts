@@ -1,13 +1,16 @@
 /**
- * Engine benchmark: this engine against TF.js's CPU (pure JavaScript) and WASM (SIMD) backends and PyTorch
- * on one CPU thread, in one run so the ratios share the machine's load. Workloads: matmul 256³ and 1024³, an
- * MLP 784-256-128-10 (batch 64) and a small CNN (batch 32); the engine's peak memory per workload.
+ * Engine benchmark: this engine (its WebAssembly kernels on one thread and on every core, and its TypeScript
+ * kernels) against TF.js's CPU (pure JavaScript) and WASM (SIMD) backends and PyTorch on one CPU thread, in one
+ * run so the ratios share the machine's load. Workloads: matmul 256³ and 1024³, an MLP 784-256-128-10 (batch
+ * 64) and a small CNN (batch 32); the engine's peak memory per workload and over 1 000 steps; the machine's
+ * WebAssembly multiply-add ceiling.
  *
  *   npm run bench                               the full run (≈2 minutes); writes bench/results/
  *   node --expose-gc --import tsx bench/engine.bench.ts [options]
  *     --quick          about a third of the time budgets
  *     --engine-only    no TF.js and no PyTorch (for quick kernel work)
  *     --no-torch       no PyTorch
+ *     --typescript-kernels  the engine on its TypeScript kernels only
  *     --rounds=N       measure every workload N times in turn (default 2), pooling the samples
  *     --no-write       print only
  *
@@ -23,16 +26,25 @@ import type * as TF from '@tensorflow/tfjs';
 import { MemoryProbe, gc, hasGc, measure, measureEach, mergeTimings, resolveOptions, setBudgetScale, type MeasureOptions, type MemoryPeak, type Timing } from './harness';
 import * as M from './models';
 import { TorchSession, describeBlas, pythonInterpreter, usedSeveralCores, type BlasVerdict } from './pytorch';
-import { summarizePhases, type PhaseSummary, type PhaseTimes } from '../engine';
+import { WasmKernels, installKernels, summarizePhases, type KernelFlavour, type PhaseSummary, type PhaseTimes } from '../engine';
+import { defaultKernelThreads, readKernelBinaries, startKernelWorkers } from '../common/kernels';
 
-type Fw = 'engine' | 'tfCpu' | 'tfWasm' | 'torch';
-const FWS: Fw[] = ['engine', 'tfCpu', 'tfWasm', 'torch'];
-const FW_LABEL: Record<Fw, string> = { engine: 'engine', tfCpu: 'TF.js CPU', tfWasm: 'TF.js WASM', torch: 'PyTorch' };
-/** The references, each with its ratio column. */
-const REFS: { fw: Fw; column: string; jsonKey: string }[] = [
-  { fw: 'tfCpu', column: '× CPU', jsonKey: 'speedupVsTfCpu' },
-  { fw: 'tfWasm', column: '× WASM', jsonKey: 'speedupVsTfWasm' },
-  { fw: 'torch', column: '× PyTorch', jsonKey: 'speedupVsTorch' },
+/**
+ * engine: the WebAssembly kernels on one thread (what the ratio columns compare); engineMt: the same on every core
+ * (worker threads); engineTs: the engine's TypeScript kernels, the reference the fast ones replace.
+ */
+type Fw = 'engine' | 'engineMt' | 'engineTs' | 'tfCpu' | 'tfWasm' | 'torch';
+const ENGINES: Fw[] = ['engine', 'engineMt', 'engineTs'];
+const isEngine = (fw: Fw) => ENGINES.includes(fw);
+const FWS: Fw[] = ['engine', 'engineMt', 'engineTs', 'tfCpu', 'tfWasm', 'torch'];
+const THREADS = defaultKernelThreads();
+const FW_LABEL: Record<Fw, string> = { engine: 'engine 1T', engineMt: `engine ${THREADS}T`, engineTs: 'engine TS', tfCpu: 'TF.js CPU', tfWasm: 'TF.js WASM', torch: 'PyTorch' };
+/** The ratio columns: a reference against an engine variant. */
+const REFS: { fw: Fw; engine: Fw; column: string; jsonKey: string }[] = [
+  { fw: 'tfCpu', engine: 'engine', column: '× CPU', jsonKey: 'speedupVsTfCpu' },
+  { fw: 'tfWasm', engine: 'engine', column: '× WASM', jsonKey: 'speedupVsTfWasm' },
+  { fw: 'torch', engine: 'engine', column: '× PyTorch', jsonKey: 'speedupVsTorch' },
+  { fw: 'torch', engine: 'engineMt', column: `${THREADS}T × PyTorch`, jsonKey: 'speedupAllCoresVsTorch' },
 ];
 
 interface Cell {
@@ -56,6 +68,9 @@ const option = (name: string) => argv.find((a) => a.startsWith(`${name}=`))?.spl
 const quick = flag('--quick');
 const engineOnly = flag('--engine-only');
 const noTorch = engineOnly || flag('--no-torch');
+/** Only the TypeScript kernels (the engine before its WebAssembly kernels). */
+const engineOnlyTs = flag('--typescript-kernels');
+const MEMORY_STEPS = quick ? 300 : 1000;
 const write = !flag('--no-write');
 const ROUNDS = Math.max(1, Number(option('--rounds') ?? 2));
 setBudgetScale(quick ? 0.3 : Number(process.env.BENCH_SCALE ?? 1));
@@ -122,6 +137,61 @@ async function startTorch(mlp: M.MlpSpec, cnn: M.CnnSpec, matmulSizes: readonly 
   }
 }
 
+interface EngineKernels { one: WasmKernels; all: WasmKernels; flavour: KernelFlavour }
+
+/** Blocks until k's worker threads have started, so a measurement never runs short of threads. */
+function waitForThreads(k: WasmKernels): void {
+  const until = Date.now() + 10_000;
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  while (k.available() < k.threads && Date.now() < until) Atomics.wait(nap, 0, 0, 5);
+}
+
+/** The engine's WebAssembly kernels on one thread and on every core; null without dist/kernels or SIMD. */
+function startKernels(): EngineKernels | null {
+  const b = readKernelBinaries();
+  const one = b && WasmKernels.create(b);
+  const all = b && WasmKernels.create(b, { threads: THREADS, startWorkers: startKernelWorkers });
+  if (!one || !all) return null;
+  waitForThreads(all);
+  return { one, all, flavour: one.flavour };
+}
+
+interface Ceiling { simd1: number; simdAll: number; relaxed1: number | null; relaxedAll: number | null; threads: number }
+
+/** The multiply-add ceiling of this machine: registers only, plain and relaxed SIMD, one thread and every core. */
+function measureCeiling(k: EngineKernels): Ceiling {
+  const b = readKernelBinaries()!;
+  const plain = WasmKernels.create({ simd: b.simd, simdShared: b.simdShared }, { threads: THREADS, startWorkers: startKernelWorkers })!;
+  waitForThreads(plain);
+  const now = () => performance.now();
+  const relaxed = k.flavour === 'relaxed-simd' ? k.all : null;
+  // Best of three: the ceiling is what the core can do, not what a noisy neighbour left.
+  const best = (f: () => number) => Math.max(f(), f(), f());
+  return {
+    simd1: best(() => plain.ceiling(now, 200, 1)),
+    simdAll: best(() => plain.ceiling(now, 200, THREADS)),
+    relaxed1: relaxed && best(() => relaxed.ceiling(now, 200, 1)),
+    relaxedAll: relaxed && best(() => relaxed.ceiling(now, 200, THREADS)),
+    threads: Math.min(THREADS, plain.available()),
+  };
+}
+
+function memoryNow(): { rssMiB: number; heapMiB: number } {
+  gc();
+  const m = process.memoryUsage();
+  return { rssMiB: m.rss / 2 ** 20, heapMiB: (m.heapUsed + m.arrayBuffers) / 2 ** 20 };
+}
+
+interface MemoryFlat { steps: number; at100: { rssMiB: number; heapMiB: number }; atEnd: { rssMiB: number; heapMiB: number } }
+
+/** Memory after 100 steps and after `steps`: flat when buffers are reused and nothing accumulates. */
+function memoryOverSteps(runner: M.Runner, steps: number): MemoryFlat {
+  for (let i = 0; i < 100; i++) runner.step();
+  const at100 = memoryNow();
+  for (let i = 100; i < steps; i++) runner.step();
+  return { steps, at100, atEnd: memoryNow() };
+}
+
 function gitCommit(): string | null {
   try {
     const head = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
@@ -141,10 +211,15 @@ async function main(): Promise<void> {
   const cnn = M.cnnSpec();
   const MATMUL_SIZES = [256, 1024];
   const torch = await startTorch(mlp, cnn, MATMUL_SIZES);
-  const available: Fw[] = ['engine', ...(tf ? (['tfCpu'] as Fw[]) : []), ...(tfl?.wasm ? (['tfWasm'] as Fw[]) : []), ...(torch?.session ? (['torch'] as Fw[]) : [])];
+  const kernels = engineOnlyTs ? null : startKernels();
+  const ceiling = kernels ? measureCeiling(kernels) : null;
+  const available: Fw[] = [...(kernels ? (['engine', 'engineMt'] as Fw[]) : []), 'engineTs', ...(tf ? (['tfCpu'] as Fw[]) : []), ...(tfl?.wasm ? (['tfWasm'] as Fw[]) : []), ...(torch?.session ? (['torch'] as Fw[]) : [])];
   /** Frameworks with a column (a value or n/a): PyTorch has one when it was asked for, even if missing. */
   const shown = (fw: Fw) => available.includes(fw) || (fw === 'torch' && torch !== null);
   const useBackend = async (fw: Fw) => {
+    if (fw === 'engine') installKernels(kernels!.one);
+    if (fw === 'engineMt') installKernels(kernels!.all);
+    if (fw === 'engineTs') installKernels(null);
     if (fw === 'tfCpu') await tf!.setBackend('cpu');
     if (fw === 'tfWasm') await tf!.setBackend('wasm');
   };
@@ -157,7 +232,7 @@ async function main(): Promise<void> {
   const lossAtStart: Record<string, Partial<Record<Fw, number>>> = {};
   const stepFwd: Partial<Record<Fw, { mlp?: number; cnn?: number }>> = {};
   /** The engine's steps timed phase by phase by its profiler: its step / forward row comes from these. */
-  const enginePhases: Partial<Record<'mlp' | 'cnn', PhaseTimes[]>> = {};
+  const enginePhases: Partial<Record<Fw, Partial<Record<'mlp' | 'cnn', PhaseTimes[]>>>> = {};
 
   // ------------------------------------------------------------ matmul
   for (const n of MATMUL_SIZES) {
@@ -179,11 +254,13 @@ async function main(): Promise<void> {
             row.cells[fw] = { value: null, note: `n/a: ${(e as Error).message}` };
             continue;
           }
-        } else if (fw === 'engine') {
-          const probe = new MemoryProbe();
-          const mm = M.engineMatmul(n, probe.sample);
-          t = measure(mm.run, perRound(opts, r));
-          memory[row.key] = MemoryProbe.max(memory[row.key], probe.result());
+        } else if (isEngine(fw)) {
+          await useBackend(fw);
+          const probe = fw === 'engine' ? new MemoryProbe() : null;
+          const mm = M.engineMatmul(n, probe?.sample);
+          // The TypeScript kernels take ~0.7 s for one 1024³ product: a shorter budget there.
+          t = measure(mm.run, perRound(fw === 'engineTs' && n >= 1024 ? { ...opts, budgetMs: 1500 } : opts, r));
+          if (probe) memory[row.key] = MemoryProbe.max(memory[row.key], probe.result());
         } else {
           await useBackend(fw);
           const mm = M.tfMatmul(tf!, n);
@@ -260,7 +337,7 @@ async function main(): Promise<void> {
         }
         const probe = fw === 'engine' ? new MemoryProbe() : null;
         await useBackend(fw);
-        const runner = fw === 'engine' ? m.engine(probe!.sample) : m.tf(tf!);
+        const runner = isEngine(fw) ? m.engine(() => probe?.sample()) : m.tf(tf!);
         try {
           const loss = runner.forward();
           if (r === 0) lossAtStart[m.key][fw] = loss;
@@ -283,7 +360,7 @@ async function main(): Promise<void> {
             // Forward and step alternate, so the step/forward ratio compares like with like. The
             // forward and step above count as the first warm-up iteration. The engine's step is timed phase by
             // phase (the profiler of engine/train/profile.ts), its samples kept for the step / forward row.
-            const phases = runner.timedStep ? (enginePhases[m.key] ??= []) : null;
+            const phases = runner.timedStep ? ((enginePhases[fw] ??= {})[m.key] ??= []) : null;
             const warm = phases?.length ?? 0;
             const step = runner.timedStep ? () => void phases!.push(runner.timedStep!()) : () => void runner.step();
             const [tf_, ts] = measureEach([forward, step], perRound(m.opts, r, 1));
@@ -305,7 +382,7 @@ async function main(): Promise<void> {
       if (stepParts[fw]) {
         const ts = mergeTimings(stepParts[fw]!);
         stepRow.cells[fw] = { timing: ts, value: ts.medianMs };
-        const phases = fw === 'engine' ? enginePhases[m.key] : undefined;
+        const phases = enginePhases[fw]?.[m.key];
         // The engine's ratio is the profiler's (median step ÷ median forward, both timed inside the same steps);
         // TF.js's and PyTorch's, the step row over the forward row.
         (stepFwd[fw] ??= {})[m.key] = phases?.length ? summarizePhases(phases).stepOverForward : ts.medianMs / tf_.medianMs;
@@ -316,9 +393,22 @@ async function main(): Promise<void> {
   if (process.stderr.isTTY) process.stderr.write(' '.repeat(74) + '\r');
   torch?.session?.close();
 
+  // ------------------------------------------------------------ memory over many steps
+  const flat: Partial<Record<'mlp' | 'cnn', MemoryFlat>> = {};
+  if (kernels) {
+    await useBackend('engine');
+    for (const m of models) {
+      progress(`${m.label} · memory over ${MEMORY_STEPS} steps`);
+      const runner = m.engine(() => {});
+      flat[m.key] = memoryOverSteps(runner, MEMORY_STEPS);
+      runner.dispose();
+    }
+    if (process.stderr.isTTY) process.stderr.write(' '.repeat(74) + '\r');
+  }
+
   // ------------------------------------------------------------ report
-  const speedup = (row: Row, fw: Fw): number | null => {
-    const e = row.cells.engine?.value, o = row.cells[fw]?.value;
+  const speedup = (row: Row, fw: Fw, engine: Fw = 'engine'): number | null => {
+    const e = row.cells[engine]?.value, o = row.cells[fw]?.value;
     if (e == null || o == null) return null;
     return row.unit === 'GFLOP/s' ? e / o : o / e; // >1: the engine is faster
   };
@@ -328,7 +418,7 @@ async function main(): Promise<void> {
     r.label,
     r.unit,
     ...FWS.map((f) => (shown(f) ? fmt(r.cells[f]?.value) : '—')),
-    ...REFS.map((x) => (shown(x.fw) ? fmt(speedup(r, x.fw)) : '—')),
+    ...REFS.map((x) => (shown(x.fw) && available.includes(x.engine) ? fmt(speedup(r, x.fw, x.engine)) : '—')),
   ]);
   for (const k of ['mlp', 'cnn'] as const) {
     table.push([`${k.toUpperCase()} step / forward`, 'ratio', ...FWS.map((f) => (shown(f) ? fmt(stepFwd[f]?.[k]) : '—')), ...REFS.map(() => '')]);
@@ -354,6 +444,24 @@ async function main(): Promise<void> {
     if (multi.length) torchWarnings.push(`PyTorch used more than one core (CPU time over 1.5× wall time) on: ${multi.join(', ')}`);
   } else if (torch?.note) out.push(`PyTorch: n/a: ${torch.note}`);
   for (const w of torchWarnings) out.push(`WARNING: ${w}`);
+  if (ceiling) {
+    const pct = (v: number | null | undefined, c: number | null) => (v == null || !c ? 'n/a' : `${Math.round((100 * v) / c)} %`);
+    const mm = rows.find((r) => r.key === 'matmul1024');
+    out.push(
+      '',
+      `WebAssembly multiply-add ceiling (registers only), GFLOP/s: SIMD ${fmt(ceiling.simd1)} on 1 thread, ${fmt(ceiling.simdAll)} on ${ceiling.threads}; ` +
+        `relaxed SIMD ${ceiling.relaxed1 == null ? 'n/a (not in this runtime)' : `${fmt(ceiling.relaxed1)} on 1 thread, ${fmt(ceiling.relaxedAll)} on ${ceiling.threads}`}`,
+      `engine kernels: ${kernels!.flavour}; matmul 1024³ reaches ${pct(mm?.cells.engine?.value, kernels!.flavour === 'relaxed-simd' ? ceiling.relaxed1 : ceiling.simd1)} of its ceiling on 1 thread, ` +
+        `${pct(mm?.cells.engineMt?.value, kernels!.flavour === 'relaxed-simd' ? ceiling.relaxedAll : ceiling.simdAll)} on ${ceiling.threads}`,
+    );
+  }
+  if (Object.keys(flat).length) {
+    out.push('', `engine memory over ${MEMORY_STEPS} training steps (1 thread), MiB after step 100 → after step ${MEMORY_STEPS}: RSS | heap + typed arrays`);
+    for (const [k, v] of Object.entries(flat)) {
+      const d = (a: number, b: number) => `${a.toFixed(1)} → ${b.toFixed(1)} (${b - a >= 0 ? '+' : ''}${(b - a).toFixed(1)})`;
+      out.push(`  ${k.padEnd(11)} ${d(v.at100.rssMiB, v.atEnd.rssMiB)}  |  ${d(v.at100.heapMiB, v.atEnd.heapMiB)}`);
+    }
+  }
   out.push('', 'engine memory per workload, MiB: peak RSS (growth over the start) | peak heap + typed arrays (growth)');
   for (const [k, v] of Object.entries(memory)) {
     out.push(`  ${k.padEnd(11)} ${v.peakRssMiB.toFixed(1).padStart(7)} (+${v.rssGrowthMiB.toFixed(1)})  |  ${v.peakHeapMiB.toFixed(1).padStart(7)} (+${v.heapGrowthMiB.toFixed(1)})`);
@@ -414,7 +522,7 @@ async function main(): Promise<void> {
               return [f, { value: round(c.value, 3), medianMs: round(t.medianMs, 3), p25Ms: round(t.p25Ms, 3), p75Ms: round(t.p75Ms, 3), cpuMs: round(t.cpuMedianMs, 3), samples: t.samples }];
             }),
           ),
-          ...Object.fromEntries(REFS.map((x) => [x.jsonKey, speedup(r, x.fw) == null ? null : round(speedup(r, x.fw)!, 3)])),
+          ...Object.fromEntries(REFS.map((x) => [x.jsonKey, speedup(r, x.fw, x.engine) == null ? null : round(speedup(r, x.fw, x.engine)!, 3)])),
         },
       ]),
     ),
@@ -422,11 +530,19 @@ async function main(): Promise<void> {
       Object.entries(stepFwd).map(([f, v]) => [f, { mlp: v.mlp == null ? null : round(v.mlp, 3), cnn: v.cnn == null ? null : round(v.cnn, 3) }]),
     ),
     enginePhases: Object.fromEntries(
-      Object.entries(enginePhases).map(([k, v]) => {
-        const p: PhaseSummary = summarizePhases(v);
-        return [k, Object.fromEntries(Object.entries(p).map(([f, x]) => [f, round(x, 3)]))];
-      }),
+      Object.entries(enginePhases).map(([fw, byModel]) => [
+        fw,
+        Object.fromEntries(
+          Object.entries(byModel).map(([k, v]) => {
+            const p: PhaseSummary = summarizePhases(v);
+            return [k, Object.fromEntries(Object.entries(p).map(([f, x]) => [f, round(x, 3)]))];
+          }),
+        ),
+      ]),
     ),
+    kernels: kernels ? { flavour: kernels.flavour, threads: THREADS } : null,
+    ceilingGflops: ceiling,
+    memoryOverSteps: flat,
     engineMemoryMiB: memory,
     initialLoss: lossAtStart,
     seconds: round(seconds, 1),

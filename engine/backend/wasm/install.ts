@@ -25,8 +25,14 @@ export function useWasmKernels(binaries: KernelBinaries | null, opts: KernelOpti
 
 /** Goes back to the TypeScript kernels (tests compare the two). */
 export function useTypeScriptKernels(): void {
+  installKernels(null);
+}
+
+/** Makes the current CPU backend use kernels made earlier (benchmarks switch between several); null: TypeScript. */
+export function installKernels(k: WasmKernels | null): KernelInfo {
   const b = backend();
-  if (b instanceof CpuBackend) b.setFastKernels(null);
+  if (b instanceof CpuBackend) b.setFastKernels(k);
+  return kernelInfo();
 }
 
 export function kernelInfo(): KernelInfo {
