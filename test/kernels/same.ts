@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
  * atol + rtol·|want| elsewhere (0, 0: bit-for-bit up to the sign of zero).
  */
 export function assertSame(got: ArrayLike<number> | null, want: ArrayLike<number>, what: string, rtol = 0, atol = 0): void {
-  assert.ok(got, `${what}: the fast kernel did not run`);
+  if (!got) return assert.fail(`${what}: the fast kernel did not run`);
   assert.equal(got.length, want.length, `${what}: length`);
   for (let i = 0; i < want.length; i++) {
-    const g = got[i], w = want[i];
+    const g: number = got[i], w: number = want[i];
     const ok = Number.isNaN(w) ? Number.isNaN(g) : !Number.isFinite(w) ? g === w : Math.abs(g - w) <= atol + rtol * Math.abs(w);
     if (!ok) assert.fail(`${what}: element ${i} is ${g}, expected ${w}`);
   }
