@@ -10,12 +10,13 @@ import type { WasmKernels } from '../wasmKernels';
 
 /**
  * Below this many elements the TypeScript loop wins: a call's fixed cost (arena reset, offsets, the boundary
- * crossing, ~1-2 µs) is not repaid. Measured (.scratch/micro, Node 20, shared 2-core Xeon, 1 thread): relu and
- * its backward win from ~256 elements (TypeScript's data-dependent branch mispredicts on mixed signs), add from
- * ~1k; a single threshold of 1024 is within noise of the best for every op here. Mutable for the tests, which
- * set it to 0 so that every size runs in WebAssembly.
+ * crossing, ~0.5 µs) is not repaid. Measured with 1 thread (Node 20, a shared 2-core Xeon; µs TypeScript /
+ * WebAssembly, copies included): at 64 elements add 0.4/0.9, sgd 0.1/0.4, axpby 0.4/0.8; at 256 relu 1.5/0.8,
+ * relu' 1.0/1.1, add 1.1/0.9, sgd 0.6/0.4, axpby 0.9/0.9; at 4096 relu 9.2/3.2, add 12.1/3.9, sumTo 13.3/3.2,
+ * sgd 9.5/2.0; at 65536 relu 449/43 (TypeScript's relu branch mispredicts on mixed signs), add 178/74.
+ * Mutable for the tests, which set it to 0 so that every size runs in WebAssembly.
  */
-export const routing = { minElements: 1024 };
+export const routing = { minElements: 256 };
 
 /** Op codes of assembly/elementwise.ts. The transcendental ops stay on TypeScript (see docs). */
 const UNARY: Partial<Record<UnaryOp, number>> = { relu: 0, leakyRelu: 1, neg: 2, abs: 3, square: 4 };
