@@ -120,7 +120,7 @@ function forEachBroadcast(outShape: Shape, sa: number[], sb: number[], visit: (o
  * When `small` (aligned right against `big`) equals `big` on one contiguous run of dims and is 1
  * everywhere else: the sizes before, along and after that run. Null for any other layout.
  */
-function middleBlock(small: Shape, big: Shape): { outer: number; mid: number; inner: number } | null {
+export function middleBlock(small: Shape, big: Shape): { outer: number; mid: number; inner: number } | null {
   const off = big.length - small.length;
   if (off < 0) return null;
   const d = (i: number) => (i < off ? 1 : small[i - off]);

@@ -50,10 +50,16 @@ export class CpuBackend implements Backend {
     return st(to === 'int32' ? Int32Array.from(a, Math.trunc) : this.Float.from(a));
   }
 
-  unary: Backend['unary'] = (op, x, _size, param) => st(ew.unary(op, f(x), param));
-  unaryBackward: Backend['unaryBackward'] = (op, x, y, gy, _size, param) => st(ew.unaryBackward(op, f(x), f(y), f(gy), param));
-  binary: Backend['binary'] = (op, a, aShape, b, bShape, outShape) => st(ew.binary(op, f(a), aShape, f(b), bShape, outShape));
+  // The fast kernels' wrappers return null (or false) where they do not apply: the TypeScript kernel runs.
+  unary: Backend['unary'] = (op, x, _size, param) =>
+    st((this.fastKernels && wasm.unary(this.fastKernels, op, f32(x), param)) || ew.unary(op, f(x), param));
+  unaryBackward: Backend['unaryBackward'] = (op, x, y, gy, _size, param) =>
+    st((this.fastKernels && wasm.unaryBackward(this.fastKernels, op, f32(x), f32(gy), param)) || ew.unaryBackward(op, f(x), f(y), f(gy), param));
+  binary: Backend['binary'] = (op, a, aShape, b, bShape, outShape) =>
+    st((this.fastKernels && wasm.binary(this.fastKernels, op, f32(a), aShape, f32(b), bShape, outShape)) || ew.binary(op, f(a), aShape, f(b), bShape, outShape));
   axpby(a: Storage, alpha: number, b: Storage, beta: number, size: number): Storage {
+    const fast = this.fastKernels && wasm.axpby(this.fastKernels, f32(a), alpha, f32(b), beta, size);
+    if (fast) return st(fast);
     const x = f(a), y = f(b);
     const out = floatsLike(x, size);
     if (alpha === 1 && beta === 1) for (let i = 0; i < size; i++) out[i] = x[i] + y[i];
@@ -61,15 +67,19 @@ export class CpuBackend implements Backend {
     return st(out);
   }
   scale(x: Storage, alpha: number, size: number): Storage {
+    const fast = this.fastKernels && wasm.scale(this.fastKernels, f32(x), alpha, size);
+    if (fast) return st(fast);
     const a = f(x);
     const out = floatsLike(a, size);
     for (let i = 0; i < size; i++) out[i] = a[i] * alpha;
     return st(out);
   }
-  sumTo: Backend['sumTo'] = (x, shape, to) => st(ew.sumTo(f(x), shape, to));
-  sum: Backend['sum'] = (x, shape, axes) => st(ew.sumTo(f(x), shape, shape.map((d, i) => (axes.includes(i) ? 1 : d))));
+  sumTo: Backend['sumTo'] = (x, shape, to) => st((this.fastKernels && wasm.sumTo(this.fastKernels, f32(x), shape, to)) || ew.sumTo(f(x), shape, to));
+  sum: Backend['sum'] = (x, shape, axes) => this.sumTo(x, shape, shape.map((d, i) => (axes.includes(i) ? 1 : d)));
   broadcastTo: Backend['broadcastTo'] = (x, shape, outShape) => st(ew.broadcastTo(f(x), shape, outShape));
   sumSquares(x: Storage, size: number): Storage {
+    const fast = this.fastKernels && wasm.sumSquares(this.fastKernels, f32(x), size);
+    if (typeof fast === 'number') return st(this.Float.of(fast));
     const a = f(x);
     let s = 0;
     for (let i = 0; i < size; i++) s += a[i] * a[i];
@@ -79,6 +89,7 @@ export class CpuBackend implements Backend {
   matmul: Backend['matmul'] = (a, b, batch, m, n, k, tA, tB) =>
     st(this.fastKernels ? wasm.matmul(this.fastKernels, f32(a), f32(b), batch, m, n, k, tA, tB) : mm.matmul(f(a), f(b), batch, m, n, k, tA, tB));
   addRowVector(x: Storage, bias: Storage, rows: number, cols: number): Storage {
+    if (this.fastKernels && wasm.addRowVector(this.fastKernels, f32(x), f32(bias), rows, cols)) return x;
     const a = f(x), b = f(bias);
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
@@ -149,6 +160,7 @@ export class CpuBackend implements Backend {
   }
 
   sgdStep(ps: Storage, gs: Storage, bufS: Storage | null, size: number, h: SgdHyper): void {
+    if (this.fastKernels && wasm.sgdStep(this.fastKernels, f32(ps), f32(gs), bufS && f32(bufS), size, h)) return;
     const p = f(ps), g = f(gs), buf = bufS ? f(bufS) : null;
     // Hyperparameters in locals: property reads inside the loop cost as much as the update itself.
     const { lr, momentum, dampening, nesterov, first } = h;
@@ -168,6 +180,7 @@ export class CpuBackend implements Backend {
     }
   }
   adamStep(ps: Storage, gs: Storage, ms: Storage, vs: Storage, size: number, h: AdamHyper): void {
+    if (this.fastKernels && wasm.adamStep(this.fastKernels, f32(ps), f32(gs), f32(ms), f32(vs), size, h)) return;
     const p = f(ps), g = f(gs), m = f(ms), v = f(vs);
     const bc1 = 1 - Math.pow(h.beta1, h.step);
     const bc2Sqrt = Math.sqrt(1 - Math.pow(h.beta2, h.step));
@@ -185,6 +198,8 @@ export class CpuBackend implements Backend {
   }
 
   allFinite(x: Storage, size: number): Promise<boolean> {
+    const fast = this.fastKernels && wasm.allFinite(this.fastKernels, f32(x), size);
+    if (typeof fast === 'boolean') return Promise.resolve(fast);
     const a = f(x);
     for (let i = 0; i < size; i++) if (!Number.isFinite(a[i])) return Promise.resolve(false);
     return Promise.resolve(true);

@@ -9,6 +9,20 @@ export interface KernelExports {
   ): void;
   gemmScratchBytes(): number;
   ceiling(iters: number, seed: number): number;
+
+  // Elementwise, reductions and optimizer updates (assembly/elementwise.ts, reduce.ts, optim.ts).
+  unary(op: number, x: number, y: number, n: number, param: number): void;
+  unaryBackward(op: number, x: number, gy: number, g: number, n: number, param: number): void;
+  binary(op: number, a: number, b: number, out: number, n: number): void;
+  binaryBlock(op: number, swap: number, full: number, small: number, out: number, outer: number, mid: number, inner: number): void;
+  axpby(a: number, alpha: number, b: number, beta: number, out: number, n: number): void;
+  scale(x: number, alpha: number, out: number, n: number): void;
+  sumBlock(x: number, outer: number, mid: number, inner: number, acc: number, out: number): void;
+  sumSquares(x: number, n: number): number;
+  allFinite(x: number, n: number): number;
+  addRowVector(x: number, bias: number, rows: number, cols: number): void;
+  sgdStep(p: number, g: number, buf: number, n: number, lr: number, momentum: number, oneMinusDampening: number, wd: number, nesterov: number, first: number): void;
+  adamStep(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, eps: number, wd: number, decoupled: number, stepSize: number, bc2Sqrt: number, decay: number): void;
 }
 
 /** Exports a worker thread may be asked to run, by index (the job protocol passes the index, not the name). */

@@ -3,3 +3,6 @@
 // each thread's scratch) and copies tensors in and out.
 export { gemm, gemmScratchBytes } from './gemm';
 export { ceiling } from './ceiling';
+export { unary, unaryBackward, binary, binaryBlock, axpby, scale } from './elementwise';
+export { sumBlock, sumSquares, allFinite, addRowVector } from './reduce';
+export { sgdStep, adamStep } from './optim';

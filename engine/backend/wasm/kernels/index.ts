@@ -1,2 +1,6 @@
 /** The WebAssembly kernels, one file each, as the CPU backend calls them. */
 export { matmul } from './matmul';
+export { unary, unaryBackward, binary, axpby, scale } from './elementwise';
+export { sumTo, sumSquares, allFinite, addRowVector } from './reduce';
+export { sgdStep, adamStep } from './optim';
+export { routing } from './elementwise';
