@@ -3,3 +3,5 @@
 // each thread's scratch) and copies tensors in and out.
 export { gemm, gemmScratchBytes } from './gemm';
 export { ceiling } from './ceiling';
+export { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight } from './conv';
+export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool';
