@@ -108,16 +108,21 @@ export class CpuBackend implements Backend {
     return [st(a), st(b)];
   };
 
-  conv2d: Backend['conv2d'] = (x, w, g) => st(conv.conv2d(f(x), f(w), g));
-  conv2dBackwardInput: Backend['conv2dBackwardInput'] = (gy, w, g) => st(conv.conv2dBackwardInput(f(gy), f(w), g));
-  conv2dBackwardWeight: Backend['conv2dBackwardWeight'] = (gy, x, g) => st(conv.conv2dBackwardWeight(f(gy), f(x), g));
+  conv2d: Backend['conv2d'] = (x, w, g) =>
+    st(this.fastKernels ? wasm.conv2d(this.fastKernels, f32(x), f32(w), g) : conv.conv2d(f(x), f(w), g));
+  conv2dBackwardInput: Backend['conv2dBackwardInput'] = (gy, w, g) =>
+    st(this.fastKernels ? wasm.conv2dBackwardInput(this.fastKernels, f32(gy), f32(w), g) : conv.conv2dBackwardInput(f(gy), f(w), g));
+  conv2dBackwardWeight: Backend['conv2dBackwardWeight'] = (gy, x, g) =>
+    st(this.fastKernels ? wasm.conv2dBackwardWeight(this.fastKernels, f32(gy), f32(x), g) : conv.conv2dBackwardWeight(f(gy), f(x), g));
   maxPool2d: Backend['maxPool2d'] = (x, g) => {
-    const { out, argmax } = conv.maxPool2d(f(x), g);
+    const { out, argmax } = this.fastKernels ? wasm.maxPool2d(this.fastKernels, f32(x), g) : conv.maxPool2d(f(x), g);
     return { out: st(out), argmax: st(argmax) };
   };
-  maxPool2dBackward: Backend['maxPool2dBackward'] = (gy, argmax, g) => st(conv.maxPool2dBackward(f(gy), i32(argmax), g));
-  avgPool2d: Backend['avgPool2d'] = (x, g) => st(conv.avgPool2d(f(x), g));
-  avgPool2dBackward: Backend['avgPool2dBackward'] = (gy, g) => st(conv.avgPool2dBackward(f(gy), g));
+  maxPool2dBackward: Backend['maxPool2dBackward'] = (gy, argmax, g) =>
+    st(this.fastKernels ? wasm.maxPool2dBackward(this.fastKernels, f32(gy), i32(argmax), g) : conv.maxPool2dBackward(f(gy), i32(argmax), g));
+  avgPool2d: Backend['avgPool2d'] = (x, g) => st(this.fastKernels ? wasm.avgPool2d(this.fastKernels, f32(x), g) : conv.avgPool2d(f(x), g));
+  avgPool2dBackward: Backend['avgPool2dBackward'] = (gy, g) =>
+    st(this.fastKernels ? wasm.avgPool2dBackward(this.fastKernels, f32(gy), g) : conv.avgPool2dBackward(f(gy), g));
 
   concat(parts: readonly Storage[], outer: number, dims: readonly number[], inner: number): Storage {
     const total = dims.reduce((a, b) => a + b, 0);

@@ -42,11 +42,11 @@ export function serveKernelJobs(control: SharedArrayBuffer, worker: number, modu
     for (let spin = 0; spin < SPIN && Atomics.load(i32, base + SEQ) === seen; spin++);
     Atomics.wait(i32, base + SEQ, seen);
     seen = Atomics.load(i32, base + SEQ);
-    const fn = exports[THREADED_KERNELS[Atomics.load(i32, base + KERNEL)]] as (...a: number[]) => void;
-    const n = fn.length;
-    const args: number[] = [];
-    for (let i = 0; i < n; i++) args.push(f64[argBase + i]);
     try {
+      // Inside the try: a kernel this worker does not know (a stale bundle) fails the job instead of the thread.
+      const fn = exports[THREADED_KERNELS[Atomics.load(i32, base + KERNEL)]] as (...a: number[]) => void;
+      const args: number[] = [];
+      for (let i = 0; i < fn.length; i++) args.push(f64[argBase + i]);
       fn(...args);
       Atomics.store(i32, base + TRAPPED, 0);
     } catch {
@@ -102,6 +102,6 @@ export class JobDispatcher {
       for (; done !== seq; done = Atomics.load(this.i32, base + DONE)) Atomics.wait(this.i32, base + DONE, done);
       if (Atomics.load(this.i32, base + TRAPPED) === 1) trapped = true;
     }
-    if (trapped) throw new RangeError('a WebAssembly kernel failed on a worker thread (out of bounds memory access)');
+    if (trapped) throw new RangeError('a WebAssembly kernel failed on a worker thread (a trap, or a kernel the worker does not know: rebuild with npm run build)');
   }
 }

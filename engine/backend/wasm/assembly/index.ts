@@ -6,3 +6,5 @@ export { ceiling } from './ceiling';
 export { unary, unaryBackward, binary, binaryBlock, axpby, scale } from './elementwise';
 export { sumBlock, sumSquares, allFinite, addRowVector } from './reduce';
 export { sgdStep, adamStep } from './optim';
+export { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight } from './conv';
+export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool';

@@ -4,3 +4,5 @@ export { unary, unaryBackward, binary, axpby, scale } from './elementwise';
 export { sumTo, sumSquares, allFinite, addRowVector } from './reduce';
 export { sgdStep, adamStep } from './optim';
 export { routing } from './elementwise';
+export { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv';
+export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool';
