@@ -100,7 +100,8 @@ export interface Backend {
   /** (sigmoid(x) - t) * gy elementwise, and -x * gy for the target. */
   bceWithLogitsBackward(x: Storage, t: Storage, gy: Storage, size: number): [Storage, Storage];
 
-  conv2d(x: Storage, w: Storage, g: Conv2dGeometry): Storage;
+  /** Cross-correlation of x [n,c,h,w] with w [outC,c,kh,kw], plus bias [outC] per channel when given. */
+  conv2d(x: Storage, w: Storage, g: Conv2dGeometry, bias?: Storage | null): Storage;
   conv2dBackwardInput(gy: Storage, w: Storage, g: Conv2dGeometry): Storage;
   conv2dBackwardWeight(gy: Storage, x: Storage, g: Conv2dGeometry): Storage;
 

@@ -27,10 +27,9 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, stride: P
   const [outC, inC, kh, kw] = weight.shape;
   if (x.shape[1] !== inC) throw new ShapeError(`Conv2d: input has ${x.shape[1]} channels but weight ${formatShape(weight.shape)} expects ${inC}`);
   const g = geometry(x.shape, outC, [kh, kw], stride, padding, 'Conv2d');
-  let ys = B().conv2d(x.storage, weight.storage, g);
+  // The bias is added inside the kernel: one pass over the output instead of a second op reading it back.
+  const y = wrap(B().conv2d(x.storage, weight.storage, g, bias?.storage ?? null), [g.n, outC, g.oh, g.ow]);
   const hw = g.oh * g.ow;
-  if (bias) ys = B().binary('add', ys, [g.n, outC, hw], bias.storage, [outC, 1], [g.n, outC, hw]);
-  const y = wrap(ys, [g.n, outC, g.oh, g.ow]);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record('Conv2d', inputs, y, (gy) => [
     x.requiresGrad ? wrap(B().conv2dBackwardInput(gy.storage, weight.storage, g), x.shape) : null,

@@ -34,7 +34,13 @@ for (const f of flavours()) {
   test(`conv2d and its gradients (${f.name}) equal the TypeScript kernels`, () => {
     for (const g of cases) {
       const x = rand(g.n * g.c * g.h * g.w), wt = rand(g.outC * g.c * g.kh * g.kw), gy = rand(g.n * g.outC * g.oh * g.ow);
-      assertClose(conv2d(f.kernels, x, wt, g), reference.conv2d(x, wt, g), `forward ${name(g)}`);
+      const plain = reference.conv2d(x, wt, g);
+      assertClose(conv2d(f.kernels, x, wt, g, null), plain, `forward ${name(g)}`);
+      // With a bias: both kernels against the plain convolution plus the bias, added by hand.
+      const bias = rand(g.outC), ohw = g.oh * g.ow;
+      const biased = plain.map((v, i) => v + bias[Math.floor(i / ohw) % g.outC]);
+      assertClose(reference.conv2d(x, wt, g, bias), biased, `forward with bias, TypeScript ${name(g)}`);
+      assertClose(conv2d(f.kernels, x, wt, g, bias), biased, `forward with bias ${name(g)}`);
       assertClose(conv2dBackwardInput(f.kernels, gy, wt, g), reference.conv2dBackwardInput(gy, wt, g), `input grad ${name(g)}`);
       assertClose(conv2dBackwardWeight(f.kernels, gy, x, g), reference.conv2dBackwardWeight(gy, x, g), `weight grad ${name(g)}`, 1e-4, 1e-4);
     }

@@ -131,13 +131,20 @@ function col2imAdd(cols: Floats, n: number, g: Conv2dGeometry, gx: Floats): void
 let colsBuf32 = new Float32Array(1024);
 let colsBuf64 = new Float64Array(0);
 
-export function conv2d(x: Floats, wt: Floats, g: Conv2dGeometry): Floats {
+/** Cross-correlation, plus bias[o] on output channel o when given (added after the sum, as a separate add would). */
+export function conv2d(x: Floats, wt: Floats, g: Conv2dGeometry, bias: Floats | null = null): Floats {
   const ckk = g.c * g.kh * g.kw;
   const ohw = g.oh * g.ow;
   const out = floatsLike(x, g.n * g.outC * ohw);
   const t = im2colTables(g);
   for (let n = 0; n < g.n; n++) {
     gemmPackB(g.outC, ohw, ckk, wt, 0, ckk, 1, im2colPacker(x, n, g, t, false), out, n * g.outC * ohw, ohw);
+    if (bias) {
+      for (let o = 0; o < g.outC; o++) {
+        const b = bias[o], row = (n * g.outC + o) * ohw;
+        for (let i = 0; i < ohw; i++) out[row + i] += b;
+      }
+    }
   }
   return out;
 }

@@ -108,8 +108,8 @@ export class CpuBackend implements Backend {
     return [st(a), st(b)];
   };
 
-  conv2d: Backend['conv2d'] = (x, w, g) =>
-    st(this.fastKernels ? wasm.conv2d(this.fastKernels, f32(x), f32(w), g) : conv.conv2d(f(x), f(w), g));
+  conv2d: Backend['conv2d'] = (x, w, g, bias) =>
+    st(this.fastKernels ? wasm.conv2d(this.fastKernels, f32(x), f32(w), g, bias ? f32(bias) : null) : conv.conv2d(f(x), f(w), g, bias ? f(bias) : null));
   conv2dBackwardInput: Backend['conv2dBackwardInput'] = (gy, w, g) =>
     st(this.fastKernels ? wasm.conv2dBackwardInput(this.fastKernels, f32(gy), f32(w), g) : conv.conv2dBackwardInput(f(gy), f(w), g));
   conv2dBackwardWeight: Backend['conv2dBackwardWeight'] = (gy, x, g) =>

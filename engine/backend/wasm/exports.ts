@@ -25,7 +25,7 @@ export interface KernelExports {
   adamStep(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, eps: number, wd: number, decoupled: number, stepSize: number, bc2Sqrt: number, decay: number): void;
 
   // Conv2d and pooling (assembly/conv.ts, pool.ts): g points at the 13 int32 of a Conv2dGeometry.
-  conv2dForward(g: number, x: number, w: number, y: number, n0: number, n1: number, cols: number, scratch: number): void;
+  conv2dForward(g: number, x: number, w: number, bias: number, y: number, n0: number, n1: number, cols: number, scratch: number): void;
   conv2dBackwardInput(g: number, gy: number, w: number, gx: number, n0: number, n1: number, cols: number, scratch: number): void;
   conv2dBackwardWeight(g: number, gy: number, x: number, dw: number, n0: number, n1: number, cols: number, scratch: number): void;
   maxPool2d(g: number, x: number, out: number, argmax: number, p0: number, p1: number): void;

@@ -15,8 +15,11 @@ const WORDS = 64;
 const SEQ = 0, DONE = 1, KERNEL = 2, READY = 3, TRAPPED = 4;
 const ARGS = 8; // float64 word offset within a slot (slot = 32 float64 words)
 const MAX_ARGS = 24;
-/** Atomics.load polls before blocking: ~100-200 µs on a current core. */
-const SPIN = 20_000;
+/**
+ * Atomics.load polls before blocking (~10-20 µs). Short on purpose: on a 2-vCPU machine a worker spinning for
+ * ~150 µs after each job made the bench CNN's steps slower, taking cycles the calling thread needed.
+ */
+const SPIN = 2000;
 
 export function controlBlockBytes(workers: number): number {
   return Math.max(1, workers) * WORDS * 4;

@@ -85,13 +85,24 @@ function col2imAdd(g: usize, cols: usize, gx: usize): void {
 }
 
 /** y[n] = W · im2col(x[n]) for samples [n0, n1). cols: CKK·OHW floats; scratch: the GEMM's. */
-export function conv2dForward(g: usize, x: usize, wt: usize, y: usize, n0: i32, n1: i32, cols: usize, scratch: usize): void {
+export function conv2dForward(g: usize, x: usize, wt: usize, bias: usize, y: usize, n0: i32, n1: i32, cols: usize, scratch: usize): void {
   const c = gi(g, G_C), oc = gi(g, G_OC);
   const ckk = c * gi(g, G_KH) * gi(g, G_KW), ohw = gi(g, G_OH) * gi(g, G_OW), chw = c * gi(g, G_H) * gi(g, G_W);
   for (let n = n0; n < n1; n++) {
     im2col(g, x + <usize>(n * chw) * 4, cols);
-    gemm(oc, ohw, ckk, wt, ckk, 1, cols, ohw, 1, y + <usize>(n * oc * ohw) * 4, ohw, false, scratch);
+    const yn = y + <usize>(n * oc * ohw) * 4;
+    gemm(oc, ohw, ckk, wt, ckk, 1, cols, ohw, 1, yn, ohw, false, scratch);
+    // bias (0: none) per output channel, while the sample's output is still in cache.
+    if (bias != 0) for (let o = 0; o < oc; o++) addScalar(yn + <usize>(o * ohw) * 4, load<f32>(bias + <usize>o * 4), ohw);
   }
+}
+
+/** p[0..n) += b. */
+function addScalar(p: usize, b: f32, n: i32): void {
+  const v = f32x4.splat(b);
+  const end = p + <usize>(n & ~3) * 4;
+  for (; p < end; p += 16) v128.store(p, f32x4.add(v128.load(p), v));
+  for (let i = 0; i < (n & 3); i++) store<f32>(p + <usize>i * 4, load<f32>(p + <usize>i * 4) + b);
 }
 
 /** gx[n] += col2im(Wᵀ · gy[n]) for samples [n0, n1); gx starts zeroed. */

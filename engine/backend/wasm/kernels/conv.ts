@@ -8,8 +8,11 @@ import type { Job } from '../jobs';
 import type { KernelMemory } from '../memory';
 import type { WasmKernels } from '../wasmKernels';
 
-/** Below this many multiply-adds a conv stays on one thread (waking a worker costs ~10-50 µs). */
-const SPLIT_MIN_MACS = 1 << 18;
+/**
+ * Below this many multiply-adds a conv stays on one thread. Measured on 2 cores: the bench CNN's first layer
+ * (1.6 M, one input channel: bound by memory traffic) ran slower split, its second (4.5 M) ~1.6× faster.
+ */
+const SPLIT_MIN_MACS = 1 << 21;
 
 /** The geometry as the kernels read it: 13 int32 in Conv2dGeometry's order. */
 export function putGeometry(mem: KernelMemory, g: Conv2dGeometry): number {
@@ -22,7 +25,7 @@ type ConvKernel = 'conv2dForward' | 'conv2dBackwardInput' | 'conv2dBackwardWeigh
  * Runs `kernel` over the batch in sample ranges, one per thread. `out(t)` is thread t's output pointer (the
  * same for every thread, except the weight gradient's partials). Returns the number of threads used.
  */
-function runBySamples(w: WasmKernels, kernel: ConvKernel, g: Conv2dGeometry, gp: number, a: number, b: number, out: (t: number) => number): number {
+function runBySamples(w: WasmKernels, kernel: ConvKernel, g: Conv2dGeometry, gp: number, a: number, b: number, out: (t: number) => number, bias: number | null = null): number {
   const ckk = g.c * g.kh * g.kw, ohw = g.oh * g.ow;
   const macs = g.n * g.outC * ohw * ckk;
   const threads = Math.min(g.n, macs >= SPLIT_MIN_MACS ? w.available() : 1);
@@ -30,19 +33,20 @@ function runBySamples(w: WasmKernels, kernel: ConvKernel, g: Conv2dGeometry, gp:
   for (let t = 0; t < threads; t++) {
     const n0 = Math.floor((g.n * t) / threads), n1 = Math.floor((g.n * (t + 1)) / threads);
     const cols = w.mem.alloc(ckk * ohw * 4);
-    jobs.push({ kernel, args: [gp, a, b, out(t), n0, n1, cols, w.mem.scratch(t)] });
+    jobs.push({ kernel, args: bias === null ? [gp, a, b, out(t), n0, n1, cols, w.mem.scratch(t)] : [gp, a, b, bias, out(t), n0, n1, cols, w.mem.scratch(t)] });
   }
   w.run(jobs);
   return threads;
 }
 
-export function conv2d(w: WasmKernels, x: Float32Array, wt: Float32Array, g: Conv2dGeometry): Float32Array {
+/** The convolution plus bias[o] on channel o when given. */
+export function conv2d(w: WasmKernels, x: Float32Array, wt: Float32Array, g: Conv2dGeometry, bias: Float32Array | null): Float32Array {
   const mem = w.mem;
   mem.reset();
-  const gp = putGeometry(mem, g), px = mem.put(x), pw = mem.put(wt);
+  const gp = putGeometry(mem, g), px = mem.put(x), pw = mem.put(wt), pb = bias ? mem.put(bias) : 0;
   const size = g.n * g.outC * g.oh * g.ow;
   const py = mem.alloc(size * 4);
-  runBySamples(w, 'conv2dForward', g, gp, px, pw, () => py);
+  runBySamples(w, 'conv2dForward', g, gp, px, pw, () => py, pb);
   return mem.takeF32(py, size);
 }
 
