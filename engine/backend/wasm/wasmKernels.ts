@@ -22,13 +22,22 @@ export interface KernelOptions {
 
 const MAX_PAGES = 32768; // 2 GiB: the module is built with --maximumMemory 32768
 const MR = 4, NR = 8; // the GEMM's micro-tile (assembly/gemm.ts): thread splits fall on tile boundaries
-/** Below this many multiply-adds a matmul stays on one thread: waking a worker costs ~10-50 µs. */
-const SPLIT_MIN_MACS = 1 << 18;
+/**
+ * Below this many multiply-adds (~0.1 ms of work) a matmul stays on one thread: a worker asleep between kernels
+ * takes ~50 µs to wake, and the copies into the shared memory cost more than into the private one.
+ */
+const SPLIT_MIN_MACS = 1 << 22;
 
 export class WasmKernels {
   readonly threads: number;
   readonly mem: KernelMemory;
   private readonly jobs: JobDispatcher | null;
+  /**
+   * With threads: a second instance over a shared memory, with the workers, for the kernels big enough to split.
+   * Everything else runs here, on a private memory: on 2 cores the bench's CNN and MLP steps and the editor's
+   * digits CNN ran 5-20 % slower with every kernel on the shared memory, whose copies in and out cost more.
+   */
+  private pool: WasmKernels | null = null;
 
   private constructor(readonly flavour: KernelFlavour, readonly k: KernelExports, memory: WasmMemory, jobs: JobDispatcher | null, threads: number) {
     this.threads = threads;
@@ -39,28 +48,47 @@ export class WasmKernels {
   /** Compiles the best variant this runtime supports; null where WebAssembly SIMD is missing. */
   static create(binaries: KernelBinaries, opts: KernelOptions = {}): WasmKernels | null {
     const wantThreads = Math.max(1, Math.floor(opts.threads ?? 1));
-    const threaded = wantThreads > 1 && !!opts.startWorkers && typeof SharedArrayBuffer !== 'undefined';
-    const variant = pickVariant(binaries, threaded) ?? (threaded ? pickVariant(binaries, false) : null);
+    const variant = pickVariant(binaries, false);
     if (!variant) return null;
-    const shared = threaded && (variant.bytes === binaries.relaxedShared || variant.bytes === binaries.simdShared);
     const wasm = webAssembly()!;
-    const memory = new wasm.Memory({ initial: 17, maximum: MAX_PAGES, ...(shared ? { shared: true } : {}) });
-    const module = new wasm.Module(variant.bytes);
-    const exports = new wasm.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-    if (!shared) return new WasmKernels(variant.flavour, exports, memory, null, 1);
+    const instantiate = (bytes: Uint8Array, shared: boolean) => {
+      const memory = new wasm.Memory({ initial: 17, maximum: MAX_PAGES, ...(shared ? { shared: true } : {}) });
+      const module = new wasm.Module(bytes);
+      return { memory, module, exports: new wasm.Instance(module, { env: { memory } }).exports as unknown as KernelExports };
+    };
+    const one = instantiate(variant.bytes, false);
+    const main = new WasmKernels(variant.flavour, one.exports, one.memory, null, 1);
+    const sharedVariant = wantThreads > 1 && opts.startWorkers && typeof SharedArrayBuffer !== 'undefined' ? pickVariant(binaries, true) : null;
+    if (!sharedVariant) return main;
     const workers = wantThreads - 1;
     const control = new SharedArrayBuffer(controlBlockBytes(workers));
-    const kernels = new WasmKernels(variant.flavour, exports, memory, new JobDispatcher(control, workers, exports), wantThreads);
-    opts.startWorkers!(module, memory, control, workers);
-    return kernels;
+    const many = instantiate(sharedVariant.bytes, true);
+    main.pool = new WasmKernels(sharedVariant.flavour, many.exports, many.memory, new JobDispatcher(control, workers, many.exports), wantThreads);
+    (main as { threads: number }).threads = wantThreads;
+    opts.startWorkers!(many.module, many.memory, control, workers);
+    return main;
   }
 
   /** Threads ready to take a share of a kernel now (the caller's included). */
   available(): number {
+    if (this.pool) return this.pool.available();
     return this.jobs ? 1 + this.jobs.ready() : 1;
   }
 
-  /** Runs jobs[0] here and the rest on workers; at most available() jobs. */
+  /** Threads this instance can split a kernel over now: 1 on the private instance, 1 + ready workers on the pool. */
+  splitThreads(): number {
+    return this.jobs ? 1 + this.jobs.ready() : 1;
+  }
+
+  /**
+   * The instance a kernel of `macs` multiply-adds (or comparable units of work) runs on: the threaded one when
+   * the work reaches `minMacs` and a worker is ready, else this one.
+   */
+  forWork(macs: number, minMacs = SPLIT_MIN_MACS): WasmKernels {
+    return this.pool && macs >= minMacs && this.pool.available() > 1 ? this.pool : this;
+  }
+
+  /** Runs jobs[0] here and the rest on workers; at most splitThreads() jobs. */
   run(jobs: Job[]): void {
     if (jobs.length === 1) (this.k[jobs[0].kernel] as (...a: number[]) => void)(...jobs[0].args);
     else this.jobs!.run(jobs);
@@ -71,7 +99,7 @@ export class WasmKernels {
    * enough to pay for waking them. Pointers are byte offsets; strides are in floats.
    */
   gemm(M: number, N: number, K: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, accumulate: boolean): void {
-    const threads = M * N * K >= SPLIT_MIN_MACS ? this.available() : 1;
+    const threads = M * N * K >= SPLIT_MIN_MACS ? this.splitThreads() : 1;
     const acc = accumulate ? 1 : 0;
     if (threads === 1) {
       this.k.gemm(M, N, K, a, ars, acs, b, brs, bcs, c, ldc, acc, this.mem.scratch(0));
@@ -99,8 +127,9 @@ export class WasmKernels {
    * the engine itself has no clock).
    */
   ceiling(now: () => number, ms = 300, threads = 1): number {
+    if (threads > 1 && this.pool) return this.pool.ceiling(now, ms, threads);
     const iters = 1 << 20;
-    const jobs = (n: number): Job[] => Array.from({ length: Math.min(threads, this.available()) }, () => ({ kernel: 'ceiling', args: [n, 0.5] }));
+    const jobs = (n: number): Job[] => Array.from({ length: Math.min(threads, this.splitThreads()) }, () => ({ kernel: 'ceiling', args: [n, 0.5] }));
     this.run(jobs(iters >> 4)); // warm-up and tier-up
     const round = jobs(iters);
     let rounds = 0;

@@ -9,15 +9,19 @@ import type { KernelMemory } from '../memory';
 import type { WasmKernels } from '../wasmKernels';
 
 /**
- * Below this many multiply-adds a conv stays on one thread. Measured on 2 cores: the bench CNN's first layer
- * (1.6 M, one input channel: bound by memory traffic) ran slower split, its second (4.5 M) ~1.6× faster.
+ * Below this many multiply-adds a conv stays on one thread. Measured on 2 cores: alone, the bench CNN's second
+ * layer (4.5 M) ran ~1.6× faster split; inside the editor's training of the digits CNN, splitting it made the
+ * whole run ~20 % slower (a sleeping worker takes ~50 µs to wake, and the copies into the shared memory cost
+ * more), and its first (1.6 M, one input channel) was slower split even alone.
  */
-const SPLIT_MIN_MACS = 1 << 21;
+export const CONV_SPLIT_MIN_MACS = 1 << 23;
 
 /** The geometry as the kernels read it: 13 int32 in Conv2dGeometry's order. */
 export function putGeometry(mem: KernelMemory, g: Conv2dGeometry): number {
   return mem.put(Int32Array.of(g.n, g.c, g.h, g.w, g.outC, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow));
 }
+
+const convMacs = (g: Conv2dGeometry) => g.n * g.outC * g.oh * g.ow * g.c * g.kh * g.kw;
 
 type ConvKernel = 'conv2dForward' | 'conv2dBackwardInput' | 'conv2dBackwardWeight';
 
@@ -27,8 +31,7 @@ type ConvKernel = 'conv2dForward' | 'conv2dBackwardInput' | 'conv2dBackwardWeigh
  */
 function runBySamples(w: WasmKernels, kernel: ConvKernel, g: Conv2dGeometry, gp: number, a: number, b: number, out: (t: number) => number, bias: number | null = null): number {
   const ckk = g.c * g.kh * g.kw, ohw = g.oh * g.ow;
-  const macs = g.n * g.outC * ohw * ckk;
-  const threads = Math.min(g.n, macs >= SPLIT_MIN_MACS ? w.available() : 1);
+  const threads = Math.min(g.n, w.splitThreads());
   const jobs: Job[] = [];
   for (let t = 0; t < threads; t++) {
     const n0 = Math.floor((g.n * t) / threads), n1 = Math.floor((g.n * (t + 1)) / threads);
@@ -41,6 +44,7 @@ function runBySamples(w: WasmKernels, kernel: ConvKernel, g: Conv2dGeometry, gp:
 
 /** The convolution plus bias[o] on channel o when given. */
 export function conv2d(w: WasmKernels, x: Float32Array, wt: Float32Array, g: Conv2dGeometry, bias: Float32Array | null): Float32Array {
+  w = w.forWork(convMacs(g), CONV_SPLIT_MIN_MACS);
   const mem = w.mem;
   mem.reset();
   const gp = putGeometry(mem, g), px = mem.put(x), pw = mem.put(wt), pb = bias ? mem.put(bias) : 0;
@@ -51,6 +55,7 @@ export function conv2d(w: WasmKernels, x: Float32Array, wt: Float32Array, g: Con
 }
 
 export function conv2dBackwardInput(w: WasmKernels, gy: Float32Array, wt: Float32Array, g: Conv2dGeometry): Float32Array {
+  w = w.forWork(convMacs(g), CONV_SPLIT_MIN_MACS);
   const mem = w.mem;
   mem.reset();
   const gp = putGeometry(mem, g), pgy = mem.put(gy), pw = mem.put(wt);
@@ -61,6 +66,7 @@ export function conv2dBackwardInput(w: WasmKernels, gy: Float32Array, wt: Float3
 }
 
 export function conv2dBackwardWeight(w: WasmKernels, gy: Float32Array, x: Float32Array, g: Conv2dGeometry): Float32Array {
+  w = w.forWork(convMacs(g), CONV_SPLIT_MIN_MACS);
   const mem = w.mem;
   mem.reset();
   const gp = putGeometry(mem, g), pgy = mem.put(gy), px = mem.put(x);

@@ -1,7 +1,8 @@
 import type { WasmKernels } from '../wasmKernels';
 
 /** C[b] = op(A[b]) @ op(B[b]); A stored [m,k] (or [k,m] when transA), B stored [k,n] (or [n,k] when transB). */
-export function matmul(w: WasmKernels, a: Float32Array, b: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean): Float32Array {
+export function matmul(kernels: WasmKernels, a: Float32Array, b: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean): Float32Array {
+  const w = kernels.forWork(batch * m * n * k);
   const mem = w.mem;
   mem.reset();
   const pa = mem.put(a), pb = mem.put(b), pc = mem.alloc(batch * m * n * 4);
