@@ -32,6 +32,10 @@ export interface KernelExports {
   maxPool2dBackward(gy: number, argmax: number, gx: number, count: number): void;
   avgPool2d(g: number, x: number, out: number, p0: number, p1: number): void;
   avgPool2dBackward(g: number, gy: number, gx: number, p0: number, p1: number): void;
+
+  // The live view's tensor summary (assembly/summary.ts).
+  summaryRange(x: number, n: number, out: number): void;
+  summaryHistogram(x: number, n: number, mean: number, lo: number, scale: number, bins: number, counts: number): number;
 }
 
 /** Exports a worker thread may be asked to run, by index (the job protocol passes the index, not the name). */

@@ -35,6 +35,12 @@ export function installKernels(k: WasmKernels | null): KernelInfo {
   return kernelInfo();
 }
 
+/** The WebAssembly kernels the current backend runs, or null (TypeScript kernels, another backend). */
+export function currentWasmKernels(): WasmKernels | null {
+  const b = backend();
+  return b instanceof CpuBackend ? b.fastKernels : null;
+}
+
 export function kernelInfo(): KernelInfo {
   const b = backend();
   const k = b instanceof CpuBackend ? b.fastKernels : null;

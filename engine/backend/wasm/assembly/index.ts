@@ -8,3 +8,4 @@ export { sumBlock, sumSquares, allFinite, addRowVector } from './reduce';
 export { sgdStep, adamStep } from './optim';
 export { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight } from './conv';
 export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool';
+export { summaryRange, summaryHistogram } from './summary';

@@ -6,3 +6,4 @@ export { sgdStep, adamStep } from './optim';
 export { routing } from './elementwise';
 export { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv';
 export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool';
+export { tensorSummary } from './summary';
