@@ -99,36 +99,17 @@ function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, load_: bool, m
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let k = 0;
-  for (; k + 1 <= kc; k += 1) {
-    {
-      const b0 = v128.load(pb, 0);
-      const b1 = v128.load(pb, 16);
-      let a = v128.load32_splat(pa, 0);
-      c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-      a = v128.load32_splat(pa, 4);
-      c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-      a = v128.load32_splat(pa, 8);
-      c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-      a = v128.load32_splat(pa, 12);
-      c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    }
-    pa += 1 * MR * 4;
-    pb += 1 * NR * 4;
-  }
-  for (; k < kc; k++) {
-    {
-      const b0 = v128.load(pb, 0);
-      const b1 = v128.load(pb, 16);
-      let a = v128.load32_splat(pa, 0);
-      c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-      a = v128.load32_splat(pa, 4);
-      c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-      a = v128.load32_splat(pa, 8);
-      c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-      a = v128.load32_splat(pa, 12);
-      c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    }
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
     pa += MR * 4;
     pb += NR * 4;
   }
