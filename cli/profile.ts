@@ -3,7 +3,7 @@
  * the model costs, phase by phase and node by node, measured with the engine's profiler (engine/train/profile.ts)
  * and held against the analytic FLOPs. Prints a table; writes the JSON to --out (docs/cli.md lists its fields).
  */
-import { formatFlops, kernelInfo, profileTraining, type KernelInfo, UNSCOPED_ROW, type GraphModel, type NodeProfile, type PhaseSummary, type ProfileReport, type Tensor } from '../engine';
+import { describeKernels, formatFlops, kernelInfo, profileTraining, type KernelInfo, UNSCOPED_ROW, type GraphModel, type NodeProfile, type PhaseSummary, type ProfileReport, type Tensor } from '../engine';
 import { guardFinite } from './commands';
 
 export interface ProfileResult {
@@ -61,17 +61,12 @@ function table(header: string[], rows: string[][], leftColumns: number): string[
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
 }
 
-export function kernelsLabel(k: KernelInfo): string {
-  if (k.kernels === 'typescript') return 'TypeScript';
-  return `WebAssembly ${k.kernels === 'relaxed-simd' ? 'relaxed SIMD' : 'SIMD'}, ${k.threads} thread${k.threads === 1 ? '' : 's'}`;
-}
-
 export function profileTable(r: ProfileResult, modelPath: string): string {
   const p = r.phases, f = r.flops;
   const out: string[] = [];
   const from = r.source === 'feed' ? 'the feed' : "the model's dataset, seeded";
   out.push(`${modelPath}: one training step on a batch of ${r.batch} (${from}); medians of ${r.steps} steps after ${r.warmup} warm-up`);
-  out.push(`kernels: ${kernelsLabel(r.kernels)}`, '');
+  out.push(`kernels: ${describeKernels(r.kernels)}`, '');
   out.push(...table(['phase', 'ms', '× forward', 'analytic × forward'], [
     ['forward', fmtMs(p.forwardMs), '1.00', '1.00'],
     ['backward', fmtMs(p.backwardMs), fmtRatio(p.backwardOverForward), fmtRatio(f.backwardOverForward)],

@@ -12,7 +12,7 @@ export { Tensor, type TensorData } from './tensor';
 export { noGrad, noGradAsync, isGradEnabled, record, withScope, type GradNode, type BackwardEvent, type BackwardOptions } from './autograd';
 export { setBackend, backend, type Backend, type DType, type FloatPrecision, type HostData, type Storage } from './backend/backend';
 export { CpuBackend } from './backend/cpu';
-export { useWasmKernels, useTypeScriptKernels, installKernels, kernelInfo, type KernelInfo } from './backend/wasm/install';
+export { useWasmKernels, useTypeScriptKernels, installKernels, kernelInfo, describeKernels, type KernelInfo } from './backend/wasm/install';
 export { KERNEL_FILES, type KernelBinaries, type KernelFlavour } from './backend/wasm/binaries';
 export { WasmKernels, type KernelOptions, type StartKernelWorkers } from './backend/wasm/wasmKernels';
 export { serveKernelJobs } from './backend/wasm/jobs';

@@ -12,7 +12,7 @@
  */
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { analyzeModel, type ExternalData } from '../../engine';
+import { analyzeModel, describeKernels, type ExternalData } from '../../engine';
 import { readExternalData } from '../document/datasetFiles';
 import type { HostMessage } from '../../protocol/messages';
 import { applyTextEdits, parseJsonTree, removeProperty } from '../document/jsonText';
@@ -141,7 +141,7 @@ export class TrainingManager implements vscode.Disposable {
     const startedAt = Date.now();
     log().info(`training ${name}: run requested`);
     const listener = session.onUpdate((m) => {
-      if (m.type === 'started') log().info(`training ${name}: started after ${Date.now() - startedAt} ms, ${m.epochs} epochs of ${m.stepsPerEpoch} steps, ${m.trainSize} training and ${m.validationSize} validation samples`);
+      if (m.type === 'started') log().info(`training ${name}: started after ${Date.now() - startedAt} ms, ${m.epochs} epochs of ${m.stepsPerEpoch} steps, ${m.trainSize} training and ${m.validationSize} validation samples, on ${describeKernels(m.kernels)}`);
       this.forward(doc.uri, m, session);
     });
     inBackground('Updating the training state', () => this.updateContext());

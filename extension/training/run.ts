@@ -11,7 +11,7 @@
  */
 import {
   GraphModel, LIMITS, StepClock, Trainer, featureTransform, stepCosts, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
-  nodeWeightImages, readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData, type StepResult, type StepTrace,
+  nodeWeightImages, readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData, type StepResult, type StepTrace, kernelInfo,
 } from '../../engine';
 import { MAX_DATASET_POINTS, type PointSet } from '../../protocol/messages';
 import { GradientFlagger } from './flags';
@@ -84,6 +84,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
   post({
     type: 'started', stepsPerEpoch: trainer.stepsPerEpoch, epochs, classification: trainer.isClassifier,
     trainSize: train.n, validationSize: validation?.n ?? 0, learned: { classes: data.classes, normalization: data.normalization },
+    kernels: kernelInfo(),
   });
   // The Playground sets keep their raw x₁, x₂ beside derived input features; any other 2-value input is its own plane.
   const planar = data.raw !== undefined || (data.inputShape.length === 1 && data.inputShape[0] === 2);

@@ -1,5 +1,5 @@
 /** Messages between the extension host's training session and its worker thread. */
-import type { EpochMetrics, ExternalData } from '../../engine';
+import type { EpochMetrics, ExternalData, KernelInfo } from '../../engine';
 import type { DatasetPointsMessage, GradientUpdate, NodeStats, ParamImages, ProgressUpdate, StepCostsMessage, StepTrace } from '../../protocol/messages';
 
 export type { GradientUpdate, ProgressUpdate, EdgeFlag } from '../../protocol/messages';
@@ -42,7 +42,11 @@ export interface LearnedData {
 }
 
 export type FromWorker =
-  | { type: 'started'; stepsPerEpoch: number; epochs: number; classification: boolean; trainSize: number; validationSize: number; learned: LearnedData }
+  | {
+      type: 'started'; stepsPerEpoch: number; epochs: number; classification: boolean; trainSize: number; validationSize: number; learned: LearnedData;
+      /** Which CPU kernels train: WebAssembly (relaxed or plain SIMD) on how many threads, or TypeScript. */
+      kernels: KernelInfo;
+    }
   | { type: 'progress'; progress: ProgressUpdate }
   | { type: 'epoch'; metrics: EpochMetrics }
   | { type: 'gradients'; update: GradientUpdate }

@@ -120,9 +120,11 @@ test('a model without a dataset fails with a message, not an exception', async (
 test('the bundled worker thread trains, pauses, resumes and stops on request', async () => {
   const worker = new Worker(join(__dirname, '..', '..', 'dist', 'trainWorker.js'));
   const seen: FromWorker['type'][] = [];
+  let started: FromWorker | undefined;
   const done = new Promise<FromWorker>((resolve) => {
     worker.on('message', (m: FromWorker) => {
       seen.push(m.type);
+      if (m.type === 'started') started = m;
       if (m.type === 'progress' && !seen.includes('paused')) worker.postMessage({ type: 'pause' });
       if (m.type === 'paused') setTimeout(() => worker.postMessage({ type: 'resume' }), 50);
       if (m.type === 'resumed') worker.postMessage({ type: 'stop' });
@@ -137,6 +139,10 @@ test('the bundled worker thread trains, pauses, resumes and stops on request', a
   assert.equal(end.type, 'finished');
   assert.ok(end.type === 'finished' && end.reason === 'stopped');
   assert.ok(seen.indexOf('paused') < seen.indexOf('resumed'));
+  // It trains on the WebAssembly kernels from dist/kernels/ (relaxed SIMD: the suite runs with it, as Electron does).
+  assert.ok(started?.type === 'started');
+  assert.equal(started.kernels.kernels, 'relaxed-simd');
+  assert.ok(started.kernels.threads >= 1);
 });
 
 

@@ -41,6 +41,12 @@ export function currentWasmKernels(): WasmKernels | null {
   return b instanceof CpuBackend ? b.fastKernels : null;
 }
 
+/** 'WebAssembly relaxed SIMD, 2 threads', 'WebAssembly SIMD, 1 thread' or 'TypeScript': for logs and tables. */
+export function describeKernels(k: KernelInfo): string {
+  if (k.kernels === 'typescript') return 'TypeScript kernels';
+  return `WebAssembly ${k.kernels === 'relaxed-simd' ? 'relaxed SIMD' : 'SIMD'}, ${k.threads} thread${k.threads === 1 ? '' : 's'}`;
+}
+
 export function kernelInfo(): KernelInfo {
   const b = backend();
   const k = b instanceof CpuBackend ? b.fastKernels : null;
