@@ -29,7 +29,6 @@ const MR = 4, NR = 8; // the GEMM's micro-tile (assembly/gemm.ts): thread splits
 const SPLIT_MIN_MACS = 1 << 22;
 
 export class WasmKernels {
-  readonly threads: number;
   readonly mem: KernelMemory;
   private readonly jobs: JobDispatcher | null;
   /**
@@ -39,10 +38,14 @@ export class WasmKernels {
    */
   private pool: WasmKernels | null = null;
 
-  private constructor(readonly flavour: KernelFlavour, readonly k: KernelExports, memory: WasmMemory, jobs: JobDispatcher | null, threads: number) {
-    this.threads = threads;
+  private constructor(readonly flavour: KernelFlavour, readonly k: KernelExports, memory: WasmMemory, jobs: JobDispatcher | null, private readonly ownThreads: number) {
     this.jobs = jobs;
-    this.mem = new KernelMemory(memory, k.gemmScratchBytes(), threads);
+    this.mem = new KernelMemory(memory, k.gemmScratchBytes(), ownThreads);
+  }
+
+  /** Threads in all, the caller's included: the pool's when there is one. */
+  get threads(): number {
+    return this.pool ? this.pool.ownThreads : this.ownThreads;
   }
 
   /** Compiles the best variant this runtime supports; null where WebAssembly SIMD is missing. */
@@ -64,7 +67,6 @@ export class WasmKernels {
     const control = new SharedArrayBuffer(controlBlockBytes(workers));
     const many = instantiate(sharedVariant.bytes, true);
     main.pool = new WasmKernels(sharedVariant.flavour, many.exports, many.memory, new JobDispatcher(control, workers, many.exports), wantThreads);
-    (main as { threads: number }).threads = wantThreads;
     opts.startWorkers!(many.module, many.memory, control, workers);
     return main;
   }
