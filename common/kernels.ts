@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { KERNEL_FILES, useWasmKernels, type KernelBinaries, type KernelInfo, type StartKernelWorkers } from '../engine';
+import { KERNEL_FILES, retireKernelWorker, useWasmKernels, type KernelBinaries, type KernelInfo, type StartKernelWorkers } from '../engine';
 
 /** dist/ from a bundle in dist/, or from the sources (tsx runs common/*.ts; npm run build has written dist/). */
 function distDir(): string | null {
@@ -37,12 +37,14 @@ export const startKernelWorkers: StartKernelWorkers = (module, memory, control, 
   for (let index = 0; index < workers; index++) {
     const w = new Worker(script, { workerData: { module, memory, control, index } });
     w.unref();
-    // A worker that fails to start never says it is ready, so no job is given to it.
-    w.on('error', () => {});
+    // A worker that fails to start never says it is ready, so no job is given to it; one that fails later is
+    // retired, and the calling thread does its share from then on.
+    w.on('error', () => retireKernelWorker(control, index));
+    w.on('exit', () => retireKernelWorker(control, index));
   }
 };
 
-/** The default thread count: every core, at most 8 (the kernels' splits stop paying beyond that here). */
+/** The default thread count: every core, capped at 8 (the splits were measured on 2 cores only). */
 export function defaultKernelThreads(): number {
   return Math.max(1, Math.min(8, os.availableParallelism?.() ?? os.cpus().length));
 }

@@ -15,7 +15,7 @@ export { CpuBackend } from './backend/cpu';
 export { useWasmKernels, useTypeScriptKernels, installKernels, kernelInfo, describeKernels, type KernelInfo } from './backend/wasm/install';
 export { KERNEL_FILES, type KernelBinaries, type KernelFlavour } from './backend/wasm/binaries';
 export { WasmKernels, type KernelOptions, type StartKernelWorkers } from './backend/wasm/wasmKernels';
-export { serveKernelJobs } from './backend/wasm/jobs';
+export { serveKernelJobs, retireKernelWorker } from './backend/wasm/jobs';
 
 export * from './shape';
 export * from './ops';

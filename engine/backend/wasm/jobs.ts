@@ -60,6 +60,11 @@ export function serveKernelJobs(control: SharedArrayBuffer, worker: number, modu
   }
 }
 
+/** A worker that failed or exited takes no more jobs (its host calls this from the worker's 'error' or 'exit'). */
+export function retireKernelWorker(control: SharedArrayBuffer, worker: number): void {
+  Atomics.store(new Int32Array(control), worker * WORDS + READY, 0);
+}
+
 /** The caller's side of the pool. */
 export class JobDispatcher {
   private readonly i32: Int32Array;
