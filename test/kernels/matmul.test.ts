@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matmul as referenceMatmul } from '../../engine/backend/cpu/matmul';
 import { matmul } from '../../engine/backend/wasm/kernels';
+import { WasmKernels } from '../../engine';
+import { readKernelBinaries } from '../../common/kernels';
 import { assertClose, flavours, rand } from './fast';
 
 const cases: [number, number, number, number][] = [];
@@ -37,3 +39,20 @@ for (const f of flavours()) {
     }
   });
 }
+
+test('a split planned for more threads than are ready runs the missing shares on the calling thread', () => {
+  // Kernels created with threads but whose workers never start: jobs for absent workers must still run.
+  const b = readKernelBinaries()!;
+  const k = WasmKernels.create(b, { threads: 3, startWorkers: () => {} })!;
+  const m = 96, n = 64, kk = 40;
+  const a = rand(m * kk), bb = rand(kk * n);
+  const pool = k.forWork(Number.MAX_SAFE_INTEGER, 0);
+  assert.equal(pool, k, 'with no ready worker the work stays on the private instance');
+  // Plan a 3-way split on the shared instance directly, as a retired worker would leave it.
+  const shared = (k as unknown as { pool: WasmKernels }).pool;
+  const mem = shared.mem;
+  mem.reset();
+  const pa = mem.put(a), pb = mem.put(bb), pc = mem.alloc(m * n * 4);
+  shared.run([0, 1, 2].map((t) => ({ kernel: 'gemm' as const, args: [32, n, kk, pa + t * 32 * kk * 4, kk, 1, pb, n, 1, pc + t * 32 * n * 4, n, 0, mem.scratch(t)] })));
+  assertClose(mem.takeF32(pc, m * n), referenceMatmul(a, bb, 1, m, n, kk, false, false), 'three shares, no workers');
+});

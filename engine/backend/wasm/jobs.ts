@@ -82,13 +82,20 @@ export class JobDispatcher {
     return n;
   }
 
-  /** Runs jobs[0] on this thread and jobs[1..] on ready workers (at most ready() + 1 jobs). */
+  /**
+   * Runs jobs[0] on this thread and jobs[1..] on ready workers; a job no ready worker is left for (one retired
+   * since the split was planned) runs here too, after jobs[0]. Each job has its own scratch, so order is free.
+   */
   run(jobs: Job[]): void {
     const started: number[] = [];
+    const here: Job[] = [jobs[0]];
     let w = 0;
     for (let j = 1; j < jobs.length; j++) {
       while (w < this.workers && Atomics.load(this.i32, w * WORDS + READY) !== 1) w++;
-      if (w === this.workers) throw new Error('kernel threads: more jobs than ready workers');
+      if (w === this.workers) {
+        here.push(jobs[j]);
+        continue;
+      }
       const { kernel, args } = jobs[j];
       if (args.length > MAX_ARGS) throw new Error(`kernel threads: ${kernel} has more than ${MAX_ARGS} arguments`);
       const base = w * WORDS;
@@ -99,8 +106,7 @@ export class JobDispatcher {
       Atomics.notify(this.i32, base + SEQ);
       started.push(w++);
     }
-    const first = jobs[0];
-    (this.exports[first.kernel] as (...a: number[]) => void)(...first.args);
+    for (const job of here) (this.exports[job.kernel] as (...a: number[]) => void)(...job.args);
     let trapped = false;
     for (const sw of started) {
       const base = sw * WORDS;
