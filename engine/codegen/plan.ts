@@ -5,6 +5,7 @@
  * as GraphModel loads them).
  */
 import { analyzeModel, type GraphAnalysis, type NodeInfo, type ParamInfo } from '../graph/analyze';
+import { upstream } from '../graph/algorithms';
 import { initValues } from '../graph/model';
 import { GraphValidationError, type GraphError, type ModelJson } from '../graph/types';
 import type { TensorRecord, TensorRecords } from '../io/safetensors';
@@ -43,20 +44,10 @@ export function planExport(input: string | Uint8Array | ModelJson | GraphAnalysi
   const model = analysis.model!;
   const nodes = analysis.nodes;
   const order = analysis.order;
-  const ancestors = (roots: readonly string[]): Set<string> => {
-    const seen = new Set<string>();
-    const stack = [...roots];
-    while (stack.length) {
-      const id = stack.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      for (const src of nodes.get(id)!.inputs) if (src !== undefined) stack.push(src);
-    }
-    return seen;
-  };
-  const outSet = ancestors(analysis.outputs);
+  const edges = model.edges;
+  const outSet = upstream(edges, analysis.outputs);
   const lossRoots = analysis.losses.length ? analysis.losses : analysis.sinks.length === 1 ? analysis.sinks : [];
-  const lossSet = ancestors(lossRoots);
+  const lossSet = upstream(edges, lossRoots);
   const opOf = (id: string) => nodes.get(id)!.spec!.op;
   const seed = model.training?.seed;
   const a = analysis;

@@ -6,6 +6,7 @@
  */
 import { normDim } from '../shape';
 import type { NodeInfo } from '../graph/analyze';
+import { upstream } from '../graph/algorithms';
 import type { Dim, TensorType } from '../graph/types';
 import { encodeSafetensors, type TensorRecords } from '../io/safetensors';
 import { base64Constant, DECODE_BASE64_SOURCE } from './base64';
@@ -33,21 +34,8 @@ export function standaloneProblem(plan: ExportPlan): string | null {
   const used = targetsUsedBy(plan, plan.forOutputs);
   if (!used.length) return null;
   const t = used[0];
-  const out = plan.outputs.find((o) => dependsOn(plan, o, t))!;
+  const out = plan.outputs.find((o) => upstream(plan.model.edges, [o]).has(t))!;
   return `output "${out}" depends on Target "${t}", which inference is not given; the standalone target predicts only outputs computed from Inputs`;
-}
-
-function dependsOn(plan: ExportPlan, from: string, on: string): boolean {
-  const stack = [from];
-  const seen = new Set<string>();
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (id === on) return true;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    for (const s of plan.nodes.get(id)!.inputs) if (s !== undefined) stack.push(s);
-  }
-  return false;
 }
 
 /** Keys of the parameters and buffers predict() reads. */

@@ -9,6 +9,7 @@ import { checkAttr, safeStringify, type Attrs } from './attrs';
 import { allOps, getOp, portNames, resolveAttrs, ShapeRuleError, type OpSpec, type ParamSpec } from './registry';
 import { boundInputId, featureList, inputFeaturesProblems, INPUT_FEATURES_KEY, readInputFeatures } from '../data/features';
 import { FORMAT, FORMAT_VERSION, formatType, type EdgeJson, type GraphError, type ModelJson, type NodeJson, type TensorType } from './types';
+import { findCycle, onCycleMessage, topologicalOrder } from './algorithms';
 
 export const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
@@ -264,16 +265,15 @@ function analyze(raw: unknown): GraphAnalysis {
     }
   }
 
-  // Topological order; what remains is on a cycle.
-  const order = topoSort(nodes, edges);
-  if (order.length < nodes.size) {
-    const inOrder = new Set(order);
-    const stuck = [...nodes.values()].filter((n) => !inOrder.has(n.id));
-    const cycle = findCycle(stuck, edges);
-    for (const id of cycle) {
-      const n = nodes.get(id)!;
-      errors.push({ code: 'cycle', nodeId: id, message: `${nodeLabel(n)} is on a cycle: ${[...cycle, cycle[0]].join(' → ')} (the graph must be acyclic)` });
-    }
+  // Topological order; nodes it cannot place are on a cycle or downstream of one, and each node on the cycle
+  // is named. Every edge of the file counts, including those in error for another reason (a taken or
+  // out-of-range port): the file still says one node feeds the other.
+  const ids = [...nodes.keys()];
+  const liveEdges = edges.filter((e): e is EdgeJson => !!e);
+  const order = topologicalOrder(ids, liveEdges);
+  const cycle = order.length < nodes.size ? findCycle(ids, liveEdges) : null;
+  for (const id of cycle?.slice(0, -1) ?? []) {
+    errors.push({ code: 'cycle', nodeId: id, message: onCycleMessage(nodeLabel(nodes.get(id)!), cycle!) });
   }
 
   // Shapes and parameters, in order.
@@ -325,51 +325,6 @@ function analyze(raw: unknown): GraphAnalysis {
   checkTraining(raw.training, errors);
   checkInputFeatures(raw.training, nodes, errors);
   return { model, errors, nodes, order, edgeTypes, losses, outputs, sinks };
-}
-
-function topoSort(nodes: Map<string, NodeInfo>, edges: (EdgeJson | null)[]): string[] {
-  const indeg = new Map<string, number>([...nodes.keys()].map((k) => [k, 0]));
-  const out = new Map<string, string[]>();
-  for (const e of edges) {
-    if (!e) continue;
-    indeg.set(e.to, indeg.get(e.to)! + 1);
-    (out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e.to);
-  }
-  // Ready nodes in file order, so the order is stable and readable.
-  const ready = [...nodes.values()].filter((n) => indeg.get(n.id) === 0).map((n) => n.id);
-  const order: string[] = [];
-  while (ready.length) {
-    const id = ready.shift()!;
-    order.push(id);
-    for (const t of out.get(id) ?? []) {
-      const d = indeg.get(t)! - 1;
-      indeg.set(t, d);
-      if (d === 0) ready.push(t);
-    }
-  }
-  return order;
-}
-
-/**
- * One cycle among nodes that topological sorting could not place. Walks backwards along edges between
- * such nodes (every one has an incoming edge from another), over every edge of the file, including those
- * that are in error for another reason (a taken or out-of-range port), since those count in the order too.
- */
-function findCycle(stuck: NodeInfo[], edges: (EdgeJson | null)[]): string[] {
-  const stuckIds = new Set(stuck.map((n) => n.id));
-  const preds = new Map<string, string>();
-  for (const e of edges) if (e && stuckIds.has(e.from) && stuckIds.has(e.to) && !preds.has(e.to)) preds.set(e.to, e.from);
-  let cur = stuck[0].id;
-  const seen = new Map<string, number>();
-  const path: string[] = [];
-  while (!seen.has(cur)) {
-    seen.set(cur, path.length);
-    path.push(cur);
-    const next = preds.get(cur);
-    if (next === undefined) break;
-    cur = next;
-  }
-  return path.slice(seen.get(cur) ?? 0).reverse();
 }
 
 function checkParams(params: unknown, nodes: Map<string, NodeInfo>, errors: GraphError[]): void {

@@ -7,6 +7,7 @@
  */
 import { noGrad, type BackwardEvent } from '../autograd';
 import { now } from '../clock';
+import { upstream } from '../graph/algorithms';
 import type { GraphAnalysis } from '../graph/analyze';
 import type { GraphModel, ForwardPass } from '../graph/model';
 import type { OpFlops } from '../graph/registry';
@@ -113,11 +114,7 @@ export function nodeFlops(analysis: GraphAnalysis, batch: number): Map<string, O
     wants.set(id, !n.spec!.isSource && (own || n.inputs.some((src) => src !== undefined && wants.get(src))));
   }
   const roots = analysis.losses.length ? analysis.losses : analysis.sinks.slice(0, 1);
-  const feedsLoss = new Set<string>(roots);
-  for (let i = analysis.order.length - 1; i >= 0; i--) {
-    const id = analysis.order[i];
-    if (feedsLoss.has(id)) for (const src of analysis.nodes.get(id)!.inputs) if (src !== undefined) feedsLoss.add(src);
-  }
+  const feedsLoss = upstream(analysis.model?.edges ?? [], roots);
   const out = new Map<string, OpFlops>();
   for (const id of analysis.order) {
     const n = analysis.nodes.get(id)!;

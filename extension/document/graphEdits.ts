@@ -14,6 +14,7 @@
  */
 import '../../engine/layers';
 import { checkAttr } from '../../engine/graph/attrs';
+import { cycleProblem, findCycle, selfLoopMessage, type Edge } from '../../engine/graph/algorithms';
 import { boundInputId, inputFeaturesProblems, POINT_SETS } from '../../engine/data/features';
 import { LIMITS, type GraphAnalysis } from '../../engine/graph/analyze';
 import { analyzeText } from './analysis';
@@ -167,42 +168,18 @@ function checkPort(id: string, spec: OpSpec, port: number): void {
   }
 }
 
-/** A path from `start` to `goal` along the edges, or undefined. */
-function pathBetween(edges: readonly { from: string; to: string }[], start: string, goal: string): string[] | undefined {
-  const out = new Map<string, string[]>();
-  for (const e of edges) (out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e.to);
-  const prev = new Map<string, string>([[start, start]]);
-  const queue = [start];
-  for (let head = 0; head < queue.length; head++) {
-    const id = queue[head]!;
-    if (id === goal) {
-      const path = [goal];
-      while (path[0] !== start) path.unshift(prev.get(path[0]!)!);
-      return path;
-    }
-    for (const next of out.get(id) ?? []) {
-      if (!prev.has(next)) {
-        prev.set(next, id);
-        queue.push(next);
-      }
-    }
-  }
-  return undefined;
-}
-
-/** Refuses an edge from → to that would close a cycle. */
-function checkNoCycle(edges: readonly { from: string; to: string }[], from: string, to: string): void {
-  if (from === to) refuse(`A node cannot feed itself ("${from}").`);
-  const back = pathBetween(edges, to, from);
-  if (back) refuse(`Connecting "${from}" to "${to}" would make a cycle (${[...back, to].join(' → ')}); the graph must be acyclic.`);
+/** Refuses an edge from → to that would feed a node from itself or close a cycle. */
+function checkNoCycle(edges: readonly Edge[], from: string, to: string): void {
+  const problem = cycleProblem(edges, from, to);
+  if (problem) refuse(problem);
 }
 
 /**
- * Refuses new edges that would close a cycle. One new edge: a search from its target back to its source.
- * Many (a paste): one topological sort of the whole graph, so a large paste costs O(nodes + edges), then a
- * search for the cycle to name in the reason.
+ * Refuses new edges that would close a cycle. A few: each is checked as it is added, so the reason names
+ * the first that closes one. Many (a paste): one search for a cycle in the whole graph, so a large paste
+ * costs O(nodes + edges), and the reason names a new edge on the cycle found.
  */
-function checkNewEdgesAcyclic(existing: readonly { from: string; to: string }[], added: readonly { from: string; to: string }[]): void {
+function checkNewEdgesAcyclic(existing: readonly Edge[], added: readonly Edge[]): void {
   if (added.length <= 8) {
     const all = [...existing];
     for (const e of added) {
@@ -212,35 +189,15 @@ function checkNewEdgesAcyclic(existing: readonly { from: string; to: string }[],
     return;
   }
   const all = [...existing, ...added];
-  if (isAcyclic(existing)) {
-    if (isAcyclic(all)) return;
-    for (const e of added.slice(0, 64)) checkNoCycle(all, e.from, e.to);
-    refuse('The new edges would make a cycle; the graph must be acyclic.');
+  const cycle = findCycle([...new Set(all.flatMap((e) => [e.from, e.to]))], all);
+  if (!cycle) return;
+  const old = new Set(existing.map((e) => `${e.from}\0${e.to}`));
+  for (let i = 0; i + 1 < cycle.length; i++) {
+    if (!old.has(`${cycle[i]}\0${cycle[i + 1]}`)) checkNoCycle(all, cycle[i]!, cycle[i + 1]!);
   }
-  // The file has a cycle already (a diagnostic of its own): the new edges are checked one by one, as far as
-  // a bounded search allows.
+  // The cycle found was in the file already (a diagnostic of its own): the new edges are checked one by one,
+  // as far as a bounded search allows.
   for (const e of added.slice(0, 64)) checkNoCycle(all, e.from, e.to);
-}
-
-function isAcyclic(edges: readonly { from: string; to: string }[]): boolean {
-  const indeg = new Map<string, number>();
-  const out = new Map<string, string[]>();
-  for (const e of edges) {
-    indeg.set(e.to, (indeg.get(e.to) ?? 0) + 1);
-    if (!indeg.has(e.from)) indeg.set(e.from, 0);
-    (out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e.to);
-  }
-  const ready = [...indeg].filter(([, d]) => d === 0).map(([id]) => id);
-  let seen = 0;
-  for (let head = 0; head < ready.length; head++) {
-    seen++;
-    for (const t of out.get(ready[head]!) ?? []) {
-      const d = indeg.get(t)! - 1;
-      indeg.set(t, d);
-      if (d === 0) ready.push(t);
-    }
-  }
-  return seen === indeg.size;
 }
 
 /** The text of a node as New Model and the examples write it: one line, keys id, op, attrs, ui. */
@@ -292,7 +249,7 @@ function addNodes(c: EditContext, nodes: readonly NodeJson[], edges: readonly Ed
   const lines: string[] = [];
   for (const e of edges) {
     for (const id of [e.from, e.to]) if (!specs.has(id)) refuse(`The edge ${e.from} → ${e.to} names no node "${id}".`);
-    if (e.from === e.to) refuse(`A node cannot feed itself ("${e.from}").`);
+    if (e.from === e.to) refuse(selfLoopMessage(e.from));
     const spec = specs.get(e.to)!;
     const port = e.port ?? 0;
     checkPort(e.to, spec, port);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { GradientUpdate, ParamStats } from '../../protocol/messages';
 import { AdaptiveRange, percentile, snapshotBand, WINDOW } from '../../webview/training/adaptiveRange';
-import { HISTORY, OverlayStore, topologicalOrder } from '../../webview/training/overlayStore';
+import { HISTORY, OverlayStore } from '../../webview/training/overlayStore';
 import {
   edgeLook,
   formatMagnitude,
@@ -347,25 +347,17 @@ describe('the overlay store', () => {
     });
   });
 
-  it('forward order: after every node a node is reachable from; otherwise the host’s order', () => {
-    const chain = [
-      { from: 'x', to: 'a' },
-      { from: 'a', to: 'r' },
-      { from: 'r', to: 'b' },
-      { from: 'b', to: 'c' },
-    ];
-    assert.deepEqual(topologicalOrder(['c', 'a', 'b'], chain), ['a', 'b', 'c']);
-    assert.deepEqual(topologicalOrder(['a', 'b', 'c'], chain), ['a', 'b', 'c']);
-    // Two parallel branches p, q into s: either order is forward; the host's is kept.
-    const fork = [
-      { from: 'x', to: 'p' },
-      { from: 'x', to: 'q' },
-      { from: 'p', to: 's' },
-      { from: 'q', to: 's' },
-    ];
-    assert.deepEqual(topologicalOrder(['q', 'p', 's'], fork), ['q', 'p', 's']);
-    assert.deepEqual(topologicalOrder(['s', 'p', 'q'], fork), ['p', 'q', 's']);
-    assert.deepEqual(topologicalOrder(['b', 'a'], []), ['b', 'a'], 'no edges known: the host’s order');
+  it('forward order: after every node a node is reachable from through the document’s edges; otherwise the host’s order', () => {
+    // x → a → r → b → c, and a parallel branch x → p; the host lists c, p, a, b.
+    const stats = { gradRms: 1e-3, weightRms: 0.1, updateRatio: 1e-3 };
+    const params = { c: stats, p: stats, a: stats, b: stats };
+    const o = new OverlayStore();
+    o.setShape('x>a:0|a>r:0|r>b:0|b>c:0|x>p:0', 5);
+    o.update(update(1, [0, 0, 0, 0, 0], undefined, params));
+    assert.deepEqual(o.forwardOrder(), ['p', 'a', 'b', 'c']);
+    const unshaped = new OverlayStore();
+    unshaped.update(update(1, [0, 0, 0, 0, 0], undefined, params));
+    assert.deepEqual(unshaped.forwardOrder(), ['c', 'p', 'a', 'b'], 'no edges known: the host’s order');
   });
 
   it('fits the document: updates of another length are ignored, and a change of edges clears it', () => {

@@ -10,6 +10,7 @@ import type { EdgeFlag, GradientUpdate, OverlayMode, ParamStats } from '../../pr
 import { OVERLAY_MODES } from '../../protocol/messages';
 import { AdaptiveRange } from './adaptiveRange';
 import { formatShort, nextStep, scaleStep, STEPS, styleKey, UPDATE_RANGE, type LogRange } from './scale';
+import { stableTopologicalOrder } from '../../engine/graph/algorithms';
 
 /** Values kept per edge for the sparkline. */
 export const HISTORY = 100;
@@ -257,7 +258,7 @@ export class OverlayStore {
     const ids = [...this.params.keys()];
     const key = ids.join(',');
     if (this.orderCache?.key === key) return this.orderCache.order;
-    const order = topologicalOrder(ids, this.edgeEnds);
+    const order = stableTopologicalOrder(ids, this.edgeEnds);
     this.orderCache = { key, order };
     return order;
   }
@@ -282,41 +283,4 @@ function stepOn(range: LogRange | null, shown: number, value: number): number {
 function parseEdge(text: string): { from: string; to: string } {
   const m = /^(.*)>(.*):[^:]*$/.exec(text);
   return m ? { from: m[1], to: m[2] } : { from: '', to: '' };
-}
-
-/** `ids` reordered so that each comes after the ids it is reachable from by `edges`; ties keep `ids`' order. */
-export function topologicalOrder(ids: readonly string[], edges: readonly { from: string; to: string }[]): string[] {
-  if (ids.length < 2 || edges.length === 0) return [...ids];
-  const out = new Map<string, string[]>();
-  for (const e of edges) (out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e.to);
-  const rank = new Map(ids.map((id, i) => [id, i]));
-  // Which of `ids` each of `ids` reaches (a search per node: the graphs the editor trains are small).
-  const preds = ids.map(() => 0);
-  const reaches = ids.map((id) => {
-    const seen = new Set<string>([id]);
-    const stack = [id];
-    const found: number[] = [];
-    while (stack.length) {
-      for (const t of out.get(stack.pop()!) ?? []) {
-        if (seen.has(t)) continue;
-        seen.add(t);
-        stack.push(t);
-        const r = rank.get(t);
-        if (r !== undefined) found.push(r);
-      }
-    }
-    return found;
-  });
-  reaches.forEach((found) => found.forEach((r) => preds[r]++));
-  const placed = ids.map(() => false);
-  const order: string[] = [];
-  while (order.length < ids.length) {
-    // The earliest (in the host's order) node whose predecessors are all placed; on a cycle, the earliest left.
-    let next = preds.findIndex((p, i) => p <= 0 && !placed[i]);
-    if (next < 0) next = placed.indexOf(false);
-    placed[next] = true;
-    order.push(ids[next]);
-    for (const r of reaches[next]) preds[r]--;
-  }
-  return order;
 }
