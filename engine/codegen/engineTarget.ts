@@ -326,6 +326,9 @@ export function describeOptimizer(o: OptimizerJson): string {
   return parts.join(', ');
 }
 
+/** A window pair as the engine's ops take it: one number when both sides agree (`2`, not `[2, 2]`). */
+const pairLiteral = ([h, w]: readonly [number, number]): string => (h === w ? num(h) : `[${num(h)}, ${num(w)}]`);
+
 /** The engine call computing one node from its inputs' locals; `p(name)` is the parameter expression. */
 function engineCall(n: NodeInfo, xs: string[], p: (name: string) => string, inputRank: number): string {
   const a = n.attrs;
@@ -336,11 +339,15 @@ function engineCall(n: NodeInfo, xs: string[], p: (name: string) => string, inpu
   switch (op) {
     case 'Linear':
       return `bp.linear(${x}, ${p('weight')}${has('bias') ? `, ${p('bias')}` : ''})`;
-    case 'Conv2d':
-      return `bp.conv2d(${x}, ${p('weight')}, ${opt('bias')}, ${literal(a.stride)}, ${literal(a.padding)})`;
+    case 'Conv2d': {
+      const { stride, padding } = n.spec!.window!(a);
+      return `bp.conv2d(${x}, ${p('weight')}, ${opt('bias')}, ${pairLiteral(stride)}, ${pairLiteral(padding)})`;
+    }
     case 'MaxPool2d':
-    case 'AvgPool2d':
-      return `bp.${op === 'MaxPool2d' ? 'maxPool2d' : 'avgPool2d'}(${x}, ${literal(a.kernelSize)}, ${literal(a.stride ?? a.kernelSize)}, ${literal(a.padding)})`;
+    case 'AvgPool2d': {
+      const { kernel, stride, padding } = n.spec!.window!(a);
+      return `bp.${op === 'MaxPool2d' ? 'maxPool2d' : 'avgPool2d'}(${x}, ${pairLiteral(kernel)}, ${pairLiteral(stride)}, ${pairLiteral(padding)})`;
+    }
     case 'Flatten':
       return `bp.flatten(${x})`;
     case 'Reshape':

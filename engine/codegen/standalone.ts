@@ -70,8 +70,6 @@ function broadcast(a: readonly Dim[], b: readonly Dim[]): Dim[] {
   return out;
 }
 
-const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v as number, v as number]);
-
 export function standaloneModule(plan: ExportPlan, opts: StandaloneOptions): string {
   const problem = standaloneProblem(plan);
   if (problem) throw new Error(problem);
@@ -299,9 +297,7 @@ function standaloneCall(n: NodeInfo, xs: Arg[], out: TensorType): { expr: string
   const shape = x?.type.shape ?? [];
   const geometry = (outC: number) => {
     const [c, h, wd] = shape.slice(1) as number[];
-    const [kh, kw] = pair(a.kernelSize);
-    const [sh, sw] = pair(a.stride ?? a.kernelSize);
-    const [ph, pw] = pair(a.padding);
+    const { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw] } = n.spec!.window!(a);
     const [oh, ow] = out.shape.slice(2) as number[];
     return `{ n: batch, c: ${c}, h: ${h}, w: ${wd}, outC: ${outC}, kh: ${kh}, kw: ${kw}, sh: ${sh}, sw: ${sw}, ph: ${ph}, pw: ${pw}, oh: ${oh}, ow: ${ow} }`;
   };

@@ -40,6 +40,16 @@ export interface ForwardContext {
   rng(): Random;
 }
 
+/**
+ * A windowed op's kernel, stride and padding, each as [h, w] with its default applied: what a Conv2d or pooling node's
+ * attributes mean, decided in one place (OpSpec.window) that the shape rule, forward, cost and both code targets read.
+ */
+export interface Window {
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+}
+
 /** Floating-point operations of one op over a batch: its forward, and its backward (every gradient the engine computes). */
 export interface OpFlops {
   forward: number;
@@ -82,6 +92,11 @@ export interface OpSpec {
    * first layer's input gradient), so neither is it counted. Parameters always get theirs.
    */
   flops(inputs: readonly TensorType[], attrs: Attrs, output: TensorType, batch: number, needsGrad: readonly boolean[]): OpFlops;
+  /**
+   * Ops with a sliding window (Conv2d, the pools): their attributes (defaults filled in, as resolveAttrs gives them)
+   * normalised to pairs. Every consumer reads this rather than re-deriving a pair or a default stride.
+   */
+  window?(attrs: Attrs): Window;
 }
 
 /** How many values a static type holds when its batch dimension N is `batch`. */

@@ -31,5 +31,3 @@ export function needBatched(t: TensorType, min: number, op: string, what = 'inpu
     fail(`${op} needs a batched ${what} with at least ${min} dimension${min === 1 ? '' : 's'} after the batch, found ${formatType(t)}`);
   }
 }
-
-export const pairOf = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v as number, v as number]);

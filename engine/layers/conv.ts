@@ -1,18 +1,25 @@
-import { registerOp, requireFloat, known, fail, valuesOf, type ParamSpec } from '../graph/registry';
+import { registerOp, requireFloat, known, fail, valuesOf, type ParamSpec, type Window } from '../graph/registry';
 import type { Attrs, AttrSpec } from '../graph/attrs';
 import type { TensorType } from '../graph/types';
 import { formatType } from '../graph/types';
-import { avgPool2d, conv2d, convOutSize, maxPool2d } from '../ops/conv';
-import { pairOf } from './common';
+import { avgPool2d, conv2d, convOutSize, maxPool2d, pair, type Pair } from '../ops/conv';
 
-function spatial(x: TensorType, a: Attrs, op: string, outC: number | 'same'): TensorType {
+/** Conv2d's window: its stride attribute is declared with the default 1. */
+const convWindow = (a: Attrs): Window => ({ kernel: pair(a.kernelSize as Pair), stride: pair(a.stride as Pair), padding: pair(a.padding as Pair) });
+
+/** A pooling window: without a stride, the windows tile the input (stride = kernel size), as PyTorch. */
+const poolWindow = (a: Attrs): Window => ({
+  kernel: pair(a.kernelSize as Pair),
+  stride: pair((a.stride ?? a.kernelSize) as Pair),
+  padding: pair(a.padding as Pair),
+});
+
+function spatial(x: TensorType, win: Window, op: string, outC: number | 'same'): TensorType {
   requireFloat([x], op);
   if (x.shape.length !== 4 || x.shape[0] !== 'N') fail(`${op} expects an NCHW input [N, C, H, W], found ${formatType(x)}`);
   const c = known(x.shape[1], `${op}: the channel dimension`);
   const h = known(x.shape[2], `${op}: the height`), w = known(x.shape[3], `${op}: the width`);
-  const [kh, kw] = pairOf(a.kernelSize);
-  const [sh, sw] = pairOf(a.stride ?? a.kernelSize);
-  const [ph, pw] = pairOf(a.padding);
+  const { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw] } = win;
   if (op !== 'Conv2d' && (ph > kh / 2 || pw > kw / 2)) fail(`${op}: padding ${ph}×${pw} must be at most half the kernel ${kh}×${kw}`);
   const oh = convOutSize(h, kh, sh, ph), ow = convOutSize(w, kw, sw, pw);
   if (oh < 1 || ow < 1) fail(`${op}: kernel ${kh}×${kw} (padding ${ph}×${pw}) does not fit the ${h}×${w} input`);
@@ -35,19 +42,23 @@ registerOp({
     { name: 'bias', type: { kind: 'bool' }, default: true, doc: 'Learn an additive bias per channel.' },
   ],
   inputs: { ports: ['input'] }, keyAttrs: ['outChannels', 'kernelSize'],
-  infer: ([x], a) => spatial(x, a, 'Conv2d', a.outChannels as number),
+  window: convWindow,
+  infer: ([x], a) => spatial(x, convWindow(a), 'Conv2d', a.outChannels as number),
   params([x], a) {
     const inC = x.shape[1] as number;
-    const [kh, kw] = pairOf(a.kernelSize);
+    const [kh, kw] = convWindow(a).kernel;
     const outC = a.outChannels as number;
     const fanIn = inC * kh * kw;
     const ps: ParamSpec[] = [{ name: 'weight', shape: [outC, inC, kh, kw], init: { kind: 'kaimingUniform', fanIn } }];
     if (a.bias) ps.push({ name: 'bias', shape: [outC], init: { kind: 'biasUniform', fanIn } });
     return ps;
   },
-  forward: ([x], a, ctx) => conv2d(x, ctx.params.weight, ctx.params.bias ?? null, pairOf(a.stride), pairOf(a.padding)),
+  forward([x], a, ctx) {
+    const { stride, padding } = convWindow(a);
+    return conv2d(x, ctx.params.weight, ctx.params.bias ?? null, stride, padding);
+  },
   flops([x], a, y, batch, needsGrad) {
-    const [kh, kw] = pairOf(a.kernelSize);
+    const [kh, kw] = convWindow(a).kernel;
     const outs = valuesOf(y, batch);
     // Each output value is a dot product over the kernel volume inC·kH·kW; the input and weight gradients are as large.
     const product = 2 * outs * (x.shape[1] as number) * kh * kw;
@@ -61,11 +72,15 @@ registerOp({
   formula: 'y[n,c,i,j] = max over a, b of x[n, c, sH·i + a − pH, sW·j + b − pW]', formulaNote: '0 ≤ a < kH, 0 ≤ b < kW; padding is −∞',
   backwardNote: '∂ℓ/∂x: each g[n,c,i,j] goes to the first maximum of its window; every other input gets 0',
   attrs: kernelAttrs('Step between windows. Default: the kernel size.'), inputs: { ports: ['input'] }, keyAttrs: ['kernelSize'],
-  infer: ([x], a) => spatial(x, a, 'MaxPool2d', 'same'),
-  forward: ([x], a) => maxPool2d(x, pairOf(a.kernelSize), pairOf(a.stride ?? a.kernelSize), pairOf(a.padding)),
+  window: poolWindow,
+  infer: ([x], a) => spatial(x, poolWindow(a), 'MaxPool2d', 'same'),
+  forward([x], a) {
+    const { kernel, stride, padding } = poolWindow(a);
+    return maxPool2d(x, kernel, stride, padding);
+  },
   // A comparison per window element; backward adds each output gradient into its window's maximum.
   flops(_x, a, y, batch, needsGrad) {
-    const [kh, kw] = pairOf(a.kernelSize);
+    const [kh, kw] = poolWindow(a).kernel;
     const outs = valuesOf(y, batch);
     return { forward: outs * kh * kw, backward: needsGrad[0] ? outs : 0 };
   },
@@ -76,11 +91,15 @@ registerOp({
   formula: 'y[n,c,i,j] = 1/(kH·kW) · Σ over a, b of x[n, c, sH·i + a − pH, sW·j + b − pW]', formulaNote: '0 ≤ a < kH, 0 ≤ b < kW; padding is 0 and counts in the divisor',
   backwardNote: '∂ℓ/∂x: each g[n,c,i,j] / (kH·kW) to every input of its window',
   attrs: kernelAttrs('Step between windows. Default: the kernel size.'), inputs: { ports: ['input'] }, keyAttrs: ['kernelSize'],
-  infer: ([x], a) => spatial(x, a, 'AvgPool2d', 'same'),
-  forward: ([x], a) => avgPool2d(x, pairOf(a.kernelSize), pairOf(a.stride ?? a.kernelSize), pairOf(a.padding)),
+  window: poolWindow,
+  infer: ([x], a) => spatial(x, poolWindow(a), 'AvgPool2d', 'same'),
+  forward([x], a) {
+    const { kernel, stride, padding } = poolWindow(a);
+    return avgPool2d(x, kernel, stride, padding);
+  },
   // An add per window element and a division; backward scales each output gradient and adds it over its window.
   flops(_x, a, y, batch, needsGrad) {
-    const [kh, kw] = pairOf(a.kernelSize);
+    const [kh, kw] = poolWindow(a).kernel;
     const cost = valuesOf(y, batch) * (kh * kw + 1);
     return { forward: cost, backward: needsGrad[0] ? cost : 0 };
   },
