@@ -2,7 +2,7 @@ import { registerOp, requireFloat, known, fail, valuesOf, type ParamSpec, type W
 import type { Attrs, AttrSpec } from '../graph/attrs';
 import type { TensorType } from '../graph/types';
 import { formatType } from '../graph/types';
-import { avgPool2d, conv2d, convOutSize, maxPool2d, pair, type Pair } from '../ops/conv';
+import { avgPool2d, conv2d, convOutSize, maxPool2d, pair, poolPaddingMessage, windowTooLargeMessage, type Pair } from '../ops/conv';
 
 /** Conv2d's window: its stride attribute is declared with the default 1. */
 const convWindow = (a: Attrs): Window => ({ kernel: pair(a.kernelSize as Pair), stride: pair(a.stride as Pair), padding: pair(a.padding as Pair) });
@@ -20,9 +20,9 @@ function spatial(x: TensorType, win: Window, op: string, outC: number | 'same'):
   const c = known(x.shape[1], `${op}: the channel dimension`);
   const h = known(x.shape[2], `${op}: the height`), w = known(x.shape[3], `${op}: the width`);
   const { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw] } = win;
-  if (op !== 'Conv2d' && (ph > kh / 2 || pw > kw / 2)) fail(`${op}: padding ${ph}×${pw} must be at most half the kernel ${kh}×${kw}`);
+  if (op !== 'Conv2d' && (ph > kh / 2 || pw > kw / 2)) fail(poolPaddingMessage(op, [kh, kw], [ph, pw]));
   const oh = convOutSize(h, kh, sh, ph), ow = convOutSize(w, kw, sw, pw);
-  if (oh < 1 || ow < 1) fail(`${op}: kernel ${kh}×${kw} (padding ${ph}×${pw}) does not fit the ${h}×${w} input`);
+  if (oh < 1 || ow < 1) fail(windowTooLargeMessage(op, [kh, kw], [ph, pw], [h, w]));
   return { shape: ['N', outC === 'same' ? c : outC, oh, ow], dtype: 'float32' };
 }
 

@@ -18,7 +18,7 @@ export function geometry(xShape: readonly number[], outC: number, k: Pair, s: Pa
   const [n, c, h, w] = xShape;
   const [kh, kw] = pair(k), [sh, sw] = pair(s), [ph, pw] = pair(p);
   const oh = convOutSize(h, kh, sh, ph), ow = convOutSize(w, kw, sw, pw);
-  if (oh < 1 || ow < 1) throw new ShapeError(`${op}: kernel ${kh}×${kw} with padding ${ph}×${pw} is larger than the input ${h}×${w}`);
+  if (oh < 1 || ow < 1) throw new ShapeError(windowTooLargeMessage(op, [kh, kw], [ph, pw], [h, w]));
   return { n, c, h, w, outC, kh, kw, sh, sw, ph, pw, oh, ow };
 }
 
@@ -41,9 +41,17 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, stride: P
 /** PyTorch refuses pooling padding over half the kernel: a window could then hold nothing but padding. */
 function checkPoolPadding(op: string, kernelSize: Pair, padding: Pair): void {
   const [kh, kw] = pair(kernelSize), [ph, pw] = pair(padding);
-  if (2 * ph > kh || 2 * pw > kw) {
-    throw new ShapeError(`${op}: pad should be at most half of kernel size, but got padding ${ph}×${pw} for kernel ${kh}×${kw}`);
-  }
+  if (2 * ph > kh || 2 * pw > kw) throw new ShapeError(poolPaddingMessage(op, [kh, kw], [ph, pw]));
+}
+
+// The wording of each window error, shared by the ops and the graph's shape inference (engine/layers/conv.ts).
+
+export function poolPaddingMessage(op: string, [kh, kw]: [number, number], [ph, pw]: [number, number]): string {
+  return `${op}: padding ${ph}×${pw} must be at most half the kernel ${kh}×${kw} (as in PyTorch)`;
+}
+
+export function windowTooLargeMessage(op: string, [kh, kw]: [number, number], [ph, pw]: [number, number], [h, w]: [number, number]): string {
+  return `${op}: kernel ${kh}×${kw} (padding ${ph}×${pw}) does not fit the ${h}×${w} input`;
 }
 
 export function maxPool2d(x: Tensor, kernelSize: Pair, stride: Pair = kernelSize, padding: Pair = 0): Tensor {

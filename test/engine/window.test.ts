@@ -2,7 +2,7 @@
 // number or [h, w]) into pairs with the defaults applied, and the shape rule, forward, cost and both code targets read it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allOps, getOp, resolveAttrs, type TensorType } from '../../engine';
+import { Tensor, allOps, analyzeModel, getOp, maxPool2d, resolveAttrs, type TensorType } from '../../engine';
 
 const windowOf = (op: string, given: Record<string, unknown>) => {
   const spec = getOp(op)!;
@@ -45,3 +45,28 @@ for (const op of ['MaxPool2d', 'AvgPool2d']) {
     assert.deepEqual(spec.infer([x], resolveAttrs(spec, { kernelSize: [2, 3], stride: [1, 2], padding: 1 })).shape, ['N', 3, 7, 5]);
   });
 }
+
+test('a window error reads the same in the graph\'s diagnostics and from the op itself', () => {
+  const model = (attrs: Record<string, unknown>, h: number) => JSON.stringify({
+    format: 'nn-graph', version: 1,
+    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [1, h, h] } }, { id: 'pool', op: 'MaxPool2d', attrs }],
+    edges: [{ from: 'x', to: 'pool' }],
+  });
+  const diagnostic = (attrs: Record<string, unknown>, h: number) => analyzeModel(model(attrs, h)).errors.map((e) => e.message).join('\n');
+  const thrown = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'no error';
+  };
+  // Padding over half the kernel (PyTorch refuses it too).
+  const tooMuchPadding = thrown(() => maxPool2d(Tensor.fromData(new Float32Array(16), [1, 1, 4, 4]), 2, 2, [2, 1]));
+  assert.equal(tooMuchPadding, 'MaxPool2d: padding 2×1 must be at most half the kernel 2×2 (as in PyTorch)');
+  assert.match(diagnostic({ kernelSize: 2, padding: [2, 1] }, 4), new RegExp(tooMuchPadding.replace(/[()]/g, '\\$&')));
+  // A kernel larger than the input.
+  const tooLarge = thrown(() => maxPool2d(Tensor.fromData(new Float32Array(4), [1, 1, 2, 2]), 3, 1, 0));
+  assert.equal(tooLarge, 'MaxPool2d: kernel 3×3 (padding 0×0) does not fit the 2×2 input');
+  assert.match(diagnostic({ kernelSize: 3, stride: 1 }, 2), new RegExp(tooLarge.replace(/[()]/g, '\\$&')));
+});
