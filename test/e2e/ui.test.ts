@@ -213,7 +213,13 @@ test('end to end in VS Code in the browser: New Model, add and wire a layer, tra
       const replace = p.locator('.editor-instance .find-widget .replace-part textarea');
       await find.waitFor();
       const regex = p.locator('.editor-instance .find-widget .find-part .monaco-custom-toggle.codicon-regex');
-      if ((await regex.getAttribute('aria-checked')) !== 'true') await regex.click();
+      // A click while the widget is still opening can be lost (seen once in CI: the search then ran literally).
+      await until(async () => {
+        if ((await regex.getAttribute('aria-checked')) === 'true') return true;
+        await regex.click();
+        await sleep(300);
+        return (await regex.getAttribute('aria-checked')) === 'true' || 'regex off';
+      }, "the find widget's regular-expression toggle did not turn on");
       await find.fill('"training": \\{.*\\}');
       await replace.fill(`"training": ${LONG_RUN}`);
       await until(async () => /^1 of 1$/.test(((await p.locator('.editor-instance .find-widget .matchesCount').textContent()) ?? '').trim()) || 'not 1 match', 'find did not match the training section once');
