@@ -38,9 +38,9 @@ export function engineModule(plan: ExportPlan, opts: EngineTargetOptions): strin
   const outputsNeedTargets = targetsUsedBy(plan, plan.forOutputs).length > 0;
   const emitted = [...plan.forOutputs, ...plan.forLoss];
   const emittedSet = new Set(emitted);
-  const uses = (op: string) => emitted.some((id) => nodes.get(id)!.spec!.op === op);
-  const usesTraining = uses('Dropout') || uses('BatchNorm1d');
-  const usesStep = uses('Dropout');
+  const modes = new Set(emitted.map((id) => nodes.get(id)!.spec!.trainMode));
+  const usesTraining = modes.has('random') || modes.has('statistics');
+  const usesStep = modes.has('random');
   const usesParams = emitted.some((id) => nodes.get(id)!.params.length > 0);
   const usesInputs = emitted.some((id) => plan.inputs.includes(id));
   const optimizer = plan.model.training?.optimizer ?? DEFAULT_OPTIMIZER;

@@ -30,6 +30,8 @@ export interface ParamSpec {
   init: InitKind;
   /** A buffer is state, not trained (BatchNorm's running statistics). */
   buffer?: boolean;
+  /** A weight `training.l1` penalises (Linear, Conv2d, Embedding weights; never biases or norm scales). */
+  l1?: boolean;
 }
 
 export interface ForwardContext {
@@ -81,6 +83,11 @@ export interface OpSpec {
   isLoss?: boolean;
   /** Input and Target: fed at run time. */
   isSource?: boolean;
+  /**
+   * How training mode changes the op, where it does: `random` (Dropout: a seeded mask per step, the identity in eval),
+   * `statistics` (BatchNorm1d: batch statistics and running estimates in training, the estimates in eval).
+   */
+  trainMode?: 'random' | 'statistics';
   /** Output type from input types; throws ShapeRuleError when they do not fit. */
   infer(inputs: readonly TensorType[], attrs: Attrs): TensorType;
   params?(inputs: readonly TensorType[], attrs: Attrs): ParamSpec[];

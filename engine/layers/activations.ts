@@ -84,7 +84,7 @@ registerOp({
   formula: 'y = x · m / (1 − p) in training, y = x in eval', formulaNote: 'm ~ Bernoulli(1 − p), drawn per element and step',
   backwardNote: '∂ℓ/∂x = g · m / (1 − p): the same mask as the forward',
   attrs: [{ name: 'p', type: { kind: 'float', min: 0, max: 1 }, default: 0.5, doc: 'Probability of zeroing an element.' }],
-  inputs: { ports: ['input'] }, keyAttrs: ['p'],
+  inputs: { ports: ['input'] }, keyAttrs: ['p'], trainMode: 'random',
   infer(inputs) {
     requireFloat(inputs, 'Dropout');
     return { shape: [...inputs[0].shape], dtype: 'float32' };

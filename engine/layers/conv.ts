@@ -64,7 +64,7 @@ registerOp({
     const [kh, kw] = convWindow(a).kernel;
     const outC = a.outChannels as number;
     const fanIn = inC * kh * kw;
-    const ps: ParamSpec[] = [{ name: 'weight', shape: [outC, inC, kh, kw], init: { kind: 'kaimingUniform', fanIn } }];
+    const ps: ParamSpec[] = [{ name: 'weight', shape: [outC, inC, kh, kw], init: { kind: 'kaimingUniform', fanIn }, l1: true }];
     if (a.bias) ps.push({ name: 'bias', shape: [outC], init: { kind: 'biasUniform', fanIn } });
     return ps;
   },

@@ -24,7 +24,7 @@ registerOp({
   params([x], a) {
     const inF = x.shape[x.shape.length - 1] as number;
     const outF = a.outFeatures as number;
-    const ps: ParamSpec[] = [{ name: 'weight', shape: [outF, inF], init: { kind: 'kaimingUniform', fanIn: inF } }];
+    const ps: ParamSpec[] = [{ name: 'weight', shape: [outF, inF], init: { kind: 'kaimingUniform', fanIn: inF }, l1: true }];
     if (a.bias) ps.push({ name: 'bias', shape: [outF], init: { kind: 'biasUniform', fanIn: inF } });
     return ps;
   },
@@ -60,7 +60,7 @@ registerOp({
     if (x.dtype !== 'int32') failDtype(`Embedding expects int32 indices, found ${formatType(x)}`);
     return { shape: [...x.shape, a.embeddingDim as number], dtype: 'float32' };
   },
-  params: (_i, a) => [{ name: 'weight', shape: [a.numEmbeddings as number, a.embeddingDim as number], init: { kind: 'normal', std: 1 } }],
+  params: (_i, a) => [{ name: 'weight', shape: [a.numEmbeddings as number, a.embeddingDim as number], init: { kind: 'normal', std: 1 }, l1: true }],
   forward: ([x], _a, ctx) => embedding(x, ctx.params.weight),
   // A gather forward; backward adds each output gradient into its row of dW.
   flops: (_x, _a, y, batch) => ({ forward: 0, backward: valuesOf(y, batch) }),

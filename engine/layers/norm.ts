@@ -31,7 +31,7 @@ registerOp({
   formula: 'y = (x − E[x]) / √(Var[x] + ε) · γ + β', formulaNote: 'E, Var per feature over the batch, Var biased; eval: running estimates',
   backwardNote: 'through the batch statistics: ∂ℓ/∂x = γ/σ · (g − mean(g) − x̂ · mean(g · x̂)),  ∂ℓ/∂γ = Σ g · x̂,  ∂ℓ/∂β = Σ g (x̂ the normalised x, means over the batch)',
   attrs: [eps, { name: 'momentum', type: { kind: 'float', min: 0, max: 1 }, default: 0.1, doc: 'Weight of the new batch in the running estimates.' }, affine],
-  inputs: { ports: ['input'] },
+  inputs: { ports: ['input'] }, trainMode: 'statistics',
   infer([x]) {
     requireFloat([x], 'BatchNorm1d');
     if (x.shape.length !== 2 || x.shape[0] !== 'N') fail(`BatchNorm1d expects [N, C], found ${formatType(x)}`);
