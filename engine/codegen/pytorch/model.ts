@@ -142,6 +142,7 @@ export function modelPy(plan: ExportPlan, opts: ModelPyOptions): string {
     '    def __init__(self, weights=WEIGHTS):',
     ...initBody.map((l) => `        ${l}`),
     '',
+    ...(layers.includes('training') ? [...TRAIN_OVERRIDE.split('\n').map((l) => (l ? `    ${l}` : '')), ''] : []),
     '    def forward(self, feed=None, /, **tensors):',
     '        """',
     '        The tensors by Input and Target id, as keywords (model(x=x, y=y)) or one dict (model({"in": x})), batch',
@@ -152,6 +153,19 @@ export function modelPy(plan: ExportPlan, opts: ModelPyOptions): string {
 
   return [head, imports, constants, batchNorm, modelClass, HELPERS].filter((b): b is string => !!b).join('\n\n\n') + '\n';
 }
+
+/**
+ * A layer named `training` is a child module of that name, and nn.Module.train() sets the mode flag with
+ * `self.training = mode`, which Module.__setattr__ then refuses (it takes the name for the layer).
+ */
+const TRAIN_OVERRIDE = `def train(self, mode=True):
+    """nn.Module.train, setting the mode flag past Module.__setattr__ (a layer is named "training")."""
+    if not isinstance(mode, bool):
+        raise ValueError('training mode is expected to be boolean')
+    object.__setattr__(self, 'training', mode)
+    for module in self.children():
+        module.train(mode)
+    return self`;
 
 /** PyTorch's batch norm without num_batches_tracked: momentum is always given, so the count is never read. */
 const BATCH_NORM_CLASS = `class BatchNorm1d(nn.Module):
