@@ -8,7 +8,7 @@ import type { NodeInfo } from '../../graph/analyze';
 import { table, typeDoc } from '../header';
 import { targetsUsedBy, type ExportPlan } from '../plan';
 import { PYTORCH_LOWERINGS, type PyTorchOpName } from './lowerings';
-import { plainAttribute, pyComment, pyStr, pythonLocals } from './python';
+import { plainAttribute, pyComment, pyStr, pythonLocals, whyNotPlain } from './python';
 
 /** The weights file written beside model.py: every parameter and buffer the engine would start from. */
 export const WEIGHTS_FILE = 'initial.safetensors';
@@ -54,7 +54,7 @@ export function modelPy(plan: ExportPlan, opts: ModelPyOptions): string {
   const init = layers.map((id) => {
     const n = nodes.get(id)!;
     const ctor = lowering(n).module!(n, inputTypes(n));
-    return plain(id) ? `self.${id} = ${ctor}` : `self._modules[${pyStr(id)}] = ${ctor}  # "${id}" is not a plain attribute name`;
+    return plain(id) ? `self.${id} = ${ctor}` : `self._modules[${pyStr(id)}] = ${ctor}  # registered by name: ${whyNotPlain(id, classNames)}`;
   });
 
   // ---- forward: one line per node
@@ -72,7 +72,8 @@ export function modelPy(plan: ExportPlan, opts: ModelPyOptions): string {
     if (lossTargets.length) body.push(`if not _wants_loss(feed, (${lossTargets.map(pyStr).join(', ')}${lossTargets.length === 1 ? ',' : ''})):`, '    return out');
     body.push(...plan.forLoss.map(line));
     const parts = plan.losses.length ? plan.losses.map(local) : [`${local(plan.analysis.sinks[0])}.sum()`];
-    body.push(`out[LOSS_KEY] = ${parts.join(' + ')}  # ${plan.losses.length ? `the sum of the loss nodes: ${plan.losses.join(', ')}` : `the sum of ${plan.analysis.sinks[0]}`}`);
+    const what = plan.losses.length > 1 ? `the sum of the loss nodes ${plan.losses.join(', ')}` : plan.losses.length ? `the loss node ${plan.losses[0]}` : `the sum of the values of ${plan.analysis.sinks[0]}, the single output`;
+    body.push(`out[LOSS_KEY] = ${parts.join(' + ')}  # the training loss: ${what}`);
   }
   body.push('return out');
 
