@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphModel, Tensor, allOps, analyzeModel, decodeSafetensors, encodeSafetensors, noGrad, type TensorRecords } from '../../engine';
 import { exportModel, type ExportedFile } from '../../engine/codegen';
-import { PYTORCH_LOWERINGS } from '../../engine/codegen/pytorch';
 import { pytorchCases, type Case } from './pytorchModels';
 
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
@@ -171,8 +170,7 @@ test('PyTorch computes what the engine computes: outputs, loss, every gradient, 
   }
 });
 
-test('every op of the registry is lowered, and the cases use every op', { skip }, () => {
-  assert.deepEqual(Object.keys(PYTORCH_LOWERINGS).sort(), allOps().map((o) => o.op).sort());
+test('the cases use every op of the registry', { skip }, () => {
   const used = new Set(runs.flatMap(({ c }) => c.model.nodes.map((n) => n.op)));
   assert.deepEqual(allOps().map((o) => o.op).filter((op) => !used.has(op)), []);
 });

@@ -132,7 +132,7 @@ export function pytorchCases(randomCount: number): Case[] {
   }
   for (const t of templates) {
     const model = t.model as unknown as ModelJson;
-    if (analyzeModel(model).errors.length || model.nodes.length === 0) continue;
+    if (analyzeModel(model).errors.length) continue;
     cases.push({ name: `template_${t.id.replace(/[^A-Za-z0-9]/g, '_')}`, model, feeds: randomFeeds(model, 3, 5), sidecar: null });
   }
   cases.push({ name: 'coverage', model: COVERAGE_MODEL, feeds: randomFeeds(COVERAGE_MODEL, 4, 3), sidecar: null });

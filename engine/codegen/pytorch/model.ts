@@ -77,7 +77,7 @@ export function modelPy(plan: ExportPlan, opts: ModelPyOptions): string {
   }
   body.push('return out');
 
-  const rows = (ids: readonly string[]) => table(ids.map((id) => [id, typeDoc(nodes.get(id)!.type!)]), '#   ');
+  const rows = (ids: readonly string[]) => (ids.length ? table(ids.map((id) => [id, typeDoc(nodes.get(id)!.type!)]), '#   ') : ['#   (none)']);
   const name = plan.model.name === undefined || plan.model.name === '' ? '(unnamed)' : JSON.stringify(plan.model.name);
   const skipped = plan.order.filter((id) => !emittedSet.has(id) && !plan.inputs.includes(id) && !plan.targets.includes(id));
   const head = [
@@ -93,7 +93,7 @@ export function modelPy(plan: ExportPlan, opts: ModelPyOptions): string {
     ...rows(plan.inputs),
     ...(plan.targets.length ? ['# Targets (for the loss):', ...rows(plan.targets)] : []),
     '# Outputs (keys of the returned dict):',
-    ...table(plan.outputs.map((id) => [pyStr(outputKey(id)), `${typeDoc(nodes.get(id)!.type!)}${id === LOSS_KEY ? ` (the output node "loss"; "loss" is the training loss)` : ''}`]), '#   '),
+    ...(plan.outputs.length ? table(plan.outputs.map((id) => [pyStr(outputKey(id)), `${typeDoc(nodes.get(id)!.type!)}${id === LOSS_KEY ? ` (the output node "loss"; "loss" is the training loss)` : ''}`]), '#   ') : ['#   (none)']),
     ...(plan.inputFeatures ? [`# Input ${plan.inputFeatures.id} takes the features ${plan.inputFeatures.features.join(', ')} (train.py computes them from the points).`] : []),
     ...(skipped.length ? [`# Not computed (neither the outputs nor the loss use them): ${skipped.join(', ')}.`] : []),
   ].join('\n');
