@@ -23,6 +23,7 @@ import py_compile
 import sys
 import time
 import traceback
+import warnings
 
 import torch
 from torch import nn
@@ -72,8 +73,10 @@ def refusals(module, fed):
 
 
 def run(case):
-    for file in ('model.py', 'safetensors_io.py'):
-        py_compile.compile(os.path.join(case['dir'], file), cfile=os.path.join(case['dir'], file + 'c'), doraise=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')  # an invalid escape or the like fails the case
+        for file in ('model.py', 'safetensors_io.py'):
+            py_compile.compile(os.path.join(case['dir'], file), cfile=os.path.join(case['dir'], file + 'c'), doraise=True)
     module, sio = load_model_module(case['name'], case['dir'])
     fed = sio.load_file(case['feeds'])
     if case['int64']:
