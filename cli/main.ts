@@ -35,6 +35,9 @@ Commands:
           TypeScript code for the model: 'engine' builds it with the engine (written beside it,
           or imported from SPEC); 'standalone' is dependency-free inference. Weights are embedded
           when small unless told otherwise. Never overwrites a file without --force.
+  export  MODEL.nn.json --target onnx --out FILE.onnx [--force]
+          The inference graph (eval mode) with its weights as an ONNX model (opset 17, batch
+          dimension N), inputs and outputs named by the node ids.
   gradcheck MODEL.nn.json [--feed FEED.json] [--node ID] [--samples K] [--eps E] [--out FILE.json]
           Every parameter's and float Input's float32 gradient against float64 central
           differences (K entries per tensor, default 20; eps default 1e-6); without --feed,
@@ -132,12 +135,13 @@ async function runProfile(modelPath: string, flags: Map<string, string | true>):
 }
 
 function runExport(modelPath: string | undefined, rest: string[], flags: Map<string, string | true>): number {
-  if (!modelPath) throw new UsageError('export needs a model file: backprop-studio export MODEL.nn.json --target engine|standalone --out FILE.ts');
+  if (!modelPath) throw new UsageError('export needs a model file: backprop-studio export MODEL.nn.json --target engine|standalone|onnx --out FILE');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   for (const flag of ['feed', 'steps', 'epochs', 'batch-size']) if (flags.has(flag)) throw new UsageError(`--${flag} does not apply to export`);
   const target = parseTarget(flags.get('target'));
   const out = flags.get('out');
-  if (typeof out !== 'string') throw new UsageError('export needs --out FILE.ts');
+  if (typeof out !== 'string') throw new UsageError(`export needs --out ${target === 'onnx' ? 'FILE.onnx' : 'FILE.ts'}`);
+  if (target === 'onnx') for (const flag of ['embed-weights', 'no-embed-weights']) if (flags.has(flag)) throw new UsageError(`--${flag} applies to the TypeScript targets; an ONNX file always holds its weights`);
   if (flags.has('embed-weights') && flags.has('no-embed-weights')) throw new UsageError('--embed-weights and --no-embed-weights contradict each other');
   const engineImport = flags.get('engine-import');
   if (engineImport !== undefined && target !== 'engine') throw new UsageError('--engine-import applies to the engine target');
@@ -149,6 +153,7 @@ function runExport(modelPath: string | undefined, rest: string[], flags: Map<str
     embedWeights: flags.has('embed-weights') ? true : flags.has('no-embed-weights') ? false : undefined,
     engineImport: typeof engineImport === 'string' ? engineImport : undefined,
     generator: `Backprop Studio ${VERSION} (backprop-studio export)`,
+    version: VERSION,
   });
   process.stdout.write([...written.map((p) => `wrote ${p}\n`), ...unchanged.map((p) => `unchanged ${p}\n`)].join(''));
   return 0;
