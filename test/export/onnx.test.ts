@@ -67,7 +67,9 @@ before(() => {
   cases.push({ name: 'coverage', model: COVERAGE_MODEL, sidecar: null, feeds: [randomFeeds(COVERAGE_MODEL, 3, 7), randomFeeds(COVERAGE_MODEL, 5, 8)] });
   const featured = featuredId(FEATURED_MODEL)!;
   cases.push({ name: 'input features', model: FEATURED_MODEL, sidecar: null, feeds: [{ [featured]: rawPoints(4, 1) }, { [featured]: rawPoints(2, 2) }] });
-  for (let seed = 1; seed <= 24; seed++) {
+  // ONNX_SEEDS=600 for a longer fuzz run. In 600 seeds one output differs by more than the tolerance: seed 223,
+  // a LayerNorm over two nearly equal values (float32 cancellation in x − mean; 2e-5 off at magnitude 1).
+  for (let seed = 1; seed <= Number(process.env.ONNX_SEEDS ?? 32); seed++) {
     const r = randomModel(seed);
     cases.push({ name: `random graph ${seed}`, model: r.model, sidecar: null, feeds: [r.feeds, r.feedsFor(r.batch + 2, seed + 100)] });
   }
@@ -169,7 +171,7 @@ test('the file: opset 17, IR version 8, initializers keyed by the state dict, de
     const bytes = exported.get(c.name);
     if (!bytes) continue;
     assert.deepEqual(exportOnnx(c.model, { weights: c.sidecar, generator: GENERATOR, version: 'test' }), bytes, `${c.name}: a second export differs`);
-    const m = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number }) as {
+    const m = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, arrays: true }) as {
       ir_version: number; opset_import: { domain?: string; version: number }[]; producer_name: string; doc_string: string;
       graph: { initializer: { name: string; dims: number[]; raw_data: Uint8Array }[] };
     };
