@@ -61,7 +61,7 @@ before(() => {
   }
   for (const t of templates) {
     const model = structuredClone(t.model) as unknown as ModelJson;
-    if (!model.nodes.length) continue; // the empty model has no outputs
+    if (!model.nodes.length) continue; // the empty model has no outputs: refused (below)
     cases.push({ name: `template ${t.id}`, model, sidecar: null, feeds: [randomFeeds(model, 3, 5), randomFeeds(model, 2, 6)] });
   }
   cases.push({ name: 'coverage', model: COVERAGE_MODEL, sidecar: null, feeds: [randomFeeds(COVERAGE_MODEL, 3, 7), randomFeeds(COVERAGE_MODEL, 5, 8)] });
@@ -225,7 +225,7 @@ test('an invalid graph is refused with the messages the analyzer gives', () => {
   assert.throws(() => exportOnnx(xor, { weights: sidecar, generator: GENERATOR, version: 'test' }), /has shape \[2, 8\] but the model needs \[8, 2\]/);
 });
 
-test('an output that needs a Target or a loss is refused: inference has neither', () => {
+test('an output that needs a Target or a loss is refused (inference has neither), and so is a model with no outputs', () => {
   assert.throws(
     () => exportOnnx(TARGET_OUTPUT_MODEL, { weights: null, generator: GENERATOR, version: 'test' }),
     (e: unknown) => e instanceof ExportError && /^output "d" depends on Target "t", which inference is not given; the ONNX target exports only outputs computed from Inputs$/.test(e.message),
@@ -235,6 +235,14 @@ test('an output that needs a Target or a loss is refused: inference has neither'
     () => exportOnnx(LOSS_OUTPUT_MODEL, { weights: null, generator: GENERATOR, version: 'test' }),
     (e: unknown) => e instanceof ExportError && /^output "inner" depends on the loss node "inner"; the ONNX target exports the inference graph, which has no losses$/.test(e.message),
   );
+  const inputsOnly: ModelJson = { format: 'nn-graph', version: 1, nodes: [{ id: 'x', op: 'Input', attrs: { shape: [2] } }], edges: [] };
+  assert.throws(
+    () => exportOnnx(inputsOnly, { weights: null, generator: GENERATOR, version: 'test' }),
+    (e: unknown) => e instanceof ExportError && /^the model has no outputs to export/.test(e.message),
+  );
+  const empty = templates.filter((t) => !t.model.nodes.length);
+  assert.equal(empty.length, 1);
+  assert.throws(() => exportOnnx(empty[0].model as unknown as ModelJson, { weights: null, generator: GENERATOR, version: 'test' }), /no outputs to export/);
   // The cases skipped above are exactly those whose outputs read a Target.
   for (const c of cases) assert.equal(exported.has(c.name), !needsTarget(c.model), c.name);
 });

@@ -22,8 +22,10 @@ export interface OnnxOptions {
   producerVersion: string;
 }
 
-/** Why the ONNX target cannot export the model's outputs (one needs a Target or a loss), or null. */
+/** Why the ONNX target cannot export the model's outputs (there are none, or one needs a Target or a loss), or null. */
 export function onnxProblem(plan: ExportPlan): string | null {
+  // An ONNX graph computes at least one output; runtimes refuse to load one that computes nothing.
+  if (!plan.outputs.length) return 'the model has no outputs to export: no node but Inputs and Targets, so inference computes nothing';
   const used = targetsUsedBy(plan, plan.forOutputs);
   const dependent = (source: string) => plan.outputs.find((o) => upstream(plan.model.edges, [o]).has(source))!;
   if (used.length) {
