@@ -99,6 +99,9 @@ test('CLI export --target onnx: bad models and bad usage, one line each, nothing
     assert.equal(u.stderr.trim().split('\n').length, 1);
     assert.match(u.stderr, message);
   }
+  const nowhere = cli('export', 'ok.nn.json', '--target', 'onnx', '--out', join('nowhere', 'a.onnx'));
+  assert.equal(nowhere.code, 1);
+  assert.match(nowhere.stderr, /^backprop-studio: cannot write the export .*nowhere\/a\.onnx: the folder .* does not exist\n$/);
   const t = cli('export', 'ok.nn.json', '--target', 'tflite', '--out', 'a.onnx');
   assert.equal(t.code, 2);
   assert.match(t.stderr, /--target must be engine, standalone or onnx, found "tflite"/);
