@@ -8,7 +8,7 @@ const edges = (...chains: string[][]) => chains.flatMap((c) => c.slice(1).map((t
  * No loss node: every sink is an output. Linear over three dims without a bias (MatMul), both GELU forms, both
  * norms without affine parameters, Mean and Sum over several dims, keepDim, with no dim, Softmax over the batch,
  * a strided padded Conv2d without bias, padded pools with unequal kernel and stride pairs, Reshape with -1,
- * int32 Concat into an Embedding, a three-input Add broadcasting a batch-reduced Sum, Exp/Log/Neg/Div/Sigmoid.
+ * int32 Concat into an Embedding and into an int32 output, a three-input Add broadcasting a batch-reduced Sum, Exp/Log/Neg/Div/Sigmoid.
  */
 export const COVERAGE_MODEL: ModelJson = {
   format: 'nn-graph', version: 1, name: 'onnx coverage',
@@ -42,6 +42,7 @@ export const COVERAGE_MODEL: ModelJson = {
     // int32 [N, 5] → [N, 5, 2] → [N, 10]; + [N, 10] + [1, 10]
     { id: 'ids', op: 'Concat', attrs: { dim: 1 } },
     { id: 'emb2', op: 'Embedding', attrs: { numEmbeddings: 5, embeddingDim: 2 } },
+    { id: 'idsOut', op: 'Reshape', attrs: { shape: [5, 1] } },
     { id: 'flat2', op: 'Flatten' },
     { id: 'batchSum', op: 'Sum', attrs: { dim: [0], keepDim: true } },
     { id: 'add3', op: 'Add' },
@@ -63,7 +64,7 @@ export const COVERAGE_MODEL: ModelJson = {
     { from: 'lrelu', to: 'cat', port: 0 }, { from: 'mean', to: 'cat', port: 1 }, { from: 'cat', to: 'lin' },
     ...edges(['img', 'conv', 'avg', 'mx', 'flat', 'rs', 'sumk', 'cube']),
     { from: 'tok', to: 'ids', port: 0 }, { from: 'tok2', to: 'ids', port: 1 },
-    ...edges(['ids', 'emb2', 'flat2']), { from: 'cat', to: 'batchSum' },
+    ...edges(['ids', 'emb2', 'flat2']), { from: 'ids', to: 'idsOut' }, { from: 'cat', to: 'batchSum' },
     { from: 'flat2', to: 'add3', port: 0 }, { from: 'cat', to: 'add3', port: 1 }, { from: 'batchSum', to: 'add3', port: 2 },
     ...edges(['add3', 'drop', 'total']),
     ...edges(['x', 'th', 'ex', 'lg', 'ng']), { from: 'x', to: 'rl' },

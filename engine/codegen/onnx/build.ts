@@ -94,18 +94,13 @@ export function onnxModel(plan: ExportPlan, state: TensorRecords, opts: OnnxOpti
   for (const id of plan.forOutputs) {
     const n = plan.nodes.get(id)!;
     const op = n.spec!.op as OpName;
-    if (op === 'Input') {
-      if (id === featured?.id) {
-        // The graph input takes the raw points under the Input's id; the node's value is the features computed from them.
-        inputs.push({ name: claim(id), dtype: 'float32', shape: [BATCH_DIM, 2], doc: `raw points x1, x2; the graph computes the input features ${featureNames(featured)}` });
-        values.set(id, lowerFeatures(id, featured.features, emitterFor(n)));
-        continue;
-      }
-      const t = n.type!;
-      inputs.push({ name: claim(id), dtype: t.dtype, shape: shapeOf(t) });
-      values.set(id, id);
+    if (id === featured?.id) {
+      // The graph input takes the raw points under the Input's id; the node's value is the features computed from them.
+      inputs.push({ name: claim(id), dtype: 'float32', shape: [BATCH_DIM, 2], doc: `raw points x1, x2; the graph computes the input features ${featureNames(featured)}` });
+      values.set(id, lowerFeatures(id, featured.features, emitterFor(n)));
       continue;
     }
+    if (op === 'Input') inputs.push({ name: claim(id), dtype: n.type!.dtype, shape: shapeOf(n.type!) });
     const lower = ONNX_LOWERINGS[op];
     if (!lower) throw new Error(`node "${id}": no ONNX lowering for the ${op} op`);
     const xs = n.inputs.map((s) => ({ name: values.get(s!)!, type: plan.nodes.get(s!)!.type! }));

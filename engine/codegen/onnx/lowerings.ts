@@ -65,7 +65,8 @@ const notInInference = (what: string): OnnxLowering => (n) => {
 };
 
 export const ONNX_LOWERINGS: { readonly [Op in OpName]: OnnxLowering } = {
-  // Graph inputs, declared by the graph builder (which also computes input features from raw points).
+  // A graph input of the same name, which the graph builder declares (and, for an Input with input features, the
+  // features it computes from the raw points instead).
   Input: (n) => n.id,
   Target: notInInference('a Target'),
   Linear: (n, [{ name: x }], e) => {
