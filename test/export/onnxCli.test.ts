@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { GraphModel, Tensor, analyzeModel, encodeSafetensors, noGrad, type ModelJson, type TensorRecords } from '../../engine';
+import { exportOnnx } from '../../common/onnx/export';
 import { TARGET_OUTPUT_MODEL } from './onnxModels';
 
 const ROOT = join(__dirname, '..', '..');
@@ -35,7 +36,12 @@ test('CLI export --target onnx: the model with its sidecar weights runs in onnxr
   const r = cli('export', 'xor.nn.json', '--target', 'onnx', '--out', 'xor.onnx');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, `wrote ${join('xor.onnx')}\n`);
-  const s = await ort.InferenceSession.create(readFileSync(join(dir, 'xor.onnx')));
+  // The bundle writes the bytes the sources give, its version in the header.
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const bytes = readFileSync(join(dir, 'xor.onnx'));
+  const fromSources = exportOnnx(model, { weights: sidecar, generator: `Backprop Studio ${version} (backprop-studio export)`, version });
+  assert.ok(bytes.equals(fromSources), 'the file differs from what the sources export');
+  const s = await ort.InferenceSession.create(bytes);
   const x = [0, 0, 0, 1, 1, 0, 1, 1, 0.5, -2];
   const got = await s.run({ x: new ort.Tensor('float32', Float32Array.from(x), [5, 2]) });
   const engine = GraphModel.create(model, { sidecar: sidecar });
