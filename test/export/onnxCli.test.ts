@@ -110,6 +110,6 @@ test('CLI export --target onnx: bad models and bad usage, one line each, nothing
   assert.match(nowhere.stderr, /^backprop-studio: cannot write the export .*nowhere\/a\.onnx: the folder .* does not exist\n$/);
   const t = cli('export', 'ok.nn.json', '--target', 'tflite', '--out', 'a.onnx');
   assert.equal(t.code, 2);
-  assert.match(t.stderr, /--target must be engine, standalone or onnx, found "tflite"/);
+  assert.match(t.stderr, /--target must be engine, standalone, pytorch or onnx, found "tflite"/);
   assert.ok(!existsSync(join(dir, 'a.onnx')));
 });
