@@ -7,13 +7,15 @@
 import type { NodeInfo } from '../graph/analyze';
 import type { Dim, TensorType } from '../graph/types';
 import type { KernelName } from './kernels';
+import type { PyTorchLowering } from './pytorch/lowering';
+import type { OnnxLowering } from './onnx/lowering';
 import { num } from './header';
 
 /** Input and Target: the caller provides the tensor; each target reads (and checks) it its own way. */
 export const FED = 'fed';
 export type Fed = typeof FED;
 
-/** A loss: computed in training only, so no inference target (standalone, ONNX) ever lowers it. */
+/** A loss or a Target: training only, so no inference target (standalone, ONNX) ever lowers it. */
 export const TRAINING_ONLY = 'training only';
 export type TrainingOnly = typeof TRAINING_ONLY;
 
@@ -54,8 +56,14 @@ export type StandaloneLowering = (c: StandaloneNode) => { expr: string; kernel?:
 
 /** Every lowering of one op; each field is required (FED and TRAINING_ONLY say why one does not apply). */
 export interface OpLowerings {
+  /** TypeScript over the engine's API (engine/codegen/engineTarget.ts). */
   engine: EngineLowering | Fed;
+  /** Dependency-free TypeScript inference (engine/codegen/standalone.ts). */
   standalone: StandaloneLowering | Fed | TrainingOnly;
+  /** model.py's layer and forward line (engine/codegen/pytorch/model.ts); Inputs and Targets read the feed. */
+  pytorch: PyTorchLowering;
+  /** ONNX nodes of the inference graph (engine/codegen/onnx/build.ts). */
+  onnx: OnnxLowering | Fed | TrainingOnly;
 }
 
 // ---- helpers the TypeScript lowerings share

@@ -4,6 +4,8 @@ import type { TensorType } from '../graph/types';
 import { formatType } from '../graph/types';
 import { avgPool2d, conv2d, convOutSize, maxPool2d, pair, poolPaddingMessage, windowTooLargeMessage, type Pair } from '../ops/conv';
 import { pairLiteral, type EngineNode, type StandaloneNode } from '../codegen/lowering';
+import * as py from '../codegen/pytorch/lowering';
+import * as onnx from '../codegen/onnx/lowering';
 
 /** Conv2d's window: its stride attribute is declared with the default 1. */
 const convWindow = (a: Attrs): Window => ({ kernel: pair(a.kernelSize as Pair), stride: pair(a.stride as Pair), padding: pair(a.padding as Pair) });
@@ -89,6 +91,15 @@ registerOp({
       expr: `conv2d(${c.xs[0].name}, ${c.weight('weight')}, ${c.weight('bias')}, ${geometry(c, c.node.attrs.outChannels as number)})`,
       kernel: 'conv2d',
     }),
+    pytorch: py.call((n, [x]) => {
+      const { kernel, stride, padding } = convWindow(n.attrs);
+      return `nn.Conv2d(${py.pyNum(py.fixed(x.shape[1]))}, ${py.pyNum(n.attrs.outChannels as number)}, kernel_size=${py.pyPair(kernel)}, stride=${py.pyPair(stride)}, padding=${py.pyPair(padding)}, bias=${py.pyBool(n.attrs.bias)})`;
+    }),
+    onnx: (n, [{ name: x }], e) => {
+      const b = e.param('bias');
+      const w = e.param('weight')!;
+      return e.result('Conv', b ? [x, w, b] : [x, w], { ...onnx.window(n), dilations: onnx.ints([1, 1]), group: onnx.int(1) });
+    },
   },
 });
 
@@ -112,6 +123,11 @@ registerOp({
   lower: {
     engine: enginePool('maxPool2d'),
     standalone: (c) => ({ expr: `maxPool2d(${c.xs[0].name}, ${geometry(c, c.xs[0].type.shape[1] as number)})`, kernel: 'maxPool2d' }),
+    pytorch: py.call((n) => {
+      const { kernel, stride, padding } = poolWindow(n.attrs);
+      return `nn.MaxPool2d(kernel_size=${py.pyPair(kernel)}, stride=${py.pyPair(stride)}, padding=${py.pyPair(padding)})`;
+    }),
+    onnx: (n, [{ name: x }], e) => e.result('MaxPool', [x], onnx.window(n)),
   },
 });
 
@@ -135,5 +151,11 @@ registerOp({
   lower: {
     engine: enginePool('avgPool2d'),
     standalone: (c) => ({ expr: `avgPool2d(${c.xs[0].name}, ${geometry(c, c.xs[0].type.shape[1] as number)})`, kernel: 'avgPool2d' }),
+    pytorch: py.call((n) => {
+      const { kernel, stride, padding } = poolWindow(n.attrs);
+      return `nn.AvgPool2d(kernel_size=${py.pyPair(kernel)}, stride=${py.pyPair(stride)}, padding=${py.pyPair(padding)}, count_include_pad=True)`;
+    }),
+    // PyTorch's (and the engine's) average counts the zero padding in the divisor.
+    onnx: (n, [{ name: x }], e) => e.result('AveragePool', [x], { ...onnx.window(n), count_include_pad: onnx.int(1) }),
   },
 });

@@ -4,6 +4,8 @@ import { embedding } from '../ops/embedding';
 import { formatType } from '../graph/types';
 import { needBatched } from './common';
 import { sizeExpr } from '../codegen/lowering';
+import * as py from '../codegen/pytorch/lowering';
+import * as onnx from '../codegen/onnx/lowering';
 import { num } from '../codegen/header';
 
 registerOp({
@@ -44,6 +46,16 @@ registerOp({
       const expr = `linear(${x.name}, ${sizeExpr(shape.slice(0, -1))}, ${shape[shape.length - 1]}, ${weight('weight')}, ${weight('bias')}, ${num(node.attrs.outFeatures as number)})`;
       return { expr, kernel: 'linear' };
     },
+    pytorch: py.call((n, [x]) => `nn.Linear(${py.pyNum(py.last(x))}, ${py.pyNum(n.attrs.outFeatures as number)}, bias=${py.pyBool(n.attrs.bias)})`),
+    onnx: (n, [{ name: x }], e) => {
+      const w = e.param('weight')!;
+      const b = e.param('bias');
+      // Gemm is the 2-D case; over more dims, MatMul with the transposed weight broadcasts over the leading ones.
+      if (n.type!.shape.length === 2) return e.result('Gemm', b ? [x, w, b] : [x, w], { transB: onnx.int(1) });
+      const wt = e.op('Transpose', [w], { perm: onnx.ints([1, 0]) });
+      if (!b) return e.result('MatMul', [x, wt]);
+      return e.result('Add', [e.op('MatMul', [x, wt]), b]);
+    },
   },
 });
 
@@ -70,5 +82,8 @@ registerOp({
       expr: `embedding(${x.name}, ${weight('weight')}, ${num(a.numEmbeddings as number)}, ${num(a.embeddingDim as number)})`,
       kernel: 'embedding',
     }),
+    pytorch: py.call((n) => `nn.Embedding(${py.pyNum(n.attrs.numEmbeddings as number)}, ${py.pyNum(n.attrs.embeddingDim as number)})`),
+    // Gather takes int32 indices as they are: no Cast to int64.
+    onnx: (_n, [{ name: x }], e) => e.result('Gather', [e.param('weight')!, x], { axis: onnx.int(0) }),
   },
 });

@@ -1,7 +1,8 @@
 import { registerOp } from '../graph/registry';
 import type { AttrSpec } from '../graph/attrs';
 import type { TensorType } from '../graph/types';
-import { FED } from '../codegen/lowering';
+import { FED, TRAINING_ONLY } from '../codegen/lowering';
+import * as py from '../codegen/pytorch/lowering';
 
 const attrs: AttrSpec[] = [
   { name: 'shape', type: { kind: 'shape' }, doc: 'Shape of one sample, without the batch dimension.' },
@@ -22,6 +23,12 @@ for (const [op, summary, formula] of [
     forward: () => {
       throw new Error(`${op} nodes are fed, not computed`);
     },
-    lower: { engine: FED, standalone: FED },
+    lower: {
+      engine: FED,
+      // Inference reads Inputs only; a Target feeds the loss.
+      standalone: op === 'Input' ? FED : TRAINING_ONLY,
+      pytorch: { forward: (n, { feed }) => py.fed(n, feed) },
+      onnx: op === 'Input' ? FED : TRAINING_ONLY,
+    },
   });
 }

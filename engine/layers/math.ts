@@ -9,6 +9,8 @@ import { reducedDims, shapeExpr, sizeExpr, type StandaloneLowering } from '../co
 import { literal, num } from '../codegen/header';
 import { normDim } from '../shape';
 import type { KernelName } from '../codegen/kernels';
+import * as py from '../codegen/pytorch/lowering';
+import * as onnx from '../codegen/onnx/lowering';
 
 /** The standalone lowering of an elementwise binary op: its kernel applied left to right, each step broadcasting. */
 const standaloneBinary = (kernel: KernelName): StandaloneLowering => ({ node, xs }) => {
@@ -50,6 +52,8 @@ registerOp({
   lower: {
     engine: ({ xs }) => (xs.length === 2 ? `bp.add(${xs[0]}, ${xs[1]})` : `bp.addN([${xs.join(', ')}])`),
     standalone: standaloneBinary('add'),
+    pytorch: { forward: (_n, { xs }) => xs.join(' + ') },
+    onnx: onnx.chained('Add'),
   },
 });
 
@@ -60,10 +64,10 @@ const BINARY_GRADS = {
   Div: [1, 3], // dy / b, −(dy·y) / b
 } as const;
 
-for (const [op, summary, formula, backwardNote, fn, name] of [
-  ['Sub', 'a − b, broadcasting.', 'y = a − b', '∂ℓ/∂a = g,  ∂ℓ/∂b = −g', sub, 'sub'],
-  ['Mul', 'a · b elementwise, broadcasting.', 'y = a · b', '∂ℓ/∂a = g · b,  ∂ℓ/∂b = g · a', mul, 'mul'],
-  ['Div', 'a / b elementwise, broadcasting.', 'y = a / b', '∂ℓ/∂a = g / b,  ∂ℓ/∂b = −g · a / b²', div, 'div'],
+for (const [op, summary, formula, backwardNote, fn, name, symbol] of [
+  ['Sub', 'a − b, broadcasting.', 'y = a − b', '∂ℓ/∂a = g,  ∂ℓ/∂b = −g', sub, 'sub', '-'],
+  ['Mul', 'a · b elementwise, broadcasting.', 'y = a · b', '∂ℓ/∂a = g · b,  ∂ℓ/∂b = g · a', mul, 'mul', '*'],
+  ['Div', 'a / b elementwise, broadcasting.', 'y = a / b', '∂ℓ/∂a = g / b,  ∂ℓ/∂b = −g · a / b²', div, 'div', '/'],
 ] as const) {
   registerOp({
     op, category: 'Math', summary, formula, backwardNote, formulaNote: 'elementwise, broadcasting as NumPy', attrs: [], inputs: { ports: ['a', 'b'] },
@@ -74,7 +78,12 @@ for (const [op, summary, formula, backwardNote, fn, name] of [
       const backward = xs.reduce((n, x, i) => n + (needsGrad[i] ? BINARY_GRADS[op][i] * outs + reduceBack(x, outs, batch) : 0), 0);
       return { forward: outs, backward };
     },
-    lower: { engine: ({ xs: [a, b] }) => `bp.${name}(${a}, ${b})`, standalone: standaloneBinary(name) },
+    lower: {
+      engine: ({ xs: [a, b] }) => `bp.${name}(${a}, ${b})`,
+      standalone: standaloneBinary(name),
+      pytorch: { forward: (_n, { xs: [a, b] }) => `${a} ${symbol} ${b}` },
+      onnx: onnx.chained(op),
+    },
   });
 }
 
@@ -84,12 +93,19 @@ for (const [op, summary, formula, backwardNote, fn, back, name] of [
   ['Log', 'Natural logarithm elementwise.', 'y = ln x', '∂ℓ/∂x = g / x', log, 1, 'log'],
   ['Neg', '−x elementwise.', 'y = −x', '∂ℓ/∂x = −g', neg, 1, 'neg'],
 ] as const) {
+  // The same name in torch (torch.exp) and, capitalised, in ONNX (Exp).
+  const onnxOp = op;
   registerOp({
     op, category: 'Math', summary, formula, backwardNote, attrs: [], inputs: { ports: ['input'] },
     infer: (xs) => broadcastAll(xs, op),
     forward: ([x]) => fn(x),
     flops: (_x, _a, y, batch, needsGrad) => ({ forward: valuesOf(y, batch), backward: needsGrad[0] ? back * valuesOf(y, batch) : 0 }),
-    lower: { engine: ({ xs: [x] }) => `bp.${name}(${x})`, standalone: ({ xs: [x] }) => ({ expr: `${name}(${x.name})`, kernel: name }) },
+    lower: {
+      engine: ({ xs: [x] }) => `bp.${name}(${x})`,
+      standalone: ({ xs: [x] }) => ({ expr: `${name}(${x.name})`, kernel: name }),
+      pytorch: py.unary(`torch.${name}`),
+      onnx: onnx.unary(onnxOp),
+    },
   });
 }
 
@@ -102,6 +118,8 @@ registerOp({
   lower: {
     engine: ({ node, xs: [x] }) => `bp.pow(${x}, ${num(node.attrs.exponent as number)})`,
     standalone: ({ node, xs: [x] }) => ({ expr: `pow(${x.name}, ${num(node.attrs.exponent as number)})`, kernel: 'pow' }),
+    pytorch: { forward: (n, { xs: [x] }) => `torch.pow(${x}, ${py.pyFloat(n.attrs.exponent as number)})` },
+    onnx: (n, [{ name: x }], e) => e.result('Pow', [x, e.constant('exponent', 'float32', [], [n.attrs.exponent as number])]),
   },
 });
 
@@ -150,6 +168,15 @@ for (const [op, summary, formula, formulaNote, backwardNote, fn, name] of [
         const scale = name === 'sum' ? '1' : count.includes(' ') ? `1 / (${count})` : `1 / ${count}`;
         return { expr: `reduce(${x.name}, ${shapeExpr(shape)}, ${literal(axes)}, ${scale})`, kernel: 'reduce' };
       },
+      pytorch: py.reduction(`torch.${name}`),
+      // Opset 17: ReduceSum takes its axes as an input (since 13), ReduceMean as an attribute (an input from 18).
+      onnx:
+        op === 'Sum'
+          ? (n, [x], e) => {
+              const axes = onnx.reduceAxes(n, x.type.shape.length);
+              return e.result('ReduceSum', [x.name, e.constant('axes', 'int64', [axes.length], axes)], { keepdims: onnx.int(n.attrs.keepDim ? 1 : 0) });
+            }
+          : (n, [x], e) => e.result('ReduceMean', [x.name], { axes: onnx.ints(onnx.reduceAxes(n, x.type.shape.length)), keepdims: onnx.int(n.attrs.keepDim ? 1 : 0) }),
     },
   });
 }

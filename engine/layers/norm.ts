@@ -5,6 +5,8 @@ import { formatType } from '../graph/types';
 import { batchNorm1d, layerNorm } from '../ops/norm';
 import { needBatched } from './common';
 import { sizeExpr } from '../codegen/lowering';
+import * as py from '../codegen/pytorch/lowering';
+import { float as onnxFloat, int as onnxInt } from '../codegen/onnx/lowering';
 import { num } from '../codegen/header';
 
 const eps = { name: 'eps', type: { kind: 'float' as const, min: 0, minExclusive: true }, default: 1e-5, doc: 'Added to the variance for numerical stability.' };
@@ -58,6 +60,14 @@ registerOp({
       expr: `batchNorm1d(${x.name}, batch, ${x.type.shape[1] as number}, ${weight('running_mean')}, ${weight('running_var')}, ${weight('weight')}, ${weight('bias')}, ${num(a.eps as number)})`,
       kernel: 'batchNorm1d',
     }),
+    // model.py's own BatchNorm1d: PyTorch's batch norm (F.batch_norm) without num_batches_tracked.
+    pytorch: py.call((n, [x]) => `BatchNorm1d(${py.pyNum(py.fixed(x.shape[1]))}, eps=${py.pyFloat(n.attrs.eps as number)}, momentum=${py.pyFloat(n.attrs.momentum as number)}, affine=${py.pyBool(n.attrs.affine)})`),
+    onnx: (n, [{ name: x }], e) => {
+      const c = n.type!.shape[1] as number;
+      const scale = e.param('weight') ?? e.constant('scale', 'float32', [c], Array<number>(c).fill(1));
+      const bias = e.param('bias') ?? e.constant('bias', 'float32', [c], Array<number>(c).fill(0));
+      return e.result('BatchNormalization', [x, scale, bias, e.param('running_mean')!, e.param('running_var')!], { epsilon: onnxFloat(n.attrs.eps as number) });
+    },
   },
 });
 
@@ -83,6 +93,14 @@ registerOp({
         expr: `layerNorm(${x.name}, ${sizeExpr(shape.slice(0, -1))}, ${shape[shape.length - 1] as number}, ${weight('weight')}, ${weight('bias')}, ${num(a.eps as number)})`,
         kernel: 'layerNorm',
       };
+    },
+    pytorch: py.call((n, [x]) => `nn.LayerNorm(${py.pyNum(py.last(x))}, eps=${py.pyFloat(n.attrs.eps as number)}, elementwise_affine=${py.pyBool(n.attrs.affine)})`),
+    onnx: (n, [{ name: x }], e) => {
+      const shape = n.type!.shape;
+      const c = shape[shape.length - 1] as number;
+      const scale = e.param('weight') ?? e.constant('scale', 'float32', [c], Array<number>(c).fill(1));
+      const bias = e.param('bias');
+      return e.result('LayerNormalization', bias ? [x, scale, bias] : [x, scale], { axis: onnxInt(-1), epsilon: onnxFloat(n.attrs.eps as number) });
     },
   },
 });

@@ -3,6 +3,8 @@ import { formatType, type Dim } from '../graph/types';
 import { concat, flatten, reshape, resolveReshape } from '../ops/shape';
 import { dimOf, needBatched } from './common';
 import { sizeExpr } from '../codegen/lowering';
+import * as py from '../codegen/pytorch/lowering';
+import * as onnx from '../codegen/onnx/lowering';
 import { num } from '../codegen/header';
 import { normDim } from '../shape';
 
@@ -20,8 +22,14 @@ registerOp({
   },
   forward: ([x]) => flatten(x),
   flops: noArithmetic,
-  // Row-major storage: the standalone module's flat array is already flattened.
-  lower: { engine: ({ xs: [x] }) => `bp.flatten(${x})`, standalone: ({ xs: [x] }) => ({ expr: x.name }) },
+  lower: {
+    engine: ({ xs: [x] }) => `bp.flatten(${x})`,
+    // Row-major storage: the standalone module's flat array is already flattened.
+    standalone: ({ xs: [x] }) => ({ expr: x.name }),
+    // reshape rather than torch.flatten: a [N] input becomes [N, 1], as the engine's Flatten makes it.
+    pytorch: { forward: (_n, { xs: [x] }) => `${x}.reshape(${x}.shape[0], -1)` },
+    onnx: (_n, [{ name: x }], e) => e.result('Flatten', [x], { axis: onnx.int(1) }),
+  },
 });
 
 registerOp({
@@ -41,6 +49,12 @@ registerOp({
   lower: {
     engine: ({ node, xs: [x] }) => `bp.reshape(${x}, [${[`${x}.shape[0]`, ...(node.attrs.shape as number[]).map(num)].join(', ')}])`,
     standalone: ({ xs: [x] }) => ({ expr: x.name }),
+    pytorch: { forward: (n, { xs: [x] }) => `${x}.reshape(${[`${x}.shape[0]`, ...(n.attrs.shape as number[]).map(py.pyNum)].join(', ')})` },
+    // 0 copies the batch from the input, so the batch stays dynamic; one -1 is inferred as in the format.
+    onnx: (n, [{ name: x }], e) => {
+      const shape = n.attrs.shape as number[];
+      return e.result('Reshape', [x, e.constant('shape', 'int64', [shape.length + 1], [0, ...shape])]);
+    },
   },
 });
 
@@ -72,5 +86,7 @@ registerOp({
       const ctor = out.dtype === 'int32' ? 'Int32Array' : 'Float32Array';
       return { expr: `concat(new ${ctor}(${sizeExpr(out.shape)}), [${xs.map((v) => v.name).join(', ')}], ${sizeExpr(shape.slice(0, d))})`, kernel: 'concat' };
     },
+    pytorch: { forward: (n, { xs }) => `torch.cat([${xs.join(', ')}], dim=${py.pyNum(n.attrs.dim as number)})` },
+    onnx: (n, xs, e) => e.result('Concat', xs.map((x) => x.name), { axis: onnx.int(normDim(n.attrs.dim as number, n.type!.shape.length)!) }),
   },
 });

@@ -20,17 +20,20 @@ test('the registry has exactly the ops of the format spec, each in a palette cat
   for (const o of allOps()) assert.ok(CATEGORIES.includes(o.category), `${o.op}: ${o.category}`);
 });
 
-test('every op declares every lowering: sources are fed, losses are for training only, every other op is written out', () => {
+test('every op declares every lowering: sources are fed, Targets and losses are for training only, every other op is written out', () => {
   for (const o of allOps()) {
-    const { engine, standalone } = o.lower;
+    const { engine, standalone, pytorch, onnx } = o.lower;
+    assert.equal(typeof pytorch.forward, 'function', `${o.op}: model.py computes every node, sources and losses included`);
+    assert.equal(pytorch.module === undefined || typeof pytorch.module === 'function', true, `${o.op}: a PyTorch layer is a constructor`);
     if (o.isSource) {
-      assert.deepEqual([engine, standalone], [FED, FED], `${o.op} is fed by the caller`);
+      assert.equal(engine, FED, `${o.op} is fed by the caller`);
+      const inference = o.op === 'Input' ? FED : TRAINING_ONLY;
+      assert.deepEqual([standalone, onnx], [inference, inference], `${o.op}: inference reads Inputs, never Targets`);
     } else if (o.isLoss) {
       assert.equal(typeof engine, 'function', `${o.op}: the engine target computes the loss`);
-      assert.equal(standalone, TRAINING_ONLY, `${o.op}: inference never computes a loss`);
+      assert.deepEqual([standalone, onnx], [TRAINING_ONLY, TRAINING_ONLY], `${o.op}: inference never computes a loss`);
     } else {
-      assert.equal(typeof engine, 'function', `${o.op}: engine lowering`);
-      assert.equal(typeof standalone, 'function', `${o.op}: standalone lowering`);
+      for (const [target, lowering] of Object.entries({ engine, standalone, onnx })) assert.equal(typeof lowering, 'function', `${o.op}: ${target} lowering`);
     }
   }
 });

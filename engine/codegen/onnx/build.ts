@@ -12,7 +12,8 @@ import type { TensorRecords } from '../../io/safetensors';
 import { featureNames } from '../features';
 import { targetsUsedBy, type ExportPlan } from '../plan';
 import { lowerFeatures } from './features';
-import { ONNX_LOWERINGS, type OnnxEmitter, type OpName } from './lowerings';
+import type { OnnxEmitter } from './lowering';
+import { FED, TRAINING_ONLY } from '../lowering';
 import { BATCH_DIM, ONNX_IR_VERSION, ONNX_OPSET, type OnnxAttr, type OnnxDType, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './model';
 
 export interface OnnxOptions {
@@ -93,16 +94,21 @@ export function onnxModel(plan: ExportPlan, state: TensorRecords, opts: OnnxOpti
   const inputs: OnnxValueInfo[] = [];
   for (const id of plan.forOutputs) {
     const n = plan.nodes.get(id)!;
-    const op = n.spec!.op as OpName;
     if (id === featured?.id) {
       // The graph input takes the raw points under the Input's id; the node's value is the features computed from them.
       inputs.push({ name: claim(id), dtype: 'float32', shape: [BATCH_DIM, 2], doc: `raw points x1, x2; the graph computes the input features ${featureNames(featured)}` });
       values.set(id, lowerFeatures(id, featured.features, emitterFor(n)));
       continue;
     }
-    if (op === 'Input') inputs.push({ name: claim(id), dtype: n.type!.dtype, shape: shapeOf(n.type!) });
-    const lower = ONNX_LOWERINGS[op];
-    if (!lower) throw new Error(`node "${id}": no ONNX lowering for the ${op} op`);
+    const lower = n.spec!.lower.onnx;
+    if (lower === FED) {
+      // A graph input of the node's name.
+      inputs.push({ name: claim(id), dtype: n.type!.dtype, shape: shapeOf(n.type!) });
+      values.set(id, id);
+      continue;
+    }
+    // The export refuses an output that needs a Target or a loss before lowering (onnxProblem).
+    if (lower === TRAINING_ONLY) throw new Error(`internal: node "${id}" (${n.spec!.op}) is not part of the inference graph`);
     const xs = n.inputs.map((s) => ({ name: values.get(s!)!, type: plan.nodes.get(s!)!.type! }));
     values.set(id, lower(n, xs, emitterFor(n)));
   }

@@ -27,4 +27,4 @@ export function pytorchFiles(plan: ExportPlan, sidecar: Record<string, TensorRec
 }
 
 export { LOSS_KEY, LOSS_OUTPUT_KEY, SAFETENSORS_IO_FILE, WEIGHTS_FILE, outputKey } from './model';
-export { PYTORCH_LOWERINGS, type PyTorchLowering, type PyTorchOpName } from './lowerings';
+export type { PyTorchLowering } from './lowering';

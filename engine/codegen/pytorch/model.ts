@@ -7,7 +7,7 @@
 import type { NodeInfo } from '../../graph/analyze';
 import { table, typeDoc } from '../header';
 import { targetsUsedBy, type ExportPlan } from '../plan';
-import { PYTORCH_LOWERINGS, type PyTorchOpName } from './lowerings';
+import type { PyTorchLowering } from './lowering';
 import { plainAttribute, pyComment, pyStr, pythonLocals, whyNotPlain } from './python';
 
 /** The weights file written beside model.py: every parameter and buffer the engine would start from. */
@@ -38,7 +38,7 @@ export function modelPy(plan: ExportPlan, opts: ModelPyOptions): string {
   const local = (id: string) => locals.get(id)!;
   const classNames = new Set(MODULE_NAMES);
   const hasLoss = plan.lossProblem === null;
-  const lowering = (n: NodeInfo) => PYTORCH_LOWERINGS[n.spec!.op as PyTorchOpName];
+  const lowering = (n: NodeInfo): PyTorchLowering => n.spec!.lower.pytorch;
   const inputTypes = (n: NodeInfo) => n.inputs.map((s) => nodes.get(s!)!.type!);
   const emittedSet = new Set(emitted);
   // Layers the forward pass never calls still hold parameters of the model: they are built too, so that
