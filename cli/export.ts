@@ -3,7 +3,7 @@
  * engine's (engine/codegen, pure); this side reads the model, its sidecar weights and the engine
  * runtime from disk, and writes the files, atomically and never over an existing file without --force.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { GraphValidationError, type GraphError } from '../engine';
 import { ExportError, defaultEmbedWeights, exportModel, type EngineRuntime, type ExportTarget } from '../engine/codegen';
@@ -24,11 +24,11 @@ export interface ExportArgs {
   generator: string;
 }
 
-const TARGETS: readonly ExportTarget[] = ['engine', 'standalone'];
+const TARGETS: readonly ExportTarget[] = ['engine', 'standalone', 'pytorch'];
 
 export function parseTarget(v: string | true | undefined): ExportTarget {
-  if (typeof v !== 'string') throw new UsageError('export needs --target engine|standalone');
-  if (!(TARGETS as readonly string[]).includes(v)) throw new UsageError(`--target must be engine or standalone, found "${v}"`);
+  if (typeof v !== 'string') throw new UsageError('export needs --target engine|standalone|pytorch');
+  if (!(TARGETS as readonly string[]).includes(v)) throw new UsageError(`--target must be engine, standalone or pytorch, found "${v}"`);
   return v as ExportTarget;
 }
 
@@ -64,7 +64,8 @@ function sameContents(path: string, contents: string | Uint8Array): boolean {
  * exit 1) before writing anything.
  */
 export function exportCommand(args: ExportArgs): { written: string[]; unchanged: string[] } {
-  if (!/\.m?ts$/.test(args.out) || /\.d\.m?ts$/.test(args.out)) throw new UsageError(`--out must name a TypeScript file (.ts or .mts), found "${args.out}"`);
+  const folder = args.target === 'pytorch';
+  if (!folder && (!/\.m?ts$/.test(args.out) || /\.d\.m?ts$/.test(args.out))) throw new UsageError(`--out must name a TypeScript file (.ts or .mts), found "${args.out}"`);
   const analysis = readModelAnalysis(args.modelPath);
   // As the other commands: a missing sidecar means "not trained yet".
   const weights = readSidecar(args.modelPath, analysis.model!);
@@ -86,8 +87,9 @@ export function exportCommand(args: ExportArgs): { written: string[]; unchanged:
     throw e;
   }
 
-  const planned = files.map((f) => ({ path: join(dirname(args.out), f.path), contents: f.contents }));
+  const planned = files.map((f) => ({ path: join(folder ? args.out : dirname(args.out), f.path), contents: f.contents }));
   // Every check before the first write: a refusal leaves everything as it was.
+  if (folder) prepareFolder(args.out, args.force);
   const changed = planned.filter((f) => !sameContents(f.path, f.contents));
   for (const f of changed) checkWritable(f.path, 'the export');
   if (!args.force) {
@@ -96,4 +98,26 @@ export function exportCommand(args: ExportArgs): { written: string[]; unchanged:
   }
   for (const f of changed) writeFileAtomic(f.path, f.contents);
   return { written: changed.map((f) => f.path), unchanged: planned.filter((f) => !changed.includes(f)).map((f) => f.path) };
+}
+
+/**
+ * The pytorch target writes a folder: an existing one that holds anything is refused without --force (its files
+ * could be a project's own); a missing one is created, parents included.
+ */
+function prepareFolder(dir: string, force: boolean): void {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    st = undefined;
+  }
+  if (st && !st.isDirectory()) throw new InputError(`cannot export into ${dir}: it is not a folder`);
+  if (st && !force && readdirSync(dir).length > 0) throw new InputError(`${dir} already exists and is not empty; pass --force to write into it`);
+  if (!st) {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new InputError(`cannot create the folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
 }

@@ -35,6 +35,9 @@ Commands:
           TypeScript code for the model: 'engine' builds it with the engine (written beside it,
           or imported from SPEC); 'standalone' is dependency-free inference. Weights are embedded
           when small unless told otherwise. Never overwrites a file without --force.
+  export  MODEL.nn.json --target pytorch --out DIR [--force]
+          A PyTorch folder: model.py (class Model), its initial weights, a safetensors reader/writer.
+          An existing non-empty DIR needs --force; files that would not change are left alone.
   gradcheck MODEL.nn.json [--feed FEED.json] [--node ID] [--samples K] [--eps E] [--out FILE.json]
           Every parameter's and float Input's float32 gradient against float64 central
           differences (K entries per tensor, default 20; eps default 1e-6); without --feed,
@@ -132,12 +135,15 @@ async function runProfile(modelPath: string, flags: Map<string, string | true>):
 }
 
 function runExport(modelPath: string | undefined, rest: string[], flags: Map<string, string | true>): number {
-  if (!modelPath) throw new UsageError('export needs a model file: backprop-studio export MODEL.nn.json --target engine|standalone --out FILE.ts');
+  if (!modelPath) throw new UsageError('export needs a model file: backprop-studio export MODEL.nn.json --target engine|standalone --out FILE.ts (or --target pytorch --out DIR)');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   for (const flag of ['feed', 'steps', 'epochs', 'batch-size']) if (flags.has(flag)) throw new UsageError(`--${flag} does not apply to export`);
   const target = parseTarget(flags.get('target'));
   const out = flags.get('out');
-  if (typeof out !== 'string') throw new UsageError('export needs --out FILE.ts');
+  if (typeof out !== 'string') throw new UsageError(target === 'pytorch' ? 'export needs --out DIR' : 'export needs --out FILE.ts');
+  if (target === 'pytorch') {
+    for (const flag of ['embed-weights', 'no-embed-weights']) if (flags.has(flag)) throw new UsageError(`--${flag} does not apply to the pytorch target (its weights are always a file in the folder)`);
+  }
   if (flags.has('embed-weights') && flags.has('no-embed-weights')) throw new UsageError('--embed-weights and --no-embed-weights contradict each other');
   const engineImport = flags.get('engine-import');
   if (engineImport !== undefined && target !== 'engine') throw new UsageError('--engine-import applies to the engine target');

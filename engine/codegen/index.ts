@@ -5,6 +5,7 @@
  *   train), beside the engine runtime it imports (one bundled ES module and its type declarations), or
  *   importing an installed engine package.
  * - `standalone`: a dependency-free module for inference, predict(inputs, batch), over Float32Arrays.
+ * - `pytorch`: a folder with model.py (class Model(nn.Module)), its initial weights and a safetensors reader/writer.
  *
  * Pure: model in, file contents out (strings and bytes), no I/O. Deterministic: the same model and
  * options give the same text. An invalid graph throws GraphValidationError with the analyzer's errors.
@@ -15,8 +16,9 @@ import { encodeSafetensors, type TensorRecord } from '../io/safetensors';
 import { engineModule } from './engineTarget';
 import { planExport, resolveState, stateBytes } from './plan';
 import { standaloneKeys, standaloneModule, standaloneProblem } from './standalone';
+import { pytorchFiles } from './pytorch';
 
-export type ExportTarget = 'engine' | 'standalone';
+export type ExportTarget = 'engine' | 'standalone' | 'pytorch';
 
 export interface ExportOptions {
   target: ExportTarget;
@@ -28,7 +30,7 @@ export interface ExportOptions {
   engineImport?: string;
   /** Recorded in the header, e.g. 'Backprop Studio 0.1.0 (backprop-studio export)'. */
   generator: string;
-  /** The module's file name (default 'model.ts'); the files written beside it are named after it. */
+  /** The module's file name (default 'model.ts'); the files written beside it are named after it. Not for pytorch (a folder). */
   fileName?: string;
   /**
    * Engine target without engineImport: the runtime to write beside the module, i.e. the contents of
@@ -85,6 +87,8 @@ export function exportModel(input: string | Uint8Array | ModelJson | GraphAnalys
   const weightsFile = `${baseName(fileName)}.weights.safetensors`;
   const files: ExportedFile[] = [];
 
+  if (options.target === 'pytorch') return { files: pytorchFiles(plan, options.weights, options.generator) };
+
   if (options.target === 'standalone') {
     const problem = standaloneProblem(plan);
     if (problem) throw new ExportError(problem);
@@ -102,7 +106,7 @@ export function exportModel(input: string | Uint8Array | ModelJson | GraphAnalys
     return { files };
   }
 
-  if (options.target !== 'engine') throw new ExportError(`unknown export target ${JSON.stringify(options.target)} (expected engine or standalone)`);
+  if (options.target !== 'engine') throw new ExportError(`unknown export target ${JSON.stringify(options.target)} (expected engine, standalone or pytorch)`);
   const beside = options.engineImport === undefined;
   if (beside && !options.runtime) throw new Error('exportModel: the engine target needs the engine runtime (options.runtime) or an engineImport');
   // Resolve the values even when nothing is embedded: a misshapen sidecar tensor is refused as the engine refuses it.
