@@ -18,6 +18,8 @@ import { exportModel, type ExportedFile } from '../../engine/codegen';
 import { parseCsvText } from '../../common/csv';
 import { residualMlp } from '../../extension/templates/residualMlp';
 
+const RESIDUAL = residualMlp.model as unknown as ModelJson;
+
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 const GENERATOR = 'Backprop Studio test (pytorchTrain.test.ts)';
 const root = mkdtempSync(join(tmpdir(), 'bps-pytrain-'));
@@ -55,20 +57,20 @@ function engineLoss(model: ModelJson, weights: TensorRecords | null, x: TensorRe
 }
 
 test('the export writes train.py, its data and README.md, the same bytes each time, and train.py compiles', () => {
-  const a = exportModel(residualMlp.model, { target: 'pytorch', weights: null, embedWeights: false, generator: GENERATOR, modelFileName: 'residual.nn.json' }).files;
-  const b = exportModel(residualMlp.model, { target: 'pytorch', weights: null, embedWeights: false, generator: GENERATOR, modelFileName: 'residual.nn.json' }).files;
+  const a = exportModel(RESIDUAL, { target: 'pytorch', weights: null, embedWeights: false, generator: GENERATOR, modelFileName: 'residual.nn.json' }).files;
+  const b = exportModel(RESIDUAL, { target: 'pytorch', weights: null, embedWeights: false, generator: GENERATOR, modelFileName: 'residual.nn.json' }).files;
   const paths = a.map((f) => f.path);
   for (const p of ['model.py', 'train.py', 'data.safetensors', 'README.md']) assert.ok(paths.includes(p), `${p} missing from ${paths.join(', ')}`);
   assert.deepEqual(b.map((f) => f.path), paths);
   for (let i = 0; i < a.length; i++) assert.deepEqual(Buffer.from(b[i]!.contents), Buffer.from(a[i]!.contents), `${a[i]!.path} differs between two exports`);
   const dir = join(root, 'compile');
-  exportTo(dir, residualMlp.model);
+  exportTo(dir, RESIDUAL);
   run(PYTHON, ['-m', 'py_compile', 'train.py'], dir);
   const train = readFileSync(join(dir, 'train.py'), 'utf8');
   assert.match(train, /torch\.optim\.AdamW\(parameters, lr=0\.01, betas=\(0\.9, 0\.999\), eps=1e-8, weight_decay=0\.01\)/);
   assert.match(train, /^EPOCHS = 60$/m);
   assert.match(train, /^BATCH_SIZE = 32$/m);
-  assert.match(train, /^WEIGHTS_FILE = "residual\.safetensors"$/m);
+  assert.match(train, /^WEIGHTS_FILE = 'residual\.safetensors'$/m);
   const readme = readFileSync(join(dir, 'README.md'), 'utf8');
   assert.match(readme, /--rdzv-endpoint/);
   assert.match(readme, /--redirects 1 --tee 1/);
@@ -76,11 +78,11 @@ test('the export writes train.py, its data and README.md, the same bytes each ti
 });
 
 test('data.safetensors holds the engine\'s dataset, split as the engine splits it', () => {
-  const files = exportModel(residualMlp.model, { target: 'pytorch', weights: null, embedWeights: false, generator: GENERATOR }).files;
+  const files = exportModel(RESIDUAL, { target: 'pytorch', weights: null, embedWeights: false, generator: GENERATOR }).files;
   const data = decodeSafetensors(files.find((f) => f.path === 'data.safetensors')!.contents as Uint8Array).tensors;
-  const g = GraphModel.create(residualMlp.model);
-  const settings = readTrainingSettings(residualMlp.model.training);
-  const { train, validation } = splitDataset(buildDataset(g, residualMlp.model.training!.dataset as never), settings.validationSplit, settings.seed);
+  const g = GraphModel.create(RESIDUAL);
+  const settings = readTrainingSettings(RESIDUAL.training);
+  const { train, validation } = splitDataset(buildDataset(g, RESIDUAL.training!.dataset as never), settings.validationSplit, settings.seed);
   assert.deepEqual(data['train/x']!.shape, [480, 2]);
   assert.deepEqual(Array.from(data['train/x']!.data), Array.from(train.inputs));
   assert.deepEqual(Array.from(data['train/y']!.data), Array.from(train.targets));
@@ -90,31 +92,31 @@ test('data.safetensors holds the engine\'s dataset, split as the engine splits i
 
 test('train.py lowers the loss, as the engine measures it on the training set', { skip: missing ?? false }, () => {
   const dir = join(root, 'single');
-  exportTo(dir, residualMlp.model);
+  exportTo(dir, RESIDUAL);
   const log = run(PYTHON, ['train.py', '--epochs', '4'], dir);
   assert.match(log, /epoch 4\/4 {2}loss [\d.]+ {2}acc [\d.]+% {2}val_loss/);
   const data = tensors(join(dir, 'data.safetensors'));
-  const before = engineLoss(residualMlp.model, null, data['train/x']!, data['train/y']!);
-  const after = engineLoss(residualMlp.model, tensors(join(dir, 'residual.safetensors')), data['train/x']!, data['train/y']!);
+  const before = engineLoss(RESIDUAL, null, data['train/x']!, data['train/y']!);
+  const after = engineLoss(RESIDUAL, tensors(join(dir, 'residual.safetensors')), data['train/x']!, data['train/y']!);
   assert.ok(after < before - 0.05, `the training loss went from ${before} to ${after}:\n${log}`);
 });
 
 test('torchrun on two CPU processes (Gloo) trains two epochs; the engine loads the weights and predicts as PyTorch does', { skip: missing ?? false }, () => {
   const dir = join(root, 'ddp');
-  exportTo(dir, residualMlp.model);
+  exportTo(dir, RESIDUAL);
   // torchrun is this module run by the same Python; Debian's torch 1.13 needs --redirects 1 --tee 1.
   const log = run(PYTHON, ['-m', 'torch.distributed.run', '--redirects', '1', '--tee', '1', '--nproc_per_node=2', 'train.py', '--epochs', '2', '--out', 'ddp.safetensors'], dir);
   assert.match(log, /2 processes on cpu/);
   assert.match(log, /epoch 2\/2/);
   const trained = tensors(join(dir, 'ddp.safetensors'));
-  const keys = analyzeModel(residualMlp.model).order.flatMap((id) => analyzeModel(residualMlp.model).nodes.get(id)!.params.map((p) => p.key));
+  const keys = analyzeModel(RESIDUAL).order.flatMap((id) => analyzeModel(RESIDUAL).nodes.get(id)!.params.map((p) => p.key));
   assert.deepEqual(Object.keys(trained).sort(), [...keys].sort());
   const initial = tensors(join(dir, 'initial.safetensors'));
   assert.ok(keys.some((k) => trained[k]!.data.some((v, i) => v !== initial[k]!.data[i])), 'the weights changed');
 
   const data = tensors(join(dir, 'data.safetensors'));
   const x = data['validation/x']!;
-  const g = GraphModel.create(residualMlp.model, { sidecar: trained });
+  const g = GraphModel.create(RESIDUAL, { sidecar: trained });
   const engine = noGrad(() => g.forward({ x: Tensor.fromData(x.data, x.shape) }, { training: false })).outputs.get('head')!.dataSync();
   writeFileSync(join(dir, 'predict.py'), [
     'import torch',
@@ -189,7 +191,7 @@ test('train.py reads a CSV as the engine does (stored or learned classes and nor
     const train = files.find((f) => f.path === 'train.py')!.contents as string;
     assert.match(train, /torch\.optim\.SGD\(parameters, lr=0\.1, momentum=0\.9, dampening=0\.0, weight_decay=0\.0, nesterov=False\)/);
     assert.match(train, /^L1 = 0\.001$/m);
-    assert.match(train, /^L1_KEYS = \["fc\.weight"\]$/m);
+    assert.match(train, /^L1_KEYS = \['fc\.weight'\]$/m);
     const d = tableToDataset(table, model.training!.dataset as never);
     expected[`${c.name}/x`] = { dtype: 'F32', shape: [d.n, 3], data: d.features };
     expected[`${c.name}/y`] = { dtype: 'F32', shape: [d.n], data: d.labels };

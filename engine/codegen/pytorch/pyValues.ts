@@ -1,16 +1,10 @@
-/** Values written as Python source, for the PyTorch export's generated scripts. */
+/** JSON-like values as Python literals, over the target's own literal writers (python.ts), for train.py. */
+import { pyFloat, pyNum, pyStr } from './python';
 
-/** A Python string literal (JSON's escapes are Python's). */
-export function pyStr(s: string): string {
-  return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
+export { pyComment, pyStr } from './python';
 
-/** A Python number literal: the shortest round-trip form, as a float when `float` is set. */
-export function pyNum(v: number, float = false): string {
-  if (!Number.isFinite(v)) throw new Error(`cannot write ${v} as a Python literal`);
-  const s = Object.is(v, -0) ? '0' : String(v);
-  return float && /^-?\d+$/.test(s) ? `${s}.0` : s;
-}
+/** A number literal; a float (`1.0`, `1e-8`) when `float` is set. */
+export const pyNumber = (v: number, float = false): string => (float ? pyFloat(v) : pyNum(v));
 
 /** A JSON-like value as a Python literal (None, True/False, lists, dicts with string keys). */
 export function pyLiteral(v: unknown): string {
@@ -23,7 +17,7 @@ export function pyLiteral(v: unknown): string {
   throw new Error(`cannot write ${typeof v} as a Python literal`);
 }
 
-/** A list literal wrapped to lines of at most `width` characters, indented by four spaces. */
+/** A list literal of written items, wrapped to lines of at most `width` characters, indented by four spaces. */
 export function pyList(items: readonly string[], width = 100): string {
   if (items.length === 0) return '[]';
   const one = `[${items.join(', ')}]`;
@@ -39,9 +33,4 @@ export function pyList(items: readonly string[], width = 100): string {
   }
   if (line) lines.push(`    ${line}`);
   return `[\n${lines.join('\n')}\n]`;
-}
-
-/** Text safe in a `#` comment: one line. */
-export function pyComment(s: string): string {
-  return s.replace(/[\r\n\u2028\u2029\u0085\u000b\u000c]+/g, ' ');
 }

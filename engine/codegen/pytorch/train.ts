@@ -12,7 +12,8 @@ import { readL1, L1_OPS } from '../../train/regularization';
 import { readTrainingSettings } from '../../data/spec';
 import type { ExportPlan } from '../plan';
 import { CSV_FILE, DATA_FILE, type TrainingData } from './data';
-import { pyComment, pyList, pyLiteral, pyNum, pyStr } from './pyValues';
+import { pyComment, pyList, pyLiteral, pyNumber as pyNum, pyStr } from './pyValues';
+import { outputKey } from './model';
 
 export const TRAIN_FILE = 'train.py';
 
@@ -76,7 +77,7 @@ export function trainScript(plan: ExportPlan, data: TrainingData, options: Train
   // What is fed: the bound Input and Target of the dataset (as the engine's Trainer feeds), else every Input and Target.
   const feeds = data.inputId !== null && data.targetId !== null ? [data.inputId, data.targetId] : [...plan.inputs, ...plan.targets];
   const target = data.targetId ?? plan.targets[0] ?? null;
-  const output = plan.outputs[0] ?? null;
+  const output = plan.outputs.length ? outputKey(plan.outputs[0]!) : null;
   const targetType = target !== null ? plan.nodes.get(target)!.type! : null;
   const classifier = data.spec !== null ? data.classifier : targetType?.dtype === 'int32';
   const computeFeatures = plan.inputFeatures !== null && data.rawPoints && !options.modelTakesRawPoints && data.inputId === plan.inputFeatures.id;
