@@ -235,3 +235,37 @@ test('train.py reads a CSV as the engine does (stored or learned classes and nor
   ].join('\n'));
   assert.match(run(PYTHON, ['check.py'], root), /ok/);
 });
+
+test('backprop-studio export --target pytorch copies the model\'s CSV beside train.py, and refuses when it is missing', () => {
+  const BIN = join(__dirname, '..', '..', 'bin', 'backprop-studio.js');
+  const dir = join(root, 'cli');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'iris.nn.json'), JSON.stringify(csvModel({})));
+  writeFileSync(join(dir, 'iris.csv'), CSV);
+  const ok = spawnSync(process.execPath, [BIN, 'export', 'iris.nn.json', '--target', 'pytorch', '--out', 'out'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(readFileSync(join(dir, 'out', 'data.csv'), 'utf8'), CSV);
+  assert.match(readFileSync(join(dir, 'out', 'train.py'), 'utf8'), /^WEIGHTS_FILE = 'iris\.safetensors'$/m);
+  writeFileSync(join(dir, 'lost.nn.json'), JSON.stringify(csvModel({ path: 'lost.csv' })));
+  const bad = spawnSync(process.execPath, [BIN, 'export', 'lost.nn.json', '--target', 'pytorch', '--out', 'lost'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(bad.status, 1, bad.stderr);
+  assert.match(bad.stderr, /lost\.csv/);
+  assert.doesNotMatch(bad.stderr, /\n\s+at /);
+});
+
+test('a layer that feeds neither the outputs nor the loss turns on DDP\'s unused-parameter detection; a model with nothing to train gets no train.py', () => {
+  const model = csvModel({});
+  model.nodes.push({ id: 'side', op: 'Linear', attrs: { outFeatures: 2 } });
+  model.edges.push({ from: 'x', to: 'side' });
+  const train = (m: ModelJson) => exportModel(m, { target: 'pytorch', weights: null, embedWeights: false, generator: GENERATOR, dataset: { csv: { bytes: new TextEncoder().encode(CSV), table: parseCsvText(CSV, 'iris.csv') } } }).files;
+  assert.match(train(model).find((f) => f.path === 'train.py')!.contents as string, /^UNUSED_PARAMETERS = True$/m);
+  assert.match(train(csvModel({})).find((f) => f.path === 'train.py')!.contents as string, /^UNUSED_PARAMETERS = False$/m);
+  const frozen: ModelJson = {
+    format: 'nn-graph', version: 1,
+    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'act', op: 'ReLU' }],
+    edges: [{ from: 'x', to: 'act' }],
+  };
+  const files = train(frozen);
+  assert.equal(files.some((f) => f.path === 'train.py'), false);
+  assert.match(files.find((f) => f.path === 'README.md')!.contents as string, /no trainable parameters/);
+});

@@ -81,6 +81,9 @@ export function trainScript(plan: ExportPlan, data: TrainingData, options: Train
   const targetType = target !== null ? plan.nodes.get(target)!.type! : null;
   const classifier = data.spec !== null ? data.classifier : targetType?.dtype === 'int32';
   const computeFeatures = plan.inputFeatures !== null && data.rawPoints && !options.modelTakesRawPoints && data.inputId === plan.inputFeatures.id;
+  // Parameters of nodes neither the outputs nor the loss use get no gradient: DDP must be told, or it waits for them.
+  const computed = new Set([...plan.forOutputs, ...plan.forLoss]);
+  const unusedParams = plan.order.some((id) => !computed.has(id) && plan.nodes.get(id)!.params.some((p) => !p.buffer));
   const shapeOf = (id: string) => plan.nodes.get(id)!.type!.shape.slice(1) as number[];
   const name = plan.model.name === undefined || plan.model.name === '' ? '(unnamed)' : JSON.stringify(plan.model.name);
   const featured = plan.inputFeatures;
@@ -144,6 +147,8 @@ export function trainScript(plan: ExportPlan, data: TrainingData, options: Train
     '# training.l1: the rate times the sum of |w| over these weights joins the loss minimised (not the loss reported).',
     `L1 = ${pyNum(l1, true)}`,
     `L1_KEYS = ${pyList(l1 > 0 ? l1Keys.map(pyStr) : [])}`,
+    ...(unusedParams ? ['# Some layers feed neither the outputs nor the loss: their parameters get no gradient.'] : []),
+    `UNUSED_PARAMETERS = ${unusedParams ? 'True' : 'False'}`,
   ];
   if (data.csv) {
     lines.push(
@@ -370,7 +375,8 @@ def main():
     loader = DataLoader(train, batch_size=per_process, sampler=sampler)
     net = model
     if world > 1:
-        net = DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None)
+        net = DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None,
+                                      find_unused_parameters=UNUSED_PARAMETERS)
     optimizer = make_optimizer(model.parameters())
     out_path = args.out or os.path.join(HERE, WEIGHTS_FILE)
     if rank == 0:

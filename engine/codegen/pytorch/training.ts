@@ -41,7 +41,8 @@ export function trainedWeightsName(plan: ExportPlan, modelFileName: string | und
 export function pytorchTrainingFiles(plan: ExportPlan, o: PyTorchTrainingOptions): PyTorchTrainingFile[] {
   const data = trainingData(plan, o.dataset, true);
   const weightsFile = trainedWeightsName(plan, o.modelFileName, o.initialWeightsFile);
-  const trainable = plan.lossProblem === null;
+  const untrainable = plan.lossProblem ?? (plan.params.some((p) => !p.buffer) ? null : 'the model has no trainable parameters');
+  const trainable = untrainable === null;
   const files: PyTorchTrainingFile[] = [];
   if (trainable) {
     files.push({ path: TRAIN_FILE, contents: trainScript(plan, data, { generator: o.generator, lossKey: o.lossKey, modelTakesRawPoints: o.modelTakesRawPoints, weightsFile }), role: 'training' });
@@ -49,7 +50,7 @@ export function pytorchTrainingFiles(plan: ExportPlan, o: PyTorchTrainingOptions
   }
   files.push({
     path: 'README.md',
-    contents: readme(plan, data, { generator: o.generator, initialWeightsFile: o.initialWeightsFile, weightsFile, trainable, untrainableReason: plan.lossProblem }),
+    contents: readme(plan, data, { generator: o.generator, initialWeightsFile: o.initialWeightsFile, weightsFile, trainable, untrainableReason: untrainable }),
     role: 'readme',
   });
   return files;
