@@ -72,7 +72,7 @@ test('the export writes train.py, its data and README.md, the same bytes each ti
   assert.match(train, /^BATCH_SIZE = 32$/m);
   assert.match(train, /^WEIGHTS_FILE = 'residual\.safetensors'$/m);
   const readme = readFileSync(join(dir, 'README.md'), 'utf8');
-  assert.match(readme, /--rdzv-endpoint/);
+  assert.match(readme, /--rdzv_backend=c10d --rdzv_endpoint=HOST:29400/);
   assert.match(readme, /--redirects 1 --tee 1/);
   assert.match(readme, /PyTorch 1\.13/);
 });

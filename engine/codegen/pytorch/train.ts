@@ -381,7 +381,7 @@ def main():
     out_path = args.out or os.path.join(HERE, WEIGHTS_FILE)
     if rank == 0:
         print(f'training on {len(train)} samples, {world} process{"es" if world > 1 else ""} on {device.type}, '
-              f'batch {per_process * world} ({per_process} per process), {args.epochs} epochs', flush=True)
+              f'batch {per_process * world} ({per_process} per process), {args.epochs} epoch{"s" if args.epochs > 1 else ""}', flush=True)
     for epoch in range(args.epochs):
         sampler.set_epoch(epoch)
         net.train()
