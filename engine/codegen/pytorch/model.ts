@@ -8,7 +8,7 @@ import type { NodeInfo } from '../../graph/analyze';
 import { table, typeDoc } from '../header';
 import { targetsUsedBy, type ExportPlan } from '../plan';
 import { PYTORCH_LOWERINGS, type PyTorchOpName } from './lowerings';
-import { plainAttribute, pyComment, pyStr, pythonLocals } from './python';
+import { plainAttribute, pyComment, pyStr, pythonLocals, whyNotPlain } from './python';
 
 /** The weights file written beside model.py: every parameter and buffer the engine would start from. */
 export const WEIGHTS_FILE = 'initial.safetensors';
@@ -54,7 +54,7 @@ export function modelPy(plan: ExportPlan, opts: ModelPyOptions): string {
   const init = layers.map((id) => {
     const n = nodes.get(id)!;
     const ctor = lowering(n).module!(n, inputTypes(n));
-    return plain(id) ? `self.${id} = ${ctor}` : `self._modules[${pyStr(id)}] = ${ctor}  # "${id}" is not a plain attribute name`;
+    return plain(id) ? `self.${id} = ${ctor}` : `self._modules[${pyStr(id)}] = ${ctor}  # registered by name: ${whyNotPlain(id, classNames)}`;
   });
 
   // ---- forward: one line per node
@@ -72,11 +72,12 @@ export function modelPy(plan: ExportPlan, opts: ModelPyOptions): string {
     if (lossTargets.length) body.push(`if not _wants_loss(feed, (${lossTargets.map(pyStr).join(', ')}${lossTargets.length === 1 ? ',' : ''})):`, '    return out');
     body.push(...plan.forLoss.map(line));
     const parts = plan.losses.length ? plan.losses.map(local) : [`${local(plan.analysis.sinks[0])}.sum()`];
-    body.push(`out[LOSS_KEY] = ${parts.join(' + ')}  # ${plan.losses.length ? `the sum of the loss nodes: ${plan.losses.join(', ')}` : `the sum of ${plan.analysis.sinks[0]}`}`);
+    const what = plan.losses.length > 1 ? `the sum of the loss nodes ${plan.losses.join(', ')}` : plan.losses.length ? `the loss node ${plan.losses[0]}` : `the sum of the values of ${plan.analysis.sinks[0]}, the single output`;
+    body.push(`out[LOSS_KEY] = ${parts.join(' + ')}  # the training loss: ${what}`);
   }
   body.push('return out');
 
-  const rows = (ids: readonly string[]) => table(ids.map((id) => [id, typeDoc(nodes.get(id)!.type!)]), '#   ');
+  const rows = (ids: readonly string[]) => (ids.length ? table(ids.map((id) => [id, typeDoc(nodes.get(id)!.type!)]), '#   ') : ['#   (none)']);
   const name = plan.model.name === undefined || plan.model.name === '' ? '(unnamed)' : JSON.stringify(plan.model.name);
   const skipped = plan.order.filter((id) => !emittedSet.has(id) && !plan.inputs.includes(id) && !plan.targets.includes(id));
   const head = [
@@ -92,7 +93,7 @@ export function modelPy(plan: ExportPlan, opts: ModelPyOptions): string {
     ...rows(plan.inputs),
     ...(plan.targets.length ? ['# Targets (for the loss):', ...rows(plan.targets)] : []),
     '# Outputs (keys of the returned dict):',
-    ...table(plan.outputs.map((id) => [pyStr(outputKey(id)), `${typeDoc(nodes.get(id)!.type!)}${id === LOSS_KEY ? ` (the output node "loss"; "loss" is the training loss)` : ''}`]), '#   '),
+    ...(plan.outputs.length ? table(plan.outputs.map((id) => [pyStr(outputKey(id)), `${typeDoc(nodes.get(id)!.type!)}${id === LOSS_KEY ? ` (the output node "loss"; "loss" is the training loss)` : ''}`]), '#   ') : ['#   (none)']),
     ...(plan.inputFeatures ? [`# Input ${plan.inputFeatures.id} takes the features ${plan.inputFeatures.features.join(', ')} (train.py computes them from the points).`] : []),
     ...(skipped.length ? [`# Not computed (neither the outputs nor the loss use them): ${skipped.join(', ')}.`] : []),
   ].join('\n');
@@ -142,6 +143,7 @@ export function modelPy(plan: ExportPlan, opts: ModelPyOptions): string {
     '    def __init__(self, weights=WEIGHTS):',
     ...initBody.map((l) => `        ${l}`),
     '',
+    ...(layers.includes('training') ? [...TRAIN_OVERRIDE.split('\n').map((l) => (l ? `    ${l}` : '')), ''] : []),
     '    def forward(self, feed=None, /, **tensors):',
     '        """',
     '        The tensors by Input and Target id, as keywords (model(x=x, y=y)) or one dict (model({"in": x})), batch',
@@ -152,6 +154,19 @@ export function modelPy(plan: ExportPlan, opts: ModelPyOptions): string {
 
   return [head, imports, constants, batchNorm, modelClass, HELPERS].filter((b): b is string => !!b).join('\n\n\n') + '\n';
 }
+
+/**
+ * A layer named `training` is a child module of that name, and nn.Module.train() sets the mode flag with
+ * `self.training = mode`, which Module.__setattr__ then refuses (it takes the name for the layer).
+ */
+const TRAIN_OVERRIDE = `def train(self, mode=True):
+    """nn.Module.train, setting the mode flag past Module.__setattr__ (a layer is named "training")."""
+    if not isinstance(mode, bool):
+        raise ValueError('training mode is expected to be boolean')
+    object.__setattr__(self, 'training', mode)
+    for module in self.children():
+        module.train(mode)
+    return self`;
 
 /** PyTorch's batch norm without num_batches_tracked: momentum is always given, so the count is never read. */
 const BATCH_NORM_CLASS = `class BatchNorm1d(nn.Module):

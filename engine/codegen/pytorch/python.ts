@@ -34,6 +34,16 @@ export function plainAttribute(id: string, classNames: ReadonlySet<string>): boo
   return !PY_KEYWORDS.has(id) && !MODULE_MEMBERS.has(id) && !id.startsWith('_') && !classNames.has(id);
 }
 
+/** Why an id is registered by name rather than as `self.<id>`, for the comment on its line. */
+export function whyNotPlain(id: string, classNames: ReadonlySet<string>): string {
+  if (PY_KEYWORDS.has(id)) return `${id} is a Python keyword`;
+  if (MODULE_MEMBERS.has(id)) return `nn.Module has a member ${id}`;
+  if (id.startsWith('__')) return 'Python would mangle self.__ names';
+  if (id.startsWith('_')) return 'a private name, as nn.Module keeps its own';
+  if (classNames.has(id)) return `model.py defines ${id}`;
+  return 'not a plain attribute';
+}
+
 /**
  * Local variable names for node ids: the id where it is free, otherwise the id with `_` appended until it is
  * (`in` becomes `in_`). `taken`: the names the generated code itself uses.
