@@ -43,6 +43,8 @@ export interface TrainingData {
   /** CSV: the feature columns, label column, classes and normalisation train.py applies (null: learn them from the file). */
   csv: { features: string[] | null; label: string; classes: string[] | null; normalization: { mean: number[]; std: number[] } | null } | null;
   files: { path: string; contents: Uint8Array }[];
+  /** Why the dataset's samples were not exported although the model has one (its file was not read), if so. */
+  unread?: string;
 }
 
 /** A dataset cannot be built for the export (a missing file, a CSV the model cannot read). */
@@ -71,8 +73,13 @@ export function trainingData(plan: ExportPlan, external: DatasetFiles, rawPoints
   const model = datasetView(plan);
   const featured = rawPoints && plan.inputFeatures !== null;
 
-  if (spec.source === 'csv') {
-    if (!external.csv) throw new TrainingDataError(`the CSV file ${spec.path} was not provided`);
+  // A caller of the pure API that did not read the dataset's file (the command line and the editor always do) gets a
+  // train.py that asks for --data, and says why.
+  const unread = spec.source === 'csv' && !external.csv ? `the CSV file ${spec.path} was not given to the export`
+    : spec.source === 'digits' && !external.digits ? 'the digits file was not given to the export' : null;
+  if (unread) return { spec: null, inputId: spec.input ?? plan.inputs[0] ?? null, targetId: spec.target ?? plan.targets[0] ?? null, trainCount: 0, validationCount: 0, classifier: false, rawPoints: false, csv: null, files: [], unread };
+
+  if (spec.source === 'csv' && external.csv) {
     // Built once as the engine builds it: the same checks and messages, and the row count the split needs.
     let data: Dataset;
     try {
@@ -96,7 +103,6 @@ export function trainingData(plan: ExportPlan, external: DatasetFiles, rawPoints
     };
   }
 
-  if (spec.source === 'digits' && !external.digits) throw new TrainingDataError('the digits dataset file was not provided');
   let data: Dataset;
   try {
     data = buildDataset(model, spec, { digits: external.digits });

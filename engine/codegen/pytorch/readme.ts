@@ -41,6 +41,7 @@ export function readme(plan: ExportPlan, data: TrainingData, o: ReadmeOptions): 
     '| `safetensors_io.py` | a small safetensors reader and writer (the `safetensors` package is used when installed) |',
     ...(o.trainable ? [`| \`${TRAIN_FILE}\` | the model's own training: optimizer, epochs, batch size, seed, loss, dataset |`] : []),
     ...(data.spec && data.spec.source !== 'csv' ? [`| \`${DATA_FILE}\` | the dataset, split into training and validation as the editor splits it |`] : []),
+    ...(data.unread ? [`| (no data) | ${md(data.unread)}: \`${TRAIN_FILE}\` needs \`--data FILE\` |`] : []),
     ...(data.csv ? [`| \`${CSV_FILE}\` | the model's CSV dataset (a copy); \`${DATA_FILE}\` holds the editor's split of its rows |`] : []),
   ];
   const lines = [

@@ -44,7 +44,7 @@ export function optimizerSource(o: OptimizerJson | undefined): { call: string; s
 /** Where the samples come from, for the header. */
 function dataSummary(data: TrainingData): string {
   const s = data.spec;
-  if (!s) return `none in the model: pass --data FILE.safetensors (keys train/<id> and validation/<id> for each Input and Target)`;
+  if (!s) return `${data.unread ? `not exported (${data.unread})` : 'none in the model'}: pass --data FILE.safetensors (train/<id>, validation/<id>)`;
   const split = `${data.trainCount} for training, ${data.validationCount} for validation`;
   if (s.source === 'csv') return `CSV ${s.path} (copied as ${CSV_FILE}), label ${s.label}; ${split} (${DATA_FILE} holds the split)`;
   if (s.source === 'digits') return `digits${s.limit !== undefined ? ` (first ${s.limit})` : ''}; ${split} (${DATA_FILE})`;
