@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -268,4 +268,41 @@ test('a layer that feeds neither the outputs nor the loss turns on DDP\'s unused
   const files = train(frozen);
   assert.equal(files.some((f) => f.path === 'train.py'), false);
   assert.match(files.find((f) => f.path === 'README.md')!.contents as string, /no trainable parameters/);
+});
+
+test('train.py stops on a non-finite loss, as the editor does, and writes no weights', { skip: missing ?? false }, () => {
+  const model: ModelJson = {
+    format: 'nn-graph', version: 1, name: 'nan',
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc1', op: 'Linear', attrs: { outFeatures: 4 } }, { id: 'lg', op: 'Log' },
+      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } }, { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+    ],
+    edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'lg' }, { from: 'lg', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    training: { epochs: 2, dataset: { source: 'xor', size: 64 } },
+  };
+  const dir = join(root, 'nan');
+  exportTo(dir, model, { modelFileName: 'nan.nn.json' });
+  const r = spawnSync(PYTHON, ['train.py'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /epoch 1: the training loss is not finite \(nan\); stopping without saving the weights/);
+  assert.doesNotMatch(r.stderr, /Traceback/);
+  assert.equal(readdirSync(dir).includes('nan.safetensors'), false);
+});
+
+test('the digits dataset is exported from the shipped file as the engine reads it', () => {
+  const BIN = join(__dirname, '..', '..', 'bin', 'backprop-studio.js');
+  const dir = join(root, 'digits');
+  mkdirSync(dir, { recursive: true });
+  const r = spawnSync(process.execPath, [BIN, 'export', join(__dirname, '..', '..', 'examples', 'mnist-cnn.nn.json'), '--target', 'pytorch', '--out', dir, '--force'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const data = tensors(join(dir, 'data.safetensors'));
+  // examples/mnist-cnn.nn.json: all 5000 digits, a tenth held out, an Input "image" [1, 28, 28], a Target "label".
+  assert.deepEqual(data['train/image']!.shape, [4500, 1, 28, 28]);
+  assert.deepEqual(data['validation/label']!.shape, [500]);
+  const model = JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', 'mnist-cnn.nn.json'), 'utf8')) as ModelJson;
+  const all = buildDataset(GraphModel.create(model), model.training!.dataset as never, { digits: readFileSync(join(__dirname, '..', '..', 'dist', 'digits.bin')) });
+  const { train, validation } = splitDataset(all, 0.1, 0);
+  assert.deepEqual(Array.from(data['train/label']!.data), Array.from(train.targets));
+  assert.deepEqual(Array.from(data['validation/label']!.data), Array.from(validation!.targets));
+  assert.ok(data['train/image']!.data.every((v, i) => v === train.inputs[i]), 'the pixels are the engine\'s');
 });

@@ -281,10 +281,10 @@ ${feat}    return feeds
 
 
 def correct(out, target):
-    """How many predictions match the labels: argmax over [N, C], or > 0 for one logit."""
+    """How many predictions match the labels (a tensor): argmax over [N, C], or > 0 for one logit."""
     out = out.reshape(out.shape[0], -1)
     pred = out.argmax(1) if out.shape[1] > 1 else (out[:, 0] > 0).long()
-    return (pred == target.reshape(-1).double().round().long()).sum().item()
+    return (pred == target.reshape(-1).double().round().long()).sum()
 
 
 def l1_penalty(model):
@@ -302,7 +302,7 @@ def evaluate(model, dataset, device):
             out = model(**feeds)
             loss += out[LOSS].item() * batch[0].shape[0]
             if CLASSIFIER:
-                hits += correct(out[OUTPUT], feeds[TARGET])
+                hits += correct(out[OUTPUT], feeds[TARGET]).item()
     return loss / len(dataset), hits / len(dataset)
 
 
@@ -396,12 +396,20 @@ def main():
             objective = loss + l1_penalty(model) if L1 > 0 else loss
             objective.backward()
             optimizer.step()
+            # Summed on the device: no synchronisation with a GPU at every step.
             n = batch[0].shape[0]
-            totals[0] += loss.item() * n
-            totals[1] += correct(out[OUTPUT].detach(), feeds[TARGET]) if CLASSIFIER else 0
+            totals[0] += loss.detach().double() * n
+            if CLASSIFIER:
+                totals[1] += correct(out[OUTPUT].detach(), feeds[TARGET])
             totals[2] += n
         if world > 1:
             dist.all_reduce(totals)
+        if not math.isfinite(totals[0].item()):
+            # As the editor stops on a NaN or an infinity; every process sees the same sums and stops.
+            if rank == 0:
+                print(f'epoch {epoch + 1}: the training loss is not finite ({totals[0].item()}); '
+                      'stopping without saving the weights', file=sys.stderr, flush=True)
+            raise SystemExit(1)
         if rank == 0:
             line = f'epoch {epoch + 1}/{args.epochs}  loss {totals[0].item() / totals[2].item():.6f}'
             if CLASSIFIER:
