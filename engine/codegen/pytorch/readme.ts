@@ -111,9 +111,14 @@ export function readme(plan: ExportPlan, data: TrainingData, o: ReadmeOptions): 
     '',
     `\`${TRAIN_FILE}\` writes \`${o.weightsFile}\`: every parameter and buffer under the model's own keys (\`fc1.weight\`,`,
     '`bn.running_mean`; no `module.` prefix), F32. The editor reads a model\'s weights from the file its `weights`',
-    'key names, or, without that key, from `NAME.safetensors` beside `NAME.nn.json`. Either copy the file there',
-    `(\`${o.weightsFile}\` is that name), or set \`"weights"\` in the model file to the path of the trained file`,
-    '(relative to the model file, inside its folder), then reopen the model.',
+    'key names, or, without that key, from `NAME.safetensors` beside `NAME.nn.json`.',
+    '',
+    typeof plan.model.weights === 'string' && plan.model.weights !== ''
+      ? `This model's \`weights\` is \`${md(plan.model.weights)}\` (relative to the model file): copy \`${o.weightsFile}\` there, or set \`"weights"\``
+      : `Copy \`${o.weightsFile}\` beside the model file${/^trained(-|\.)/.test(o.weightsFile) ? ' as `NAME.safetensors` (for `NAME.nn.json`)' : ''}, or set \`"weights"\``,
+    'in the model file to the path of the trained file (relative to the model file, inside its folder), then reopen',
+    'the model: the editor shows and trains on from the trained weights. (Copying over an existing file replaces the',
+    'weights it held.)',
     '',
   );
   return lines.join('\n');
