@@ -83,6 +83,11 @@ export function readme(plan: ExportPlan, data: TrainingData, o: ReadmeOptions): 
     'Under torchrun each process takes its share of every batch (DistributedDataParallel, DistributedSampler',
     'reshuffled each epoch): the batch size is the total over all processes, so the hyper-parameters mean what',
     'they mean in the editor. Processes use NCCL on CUDA and Gloo on the CPU; only rank 0 logs and saves.',
+    ...(plan.order.some((id) => plan.nodes.get(id)!.spec!.op === 'BatchNorm1d')
+      ? ['', 'BatchNorm1d normalises each process\'s share of the batch with that share\'s statistics (DistributedDataParallel',
+        'without synchronised batch norm), and rank 0\'s running statistics are the ones kept: with several processes its',
+        'steps are not exactly the editor\'s one-batch steps.']
+      : []),
     '',
     '| option | meaning |',
     '|---|---|',
