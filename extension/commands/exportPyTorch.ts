@@ -57,7 +57,9 @@ export async function exportPyTorch(resource?: unknown, digitsFile = join(__dirn
       modelFileName: modelName, dataset,
     }).files;
   } catch (e) {
-    const msg = e instanceof GraphValidationError ? firstProblem(e.errors) : e instanceof ExportError || e instanceof TrainingDataError ? e.message : messageOf(e);
+    const msg = e instanceof GraphValidationError ? firstProblem(e.errors)
+      : e instanceof TrainingDataError ? `train.py's dataset: ${e.message}`
+      : e instanceof ExportError ? e.message : messageOf(e);
     return void fail(msg);
   }
 

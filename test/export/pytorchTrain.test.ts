@@ -251,6 +251,14 @@ test('backprop-studio export --target pytorch copies the model\'s CSV beside tra
   assert.equal(bad.status, 1, bad.stderr);
   assert.match(bad.stderr, /lost\.csv/);
   assert.doesNotMatch(bad.stderr, /\n\s+at /);
+  // A dataset that does not fit the model is refused with the message training gives.
+  const misfit = JSON.parse(JSON.stringify(RESIDUAL)) as ModelJson;
+  misfit.nodes[0]!.attrs = { shape: [3] };
+  writeFileSync(join(dir, 'misfit.nn.json'), JSON.stringify(misfit));
+  const m = spawnSync(process.execPath, [BIN, 'export', 'misfit.nn.json', '--target', 'pytorch', '--out', 'misfit'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(m.status, 1, m.stderr);
+  assert.match(m.stderr, /cannot export train\.py's dataset: the spiral dataset has 2 features per sample but Input "x" has shape \[3\]/);
+  assert.equal(m.stderr.trim().split('\n').length, 1, m.stderr);
 });
 
 test('a layer that feeds neither the outputs nor the loss turns on DDP\'s unused-parameter detection; a model with nothing to train gets no train.py', () => {

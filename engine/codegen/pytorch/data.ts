@@ -48,7 +48,12 @@ export interface TrainingData {
 }
 
 /** A dataset cannot be built for the export (a missing file, a CSV the model cannot read). */
-export class TrainingDataError extends Error {}
+export class TrainingDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainingDataError';
+  }
+}
 
 const rows = (d: Dataset) => d.n;
 
