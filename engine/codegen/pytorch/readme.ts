@@ -6,6 +6,7 @@
 import type { ExportPlan } from '../plan';
 import { CSV_FILE, DATA_FILE, type TrainingData } from './data';
 import { TRAIN_FILE } from './train';
+import { outputKey } from './model';
 
 /** The PyTorch the generated code was checked with (Debian's python3-torch, CPU, Gloo). */
 export const CHECKED_TORCH = '1.13';
@@ -60,8 +61,8 @@ export function readme(plan: ExportPlan, data: TrainingData, o: ReadmeOptions): 
     'import torch',
     'from model import Model',
     'model = Model().eval()  # eval mode: Dropout off, BatchNorm on its running statistics',
-    `out = model(**{${plan.inputs.map((id) => `${JSON.stringify(id)}: ${example(plan, id)}`).join(', ')}})  # the Input ids, batch first`,
-    ...(plan.outputs.length ? [`print(out[${JSON.stringify(plan.outputs[0])}])  # the outputs by node id`] : []),
+    `out = model({${plan.inputs.map((id) => `${JSON.stringify(id)}: ${example(plan, id)}`).join(', ')}})  # by Input id, batch first`,
+    ...(plan.outputs.length ? [`print(out[${JSON.stringify(outputKey(plan.outputs[0]!))}])  # the outputs by node id`] : []),
     '```',
     '',
   ];
