@@ -1,10 +1,12 @@
 /**
- * `backprop-studio export`: a model file to TypeScript (docs/export.md). The code generation is the
- * engine's (engine/codegen, pure); this side reads the model, its sidecar weights and the engine
- * runtime from disk, and writes the files, atomically and never over an existing file without --force.
+ * `backprop-studio export`: a model file to TypeScript, PyTorch or ONNX (docs/export.md). The code generation is
+ * the engine's (engine/codegen, pure; the ONNX protobuf encoding is common/onnx's); this side reads the model,
+ * its sidecar weights and the engine runtime from disk, and writes the files, atomically and never over an
+ * existing file without --force.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { exportOnnx } from '../common/onnx/export';
 import { GraphValidationError, type GraphError } from '../engine';
 import { ExportError, defaultEmbedWeights, exportModel, type EngineRuntime, type ExportTarget } from '../engine/codegen';
 import { UsageError } from './args';
@@ -16,9 +18,12 @@ import { TrainingDataError, type DatasetFiles } from '../engine/codegen/pytorch/
 import { readCsvFile } from './csv';
 import { datasetPath, external } from './trainDataset';
 
+/** The engine's targets (TypeScript, PyTorch), and `onnx`: one .onnx file. */
+export type CliExportTarget = ExportTarget | 'onnx';
+
 export interface ExportArgs {
   modelPath: string;
-  target: ExportTarget;
+  target: CliExportTarget;
   out: string;
   force: boolean;
   /** Undefined: embed when the weights are small (defaultEmbedWeights). */
@@ -26,14 +31,16 @@ export interface ExportArgs {
   engineImport?: string;
   /** Recorded in the generated header. */
   generator: string;
+  /** Backprop Studio's version (the ONNX model's producer_version). */
+  version: string;
 }
 
-const TARGETS: readonly ExportTarget[] = ['engine', 'standalone', 'pytorch'];
+const TARGETS: readonly CliExportTarget[] = ['engine', 'standalone', 'pytorch', 'onnx'];
 
-export function parseTarget(v: string | true | undefined): ExportTarget {
-  if (typeof v !== 'string') throw new UsageError('export needs --target engine|standalone|pytorch');
-  if (!(TARGETS as readonly string[]).includes(v)) throw new UsageError(`--target must be engine, standalone or pytorch, found "${v}"`);
-  return v as ExportTarget;
+export function parseTarget(v: string | true | undefined): CliExportTarget {
+  if (typeof v !== 'string') throw new UsageError('export needs --target engine|standalone|pytorch|onnx');
+  if (!(TARGETS as readonly string[]).includes(v)) throw new UsageError(`--target must be engine, standalone, pytorch or onnx, found "${v}"`);
+  return v as CliExportTarget;
 }
 
 const firstProblem = (errors: readonly GraphError[]) =>
@@ -69,23 +76,29 @@ function sameContents(path: string, contents: string | Uint8Array): boolean {
  */
 export function exportCommand(args: ExportArgs): { written: string[]; unchanged: string[] } {
   const folder = args.target === 'pytorch';
-  if (!folder && (!/\.m?ts$/.test(args.out) || /\.d\.m?ts$/.test(args.out))) throw new UsageError(`--out must name a TypeScript file (.ts or .mts), found "${args.out}"`);
+  if (args.target === 'onnx') {
+    if (!/\.onnx$/.test(args.out)) throw new UsageError(`--out must name an ONNX file (.onnx), found "${args.out}"`);
+  } else if (!folder && (!/\.m?ts$/.test(args.out) || /\.d\.m?ts$/.test(args.out))) throw new UsageError(`--out must name a TypeScript file (.ts or .mts), found "${args.out}"`);
   const analysis = readModelAnalysis(args.modelPath);
   // As the other commands: a missing sidecar means "not trained yet".
   const weights = readSidecar(args.modelPath, analysis.model!);
   const runtime = args.target === 'engine' && args.engineImport === undefined ? readEngineRuntime() : undefined;
   let files;
   try {
-    files = exportModel(analysis, {
-      target: args.target,
-      weights,
-      embedWeights: args.embedWeights ?? defaultEmbedWeights(analysis),
-      engineImport: args.engineImport,
-      generator: args.generator,
-      fileName: basename(args.out),
-      runtime,
-      ...(folder ? { modelFileName: basename(args.modelPath), dataset: datasetFiles(args.modelPath, analysis.model!) } : {}),
-    }).files;
+    if (args.target === 'onnx') {
+      files = [{ path: basename(args.out), contents: exportOnnx(analysis, { weights, generator: args.generator, version: args.version }) }];
+    } else {
+      files = exportModel(analysis, {
+        target: args.target,
+        weights,
+        embedWeights: args.embedWeights ?? defaultEmbedWeights(analysis),
+        engineImport: args.engineImport,
+        generator: args.generator,
+        fileName: basename(args.out),
+        runtime,
+        ...(folder ? { modelFileName: basename(args.modelPath), dataset: datasetFiles(args.modelPath, analysis.model!) } : {}),
+      }).files;
+    }
   } catch (e) {
     if (e instanceof GraphValidationError) throw new InputError(`${args.modelPath}: ${firstProblem(e.errors)}`);
     if (e instanceof ExportError) throw new InputError(`${args.modelPath}: cannot export for the ${args.target} target: ${e.message}`);

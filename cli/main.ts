@@ -38,6 +38,9 @@ Commands:
   export  MODEL.nn.json --target pytorch --out DIR [--force]
           A PyTorch folder: model.py (class Model), its initial weights, a safetensors reader/writer.
           An existing non-empty DIR needs --force; files that would not change are left alone.
+  export  MODEL.nn.json --target onnx --out FILE.onnx [--force]
+          The inference graph (eval mode) with its weights as an ONNX model (opset 17, batch
+          dimension N), inputs and outputs named by the node ids.
   gradcheck MODEL.nn.json [--feed FEED.json] [--node ID] [--samples K] [--eps E] [--out FILE.json]
           Every parameter's and float Input's float32 gradient against float64 central
           differences (K entries per tensor, default 20; eps default 1e-6); without --feed,
@@ -135,15 +138,16 @@ async function runProfile(modelPath: string, flags: Map<string, string | true>):
 }
 
 function runExport(modelPath: string | undefined, rest: string[], flags: Map<string, string | true>): number {
-  if (!modelPath) throw new UsageError('export needs a model file: backprop-studio export MODEL.nn.json --target engine|standalone --out FILE.ts (or --target pytorch --out DIR)');
+  if (!modelPath) throw new UsageError('export needs a model file: backprop-studio export MODEL.nn.json --target engine|standalone|onnx --out FILE (or --target pytorch --out DIR)');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   for (const flag of ['feed', 'steps', 'epochs', 'batch-size']) if (flags.has(flag)) throw new UsageError(`--${flag} does not apply to export`);
   const target = parseTarget(flags.get('target'));
   const out = flags.get('out');
-  if (typeof out !== 'string') throw new UsageError(target === 'pytorch' ? 'export needs --out DIR' : 'export needs --out FILE.ts');
+  if (typeof out !== 'string') throw new UsageError(`export needs --out ${target === 'pytorch' ? 'DIR' : target === 'onnx' ? 'FILE.onnx' : 'FILE.ts'}`);
   if (target === 'pytorch') {
     for (const flag of ['embed-weights', 'no-embed-weights']) if (flags.has(flag)) throw new UsageError(`--${flag} does not apply to the pytorch target (its weights are always a file in the folder)`);
   }
+  if (target === 'onnx') for (const flag of ['embed-weights', 'no-embed-weights']) if (flags.has(flag)) throw new UsageError(`--${flag} applies to the TypeScript targets; an ONNX file always holds its weights`);
   if (flags.has('embed-weights') && flags.has('no-embed-weights')) throw new UsageError('--embed-weights and --no-embed-weights contradict each other');
   const engineImport = flags.get('engine-import');
   if (engineImport !== undefined && target !== 'engine') throw new UsageError('--engine-import applies to the engine target');
@@ -155,6 +159,7 @@ function runExport(modelPath: string | undefined, rest: string[], flags: Map<str
     embedWeights: flags.has('embed-weights') ? true : flags.has('no-embed-weights') ? false : undefined,
     engineImport: typeof engineImport === 'string' ? engineImport : undefined,
     generator: `Backprop Studio ${VERSION} (backprop-studio export)`,
+    version: VERSION,
   });
   process.stdout.write([...written.map((p) => `wrote ${p}\n`), ...unchanged.map((p) => `unchanged ${p}\n`)].join(''));
   return 0;

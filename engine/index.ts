@@ -52,7 +52,7 @@ export {
   FEATURE_DEFS, INPUT_FEATURES, DEFAULT_INPUT_FEATURES, INPUT_FEATURES_KEY, POINT_SETS, boundInputId, computeFeatures, featureDef,
   featureTransform, inputFeaturesProblems, readInputFeatures, type FeatureDef,
 } from './data/features';
-export { l1Penalty, l1Weights, readL1, L1_OPS } from './train/regularization';
+export { l1Penalty, l1Weights, readL1 } from './train/regularization';
 export { decodeDigits, type Digits } from './data/digits';
 export {
   StepClock, profileTraining, timedStep, stepCosts, nodeFlops, updateFlops, summarizePhases, median, formatFlops, UNSCOPED_ROW,

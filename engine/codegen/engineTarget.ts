@@ -3,12 +3,12 @@
  * (docs/engine.md): createModel(), a typed forward(), loss() and train() with the model's optimizer,
  * and one readable line per node, named after the node ids.
  */
-import type { NodeInfo } from '../graph/analyze';
 import type { OptimizerJson } from '../graph/types';
 import { encodeSafetensors, type TensorRecords } from '../io/safetensors';
 import { base64Constant, DECODE_BASE64_SOURCE } from './base64';
 import { LIB_REFERENCE, allocateNames, header, joinBlocks, literal, num, objectOf, str, table, typeDoc } from './header';
 import { targetsUsedBy, type ExportPlan } from './plan';
+import { FED } from './lowering';
 import { engineFeaturesSource, featureComment, featureNames, FEATURES_FN } from './features';
 
 export interface EngineTargetOptions {
@@ -38,9 +38,9 @@ export function engineModule(plan: ExportPlan, opts: EngineTargetOptions): strin
   const outputsNeedTargets = targetsUsedBy(plan, plan.forOutputs).length > 0;
   const emitted = [...plan.forOutputs, ...plan.forLoss];
   const emittedSet = new Set(emitted);
-  const uses = (op: string) => emitted.some((id) => nodes.get(id)!.spec!.op === op);
-  const usesTraining = uses('Dropout') || uses('BatchNorm1d');
-  const usesStep = uses('Dropout');
+  const modes = new Set(emitted.map((id) => nodes.get(id)!.spec!.trainMode));
+  const usesTraining = modes.has('random') || modes.has('statistics');
+  const usesStep = modes.has('random');
   const usesParams = emitted.some((id) => nodes.get(id)!.params.length > 0);
   const usesInputs = emitted.some((id) => plan.inputs.includes(id));
   const optimizer = plan.model.training?.optimizer ?? DEFAULT_OPTIMIZER;
@@ -62,7 +62,13 @@ export function engineModule(plan: ExportPlan, opts: EngineTargetOptions): strin
       const from = op === 'Input' ? 'inputs' : 'targets';
       return `const ${local(id)} = checked(${from}.${id}, ${str(id)}, ${str(n.type!.dtype)}, ${literal(n.type!.shape.slice(1))}); ${type}`;
     }
-    return `const ${local(id)} = ${engineCall(n, n.inputs.map((s) => local(s!)), (name) => `p.${field(`${id}.${name}`)}`, nodes.get(n.inputs[0]!)?.type?.shape.length ?? 0)}; ${type}`;
+    const lower = n.spec!.lower.engine;
+    if (lower === FED) throw new Error(`internal: ${op} node "${id}" is fed, not computed`);
+    const param = (name: string) => `p.${field(`${id}.${name}`)}`;
+    const has = (name: string) => n.params.some((q) => q.name === name);
+    const xs = n.inputs.map((s) => local(s!));
+    const types = n.inputs.map((s) => nodes.get(s!)!.type!);
+    return `const ${local(id)} = ${lower({ node: n, xs, types, param, has, optional: (name) => (has(name) ? param(name) : 'null') })}; ${type}`;
   };
   const outputsObject = objectOf(plan.outputs.map((id) => [id, local(id)]));
   const body: string[] = [];
@@ -326,77 +332,3 @@ export function describeOptimizer(o: OptimizerJson): string {
   return parts.join(', ');
 }
 
-/** A window pair as the engine's ops take it: one number when both sides agree (`2`, not `[2, 2]`). */
-const pairLiteral = ([h, w]: readonly [number, number]): string => (h === w ? num(h) : `[${num(h)}, ${num(w)}]`);
-
-/** The engine call computing one node from its inputs' locals; `p(name)` is the parameter expression. */
-function engineCall(n: NodeInfo, xs: string[], p: (name: string) => string, inputRank: number): string {
-  const a = n.attrs;
-  const op = n.spec!.op;
-  const has = (name: string) => n.params.some((q) => q.name === name);
-  const opt = (name: string) => (has(name) ? p(name) : 'null');
-  const [x] = xs;
-  switch (op) {
-    case 'Linear':
-      return `bp.linear(${x}, ${p('weight')}${has('bias') ? `, ${p('bias')}` : ''})`;
-    case 'Conv2d': {
-      const { stride, padding } = n.spec!.window!(a);
-      return `bp.conv2d(${x}, ${p('weight')}, ${opt('bias')}, ${pairLiteral(stride)}, ${pairLiteral(padding)})`;
-    }
-    case 'MaxPool2d':
-    case 'AvgPool2d': {
-      const { kernel, stride, padding } = n.spec!.window!(a);
-      return `bp.${op === 'MaxPool2d' ? 'maxPool2d' : 'avgPool2d'}(${x}, ${pairLiteral(kernel)}, ${pairLiteral(stride)}, ${pairLiteral(padding)})`;
-    }
-    case 'Flatten':
-      return `bp.flatten(${x})`;
-    case 'Reshape':
-      return `bp.reshape(${x}, [${x}.shape[0], ${(a.shape as number[]).map(num).join(', ')}])`.replace(', ]', ']');
-    case 'ReLU':
-    case 'Tanh':
-    case 'Sigmoid':
-    case 'Exp':
-    case 'Log':
-    case 'Neg':
-      return `bp.${op.toLowerCase() === 'relu' ? 'relu' : op.toLowerCase()}(${x})`;
-    case 'LeakyReLU':
-      return `bp.leakyRelu(${x}, ${num(a.negativeSlope as number)})`;
-    case 'GELU':
-      return a.approximate === 'tanh' ? `bp.gelu(${x}, 'tanh')` : `bp.gelu(${x})`;
-    case 'Softmax':
-      return `bp.softmax(${x}, ${num(a.dim as number)})`;
-    case 'LogSoftmax':
-      return `bp.logSoftmax(${x}, ${num(a.dim as number)})`;
-    case 'Dropout':
-      return `bp.dropout(${x}, ${num(a.p as number)}, training, new bp.Random(SEED, 'dropout', step, ${str(n.id)}))`;
-    case 'BatchNorm1d':
-      return `bp.batchNorm1d(${x}, ${opt('weight')}, ${opt('bias')}, { runningMean: ${p('running_mean')}, runningVar: ${p('running_var')} }, { training, momentum: ${num(a.momentum as number)}, eps: ${num(a.eps as number)} })`;
-    case 'LayerNorm':
-      return `bp.layerNorm(${x}, ${opt('weight')}, ${opt('bias')}, ${num(a.eps as number)})`;
-    case 'Embedding':
-      return `bp.embedding(${x}, ${p('weight')})`;
-    case 'Add':
-      return xs.length === 2 ? `bp.add(${xs[0]}, ${xs[1]})` : `bp.addN([${xs.join(', ')}])`;
-    case 'Sub':
-    case 'Mul':
-    case 'Div':
-      return `bp.${op.toLowerCase()}(${xs[0]}, ${xs[1]})`;
-    case 'Pow':
-      return `bp.pow(${x}, ${num(a.exponent as number)})`;
-    case 'Sum':
-    case 'Mean': {
-      const dims = a.dim === undefined ? Array.from({ length: inputRank - 1 }, (_, i) => i + 1) : Array.isArray(a.dim) ? (a.dim as number[]) : [a.dim as number];
-      return `bp.${op.toLowerCase()}(${x}, ${literal(dims)}${a.keepDim ? ', true' : ''})`;
-    }
-    case 'Concat':
-      return `bp.concat([${xs.join(', ')}], ${num(a.dim as number)})`;
-    case 'MSELoss':
-      return `bp.mseLoss(${xs[0]}, ${xs[1]})`;
-    case 'CrossEntropyLoss':
-      return `bp.crossEntropyLoss(${xs[0]}, ${xs[1]})`;
-    case 'BCEWithLogitsLoss':
-      return `bp.bceWithLogitsLoss(${xs[0]}, ${xs[1]})`;
-    default:
-      throw new Error(`node "${n.id}": export does not support the ${op} op yet`);
-  }
-}

@@ -46,7 +46,7 @@ function ${name}(a: Float32Array, aShape: readonly number[], b: Float32Array, bS
 }
 
 /** Every kernel, in emission order. */
-const KERNELS: Record<string, Kernel> = {
+const KERNELS = {
   floatInput: {
     deps: [],
     source: `/** A float32 input, checked for its number of values (an Int32Array is converted). */
@@ -408,7 +408,10 @@ function concat<T extends Float32Array | Int32Array>(out: T, parts: readonly T[]
   return out;
 }`,
   },
-};
+} satisfies Record<string, Kernel>;
+
+/** A kernel an op's standalone lowering may call (OpSpec.lower.standalone): a name missing here is a compile error. */
+export type KernelName = keyof typeof KERNELS;
 
 /** Every kernel's name: the names an exported module reserves for its module-level functions. */
 export const KERNEL_NAMES: readonly string[] = Object.keys(KERNELS);
@@ -417,12 +420,12 @@ export const KERNEL_NAMES: readonly string[] = Object.keys(KERNELS);
 export function kernelSources(used: Iterable<string>): string[] {
   const need = new Set<string>();
   const visit = (name: string) => {
-    const k = KERNELS[name];
+    const k = (KERNELS as Record<string, Kernel>)[name];
     if (!k) throw new Error(`internal: no kernel ${name}`);
     if (need.has(name)) return;
     need.add(name);
     k.deps.forEach(visit);
   };
   for (const name of used) visit(name);
-  return KERNEL_NAMES.filter((n) => need.has(n)).map((n) => KERNELS[n].source);
+  return KERNEL_NAMES.filter((n) => need.has(n)).map((n) => (KERNELS as Record<string, Kernel>)[n].source);
 }

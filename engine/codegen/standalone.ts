@@ -4,15 +4,14 @@
  * statistics), with the batch size as the only run-time dimension; the module carries only the kernels
  * it calls, a tiny safetensors reader, and the weights (embedded as base64, or loaded from bytes).
  */
-import { normDim } from '../shape';
-import type { NodeInfo } from '../graph/analyze';
 import { upstream } from '../graph/algorithms';
 import type { Dim, TensorType } from '../graph/types';
 import { encodeSafetensors, type TensorRecords } from '../io/safetensors';
 import { base64Constant, DECODE_BASE64_SOURCE } from './base64';
-import { LIB_REFERENCE, allocateNames, header, joinBlocks, literal, num, objectOf, propKey, str, table, typeDoc } from './header';
+import { LIB_REFERENCE, allocateNames, header, joinBlocks, literal, objectOf, propKey, str, table, typeDoc } from './header';
 import { KERNEL_NAMES, kernelSources } from './kernels';
 import { targetsUsedBy, type ExportPlan } from './plan';
+import { FED, sizeExpr, TRAINING_ONLY } from './lowering';
 import { featureComment, featureNames, FEATURES_FN, standaloneFeaturesSource } from './features';
 
 export interface StandaloneOptions {
@@ -43,33 +42,6 @@ export function standaloneKeys(plan: ExportPlan): Set<string> {
   return new Set(plan.forOutputs.flatMap((id) => plan.nodes.get(id)!.params.map((p) => p.key)));
 }
 
-/** `batch`, `batch * 400`, `26`: the number of values of a static shape. */
-function sizeExpr(shape: readonly Dim[]): string {
-  let c = 1;
-  let batches = 0;
-  for (const d of shape) {
-    if (d === 'N') batches++;
-    else c *= d;
-  }
-  const parts = [...Array<string>(batches).fill('batch'), ...(c !== 1 || batches === 0 ? [String(c)] : [])];
-  return parts.join(' * ');
-}
-
-const dimExpr = (d: Dim) => (d === 'N' ? 'batch' : String(d));
-const shapeExpr = (shape: readonly Dim[]) => `[${shape.map(dimExpr).join(', ')}]`;
-
-/** NumPy broadcasting of static shapes (the analyzer has checked they broadcast). */
-function broadcast(a: readonly Dim[], b: readonly Dim[]): Dim[] {
-  const n = Math.max(a.length, b.length);
-  const out: Dim[] = [];
-  for (let i = 0; i < n; i++) {
-    const da = a[a.length - n + i] ?? 1;
-    const db = b[b.length - n + i] ?? 1;
-    out.push(da === db || db === 1 ? da : db);
-  }
-  return out;
-}
-
 export function standaloneModule(plan: ExportPlan, opts: StandaloneOptions): string {
   const problem = standaloneProblem(plan);
   if (problem) throw new Error(problem);
@@ -91,9 +63,17 @@ export function standaloneModule(plan: ExportPlan, opts: StandaloneOptions): str
       used.add('floatInput');
       return `const ${local(id)} = ${FEATURES_FN}(floatInput(inputs, ${str(id)}, batch * 2, '[N, 2]'), batch); // ${featureComment(featured)}`;
     }
-    const { expr, kernel } = standaloneCall(n, n.inputs.map((s) => ({ name: local(s!), type: typeOf(s!) })), t);
+    const lower = n.spec!.lower.standalone;
+    if (lower === FED) {
+      const kernel = t.dtype === 'int32' ? 'intInput' : 'floatInput';
+      used.add(kernel);
+      return `const ${local(id)} = ${kernel}(inputs, ${str(id)}, ${sizeExpr(t.shape)}, ${str(shapeDocText(t.shape))}); // ${typeDoc(t)}`;
+    }
+    if (lower === TRAINING_ONLY) throw new Error(`internal: ${n.spec!.op} node "${id}" is computed in training only`);
+    const weight = (name: string) => (n.params.some((p) => p.name === name) ? `w[${str(`${id}.${name}`)}]` : 'null');
+    const { expr, kernel } = lower({ node: n, xs: n.inputs.map((s) => ({ name: local(s!), type: typeOf(s!) })), out: t, weight });
     if (kernel) used.add(kernel);
-    return `const ${local(id)} = ${expr}; // ${n.spec!.op === 'Input' ? '' : `${n.spec!.op}: `}${typeDoc(t)}`;
+    return `const ${local(id)} = ${expr}; // ${n.spec!.op}: ${typeDoc(t)}`;
   };
   const body = plan.forOutputs.map(line);
   const ret = objectOf(plan.outputs.map((id) => [id, typeOf(id).dtype === 'int32' ? `Float32Array.from(${local(id)})` : local(id)]));
@@ -281,112 +261,6 @@ export function standaloneModule(plan: ExportPlan, opts: StandaloneOptions): str
     opts.embedded ? DECODE_BASE64_SOURCE : null,
     opts.embedded ? base64Constant('WEIGHTS', encodeSafetensors(opts.embedded), 'The weights predict() starts from: safetensors bytes, base64.') : null,
   ]);
-}
-
-interface Arg {
-  name: string;
-  type: TensorType;
-}
-
-/** The expression computing one node at inference, and the kernel it calls (if any). */
-function standaloneCall(n: NodeInfo, xs: Arg[], out: TensorType): { expr: string; kernel?: string } {
-  const a = n.attrs;
-  const op = n.spec!.op;
-  const w = (name: string) => (n.params.some((p) => p.name === name) ? `w[${str(`${n.id}.${name}`)}]` : 'null');
-  const x = xs[0];
-  const shape = x?.type.shape ?? [];
-  const geometry = (outC: number) => {
-    const [c, h, wd] = shape.slice(1) as number[];
-    const { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw] } = n.spec!.window!(a);
-    const [oh, ow] = out.shape.slice(2) as number[];
-    return `{ n: batch, c: ${c}, h: ${h}, w: ${wd}, outC: ${outC}, kh: ${kh}, kw: ${kw}, sh: ${sh}, sw: ${sw}, ph: ${ph}, pw: ${pw}, oh: ${oh}, ow: ${ow} }`;
-  };
-  const lastSplit = (): [string, number] => [sizeExpr(shape.slice(0, -1)), shape[shape.length - 1] as number];
-  switch (op) {
-    case 'Input': {
-      const kernel = out.dtype === 'int32' ? 'intInput' : 'floatInput';
-      return { expr: `${kernel}(inputs, ${str(n.id)}, ${sizeExpr(out.shape)}, ${str(shapeDocText(out.shape))})`, kernel };
-    }
-    case 'Linear': {
-      const [rows, inF] = lastSplit();
-      return { expr: `linear(${x.name}, ${rows}, ${inF}, ${w('weight')}, ${w('bias')}, ${num(a.outFeatures as number)})`, kernel: 'linear' };
-    }
-    case 'Conv2d':
-      return { expr: `conv2d(${x.name}, ${w('weight')}, ${w('bias')}, ${geometry(a.outChannels as number)})`, kernel: 'conv2d' };
-    case 'MaxPool2d':
-      return { expr: `maxPool2d(${x.name}, ${geometry(shape[1] as number)})`, kernel: 'maxPool2d' };
-    case 'AvgPool2d':
-      return { expr: `avgPool2d(${x.name}, ${geometry(shape[1] as number)})`, kernel: 'avgPool2d' };
-    case 'Flatten':
-    case 'Reshape':
-      return { expr: `${x.name}` };
-    case 'Dropout':
-      return { expr: `${x.name}` };
-    case 'ReLU':
-      return { expr: `relu(${x.name})`, kernel: 'relu' };
-    case 'Tanh':
-    case 'Sigmoid':
-    case 'Exp':
-    case 'Log':
-    case 'Neg': {
-      const k = op.toLowerCase();
-      return { expr: `${k}(${x.name})`, kernel: k };
-    }
-    case 'LeakyReLU':
-      return { expr: `leakyRelu(${x.name}, ${num(a.negativeSlope as number)})`, kernel: 'leakyRelu' };
-    case 'GELU':
-      return a.approximate === 'tanh' ? { expr: `geluTanh(${x.name})`, kernel: 'geluTanh' } : { expr: `gelu(${x.name})`, kernel: 'gelu' };
-    case 'Pow':
-      return { expr: `pow(${x.name}, ${num(a.exponent as number)})`, kernel: 'pow' };
-    case 'Softmax':
-    case 'LogSoftmax': {
-      const d = normDim(a.dim as number, shape.length)!;
-      return {
-        expr: `softmax(${x.name}, ${sizeExpr(shape.slice(0, d))}, ${dimExpr(shape[d])}, ${sizeExpr(shape.slice(d + 1))}, ${op === 'LogSoftmax'})`,
-        kernel: 'softmax',
-      };
-    }
-    case 'BatchNorm1d':
-      return {
-        expr: `batchNorm1d(${x.name}, batch, ${shape[1] as number}, ${w('running_mean')}, ${w('running_var')}, ${w('weight')}, ${w('bias')}, ${num(a.eps as number)})`,
-        kernel: 'batchNorm1d',
-      };
-    case 'LayerNorm': {
-      const [rows, last] = lastSplit();
-      return { expr: `layerNorm(${x.name}, ${rows}, ${last}, ${w('weight')}, ${w('bias')}, ${num(a.eps as number)})`, kernel: 'layerNorm' };
-    }
-    case 'Embedding':
-      return { expr: `embedding(${x.name}, ${w('weight')}, ${num(a.numEmbeddings as number)}, ${num(a.embeddingDim as number)})`, kernel: 'embedding' };
-    case 'Add':
-    case 'Sub':
-    case 'Mul':
-    case 'Div': {
-      const k = op.toLowerCase();
-      let acc = xs[0].name;
-      let accShape = xs[0].type.shape;
-      for (let i = 1; i < xs.length; i++) {
-        const s = broadcast(accShape, xs[i].type.shape);
-        acc = `${k}(${acc}, ${shapeExpr(accShape)}, ${xs[i].name}, ${shapeExpr(xs[i].type.shape)}, ${shapeExpr(s)})`;
-        accShape = s;
-      }
-      return { expr: acc, kernel: k };
-    }
-    case 'Sum':
-    case 'Mean': {
-      const dims = a.dim === undefined ? shape.map((_, i) => i).slice(1) : (Array.isArray(a.dim) ? (a.dim as number[]) : [a.dim as number]).map((d) => normDim(d, shape.length)!);
-      const axes = [...new Set(dims)].sort((p, q) => p - q);
-      const count = sizeExpr(axes.map((i) => shape[i]));
-      const scale = op === 'Sum' ? '1' : count.includes(' ') ? `1 / (${count})` : `1 / ${count}`;
-      return { expr: `reduce(${x.name}, ${shapeExpr(shape)}, ${literal(axes)}, ${scale})`, kernel: 'reduce' };
-    }
-    case 'Concat': {
-      const d = normDim(a.dim as number, shape.length)!;
-      const ctor = out.dtype === 'int32' ? 'Int32Array' : 'Float32Array';
-      return { expr: `concat(new ${ctor}(${sizeExpr(out.shape)}), [${xs.map((v) => v.name).join(', ')}], ${sizeExpr(shape.slice(0, d))})`, kernel: 'concat' };
-    }
-    default:
-      throw new Error(`node "${n.id}": the standalone export does not support the ${op} op yet`);
-  }
 }
 
 function shapeDocText(shape: readonly Dim[]): string {

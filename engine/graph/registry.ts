@@ -1,13 +1,14 @@
 /**
  * The op registry: every op of the model format declared once — category, attributes, input ports,
- * parameters, shape rule and forward. The palette, the inspector, the JSON Schema, validation, the
- * runtime and code export all read it.
+ * parameters, shape rule, forward, cost and every export lowering. The palette, the inspector, the JSON
+ * Schema, validation, the runtime, the profiler and every export target read it.
  */
 import type { Tensor } from '../tensor';
 import type { Random } from '../nn/random';
 import type { AttrSpec, Attrs } from './attrs';
 import type { Dim, TensorType } from './types';
 import type { DType } from '../backend/backend';
+import type { OpLowerings } from '../codegen/lowering';
 
 export type Category = 'Inputs' | 'Layers' | 'Activations' | 'Normalization' | 'Merge' | 'Math' | 'Losses';
 export const CATEGORIES: readonly Category[] = ['Inputs', 'Layers', 'Activations', 'Normalization', 'Merge', 'Math', 'Losses'];
@@ -29,6 +30,8 @@ export interface ParamSpec {
   init: InitKind;
   /** A buffer is state, not trained (BatchNorm's running statistics). */
   buffer?: boolean;
+  /** A weight `training.l1` penalises (Linear, Conv2d, Embedding weights; never biases or norm scales). */
+  l1?: boolean;
 }
 
 export interface ForwardContext {
@@ -80,6 +83,11 @@ export interface OpSpec {
   isLoss?: boolean;
   /** Input and Target: fed at run time. */
   isSource?: boolean;
+  /**
+   * How training mode changes the op, where it does: `random` (Dropout: a seeded mask per step, the identity in eval),
+   * `statistics` (BatchNorm1d: batch statistics and running estimates in training, the estimates in eval).
+   */
+  trainMode?: 'random' | 'statistics';
   /** Output type from input types; throws ShapeRuleError when they do not fit. */
   infer(inputs: readonly TensorType[], attrs: Attrs): TensorType;
   params?(inputs: readonly TensorType[], attrs: Attrs): ParamSpec[];
@@ -97,6 +105,11 @@ export interface OpSpec {
    * normalised to pairs. Every consumer reads this rather than re-deriving a pair or a default stride.
    */
   window?(attrs: Attrs): Window;
+  /**
+   * How the op is written out by each export target (engine/codegen/lowering.ts). Every field is required, so a new
+   * op cannot reach a target that does not know it: the generators call these and never switch on op names.
+   */
+  lower: OpLowerings;
 }
 
 /** How many values a static type holds when its batch dimension N is `batch`. */

@@ -3,6 +3,7 @@ import type { Attrs, AttrSpec } from '../graph/attrs';
 import type { TensorType } from '../graph/types';
 import { formatType } from '../graph/types';
 import { avgPool2d, conv2d, convOutSize, maxPool2d, pair, poolPaddingMessage, windowTooLargeMessage, type Pair } from '../ops/conv';
+import { pairLiteral, type EngineNode, type StandaloneNode } from '../codegen/lowering';
 
 /** Conv2d's window: its stride attribute is declared with the default 1. */
 const convWindow = (a: Attrs): Window => ({ kernel: pair(a.kernelSize as Pair), stride: pair(a.stride as Pair), padding: pair(a.padding as Pair) });
@@ -13,6 +14,20 @@ const poolWindow = (a: Attrs): Window => ({
   stride: pair((a.stride ?? a.kernelSize) as Pair),
   padding: pair(a.padding as Pair),
 });
+
+/** The standalone kernels' Geometry literal for a windowed node: its input, window and output sizes. */
+function geometry({ node, xs: [x], out }: StandaloneNode, outC: number): string {
+  const [c, h, w] = x.type.shape.slice(1) as number[];
+  const { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw] } = node.spec!.window!(node.attrs);
+  const [oh, ow] = out.shape.slice(2) as number[];
+  return `{ n: batch, c: ${c}, h: ${h}, w: ${w}, outC: ${outC}, kh: ${kh}, kw: ${kw}, sh: ${sh}, sw: ${sw}, ph: ${ph}, pw: ${pw}, oh: ${oh}, ow: ${ow} }`;
+}
+
+/** A pool as the engine's API takes it: kernel, stride and padding, each one number where both sides agree. */
+const enginePool = (fn: string) => ({ node, xs: [x] }: EngineNode) => {
+  const { kernel, stride, padding } = node.spec!.window!(node.attrs);
+  return `bp.${fn}(${x}, ${pairLiteral(kernel)}, ${pairLiteral(stride)}, ${pairLiteral(padding)})`;
+};
 
 function spatial(x: TensorType, win: Window, op: string, outC: number | 'same'): TensorType {
   requireFloat([x], op);
@@ -49,7 +64,7 @@ registerOp({
     const [kh, kw] = convWindow(a).kernel;
     const outC = a.outChannels as number;
     const fanIn = inC * kh * kw;
-    const ps: ParamSpec[] = [{ name: 'weight', shape: [outC, inC, kh, kw], init: { kind: 'kaimingUniform', fanIn } }];
+    const ps: ParamSpec[] = [{ name: 'weight', shape: [outC, inC, kh, kw], init: { kind: 'kaimingUniform', fanIn }, l1: true }];
     if (a.bias) ps.push({ name: 'bias', shape: [outC], init: { kind: 'biasUniform', fanIn } });
     return ps;
   },
@@ -64,6 +79,16 @@ registerOp({
     const product = 2 * outs * (x.shape[1] as number) * kh * kw;
     const bias = a.bias ? outs : 0;
     return { forward: product + bias, backward: (needsGrad[0] ? product : 0) + product + bias };
+  },
+  lower: {
+    engine: ({ node, xs: [x], param, optional }) => {
+      const { stride, padding } = convWindow(node.attrs);
+      return `bp.conv2d(${x}, ${param('weight')}, ${optional('bias')}, ${pairLiteral(stride)}, ${pairLiteral(padding)})`;
+    },
+    standalone: (c) => ({
+      expr: `conv2d(${c.xs[0].name}, ${c.weight('weight')}, ${c.weight('bias')}, ${geometry(c, c.node.attrs.outChannels as number)})`,
+      kernel: 'conv2d',
+    }),
   },
 });
 
@@ -84,6 +109,10 @@ registerOp({
     const outs = valuesOf(y, batch);
     return { forward: outs * kh * kw, backward: needsGrad[0] ? outs : 0 };
   },
+  lower: {
+    engine: enginePool('maxPool2d'),
+    standalone: (c) => ({ expr: `maxPool2d(${c.xs[0].name}, ${geometry(c, c.xs[0].type.shape[1] as number)})`, kernel: 'maxPool2d' }),
+  },
 });
 
 registerOp({
@@ -102,5 +131,9 @@ registerOp({
     const [kh, kw] = poolWindow(a).kernel;
     const cost = valuesOf(y, batch) * (kh * kw + 1);
     return { forward: cost, backward: needsGrad[0] ? cost : 0 };
+  },
+  lower: {
+    engine: enginePool('avgPool2d'),
+    standalone: (c) => ({ expr: `avgPool2d(${c.xs[0].name}, ${geometry(c, c.xs[0].type.shape[1] as number)})`, kernel: 'avgPool2d' }),
   },
 });

@@ -3,6 +3,8 @@ import { linear } from '../ops/matmul';
 import { embedding } from '../ops/embedding';
 import { formatType } from '../graph/types';
 import { needBatched } from './common';
+import { sizeExpr } from '../codegen/lowering';
+import { num } from '../codegen/header';
 
 registerOp({
   op: 'Linear', category: 'Layers', summary: 'y = x·Wᵀ + b over the last dimension.',
@@ -22,7 +24,7 @@ registerOp({
   params([x], a) {
     const inF = x.shape[x.shape.length - 1] as number;
     const outF = a.outFeatures as number;
-    const ps: ParamSpec[] = [{ name: 'weight', shape: [outF, inF], init: { kind: 'kaimingUniform', fanIn: inF } }];
+    const ps: ParamSpec[] = [{ name: 'weight', shape: [outF, inF], init: { kind: 'kaimingUniform', fanIn: inF }, l1: true }];
     if (a.bias) ps.push({ name: 'bias', shape: [outF], init: { kind: 'biasUniform', fanIn: inF } });
     return ps;
   },
@@ -34,6 +36,14 @@ registerOp({
     const product = 2 * outs * inF;
     const bias = a.bias ? outs : 0;
     return { forward: product + bias, backward: (needsGrad[0] ? product : 0) + product + bias };
+  },
+  lower: {
+    engine: ({ xs: [x], param, has }) => `bp.linear(${x}, ${param('weight')}${has('bias') ? `, ${param('bias')}` : ''})`,
+    standalone: ({ node, xs: [x], weight }) => {
+      const shape = x.type.shape;
+      const expr = `linear(${x.name}, ${sizeExpr(shape.slice(0, -1))}, ${shape[shape.length - 1]}, ${weight('weight')}, ${weight('bias')}, ${num(node.attrs.outFeatures as number)})`;
+      return { expr, kernel: 'linear' };
+    },
   },
 });
 
@@ -50,8 +60,15 @@ registerOp({
     if (x.dtype !== 'int32') failDtype(`Embedding expects int32 indices, found ${formatType(x)}`);
     return { shape: [...x.shape, a.embeddingDim as number], dtype: 'float32' };
   },
-  params: (_i, a) => [{ name: 'weight', shape: [a.numEmbeddings as number, a.embeddingDim as number], init: { kind: 'normal', std: 1 } }],
+  params: (_i, a) => [{ name: 'weight', shape: [a.numEmbeddings as number, a.embeddingDim as number], init: { kind: 'normal', std: 1 }, l1: true }],
   forward: ([x], _a, ctx) => embedding(x, ctx.params.weight),
   // A gather forward; backward adds each output gradient into its row of dW.
   flops: (_x, _a, y, batch) => ({ forward: 0, backward: valuesOf(y, batch) }),
+  lower: {
+    engine: ({ xs: [x], param }) => `bp.embedding(${x}, ${param('weight')})`,
+    standalone: ({ node: { attrs: a }, xs: [x], weight }) => ({
+      expr: `embedding(${x.name}, ${weight('weight')}, ${num(a.numEmbeddings as number)}, ${num(a.embeddingDim as number)})`,
+      kernel: 'embedding',
+    }),
+  },
 });

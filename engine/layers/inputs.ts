@@ -1,6 +1,7 @@
 import { registerOp } from '../graph/registry';
 import type { AttrSpec } from '../graph/attrs';
 import type { TensorType } from '../graph/types';
+import { FED } from '../codegen/lowering';
 
 const attrs: AttrSpec[] = [
   { name: 'shape', type: { kind: 'shape' }, doc: 'Shape of one sample, without the batch dimension.' },
@@ -21,5 +22,6 @@ for (const [op, summary, formula] of [
     forward: () => {
       throw new Error(`${op} nodes are fed, not computed`);
     },
+    lower: { engine: FED, standalone: FED },
   });
 }

@@ -1,6 +1,7 @@
 import { registerOp, requireFloat, fail, failDtype, valuesOf } from '../graph/registry';
 import { formatType, type TensorType } from '../graph/types';
 import { bceWithLogitsLoss, crossEntropyLoss, mseLoss } from '../ops/loss';
+import { TRAINING_ONLY } from '../codegen/lowering';
 
 const scalar: TensorType = { shape: [], dtype: 'float32' };
 
@@ -19,6 +20,7 @@ registerOp({
   attrs: [], inputs: { ports: ['prediction', 'target'] },
   infer: (xs) => sameShape(xs, 'MSELoss'),
   forward: ([p, t]) => mseLoss(p, t),
+  lower: { engine: ({ xs: [p, t] }) => `bp.mseLoss(${p}, ${t})`, standalone: TRAINING_ONLY },
   // mean((x − t)²): a subtraction, a square and an add per value, one division. Backward: the mean's scale and the
   // square's 2·(x − t)·dy per value (3), and −dy for a target that wants a gradient.
   flops([p], _a, _y, batch, needsGrad) {
@@ -41,6 +43,7 @@ registerOp({
     return scalar;
   },
   forward: ([p, t]) => crossEntropyLoss(p, t),
+  lower: { engine: ({ xs: [p, t] }) => `bp.crossEntropyLoss(${p}, ${t})`, standalone: TRAINING_ONLY },
   // Per logit: the row's max, x − max, exp and the sum (4); per row: log, + max, − the label's logit, and the mean's
   // add (4); one division. Backward recomputes the softmax (4 per logit again), then exp, divide and scale (4 more)
   // and subtracts the label's 1 per row.
@@ -57,6 +60,7 @@ registerOp({
   attrs: [], inputs: { ports: ['prediction', 'target'] },
   infer: (xs) => sameShape(xs, 'BCEWithLogitsLoss'),
   forward: ([p, t]) => bceWithLogitsLoss(p, t),
+  lower: { engine: ({ xs: [p, t] }) => `bp.bceWithLogitsLoss(${p}, ${t})`, standalone: TRAINING_ONLY },
   // max(x, 0) − x·t + log(1 + e^−|x|) per value: 8 ops, then the mean's add (and one division). Backward, per value:
   // σ(x) (a comparison, exp, add, divide), (σ − t)·dy, the target's −x·dy (the kernel computes both), and the mean's scale.
   flops([p], _a, _y, batch, needsGrad) {

@@ -5,6 +5,22 @@ import { exp, log, neg, pow } from '../ops/unary';
 import { mean, sum } from '../ops/reduce';
 import type { Tensor } from '../tensor';
 import { broadcastTypes, dimOf } from './common';
+import { reducedDims, shapeExpr, sizeExpr, type StandaloneLowering } from '../codegen/lowering';
+import { literal, num } from '../codegen/header';
+import { normDim } from '../shape';
+import type { KernelName } from '../codegen/kernels';
+
+/** The standalone lowering of an elementwise binary op: its kernel applied left to right, each step broadcasting. */
+const standaloneBinary = (kernel: KernelName): StandaloneLowering => ({ node, xs }) => {
+  let acc = xs[0].name;
+  let accType: TensorType = xs[0].type;
+  for (let i = 1; i < xs.length; i++) {
+    const shape = broadcastTypes(accType, xs[i].type, node.spec!.op, i);
+    acc = `${kernel}(${acc}, ${shapeExpr(accType.shape)}, ${xs[i].name}, ${shapeExpr(xs[i].type.shape)}, ${shapeExpr(shape)})`;
+    accType = { shape, dtype: 'float32' };
+  }
+  return { expr: acc, kernel };
+};
 
 function broadcastAll(xs: readonly TensorType[], op: string): TensorType {
   requireFloat(xs, op);
@@ -31,6 +47,10 @@ registerOp({
     const outs = valuesOf(y, batch);
     return { forward: (xs.length - 1) * outs, backward: xs.reduce((n, x, i) => n + (needsGrad[i] ? reduceBack(x, outs, batch) : 0), 0) };
   },
+  lower: {
+    engine: ({ xs }) => (xs.length === 2 ? `bp.add(${xs[0]}, ${xs[1]})` : `bp.addN([${xs.join(', ')}])`),
+    standalone: standaloneBinary('add'),
+  },
 });
 
 /** Per output value, what each input's gradient costs before it is reduced back: [a's, b's]. */
@@ -40,10 +60,10 @@ const BINARY_GRADS = {
   Div: [1, 3], // dy / b, −(dy·y) / b
 } as const;
 
-for (const [op, summary, formula, backwardNote, fn] of [
-  ['Sub', 'a − b, broadcasting.', 'y = a − b', '∂ℓ/∂a = g,  ∂ℓ/∂b = −g', sub],
-  ['Mul', 'a · b elementwise, broadcasting.', 'y = a · b', '∂ℓ/∂a = g · b,  ∂ℓ/∂b = g · a', mul],
-  ['Div', 'a / b elementwise, broadcasting.', 'y = a / b', '∂ℓ/∂a = g / b,  ∂ℓ/∂b = −g · a / b²', div],
+for (const [op, summary, formula, backwardNote, fn, name] of [
+  ['Sub', 'a − b, broadcasting.', 'y = a − b', '∂ℓ/∂a = g,  ∂ℓ/∂b = −g', sub, 'sub'],
+  ['Mul', 'a · b elementwise, broadcasting.', 'y = a · b', '∂ℓ/∂a = g · b,  ∂ℓ/∂b = g · a', mul, 'mul'],
+  ['Div', 'a / b elementwise, broadcasting.', 'y = a / b', '∂ℓ/∂a = g / b,  ∂ℓ/∂b = −g · a / b²', div, 'div'],
 ] as const) {
   registerOp({
     op, category: 'Math', summary, formula, backwardNote, formulaNote: 'elementwise, broadcasting as NumPy', attrs: [], inputs: { ports: ['a', 'b'] },
@@ -54,20 +74,22 @@ for (const [op, summary, formula, backwardNote, fn] of [
       const backward = xs.reduce((n, x, i) => n + (needsGrad[i] ? BINARY_GRADS[op][i] * outs + reduceBack(x, outs, batch) : 0), 0);
       return { forward: outs, backward };
     },
+    lower: { engine: ({ xs: [a, b] }) => `bp.${name}(${a}, ${b})`, standalone: standaloneBinary(name) },
   });
 }
 
 // Per element, forward / backward: eˣ / dy·y; ln x / dy / x; −x / −dy; x^p / dy·p·x^(p−1) (a power and two products).
-for (const [op, summary, formula, backwardNote, fn, back] of [
-  ['Exp', 'e^x elementwise.', 'y = eˣ', '∂ℓ/∂x = g · eˣ = g · y', exp, 1],
-  ['Log', 'Natural logarithm elementwise.', 'y = ln x', '∂ℓ/∂x = g / x', log, 1],
-  ['Neg', '−x elementwise.', 'y = −x', '∂ℓ/∂x = −g', neg, 1],
+for (const [op, summary, formula, backwardNote, fn, back, name] of [
+  ['Exp', 'e^x elementwise.', 'y = eˣ', '∂ℓ/∂x = g · eˣ = g · y', exp, 1, 'exp'],
+  ['Log', 'Natural logarithm elementwise.', 'y = ln x', '∂ℓ/∂x = g / x', log, 1, 'log'],
+  ['Neg', '−x elementwise.', 'y = −x', '∂ℓ/∂x = −g', neg, 1, 'neg'],
 ] as const) {
   registerOp({
     op, category: 'Math', summary, formula, backwardNote, attrs: [], inputs: { ports: ['input'] },
     infer: (xs) => broadcastAll(xs, op),
     forward: ([x]) => fn(x),
     flops: (_x, _a, y, batch, needsGrad) => ({ forward: valuesOf(y, batch), backward: needsGrad[0] ? back * valuesOf(y, batch) : 0 }),
+    lower: { engine: ({ xs: [x] }) => `bp.${name}(${x})`, standalone: ({ xs: [x] }) => ({ expr: `${name}(${x.name})`, kernel: name }) },
   });
 }
 
@@ -77,6 +99,10 @@ registerOp({
   infer: (xs) => broadcastAll(xs, 'Pow'),
   forward: ([x], a) => pow(x, a.exponent as number),
   flops: (_x, _a, y, batch, needsGrad) => ({ forward: valuesOf(y, batch), backward: needsGrad[0] ? 3 * valuesOf(y, batch) : 0 }),
+  lower: {
+    engine: ({ node, xs: [x] }) => `bp.pow(${x}, ${num(node.attrs.exponent as number)})`,
+    standalone: ({ node, xs: [x] }) => ({ expr: `pow(${x.name}, ${num(node.attrs.exponent as number)})`, kernel: 'pow' }),
+  },
 });
 
 /** Dims to reduce: the given ones, or every dim but the batch. */
@@ -90,9 +116,9 @@ function reduceDims(x: TensorType, dim: unknown, op: string): number[] {
   return dims;
 }
 
-for (const [op, summary, formula, formulaNote, backwardNote, fn] of [
-  ['Sum', 'Sum over dims (default: every dim but the batch, giving [N]).', 'y = Σ x over dim', 'dim left out: every dim but the batch', '∂ℓ/∂x = g copied back along dim', sum],
-  ['Mean', 'Mean over dims (default: every dim but the batch, giving [N]).', 'y = (1/m) · Σ x over dim', 'm the number of values reduced; dim left out: every dim but the batch', '∂ℓ/∂x = g / m copied back along dim', mean],
+for (const [op, summary, formula, formulaNote, backwardNote, fn, name] of [
+  ['Sum', 'Sum over dims (default: every dim but the batch, giving [N]).', 'y = Σ x over dim', 'dim left out: every dim but the batch', '∂ℓ/∂x = g copied back along dim', sum, 'sum'],
+  ['Mean', 'Mean over dims (default: every dim but the batch, giving [N]).', 'y = (1/m) · Σ x over dim', 'm the number of values reduced; dim left out: every dim but the batch', '∂ℓ/∂x = g / m copied back along dim', mean, 'mean'],
 ] as const) {
   registerOp({
     op, category: 'Math', summary, formula, formulaNote, backwardNote,
@@ -107,16 +133,23 @@ for (const [op, summary, formula, formulaNote, backwardNote, fn] of [
       const shape = a.keepDim ? x.shape.map((d, i) => (dims.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !dims.includes(i));
       return { shape, dtype: 'float32' };
     },
-    forward([x], a): Tensor {
-      const dims = a.dim === undefined ? x.shape.map((_, i) => i).slice(1) : Array.isArray(a.dim) ? a.dim : [a.dim as number];
-      return fn(x, dims, a.keepDim as boolean);
-    },
+    forward: ([x], a): Tensor => fn(x, reducedDims(a.dim, x.shape.length), a.keepDim as boolean),
     // An add per input value (Mean: and a division per output value); backward broadcasts the gradient back
     // (Mean: scaled, a product per input value).
     flops([x], _a, y, batch, needsGrad) {
       const ins = valuesOf(x, batch);
       const mean = op === 'Mean' ? 1 : 0;
       return { forward: ins + mean * valuesOf(y, batch), backward: needsGrad[0] ? mean * ins : 0 };
+    },
+    lower: {
+      engine: ({ node: { attrs: a }, xs: [x], types: [t] }) => `bp.${name}(${x}, ${literal(reducedDims(a.dim, t.shape.length))}${a.keepDim ? ', true' : ''})`,
+      standalone: ({ node, xs: [x] }) => {
+        const shape = x.type.shape;
+        const axes = [...new Set(reducedDims(node.attrs.dim, shape.length).map((d) => normDim(d, shape.length)!))].sort((p, q) => p - q);
+        const count = sizeExpr(axes.map((i) => shape[i]));
+        const scale = name === 'sum' ? '1' : count.includes(' ') ? `1 / (${count})` : `1 / ${count}`;
+        return { expr: `reduce(${x.name}, ${shapeExpr(shape)}, ${literal(axes)}, ${scale})`, kernel: 'reduce' };
+      },
     },
   });
 }

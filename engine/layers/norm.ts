@@ -4,6 +4,8 @@ import type { TensorType } from '../graph/types';
 import { formatType } from '../graph/types';
 import { batchNorm1d, layerNorm } from '../ops/norm';
 import { needBatched } from './common';
+import { sizeExpr } from '../codegen/lowering';
+import { num } from '../codegen/header';
 
 const eps = { name: 'eps', type: { kind: 'float' as const, min: 0, minExclusive: true }, default: 1e-5, doc: 'Added to the variance for numerical stability.' };
 const affine = { name: 'affine', type: { kind: 'bool' as const }, default: true, doc: 'Learn a per-feature scale (weight) and shift (bias).' };
@@ -29,7 +31,7 @@ registerOp({
   formula: 'y = (x − E[x]) / √(Var[x] + ε) · γ + β', formulaNote: 'E, Var per feature over the batch, Var biased; eval: running estimates',
   backwardNote: 'through the batch statistics: ∂ℓ/∂x = γ/σ · (g − mean(g) − x̂ · mean(g · x̂)),  ∂ℓ/∂γ = Σ g · x̂,  ∂ℓ/∂β = Σ g (x̂ the normalised x, means over the batch)',
   attrs: [eps, { name: 'momentum', type: { kind: 'float', min: 0, max: 1 }, default: 0.1, doc: 'Weight of the new batch in the running estimates.' }, affine],
-  inputs: { ports: ['input'] },
+  inputs: { ports: ['input'] }, trainMode: 'statistics',
   infer([x]) {
     requireFloat([x], 'BatchNorm1d');
     if (x.shape.length !== 2 || x.shape[0] !== 'N') fail(`BatchNorm1d expects [N, C], found ${formatType(x)}`);
@@ -49,6 +51,14 @@ registerOp({
       training: ctx.training, momentum: a.momentum as number, eps: a.eps as number,
     }),
   flops: normFlops,
+  lower: {
+    engine: ({ node: { attrs: a }, xs: [x], param, optional }) =>
+      `bp.batchNorm1d(${x}, ${optional('weight')}, ${optional('bias')}, { runningMean: ${param('running_mean')}, runningVar: ${param('running_var')} }, { training, momentum: ${num(a.momentum as number)}, eps: ${num(a.eps as number)} })`,
+    standalone: ({ node: { attrs: a }, xs: [x], weight }) => ({
+      expr: `batchNorm1d(${x.name}, batch, ${x.type.shape[1] as number}, ${weight('running_mean')}, ${weight('running_var')}, ${weight('weight')}, ${weight('bias')}, ${num(a.eps as number)})`,
+      kernel: 'batchNorm1d',
+    }),
+  },
 });
 
 registerOp({
@@ -65,4 +75,14 @@ registerOp({
   params: ([x], a) => affineParams(x.shape[x.shape.length - 1] as number, a.affine),
   forward: ([x], a, ctx) => layerNorm(x, ctx.params.weight ?? null, ctx.params.bias ?? null, a.eps as number),
   flops: normFlops,
+  lower: {
+    engine: ({ node: { attrs: a }, xs: [x], optional }) => `bp.layerNorm(${x}, ${optional('weight')}, ${optional('bias')}, ${num(a.eps as number)})`,
+    standalone: ({ node: { attrs: a }, xs: [x], weight }) => {
+      const shape = x.type.shape;
+      return {
+        expr: `layerNorm(${x.name}, ${sizeExpr(shape.slice(0, -1))}, ${shape[shape.length - 1] as number}, ${weight('weight')}, ${weight('bias')}, ${num(a.eps as number)})`,
+        kernel: 'layerNorm',
+      };
+    },
+  },
 });

@@ -2,6 +2,9 @@ import { registerOp, fail, failDtype } from '../graph/registry';
 import { formatType, type Dim } from '../graph/types';
 import { concat, flatten, reshape, resolveReshape } from '../ops/shape';
 import { dimOf, needBatched } from './common';
+import { sizeExpr } from '../codegen/lowering';
+import { num } from '../codegen/header';
+import { normDim } from '../shape';
 
 /** Reshapes are views and Concat copies (its backward slices): no arithmetic either way. */
 const noArithmetic = () => ({ forward: 0, backward: 0 });
@@ -17,6 +20,8 @@ registerOp({
   },
   forward: ([x]) => flatten(x),
   flops: noArithmetic,
+  // Row-major storage: the standalone module's flat array is already flattened.
+  lower: { engine: ({ xs: [x] }) => `bp.flatten(${x})`, standalone: ({ xs: [x] }) => ({ expr: x.name }) },
 });
 
 registerOp({
@@ -33,6 +38,10 @@ registerOp({
   },
   forward: ([x], a) => reshape(x, [x.shape[0], ...(a.shape as number[])]),
   flops: noArithmetic,
+  lower: {
+    engine: ({ node, xs: [x] }) => `bp.reshape(${x}, [${[`${x}.shape[0]`, ...(node.attrs.shape as number[]).map(num)].join(', ')}])`,
+    standalone: ({ xs: [x] }) => ({ expr: x.name }),
+  },
 });
 
 registerOp({
@@ -55,4 +64,13 @@ registerOp({
   },
   forward: (xs, a) => concat(xs, a.dim as number),
   flops: noArithmetic,
+  lower: {
+    engine: ({ node, xs }) => `bp.concat([${xs.join(', ')}], ${num(node.attrs.dim as number)})`,
+    standalone: ({ node, xs, out }) => {
+      const shape = xs[0].type.shape;
+      const d = normDim(node.attrs.dim as number, shape.length)!;
+      const ctor = out.dtype === 'int32' ? 'Int32Array' : 'Float32Array';
+      return { expr: `concat(new ${ctor}(${sizeExpr(out.shape)}), [${xs.map((v) => v.name).join(', ')}], ${sizeExpr(shape.slice(0, d))})`, kernel: 'concat' };
+    },
+  },
 });

@@ -10,9 +10,6 @@ import { sum } from '../ops/reduce';
 import type { GraphModel } from '../graph/model';
 import type { Tensor } from '../tensor';
 
-/** The ops whose `weight` the penalty covers. */
-export const L1_OPS: readonly string[] = ['Linear', 'Conv2d', 'Embedding'];
-
 /** The rate λ of `training.l1`: 0 when absent or not a non-negative number (the analyzer reports that). */
 export function readL1(training: unknown): number {
   const v = typeof training === 'object' && training !== null ? (training as { l1?: unknown }).l1 : undefined;
@@ -23,9 +20,7 @@ export function readL1(training: unknown): number {
 export function l1Weights(model: GraphModel): [string, Tensor][] {
   const out: [string, Tensor][] = [];
   for (const id of model.order) {
-    if (!L1_OPS.includes(model.nodes.get(id)!.spec!.op)) continue;
-    const w = model.state.get(`${id}.weight`);
-    if (w) out.push([`${id}.weight`, w]);
+    for (const p of model.nodes.get(id)!.params) if (p.l1) out.push([p.key, model.state.get(p.key)!]);
   }
   return out;
 }

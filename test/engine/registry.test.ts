@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { allOps, buildJsonSchema, CATEGORIES } from '../../engine';
+import { FED, TRAINING_ONLY } from '../../engine/codegen/lowering';
 
+/**
+ * The one pinned list of ops: the format spec's (../shared/spec/graph-format.md, docs/file-format.md). Every other
+ * test derives its ops from the registry, so this is where a new op is first written down outside its declaration.
+ */
 const SPEC_OPS = [
   'Input', 'Target', 'Linear', 'Conv2d', 'MaxPool2d', 'AvgPool2d', 'Flatten', 'Reshape', 'ReLU', 'Tanh', 'Sigmoid', 'Exp', 'Log', 'Neg',
   'LeakyReLU', 'GELU', 'Softmax', 'LogSoftmax', 'Dropout', 'BatchNorm1d', 'LayerNorm', 'Embedding', 'Add', 'Sub', 'Mul', 'Div', 'Pow',
@@ -13,6 +18,21 @@ const SPEC_OPS = [
 test('the registry has exactly the ops of the format spec, each in a palette category', () => {
   assert.deepEqual(allOps().map((o) => o.op).sort(), [...SPEC_OPS].sort());
   for (const o of allOps()) assert.ok(CATEGORIES.includes(o.category), `${o.op}: ${o.category}`);
+});
+
+test('every op declares every lowering: sources are fed, losses are for training only, every other op is written out', () => {
+  for (const o of allOps()) {
+    const { engine, standalone } = o.lower;
+    if (o.isSource) {
+      assert.deepEqual([engine, standalone], [FED, FED], `${o.op} is fed by the caller`);
+    } else if (o.isLoss) {
+      assert.equal(typeof engine, 'function', `${o.op}: the engine target computes the loss`);
+      assert.equal(standalone, TRAINING_ONLY, `${o.op}: inference never computes a loss`);
+    } else {
+      assert.equal(typeof engine, 'function', `${o.op}: engine lowering`);
+      assert.equal(typeof standalone, 'function', `${o.op}: standalone lowering`);
+    }
+  }
 });
 
 test('every registered op says what it computes: a one-line formula for the node hover card', () => {

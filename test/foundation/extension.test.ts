@@ -69,10 +69,10 @@ test('Open as Text uses the URI a menu passes, and says so when there is no mode
   assert.equal(rec.messages.length, 1);
 });
 
-test('Train, Stop Training and Export to TypeScript with no model open say what to open', async () => {
+test('Train, Stop Training and the exports with no model open say what to open', async () => {
   const { rec } = await loadExtension();
-  for (const id of ['train', 'stopTraining', 'exportTypeScript']) await rec.commands.get(`backpropStudio.${id}`)!();
-  assert.equal(rec.messages.length, 3);
+  for (const id of ['train', 'stopTraining', 'exportTypeScript', 'exportOnnx']) await rec.commands.get(`backpropStudio.${id}`)!();
+  assert.equal(rec.messages.length, 4);
   for (const m of rec.messages) {
     assert.equal(m.level, 'info');
     assert.match(m.text, /open a \*\.nn\.json model first|no training run to stop/);

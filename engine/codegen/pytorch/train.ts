@@ -8,7 +8,7 @@
  */
 import type { OptimizerJson } from '../../graph/types';
 import { featureDef } from '../../data/features';
-import { readL1, L1_OPS } from '../../train/regularization';
+import { readL1 } from '../../train/regularization';
 import { readTrainingSettings } from '../../data/spec';
 import type { ExportPlan } from '../plan';
 import { CSV_FILE, DATA_FILE, type TrainingData } from './data';
@@ -73,7 +73,8 @@ export function trainScript(plan: ExportPlan, data: TrainingData, options: Train
   const settings = readTrainingSettings(training);
   const opt = optimizerSource(training?.optimizer);
   const l1 = readL1(training);
-  const l1Keys = plan.order.filter((id) => L1_OPS.includes(plan.nodes.get(id)!.spec!.op) && plan.params.some((p) => p.key === `${id}.weight`)).map((id) => `${id}.weight`);
+  // The weights the engine's penalty covers (each op's parameter declaration says which: ParamSpec.l1).
+  const l1Keys = plan.params.filter((p) => p.l1).map((p) => p.key);
   // What is fed: the bound Input and Target of the dataset (as the engine's Trainer feeds), else every Input and Target.
   const feeds = data.inputId !== null && data.targetId !== null ? [data.inputId, data.targetId] : [...plan.inputs, ...plan.targets];
   const target = data.targetId ?? plan.targets[0] ?? null;
