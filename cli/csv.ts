@@ -4,9 +4,14 @@ import { CsvParseError, parseCsvText } from '../common/csv';
 import { InputError, readInput } from './files';
 
 export function readCsvTable(path: string): CsvTable {
-  const text = new TextDecoder().decode(readInput(path, 'csv'));
+  return readCsvFile(path).table;
+}
+
+/** The file's bytes and its table (the PyTorch export copies the bytes beside train.py). */
+export function readCsvFile(path: string): { bytes: Uint8Array; table: CsvTable } {
+  const bytes = readInput(path, 'csv');
   try {
-    return parseCsvText(text, path);
+    return { bytes, table: parseCsvText(new TextDecoder().decode(bytes), path) };
   } catch (e) {
     if (e instanceof CsvParseError) throw new InputError(e.message);
     throw e;

@@ -13,6 +13,10 @@ import { UsageError } from './args';
 import { checkWritable } from './files';
 import { writeFileAtomic } from './fs';
 import { InputError, readModelAnalysis, readSidecar } from './load';
+import { readDatasetSpec, type ModelJson } from '../engine';
+import { TrainingDataError, type DatasetFiles } from '../engine/codegen/pytorch/data';
+import { readCsvFile } from './csv';
+import { datasetPath, external } from './trainDataset';
 
 /** The engine's targets (TypeScript, PyTorch), and `onnx`: one .onnx file. */
 export type CliExportTarget = ExportTarget | 'onnx';
@@ -92,11 +96,13 @@ export function exportCommand(args: ExportArgs): { written: string[]; unchanged:
         generator: args.generator,
         fileName: basename(args.out),
         runtime,
+        ...(folder ? { modelFileName: basename(args.modelPath), dataset: datasetFiles(args.modelPath, analysis.model!) } : {}),
       }).files;
     }
   } catch (e) {
     if (e instanceof GraphValidationError) throw new InputError(`${args.modelPath}: ${firstProblem(e.errors)}`);
     if (e instanceof ExportError) throw new InputError(`${args.modelPath}: cannot export for the ${args.target} target: ${e.message}`);
+    if (e instanceof TrainingDataError) throw new InputError(`${args.modelPath}: cannot export train.py's dataset: ${e.message}`);
     throw e;
   }
 
@@ -133,4 +139,12 @@ function prepareFolder(dir: string, force: boolean): void {
       throw new InputError(`cannot create the folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
+}
+
+/** What the model's dataset needs from disk for train.py: the shipped digits, or the model's CSV file (its bytes and table). */
+function datasetFiles(modelPath: string, model: ModelJson): DatasetFiles {
+  const { spec } = readDatasetSpec(model.training);
+  if (spec?.source === 'digits') return { digits: external(modelPath, 'digits', undefined).digits };
+  if (spec?.source === 'csv' && spec.path) return { csv: readCsvFile(datasetPath(modelPath, spec.path)) };
+  return {};
 }

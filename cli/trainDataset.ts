@@ -28,14 +28,16 @@ export function external(modelPath: string, source: string, path: string | undef
     if (!existsSync(p)) throw new InputError(`the digits dataset is missing (${p}); run npm run build`);
     return { digits: readFileSync(p) };
   }
-  if (source === 'csv') {
-    // The model's folder tree is the root, as for its weights (common/containment.ts).
-    const model = resolve(modelPath);
-    const where = resolveContainedPath(model, path!, dirname(model), DATASET_FILE, NODE_LINKS);
-    if ('error' in where) throw new InputError(`${modelPath}: ${where.error}`);
-    return { table: readCsvTable(where.path) };
-  }
+  if (source === 'csv') return { table: readCsvTable(datasetPath(modelPath, path!)) };
   return {};
+}
+
+/** The model's CSV file: `path` resolved inside the model's folder tree, as for its weights (common/containment.ts). */
+export function datasetPath(modelPath: string, path: string): string {
+  const model = resolve(modelPath);
+  const where = resolveContainedPath(model, path, dirname(model), DATASET_FILE, NODE_LINKS);
+  if ('error' in where) throw new InputError(`${modelPath}: ${where.error}`);
+  return where.path;
 }
 
 /** The model's own dataset (training.dataset), whole; a bad dataset or CSV is an InputError naming the model file. */

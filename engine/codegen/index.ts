@@ -5,7 +5,8 @@
  *   train), beside the engine runtime it imports (one bundled ES module and its type declarations), or
  *   importing an installed engine package.
  * - `standalone`: a dependency-free module for inference, predict(inputs, batch), over Float32Arrays.
- * - `pytorch`: a folder with model.py (class Model(nn.Module)), its initial weights and a safetensors reader/writer.
+ * - `pytorch`: a folder with model.py (class Model(nn.Module)), its initial weights and a safetensors reader/writer,
+ *   train.py (the model's training, alone or under torchrun), its dataset and README.md.
  *
  * Pure: model in, file contents out (strings and bytes), no I/O. Deterministic: the same model and
  * options give the same text. An invalid graph throws GraphValidationError with the analyzer's errors.
@@ -16,7 +17,9 @@ import { encodeSafetensors, type TensorRecord } from '../io/safetensors';
 import { engineModule } from './engineTarget';
 import { planExport, resolveState, stateBytes } from './plan';
 import { standaloneKeys, standaloneModule, standaloneProblem } from './standalone';
-import { pytorchFiles } from './pytorch';
+import { pytorchFiles, LOSS_KEY, WEIGHTS_FILE as PYTORCH_INITIAL_WEIGHTS } from './pytorch';
+import { pytorchTrainingFiles } from './pytorch/training';
+import type { DatasetFiles } from './pytorch/data';
 
 export type ExportTarget = 'engine' | 'standalone' | 'pytorch';
 
@@ -32,6 +35,10 @@ export interface ExportOptions {
   generator: string;
   /** The module's file name (default 'model.ts'); the files written beside it are named after it. Not for pytorch (a folder). */
   fileName?: string;
+  /** pytorch: the model file's name (e.g. `xor.nn.json`), which names the weights train.py writes (NAME.safetensors). */
+  modelFileName?: string;
+  /** pytorch: what the model's dataset needs from disk (the digits file, the CSV file), for train.py's data. */
+  dataset?: DatasetFiles;
   /**
    * Engine target without engineImport: the runtime to write beside the module, i.e. the contents of
    * dist/engine.mjs and dist/engine.d.mts (see readEngineRuntime in cli/export.ts).
@@ -48,7 +55,7 @@ export interface ExportedFile {
   /** Relative to the directory the module is written to. */
   path: string;
   contents: string | Uint8Array;
-  role: 'module' | 'runtime' | 'declarations' | 'weights';
+  role: 'module' | 'runtime' | 'declarations' | 'weights' | 'training' | 'data' | 'readme';
 }
 
 export interface ExportResult {
@@ -87,7 +94,13 @@ export function exportModel(input: string | Uint8Array | ModelJson | GraphAnalys
   const weightsFile = `${baseName(fileName)}.weights.safetensors`;
   const files: ExportedFile[] = [];
 
-  if (options.target === 'pytorch') return { files: pytorchFiles(plan, options.weights, options.generator) };
+  if (options.target === 'pytorch') {
+    const training = pytorchTrainingFiles(plan, {
+      generator: options.generator, lossKey: LOSS_KEY, modelTakesRawPoints: false, initialWeightsFile: PYTORCH_INITIAL_WEIGHTS,
+      modelFileName: options.modelFileName, dataset: options.dataset ?? {},
+    });
+    return { files: [...pytorchFiles(plan, options.weights, options.generator), ...training] };
+  }
 
   if (options.target === 'standalone') {
     const problem = standaloneProblem(plan);

@@ -1,4 +1,5 @@
 import { CHECK_GRADIENTS_COMMAND, checkGradients } from './checkGradients';
+import { EXPORT_PYTORCH_COMMAND, exportPyTorch } from './exportPyTorch';
 import { EXPORT_ONNX_COMMAND, exportOnnxCommand } from './exportOnnx';
 import { EXPORT_TYPESCRIPT_COMMAND, exportTypeScript } from './exportTypeScript';
 import { NEW_MODEL_COMMAND, newModel } from './newModel';
@@ -29,6 +30,7 @@ export function commandHandlers(training: TrainingManager, revealer: NodeReveale
     [STEP_EPOCH_COMMAND]: { title: 'Step Training One Epoch', handler: (resource?: unknown) => stepTraining(training, 'epoch', resource) },
     [WALK_THROUGH_STEP_COMMAND]: { title: 'Walk Through Step', handler: (resource?: unknown) => stepTraining(training, 'walk', resource) },
     [EXPORT_TYPESCRIPT_COMMAND]: { title: 'Export to TypeScript', handler: exportTypeScript },
+    [EXPORT_PYTORCH_COMMAND]: { title: 'Export to PyTorch', handler: (resource?: unknown) => exportPyTorch(resource) },
     [EXPORT_ONNX_COMMAND]: { title: 'Export to ONNX', handler: exportOnnxCommand },
     [CHECK_GRADIENTS_COMMAND]: { title: 'Check Gradients', handler: (resource?: unknown, nodeId?: unknown) => checkGradients(gradChecks, resource, nodeId) },
     [OPEN_AS_TEXT_COMMAND]: { title: 'Open as Text', handler: openAsText },

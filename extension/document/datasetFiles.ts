@@ -4,13 +4,13 @@
  * gradient check read it the same way.
  */
 import * as vscode from 'vscode';
-import { readDatasetSpec, type ExternalData } from '../../engine';
+import { readDatasetSpec, type CsvTable, type ExternalData } from '../../engine';
 import { parseCsvText } from '../../common/csv';
 import { modelFileUri, readIfExists } from './modelFiles';
 import { messageOf } from '../log';
 
-/** `training` is the model's training section; `digitsFile` the extension's dist/digits.bin. Throws a one-line Error. */
-export async function readExternalData(doc: vscode.TextDocument, training: unknown, digitsFile: string): Promise<ExternalData> {
+/** What the dataset needs from disk: the digits' bytes, or the CSV file's bytes and table. Throws a one-line Error. */
+export async function readDatasetFiles(doc: vscode.TextDocument, training: unknown, digitsFile: string): Promise<{ digits?: Uint8Array; csv?: { bytes: Uint8Array; table: CsvTable } }> {
   const { spec, problems } = readDatasetSpec(training);
   if (problems.length) throw new Error(problems[0]);
   if (spec?.source === 'digits') {
@@ -28,7 +28,13 @@ export async function readExternalData(doc: vscode.TextDocument, training: unkno
       throw new Error(`cannot read the CSV file ${spec.path} (${messageOf(e)})`);
     }
     if (!bytes) throw new Error(`cannot read the CSV file ${spec.path}: there is no such file`);
-    return { table: parseCsvText(new TextDecoder().decode(bytes), spec.path) };
+    return { csv: { bytes, table: parseCsvText(new TextDecoder().decode(bytes), spec.path) } };
   }
   return {};
+}
+
+/** `training` is the model's training section; `digitsFile` the extension's dist/digits.bin. Throws a one-line Error. */
+export async function readExternalData(doc: vscode.TextDocument, training: unknown, digitsFile: string): Promise<ExternalData> {
+  const files = await readDatasetFiles(doc, training, digitsFile);
+  return files.csv ? { table: files.csv.table } : files.digits ? { digits: files.digits } : {};
 }

@@ -1,4 +1,4 @@
-// Train, Stop Training and Export to TypeScript as the extension runs them (the real bundle, the real
+// Train, Stop Training, Export to TypeScript and Export to PyTorch as the extension runs them (the real bundle, the real
 // training worker and code generator; VS Code faked by the host harness).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,6 +110,48 @@ test('Export refuses an invalid graph with the engine\'s message and writes noth
   assert.equal(r, undefined);
   assert.ok(host.rec.messages.some((m) => m.level === 'error' && /"fc1".*outFeatures/.test(m.text)));
   assert.equal(host.files.has(FakeUri.file('/ws/bad.ts').toString()), false);
+});
+
+test('Export to PyTorch writes the folder the save dialog names; differing files there are replaced only when the user confirms', async () => {
+  const host = await startHost({ workspaceFolder: DIR });
+  const uri = FakeUri.file('/ws/tiny.nn.json');
+  await host.open(uri, model());
+  host.rec.answers.saveDialog = FakeUri.file('/ws/tiny-pytorch');
+  const written = (await host.rec.commands.get('backpropStudio.exportPyTorch')!(uri)) as FakeUri[];
+  const names = ['README.md', 'data.safetensors', 'initial.safetensors', 'model.py', 'safetensors_io.py', 'train.py'];
+  assert.deepEqual(written.map((u) => u.path).sort(), names.map((n) => `/ws/tiny-pytorch/${n}`));
+  const train = new TextDecoder().decode(host.files.get(FakeUri.file('/ws/tiny-pytorch/train.py').toString()));
+  // The trained weights get the name the editor reads beside tiny.nn.json.
+  assert.match(train, /^WEIGHTS_FILE = 'tiny\.safetensors'$/m);
+  assert.match(train, /Export to PyTorch/);
+
+  // The same export again: nothing changes, nothing is asked.
+  let asked = 0;
+  const window = host.vscode.window as Record<string, unknown>;
+  window.showWarningMessage = async () => (asked++, undefined);
+  assert.deepEqual(await host.rec.commands.get('backpropStudio.exportPyTorch')!(uri), []);
+  assert.equal(asked, 0);
+  // A file edited since is replaced only on confirmation.
+  host.files.set(FakeUri.file('/ws/tiny-pytorch/train.py').toString(), new TextEncoder().encode('# mine'));
+  assert.equal(await host.rec.commands.get('backpropStudio.exportPyTorch')!(uri), undefined);
+  assert.equal(asked, 1);
+  assert.equal(new TextDecoder().decode(host.files.get(FakeUri.file('/ws/tiny-pytorch/train.py').toString())), '# mine');
+  window.showWarningMessage = async (text: string) => (asked++, /train\.py/.test(text) ? 'Replace' : undefined);
+  const again = (await host.rec.commands.get('backpropStudio.exportPyTorch')!(uri)) as FakeUri[];
+  assert.deepEqual(again.map((u) => u.path), ['/ws/tiny-pytorch/train.py']);
+  assert.match(new TextDecoder().decode(host.files.get(FakeUri.file('/ws/tiny-pytorch/train.py').toString())), /DistributedDataParallel/);
+});
+
+test('Export to PyTorch refuses an invalid graph with the engine\'s message and writes nothing', async () => {
+  const host = await startHost({ workspaceFolder: DIR });
+  const uri = FakeUri.file('/ws/bad.nn.json');
+  const json = JSON.parse(model());
+  json.nodes[1].attrs.outFeatures = 0;
+  await host.open(uri, JSON.stringify(json));
+  host.rec.answers.saveDialog = FakeUri.file('/ws/bad-pytorch');
+  assert.equal(await host.rec.commands.get('backpropStudio.exportPyTorch')!(uri), undefined);
+  assert.ok(host.rec.messages.some((m) => m.level === 'error' && /cannot export: .*"fc1".*outFeatures/.test(m.text)));
+  assert.equal([...host.files.keys()].some((k) => k.includes('bad-pytorch')), false);
 });
 
 test('closing the last editor on a training model stops the run and still saves its weights', async () => {

@@ -46,7 +46,7 @@ test('every contributed command is in category "Backprop Studio" with a title', 
     assert.ok(c.title, c.command);
     assert.match(c.command, /^backpropStudio\./);
   }
-  for (const id of ['newModel', 'train', 'stopTraining', 'exportTypeScript', 'exportOnnx', 'openAsText']) {
+  for (const id of ['newModel', 'train', 'stopTraining', 'exportTypeScript', 'exportPyTorch', 'exportOnnx', 'openAsText']) {
     assert.ok(contributed.includes(`backpropStudio.${id}`), `backpropStudio.${id} is not contributed`);
   }
 });
