@@ -19,7 +19,12 @@ const RESERVED = new Set([
  * appended until it is (so `class` becomes `class_`). `taken` holds the module's own names.
  */
 export function allocateNames(ids: readonly string[], taken: Iterable<string>): Map<string, string> {
-  const used = new Set<string>([...RESERVED, ...taken]);
+  return uniqueNames(ids, [...RESERVED, ...taken]);
+}
+
+/** Each id, or the id with `_` appended until it is neither taken nor another id: any language's local names. */
+export function uniqueNames(ids: readonly string[], taken: Iterable<string>): Map<string, string> {
+  const used = new Set<string>(taken);
   const out = new Map<string, string>();
   const want = new Set(ids);
   for (const id of ids) {

@@ -1,5 +1,6 @@
 // Export to TypeScript (docs/export.md): both targets for every example model and for random valid
 // graphs, compiled together in one strict tsc program, then run and compared with the engine.
+import { TARGET_OUTPUT_MODEL } from './onnxModels';
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -380,20 +381,7 @@ test('an invalid graph is refused with the messages the analyzer gives', () => {
   assert.throws(() => exportModel(xor, { target: 'standalone', weights: sidecar, embedWeights: true, generator: GENERATOR }), /has shape \[2, 8\] but the model needs \[8, 2\]/);
 });
 
-const targetModel: ModelJson = {
-  format: 'nn-graph', version: 1, name: 'needs a target',
-  nodes: [
-    { id: 'x', op: 'Input', attrs: { shape: [3] } },
-    { id: 't', op: 'Target', attrs: { shape: [3] } },
-    { id: 'd', op: 'Sub' },
-    { id: 't2', op: 'Target', attrs: { shape: [3] } },
-    { id: 'loss', op: 'MSELoss' },
-  ],
-  edges: [
-    { from: 'x', to: 'd', port: 0 }, { from: 't', to: 'd', port: 1 },
-    { from: 'd', to: 'loss', port: 0 }, { from: 't2', to: 'loss', port: 1 },
-  ],
-};
+const targetModel = TARGET_OUTPUT_MODEL;
 
 test('the standalone target refuses an output that depends on a Target; the engine target takes it', async () => {
   assert.throws(

@@ -2,6 +2,7 @@
  * Writing Python source: literals, identifiers, and which node ids can be plain attributes of an
  * nn.Module. Shared by the files of the `pytorch` target.
  */
+import { uniqueNames } from '../header';
 
 /** Python's keywords: never a local or an attribute name (`self.in` is a syntax error). */
 export const PY_KEYWORDS: ReadonlySet<string> = new Set([
@@ -49,16 +50,7 @@ export function whyNotPlain(id: string, classNames: ReadonlySet<string>): string
  * (`in` becomes `in_`). `taken`: the names the generated code itself uses.
  */
 export function pythonLocals(ids: readonly string[], taken: Iterable<string>): Map<string, string> {
-  const used = new Set<string>([...PY_KEYWORDS, ...taken]);
-  const want = new Set(ids);
-  const out = new Map<string, string>();
-  for (const id of ids) {
-    let name = id;
-    while (used.has(name) || (name !== id && want.has(name))) name += '_';
-    used.add(name);
-    out.set(id, name);
-  }
-  return out;
+  return uniqueNames(ids, [...PY_KEYWORDS, ...taken]);
 }
 
 /** A single-quoted Python string literal. */
