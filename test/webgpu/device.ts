@@ -11,6 +11,8 @@ export interface TestDevice {
 }
 
 let cached: Promise<TestDevice> | null = null;
+/** The Dawn instance: it must outlive its devices (collected, it tears them down under the running work). */
+export let instance: unknown = null;
 
 export function testDevice(): Promise<TestDevice> {
   cached ??= (async () => {
@@ -22,6 +24,7 @@ export function testDevice(): Promise<TestDevice> {
     }
     Object.assign(globalThis, mod.globals);
     const gpu = mod.create([]);
+    instance = gpu;
     const adapter = (await gpu.requestAdapter()) as { requestDevice(): Promise<GpuDevice> } | null;
     if (!adapter) return { device: null, why: 'no WebGPU adapter (is chromium installed, and VK_ICD_FILENAMES set to its SwiftShader?)' };
     return { device: await adapter.requestDevice(), why: '' };

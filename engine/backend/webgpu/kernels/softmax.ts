@@ -14,7 +14,7 @@ const SOFTMAX = (log: boolean) =>
     'dim: u32, inner: u32,',
     '@group(0) @binding(1) var<storage, read> X: array<f32>;\n@group(0) @binding(2) var<storage, read_write> Y: array<f32>;',
     `${ROWS}
-    var mx = -3.4028235e38;
+    var mx = -0x1.fffffep+127f;
     for (var d = 0u; d < P.dim; d++) { mx = max(mx, X[base + d * P.inner]); }
     var sum = 0.0;
     for (var d = 0u; d < P.dim; d++) { sum += exp(X[base + d * P.inner] - mx); }
@@ -63,7 +63,7 @@ const CROSS_ENTROPY = perElement(
     let base = i * P.c;
     let label = L[i];
     if (label < 0 || u32(label) >= P.c) { Y[i] = nan_(); continue; }
-    var mx = -3.4028235e38;
+    var mx = -0x1.fffffep+127f;
     for (var j = 0u; j < P.c; j++) { mx = max(mx, X[base + j]); }
     var sum = 0.0;
     for (var j = 0u; j < P.c; j++) { sum += exp(X[base + j] - mx); }
@@ -77,7 +77,7 @@ const CROSS_ENTROPY_BACKWARD = perElement(
   `
     let base = i * P.c;
     let s = G[0] / f32(P.n);
-    var mx = -3.4028235e38;
+    var mx = -0x1.fffffep+127f;
     for (var j = 0u; j < P.c; j++) { mx = max(mx, X[base + j]); }
     var sum = 0.0;
     for (var j = 0u; j < P.c; j++) { sum += exp(X[base + j] - mx); }
