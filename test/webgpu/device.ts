@@ -1,9 +1,15 @@
 /**
  * A WebGPU device for tests, from the npm package `webgpu` (Dawn) on a software Vulkan driver: Debian chromium's
- * SwiftShader (VK_ICD_FILENAMES, and its Vulkan loader on LD_LIBRARY_PATH; scripts/run-tests.mjs sets both). Null,
- * with the reason, where there is no adapter: a test then skips, except in CI where it fails.
+ * SwiftShader, through the system's Vulkan loader (Debian's libvulkan1; .ci/run installs both). Null, with the
+ * reason, where there is no adapter: a test then skips, except in CI where it fails.
  */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { GpuDevice } from '../../engine/backend/webgpu/gpu';
+
+/** Debian chromium's SwiftShader: the Vulkan driver the tests use unless VK_ICD_FILENAMES names another. */
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 export interface TestDevice {
   device: GpuDevice | null;
@@ -16,6 +22,10 @@ export let instance: unknown = null;
 
 export function testDevice(): Promise<TestDevice> {
   cached ??= (async () => {
+    // The Vulkan loader reads these when Dawn creates its instance, so setting them here is in time.
+    if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    // Without a runtime directory the loader prints a warning on every start.
+    process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'bps-xdg-'));
     let mod: { create(args: string[]): { requestAdapter(): Promise<unknown> }; globals: Record<string, unknown> };
     try {
       mod = (await import('webgpu')) as never;

@@ -1,10 +1,10 @@
 /**
  * 2-D convolution (cross-correlation, NCHW, as PyTorch) with its input and weight gradients, and max and average
- * pooling with theirs. Each gradient is computed as a gather: a thread (or, for the weight gradient, a workgroup)
- * owns one value of the result and sums what flows into it, so no two threads write the same value.
+ * pooling with theirs. Each gradient is computed as a gather: a thread owns one value of the result (for the weight
+ * gradient, one chunk of it) and sums what flows into it, so no two threads write the same value.
  */
 import type { Conv2dGeometry } from '../../backend';
-import { u, WORKGROUP, type GpuContext, type GpuTensor } from '../context';
+import { u, type GpuContext, type GpuTensor } from '../context';
 import { perElement } from './elementwise';
 
 const GEOMETRY = 'c: u32, h: u32, w: u32, outC: u32, kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32, oh: u32, ow: u32,';
@@ -91,24 +91,27 @@ export function conv2dBackwardInput(ctx: GpuContext, gy: GpuTensor, w: GpuTensor
   return d;
 }
 
-/** dW[oc, ic, ky, kx] = Σ over images and output positions of dY · X: one workgroup per weight, reduced in memory. */
-const CONV_BACKWARD_WEIGHT = /* wgsl */ `
-struct Params { n: u32, batch: u32, ${GEOMETRY} }
-@group(0) @binding(0) var<storage, read> P: Params;
-${IN(1, 'G')}
-${IN(2, 'X')}
-${OUT(3, 'D')}
-var<workgroup> partial: array<f32, ${WORKGROUP}>;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  for (var o = wid.x; o < P.n; o += groups.x) {
+/**
+ * dW[oc, ic, ky, kx] = Σ over images and output positions of dY · X, in two passes: each thread sums one weight's
+ * products over a chunk of POSITIONS_PER_THREAD positions (no barriers: a weight's sum is spread over many threads
+ * even when the layer has few weights), then one thread per weight adds its chunks' partial sums in order.
+ */
+const POSITIONS_PER_THREAD = 64;
+
+const CONV_BACKWARD_WEIGHT_PARTIAL = perElement(
+  `batch: u32, weights: u32, ${GEOMETRY}`,
+  `${IN(1, 'G')}\n${IN(2, 'X')}\n${OUT(3, 'Partial')}`,
+  `
+    let o = i % P.weights;
+    let chunk = i / P.weights;
     let kx = o % P.kw;
     let ky = (o / P.kw) % P.kh;
     let ic = (o / (P.kw * P.kh)) % P.c;
     let oc = o / (P.kw * P.kh * P.c);
     let positions = P.batch * P.oh * P.ow;
+    let end = min(positions, (chunk + 1u) * ${POSITIONS_PER_THREAD}u);
     var acc = 0.0;
-    for (var q = t; q < positions; q += ${WORKGROUP}u) {
+    for (var q = chunk * ${POSITIONS_PER_THREAD}u; q < end; q++) {
       let ox = q % P.ow;
       let oy = (q / P.ow) % P.oh;
       let img = q / (P.ow * P.oh);
@@ -118,22 +121,25 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
         acc = fma(G[((img * P.outC + oc) * P.oh + oy) * P.ow + ox], X[((img * P.c + ic) * P.h + u32(iy)) * P.w + u32(ix)], acc);
       }
     }
-    partial[t] = acc;
-    workgroupBarrier();
-    for (var half = ${WORKGROUP / 2}u; half > 0u; half = half / 2u) {
-      if (t < half) { partial[t] = partial[t] + partial[t + half]; }
-      workgroupBarrier();
-    }
-    if (t == 0u) { D[o] = partial[0]; }
-    workgroupBarrier();
-  }
-}`;
+    Partial[i] = acc;`,
+);
+
+const SUM_CHUNKS = perElement(
+  'chunks: u32,',
+  `${IN(1, 'Partial')}\n${OUT(2, 'D')}`,
+  `
+    var acc = 0.0;
+    for (var k = 0u; k < P.chunks; k++) { acc += Partial[k * P.n + i]; }
+    D[i] = acc;`,
+);
 
 export function conv2dBackwardWeight(ctx: GpuContext, gy: GpuTensor, x: GpuTensor, g: Conv2dGeometry): GpuTensor {
-  const size = g.outC * g.c * g.kh * g.kw;
-  const d = ctx.tensor(size, 'float32');
-  const groups = Math.min(size, ctx.device.limits.maxComputeWorkgroupsPerDimension);
-  ctx.dispatch(CONV_BACKWARD_WEIGHT, [gy, x, d], [u(size), u(g.n), ...geometry(g)], groups);
+  const weights = g.outC * g.c * g.kh * g.kw;
+  const chunks = Math.max(1, Math.ceil((g.n * g.oh * g.ow) / POSITIONS_PER_THREAD));
+  const partial = ctx.tensor(chunks * weights, 'float32');
+  ctx.dispatch(CONV_BACKWARD_WEIGHT_PARTIAL, [gy, x, partial], [u(chunks * weights), u(g.n), u(weights), ...geometry(g)], ctx.groups(chunks * weights));
+  const d = ctx.tensor(weights, 'float32');
+  ctx.dispatch(SUM_CHUNKS, [partial, d], [u(weights), u(chunks)], ctx.groups(weights));
   return d;
 }
 
