@@ -27,7 +27,8 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mai
 /** @type {esbuild.BuildOptions[]} */
 const targets = [
   { ...node, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-  { ...node, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist' },
+  // `webgpu` (Dawn, a native addon, an optional dependency) is loaded from node_modules only for --backend webgpu.
+  { ...node, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist', external: ['webgpu'] },
   { ...node, entryPoints: { trainWorker: 'extension/training/worker.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { gradcheckWorker: 'extension/gradcheck/worker.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { kernelWorker: 'common/kernelWorker.ts' }, outdir: 'dist' },

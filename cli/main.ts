@@ -1,6 +1,6 @@
 /**
  * backprop-studio: the engine headless, for scripts and CI.
- * Exit codes: 0 ok, 1 bad model or feed, 2 usage error, 3 non-finite loss or gradient, 4 gradcheck found a wrong gradient.
+ * Exit codes: 0 ok, 1 bad model or feed (or no WebGPU with --backend webgpu), 2 usage error, 3 non-finite loss or gradient, 4 gradcheck found a wrong gradient.
  */
 import { FeedError } from '../engine';
 import { parseArgs, UsageError } from './args';
@@ -13,6 +13,8 @@ import { trainOnDataset } from './trainDataset';
 import { profileCommand, profileTable } from './profile';
 import { enableFastKernels } from '../common/kernels';
 import { datasetBatch } from './datasetBatch';
+import { BackendUnavailableError, parseBackend, useBackend, type BackendName } from './backend';
+import { nodeWebGpuRequested, releaseNodeWebGpu } from '../common/webgpu';
 
 const USAGE = `Usage: backprop-studio <command> [options]
 
@@ -47,17 +49,21 @@ Commands:
           the first training batch of the model's dataset. Exit 4 when one disagrees.
 
 Options:
+  --backend cpu|webgpu
+              grad, train, predict, profile: where the engine runs (default cpu); webgpu
+              needs the npm package webgpu and a Vulkan driver (docs/cli.md).
   --help      show this help
   --version   show the version
 
-Exit codes: 0 success, 1 bad model or feed, 2 usage error, 3 non-finite loss or gradient,
-            4 gradcheck: a gradient disagrees with the finite differences.
+Exit codes: 0 success, 1 bad model or feed (or, with --backend webgpu, no webgpu package or no
+            adapter), 2 usage error, 3 non-finite loss or gradient, 4 gradcheck: a gradient
+            disagrees with the finite differences.
 Docs: docs/cli.md`;
 
 const COMMANDS = ['grad', 'train', 'predict', 'profile', 'export', 'gradcheck'];
 
 async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['feed', 'out', 'steps', 'target', 'epochs', 'batch-size', 'engine-import', ...GRADCHECK_FLAGS], ['help', 'version', 'force', 'embed-weights', 'no-embed-weights']);
+  const args = parseArgs(argv, ['feed', 'out', 'steps', 'target', 'epochs', 'batch-size', 'engine-import', 'backend', ...GRADCHECK_FLAGS], ['help', 'version', 'force', 'embed-weights', 'no-embed-weights']);
   if (args.flags.has('help') || argv.length === 0) {
     process.stdout.write(USAGE + '\n');
     return argv.length === 0 ? 2 : 0;
@@ -68,6 +74,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const [command, modelPath, ...rest] = args.positionals;
   if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}" (expected ${COMMANDS.join(', ')}; see --help)`);
+  const backendName = parseBackend(args.flags, command);
   if (command === 'gradcheck') {
     for (const flag of ['target', 'engine-import', 'embed-weights', 'no-embed-weights', 'force']) if (args.flags.has(flag)) throw new UsageError(`--${flag} applies to export, not gradcheck`);
     return runGradcheck(modelPath, rest, args.flags, process.stdout);
@@ -79,9 +86,9 @@ async function run(argv: string[]): Promise<number> {
   }
   if (!modelPath) throw new UsageError(`${command} needs a model file: backprop-studio ${command} MODEL.nn.json${command === 'profile' ? '' : ' --feed FEED.json'}`);
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  if (command === 'profile') return runProfile(modelPath, args.flags);
+  if (command === 'profile') return runProfile(modelPath, args.flags, backendName);
   const feedPath = args.flags.get('feed');
-  if (command === 'train' && feedPath === undefined) return trainOnModelDataset(modelPath, args.flags);
+  if (command === 'train' && feedPath === undefined) return trainOnModelDataset(modelPath, args.flags, backendName);
   if (typeof feedPath !== 'string') throw new UsageError(`${command} needs --feed FEED.json`);
   for (const f of ['epochs', 'batch-size']) if (args.flags.has(f)) throw new UsageError(`--${f} applies to training on the model's dataset (train without --feed)`);
   let steps = 0;
@@ -93,6 +100,8 @@ async function run(argv: string[]): Promise<number> {
   const out = args.flags.get('out');
   // Every check before the work: the destination, the model, then the feed against the model.
   if (typeof out === 'string') checkWritable(out, '--out');
+  // The model's and feed's tensors are made on the backend: chosen before them.
+  await useBackend(backendName);
   const model = loadModel(modelPath);
   const feeds = loadFeed(feedPath, model, command !== 'predict');
   const result =
@@ -113,25 +122,27 @@ function positiveInt(flags: Map<string, string | true>, name: string): number | 
   return Number(v);
 }
 
-async function trainOnModelDataset(modelPath: string, flags: Map<string, string | true>): Promise<number> {
+async function trainOnModelDataset(modelPath: string, flags: Map<string, string | true>, backendName: BackendName): Promise<number> {
   for (const f of ['steps', 'out']) if (flags.has(f)) throw new UsageError(`--${f} applies to train with --feed`);
   const epochs = positiveInt(flags, 'epochs');
   const batchSize = positiveInt(flags, 'batch-size');
+  await useBackend(backendName);
   const model = loadModel(modelPath);
   await trainOnDataset(modelPath, model, { epochs, batchSize, progress: process.stderr });
   return 0;
 }
 
-async function runProfile(modelPath: string, flags: Map<string, string | true>): Promise<number> {
+async function runProfile(modelPath: string, flags: Map<string, string | true>, backendName: BackendName): Promise<number> {
   for (const f of ['epochs', 'batch-size']) if (flags.has(f)) throw new UsageError(`--${f} does not apply to profile: it takes training.batchSize, or the feed's batch`);
   const steps = positiveInt(flags, 'steps') ?? 20;
   const feedPath = flags.get('feed');
   const out = flags.get('out');
   // Every check before the work: the destination, the model, then the feed (or the dataset).
   if (typeof out === 'string') checkWritable(out, '--out');
+  const backend = await useBackend(backendName);
   const model = loadModel(modelPath);
   const feeds = typeof feedPath === 'string' ? loadFeed(feedPath, model, true) : datasetBatch(modelPath, model, 'profile');
-  const result = await profileCommand(model, feeds, steps, typeof feedPath === 'string' ? 'feed' : 'dataset');
+  const result = await profileCommand(model, feeds, steps, typeof feedPath === 'string' ? 'feed' : 'dataset', backend);
   process.stdout.write(profileTable(result, modelPath));
   if (typeof out === 'string') writeOrRescue(out, JSON.stringify(result) + '\n', '--out');
   return 0;
@@ -174,6 +185,10 @@ export async function main(argv: string[]): Promise<number> {
     enableFastKernels();
     return await run(argv);
   } catch (e) {
+    if (e instanceof BackendUnavailableError) {
+      process.stderr.write(`backprop-studio: ${e.message}\n`);
+      return 1;
+    }
     const msg = String((e as Error)?.message ?? e).split('\n')[0];
     if (e instanceof UsageError) {
       process.stderr.write(`backprop-studio: ${msg}\n`);
@@ -195,7 +210,18 @@ export async function main(argv: string[]): Promise<number> {
     const debug = process.env.BACKPROP_STUDIO_DEBUG;
     process.stderr.write(`backprop-studio: internal error: ${msg}${debug ? `\n${(e as Error).stack ?? e}` : ' (set BACKPROP_STUDIO_DEBUG=1 for details)'}\n`);
     return 70;
+  } finally {
+    if (nodeWebGpuRequested()) await endWebGpu();
   }
+}
+
+/**
+ * Dawn keeps the process alive while its instance exists, and may still after the device is destroyed: the device
+ * is let go, and if anything of Dawn's still holds the event loop once the exit code is set, the process ends.
+ */
+async function endWebGpu(): Promise<void> {
+  await releaseNodeWebGpu();
+  setTimeout(() => process.exit(), 200).unref();
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { describeKernels, formatFlops, kernelInfo, profileTraining, type KernelInfo, UNSCOPED_ROW, type GraphModel, type NodeProfile, type PhaseSummary, type ProfileReport, type Tensor } from '../engine';
 import { guardFinite } from './commands';
+import { describeBackend, type BackendReport } from './backend';
 
 export interface ProfileResult {
   /** Where the batch came from. */
@@ -16,13 +17,15 @@ export interface ProfileResult {
   observedPhases: PhaseJson;
   flops: ProfileReport['flops'];
   nodes: NodeProfile[];
-  /** Which CPU kernels ran the steps: WebAssembly (relaxed or plain SIMD) on how many threads, or TypeScript. */
+  /** Which backend ran the steps: the CPU, or WebGPU and its adapter. */
+  backend: BackendReport;
+  /** The CPU's kernels: WebAssembly (relaxed or plain SIMD) on how many threads, or TypeScript (what ran the steps on the CPU backend). */
   kernels: KernelInfo;
 }
 
 type PhaseJson = Omit<PhaseSummary, 'samples'>;
 
-export async function profileCommand(model: GraphModel, feeds: Record<string, Tensor>, steps: number, source: ProfileResult['source']): Promise<ProfileResult> {
+export async function profileCommand(model: GraphModel, feeds: Record<string, Tensor>, steps: number, source: ProfileResult['source'], backend: BackendReport = { name: 'cpu' }): Promise<ProfileResult> {
   const problem = model.lossProblem();
   if (problem) throw new Error(problem);
   const r = await profileTraining(model, feeds, {
@@ -37,6 +40,7 @@ export async function profileCommand(model: GraphModel, feeds: Record<string, Te
     phases: phase(r.phases), observedPhases: phase(r.observedPhases),
     flops: { ...r.flops, backwardOverForward: sig(r.flops.backwardOverForward), stepOverForward: sig(r.flops.stepOverForward) },
     nodes: r.nodes.map((n) => ({ ...n, forwardMs: ms(n.forwardMs), backwardMs: ms(n.backwardMs), flopRatio: n.flopRatio === null ? null : sig(n.flopRatio) })),
+    backend,
     kernels: kernelInfo(),
   };
 }
@@ -66,7 +70,10 @@ export function profileTable(r: ProfileResult, modelPath: string): string {
   const out: string[] = [];
   const from = r.source === 'feed' ? 'the feed' : "the model's dataset, seeded";
   out.push(`${modelPath}: one training step on a batch of ${r.batch} (${from}); medians of ${r.steps} steps after ${r.warmup} warm-up`);
-  out.push(`kernels: ${describeKernels(r.kernels)}`, '');
+  out.push(`backend: ${describeBackend(r.backend)}`);
+  if (r.backend.name === 'cpu') out.push(`kernels: ${describeKernels(r.kernels)}`);
+  else if (r.backend.adapter?.software) out.push('(a software adapter runs WebGPU on the CPU: these times say nothing of a GPU)');
+  out.push('');
   out.push(...table(['phase', 'ms', '× forward', 'analytic × forward'], [
     ['forward', fmtMs(p.forwardMs), '1.00', '1.00'],
     ['backward', fmtMs(p.backwardMs), fmtRatio(p.backwardOverForward), fmtRatio(f.backwardOverForward)],

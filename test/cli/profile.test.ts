@@ -32,6 +32,7 @@ interface Profile {
   phases: Phases; observedPhases: Phases;
   flops: { forward: number; backward: number; update: number; backwardOverForward: number; stepOverForward: number };
   nodes: Row[];
+  backend: { name: string };
   kernels: { kernels: string; threads: number };
 }
 
@@ -45,8 +46,9 @@ test('profile on the MLP template: the table, the JSON, and the analytic FLOPs b
   // The table: the phases with measured and analytic ratios, the rule of thumb, then one row per node.
   const lines = r.stdout.split('\n');
   assert.match(lines[0], /batch of 16 \(the model's dataset, seeded\); medians of 5 steps/);
-  // The command line runs the WebAssembly kernels on every core (relaxed SIMD: bin/ turns it on in Node 20).
-  assert.match(lines[1], /^kernels: WebAssembly relaxed SIMD, \d+ threads?$/);
+  // The CPU backend by default, on the WebAssembly kernels on every core (relaxed SIMD: bin/ turns it on in Node 20).
+  assert.equal(lines[1], 'backend: CPU');
+  assert.match(lines[2], /^kernels: WebAssembly relaxed SIMD, \d+ threads?$/);
   assert.match(r.stdout, /^phase\s+ms\s+× forward\s+analytic × forward$/m);
   for (const phase of ['forward', 'backward', 'update', 'step']) assert.match(r.stdout, new RegExp(`^${phase}\\s+\\d+\\.\\d+\\s+\\d+\\.\\d\\d\\s+\\d+\\.\\d\\d$`, 'm'));
   assert.match(r.stdout, /Rule of thumb: backward ≈ 2 × forward, step ≈ 3 × forward/);
@@ -55,7 +57,8 @@ test('profile on the MLP template: the table, the JSON, and the analytic FLOPs b
   }
 
   const p = JSON.parse(readFileSync(out, 'utf8')) as Profile;
-  assert.deepEqual(Object.keys(p).sort(), ['batch', 'flops', 'kernels', 'nodes', 'observedPhases', 'phases', 'source', 'steps', 'warmup']);
+  assert.deepEqual(Object.keys(p).sort(), ['backend', 'batch', 'flops', 'kernels', 'nodes', 'observedPhases', 'phases', 'source', 'steps', 'warmup']);
+  assert.deepEqual(p.backend, { name: 'cpu' });
   assert.equal(p.kernels.kernels, 'relaxed-simd');
   assert.equal(p.source, 'dataset');
   assert.equal(p.batch, 16);
