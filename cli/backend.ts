@@ -2,9 +2,9 @@
  * `--backend cpu|webgpu` for grad, train, predict and profile: which engine backend runs the command. The CPU is the
  * default; WebGPU comes from the optional npm package `webgpu` (common/webgpu.ts) and is loaded only when asked for.
  */
-import { setBackend } from '../engine';
+import { backend, setBackend } from '../engine';
 import { WebGpuBackend } from '../engine/backend/webgpu';
-import { describeAdapter, nodeWebGpu, type AdapterInfo } from '../common/webgpu';
+import { describeAdapter, gpuIdle, nodeWebGpu, type AdapterInfo } from '../common/webgpu';
 import { UsageError } from './args';
 
 export type BackendName = 'cpu' | 'webgpu';
@@ -41,3 +41,9 @@ export async function useBackend(name: BackendName): Promise<BackendReport> {
 }
 
 export const describeBackend = (b: BackendReport) => (b.adapter ? `WebGPU, ${describeAdapter(b.adapter)}` : 'CPU');
+
+/** For timings: waits for the GPU's queued work on WebGPU; undefined on the CPU, whose ops are done when they return. */
+export function backendSync(): (() => Promise<void>) | undefined {
+  const b = backend();
+  return b instanceof WebGpuBackend ? () => gpuIdle(b) : undefined;
+}

@@ -5,7 +5,7 @@
  */
 import { describeKernels, formatFlops, kernelInfo, profileTraining, type KernelInfo, UNSCOPED_ROW, type GraphModel, type NodeProfile, type PhaseSummary, type ProfileReport, type Tensor } from '../engine';
 import { guardFinite } from './commands';
-import { describeBackend, type BackendReport } from './backend';
+import { backendSync, describeBackend, type BackendReport } from './backend';
 
 export interface ProfileResult {
   /** Where the batch came from. */
@@ -30,6 +30,7 @@ export async function profileCommand(model: GraphModel, feeds: Record<string, Te
   if (problem) throw new Error(problem);
   const r = await profileTraining(model, feeds, {
     steps,
+    sync: backendSync(),
     onStep: async (pass, loss, step) => {
       if (!Number.isFinite(loss)) await guardFinite(model, pass, `non-finite loss at profile step ${step}`);
     },
@@ -72,7 +73,10 @@ export function profileTable(r: ProfileResult, modelPath: string): string {
   out.push(`${modelPath}: one training step on a batch of ${r.batch} (${from}); medians of ${r.steps} steps after ${r.warmup} warm-up`);
   out.push(`backend: ${describeBackend(r.backend)}`);
   if (r.backend.name === 'cpu') out.push(`kernels: ${describeKernels(r.kernels)}`);
-  else if (r.backend.adapter?.software) out.push('(a software adapter runs WebGPU on the CPU: these times say nothing of a GPU)');
+  else {
+    if (r.backend.adapter?.software) out.push('A software adapter runs WebGPU on the CPU: these times say nothing of a GPU.');
+    out.push("Phases wait for the GPU; per-node times are the time to record each node's commands, not GPU time.");
+  }
   out.push('');
   out.push(...table(['phase', 'ms', '× forward', 'analytic × forward'], [
     ['forward', fmtMs(p.forwardMs), '1.00', '1.00'],

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { GpuAdapter, GpuDevice } from '../engine/backend/webgpu/gpu';
+import type { WebGpuBackend } from '../engine/backend/webgpu';
 
 export interface AdapterInfo {
   vendor: string;
@@ -80,6 +81,12 @@ export async function releaseNodeWebGpu(): Promise<void> {
 
 /** Whether a device was asked for in this process (the CLI then ends the process itself). */
 export const nodeWebGpuRequested = () => current !== null || instance !== null;
+
+/** Resolves when the GPU has done everything the backend recorded so far (what a timing must wait for). */
+export async function gpuIdle(b: WebGpuBackend): Promise<void> {
+  b.ctx.flush();
+  await b.ctx.device.queue.onSubmittedWorkDone();
+}
 
 export function adapterInfo(adapter: GpuAdapter): AdapterInfo {
   const i = adapter.info ?? {};

@@ -245,13 +245,19 @@ export interface ProfileOptions {
   optimizer?: Optimizer;
   /** Called after each step with its pass and loss (a NaN guard); throwing ends the profile. */
   onStep?: (pass: ForwardPass, loss: number, step: number) => Promise<void> | void;
+  /**
+   * Waits until the backend has done the work queued so far. A GPU backend only records commands when an op runs:
+   * without this, backward's and the update's times would be the time to record them, their GPU time landing in the
+   * next forward's read-back. Not needed on the CPU, whose ops finish before they return.
+   */
+  sync?: () => Promise<void>;
 }
 
 /**
  * One training step on `feeds` as the Trainer takes it (zero the gradients, forward in training mode with the loss
  * read back, backward, the optimizer's update), timed by `clock`. Returns the pass and the loss.
  */
-export async function timedStep(model: GraphModel, feeds: Record<string, Tensor>, optimizer: Optimizer, clock: StepClock, step: number): Promise<{ pass: ForwardPass; loss: number }> {
+export async function timedStep(model: GraphModel, feeds: Record<string, Tensor>, optimizer: Optimizer, clock: StepClock, step: number, sync?: () => Promise<void>): Promise<{ pass: ForwardPass; loss: number }> {
   optimizer.zeroGrad();
   clock.begin();
   const pass = model.forward(feeds, { training: true, step, observe: clock.observeForward });
@@ -259,9 +265,11 @@ export async function timedStep(model: GraphModel, feeds: Record<string, Tensor>
   clock.end('forward');
   clock.begin();
   if (pass.loss!.requiresGrad) pass.loss!.backward(undefined, { observe: clock.observeBackward });
+  await sync?.();
   clock.end('backward');
   clock.begin();
   noGrad(() => optimizer.step());
+  await sync?.();
   clock.end('update');
   return { pass, loss };
 }
@@ -284,7 +292,7 @@ export async function profileTraining(model: GraphModel, feeds: Record<string, T
   for (let i = 0; i < warmup + steps; i++) {
     for (const nodes of [false, true]) {
       const clock = new StepClock({ nodes });
-      const { pass, loss } = await timedStep(model, feeds, optimizer, clock, k);
+      const { pass, loss } = await timedStep(model, feeds, optimizer, clock, k, opts.sync);
       await opts.onStep?.(pass, loss, ++k);
       if (i < warmup) continue;
       (nodes ? observed : plain).push(clock.phases());
