@@ -66,20 +66,22 @@ export function randomMatrix(rows: number, cols: number, key: string): Float32Ar
 export interface MlpSpec { layers: LinearInit[]; batch: Batch }
 export interface CnnSpec { conv1: ConvInit; conv2: ConvInit; fc: LinearInit; batch: Batch }
 
-export function mlpSpec(): MlpSpec {
+/** The MLP at `batch` (the engine bench's 64 by default; the WebGPU rows also take 1024). */
+export function mlpSpec(batch: number = MLP.batch): MlpSpec {
   const s = MLP.sizes;
   return {
     layers: [linearInit(s[0], s[1], 'fc1'), linearInit(s[1], s[2], 'fc2'), linearInit(s[2], s[3], 'fc3')],
-    batch: makeBatch('mlp', [MLP.batch, s[0]], s[3]),
+    batch: makeBatch('mlp', [batch, s[0]], s[3]),
   };
 }
 
-export function cnnSpec(): CnnSpec {
+/** The CNN at `batch` (the engine bench's 32 by default; the WebGPU rows also take 256). */
+export function cnnSpec(batch: number = CNN.batch): CnnSpec {
   return {
     conv1: convInit(1, CNN.c1, CNN.k, 'conv1'),
     conv2: convInit(CNN.c1, CNN.c2, CNN.k, 'conv2'),
     fc: linearInit(cnnFlatFeatures(), CNN.classes, 'fc'),
-    batch: makeBatch('cnn', [CNN.batch, 1, CNN.h, CNN.w], CNN.classes),
+    batch: makeBatch('cnn', [batch, 1, CNN.h, CNN.w], CNN.classes),
   };
 }
 
@@ -133,7 +135,13 @@ function sgdRunner(loss: () => E.Tensor, opt: E.SGD, probe?: () => void): Runner
   };
 }
 
-export function engineMlp(spec: MlpSpec, probe?: () => void): Runner {
+/** A model on the engine's tensor API: its loss (recorded for autograd) and its SGD, on the backend current when built. */
+export interface EngineModel {
+  loss: () => E.Tensor;
+  opt: E.SGD;
+}
+
+export function engineMlpModel(spec: MlpSpec): EngineModel {
   const ps = spec.layers.map((l) => ({ w: param(l.w, [l.outF, l.inF]), b: param(l.b, [l.outF]) }));
   const x = E.Tensor.fromData(spec.batch.x, spec.batch.xShape);
   const y = E.Tensor.fromData(spec.batch.labels, [spec.batch.labels.length], 'int32');
@@ -143,10 +151,10 @@ export function engineMlp(spec: MlpSpec, probe?: () => void): Runner {
     h = E.relu(E.linear(h, ps[1].w, ps[1].b));
     return E.crossEntropyLoss(E.linear(h, ps[2].w, ps[2].b), y);
   };
-  return sgdRunner(loss, opt, probe);
+  return { loss, opt };
 }
 
-export function engineCnn(spec: CnnSpec, probe?: () => void): Runner {
+export function engineCnnModel(spec: CnnSpec): EngineModel {
   const { conv1: c1, conv2: c2, fc } = spec;
   const w1 = param(c1.w, [c1.outC, c1.inC, c1.k, c1.k]), b1 = param(c1.b, [c1.outC]);
   const w2 = param(c2.w, [c2.outC, c2.inC, c2.k, c2.k]), b2 = param(c2.b, [c2.outC]);
@@ -159,6 +167,16 @@ export function engineCnn(spec: CnnSpec, probe?: () => void): Runner {
     h = E.maxPool2d(E.relu(E.conv2d(h, w2, b2)), 2);
     return E.crossEntropyLoss(E.linear(E.flatten(h), w3, b3), y);
   };
+  return { loss, opt };
+}
+
+export function engineMlp(spec: MlpSpec, probe?: () => void): Runner {
+  const { loss, opt } = engineMlpModel(spec);
+  return sgdRunner(loss, opt, probe);
+}
+
+export function engineCnn(spec: CnnSpec, probe?: () => void): Runner {
+  const { loss, opt } = engineCnnModel(spec);
   return sgdRunner(loss, opt, probe);
 }
 
