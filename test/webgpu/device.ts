@@ -1,12 +1,14 @@
 /**
  * A WebGPU device for tests, from the npm package `webgpu` (Dawn) on a software Vulkan driver: Debian chromium's
- * SwiftShader, through the system's Vulkan loader (Debian's libvulkan1; .ci/run installs both). Null, with the
+ * SwiftShader, through the system's Vulkan loader (Debian's libvulkan1; .ci/run installs both). The device itself is
+ * common/webgpu.ts's, as the command line gets it; unlike the command line, tests pick the driver. Null, with the
  * reason, where there is no adapter: a test then skips, except in CI where it fails.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GpuDevice } from '../../engine/backend/webgpu/gpu';
+import { nodeWebGpu } from '../../common/webgpu';
 
 /** Debian chromium's SwiftShader: the Vulkan driver the tests use unless VK_ICD_FILENAMES names another. */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -17,8 +19,6 @@ export interface TestDevice {
 }
 
 let cached: Promise<TestDevice> | null = null;
-/** The Dawn instance: it must outlive its devices (collected, it tears them down under the running work). */
-export let instance: unknown = null;
 
 export function testDevice(): Promise<TestDevice> {
   cached ??= (async () => {
@@ -26,18 +26,10 @@ export function testDevice(): Promise<TestDevice> {
     if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     // Without a runtime directory the loader prints a warning on every start.
     process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'bps-xdg-'));
-    let mod: { create(args: string[]): { requestAdapter(): Promise<unknown> }; globals: Record<string, unknown> };
-    try {
-      mod = (await import('webgpu')) as never;
-    } catch (e) {
-      return { device: null, why: `the npm package webgpu is not installed (${(e as Error).message})` };
-    }
-    Object.assign(globalThis, mod.globals);
-    const gpu = mod.create([]);
-    instance = gpu;
-    const adapter = (await gpu.requestAdapter()) as { requestDevice(): Promise<GpuDevice> } | null;
-    if (!adapter) return { device: null, why: 'no WebGPU adapter (is chromium installed, and VK_ICD_FILENAMES set to its SwiftShader?)' };
-    return { device: await adapter.requestDevice(), why: '' };
+    // common/webgpu.ts keeps Dawn's instance referenced as long as the device lives (collected, it tears it down).
+    const r = await nodeWebGpu();
+    if (!r.ok) return { device: null, why: r.missing === 'adapter' ? `${r.message} (is chromium installed, and VK_ICD_FILENAMES set to its SwiftShader?)` : r.message };
+    return { device: r.device, why: '' };
   })();
   return cached;
 }
