@@ -4,6 +4,7 @@
  * gradient of the loss with respect to it (the node hover card). Everything is measured on the step the trainer
  * just took, from the engine's own recorded pass: nothing here recomputes backprop.
  */
+import { readScalars } from '../backend/readback';
 import { backend, type Storage } from '../backend/backend';
 import { currentWasmKernels } from '../backend/wasm/install';
 import { tensorSummary } from '../backend/wasm/kernels';
@@ -128,25 +129,34 @@ export class ParamStatsRecorder {
     if (!this.kept) return null;
     if (this.cached) return this.cached;
     const b = backend();
-    const squares = async (s: Storage, size: number) => (await b.read(b.sumSquares(s, size)))[0];
-    const stats = Object.create(null) as Record<string, ParamStats>;
+    // Every sum of squares is reduced on the backend first, then all are read in one go (one round trip on a GPU).
+    const sums: Storage[] = [];
+    const squares = (s: Storage, size: number): number => sums.push(b.sumSquares(s, size)) - 1;
+    const layers: { id: string; n: number; grad: number[]; weight: number[]; before: number[]; delta: number[] }[] = [];
     for (const id of this.model.order) {
       const params = this.model.nodes.get(id)!.params.filter((p) => !p.buffer);
       if (!params.length) continue;
-      let n = 0, grad = 0, weight = 0, before = 0, delta = 0;
+      const layer = { id, n: 0, grad: [] as number[], weight: [] as number[], before: [] as number[], delta: [] as number[] };
       for (const { key } of params) {
         const p = this.model.state.get(key)!;
         const r = this.kept.get(key)!;
-        n += p.size;
-        if (r.grad) grad += await squares(r.grad.storage, p.size);
-        weight += await squares(p.storage, p.size);
-        before += await squares(r.before, p.size);
-        delta += await squares(b.axpby(p.storage, 1, r.before, -1, p.size), p.size);
+        layer.n += p.size;
+        if (r.grad) layer.grad.push(squares(r.grad.storage, p.size));
+        layer.weight.push(squares(p.storage, p.size));
+        layer.before.push(squares(r.before, p.size));
+        layer.delta.push(squares(b.axpby(p.storage, 1, r.before, -1, p.size), p.size));
       }
+      layers.push(layer);
+    }
+    const values = await readScalars(sums);
+    const total = (at: number[]) => at.reduce((s, k) => s + values[k], 0);
+    const stats = Object.create(null) as Record<string, ParamStats>;
+    for (const { id, n, grad, weight, before, delta } of layers) {
+      const wasBefore = total(before);
       stats[id] = {
-        gradRms: Math.sqrt(grad / Math.max(1, n)),
-        weightRms: Math.sqrt(weight / Math.max(1, n)),
-        updateRatio: before > 0 ? Math.sqrt(delta / before) : 0,
+        gradRms: Math.sqrt(total(grad) / Math.max(1, n)),
+        weightRms: Math.sqrt(total(weight) / Math.max(1, n)),
+        updateRatio: wasBefore > 0 ? Math.sqrt(total(delta) / wasBefore) : 0,
       };
     }
     this.cached = stats;

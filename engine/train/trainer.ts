@@ -3,7 +3,8 @@
  * magnitude each edge carried. UI-agnostic: the command line, the extension's worker and the tests drive
  * it one step at a time.
  */
-import { backend } from '../backend/backend';
+import { backend, type Storage } from '../backend/backend';
+import { readScalars } from '../backend/readback';
 import { noGrad } from '../autograd';
 import { ActivationBudgetError, type GraphModel, type ForwardPass } from '../graph/model';
 import { LIMITS } from '../graph/analyze';
@@ -259,7 +260,10 @@ export class Trainer {
     const edges = new Array<number>(edgeCount).fill(0);
     const pass = this.lastPass;
     if (pass) {
-      for (const [i, g] of pass.edgeGrads) edges[i] = Math.sqrt((await rmsSquare(g)));
+      // Reduced on the backend, read back together.
+      const grads = [...pass.edgeGrads];
+      const sums = await readScalars(grads.map(([, g]) => backend().sumSquares(g.storage, g.size)));
+      grads.forEach(([i, g], k) => (edges[i] = Math.sqrt(sums[k] / Math.max(1, g.size))));
     }
     // Keyed by node id: null-prototype, so a node may be called __proto__.
     const paramNorms = Object.create(null) as Record<string, number>;
@@ -269,16 +273,20 @@ export class Trainer {
       for (const id of Object.keys(params)) paramNorms[id] = params[id].gradRms * Math.sqrt(this.paramCount(id));
       return { step: this.step, edges, paramNorms, params };
     }
+    const layers: [string, number[]][] = [];
+    const sums: Storage[] = [];
     for (const id of this.model.order) {
       const ps = this.model.nodes.get(id)!.params.filter((p) => !p.buffer);
       if (!ps.length) continue;
-      let s = 0;
+      const at: number[] = [];
       for (const p of ps) {
         const g = this.model.state.get(p.key)!.grad;
-        if (g) s += (await backend().read(backend().sumSquares(g.storage, g.size)))[0];
+        if (g) at.push(sums.push(backend().sumSquares(g.storage, g.size)) - 1);
       }
-      paramNorms[id] = Math.sqrt(s);
+      layers.push([id, at]);
     }
+    const values = await readScalars(sums);
+    for (const [id, at] of layers) paramNorms[id] = Math.sqrt(at.reduce((s, k) => s + values[k], 0));
     return { step: this.step, edges, paramNorms };
   }
 
@@ -293,11 +301,6 @@ export class Trainer {
 }
 
 export type { NodeStats, ParamStats };
-
-async function rmsSquare(g: Tensor): Promise<number> {
-  const ss = (await backend().read(backend().sumSquares(g.storage, g.size)))[0];
-  return ss / Math.max(1, g.size);
-}
 
 /** Fraction of rows whose prediction matches the label: argmax for [N, C] logits, > 0 for one logit. */
 export function accuracyOf(out: ArrayLike<number>, shape: readonly number[], labels: ArrayLike<number>): number {

@@ -20,6 +20,13 @@ export interface TestDevice {
 
 let cached: Promise<TestDevice> | null = null;
 
+/** A device of its own (for a test that breaks it), from a new adapter of the same instance; null without one. */
+export async function freshDevice(): Promise<GpuDevice | null> {
+  if (!(await testDevice()).device) return null;
+  const adapter = (await (instance as { requestAdapter(): Promise<{ requestDevice(): Promise<GpuDevice> } | null> }).requestAdapter())!;
+  return adapter.requestDevice();
+}
+
 export function testDevice(): Promise<TestDevice> {
   cached ??= (async () => {
     // The Vulkan loader reads these when Dawn creates its instance, so setting them here is in time.

@@ -72,6 +72,9 @@ export interface GpuDevice {
   createBindGroup(d: { layout: GpuBindGroupLayout; entries: readonly { binding: number; resource: GpuBufferBinding }[] }): GpuBindGroup;
   createCommandEncoder(): GpuCommandEncoder;
   pushErrorScope(filter: 'validation' | 'out-of-memory' | 'internal'): void;
+  /** `uncapturederror`: an error no error scope caught (a validation error, an out-of-memory, an internal one). */
+  addEventListener?(type: 'uncapturederror', listener: (e: { error: { message: string } }) => void): void;
+  onuncapturederror?: ((e: { error: { message: string } }) => void) | null;
   popErrorScope(): Promise<{ message: string } | null>;
   destroy(): void;
 }

@@ -23,8 +23,21 @@ export class WebGpuBackend implements Backend {
   readonly floatPrecision = 'float32' as const;
   readonly ctx: GpuContext;
 
+  /**
+   * Resolves, with a one-line reason, when the device can no longer be trusted: it was lost (a driver reset, the
+   * page hidden for long on some platforms), or an error no scope caught (an out-of-memory, an invalid command)
+   * left the run's tensors undefined. A runner falls back to the CPU with the weights of the last completed step.
+   */
+  readonly failed: Promise<string>;
+
   constructor(device: GpuDevice) {
     this.ctx = new GpuContext(device);
+    this.failed = new Promise<string>((resolve) => {
+      void device.lost.then((info) => resolve(`the WebGPU device was lost${info.message ? `: ${info.message}` : ''}`));
+      const onError = (e: { error: { message: string } }) => resolve(`WebGPU error: ${e.error.message.split('\n')[0]}`);
+      if (device.addEventListener) device.addEventListener('uncapturederror', onError);
+      else device.onuncapturederror = onError;
+    });
   }
 
   upload(data: HostData): Storage {

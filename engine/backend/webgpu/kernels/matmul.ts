@@ -13,6 +13,9 @@ function source(transA: boolean, transB: boolean): string {
   // Where op(A)[i, k] and op(B)[k, j] live in batch b's matrices.
   const a = transA ? 'aBase + k * P.m + i' : 'aBase + i * P.k + k';
   const b = transB ? 'bBase + j * P.k + k' : 'bBase + k * P.n + j';
+  // A [M, K] and Bᵀ ([N, K]) are stored with k the fastest index.
+  const aAlongK = !transA;
+  const bAlongK = transB;
   return /* wgsl */ `
 struct Params { m: u32, n: u32, k: u32 }
 @group(0) @binding(0) var<storage, read> P: Params;
@@ -41,13 +44,18 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let t = lid.y * 16u + lid.x;
   var acc: array<array<f32, 4>, 4>;
   for (var k0 = 0u; k0 < P.k; k0 += ${DEPTH}u) {
-    // 256 threads load the 16×64 slices of op(A) (as [k][i]) and op(B) (as [k][j]), four values each.
+    // 256 threads load the 16×64 slices of op(A) (as [k][i]) and op(B) (as [k][j]), four values each; neighbouring
+    // threads take neighbouring addresses in memory (along k where a matrix is stored k-minor), so loads coalesce.
     for (var q = 0u; q < 4u; q++) {
       let e = t + q * 256u;
-      let kk = e / ${TILE}u;
-      let xx = e % ${TILE}u;
-      As[kk][xx] = loadA(aBase, row0 + xx, k0 + kk);
-      Bs[kk][xx] = loadB(bBase, k0 + kk, col0 + xx);
+      ${aAlongK ? `let ka = e % ${DEPTH}u;
+      let ia = e / ${DEPTH}u;` : `let ka = e / ${TILE}u;
+      let ia = e % ${TILE}u;`}
+      As[ka][ia] = loadA(aBase, row0 + ia, k0 + ka);
+      ${bAlongK ? `let kb = e % ${DEPTH}u;
+      let jb = e / ${DEPTH}u;` : `let kb = e / ${TILE}u;
+      let jb = e % ${TILE}u;`}
+      Bs[kb][jb] = loadB(bBase, k0 + kb, col0 + jb);
     }
     workgroupBarrier();
     for (var kk = 0u; kk < ${DEPTH}u; kk++) {
