@@ -16,8 +16,15 @@ export interface BackendReport {
   adapter?: AdapterInfo;
 }
 
-/** No WebGPU package or adapter: exit 1 with this line. */
+/** No WebGPU package or adapter, or the device failed during the command: exit 1 with this line. */
 export class BackendUnavailableError extends Error {}
+
+let fail: (e: BackendUnavailableError) => void = () => {};
+/**
+ * Rejects when the WebGPU device is lost or reports an error no scope caught (an out-of-memory, say) during the
+ * command: its results could not be trusted, and a read back may never resolve. The CLI races the command with it.
+ */
+export const backendFailed = new Promise<never>((_, reject) => (fail = reject));
 
 export const BACKEND_COMMANDS = ['grad', 'train', 'predict', 'profile'];
 
@@ -36,7 +43,9 @@ export async function useBackend(name: BackendName): Promise<BackendReport> {
   if (name === 'cpu') return { name };
   const gpu = await nodeWebGpu();
   if (!gpu.ok) throw new BackendUnavailableError(gpu.message);
-  setBackend(new WebGpuBackend(gpu.device));
+  const b = new WebGpuBackend(gpu.device);
+  void b.failed.then((why) => fail(new BackendUnavailableError(`${why}; nothing was written (rerun with --backend cpu)`)));
+  setBackend(b);
   return { name, adapter: gpu.adapter };
 }
 

@@ -13,7 +13,7 @@ import { trainOnDataset } from './trainDataset';
 import { profileCommand, profileTable } from './profile';
 import { enableFastKernels } from '../common/kernels';
 import { datasetBatch } from './datasetBatch';
-import { BackendUnavailableError, parseBackend, useBackend, type BackendName } from './backend';
+import { BackendUnavailableError, backendFailed, parseBackend, useBackend, type BackendName } from './backend';
 import { nodeWebGpuRequested, releaseNodeWebGpu } from '../common/webgpu';
 
 const USAGE = `Usage: backprop-studio <command> [options]
@@ -183,7 +183,7 @@ export async function main(argv: string[]): Promise<number> {
   exitOnSignals();
   try {
     enableFastKernels();
-    return await run(argv);
+    return await Promise.race([run(argv), backendFailed]);
   } catch (e) {
     if (e instanceof BackendUnavailableError) {
       process.stderr.write(`backprop-studio: ${e.message}\n`);

@@ -68,6 +68,14 @@ async function create(load: LoadDawn): Promise<NodeWebGpu> {
   return { ok: true, device, adapter: adapterInfo(adapter) };
 }
 
+/** A second device from a new adapter of the same instance (for a test that breaks one); null without a first. */
+export async function anotherNodeWebGpuDevice(): Promise<GpuDevice | null> {
+  const first = await current;
+  if (!first?.ok || !instance) return null;
+  const adapter = await (instance as { requestAdapter(): Promise<GpuAdapter | null> }).requestAdapter();
+  return adapter ? adapter.requestDevice() : null;
+}
+
 /**
  * Lets go of the device and the instance, so that Dawn no longer keeps the process alive. The CLI calls it when
  * its work is done; nothing may use the device after.

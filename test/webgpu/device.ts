@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GpuDevice } from '../../engine/backend/webgpu/gpu';
-import { nodeWebGpu } from '../../common/webgpu';
+import { anotherNodeWebGpuDevice, nodeWebGpu } from '../../common/webgpu';
 
 /** Debian chromium's SwiftShader: the Vulkan driver the tests use unless VK_ICD_FILENAMES names another. */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -23,8 +23,7 @@ let cached: Promise<TestDevice> | null = null;
 /** A device of its own (for a test that breaks it), from a new adapter of the same instance; null without one. */
 export async function freshDevice(): Promise<GpuDevice | null> {
   if (!(await testDevice()).device) return null;
-  const adapter = (await (instance as { requestAdapter(): Promise<{ requestDevice(): Promise<GpuDevice> } | null> }).requestAdapter())!;
-  return adapter.requestDevice();
+  return anotherNodeWebGpuDevice();
 }
 
 export function testDevice(): Promise<TestDevice> {
