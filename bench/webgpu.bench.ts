@@ -27,26 +27,61 @@ const smoke = args.has('--smoke');
 const withCpu = !args.has('--no-cpu');
 const write = !args.has('--no-write') && !smoke;
 
+interface Built {
+  /** One iteration; resolves when the GPU (or CPU) has done it. */
+  run: () => Promise<void>;
+  /**
+   * The result checked against an independent reference, after the timing: the product's sampled entries against
+   * float64 sums of the operands; a model's first loss (before any update), compared across backends by the caller.
+   */
+  check: () => Promise<Check>;
+}
+
+/** `error`: the product's largest error relative to Σ|a·b| of its entry; `loss`: a model's loss before its first step. */
+type Check = { error: number } | { loss: number };
+
 interface Workload {
   key: string;
   label: string;
-  /** Builds the workload on the current backend; run() does one iteration and resolves when the GPU (or CPU) is done. */
-  build(): { run: () => Promise<void> };
+  /** Builds the workload on the current backend. */
+  build(): Built;
   /** FLOPs of one iteration where they are exact (the products), for GFLOP/s. */
   flops?: number;
 }
+
+/** A product's entries checked: float32 sums of n products against float64; a few √n·ε is typical, n·ε the bound. */
+const PRODUCT_TOLERANCE = 1e-4;
+/** A model's first loss on WebGPU against the CPU's: the training-parity tolerance. */
+const LOSS_TOLERANCE = 1e-4;
 
 const matmul = (n: number): Workload => ({
   key: `matmul${n}`,
   label: `matmul ${n}³`,
   flops: 2 * n ** 3,
   build() {
-    const a = E.Tensor.fromData(M.randomMatrix(n, n, `mm${n}a`), [n, n]);
-    const b = E.Tensor.fromData(M.randomMatrix(n, n, `mm${n}b`), [n, n]);
+    const ha = M.randomMatrix(n, n, `mm${n}a`), hb = M.randomMatrix(n, n, `mm${n}b`);
+    const a = E.Tensor.fromData(ha, [n, n]);
+    const b = E.Tensor.fromData(hb, [n, n]);
+    let last: E.Tensor | null = null;
     return {
       run: () => {
-        E.matmul(a, b);
+        last = E.matmul(a, b);
         return drained();
+      },
+      check: async () => {
+        const c = (await last!.data()) as Float32Array;
+        const rng = new E.Random(M.SEED, 'bench', `check${n}`);
+        let error = 0;
+        for (let s = 0; s < 64; s++) {
+          const i = rng.int(n), j = rng.int(n);
+          let sum = 0, size = 0;
+          for (let k = 0; k < n; k++) {
+            sum += ha[i * n + k] * hb[k * n + j];
+            size += Math.abs(ha[i * n + k] * hb[k * n + j]);
+          }
+          error = Math.max(error, Math.abs(c[i * n + j] - sum) / size);
+        }
+        return { error };
       },
     };
   },
@@ -58,7 +93,9 @@ const step = (key: string, label: string, model: () => M.EngineModel): Workload 
   label,
   build() {
     const { loss, opt } = model();
+    let first: number | null = null;
     return {
+      check: async () => ({ loss: first! }),
       run: async () => {
         opt.zeroGrad();
         const l = loss();
@@ -67,6 +104,7 @@ const step = (key: string, label: string, model: () => M.EngineModel): Workload 
         // Queue order puts the read after the update: the GPU has done the whole step when it resolves.
         const v = await l.item();
         if (!Number.isFinite(v)) throw new Error(`${label}: non-finite loss ${v}`);
+        first ??= v;
       },
     };
   },
@@ -91,9 +129,9 @@ const ITERS = smoke ? 2 : 10;
 /** Stop sampling a slow workload (the CPU's CNN at batch 256) after this long, once 3 samples are in. */
 const BUDGET_MS = smoke ? 2_000 : 10_000;
 
-/** Best of N after a warm-up: the GPU's figure least disturbed by the host. */
-async function bestOf(w: Workload): Promise<{ bestMs: number; samples: number }> {
-  const { run } = w.build();
+/** Best of N after a warm-up: the GPU's figure least disturbed by the host. Then the result's check. */
+async function bestOf(w: Workload): Promise<{ bestMs: number; samples: number; check: Check }> {
+  const { run, check } = w.build();
   for (let i = 0; i < WARMUP; i++) await run();
   let best = Infinity, samples = 0;
   const started = performance.now();
@@ -105,7 +143,19 @@ async function bestOf(w: Workload): Promise<{ bestMs: number; samples: number }>
     best = Math.min(best, performance.now() - t0);
     samples++;
   }
-  return { bestMs: best, samples };
+  return { bestMs: best, samples, check: await check() };
+}
+
+/** "ok 3e-7" or "WRONG 0.1": the product's error, or the model's first loss on WebGPU against the CPU's. */
+function verdict(gpu: Check, cpu: Check | undefined): { text: string; ok: boolean | null } {
+  if ('error' in gpu) {
+    const ok = gpu.error <= PRODUCT_TOLERANCE;
+    return { text: `${ok ? 'ok' : 'WRONG'} ${gpu.error.toExponential(0)}`, ok };
+  }
+  if (!cpu || !('loss' in cpu)) return { text: `loss ${gpu.loss.toFixed(6)}`, ok: null };
+  const rel = Math.abs(gpu.loss - cpu.loss) / Math.abs(cpu.loss);
+  const ok = rel <= LOSS_TOLERANCE;
+  return { text: `${ok ? 'ok' : 'WRONG'} ${rel.toExponential(0)}`, ok };
 }
 
 interface Result {
@@ -116,6 +166,9 @@ interface Result {
   cpuMs: number | null;
   speedupVsCpu: number | null;
   samples: number;
+  /** The result's check (see verdict): the product's relative error, or the first loss's against the CPU's. */
+  check: string;
+  checkOk: boolean | null;
 }
 
 async function measureAll(b: WebGpuBackend): Promise<Result[]> {
@@ -134,6 +187,7 @@ async function measureAll(b: WebGpuBackend): Promise<Result[]> {
       cpuMs: c?.bestMs ?? null,
       speedupVsCpu: c ? c.bestMs / g.bestMs : null,
       samples: g.samples,
+      ...(({ text, ok }) => ({ check: text, checkOk: ok }))(verdict(g.check, c?.check)),
     };
     results.push(r);
     console.log(row(r));
@@ -142,8 +196,10 @@ async function measureAll(b: WebGpuBackend): Promise<Result[]> {
 }
 
 const fmt = (v: number | null, digits = 2) => (v === null ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
-const HEADER = `${'workload'.padEnd(34)} ${'WebGPU ms'.padStart(10)} ${'GFLOP/s'.padStart(9)} ${'CPU ms'.padStart(9)} ${'× CPU'.padStart(7)}`;
-const row = (r: Result) => `${r.label.padEnd(34)} ${fmt(r.webgpuMs, 3).padStart(10)} ${fmt(r.webgpuGflops, 1).padStart(9)} ${fmt(r.cpuMs, 3).padStart(9)} ${fmt(r.speedupVsCpu, 1).padStart(7)}`;
+const HEADER = `${'workload'.padEnd(34)} ${'WebGPU ms'.padStart(10)} ${'GFLOP/s'.padStart(9)} ${'CPU ms'.padStart(9)} ${'× CPU'.padStart(7)}  check`;
+const row = (r: Result) => `${r.label.padEnd(34)} ${fmt(r.webgpuMs, 3).padStart(10)} ${fmt(r.webgpuGflops, 1).padStart(9)} ${fmt(r.cpuMs, 3).padStart(9)} ${fmt(r.speedupVsCpu, 1).padStart(7)}  ${r.check}`;
+
+let exitCode = 0;
 
 async function main(): Promise<number> {
   // Without a runtime folder the Vulkan loader warns on every start.
@@ -169,6 +225,11 @@ async function main(): Promise<number> {
       console.log(`\n${HEADER}\n${'-'.repeat(HEADER.length)}`);
       results = await measureAll(gpu);
       console.log(`best of ${ITERS} after ${WARMUP} warm-up; the CPU rows stop after ${BUDGET_MS / 1000} s once 3 samples are in`);
+      console.log(`check: matmul, 64 sampled entries against float64 sums (error relative to Σ|a·b|, at most ${PRODUCT_TOLERANCE}); models, the first loss against the CPU's (relative, at most ${LOSS_TOLERANCE})`);
+      if (results.some((r) => r.checkOk === false)) {
+        console.log('WARNING: a WebGPU result disagrees with its reference (the check column)');
+        exitCode = 1;
+      }
     }
   }
   if (write) {
@@ -179,7 +240,7 @@ async function main(): Promise<number> {
     console.log('wrote bench/results/webgpu-latest.json');
   }
   await releaseNodeWebGpu();
-  return 0;
+  return exitCode;
 }
 
 main().then(
