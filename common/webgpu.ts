@@ -47,25 +47,26 @@ async function create(load: LoadDawn): Promise<NodeWebGpu> {
   try {
     dawn = await load();
   } catch (e) {
-    return {
-      ok: false,
-      missing: 'package',
-      message: `--backend webgpu needs the npm package webgpu, which is not installed (${firstLine(e)}); install it with npm install webgpu`,
-    };
+    return { ok: false, missing: 'package', message: packageProblem(e) };
   }
   // The WebGPU constants (GPUBufferUsage, …) as globals, as in a browser.
   Object.assign(globalThis, dawn.globals);
-  const gpu = dawn.create([]);
-  instance = gpu;
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) {
+  try {
+    const gpu = dawn.create([]);
+    instance = gpu;
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) {
+      instance = null;
+      return { ok: false, missing: 'adapter', message: `no WebGPU adapter: Dawn found no usable Vulkan driver (${icdHint()})` };
+    }
+    // The adapter's own limits, not WebGPU's defaults (a 4096² float matrix is 64 MiB; the default binding limit is 128 MiB).
+    const requiredLimits = { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize };
+    const device = await adapter.requestDevice({ requiredLimits });
+    return { ok: true, device, adapter: adapterInfo(adapter) };
+  } catch (e) {
     instance = null;
-    return { ok: false, missing: 'adapter', message: `no WebGPU adapter: Dawn found no usable Vulkan driver (${icdHint()})` };
+    return { ok: false, missing: 'adapter', message: `no WebGPU device: Dawn failed to create one (${firstLine(e)}; ${icdHint()})` };
   }
-  // The adapter's own limits, not WebGPU's defaults: a 4096² float matrix is 64 MiB, the default binding limit 128 MiB.
-  const requiredLimits = { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize };
-  const device = await adapter.requestDevice({ requiredLimits });
-  return { ok: true, device, adapter: adapterInfo(adapter) };
 }
 
 /** A second device from a new adapter of the same instance (for a test that breaks one); null without a first. */
@@ -74,6 +75,14 @@ export async function anotherNodeWebGpuDevice(): Promise<GpuDevice | null> {
   if (!first?.ok || !instance) return null;
   const adapter = await (instance as { requestAdapter(): Promise<GpuAdapter | null> }).requestAdapter();
   return adapter ? adapter.requestDevice() : null;
+}
+
+/** Why the package did not load, in one line: not there at all, or there without a binary that loads here. */
+export function packageProblem(e: unknown): string {
+  const absent = /Cannot find (package|module) 'webgpu'/.test(String((e as Error)?.message));
+  return absent
+    ? `--backend webgpu needs the npm package webgpu, which is not installed (${firstLine(e)}); install it with npm install webgpu`
+    : `--backend webgpu needs the npm package webgpu, which did not load (${firstLine(e)}); reinstall it with npm install webgpu, or check that it has a build for ${process.platform}-${process.arch}`;
 }
 
 /**

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { adapterInfo, describeAdapter, nodeWebGpu } from '../../common/webgpu';
+import { adapterInfo, describeAdapter, nodeWebGpu, packageProblem } from '../../common/webgpu';
 import type { GpuAdapter } from '../../engine/backend/webgpu/gpu';
 
 test('no webgpu package: one line that names the package and how to install it', async () => {
@@ -18,6 +18,13 @@ test('no webgpu package: one line that names the package and how to install it',
 });
 
 const adapter = (info: Record<string, unknown>, isFallbackAdapter?: boolean) => ({ info, isFallbackAdapter, limits: {} }) as unknown as GpuAdapter;
+
+test('a webgpu package that does not load (no binary for the platform): one line that says so', () => {
+  // (nodeWebGpu's answer is cached for the process: the first test has it; this one asks for the line alone.)
+  const message = packageProblem(new Error("Cannot find module '/x/node_modules/webgpu/dist/linux-riscv64/dawn.node'\nRequire stack: …"));
+  assert.match(message, /^--backend webgpu needs the npm package webgpu, which did not load \(Cannot find module '.*dawn\.node'\); reinstall it with npm install webgpu, or check that it has a build for /);
+  assert.ok(!message.includes('\n'), message);
+});
 
 test('software adapters are recognised: the fallback flag, SwiftShader, llvmpipe; a GPU is not', () => {
   const swiftshader = adapterInfo(adapter({ vendor: 'google', architecture: 'swiftshader', device: 'swiftshader-device-subzero-', description: 'SwiftShader driver 5.0.0' }));
