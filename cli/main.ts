@@ -13,7 +13,7 @@ import { trainOnDataset } from './trainDataset';
 import { profileCommand, profileTable } from './profile';
 import { enableFastKernels } from '../common/kernels';
 import { datasetBatch } from './datasetBatch';
-import { BackendUnavailableError, backendFailed, parseBackend, useBackend, type BackendName } from './backend';
+import { BackendUnavailableError, backendFailed, describeBackend, parseBackend, useBackend, type BackendName } from './backend';
 import { nodeWebGpuRequested, releaseNodeWebGpu } from '../common/webgpu';
 
 const USAGE = `Usage: backprop-studio <command> [options]
@@ -126,7 +126,9 @@ async function trainOnModelDataset(modelPath: string, flags: Map<string, string 
   for (const f of ['steps', 'out']) if (flags.has(f)) throw new UsageError(`--${f} applies to train with --feed`);
   const epochs = positiveInt(flags, 'epochs');
   const batchSize = positiveInt(flags, 'batch-size');
-  await useBackend(backendName);
+  const backend = await useBackend(backendName);
+  // The progress says where the run computes when it is not the default.
+  if (backend.adapter) process.stderr.write(`training on ${describeBackend(backend)}\n`);
   const model = loadModel(modelPath);
   await trainOnDataset(modelPath, model, { epochs, batchSize, progress: process.stderr });
   return 0;

@@ -137,6 +137,8 @@ test("train on the model's dataset: WebGPU writes the CPU's weights", (t) => {
     const r = cli(['train', model, '--epochs', '20', '--backend', backend]);
     assert.equal(r.code, 0, `--backend ${backend}: ${r.stderr}`);
     assert.match(r.stderr, /weights written to/);
+    if (backend === 'webgpu') assert.match(r.stderr, /^training on WebGPU, /);
+    else assert.doesNotMatch(r.stderr, /training on/);
     const file = decodeSafetensors(new Uint8Array(readFileSync(join(d, 'xor.safetensors'))));
     weights[backend] = file.tensors as never;
   }
