@@ -58,7 +58,8 @@ function standIn(doc: PageDoc | undefined): string {
   window.__bps = { posted, violations, host: (msg) => window.postMessage(msg, '*') };
   window.acquireVsCodeApi = () => ({
     postMessage(m) {
-      const copy = JSON.parse(JSON.stringify(m));
+      // As VS Code's webview API: a JSON copy, except that the WebGPU runner's messages keep their typed arrays.
+      const copy = m && m.type === 'gpuRun' ? structuredClone(m) : JSON.parse(JSON.stringify(m));
       posted.push(copy);
       if (copy.type === 'ready' && initial) {
         performance.mark('document-sent');
