@@ -3,8 +3,9 @@
  * own training loop (extension/training/run.ts, engine and plain TypeScript only) with the engine's WebGPU
  * backend, controlled by the same StepGate as the CPU worker thread, posting the same FromWorker messages.
  *
- * A WebGPU failure (the device lost, out of memory, any uncaptured error) ends the run with `runnerLost` and
- * the weights of the last epoch end: the host hands the run to the CPU runner from there.
+ * A WebGPU failure (the device lost, out of memory, any uncaptured error, or an error thrown by a step once training
+ * has begun) ends the run with `runnerLost` and the weights of the last epoch end: the host hands the run to the CPU
+ * runner from there. A model or dataset the run refuses before it starts fails as on the CPU.
  */
 import { setBackend, type EpochMetrics } from '../../engine';
 import { WebGpuBackend } from '../../engine/backend/webgpu';
@@ -56,11 +57,19 @@ export function startGpuRun(device: GpuDevice, input: RunInput, post: (m: GpuRun
     lose(`WebGPU ${kind}${e.error?.message ? `: ${e.error.message.split('\n')[0]}` : ''}`);
   });
   setBackend(new WebGpuBackend(device));
+  let started = false;
   const done = runTraining(input, (m) => {
     // After a GPU error the loop's own end (stopped, failed) is not the run's: the host goes on on the CPU.
-    if (gpuError === null) send(m);
+    if (gpuError !== null) return;
+    if (m.type === 'started') started = true;
+    // Failing once training has begun (the model and data were fine): WebGPU's doing, as far as this run can tell
+    // (a buffer too large, a read that failed). The CPU runner goes on, and says so itself if it fails too.
+    if (m.type === 'failed' && started) return lose(`WebGPU failed: ${m.message}`);
+    send(m);
   }, gate).catch((e: unknown) => {
-    if (gpuError === null) send({ type: 'failed', message: (e as Error).message });
+    if (gpuError !== null) return;
+    if (started) lose(`WebGPU failed: ${(e as Error).message}`);
+    else send({ type: 'failed', message: (e as Error).message });
   });
   return {
     done,
