@@ -4,7 +4,7 @@
 // VS Code API. The run must reach its end, the panel must say WebGPU, and the final weights the host receives must
 // be the weights a CPU run of the same model and seed ends with (the engine's CPU backend, in Node).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { decodeSafetensors } from '../../engine';
 import { mlpClassifier } from '../../extension/templates/mlpClassifier';
@@ -56,7 +56,7 @@ class PageGpuView implements GpuView {
   readonly received: GpuRunMessage[] = [];
   private seen = 0;
   private readonly listeners = new Set<(m: GpuRunMessage) => void>();
-  constructor(private readonly page: Page) {}
+  constructor(readonly page: Page) {}
 
   adapter() {
     return this.report;
@@ -112,78 +112,164 @@ async function until<T>(what: string, poll: () => Promise<T | undefined>, timeou
   }
 }
 
-describe('Train on WebGPU in the webview (headless Chromium, SwiftShader)', { skip: missing ?? false }, () => {
-  it('runs the tiny model in the page to its end; the panel says WebGPU; the host gets the CPU run\'s final weights', { timeout: 240_000 }, async (t) => {
-    let browser: Browser | undefined;
-    let server: PageServer | undefined;
-    try {
-      server = await startPageServer();
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: WEBGPU_ARGS });
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      const problems = watchProblems(page);
-      const model = tinyModel();
-      await page.goto(server.pageFor({ text: text(model) }));
-      await page.locator('#root[data-state="ok"]').waitFor({ timeout: 30_000 });
-      await toolkitReady(page);
+interface Trained {
+  label: string;
+  result: SessionResult;
+  view: PageGpuView;
+  session: TrainingSession;
+  page: Page;
+  input: RunInput;
+}
 
-      const view = new PageGpuView(page);
-      const report = await until('the page to report its WebGPU adapter', async () => (await view.poll(), view.report), 60_000);
-      if (!report.adapter) {
-        const why = `no WebGPU adapter in headless Chromium: ${'why' in report ? report.why : ''}`;
-        if (process.env.CI) assert.fail(why);
-        return t.skip(why);
-      }
-      const choice = chooseRunner('auto', report);
-      assert.equal(choice.runner, 'webgpu');
-      assert.match(choice.label, /^WebGPU: /);
-      t.diagnostic(choice.label);
+/**
+ * Opens the editor on the tiny model, waits for its adapter report, and trains it through the host's session classes
+ * as the manager does (the session's state goes back to the page, so its panel follows). `drive` runs once the run
+ * is under way (Pause, Step, pace). Null (after t.skip) where Chromium has no adapter outside CI.
+ */
+async function trainInPage(
+  t: { skip(why: string): void; diagnostic(s: string): void },
+  browser: Browser,
+  server: PageServer,
+  opts: { noWorkers?: boolean; startPaused?: boolean; drive?: (session: TrainingSession, view: PageGpuView) => Promise<void> } = {},
+): Promise<Trained | null> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const problems = watchProblems(page);
+  // No dedicated workers at all: the page must run the training on its own thread.
+  if (opts.noWorkers) await page.addInitScript({ content: 'window.Worker = class { constructor() { throw new Error("workers are off in this test"); } };' });
+  const model = tinyModel();
+  await page.goto(server.pageFor({ text: text(model) }));
+  await page.locator('#root[data-state="ok"]').waitFor({ timeout: 30_000 });
+  await toolkitReady(page);
 
-      const input: RunInput = { modelText: text(model), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 16 } };
-      const cpuTakeovers: string[] = [];
-      const runner = new FallbackRunner(new WebviewRunner(view, 1), () => {
-        throw new Error('the CPU runner was asked for: the WebGPU run failed');
-      }, (why) => cpuTakeovers.push(why));
-      const session = new TrainingSession(runner, input);
-      session.state.backend = choice.label;
-      // As the manager does: the session's state to the page, so the panel shows the backend and progress.
-      session.onUpdate((m) => {
-        if (m.type === 'started' || m.type === 'progress' || m.type === 'finished') {
-          const s = session.state;
-          view.post({ type: 'trainingState', status: s.status, progress: s.progress, classification: s.classification, backend: s.backend });
-        }
-      });
-      let result: SessionResult | undefined;
-      void session.finished.then((r) => (result = r));
-      await until('the run to end', async () => (await view.poll(), result), 180_000);
+  const view = new PageGpuView(page);
+  const report = await until('the page to report its WebGPU adapter', async () => (await view.poll(), view.report), 60_000);
+  if (!report.adapter) {
+    const why = `no WebGPU adapter in headless Chromium: ${'why' in report ? report.why : ''}`;
+    if (process.env.CI) assert.fail(why);
+    t.skip(why);
+    return null;
+  }
+  const choice = chooseRunner('auto', report);
+  assert.equal(choice.runner, 'webgpu');
+  assert.match(choice.label, /^WebGPU: /);
+  t.diagnostic(choice.label);
 
-      assert.deepEqual(view.refused, [], 'every message the page posted passes the host\'s validation');
-      assert.deepEqual(cpuTakeovers, []);
-      assert.equal(result!.status, 'completed', `the run ended ${result!.status}: ${result!.message ?? ''}`);
-      const types = new Set(view.received.map((m) => m.message.type));
-      for (const type of ['started', 'progress', 'epoch', 'gradients', 'nodeStats', 'stepCosts', 'boundary', 'datasetPoints', 'checkpoint', 'finished']) assert.ok(types.has(type as never), `the page posted ${type}`);
-      assert.equal(session.state.history.length, 2, 'two epochs of history');
-      t.diagnostic(`${view.received.length} messages from the page: ${[...types].join(', ')}`);
-
-      await page.locator('[data-testid="training-status"][data-status="completed"]').waitFor({ timeout: 10_000 });
-      assert.match(await page.locator('[data-testid="training-backend"]').innerText(), /^WebGPU: \S/);
-
-      // The CPU backend's run of the same model, data and seed: the reference the GPU's weights must match.
-      const cpu: FromWorker[] = [];
-      await runTraining(input, (m) => cpu.push(m), new StepGate(() => {}));
-      const cpuEnd = cpu.at(-1)!;
-      assert.ok(cpuEnd.type === 'finished');
-      const gpuW = decodeSafetensors(result!.weights!).tensors;
-      const cpuW = decodeSafetensors(cpuEnd.weights).tensors;
-      assert.deepEqual(Object.keys(gpuW).sort(), Object.keys(cpuW).sort());
-      for (const [key, w] of Object.entries(cpuW)) {
-        const g = gpuW[key].data;
-        for (let i = 0; i < w.data.length; i++) assert.ok(Math.abs(g[i] - w.data[i]) <= 1e-5 + 1e-3 * Math.abs(w.data[i]), `${key}[${i}]: ${g[i]} on WebGPU, ${w.data[i]} on the CPU`);
-      }
-      assert.deepEqual(problems.pageErrors, [], 'no uncaught errors in the page');
-      assert.deepEqual(problems.console.filter((c) => !/WebGPU|SwiftShader|adapter/i.test(c)), [], 'no console errors or warnings');
-    } finally {
-      await browser?.close();
-      await server?.close();
+  const input: RunInput = { modelText: text(model), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 16, startPaused: opts.startPaused } };
+  const cpuTakeovers: string[] = [];
+  const runner = new FallbackRunner(new WebviewRunner(view, 1), () => {
+    throw new Error('the CPU runner was asked for: the WebGPU run failed');
+  }, (why) => cpuTakeovers.push(why));
+  const session = new TrainingSession(runner, input);
+  session.state.backend = choice.label;
+  // As the manager does: the session's state to the page, so the panel shows the backend and progress.
+  session.onUpdate((m) => {
+    if (['started', 'progress', 'paused', 'resumed', 'finished'].includes(m.type)) {
+      const s = session.state;
+      view.post({ type: 'trainingState', status: s.status, progress: s.progress, classification: s.classification, backend: s.backend });
     }
+  });
+  let result: SessionResult | undefined;
+  void session.finished.then((r) => (result = r));
+  if (opts.drive) await opts.drive(session, view);
+  await until('the run to end', async () => (await view.poll(), result), 180_000);
+
+  assert.deepEqual(view.refused, [], 'every message the page posted passes the host\'s validation');
+  assert.deepEqual(cpuTakeovers, []);
+  assert.equal(result!.status, 'completed', `the run ended ${result!.status}: ${result!.message ?? ''}`);
+  const types = new Set(view.received.map((m) => m.message.type));
+  for (const type of ['started', 'progress', 'epoch', 'gradients', 'nodeStats', 'stepCosts', 'boundary', 'datasetPoints', 'checkpoint', 'finished']) assert.ok(types.has(type as never), `the page posted ${type}`);
+  assert.equal(session.state.history.length, 2, 'two epochs of history');
+  t.diagnostic(`${view.received.length} messages from the page: ${[...types].join(', ')}`);
+
+  await page.locator('[data-testid="training-status"][data-status="completed"]').waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('[data-testid="training-backend"]').innerText(), choice.label);
+  assert.deepEqual(problems.pageErrors, [], 'no uncaught errors in the page');
+  assert.deepEqual(problems.console, [], 'no console errors or warnings');
+  return { label: choice.label, result: result!, view, session, page, input };
+}
+
+/** The CPU backend's run of the same model, data and seed: the reference the GPU's final weights must match. */
+async function assertCpuWeights(input: RunInput, weights: Uint8Array): Promise<void> {
+  const cpu: FromWorker[] = [];
+  await runTraining({ ...input, options: { ...input.options, startPaused: false } }, (m) => cpu.push(m), new StepGate(() => {}));
+  const cpuEnd = cpu.at(-1)!;
+  assert.ok(cpuEnd.type === 'finished');
+  const gpuW = decodeSafetensors(weights).tensors;
+  const cpuW = decodeSafetensors(cpuEnd.weights).tensors;
+  assert.deepEqual(Object.keys(gpuW).sort(), Object.keys(cpuW).sort());
+  for (const [key, w] of Object.entries(cpuW)) {
+    const g = gpuW[key].data;
+    for (let i = 0; i < w.data.length; i++) assert.ok(Math.abs(g[i] - w.data[i]) <= 1e-5 + 1e-3 * Math.abs(w.data[i]), `${key}[${i}]: ${g[i]} on WebGPU, ${w.data[i]} on the CPU`);
+  }
+}
+
+const progressSteps = (view: PageGpuView) => view.received.flatMap((m) => (m.message.type === 'progress' ? [m.message.progress.step] : []));
+
+describe('Train on WebGPU in the webview (headless Chromium, SwiftShader)', { skip: missing ?? false }, () => {
+  let browser: Browser;
+  let server: PageServer;
+  before(async () => {
+    server = await startPageServer();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: WEBGPU_ARGS });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('in the page\'s worker: Step, Step, then Resume at a pace run to the end; the panel says WebGPU; the host gets the CPU run\'s final weights', { timeout: 240_000 }, async (t) => {
+    const run = await trainInPage(t, browser, server, {
+      startPaused: true,
+      drive: async (session, view) => {
+        // Step on a model that is not training, as the manager does: paused after exactly one step, then another.
+        session.step('step');
+        await until('paused at step 1', async () => (await view.poll(), session.state.status === 'paused' && session.state.progress?.step === 1 ? true : undefined), 60_000);
+        session.step('step');
+        await until('paused at step 2', async () => (await view.poll(), session.state.status === 'paused' && session.state.progress?.step === 2 ? true : undefined), 60_000);
+        await new Promise((r) => setTimeout(r, 300));
+        await view.poll();
+        assert.equal(session.state.progress?.step, 2, 'no step is taken while paused');
+        session.pace(20);
+        session.resume();
+      },
+    });
+    if (!run) return;
+    assert.doesNotMatch(run.label, /page's thread/, 'Chromium gives the dedicated worker navigator.gpu');
+    const steps = progressSteps(run.view);
+    assert.deepEqual(steps.slice(0, 2), [1, 2]);
+    assert.equal(steps.at(-1), 8);
+    await assertCpuWeights(run.input, run.result.weights!);
+    await run.page.close();
+  });
+
+  it('without workers: the run shares the page\'s thread, which stays responsive, and ends with the same weights', { timeout: 240_000 }, async (t) => {
+    let slowest = 0;
+    let slowestFrame = 0;
+    let probing = true;
+    const run = await trainInPage(t, browser, server, {
+      noWorkers: true,
+      drive: async (_session, view) => {
+        // While it trains, the page's thread answers: a round trip into it stays short. (Frames are reported, not
+        // checked: SwiftShader draws them on the same CPU cores that run the GPU's kernels.)
+        void (async () => {
+          while (probing) {
+            let t0 = Date.now();
+            await view.page.evaluate('1');
+            slowest = Math.max(slowest, Date.now() - t0);
+            t0 = Date.now();
+            await view.page.evaluate('new Promise((r) => requestAnimationFrame(() => r(1)))');
+            slowestFrame = Math.max(slowestFrame, Date.now() - t0);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        })();
+      },
+    });
+    probing = false;
+    if (!run) return;
+    assert.match(run.label, /on the page's thread$/);
+    t.diagnostic(`while training on the page's thread: slowest round trip ${slowest} ms, slowest frame ${slowestFrame} ms`);
+    assert.ok(slowest < 1000, `the page did not answer for ${slowest} ms`);
+    await assertCpuWeights(run.input, run.result.weights!);
+    await run.page.close();
   });
 });

@@ -84,10 +84,20 @@ const lost = (runId: number, reason: string) => relay(runId, { type: 'runnerLost
 
 async function start(m: GpuRunStartMessage): Promise<void> {
   active?.control({ type: 'dispose' });
+  // Controls that come while the run is being set up (Step right after a paused start) wait for it.
+  const early: GpuControl[] = [];
+  let ready: ((c: GpuControl) => void) | null = null;
+  const runId = m.runId;
+  const mine: Active = { runId, control: (c) => (ready ? ready(c) : early.push(c)) };
+  active = mine;
+  const attach = (control: (c: GpuControl) => void) => {
+    ready = control;
+    for (const c of early.splice(0)) control(c);
+  };
   const place = await probeGpu();
+  if (active !== mine) return;
   if (place === 'worker') {
     const w = newWorker();
-    const runId = m.runId;
     let over = false;
     const end = () => {
       over = true;
@@ -103,22 +113,19 @@ async function start(m: GpuRunStartMessage): Promise<void> {
       if (!over) lost(runId, `the WebGPU worker failed (${e.message})`);
       end();
     };
-    active = {
-      runId,
-      control: (c) => {
-        if (c.type === 'dispose') end();
-        else if (!over) w.postMessage({ type: 'control', control: c } satisfies WorkerIn);
-      },
-    };
     w.postMessage({ type: 'start', input: m.input } satisfies WorkerIn);
-    return;
+    // The worker queues what comes before its run starts the same way.
+    return attach((c) => {
+      if (c.type === 'dispose') end();
+      else if (!over) w.postMessage({ type: 'control', control: c } satisfies WorkerIn);
+    });
   }
-  if (place === 'page') return startOnPage(m);
-  lost(m.runId, 'no WebGPU adapter in this editor');
+  if (place === 'page') return startOnPage(m, attach);
+  lost(runId, 'no WebGPU adapter in this editor');
 }
 
 /** No WebGPU in workers: the run shares the page's thread, yielding between steps (StepGate) so the editor responds. */
-async function startOnPage(m: GpuRunStartMessage): Promise<void> {
+async function startOnPage(m: GpuRunStartMessage, attach: (control: (c: GpuControl) => void) => void): Promise<void> {
   const found = await findAdapter();
   if (!found.adapter) return lost(m.runId, found.why);
   let device;
@@ -129,7 +136,7 @@ async function startOnPage(m: GpuRunStartMessage): Promise<void> {
   }
   const previous = backend();
   const run: GpuRun = startGpuRun(device, m.input, (out) => relay(m.runId, out));
-  active = { runId: m.runId, control: (c) => run.control(c) };
+  attach((c) => run.control(c));
   // The page's own engine work (previews, shapes) goes back to the CPU when the run ends.
   void run.done.finally(() => {
     setBackend(previous);

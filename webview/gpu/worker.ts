@@ -4,11 +4,13 @@
  * dedicated workers), then runs gpuRun.ts; messages and weights travel by transfer.
  */
 import { findAdapter } from './adapter';
-import { startGpuRun, type GpuRun, type GpuRunOut } from './gpuRun';
+import { startGpuRun, type GpuControl, type GpuRun, type GpuRunOut } from './gpuRun';
 import type { WorkerIn, WorkerOut } from './workerMessages';
 
 const scope = globalThis as unknown as { postMessage(m: WorkerOut, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<WorkerIn>) => void) | null };
 let run: GpuRun | null = null;
+/** Controls that arrive while the adapter and device are requested: applied once the run exists. */
+const early: GpuControl[] = [];
 
 const transferOf = (m: GpuRunOut): Transferable[] => {
   if ((m.type === 'finished' || m.type === 'nonFinite' || m.type === 'checkpoint') && m.weights) return [m.weights.buffer as ArrayBuffer];
@@ -32,6 +34,8 @@ scope.onmessage = (e) => {
         return scope.postMessage({ type: 'run', message: { type: 'runnerLost', reason: `no WebGPU device (${(err as Error).message})`, weights: null, epoch: 0, history: [] } });
       }
       run = startGpuRun(device, m.input, (out) => scope.postMessage({ type: 'run', message: out }, transferOf(out)));
+      for (const c of early.splice(0)) run.control(c);
     })();
-  } else run?.control(m.control);
+  } else if (run) run.control(m.control);
+  else early.push(m.control);
 };
