@@ -216,6 +216,8 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
       const msg = parsed.msg;
       switch (msg.type) {
         case 'ready':
+          // A page says 'ready' once per load: after the first, it was reloaded, and a WebGPU run in it is gone.
+          gpu.gone('the editor running it was reloaded');
           sendDocument(true);
           post({ type: 'uiPrefs', prefs: this.prefs.get() });
           // A webview that (re)loads gets the hooks' current state again (e.g. a training run in progress).

@@ -1,7 +1,7 @@
 // The WebGPU runner through the bundled extension (fake VS Code, host-harness.ts): the editor that reports an adapter
 // and presses Train is handed the run (gpuRunStart) and the host treats what it relays (gpuRun) as the worker
 // thread's — every editor on the model sees the run, the panel line says "WebGPU: …", the final weights are saved;
-// hiding that editor hands the run to the CPU worker, which finishes it; without an adapter, or with
+// hiding (or reloading) that editor hands the run to the CPU worker, which finishes it; without an adapter, or with
 // backpropStudio.training.backend set to cpu, the CPU runs and the panel says why. Here the "page" is this test,
 // running the host's own training loop in process (on the CPU backend) and relaying its messages as the page does.
 import { test } from 'node:test';
@@ -71,34 +71,36 @@ test('the editor with an adapter that presses Train runs it; every editor sees t
   assert.equal(lastState(b)?.status, 'completed');
 });
 
-test('hiding the editor that runs it hands the run to the CPU, which finishes it from the checkpoint; the panel says so', async () => {
-  const { host, a, b } = await twoEditors(3);
-  a.send({ type: 'gpuAdapter', adapter: 'Fake GPU' });
-  a.send({ type: 'trainingControl', action: 'start' });
-  await until(() => a.posts('gpuRunStart').length === 1, 'the run handed to editor a', [a, b]);
-  const start = a.posts('gpuRunStart')[0] as { runId: number; input: RunInput };
-  // The page trains one epoch and sends its checkpoint, then its tab is hidden (VS Code unloads the page).
-  let stop = false;
-  const relayed: FromWorker[] = [];
-  await runTraining(start.input, (m) => {
-    // Nothing more comes from a page that is gone.
-    if (stop) return;
-    relayed.push(m);
-    a.send({ type: 'gpuRun', runId: start.runId, message: m });
-  }, {
-    next: async () => (stop ? 'stop' : 'go'),
-    checkpoint: (weights, epoch, history) => {
-      a.send({ type: 'gpuRun', runId: start.runId, message: { type: 'checkpoint', weights, epoch, history } });
-      stop = true;
-    },
+for (const [how, go] of [['hidden', (e: OpenEditor) => e.setVisible(false)], ['reloaded', (e: OpenEditor) => e.send({ type: 'ready' })]] as const) {
+  test(`the editor that runs it ${how}: the CPU finishes the run from the checkpoint; the panel says so`, async () => {
+    const { host, a, b } = await twoEditors(3);
+    a.send({ type: 'gpuAdapter', adapter: 'Fake GPU' });
+    a.send({ type: 'trainingControl', action: 'start' });
+    await until(() => a.posts('gpuRunStart').length === 1, 'the run handed to editor a', [a, b]);
+    const start = a.posts('gpuRunStart')[0] as { runId: number; input: RunInput };
+    // The page trains one epoch and sends its checkpoint, then its tab is hidden (VS Code unloads the page).
+    let stop = false;
+    const relayed: FromWorker[] = [];
+    await runTraining(start.input, (m) => {
+      // Nothing more comes from a page that is gone.
+      if (stop) return;
+      relayed.push(m);
+      a.send({ type: 'gpuRun', runId: start.runId, message: m });
+    }, {
+      next: async () => (stop ? 'stop' : 'go'),
+      checkpoint: (weights, epoch, history) => {
+        a.send({ type: 'gpuRun', runId: start.runId, message: { type: 'checkpoint', weights, epoch, history } });
+        stop = true;
+      },
+    });
+    go(a);
+    await until(() => lastState(b)?.status === 'completed', 'completed on the CPU', [a, b]);
+    assert.match(lastState(b)?.backend ?? '', new RegExp(`^CPU: WebGPU stopped \\(the editor running it was ${how}\\)`));
+    const metrics = b.posts('trainingMetrics').at(-1) as { history: unknown[] };
+    assert.equal(metrics.history.length, 3, 'three epochs: one from the page, two from the CPU');
+    assert.ok(host.files.has('file:///ws/m.safetensors'));
   });
-  a.setVisible(false);
-  await until(() => lastState(b)?.status === 'completed', 'completed on the CPU', [a, b]);
-  assert.match(lastState(b)?.backend ?? '', /^CPU: WebGPU stopped \(the editor running it was hidden\)/);
-  const metrics = b.posts('trainingMetrics').at(-1) as { history: unknown[] };
-  assert.equal(metrics.history.length, 3, 'three epochs: one from the page, two from the CPU');
-  assert.ok(host.files.has('file:///ws/m.safetensors'));
-});
+}
 
 test('without an adapter the CPU runs, saying why; with the setting cpu it says so', async () => {
   const { host, a, b, uri } = await twoEditors(1);
