@@ -12,6 +12,7 @@ import type { StepTrace } from '../engine/train/walkthrough';
 import type { ParamImages } from '../engine/train/weightImage';
 import type { ExternalData } from '../engine/data/spec';
 import type { KernelInfo } from '../engine/backend/wasm/install';
+import type { OptimizerState } from '../engine/optim/optimizer';
 
 export type { NodeStats, ParamStats, TensorSummary } from '../engine/train/stats';
 export { HISTOGRAM_BINS, TINY_TENSOR } from '../engine/train/stats';
@@ -422,8 +423,11 @@ export interface RunOptions {
   startPaused?: boolean;
   /** The node whose weights the view watches from the start (changed during a run by `watch`). */
   watch?: string | null;
-  /** Go on from the end of epoch `epoch` (weights in the sidecar), with the history so far: a run handed over. */
-  resume?: { epoch: number; history: EpochMetrics[] };
+  /**
+   * Go on from the end of epoch `epoch` (weights in the sidecar), with the history so far and the optimizer's state
+   * of then: a run handed over.
+   */
+  resume?: { epoch: number; history: EpochMetrics[]; optimizer?: OptimizerState };
 }
 
 /** What Step advances by: one optimizer step, to the end of the current epoch, or one step traced for the walk-through. */
@@ -467,12 +471,13 @@ export type FromWorker =
   | { type: 'nonFinite'; step: number; nodeId: string; detail: string; weights: Uint8Array; history: EpochMetrics[] }
   | { type: 'failed'; message: string };
 
-/** The WebGPU runner's weights at an epoch's end: what the host hands to the CPU runner if the GPU fails later. */
+/** The WebGPU runner's weights and optimizer state at an epoch's end: what the host hands to the CPU runner if the GPU fails later. */
 export interface RunnerCheckpoint {
   type: 'checkpoint';
   epoch: number;
   weights: Uint8Array;
   history: EpochMetrics[];
+  optimizer: OptimizerState;
 }
 
 /**

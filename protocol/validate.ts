@@ -20,6 +20,7 @@ import { ID_PATTERN, LIMITS } from '../engine/graph/analyze';
 import { INPUT_FEATURES } from '../engine/data/features';
 import type { AttrValue, EdgeJson, NodeJson } from '../engine/graph/types-public';
 import type { EpochMetrics } from '../engine/train/trainer';
+import type { OptimizerState } from '../engine/optim/optimizer';
 import { MAX_BATCH_EDITS, OVERLAY_MODES, TRAINING_PACES, type FromWorker, type GpuRunMessage, type RunnerCheckpoint, type RunnerLost, type GraphEdit, type UiPrefs, type Position, type TrainingControlMessage, type TrainingPaceMessage, type TrainingValue, type WebviewMessage } from './messages';
 
 export type ParseResult = { ok: true; msg: WebviewMessage } | { ok: false; error: string };
@@ -58,6 +59,8 @@ export const MESSAGE_LIMITS = {
   weightsBytes: 1024 * 1024 * 1024,
   epochs: 100_000,
   runnerText: 4000,
+  /** Parameters an optimizer's state lists (the engine's cap on a model's nodes, a few tensors each). */
+  optimizerParams: 4 * LIMITS.nodes,
   /** Class names and per-feature statistics a CSV run learned. */
   classes: 10_000,
   features: 1_000_000,
@@ -497,6 +500,29 @@ function plainData(v: unknown, where: string, budget = { items: MESSAGE_LIMITS.v
   return out;
 }
 
+/** An optimizer's state (engine/optim/optimizer.ts): per parameter null, or its step count and Float32Array buffers. */
+function optimizerState(v: unknown, where: string): OptimizerState {
+  const o = object(v, where, ['kind', 'params']);
+  let values = MESSAGE_LIMITS.weightsBytes / 4;
+  const params = array(o.params, `${where}.params`, MESSAGE_LIMITS.optimizerParams).map((e, i) => {
+    const w = `${where}.params[${i}]`;
+    if (e === null) return null;
+    const p = object(e, w, ['step', 'buffers'], ['buffers']);
+    const b = p.buffers;
+    if (!isPlainObject(b)) fail(`${w}.buffers`, `must be an object, found ${describe(b)}`);
+    const buffers = dict<Float32Array>();
+    for (const k of ownKeys(b as Record<string, unknown>, 4, `${w}.buffers`)) {
+      const x = (b as Record<string, unknown>)[k];
+      if (!(x instanceof Float32Array)) fail(`${w}.buffers.${k}`, `must be a Float32Array, found ${describe(x)}`);
+      values -= (x as Float32Array).length;
+      if (values < 0) fail(where, `holds more than ${MESSAGE_LIMITS.weightsBytes / 4} values`);
+      buffers[string(k, `${w}.buffers`, MESSAGE_LIMITS.attrNameLength)] = (x as Float32Array).slice();
+    }
+    return { ...(p.step !== undefined ? { step: integer(p.step, `${w}.step`, 0, Number.MAX_SAFE_INTEGER) } : {}), buffers };
+  });
+  return { kind: string(o.kind, `${where}.kind`, MESSAGE_LIMITS.attrNameLength), params };
+}
+
 /** A checked copy of one message the WebGPU runner relays (FromWorker, RunnerCheckpoint or RunnerLost). */
 function runnerMessage(v: unknown, where: string): GpuRunMessage['message'] {
   if (!isPlainObject(v)) fail(where, `must be an object, found ${describe(v)}`);
@@ -598,8 +624,11 @@ function runnerMessage(v: unknown, where: string): GpuRunMessage['message'] {
       return { type, message: string(o.message, `${at}.message`, MESSAGE_LIMITS.runnerText) };
     }
     case 'checkpoint': {
-      const o = object(v, at, ['type', 'epoch', 'weights', 'history']);
-      return { type, epoch: integer(o.epoch, `${at}.epoch`, 0, MESSAGE_LIMITS.epochs), weights: weightsBytes(o.weights, `${at}.weights`), history: history(o.history, `${at}.history`) };
+      const o = object(v, at, ['type', 'epoch', 'weights', 'history', 'optimizer']);
+      return {
+        type, epoch: integer(o.epoch, `${at}.epoch`, 0, MESSAGE_LIMITS.epochs), weights: weightsBytes(o.weights, `${at}.weights`), history: history(o.history, `${at}.history`),
+        optimizer: optimizerState(o.optimizer, `${at}.optimizer`),
+      };
     }
     case 'runnerLost': {
       const o = object(v, at, ['type', 'reason', 'weights', 'epoch', 'history']);

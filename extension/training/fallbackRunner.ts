@@ -1,21 +1,29 @@
 /**
  * A run that starts on WebGPU and, if the GPU fails (device lost, out of memory, any WebGPU error) or the webview
- * running it goes (hidden, closed), goes on on the CPU runner: from the weights of the WebGPU run's last epoch end
- * (its checkpoint; the start if it had none), with the history so far, paused if it was paused, at the same pace,
- * watching the same node, and stopping at once if Stop was asked for. The session sees one runner throughout.
- * The optimizer's state (Adam's moments, momentum) starts afresh on the CPU: only the weights travel.
+ * running it goes (hidden, closed), goes on on the CPU runner: from the WebGPU run's last epoch end (its checkpoint;
+ * the start if it had none), with the history so far, paused if it was paused, at the same pace,
+ * watching the same node, and stopping at once if Stop was asked for. The optimizer's state of that epoch's end (Adam's
+ * moments and step counts, SGD's momentum) goes with the weights. The session sees one runner throughout.
  */
 import type { RunInput } from './run';
 import type { TrainingRunner } from './session';
 import type { GpuRunnerMessage, LosableRunner } from './webviewRunner';
-import type { EpochMetrics } from '../../engine';
+import type { EpochMetrics, OptimizerState } from '../../engine';
+
+/** Where the CPU goes on from: an epoch's end. */
+interface Kept {
+  weights: Uint8Array;
+  epoch: number;
+  history: EpochMetrics[];
+  optimizer?: OptimizerState;
+}
 import type { FromWorker, StepUnit } from './workerProtocol';
 
 export class FallbackRunner implements TrainingRunner {
   private current: LosableRunner | TrainingRunner;
   private readonly listeners: ((m: FromWorker) => void)[] = [];
   private input: RunInput | null = null;
-  private kept: { weights: Uint8Array; epoch: number; history: EpochMetrics[] } | null = null;
+  private kept: Kept | null = null;
   private paused = false;
   private stepsPerSecond: number | null | undefined;
   private watching: string | null | undefined;
@@ -38,7 +46,7 @@ export class FallbackRunner implements TrainingRunner {
     if (this.handedOver) return;
     switch (m.type) {
       case 'checkpoint':
-        this.kept = { weights: m.weights, epoch: m.epoch, history: m.history };
+        this.kept = { weights: m.weights, epoch: m.epoch, history: m.history, optimizer: m.optimizer };
         return;
       case 'runnerLost':
         return this.handOver(m.reason, m.weights ? { weights: m.weights, epoch: m.epoch, history: m.history } : this.kept);
@@ -59,7 +67,7 @@ export class FallbackRunner implements TrainingRunner {
     for (const l of this.listeners) l(m);
   }
 
-  private handOver(reason: string, from: { weights: Uint8Array; epoch: number; history: EpochMetrics[] } | null): void {
+  private handOver(reason: string, from: Kept | null): void {
     this.handedOver = true;
     this.current.dispose();
     const input = this.input!;
@@ -78,7 +86,7 @@ export class FallbackRunner implements TrainingRunner {
         startPaused: this.paused,
         ...(this.stepsPerSecond !== undefined ? { stepsPerSecond: this.stepsPerSecond } : {}),
         ...(this.watching !== undefined ? { watch: this.watching } : {}),
-        ...(from ? { resume: { epoch: from.epoch, history: from.history } } : {}),
+        ...(from ? { resume: { epoch: from.epoch, history: from.history, ...(from.optimizer ? { optimizer: from.optimizer } : {}) } } : {}),
       },
     });
     if (this.stopping) cpu.stop();

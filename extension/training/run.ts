@@ -11,7 +11,7 @@
  */
 import {
   GraphModel, LIMITS, StepClock, Trainer, featureTransform, stepCosts, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
-  nodeWeightImages, readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type EpochMetrics, type ExternalData, type StepResult, type StepTrace, kernelInfo,
+  nodeWeightImages, readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type EpochMetrics, type ExternalData, type OptimizerState, type StepResult, type StepTrace, kernelInfo,
 } from '../../engine';
 import { MAX_DATASET_POINTS, type PointSet } from '../../protocol/messages';
 import { GradientFlagger } from './flags';
@@ -37,7 +37,7 @@ export interface RunControl {
    * At every epoch's end: the weights (safetensors bytes) after `epoch` epochs, with the history so far. The WebGPU
    * runner keeps them for the host, which hands the run to the CPU from them if the GPU fails.
    */
-  checkpoint?(weights: Uint8Array, epoch: number, history: EpochMetrics[]): void;
+  checkpoint?(weights: Uint8Array, epoch: number, history: EpochMetrics[], optimizer: OptimizerState): void;
 }
 
 export interface RunInput {
@@ -86,13 +86,20 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
   }
   const { train, validation } = splitDataset(data, settings.validationSplit, settings.seed);
   const trainer = new Trainer(model, train, validation, { batchSize, epochs, seed: settings.seed });
-  // A run handed over from another runner (the WebGPU runner failed) goes on from an epoch's end: the same batches and
-  // Dropout masks follow, since both are seeded by epoch and step. The optimizer's state starts afresh.
+  // A run handed over from another runner (the WebGPU runner failed) goes on from an epoch's end, with the optimizer's
+  // state of then: the same batches and Dropout masks follow, since both are seeded by epoch and step.
   const resume = input.options.resume;
   if (resume && resume.epoch > 0) {
     trainer.epoch = Math.min(resume.epoch, epochs);
     trainer.step = trainer.epoch * trainer.stepsPerEpoch;
     trainer.history.push(...resume.history.slice(0, trainer.epoch));
+    if (resume.optimizer) {
+      try {
+        trainer.optimizer.importState(resume.optimizer);
+      } catch (e) {
+        return post({ type: 'failed', message: `the run cannot go on from where it was handed over: ${(e as Error).message}` });
+      }
+    }
   }
   post({
     type: 'started', stepsPerEpoch: trainer.stepsPerEpoch, epochs, classification: trainer.isClassifier,
@@ -223,7 +230,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     if (r.epochEnd) {
       post({ type: 'epoch', metrics: trainer.history.at(-1)! });
       lastGood = encodeSafetensors(await model.stateDict());
-      control.checkpoint?.(lastGood, trainer.epoch, trainer.history.slice());
+      if (control.checkpoint) control.checkpoint(lastGood, trainer.epoch, trainer.history.slice(), await trainer.optimizer.exportState());
     }
   }
   await settle();

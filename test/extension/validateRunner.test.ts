@@ -7,6 +7,7 @@ import { runTraining } from '../../extension/training/run';
 import type { FromWorker } from '../../extension/training/workerProtocol';
 import { parseWebviewMessage } from '../../protocol/validate';
 import type { GpuRunMessage } from '../../protocol/messages';
+import type { OptimizerState } from '../../engine';
 
 const model = JSON.stringify({
   format: 'nn-graph', version: 1,
@@ -18,14 +19,19 @@ const model = JSON.stringify({
   training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 16, epochs: 2, validationSplit: 0.25, dataset: { source: 'xor', size: 64 } },
 });
 
+/** The optimizer's state at the first epoch's end (Adam: step counts and moments). */
+let optimizer: OptimizerState | null = null;
+
 /** Every kind of message a run posts: overlay, boundary, watched weights, one traced (walk-through) step. */
 async function realRun(): Promise<FromWorker[]> {
   const msgs: FromWorker[] = [];
   let traced = false;
+  optimizer = null;
   await runTraining({ modelText: model, sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 1000, boundaryGrid: 8 } }, (m) => msgs.push(m), {
     next: async () => 'go',
     traceNext: () => !traced && (traced = true),
     watched: () => 'fc1',
+    checkpoint: (_w, _e, _h, o) => (optimizer ??= o),
   });
   return msgs;
 }
@@ -46,7 +52,7 @@ test('every message of a real run, its checkpoint and a lost runner are accepted
   const fin = msgs.at(-1)!;
   assert.ok(fin.type === 'finished');
   const extra: GpuRunMessage['message'][] = [
-    { type: 'checkpoint', epoch: 1, weights: fin.weights, history: fin.history.slice(0, 1) },
+    { type: 'checkpoint', epoch: 1, weights: fin.weights, history: fin.history.slice(0, 1), optimizer: optimizer! },
     { type: 'runnerLost', reason: 'the WebGPU device was lost', weights: null, epoch: 0, history: [] },
     { type: 'runnerLost', reason: 'WebGPU ran out of GPU memory', weights: fin.weights, epoch: 2, history: fin.history },
     { type: 'paused' }, { type: 'resumed' }, { type: 'failed', message: 'boom' },
@@ -111,6 +117,9 @@ test('malformed runner messages are refused, naming what is wrong', () => {
     [wrap({ type: 'runnerLost', reason: 'x'.repeat(5000), weights: null, epoch: 0, history: [] }), /reason: must be at most 4000 characters/],
     [{ type: 'gpuAdapter', adapter: 'x'.repeat(301) }, /gpuAdapter\.adapter: must be at most 300 characters/],
     [{ type: 'gpuAdapter', adapter: 7 }, /gpuAdapter\.adapter: must be a string/],
+    [wrap({ type: 'checkpoint', epoch: 1, weights, history: [], optimizer: { kind: 'Adam', params: [{ step: 1, buffers: { m: [0.5] as never } }] } }), /optimizer\.params\[0\]\.buffers\.m: must be a Float32Array/],
+    [wrap({ type: 'checkpoint', epoch: 1, weights, history: [], optimizer: { kind: 'Adam', params: [{ step: -2, buffers: {} }] } }), /optimizer\.params\[0\]\.step: must be between 0/],
+    [wrap({ type: 'checkpoint', epoch: 1, weights, history: [] } as never), /missing "optimizer"/],
   ];
   for (const [raw, why] of cases) {
     const t0 = performance.now();

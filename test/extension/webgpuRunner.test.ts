@@ -88,8 +88,8 @@ for (const [how, go] of [['hidden', (e: OpenEditor) => e.setVisible(false)], ['r
       a.send({ type: 'gpuRun', runId: start.runId, message: m });
     }, {
       next: async () => (stop ? 'stop' : 'go'),
-      checkpoint: (weights, epoch, history) => {
-        a.send({ type: 'gpuRun', runId: start.runId, message: { type: 'checkpoint', weights, epoch, history } });
+      checkpoint: (weights, epoch, history, optimizer) => {
+        a.send({ type: 'gpuRun', runId: start.runId, message: { type: 'checkpoint', weights, epoch, history, optimizer } });
         stop = true;
       },
     });

@@ -84,6 +84,7 @@ const INPUT: RunInput = { modelText: '{"model":1}', sidecar: Uint8Array.of(9, 9)
 const started: FromWorker = { type: 'started', stepsPerEpoch: 5, epochs: 3, classification: true, trainSize: 160, validationSize: 40, learned: {}, kernels: { kernels: 'typescript', threads: 1 } };
 const progress = (step: number): FromWorker => ({ type: 'progress', progress: { step, epoch: Math.floor((step - 1) / 5), epochs: 3, stepsPerEpoch: 5, loss: 1 / step, samplesPerSecond: 100 } });
 const metrics = (epoch: number) => ({ epoch, trainLoss: 1 / (epoch + 1) });
+const OPT = { kind: 'Adam', params: [{ step: 5, buffers: { m: Float32Array.of(0.1), v: Float32Array.of(0.2) } }, null] };
 
 function setUp() {
   const gpu = new FakeRunner();
@@ -105,19 +106,19 @@ test('fallback: the WebGPU runner\'s messages pass through; its checkpoints stay
   assert.equal(gpu.input, INPUT);
   gpu.emit(started);
   gpu.emit(progress(1));
-  gpu.emit({ type: 'checkpoint', epoch: 1, weights: Uint8Array.of(1), history: [metrics(0)] });
+  gpu.emit({ type: 'checkpoint', epoch: 1, weights: Uint8Array.of(1), history: [metrics(0)], optimizer: OPT });
   gpu.emit({ type: 'finished', reason: 'completed', weights: Uint8Array.of(2), history: [metrics(0)] });
   assert.deepEqual(seen.map((m) => m.type), ['started', 'progress', 'finished']);
   assert.equal(cpus.length, 0);
 });
 
-test('fallback: a lost GPU hands the run to the CPU from the last checkpoint, paused as it was, at its pace, watching its node', () => {
+test('fallback: a lost GPU hands the run to the CPU from the last checkpoint (weights and optimizer state), paused as it was, at its pace, watching its node', () => {
   const { gpu, cpus, handovers, runner, seen } = setUp();
   runner.start(INPUT);
   runner.pace(5);
   runner.watch('fc1');
   gpu.emit(started);
-  gpu.emit({ type: 'checkpoint', epoch: 1, weights: Uint8Array.of(1, 2, 3), history: [metrics(0)] });
+  gpu.emit({ type: 'checkpoint', epoch: 1, weights: Uint8Array.of(1, 2, 3), history: [metrics(0)], optimizer: OPT });
   for (let s = 6; s <= 8; s++) gpu.emit(progress(s));
   runner.pause();
   gpu.emit({ type: 'paused' });
@@ -129,7 +130,7 @@ test('fallback: a lost GPU hands the run to the CPU from the last checkpoint, pa
   const cpu = cpus[0];
   assert.deepEqual([...cpu.input!.sidecar!], [1, 2, 3], 'the checkpoint\'s weights, not the run\'s starting sidecar');
   assert.equal(cpu.input!.modelText, INPUT.modelText);
-  assert.deepEqual(cpu.input!.options.resume, { epoch: 1, history: [metrics(0)] });
+  assert.deepEqual(cpu.input!.options.resume, { epoch: 1, history: [metrics(0)], optimizer: OPT });
   assert.equal(cpu.input!.options.startPaused, true);
   assert.equal(cpu.input!.options.stepsPerSecond, 5);
   assert.equal(cpu.input!.options.watch, 'fc1');
@@ -165,7 +166,7 @@ test('fallback: lost before any checkpoint, the CPU starts from the run\'s own s
 test('fallback: weights sent with runnerLost (the runner still had them) win over the checkpoint', () => {
   const { gpu, cpus, runner } = setUp();
   runner.start(INPUT);
-  gpu.emit({ type: 'checkpoint', epoch: 1, weights: Uint8Array.of(1), history: [metrics(0)] });
+  gpu.emit({ type: 'checkpoint', epoch: 1, weights: Uint8Array.of(1), history: [metrics(0)], optimizer: OPT });
   gpu.emit({ type: 'runnerLost', reason: 'WebGPU ran out of GPU memory', weights: Uint8Array.of(7), epoch: 2, history: [metrics(0), metrics(1)] });
   assert.deepEqual([...cpus[0].input!.sidecar!], [7]);
   assert.deepEqual(cpus[0].input!.options.resume, { epoch: 2, history: [metrics(0), metrics(1)] });
@@ -176,7 +177,7 @@ test('the session sees one run across the handover: it ends with the CPU runner\
   const session = new TrainingSession(runner, INPUT);
   gpu.emit(started);
   gpu.emit({ type: 'epoch', metrics: metrics(0) });
-  gpu.emit({ type: 'checkpoint', epoch: 1, weights: Uint8Array.of(1), history: [metrics(0)] });
+  gpu.emit({ type: 'checkpoint', epoch: 1, weights: Uint8Array.of(1), history: [metrics(0)], optimizer: OPT });
   gpu.emit({ type: 'runnerLost', reason: 'WebGPU reported an error', weights: null, epoch: 0, history: [] });
   assert.equal(session.state.status, 'running');
   cpus[0].emit(started);

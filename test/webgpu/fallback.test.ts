@@ -1,8 +1,8 @@
 // A lost WebGPU device mid-run (item 6 of issue 16), in Node on Dawn: the webview's own WebGPU run
 // (webview/gpu/gpuRun.ts) trains until its first epoch's checkpoint, the device is destroyed, and the host's
 // FallbackRunner hands the run to the real CPU runner (the worker thread, dist/trainWorker.js) from that checkpoint.
-// The session sees one run: it completes with every epoch's history, the panel line says the CPU took over, and
-// with plain SGD (no optimizer state to lose) the final weights are those of a run on the CPU alone.
+// The session sees one run: it completes with every epoch's history, and since Adam's state (read back from the GPU)
+// goes with the weights, the final weights are those of a run on the CPU alone.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -32,7 +32,7 @@ const model = JSON.stringify({
     { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } }, { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
   ],
   edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
-  training: { seed: 1, optimizer: { type: 'SGD', lr: 0.1 }, batchSize: 16, epochs: 3, validationSplit: 0, dataset: { source: 'circle', size: 48 } },
+  training: { seed: 1, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 16, epochs: 3, validationSplit: 0, dataset: { source: 'circle', size: 48 } },
 });
 const INPUT: RunInput = { modelText: model, sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 8 } };
 

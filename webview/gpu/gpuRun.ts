@@ -4,10 +4,10 @@
  * backend, controlled by the same StepGate as the CPU worker thread, posting the same FromWorker messages.
  *
  * A WebGPU failure (the device lost, out of memory, any uncaptured error, or an error thrown by a step once training
- * has begun) ends the run with `runnerLost` and the weights of the last epoch end: the host hands the run to the CPU
- * runner from there. A model or dataset the run refuses before it starts fails as on the CPU.
+ * has begun) ends the run with `runnerLost`: the host hands the run to the CPU runner from the last checkpoint it got
+ * (the weights and optimizer state of an epoch's end, posted as `checkpoint`). A model or dataset the run refuses before it starts fails as on the CPU.
  */
-import { setBackend, type EpochMetrics } from '../../engine';
+import { setBackend, type EpochMetrics, type OptimizerState } from '../../engine';
 import { WebGpuBackend } from '../../engine/backend/webgpu';
 import type { GpuDevice } from '../../engine/backend/webgpu/gpu';
 import { runTraining, type RunInput } from '../../extension/training/run';
@@ -35,18 +35,18 @@ export function startGpuRun(device: GpuDevice, input: RunInput, post: (m: GpuRun
     if (m.type === 'finished' || m.type === 'nonFinite' || m.type === 'failed' || m.type === 'runnerLost') ended = true;
     post(m);
   };
-  let kept: { weights: Uint8Array | null; epoch: number; history: EpochMetrics[] } = { weights: null, epoch: input.options.resume?.epoch ?? 0, history: input.options.resume?.history ?? [] };
+  // What runnerLost carries: null weights, so the host goes on from its own copy of the last checkpoint (or the start).
+  const kept = { weights: null, epoch: 0, history: [] as EpochMetrics[] };
   let gpuError: string | null = null;
   const lose = (reason: string) => {
     if (gpuError !== null) return;
     gpuError = reason;
     gate.stop();
-    send({ type: 'runnerLost', reason, ...kept, weights: kept.weights ? kept.weights.slice() : null });
+    send({ type: 'runnerLost', reason, ...kept });
   };
   class GpuGate extends StepGate {
-    checkpoint(weights: Uint8Array, epoch: number, history: EpochMetrics[]): void {
-      kept = { weights, epoch, history };
-      send({ type: 'checkpoint', weights: weights.slice(), epoch, history });
+    checkpoint(weights: Uint8Array, epoch: number, history: EpochMetrics[], optimizer: OptimizerState): void {
+      send({ type: 'checkpoint', weights: weights.slice(), epoch, history, optimizer });
     }
   }
   const gate = new GpuGate((m) => send(m));
