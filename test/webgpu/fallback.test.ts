@@ -1,5 +1,5 @@
-// A lost WebGPU device mid-run (item 6 of issue 16), in Node on Dawn: the webview's own WebGPU run
-// (webview/gpu/gpuRun.ts) trains until its first epoch's checkpoint, the device is destroyed, and the host's
+// A lost WebGPU device or an uncaptured WebGPU error mid-run (item 6 of issue 16), in Node on Dawn: the webview's own WebGPU run
+// (webview/gpu/gpuRun.ts) trains until its first epoch's checkpoint, then the device is destroyed (or makes a validation error), and the host's
 // FallbackRunner hands the run to the real CPU runner (the worker thread, dist/trainWorker.js) from that checkpoint.
 // The session sees one run: it completes with every epoch's history, and since Adam's state (read back from the GPU)
 // goes with the weights, the final weights are those of a run on the CPU alone.
@@ -73,7 +73,13 @@ class InProcessGpuRunner implements LosableRunner {
   }
 }
 
-test('a device lost after epoch 1: the CPU runner finishes the run from that epoch\'s weights', { timeout: 120_000 }, async (t) => {
+const FAILURES: [string, (d: GpuDevice) => void, RegExp][] = [
+  ['a device lost', (d) => d.destroy(), /^the WebGPU device was lost/],
+  // A buffer with no usage is a validation error outside any error scope: an uncaptured error.
+  ['an uncaptured WebGPU error', (d) => d.createBuffer({ size: 4, usage: 0 }), /^WebGPU reported an error/],
+];
+
+for (const [what, fail, reason] of FAILURES) test(`${what} after epoch 1: the CPU runner finishes the run from that epoch's checkpoint`, { timeout: 120_000 }, async (t) => {
   if (skip) return t.skip(skip);
   // The reference: the same run on the CPU alone.
   const cpuMsgs: FromWorker[] = [];
@@ -88,7 +94,7 @@ test('a device lost after epoch 1: the CPU runner finishes the run from that epo
   const seen: GpuRunnerMessage[] = [];
   const gpu = new InProcessGpuRunner(device, (m) => {
     seen.push(m);
-    if (m.type === 'checkpoint' && m.epoch === 1) device.destroy();
+    if (m.type === 'checkpoint' && m.epoch === 1) fail(device);
   });
   const handovers: string[] = [];
   const runner = new FallbackRunner(gpu, () => new WorkerRunner(WORKER), (why) => handovers.push(why));
@@ -97,7 +103,8 @@ test('a device lost after epoch 1: the CPU runner finishes the run from that epo
     const result = await session.finished;
     assert.equal(result.status, 'completed', result.message);
     assert.equal(handovers.length, 1);
-    assert.match(handovers[0], /WebGPU device was lost/);
+    assert.match(handovers[0], reason);
+    t.diagnostic(handovers[0]);
     assert.ok(seen.some((m) => m.type === 'runnerLost'));
     assert.equal(session.state.history.length, 3, 'every epoch\'s metrics, the first from WebGPU');
     assert.ok(Math.abs(session.state.history[0].trainLoss - reference.history[0].trainLoss) <= 1e-4 * Math.abs(reference.history[0].trainLoss));
@@ -109,5 +116,6 @@ test('a device lost after epoch 1: the CPU runner finishes the run from that epo
   } finally {
     runner.dispose();
     setBackend(cpuBackend);
+    device.destroy();
   }
 });
