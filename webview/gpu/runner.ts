@@ -135,13 +135,24 @@ async function startOnPage(m: GpuRunStartMessage, attach: (control: (c: GpuContr
     return lost(m.runId, `no WebGPU device (${(e as Error).message})`);
   }
   const previous = backend();
-  const run: GpuRun = startGpuRun(device, m.input, (out) => relay(m.runId, out));
-  attach((c) => run.control(c));
-  // The page's own engine work (previews, shapes) goes back to the CPU when the run ends.
-  void run.done.finally(() => {
+  let restored = false;
+  // The page's own engine work goes back to the CPU when the run ends: at its last message (a loop whose device was
+  // lost may never finish its last read), or when the loop returns.
+  const restore = () => {
+    if (restored) return;
+    restored = true;
     setBackend(previous);
     device.destroy();
+  };
+  const run: GpuRun = startGpuRun(device, m.input, (out) => {
+    relay(m.runId, out);
+    if (['finished', 'nonFinite', 'failed', 'runnerLost'].includes(out.type)) restore();
   });
+  attach((c) => {
+    run.control(c);
+    if (c.type === 'dispose') restore();
+  });
+  void run.done.finally(restore);
 }
 
 export function handleGpuRun(m: GpuRunStartMessage | GpuRunControlMessage): void {
