@@ -177,7 +177,7 @@ async function trainInPage(
   assert.deepEqual(cpuTakeovers, []);
   assert.equal(result!.status, 'completed', `the run ended ${result!.status}: ${result!.message ?? ''}`);
   const types = new Set(view.received.map((m) => m.message.type));
-  for (const type of ['started', 'progress', 'epoch', 'gradients', 'nodeStats', 'stepCosts', 'boundary', 'datasetPoints', 'checkpoint', 'finished']) assert.ok(types.has(type as never), `the page posted ${type}`);
+  for (const type of ['started', 'progress', 'epoch', 'gradients', 'nodeStats', 'stepCosts', 'boundary', 'datasetPoints', 'checkpoint', 'finished', ...(opts.startPaused ? ['paused', 'resumed', 'walkthrough'] : [])]) assert.ok(types.has(type as never), `the page posted ${type}`);
   assert.equal(session.state.history.length, 2, 'two epochs of history');
   t.diagnostic(`${view.received.length} messages from the page: ${[...types].join(', ')}`);
 
@@ -217,15 +217,17 @@ describe('Train on WebGPU in the webview (headless Chromium, SwiftShader)', { sk
     await server?.close();
   });
 
-  it('in the page\'s worker: Step, Step, then Resume at a pace run to the end; the panel says WebGPU; the host gets the CPU run\'s final weights', { timeout: 240_000 }, async (t) => {
+  it('in the page\'s worker: Step, Walk through step, then Resume at a pace run to the end; the panel says WebGPU; the host gets the CPU run\'s final weights', { timeout: 240_000 }, async (t) => {
     const run = await trainInPage(t, browser, server, {
       startPaused: true,
       drive: async (session, view) => {
         // Step on a model that is not training, as the manager does: paused after exactly one step, then another.
         session.step('step');
         await until('paused at step 1', async () => (await view.poll(), session.state.status === 'paused' && session.state.progress?.step === 1 ? true : undefined), 60_000);
-        session.step('step');
+        // Walk through step: the same step, traced on WebGPU.
+        session.step('walk');
         await until('paused at step 2', async () => (await view.poll(), session.state.status === 'paused' && session.state.progress?.step === 2 ? true : undefined), 60_000);
+        await until('the walk-through trace', async () => (await view.poll(), session.state.walkthrough ? true : undefined), 30_000);
         await new Promise((r) => setTimeout(r, 300));
         await view.poll();
         assert.equal(session.state.progress?.step, 2, 'no step is taken while paused');
