@@ -24,6 +24,23 @@ const common = {
 // beside an ES-module build that bundles cleanly.
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] };
 
+/**
+ * The webview's WebGPU training worker, bundled into a string that webview.js imports as `bps:gpu-worker` and
+ * starts from a blob: URL (a webview cannot start a worker from its resource URLs). In --watch it is built once.
+ */
+const gpuWorkerEntry = 'webview/gpu/worker.ts';
+async function gpuWorkerSource() {
+  const r = await esbuild.build({ ...common, sourcemap: production ? false : 'inline', platform: 'browser', format: 'iife', target: 'es2022', entryPoints: [gpuWorkerEntry], write: false });
+  return r.outputFiles[0].text;
+}
+const gpuWorkerPlugin = {
+  name: 'gpu-worker',
+  setup(build) {
+    build.onResolve({ filter: /^bps:gpu-worker$/ }, () => ({ path: 'gpu-worker', namespace: 'bps-gpu-worker' }));
+    build.onLoad({ filter: /.*/, namespace: 'bps-gpu-worker' }, async () => ({ contents: `export default ${JSON.stringify(await gpuWorkerSource())};`, loader: 'js', watchFiles: [] }));
+  },
+};
+
 /** @type {esbuild.BuildOptions[]} */
 const targets = [
   { ...node, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
@@ -43,6 +60,7 @@ const targets = [
     outdir: 'dist',
     loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
     jsx: 'automatic',
+    plugins: existsSync(gpuWorkerEntry) ? [gpuWorkerPlugin] : [],
   },
 ].filter((t) => Object.values(t.entryPoints).every((p) => existsSync(p)));
 

@@ -24,7 +24,7 @@ export * from './shape';
 export * from './ops';
 export { Random } from './nn/random';
 export * as init from './nn/init';
-export { Optimizer } from './optim/optimizer';
+export { Optimizer, type OptimizerState } from './optim/optimizer';
 export { SGD, type SgdOptions } from './optim/sgd';
 export { Adam, AdamW, type AdamOptions } from './optim/adam';
 export { createOptimizer } from './optim/fromJson';

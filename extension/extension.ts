@@ -26,13 +26,14 @@ export function activate(context: vscode.ExtensionContext): void {
     training,
     gradChecks,
     GraphEditorProvider.register(context, {
+      attachGpuView: (uri, view) => training.attachGpuView(uri, view),
       attachView: (uri, post) => vscode.Disposable.from(training.attachView(uri, post), gradChecks.attachView(uri, post)),
       // Not awaited (a run lasts minutes): a failure is reported as "Backprop Studio: <button> failed: …".
-      trainingControl: (doc, action) => inBackground(TRAINING_ACTION_TITLES[action], () => {
-        if (action === 'start') return training.start(doc);
+      trainingControl: (doc, action, view) => inBackground(TRAINING_ACTION_TITLES[action], () => {
+        if (action === 'start') return training.start(doc, undefined, view);
         if (action === 'pause') return training.pause(doc.uri);
         if (action === 'resume') return training.resume(doc.uri);
-        if (action === 'step' || action === 'stepEpoch' || action === 'walk') return training.step(doc, action === 'stepEpoch' ? 'epoch' : action);
+        if (action === 'step' || action === 'stepEpoch' || action === 'walk') return training.step(doc, action === 'stepEpoch' ? 'epoch' : action, view);
         if (action === 'stop') return training.stop(doc.uri, 'training panel');
         return training.reset(doc);
       }),

@@ -10,6 +10,9 @@ import type { NodeStats, ParamStats } from '../engine/train/stats';
 import type { TensorCheck } from '../engine/check/gradcheck';
 import type { StepTrace } from '../engine/train/walkthrough';
 import type { ParamImages } from '../engine/train/weightImage';
+import type { ExternalData } from '../engine/data/spec';
+import type { KernelInfo } from '../engine/backend/wasm/install';
+import type { OptimizerState } from '../engine/optim/optimizer';
 
 export type { NodeStats, ParamStats, TensorSummary } from '../engine/train/stats';
 export { HISTOGRAM_BINS, TINY_TENSOR } from '../engine/train/stats';
@@ -94,6 +97,11 @@ export interface TrainingStateMessage {
   /** The node a NaN/Inf stop names: the editor marks it. */
   nodeId?: string;
   classification?: boolean;
+  /**
+   * Which backend runs the training and why, as the panel shows it: "WebGPU: <adapter>", "CPU: no WebGPU adapter",
+   * "CPU: chosen in settings", "CPU: WebGPU failed (…)".
+   */
+  backend?: string;
 }
 
 /** One training point of the loss/accuracy charts: the loss and batch accuracy the run reported at a step. */
@@ -266,7 +274,8 @@ export interface GradCheckMessage {
 export type HostMessage =
   | DocumentMessage | RevealNodeMessage | EditRejectedMessage
   | TrainingStateMessage | TrainingMetricsMessage | GradientsMessage | BoundaryMessage
-  | NodeStatsMessage | StepCostsMessage | DatasetPointsMessage | UiPrefsMessage | WalkthroughMessage | WeightsMessage | GradCheckMessage;
+  | NodeStatsMessage | StepCostsMessage | DatasetPointsMessage | UiPrefsMessage | WalkthroughMessage | WeightsMessage | GradCheckMessage
+  | GpuRunStartMessage | GpuRunControlMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host
@@ -392,4 +401,123 @@ export interface CheckGradientsMessage {
   nodeId?: string;
 }
 
-export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage | TrainingControlMessage | TrainingPaceMessage | TrainingAckMessage | SetUiPrefsMessage | WatchNodeMessage | CheckGradientsMessage;
+export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage | TrainingControlMessage | TrainingPaceMessage | TrainingAckMessage | SetUiPrefsMessage | WatchNodeMessage | CheckGradientsMessage
+  | GpuAdapterMessage | GpuRunMessage;
+
+// ---------------------------------------------------------------------------------------------
+// A training run's runner: the host's worker thread (extension/training/worker.ts) or the WebGPU runner in the
+// webview (webview/gpu/). The session (extension/training/session.ts) talks to either the same way.
+
+export interface RunOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** Stream gradient snapshots (the live overlay). */
+  overlay: boolean;
+  /** At most this many overlay updates per second. */
+  maxUpdatesPerSecond: number;
+  /** Evaluate the decision boundary on a grid for 2-D inputs (cells per side, 0 = off). */
+  boundaryGrid: number;
+  /** Optimizer steps a second (null or absent: as fast as possible); changed during a run by `pace`. */
+  stepsPerSecond?: number | null;
+  /** Start paused (Step on a model that is not training: the run waits for its `step`). */
+  startPaused?: boolean;
+  /** The node whose weights the view watches from the start (changed during a run by `watch`). */
+  watch?: string | null;
+  /**
+   * Go on from the end of epoch `epoch` (weights in the sidecar), with the history so far and the optimizer's state
+   * of then: a run handed over.
+   */
+  resume?: { epoch: number; history: EpochMetrics[]; optimizer?: OptimizerState };
+}
+
+/** What Step advances by: one optimizer step, to the end of the current epoch, or one step traced for the walk-through. */
+export type StepUnit = 'step' | 'epoch' | 'walk';
+
+export type ToWorker =
+  | { type: 'start'; modelText: string; sidecar: Uint8Array | null; external: ExternalData; options: RunOptions }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  /** Take one step (or finish the epoch), then be paused; pauses a running run after it. */
+  | { type: 'step'; unit: StepUnit }
+  | { type: 'pace'; stepsPerSecond: number | null }
+  /** The node whose weights to post (null: none). */
+  | { type: 'watch'; nodeId: string | null }
+  | { type: 'stop' };
+
+/** What the data pipeline learned, to be stored in the model's training.dataset. */
+export interface LearnedData {
+  classes?: string[];
+  normalization?: { mean: number[]; std: number[] };
+}
+
+export type FromWorker =
+  | {
+      type: 'started'; stepsPerEpoch: number; epochs: number; classification: boolean; trainSize: number; validationSize: number; learned: LearnedData;
+      /** Which CPU kernels train: WebAssembly (relaxed or plain SIMD) on how many threads, or TypeScript. */
+      kernels: KernelInfo;
+    }
+  | { type: 'progress'; progress: ProgressUpdate }
+  | { type: 'epoch'; metrics: EpochMetrics }
+  | { type: 'gradients'; update: GradientUpdate }
+  | { type: 'boundary'; step: number; grid: number; extent: number; values: Float32Array; kind: 'probability' | 'regression' }
+  | { type: 'nodeStats'; step: number; nodes: Record<string, NodeStats> }
+  | StepCostsMessage
+  | { type: 'walkthrough'; trace: StepTrace }
+  | { type: 'weights'; nodeId: string; step: number; params: ParamImages[] }
+  | { type: 'datasetPoints'; points: Omit<DatasetPointsMessage, 'type'> }
+  | { type: 'paused' }
+  | { type: 'resumed' }
+  | { type: 'finished'; reason: 'completed' | 'stopped'; weights: Uint8Array; history: EpochMetrics[] }
+  | { type: 'nonFinite'; step: number; nodeId: string; detail: string; weights: Uint8Array; history: EpochMetrics[] }
+  | { type: 'failed'; message: string };
+
+/** The WebGPU runner's weights and optimizer state at an epoch's end: what the host hands to the CPU runner if the GPU fails later. */
+export interface RunnerCheckpoint {
+  type: 'checkpoint';
+  epoch: number;
+  weights: Uint8Array;
+  history: EpochMetrics[];
+  optimizer: OptimizerState;
+}
+
+/**
+ * The WebGPU runner could not go on (the device was lost, ran out of memory, or reported an error): the host's
+ * session hands the run to the CPU runner from these weights (null: from the last checkpoint, or the start),
+ * `epoch` epochs in, with that history.
+ */
+export interface RunnerLost {
+  type: 'runnerLost';
+  reason: string;
+  weights: Uint8Array | null;
+  epoch: number;
+  history: EpochMetrics[];
+}
+
+/** Host → webview: run this on WebGPU (the webview that started the run, which said it has an adapter). */
+export interface GpuRunStartMessage {
+  type: 'gpuRunStart';
+  /** Names the run in every message after this one: a stale run's messages are ignored. */
+  runId: number;
+  input: Omit<Extract<ToWorker, { type: 'start' }>, 'type'>;
+}
+
+/** Host → webview: Pause, Step, pace, watch, Stop for the run the webview runs. `dispose` ends it without a result. */
+export interface GpuRunControlMessage {
+  type: 'gpuRunControl';
+  runId: number;
+  control: Exclude<ToWorker, { type: 'start' }> | { type: 'dispose' };
+}
+
+/** Webview → host, once when it loads: its WebGPU adapter (a description), or null and why there is none. */
+export interface GpuAdapterMessage {
+  type: 'gpuAdapter';
+  adapter: string | null;
+  why?: string;
+}
+
+/** Webview → host: what the WebGPU runner posted, as the worker thread posts it. */
+export interface GpuRunMessage {
+  type: 'gpuRun';
+  runId: number;
+  message: FromWorker | RunnerLost | RunnerCheckpoint;
+}

@@ -19,7 +19,9 @@
 import { ID_PATTERN, LIMITS } from '../engine/graph/analyze';
 import { INPUT_FEATURES } from '../engine/data/features';
 import type { AttrValue, EdgeJson, NodeJson } from '../engine/graph/types-public';
-import { MAX_BATCH_EDITS, OVERLAY_MODES, TRAINING_PACES, type GraphEdit, type UiPrefs, type Position, type TrainingControlMessage, type TrainingPaceMessage, type TrainingValue, type WebviewMessage } from './messages';
+import type { EpochMetrics } from '../engine/train/trainer';
+import type { OptimizerState } from '../engine/optim/optimizer';
+import { MAX_BATCH_EDITS, OVERLAY_MODES, TRAINING_PACES, type FromWorker, type GpuRunMessage, type RunnerCheckpoint, type RunnerLost, type GraphEdit, type UiPrefs, type Position, type TrainingControlMessage, type TrainingPaceMessage, type TrainingValue, type WebviewMessage } from './messages';
 
 export type ParseResult = { ok: true; msg: WebviewMessage } | { ok: false; error: string };
 
@@ -52,6 +54,20 @@ export const MESSAGE_LIMITS = {
   batchEdits: MAX_BATCH_EDITS,
   /** A batch's label (what the change does, named in a refusal). */
   batchLabel: 200,
+  /** The WebGPU runner's messages: a run's id, its weights (safetensors bytes), epochs of history, texts. */
+  runId: 2 ** 31,
+  weightsBytes: 1024 * 1024 * 1024,
+  epochs: 100_000,
+  runnerText: 4000,
+  /** Parameters an optimizer's state lists (the engine's cap on a model's nodes, a few tensors each). */
+  optimizerParams: 4 * LIMITS.nodes,
+  /** Class names and per-feature statistics a CSV run learned. */
+  classes: 10_000,
+  features: 1_000_000,
+  adapterLength: 300,
+  /** The views' payloads (statistics, traces, weight images): items in all, and how deep. */
+  viewItems: 4_000_000,
+  viewDepth: 12,
 } as const;
 
 class Invalid extends Error {}
@@ -345,7 +361,14 @@ const TRAINING_ACTIONS = ['start', 'pause', 'resume', 'step', 'stepEpoch', 'walk
 // Adding a message or an edit to protocol/messages.ts without a check here is a compile error.
 const CHECKED_MESSAGES: Record<WebviewMessage['type'], true> = {
   ready: true, edit: true, openAsText: true, runCommand: true, trainingControl: true, trainingPace: true, trainingAck: true, setUiPrefs: true, watchNode: true, checkGradients: true,
+  gpuAdapter: true, gpuRun: true,
 };
+// Likewise for what the WebGPU runner relays.
+const CHECKED_RUNNER_MESSAGES: Record<FromWorker['type'] | RunnerLost['type'] | RunnerCheckpoint['type'], true> = {
+  started: true, progress: true, epoch: true, gradients: true, boundary: true, nodeStats: true, stepCosts: true, walkthrough: true, weights: true,
+  datasetPoints: true, paused: true, resumed: true, finished: true, nonFinite: true, failed: true, runnerLost: true, checkpoint: true,
+};
+void CHECKED_RUNNER_MESSAGES;
 const CHECKED_EDITS: Record<GraphEdit['kind'], true> = {
   addNodes: true, moveNodes: true, deleteElements: true, connect: true, setInput: true, setAttr: true, renameNode: true, setName: true, setTraining: true,
   setInputFeatures: true, setOp: true, batch: true,
@@ -404,6 +427,15 @@ export function parseWebviewMessage(raw: unknown): ParseResult {
         const o = object(raw, 'checkGradients', ['type', 'nodeId'], ['type']);
         return { ok: true, msg: o.nodeId === undefined ? { type } : { type, nodeId: nodeId(o.nodeId, 'checkGradients.nodeId') } };
       }
+      case 'gpuAdapter': {
+        const o = object(raw, 'gpuAdapter', ['type', 'adapter', 'why'], ['type', 'adapter']);
+        const adapter = o.adapter === null ? null : string(o.adapter, 'gpuAdapter.adapter', MESSAGE_LIMITS.adapterLength);
+        return { ok: true, msg: { type, adapter, ...(o.why !== undefined ? { why: string(o.why, 'gpuAdapter.why', MESSAGE_LIMITS.runnerText) } : {}) } };
+      }
+      case 'gpuRun': {
+        const o = object(raw, 'gpuRun', ['type', 'runId', 'message']);
+        return { ok: true, msg: { type, runId: integer(o.runId, 'gpuRun.runId', 0, MESSAGE_LIMITS.runId), message: runnerMessage(o.message, 'gpuRun.message') } };
+      }
       case 'edit': {
         const o = object(raw, 'edit', ['type', 'version', 'edit']);
         const version = integer(o.version, 'edit.version', 0, Number.MAX_SAFE_INTEGER);
@@ -415,5 +447,197 @@ export function parseWebviewMessage(raw: unknown): ParseResult {
   } catch (e) {
     // Invalid is ours; anything else (a getter that throws, a revoked proxy in a test) is refused the same way.
     return { ok: false, error: e instanceof Invalid ? e.message : `unreadable message (${e instanceof Error ? e.name : typeof e})` };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The WebGPU runner's messages (webview/gpu/): what the host's session acts on is checked field by field (steps,
+// losses, history, weights, the boundary grid); what it only passes on to the views (statistics, traces, weight
+// images, costs) is copied as bounded plain data, and the webview checks it again when it comes back (webview/host.ts).
+
+const bool = (v: unknown, where: string): boolean => (typeof v === 'boolean' ? v : fail(where, `must be true or false, found ${describe(v)}`));
+const count = (v: unknown, where: string): number => integer(v, where, 0, Number.MAX_SAFE_INTEGER);
+/** A loss or metric: finite, or NaN/±Infinity as a diverging run reports them. */
+const metric = (v: unknown, where: string): number => (typeof v === 'number' ? v : fail(where, `must be a number, found ${describe(v)}`));
+
+function weightsBytes(v: unknown, where: string): Uint8Array {
+  if (!(v instanceof Uint8Array)) fail(where, `must be bytes (a Uint8Array), found ${describe(v)}`);
+  const b = v as Uint8Array;
+  if (b.byteLength > MESSAGE_LIMITS.weightsBytes) fail(where, `must be at most ${MESSAGE_LIMITS.weightsBytes} bytes, found ${b.byteLength}`);
+  return b.slice();
+}
+
+function epochMetrics(v: unknown, where: string): EpochMetrics {
+  const o = object(v, where, ['epoch', 'trainLoss', 'trainAccuracy', 'valLoss', 'valAccuracy'], ['epoch', 'trainLoss']);
+  const m: EpochMetrics = { epoch: integer(o.epoch, `${where}.epoch`, 0, MESSAGE_LIMITS.epochs), trainLoss: metric(o.trainLoss, `${where}.trainLoss`) };
+  for (const k of ['trainAccuracy', 'valLoss', 'valAccuracy'] as const) if (o[k] !== undefined) m[k] = metric(o[k], `${where}.${k}`);
+  return m;
+}
+
+const history = (v: unknown, where: string): EpochMetrics[] => array(v, where, MESSAGE_LIMITS.epochs).map((m, i) => epochMetrics(m, `${where}[${i}]`));
+
+/**
+ * A deep copy of plain data (objects, arrays, numbers, strings, booleans, null, typed arrays) within a budget of
+ * items and depth shared by the whole message, so a huge or deeply nested payload costs bounded work.
+ */
+function plainData(v: unknown, where: string, budget = { items: MESSAGE_LIMITS.viewItems }, depth = 0): unknown {
+  if (--budget.items < 0) fail(where, `holds more than ${MESSAGE_LIMITS.viewItems} items`);
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'string') return string(v, where, MESSAGE_LIMITS.runnerText);
+  if (depth >= MESSAGE_LIMITS.viewDepth) fail(where, `is nested more than ${MESSAGE_LIMITS.viewDepth} deep`);
+  if (v instanceof Float32Array || v instanceof Float64Array || v instanceof Int32Array || v instanceof Uint8Array) {
+    budget.items -= v.length;
+    if (budget.items < 0) fail(where, `holds more than ${MESSAGE_LIMITS.viewItems} items`);
+    return v.slice();
+  }
+  if (Array.isArray(v)) {
+    if (v.length > budget.items) fail(where, `holds more than ${MESSAGE_LIMITS.viewItems} items`);
+    return v.map((x, i) => plainData(x, `${where}[${i}]`, budget, depth + 1));
+  }
+  if (!isPlainObject(v)) fail(where, `must be plain data, found ${describe(v)}`);
+  const out = dict<unknown>();
+  for (const k of ownKeys(v as Record<string, unknown>, Math.max(0, budget.items), where)) out[k] = plainData((v as Record<string, unknown>)[k], `${where}.${k}`, budget, depth + 1);
+  return out;
+}
+
+/** An optimizer's state (engine/optim/optimizer.ts): per parameter null, or its step count and Float32Array buffers. */
+function optimizerState(v: unknown, where: string): OptimizerState {
+  const o = object(v, where, ['kind', 'params']);
+  let values = MESSAGE_LIMITS.weightsBytes / 4;
+  const params = array(o.params, `${where}.params`, MESSAGE_LIMITS.optimizerParams).map((e, i) => {
+    const w = `${where}.params[${i}]`;
+    if (e === null) return null;
+    const p = object(e, w, ['step', 'buffers'], ['buffers']);
+    const b = p.buffers;
+    if (!isPlainObject(b)) fail(`${w}.buffers`, `must be an object, found ${describe(b)}`);
+    const buffers = dict<Float32Array>();
+    for (const k of ownKeys(b as Record<string, unknown>, 4, `${w}.buffers`)) {
+      const x = (b as Record<string, unknown>)[k];
+      if (!(x instanceof Float32Array)) fail(`${w}.buffers.${k}`, `must be a Float32Array, found ${describe(x)}`);
+      values -= (x as Float32Array).length;
+      if (values < 0) fail(where, `holds more than ${MESSAGE_LIMITS.weightsBytes / 4} values`);
+      buffers[string(k, `${w}.buffers`, MESSAGE_LIMITS.attrNameLength)] = (x as Float32Array).slice();
+    }
+    return { ...(p.step !== undefined ? { step: integer(p.step, `${w}.step`, 0, Number.MAX_SAFE_INTEGER) } : {}), buffers };
+  });
+  return { kind: string(o.kind, `${where}.kind`, MESSAGE_LIMITS.attrNameLength), params };
+}
+
+/** A checked copy of one message the WebGPU runner relays (FromWorker, RunnerCheckpoint or RunnerLost). */
+function runnerMessage(v: unknown, where: string): GpuRunMessage['message'] {
+  if (!isPlainObject(v)) fail(where, `must be an object, found ${describe(v)}`);
+  const type = (v as Record<string, unknown>).type;
+  const at = `${where}(${typeof type === 'string' ? type : '?'})`;
+  switch (type) {
+    case 'started': {
+      const o = object(v, at, ['type', 'stepsPerEpoch', 'epochs', 'classification', 'trainSize', 'validationSize', 'learned', 'kernels']);
+      const l = object(o.learned, `${at}.learned`, ['classes', 'normalization'], []);
+      const learned: Extract<FromWorker, { type: 'started' }>['learned'] = {};
+      if (l.classes !== undefined) learned.classes = array(l.classes, `${at}.learned.classes`, MESSAGE_LIMITS.classes).map((c, i) => string(c, `${at}.learned.classes[${i}]`, MESSAGE_LIMITS.nameLength));
+      if (l.normalization !== undefined) {
+        const n = object(l.normalization, `${at}.learned.normalization`, ['mean', 'std']);
+        const nums = (a: unknown, w: string) => array(a, w, MESSAGE_LIMITS.features).map((x, i) => finite(x, `${w}[${i}]`, Number.MAX_VALUE));
+        learned.normalization = { mean: nums(n.mean, `${at}.learned.normalization.mean`), std: nums(n.std, `${at}.learned.normalization.std`) };
+      }
+      const k = object(o.kernels, `${at}.kernels`, ['kernels', 'threads']);
+      const kinds = ['relaxed-simd', 'simd', 'typescript'] as const;
+      if (!(kinds as readonly unknown[]).includes(k.kernels)) fail(`${at}.kernels.kernels`, `must be one of ${kinds.join(', ')}`);
+      return {
+        type, stepsPerEpoch: count(o.stepsPerEpoch, `${at}.stepsPerEpoch`), epochs: integer(o.epochs, `${at}.epochs`, 0, MESSAGE_LIMITS.epochs), classification: bool(o.classification, `${at}.classification`),
+        trainSize: count(o.trainSize, `${at}.trainSize`), validationSize: count(o.validationSize, `${at}.validationSize`), learned,
+        kernels: { kernels: k.kernels as (typeof kinds)[number], threads: integer(k.threads, `${at}.kernels.threads`, 0, 4096) },
+      };
+    }
+    case 'progress': {
+      const o = object(v, at, ['type', 'progress']);
+      const p = object(o.progress, `${at}.progress`, ['step', 'epoch', 'epochs', 'stepsPerEpoch', 'loss', 'accuracy', 'samplesPerSecond'], ['step', 'epoch', 'epochs', 'stepsPerEpoch', 'loss', 'samplesPerSecond']);
+      return {
+        type, progress: {
+          step: count(p.step, `${at}.progress.step`), epoch: integer(p.epoch, `${at}.progress.epoch`, 0, MESSAGE_LIMITS.epochs), epochs: integer(p.epochs, `${at}.progress.epochs`, 0, MESSAGE_LIMITS.epochs),
+          stepsPerEpoch: count(p.stepsPerEpoch, `${at}.progress.stepsPerEpoch`), loss: metric(p.loss, `${at}.progress.loss`), samplesPerSecond: metric(p.samplesPerSecond, `${at}.progress.samplesPerSecond`),
+          ...(p.accuracy !== undefined ? { accuracy: metric(p.accuracy, `${at}.progress.accuracy`) } : {}),
+        },
+      };
+    }
+    case 'epoch': {
+      const o = object(v, at, ['type', 'metrics']);
+      return { type, metrics: epochMetrics(o.metrics, `${at}.metrics`) };
+    }
+    case 'gradients': {
+      const o = object(v, at, ['type', 'update']);
+      const u = object(o.update, `${at}.update`, ['step', 'edges', 'flags', 'paramNorms', 'params'], ['step', 'edges', 'flags', 'paramNorms']);
+      const edges = array(u.edges, `${at}.update.edges`, LIMITS.edges).map((x, i) => metric(x, `${at}.update.edges[${i}]`));
+      const flags = array(u.flags, `${at}.update.flags`, LIMITS.edges).map((f, i) => (f === null || f === 'vanishing' || f === 'exploding' ? f : fail(`${at}.update.flags[${i}]`, 'must be "vanishing", "exploding" or null')));
+      return {
+        type, update: {
+          step: count(u.step, `${at}.update.step`), edges, flags, paramNorms: plainData(u.paramNorms, `${at}.update.paramNorms`) as Record<string, number>,
+          ...(u.params !== undefined ? { params: plainData(u.params, `${at}.update.params`) as never } : {}),
+        },
+      };
+    }
+    case 'boundary': {
+      const o = object(v, at, ['type', 'step', 'grid', 'extent', 'values', 'kind']);
+      const grid = integer(o.grid, `${at}.grid`, 1, 512);
+      if (!(o.values instanceof Float32Array) || o.values.length !== grid * grid) fail(`${at}.values`, `must be a Float32Array of grid² = ${grid * grid} values, found ${describe(o.values)}`);
+      if (o.kind !== 'probability' && o.kind !== 'regression') fail(`${at}.kind`, 'must be "probability" or "regression"');
+      return { type, step: count(o.step, `${at}.step`), grid, extent: finite(o.extent, `${at}.extent`, 1e6), values: (o.values as Float32Array).slice(), kind: o.kind as 'probability' | 'regression' };
+    }
+    case 'nodeStats': {
+      const o = object(v, at, ['type', 'step', 'nodes']);
+      return { type, step: count(o.step, `${at}.step`), nodes: plainData(o.nodes, `${at}.nodes`) as never };
+    }
+    case 'stepCosts': {
+      const o = object(v, at, ['type', 'step', 'batch', 'forwardMs', 'backwardMs', 'updateMs', 'flops', 'nodes']);
+      const copy = plainData(o, at) as Record<string, unknown>;
+      return { ...(copy as object), type, step: count(o.step, `${at}.step`) } as never;
+    }
+    case 'walkthrough': {
+      const o = object(v, at, ['type', 'trace']);
+      return { type, trace: plainData(o.trace, `${at}.trace`) as never };
+    }
+    case 'weights': {
+      const o = object(v, at, ['type', 'nodeId', 'step', 'params']);
+      return { type, nodeId: nodeId(o.nodeId, `${at}.nodeId`), step: count(o.step, `${at}.step`), params: array(plainData(o.params, `${at}.params`), `${at}.params`, LIMITS.nodes) as never };
+    }
+    case 'datasetPoints': {
+      const o = object(v, at, ['type', 'points']);
+      return { type, points: plainData(o.points, `${at}.points`) as never };
+    }
+    case 'paused':
+    case 'resumed':
+      object(v, at, ['type']);
+      return { type };
+    case 'finished': {
+      const o = object(v, at, ['type', 'reason', 'weights', 'history']);
+      if (o.reason !== 'completed' && o.reason !== 'stopped') fail(`${at}.reason`, 'must be "completed" or "stopped"');
+      return { type, reason: o.reason as 'completed' | 'stopped', weights: weightsBytes(o.weights, `${at}.weights`), history: history(o.history, `${at}.history`) };
+    }
+    case 'nonFinite': {
+      const o = object(v, at, ['type', 'step', 'nodeId', 'detail', 'weights', 'history']);
+      return {
+        type, step: count(o.step, `${at}.step`), nodeId: string(o.nodeId, `${at}.nodeId`, MESSAGE_LIMITS.idLength), detail: string(o.detail, `${at}.detail`, MESSAGE_LIMITS.runnerText),
+        weights: weightsBytes(o.weights, `${at}.weights`), history: history(o.history, `${at}.history`),
+      };
+    }
+    case 'failed': {
+      const o = object(v, at, ['type', 'message']);
+      return { type, message: string(o.message, `${at}.message`, MESSAGE_LIMITS.runnerText) };
+    }
+    case 'checkpoint': {
+      const o = object(v, at, ['type', 'epoch', 'weights', 'history', 'optimizer']);
+      return {
+        type, epoch: integer(o.epoch, `${at}.epoch`, 0, MESSAGE_LIMITS.epochs), weights: weightsBytes(o.weights, `${at}.weights`), history: history(o.history, `${at}.history`),
+        optimizer: optimizerState(o.optimizer, `${at}.optimizer`),
+      };
+    }
+    case 'runnerLost': {
+      const o = object(v, at, ['type', 'reason', 'weights', 'epoch', 'history']);
+      return {
+        type, reason: string(o.reason, `${at}.reason`, MESSAGE_LIMITS.runnerText), weights: o.weights === null ? null : weightsBytes(o.weights, `${at}.weights`),
+        epoch: integer(o.epoch, `${at}.epoch`, 0, MESSAGE_LIMITS.epochs), history: history(o.history, `${at}.history`),
+      };
+    }
+    default:
+      return fail(`${where}.type`, typeof type === 'string' ? `unknown runner message ${quote(type)}` : `must be a string, found ${describe(type)}`);
   }
 }

@@ -3,7 +3,7 @@
 import type { EpochMetrics } from '../engine/train/trainer';
 import {
   ACKNOWLEDGED_MESSAGES, MAX_DATASET_POINTS, MAX_GRADCHECK_TENSORS, MAX_TRAIN_POINTS, OVERLAY_MODES,
-  type EdgeFlag, type GradCheckMessage, type GradCheckTensorView, type GradCheckView, type GraphEdit, type HostMessage, type NodeCost, type NodeStats, type ParamStats, type PointSet, type ProgressUpdate, type SessionStatus, type TrainPoint, type UiPrefs, type WebviewMessage,
+  type EdgeFlag, type GpuRunControlMessage, type GpuRunStartMessage, type GradCheckMessage, type GradCheckTensorView, type GradCheckView, type GraphEdit, type HostMessage, type NodeCost, type NodeStats, type ParamStats, type PointSet, type ProgressUpdate, type SessionStatus, type TrainPoint, type UiPrefs, type WebviewMessage,
 } from '../protocol/messages';
 import { paramImagesOf, summaryOf, traceOf } from './walkthrough/parse';
 
@@ -155,6 +155,7 @@ function trainingMessage(v: Record<string, unknown>): HostMessage | null {
         message: optional(v.message, isStr),
         nodeId: optional(v.nodeId, isStr),
         classification: optional(v.classification, isBool),
+        backend: optional(v.backend, isStr),
       };
     case 'trainingMetrics': {
       if (!Array.isArray(v.history) || v.history.length > MAX_EPOCHS) return null;
@@ -238,6 +239,11 @@ export function asHostMessage(v: unknown): HostMessage | null {
     }
     case 'gradCheck':
       return gradCheckOf(v);
+    case 'gpuRunStart':
+      // The run's input goes to the training loop, which checks the model and data as any run does.
+      return isNum(v.runId) && isObj(v.input) && isStr(v.input.modelText) && isObj(v.input.options) ? { type: 'gpuRunStart', runId: v.runId, input: v.input as never } : null;
+    case 'gpuRunControl':
+      return isNum(v.runId) && isObj(v.control) && isStr(v.control.type) ? { type: 'gpuRunControl', runId: v.runId, control: v.control as never } : null;
     default:
       return trainingMessage(v);
   }
@@ -258,9 +264,16 @@ function ackAfterPaint(): void {
   requestAnimationFrame(() => setTimeout(() => post({ type: 'trainingAck' }), 0));
 }
 
+/** The WebGPU runner (webview/gpu/runner.ts) takes its messages straight away: they are not the app's. */
+let gpuRunHandler: ((msg: GpuRunStartMessage | GpuRunControlMessage) => void) | null = null;
+export function setGpuRunHandler(handler: (msg: GpuRunStartMessage | GpuRunControlMessage) => void): void {
+  gpuRunHandler = handler;
+}
+
 window.addEventListener('message', (event: MessageEvent) => {
   const msg = asHostMessage(event.data);
   if (!msg) return;
+  if (msg.type === 'gpuRunStart' || msg.type === 'gpuRunControl') return gpuRunHandler?.(msg);
   if (msg.type === 'document') performance.mark('bps:document');
   if (deliver) deliver(msg);
   else pending = [...pending.filter((m) => !(LATEST_ONLY.includes(msg.type) && m.type === msg.type)), msg].slice(-MAX_PENDING);

@@ -3,7 +3,8 @@
 import './styles/index.css';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { announceReady } from './host';
+import { announceReady, setGpuRunHandler } from './host';
+import { handleGpuRun, probeGpu } from './gpu/runner';
 import { loadStylesheet } from './ui/stylesheet';
 
 performance.mark('bps:script');
@@ -14,4 +15,7 @@ void stylesheet.then(() => {
   performance.mark('bps:stylesheet');
   root.replaceChildren();
   createRoot(root).render(<App root={root} />);
+  // Whether Train can run on WebGPU here: asked once the editor is up, so it does not delay the first paint.
+  setGpuRunHandler(handleGpuRun);
+  void probeGpu();
 });

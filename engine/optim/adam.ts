@@ -1,6 +1,6 @@
 import { backend, type Storage } from '../backend/backend';
 import type { Tensor } from '../tensor';
-import { Optimizer } from './optimizer';
+import { Optimizer, type OptimizerState } from './optimizer';
 
 export interface AdamOptions {
   lr?: number;
@@ -56,6 +56,23 @@ export class Adam extends Optimizer {
         weightDecay: this.weightDecay, decoupled: this.decoupled, step: s.step,
       });
     }
+  }
+
+  async exportState(): Promise<OptimizerState> {
+    const params = await Promise.all(this.params.map(async (p) => {
+      const s = this.state.get(p);
+      if (!s) return null;
+      return { step: s.step, buffers: { m: Float32Array.from(await backend().read(s.m)), v: Float32Array.from(await backend().read(s.v)) } };
+    }));
+    return { kind: 'Adam', params };
+  }
+
+  importState(state: OptimizerState): void {
+    this.checkState(state, 'Adam', ['m', 'v']);
+    this.state.clear();
+    state.params.forEach((e, i) => {
+      if (e) this.state.set(this.params[i], { step: e.step ?? 0, m: backend().upload(e.buffers.m), v: backend().upload(e.buffers.v) });
+    });
   }
 }
 

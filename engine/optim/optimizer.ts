@@ -1,5 +1,14 @@
 import type { Tensor } from '../tensor';
 
+/**
+ * An optimizer's state, on the host: per parameter (by its index in `params`), its step count and buffers (Adam's
+ * moments, SGD's momentum), or null where it has none yet. A run handed to another runner goes on from it.
+ */
+export interface OptimizerState {
+  kind: string;
+  params: ({ step?: number; buffers: Record<string, Float32Array> } | null)[];
+}
+
 /** What every optimizer offers: PyTorch's step() and zero_grad(). */
 export abstract class Optimizer {
   constructor(readonly params: readonly Tensor[]) {
@@ -14,5 +23,21 @@ export abstract class Optimizer {
   abstract step(): void;
   zeroGrad(): void {
     for (const p of this.params) p.zeroGrad();
+  }
+  /** The state to go on from (read back from the backend). */
+  abstract exportState(): Promise<OptimizerState>;
+  /** Goes on from `state` (exported by the same kind of optimizer over the same parameters); a mismatch throws. */
+  abstract importState(state: OptimizerState): void;
+
+  /** The checks importState shares: the kind, one entry per parameter, buffers of the parameter's size. */
+  protected checkState(state: OptimizerState, kind: string, names: readonly string[]): void {
+    if (state.kind !== kind) throw new Error(`optimizer state: it is ${state.kind}'s, not ${kind}'s`);
+    if (state.params.length !== this.params.length) throw new Error(`optimizer state: ${state.params.length} parameters, not ${this.params.length}`);
+    state.params.forEach((e, i) => {
+      if (!e) return;
+      for (const n of names) {
+        if (!(e.buffers[n] instanceof Float32Array) || e.buffers[n].length !== this.params[i].size) throw new Error(`optimizer state: parameter ${i}'s ${n} is not ${this.params[i].size} values`);
+      }
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { backend, type Storage } from '../backend/backend';
 import type { Tensor } from '../tensor';
-import { Optimizer } from './optimizer';
+import { Optimizer, type OptimizerState } from './optimizer';
 
 export interface SgdOptions {
   lr: number;
@@ -55,5 +55,21 @@ export class SGD extends Optimizer {
       }
       backend().sgdStep(p.storage, p.grad.storage, buf, p.size, { ...o, first });
     }
+  }
+
+  async exportState(): Promise<OptimizerState> {
+    const params = await Promise.all(this.params.map(async (p) => {
+      const buf = this.buffers.get(p);
+      return buf ? { buffers: { momentum: Float32Array.from(await backend().read(buf)) } } : null;
+    }));
+    return { kind: 'SGD', params };
+  }
+
+  importState(state: OptimizerState): void {
+    this.checkState(state, 'SGD', ['momentum']);
+    this.buffers.clear();
+    state.params.forEach((e, i) => {
+      if (e) this.buffers.set(this.params[i], backend().upload(e.buffers.momentum));
+    });
   }
 }

@@ -8,8 +8,9 @@ export function makeNonce(): string {
 
 /**
  * The webview's Content Security Policy: nothing by default; scripts only with the nonce (no 'unsafe-eval',
- * no 'unsafe-inline'); styles from the extension or with the nonce; images and fonts from the extension.
- * `cspSource` is `webview.cspSource`.
+ * no 'unsafe-inline'); styles from the extension or with the nonce; images and fonts from the extension; workers
+ * only from blob: URLs (the WebGPU training worker, webview/gpu/runner.ts: a webview cannot start a worker from its
+ * resource URLs). `cspSource` is `webview.cspSource`.
  */
 export function buildCsp(cspSource: string, nonce: string): string {
   if (!/^[A-Za-z0-9+/_=-]{16,}$/.test(nonce)) throw new Error('buildCsp: a nonce needs at least 16 base64 characters');
@@ -19,6 +20,7 @@ export function buildCsp(cspSource: string, nonce: string): string {
     `style-src ${cspSource} 'nonce-${nonce}'`,
     `img-src ${cspSource} data:`,
     `font-src ${cspSource}`,
+    'worker-src blob:',
   ].join('; ');
 }
 

@@ -22,6 +22,8 @@ import { makeNonce, renderWebviewHtml } from './csp';
 import { ModelDiagnostics } from './diagnostics';
 import { isReadOnlyUri } from './readOnly';
 import { TrainingFeed } from '../training/trainingFeed';
+import type { GpuView } from '../training/gpuView';
+import { WebviewGpu } from './webviewGpu';
 import { UiPrefsStore } from './uiPrefs';
 
 export const GRAPH_EDITOR_VIEW_TYPE = 'backpropStudio.graphEditor';
@@ -40,8 +42,13 @@ export const TRAINING_ACTION_TITLES: Record<TrainingControlMessage['action'], st
 export interface GraphEditorHooks {
   /** A graph editor opened on `uri`: `post` reaches its webview until the returned disposable is disposed. */
   attachView?(uri: vscode.Uri, post: (msg: HostMessage) => void): vscode.Disposable;
-  /** The training panel's buttons (already checked). Without this hook, start/resume run Train and stop runs Stop Training. */
-  trainingControl?(document: vscode.TextDocument, action: TrainingControlMessage['action']): void;
+  /**
+   * The training panel's buttons (already checked). Without this hook, start/resume run Train and stop runs Stop Training.
+   * `view` is the webview whose button it was: a run it starts may train on WebGPU there.
+   */
+  trainingControl?(document: vscode.TextDocument, action: TrainingControlMessage['action'], view: GpuView): void;
+  /** A graph editor opened on `uri` as a place to train on WebGPU (for Train from a command), until disposed. */
+  attachGpuView?(uri: vscode.Uri, view: GpuView): vscode.Disposable;
   /** The node whose weights the Inspector shows (already checked): the run posts `weights` for it. */
   watchNode?(document: vscode.TextDocument, nodeId: string | null): void;
   /** The training panel's speed setting (already checked). */
@@ -148,6 +155,10 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
       sendDocument(true);
     };
 
+    // This webview as a place to train on WebGPU (webview/gpu/): what it says about its adapter, its run's messages.
+    const gpu = new WebviewGpu(panel, post);
+    const gpuAttachment = this.hooks.attachGpuView?.(document.uri, gpu);
+
     // Training updates go through a feed that waits for the webview to draw them (trainingFeed.ts).
     const feed = new TrainingFeed(post);
     let attachment: vscode.Disposable | undefined;
@@ -205,6 +216,8 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
       const msg = parsed.msg;
       switch (msg.type) {
         case 'ready':
+          // A page says 'ready' once per load: after the first, it was reloaded, and a WebGPU run in it is gone.
+          gpu.gone('the editor running it was reloaded');
           sendDocument(true);
           post({ type: 'uiPrefs', prefs: this.prefs.get() });
           // A webview that (re)loads gets the hooks' current state again (e.g. a training run in progress).
@@ -228,7 +241,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
         case 'trainingControl':
           if (this.hooks.trainingControl) {
             try {
-              this.hooks.trainingControl(document, msg.action);
+              this.hooks.trainingControl(document, msg.action, gpu);
             } catch (e) {
               reportFailure(TRAINING_ACTION_TITLES[msg.action], e);
             }
@@ -253,6 +266,12 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
             }
           } else this.run(COMMAND_PREFIX + 'checkGradients', document.uri);
           break;
+        case 'gpuAdapter':
+          gpu.reported(msg);
+          break;
+        case 'gpuRun':
+          gpu.received(msg);
+          break;
         default:
           assertNever(msg);
       }
@@ -269,11 +288,16 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
     if (this.hooks.attachReveal) subscriptions.push(this.hooks.attachReveal(document.uri, reveal));
     subscriptions.push(
       panel.onDidChangeViewState(() => {
-        if (!panel.visible) webviewReady = false;
+        if (panel.visible) return;
+        webviewReady = false;
+        // The page is unloaded: a WebGPU run in it goes on on the CPU.
+        gpu.gone('the editor running it was hidden');
       }),
     );
     attach();
     panel.onDidDispose(() => {
+      gpu.gone('the editor running it was closed');
+      gpuAttachment?.dispose();
       disposed = true;
       attachment?.dispose();
       feed.dispose();

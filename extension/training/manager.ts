@@ -21,6 +21,10 @@ import { isFileNotFound, readIfExists, sidecarFile, writeFileAtomically } from '
 import { TrainingSession, type SessionResult } from './session';
 import { restingWeights } from './restingWeights';
 import { WorkerRunner } from './workerRunner';
+import { WebviewRunner } from './webviewRunner';
+import { FallbackRunner } from './fallbackRunner';
+import type { GpuView } from './gpuView';
+import { backendSetting, chooseRunner } from './runnerChoice';
 import type { FromWorker, LearnedData, StepUnit } from './workerProtocol';
 import type { TrainingValue } from '../../protocol/messages';
 import { applyGraphEdit } from '../document/graphEdits';
@@ -49,6 +53,9 @@ export class TrainingManager implements vscode.Disposable {
   private readonly paces = new Map<string, number | null>();
   /** The node whose weights the Inspector shows, per document (the last editor to ask), for this run and the next. */
   private readonly watching = new Map<string, string | null>();
+  /** Every graph editor per document, as a place to train on WebGPU (a command's run uses a visible one). */
+  private readonly gpuViews = new Map<string, Set<GpuView>>();
+  private runIds = 0;
 
   constructor(
     /** Applies the manager's edits to a model document: the graph editor provider's ModelEditor. */
@@ -76,7 +83,7 @@ export class TrainingManager implements vscode.Disposable {
     set.add(post);
     const s = this.sessions.get(key);
     if (s) {
-      post({ type: 'trainingState', status: s.state.status, progress: s.state.progress, message: s.state.message, nodeId: s.state.nodeId, classification: s.state.classification });
+      post(this.stateMessage(s));
       post({ type: 'trainingMetrics', history: s.state.history, train: s.state.train });
       if (s.state.gradients) post({ type: 'gradients', update: s.state.gradients });
       if (s.state.nodeStats) post(s.state.nodeStats);
@@ -90,12 +97,25 @@ export class TrainingManager implements vscode.Disposable {
     return new vscode.Disposable(() => set.delete(post));
   }
 
+  /** A graph editor on `uri` that can run training on WebGPU (extension/editor/webviewGpu.ts). */
+  attachGpuView(uri: vscode.Uri, view: GpuView): vscode.Disposable {
+    const key = uri.toString();
+    const set = this.gpuViews.get(key) ?? new Set<GpuView>();
+    this.gpuViews.set(key, set);
+    set.add(view);
+    return new vscode.Disposable(() => set.delete(view));
+  }
+
   private broadcast(uri: vscode.Uri, m: HostMessage): void {
     for (const post of this.views.get(uri.toString()) ?? []) post(m);
   }
 
-  /** Train the model in `doc`; resolves when the run has ended and its weights are saved. */
-  async start(doc: vscode.TextDocument, firstStep?: StepUnit): Promise<SessionResult | undefined> {
+  /**
+   * Train the model in `doc`; resolves when the run has ended and its weights are saved. `view` is the editor whose
+   * button started it (from a command: a visible editor of the document): the run trains on WebGPU there when the
+   * setting backpropStudio.training.backend allows and that editor has an adapter (runnerChoice.ts).
+   */
+  async start(doc: vscode.TextDocument, firstStep?: StepUnit, view?: GpuView): Promise<SessionResult | undefined> {
     const key = doc.uri.toString();
     if (this.sessions.get(key)?.active) {
       void vscode.window.showInformationMessage('Backprop Studio: this model is already training.');
@@ -109,7 +129,9 @@ export class TrainingManager implements vscode.Disposable {
       return undefined;
     };
     if (analysis.errors.length) return refuse(analysis.errors[0].message);
-    this.broadcast(doc.uri, { type: 'trainingState', status: 'starting' });
+    const starter = view ?? [...(this.gpuViews.get(key) ?? [])].find((v) => v.visible);
+    const choice = chooseRunner(backendSetting(vscode.workspace.getConfiguration('backpropStudio.training').get('backend')), starter?.adapter());
+    this.broadcast(doc.uri, { type: 'trainingState', status: 'starting', backend: choice.label });
     const side = sidecarFile(doc.uri, analysis.model!.weights);
     if ('error' in side) return refuse(side.error);
     let sidecar: Uint8Array | null = null;
@@ -125,7 +147,19 @@ export class TrainingManager implements vscode.Disposable {
       return refuse(messageOf(e));
     }
 
-    const session = new TrainingSession(new WorkerRunner(this.workerScript), {
+    const name = doc.uri.path.split('/').pop();
+    const cpuRunner = () => new WorkerRunner(this.workerScript);
+    let session: TrainingSession | undefined;
+    // On WebGPU in the editor that started it, going on on the CPU if the GPU fails or the editor goes.
+    const runner = choice.runner === 'webgpu' && starter
+      ? new FallbackRunner(new WebviewRunner(starter, ++this.runIds), cpuRunner, (reason) => {
+          if (!session) return;
+          session.state.backend = `CPU: WebGPU stopped (${reason}); the run goes on from its last epoch's weights`;
+          log().warn(`training ${name}: WebGPU stopped (${reason}); the run goes on on the CPU from the weights of its last completed epoch`);
+          this.broadcast(doc.uri, this.stateMessage(session));
+        })
+      : cpuRunner();
+    session = new TrainingSession(runner, {
       modelText: text, sidecar, external,
       options: {
         overlay: true, maxUpdatesPerSecond: OVERLAY_UPDATES_PER_SECOND, boundaryGrid: BOUNDARY_GRID,
@@ -133,16 +167,20 @@ export class TrainingManager implements vscode.Disposable {
       },
     });
     // Step on a model that is not training: the run starts paused and takes that one step.
+    session.state.backend = choice.label;
     if (firstStep) session.step(firstStep);
     this.sessions.get(key)?.dispose();
     this.sessions.set(key, session);
     this.stopAsked.delete(key);
-    const name = doc.uri.path.split('/').pop();
     const startedAt = Date.now();
-    log().info(`training ${name}: run requested`);
+    log().info(`training ${name}: run requested; ${choice.label}${choice.runner === 'cpu' && choice.detail ? ` (${choice.detail})` : ''}`);
+    const running = session;
     const listener = session.onUpdate((m) => {
-      if (m.type === 'started') log().info(`training ${name}: started after ${Date.now() - startedAt} ms, ${m.epochs} epochs of ${m.stepsPerEpoch} steps, ${m.trainSize} training and ${m.validationSize} validation samples, on ${describeKernels(m.kernels)}`);
-      this.forward(doc.uri, m, session);
+      if (m.type === 'started') {
+        const where = running.state.backend?.startsWith('WebGPU') ? running.state.backend : `the CPU with ${describeKernels(m.kernels)}`;
+        log().info(`training ${name}: started after ${Date.now() - startedAt} ms, ${m.epochs} epochs of ${m.stepsPerEpoch} steps, ${m.trainSize} training and ${m.validationSize} validation samples, on ${where}`);
+      }
+      this.forward(doc.uri, m, running);
     });
     inBackground('Updating the training state', () => this.updateContext());
     this.showProgress(doc, session);
@@ -156,7 +194,7 @@ export class TrainingManager implements vscode.Disposable {
         (p ? ` at step ${p.step} (epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toPrecision(4)})` : '') +
         (stop ? `, ${Date.now() - stop.at} ms after Stop (${stop.by})` : '') + (result.message ? `: ${result.message}` : ''),
     );
-    this.broadcast(doc.uri, { type: 'trainingState', status: session.state.status, progress: session.state.progress, message: result.message, nodeId: session.state.nodeId, classification: session.state.classification });
+    this.broadcast(doc.uri, { ...this.stateMessage(session), message: result.message });
     inBackground('Updating the training state', () => this.updateContext());
     if (result.weights) {
       const savingAt = Date.now();
@@ -186,14 +224,14 @@ export class TrainingManager implements vscode.Disposable {
    * Step: one optimizer step (or the rest of the epoch), then paused, continuing the same run (optimizer state
    * kept); a running run is paused after it; with no run, one starts paused and takes the step.
    */
-  step(doc: vscode.TextDocument, unit: StepUnit = 'step'): void {
+  step(doc: vscode.TextDocument, unit: StepUnit = 'step', view?: GpuView): void {
     const s = this.session(doc.uri);
     if (s?.active) {
       if (s.state.status !== 'stopping') s.step(unit);
       return;
     }
     // Not awaited: the run it starts lasts until it is stopped or completes.
-    inBackground(unit === 'step' ? 'Step' : unit === 'walk' ? 'Walk through step' : 'Step Epoch', () => this.start(doc, unit));
+    inBackground(unit === 'step' ? 'Step' : unit === 'walk' ? 'Walk through step' : 'Step Epoch', () => this.start(doc, unit, view));
   }
 
   /** Optimizer steps a second for this model's runs (null: as fast as possible), now and for the next run. */
@@ -286,10 +324,19 @@ export class TrainingManager implements vscode.Disposable {
     return removed.ok;
   }
 
+  /** The session's state for the panel; `withMessage` false leaves out why it stopped (the run goes on). */
+  private stateMessage(s: TrainingSession, withMessage = true): Extract<HostMessage, { type: 'trainingState' }> {
+    const st = s.state;
+    return {
+      type: 'trainingState', status: st.status, progress: st.progress, classification: st.classification, backend: st.backend,
+      ...(withMessage ? { message: st.message, nodeId: st.nodeId } : {}),
+    };
+  }
+
   private forward(uri: vscode.Uri, m: FromWorker, s: TrainingSession): void {
     switch (m.type) {
       case 'paused': case 'resumed': case 'progress':
-        this.broadcast(uri, { type: 'trainingState', status: s.state.status, progress: s.state.progress, classification: s.state.classification });
+        this.broadcast(uri, this.stateMessage(s, false));
         // On paused too: the step the run rests at may have come through the throttle unshown.
         this.updateStatusBar(s);
         break;
@@ -297,7 +344,7 @@ export class TrainingManager implements vscode.Disposable {
         // Whole metrics: at the start (empty, so none of a previous run is left pending), each epoch, the end.
         this.broadcast(uri, { type: 'trainingMetrics', history: s.state.history, train: s.state.train });
         if (m.type !== 'started') break;
-        this.broadcast(uri, { type: 'trainingState', status: s.state.status, progress: s.state.progress, classification: s.state.classification });
+        this.broadcast(uri, this.stateMessage(s, false));
         break;
       case 'gradients':
         this.broadcast(uri, { type: 'gradients', update: m.update });

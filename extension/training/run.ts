@@ -11,7 +11,7 @@
  */
 import {
   GraphModel, LIMITS, StepClock, Trainer, featureTransform, stepCosts, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
-  nodeWeightImages, readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData, type StepResult, type StepTrace, kernelInfo,
+  nodeWeightImages, readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type EpochMetrics, type ExternalData, type OptimizerState, type StepResult, type StepTrace, kernelInfo,
 } from '../../engine';
 import { MAX_DATASET_POINTS, type PointSet } from '../../protocol/messages';
 import { GradientFlagger } from './flags';
@@ -33,6 +33,11 @@ export interface RunControl {
   traceNext?(): boolean;
   /** The node whose weights the view watches (the Inspector's selection), or null. */
   watched?(): string | null;
+  /**
+   * At every epoch's end: the weights (safetensors bytes) after `epoch` epochs, with the history so far. The WebGPU
+   * runner keeps them for the host, which hands the run to the CPU from them if the GPU fails.
+   */
+  checkpoint?(weights: Uint8Array, epoch: number, history: EpochMetrics[], optimizer: OptimizerState): void;
 }
 
 export interface RunInput {
@@ -81,6 +86,21 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
   }
   const { train, validation } = splitDataset(data, settings.validationSplit, settings.seed);
   const trainer = new Trainer(model, train, validation, { batchSize, epochs, seed: settings.seed });
+  // A run handed over from another runner (the WebGPU runner failed) goes on from an epoch's end, with the optimizer's
+  // state of then: the same batches and Dropout masks follow, since both are seeded by epoch and step.
+  const resume = input.options.resume;
+  if (resume && resume.epoch > 0) {
+    trainer.epoch = Math.min(resume.epoch, epochs);
+    trainer.step = trainer.epoch * trainer.stepsPerEpoch;
+    trainer.history.push(...resume.history.slice(0, trainer.epoch));
+    if (resume.optimizer) {
+      try {
+        trainer.optimizer.importState(resume.optimizer);
+      } catch (e) {
+        return post({ type: 'failed', message: `the run cannot go on from where it was handed over: ${(e as Error).message}` });
+      }
+    }
+  }
   post({
     type: 'started', stepsPerEpoch: trainer.stepsPerEpoch, epochs, classification: trainer.isClassifier,
     trainSize: train.n, validationSize: validation?.n ?? 0, learned: { classes: data.classes, normalization: data.normalization },
@@ -126,10 +146,10 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     costsStep = r.step;
     if (lastClock) post({ type: 'stepCosts', step: r.step, ...stepCosts(model, lastClock, r.samples) });
   };
-  const postBoundary = (step: number) => {
+  const postBoundary = async (step: number) => {
     boundaryStep = step;
     const kind = trainer.isClassifier ? 'probability' : 'regression';
-    post({ type: 'boundary', step, grid: input.options.boundaryGrid, extent: BOUNDARY_EXTENT, values: boundaryGrid(model, trainer.inputId, input.options.boundaryGrid, kind), kind });
+    post({ type: 'boundary', step, grid: input.options.boundaryGrid, extent: BOUNDARY_EXTENT, values: await boundaryGrid(model, trainer.inputId, input.options.boundaryGrid, kind), kind });
   };
   /** The watched node's weights and gradients after the last step, unless already sent for that node and step. */
   const postWeights = async () => {
@@ -148,7 +168,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     if (overlay && gradientStep !== last.step) await postGradients();
     if (overlay && nodeStatsStep !== last.step) await postNodeStats();
     if (costsStep !== last.step) postCosts(last);
-    if (boundary && boundaryStep !== last.step) postBoundary(last.step);
+    if (boundary && boundaryStep !== last.step) await postBoundary(last.step);
   };
 
   while (!trainer.done) {
@@ -201,7 +221,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     }
     if (boundary && t - lastBoundary >= BOUNDARY_INTERVAL_MS) {
       lastBoundary = t;
-      postBoundary(r.step);
+      await postBoundary(r.step);
     }
     if (t - lastWeights >= WEIGHTS_INTERVAL_MS) {
       lastWeights = t;
@@ -210,6 +230,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     if (r.epochEnd) {
       post({ type: 'epoch', metrics: trainer.history.at(-1)! });
       lastGood = encodeSafetensors(await model.stateDict());
+      if (control.checkpoint) control.checkpoint(lastGood, trainer.epoch, trainer.history.slice(), await trainer.optimizer.exportState());
     }
   }
   await settle();
@@ -250,7 +271,7 @@ const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
  * logit's sigmoid), or for 'regression' the predicted value itself. The lattice is in raw x₁, x₂: a model with
  * derived input features (training.dataset.inputFeatures) gets them computed as in training.
  */
-export function boundaryGrid(model: GraphModel, inputId: string, grid: number, kind: 'probability' | 'regression' = 'probability'): Float32Array {
+export async function boundaryGrid(model: GraphModel, inputId: string, grid: number, kind: 'probability' | 'regression' = 'probability'): Promise<Float32Array> {
   const xs = new Float32Array(grid * grid * 2);
   for (let r = 0; r < grid; r++) {
     for (let c = 0; c < grid; c++) {
@@ -275,7 +296,8 @@ export function boundaryGrid(model: GraphModel, inputId: string, grid: number, k
       c = out.size / m;
       d = new Float32Array(n * c);
     }
-    d.set(out.dataSync().subarray(0, m * c), start * c);
+    // Read back asynchronously: a GPU backend has no synchronous read.
+    d.set((await out.data()).subarray(0, m * c), start * c);
   }
   if (kind === 'regression') return d.length === n ? d : Float32Array.from({ length: n }, (_, i) => d[i * c]);
   const values = new Float32Array(n);

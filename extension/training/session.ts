@@ -1,6 +1,6 @@
 /**
  * One training session per model document. The session owns a runner (a worker thread of the extension
- * host for the CPU; a WebGPU runner in the webview can implement the same interface), keeps the latest
+ * host for the CPU, workerRunner.ts; or the WebGPU runner in the webview, webviewRunner.ts behind fallbackRunner.ts), keeps the latest
  * state for views that attach late, and resolves `finished` with how the run ended and its weights.
  * No VS Code import: the manager (manager.ts) adds the status bar, progress, saving and messages.
  */
@@ -46,6 +46,8 @@ export interface SessionState {
   message?: string;
   /** The node named by a NaN/Inf stop. */
   nodeId?: string;
+  /** Which backend runs it and why, as the panel shows it ("WebGPU: …", "CPU: chosen in settings"). */
+  backend?: string;
 }
 
 export interface SessionResult {

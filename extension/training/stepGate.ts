@@ -6,6 +6,26 @@
 import type { RunControl, RunPosition } from './run';
 import type { FromWorker, RunOptions, StepUnit } from './workerProtocol';
 
+type Immediate = (f: () => void) => unknown;
+const immediate = (globalThis as { setImmediate?: Immediate }).setImmediate;
+/**
+ * One macrotask: setImmediate in Node; in a browser (the webview's WebGPU runner) a MessageChannel message, which,
+ * unlike setTimeout(0), is not clamped to 4 ms once nested.
+ */
+function yieldToEventLoop(): Promise<void> {
+  if (immediate) return new Promise<void>((r) => immediate(r));
+  return new Promise<void>((r) => {
+    const channel = new MessageChannel();
+    // The DOM's MessagePort (this runs only where setImmediate is missing: a page or a browser worker).
+    const port = channel.port1 as unknown as { onmessage: (() => void) | null; close(): void };
+    port.onmessage = () => {
+      port.close();
+      r();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 export class StepGate implements RunControl {
   private paused = false;
   private stopped = false;
@@ -83,8 +103,8 @@ export class StepGate implements RunControl {
   }
 
   async next(settle: () => Promise<void>, at: RunPosition): Promise<'go' | 'stop'> {
-    // Yield to the event loop every step so control messages are seen promptly.
-    await new Promise<void>((r) => setImmediate(r));
+    // Yield to the event loop every step so control messages are seen promptly (and a page stays responsive).
+    await yieldToEventLoop();
     for (;;) {
       if (this.stopped) return 'stop';
       if (this.paused && this.allowance === 'epoch') this.allowance = at.stepsPerEpoch - (at.step % Math.max(1, at.stepsPerEpoch));

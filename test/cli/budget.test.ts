@@ -126,12 +126,12 @@ test('editor training: the decision-boundary grid is computed in slices that fit
     training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 32, epochs: 1, dataset: { source: 'xor', size: 200 } },
   };
   const model = GraphModel.create(JSON.stringify(json));
-  const whole = boundaryGrid(model, 'x', 40);
+  const whole = await boundaryGrid(model, 'x', 40);
   const saved = LIMITS.activationBytes;
   // Room for the training batch of 32, far from the grid's 1600 points at once.
   LIMITS.activationBytes = activationBytes(model.analysis, 50).total;
   try {
-    assert.deepEqual(boundaryGrid(model, 'x', 40), whole);
+    assert.deepEqual(await boundaryGrid(model, 'x', 40), whole);
     const msgs: FromWorker[] = [];
     await runTraining({ modelText: JSON.stringify(json), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 40 } }, (m) => msgs.push(m), { next: async () => 'go' });
     const end = msgs.at(-1)!;

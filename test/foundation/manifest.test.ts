@@ -114,6 +114,9 @@ test('the CSP: default-src none, nonce-only scripts, no unsafe-eval or unsafe-in
   assert.deepEqual(directives.get('style-src'), [source, `'nonce-${nonce}'`]);
   assert.deepEqual(directives.get('img-src'), [source, 'data:']);
   assert.deepEqual(directives.get('font-src'), [source]);
+  // Workers only from blob: URLs (the WebGPU training worker): not from the extension, not from anywhere.
+  assert.deepEqual(directives.get('worker-src'), ['blob:']);
+  assert.equal(directives.size, 6, `no other directive: ${csp}`);
   assert.ok(!directives.has('connect-src'));
 });
 

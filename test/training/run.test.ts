@@ -172,7 +172,7 @@ test('a completed run ends with progress, gradients and boundary all at its last
   const model = GraphModel.create(JSON.stringify(json), { sidecar: decodeSafetensors(fin.weights).tensors });
   const b = msgs.filter((m) => m.type === 'boundary').at(-1)!;
   assert.ok(b.type === 'boundary');
-  assert.deepEqual([...b.values], [...boundaryGrid(model, 'x', 8)]);
+  assert.deepEqual([...b.values], [...(await boundaryGrid(model, 'x', 8))]);
 });
 
 test('a stopped run ends at the last step it took, and a paused one settles there before it waits', async () => {

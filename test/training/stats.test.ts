@@ -156,7 +156,7 @@ test('a 2-D run sends its points once, and a regression\'s boundary is the predi
   const out = model.forward({ x: Tensor.fromData([-5, 5, 5, -5], [2, 2]) }, { training: false, computeLoss: false }).outputs.get('fc2')!.dataSync();
   close(b.values[0], out[0], 'top-left cell');
   close(b.values[35], out[1], 'bottom-right cell');
-  assert.deepEqual([...b.values], [...boundaryGrid(model, 'x', 6, 'regression')]);
+  assert.deepEqual([...b.values], [...(await boundaryGrid(model, 'x', 6, 'regression'))]);
 });
 
 test('a classifier\'s points carry class indices, and larger sets are sampled evenly to at most 1000', async () => {

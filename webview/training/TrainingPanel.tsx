@@ -116,6 +116,11 @@ function TrainingStatus({ onReveal }: { onReveal: (nodeId: string) => void }) {
       <span className="training-status-text" data-testid="training-status" data-status={s.status} data-step={s.progress?.step} title={statusText(s)}>
         {statusText(s)}
       </span>
+      {s.backend && (
+        <span className="training-backend" data-testid="training-backend" title={s.backend}>
+          {s.backend}
+        </span>
+      )}
       {node && (
         <button type="button" className="training-reveal" onClick={() => onReveal(node)} data-testid="training-show-node">
           Show node {node}

@@ -14,6 +14,8 @@ export interface SessionView {
   message?: string;
   nodeId?: string;
   classification?: boolean;
+  /** Which backend runs the training and why ("WebGPU: …", "CPU: no WebGPU adapter"), as the host says. */
+  backend?: string;
   history: readonly EpochMetrics[];
   /** Append-only within a run; `trainCount` changes whenever it does. */
   train: readonly TrainPoint[];
@@ -68,6 +70,7 @@ export class SessionStore {
       message: m.message,
       nodeId: m.nodeId,
       classification: m.classification ?? (outcome ? undefined : prev.classification),
+      backend: m.backend ?? (outcome ? undefined : prev.backend),
       history: outcome ? [] : prev.history,
       train: this.points,
       trainCount: this.points.length,
