@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { backend, decodeSafetensors, setBackend } from '../../engine';
-import type { GpuAdapter, GpuDevice } from '../../engine/backend/webgpu/gpu';
+import type { GpuDevice } from '../../engine/backend/webgpu/gpu';
 import { FallbackRunner } from '../../extension/training/fallbackRunner';
 import { runTraining, type RunInput } from '../../extension/training/run';
 import { TrainingSession } from '../../extension/training/session';
@@ -16,7 +16,7 @@ import type { GpuRunnerMessage, LosableRunner } from '../../extension/training/w
 import { WorkerRunner } from '../../extension/training/workerRunner';
 import type { FromWorker, StepUnit } from '../../extension/training/workerProtocol';
 import { startGpuRun, type GpuRun } from '../../webview/gpu/gpuRun';
-import { instance, skipWithoutDevice } from './device';
+import { freshDevice, skipWithoutDevice } from './device';
 
 const WORKER = join(__dirname, '..', '..', 'dist', 'trainWorker.js');
 let skip: string | false = false;
@@ -88,8 +88,7 @@ for (const [what, fail, reason] of FAILURES) test(`${what} after epoch 1: the CP
   assert.ok(reference.type === 'finished');
 
   // A device of its own, since this test destroys it.
-  const adapter = (await (instance as { requestAdapter(): Promise<GpuAdapter | null> }).requestAdapter())!;
-  const device = await adapter.requestDevice();
+  const device = (await freshDevice())!;
   const cpuBackend = backend();
   const seen: GpuRunnerMessage[] = [];
   const gpu = new InProcessGpuRunner(device, (m) => {
