@@ -101,8 +101,7 @@ export const nodeWebGpuRequested = () => current !== null || instance !== null;
 
 /** Resolves when the GPU has done everything the backend recorded so far (what a timing must wait for). */
 export async function gpuIdle(b: WebGpuBackend): Promise<void> {
-  b.ctx.flush();
-  await b.ctx.device.queue.onSubmittedWorkDone();
+  await b.idle();
 }
 
 export function adapterInfo(adapter: GpuAdapter): AdapterInfo {

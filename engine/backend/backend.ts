@@ -128,6 +128,12 @@ export interface Backend {
 
   /** Whether every value is finite (the NaN/Inf guard); async-capable like every readback. */
   allFinite(x: Storage, size: number): Promise<boolean>;
+
+  /**
+   * Resolves when the work recorded so far has run (a GPU's queue drained): what a timing waits for. Backends that
+   * compute as they are called leave it out.
+   */
+  idle?(): Promise<void>;
 }
 
 let current: Backend | null = null;

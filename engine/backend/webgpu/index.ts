@@ -113,6 +113,11 @@ export class WebGpuBackend implements Backend {
   sgdStep(p: Storage, g: Storage, buf: Storage | null, size: number, h: SgdHyper): void { opt.sgdStep(this.ctx, t(p), t(g), buf ? t(buf) : null, size, h); }
   adamStep(p: Storage, g: Storage, m: Storage, v: Storage, size: number, h: AdamHyper): void { opt.adamStep(this.ctx, t(p), t(g), t(m), t(v), size, h); }
 
+  async idle(): Promise<void> {
+    this.ctx.flush();
+    await this.ctx.device.queue.onSubmittedWorkDone();
+  }
+
   async allFinite(x: Storage, size: number): Promise<boolean> {
     const flag = await this.ctx.read(red.nonFinite(this.ctx, t(x), size));
     return flag[0] === 0;
