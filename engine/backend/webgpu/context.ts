@@ -43,6 +43,8 @@ export class GpuContext {
   private readonly floats = new Float32Array(this.words.buffer);
   /** Buffers released while recorded commands may still use them: pooled after the batch is submitted. */
   private retiring: GpuBuffer[] = [];
+  /** Mappable buffers for reading back, by size: a step reads the same few sizes every time. */
+  private readonly staging = new Map<number, GpuBuffer[]>();
   /** Bytes held by live tensors and by the pool (for the memory figures the views show). */
   allocatedBytes = 0;
 
@@ -142,15 +144,20 @@ export class GpuContext {
   /** Reads a tensor back: submits what is recorded, copies it to a mappable buffer and waits for the map. */
   async read(t: GpuTensor): Promise<Float32Array | Int32Array> {
     const bytes = Math.max(4, t.size * 4);
-    const staging = this.device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const staging = this.staging.get(bytes)?.pop() ?? this.device.createBuffer({ size: bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     this.flush();
     const encoder = this.device.createCommandEncoder();
-    encoder.copyBufferToBuffer(t.buffer, 0, staging, 0, staging.size);
+    encoder.copyBufferToBuffer(t.buffer, 0, staging, 0, bytes);
     this.device.queue.submit([encoder.finish()]);
     await staging.mapAsync(MapMode.READ);
     const copy = staging.getMappedRange().slice(0, t.size * 4);
     staging.unmap();
-    staging.destroy();
+    const free = this.staging.get(bytes) ?? [];
+    // A few per size are plenty: reads of one size rarely overlap.
+    if (free.length < 4) {
+      free.push(staging);
+      this.staging.set(bytes, free);
+    } else staging.destroy();
     return t.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
   }
 }
