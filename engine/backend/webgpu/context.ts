@@ -12,6 +12,8 @@ const SLOT_BYTES = 256;
 const SLOT_WORDS = SLOT_BYTES / 4;
 /** Dispatches recorded before the batch is submitted, so the GPU starts while the engine is still recording. */
 const BATCH = 512;
+/** Bind groups kept for reuse; past this the cache starts over (a step needs a few hundred). */
+const MAX_BIND_GROUPS = 4096;
 
 /** A dispatch's scalar parameters, in the order its WGSL `Params` struct declares them: u32, i32 or f32. */
 export type Param = { u: number } | { i: number } | { f: number };
@@ -43,6 +45,10 @@ export class GpuContext {
   private readonly floats = new Float32Array(this.words.buffer);
   /** Buffers released while recorded commands may still use them: pooled after the batch is submitted. */
   private retiring: GpuBuffer[] = [];
+  private readonly groups_ = new Map<string, GpuBindGroup>();
+  private readonly codeIds = new Map<string, number>();
+  private readonly bufferIds = new WeakMap<GpuBuffer, number>();
+  private nextBufferId = 0;
   /** Mappable buffers for reading back, by size: a step reads the same few sizes every time. */
   private readonly staging = new Map<number, GpuBuffer[]>();
   /** Bytes held by live tensors and by the pool (for the memory figures the views show). */
@@ -91,16 +97,43 @@ export class GpuContext {
       else if ('i' in p) this.ints[base + k] = p.i;
       else this.floats[base + k] = p.f;
     });
-    const entries = [
-      { binding: 0, resource: { buffer: this.arena, offset: slot * SLOT_BYTES, size: SLOT_BYTES } },
-      ...buffers.map((t, k) => ({ binding: k + 1, resource: { buffer: t.buffer } })),
-    ];
-    const group: GpuBindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const group = this.bindGroup(code, pipeline, slot, buffers);
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, group);
     const [x, y, z] = typeof workgroups === 'number' ? [workgroups, 1, 1] : workgroups;
     if (x > 0 && y > 0 && z > 0) this.pass.dispatchWorkgroups(x, y, z);
     if (this.dispatches === BATCH) this.flush();
+  }
+
+  /**
+   * The bind group of a dispatch: its parameters' slot and its tensors' buffers. A training step dispatches the same
+   * kernels over the same pooled buffers in the same order every step, so most groups are found again.
+   */
+  private bindGroup(code: string, pipeline: GpuComputePipeline, slot: number, buffers: readonly GpuTensor[]): GpuBindGroup {
+    const key = `${this.codeId(code)}:${slot}:${buffers.map((t) => this.bufferId(t.buffer)).join(',')}`;
+    let group = this.groups_.get(key);
+    if (!group) {
+      if (this.groups_.size >= MAX_BIND_GROUPS) this.groups_.clear();
+      const entries = [
+        { binding: 0, resource: { buffer: this.arena, offset: slot * SLOT_BYTES, size: SLOT_BYTES } },
+        ...buffers.map((t, k) => ({ binding: k + 1, resource: { buffer: t.buffer } })),
+      ];
+      group = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+      this.groups_.set(key, group);
+    }
+    return group;
+  }
+
+  private codeId(code: string): number {
+    let id = this.codeIds.get(code);
+    if (id === undefined) this.codeIds.set(code, (id = this.codeIds.size));
+    return id;
+  }
+
+  private bufferId(b: GpuBuffer): number {
+    let id = this.bufferIds.get(b);
+    if (id === undefined) this.bufferIds.set(b, (id = this.nextBufferId++));
+    return id;
   }
 
   /** Workgroups for `n` threads of WORKGROUP each, capped where the kernel loops over the rest (grid-stride). */
