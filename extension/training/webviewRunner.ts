@@ -4,6 +4,7 @@
  * (hidden, closed) the runner reports `runnerLost`, like a GPU failure: the FallbackRunner takes it from there.
  */
 import type { RunInput } from './run';
+import type { TrainingRunner } from './session';
 import type { GpuView, Subscription } from './gpuView';
 import type { FromWorker, RunnerCheckpoint, RunnerLost, StepUnit } from './workerProtocol';
 import type { GpuRunControlMessage } from '../../protocol/messages';
@@ -11,15 +12,7 @@ import type { GpuRunControlMessage } from '../../protocol/messages';
 export type GpuRunnerMessage = FromWorker | RunnerLost | RunnerCheckpoint;
 
 /** A runner that can fail in a way the run survives (runnerLost) and keeps checkpoints: the WebGPU runner. */
-export interface LosableRunner {
-  start(input: RunInput): void;
-  pause(): void;
-  resume(): void;
-  step(unit: StepUnit): void;
-  pace(stepsPerSecond: number | null): void;
-  watch(nodeId: string | null): void;
-  stop(): void;
-  dispose(): void;
+export interface LosableRunner extends Omit<TrainingRunner, 'onMessage'> {
   onMessage(listener: (m: GpuRunnerMessage) => void): void;
 }
 
