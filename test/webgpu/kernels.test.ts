@@ -3,6 +3,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { CpuBackend } from '../../engine/backend/cpu';
+import { Random } from '../../engine';
 import type { Backend, BinaryOp, Conv2dGeometry, HostData, Storage, UnaryOp } from '../../engine/backend/backend';
 import { WebGpuBackend } from '../../engine/backend/webgpu';
 import { skipWithoutDevice, testDevice } from './device';
@@ -16,21 +17,10 @@ before(async () => {
   if (!skip) gpu = new WebGpuBackend((await testDevice()).device!);
 });
 
-/** A seeded generator (mulberry32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** Seeded values in [lo, hi), so a failure reproduces. */
 const random = (n: number, seed: number, lo = -2, hi = 2) => {
-  const r = rng(seed);
-  return Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
+  const r = new Random(seed, 'webgpu kernels');
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * r.uniform());
 };
 
 /** Runs `fn` on both backends with the same host inputs and compares the results. */
