@@ -1,6 +1,6 @@
 // Export to TypeScript (docs/export.md): both targets for every example model and for random valid
 // graphs, compiled together in one strict tsc program, then run and compared with the engine.
-import { TARGET_OUTPUT_MODEL } from './onnxModels';
+import { TARGET_OUTPUT_MODEL, invalidXor } from './onnxModels';
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -363,10 +363,7 @@ test("the engine target's train() follows the engine's training and lowers the l
 // ---- refusals
 
 test('an invalid graph is refused with the messages the analyzer gives', () => {
-  const bad = JSON.parse(readFileSync(join(ROOT, 'examples', 'xor.nn.json'), 'utf8')) as ModelJson;
-  bad.nodes.push({ id: 'odd', op: 'Frobnicate' }, { id: 'fc1', op: 'ReLU' });
-  bad.edges.push({ from: 'fc2', to: 'fc1' });
-  const errors = analyzeModel(bad).errors;
+  const { model: bad, errors } = invalidXor(ROOT);
   assert.ok(errors.length >= 2);
   for (const target of ['engine', 'standalone'] as const) {
     assert.throws(

@@ -17,7 +17,7 @@ import { exportOnnx } from '../../common/onnx/export';
 import { ONNX_SCHEMA } from '../../common/onnx/schema';
 import { templates } from '../../extension/templates';
 import { randomFeeds, randomModel, type Feeds } from '../engine/randomGraph';
-import { COVERAGE_MODEL, FEATURED_MODEL, LOSS_OUTPUT_MODEL, TARGET_OUTPUT_MODEL } from './onnxModels';
+import { COVERAGE_MODEL, FEATURED_MODEL, LOSS_OUTPUT_MODEL, TARGET_OUTPUT_MODEL, invalidXor } from './onnxModels';
 
 const ROOT = join(__dirname, '..', '..');
 const GENERATOR = 'Backprop Studio test (onnx.test.ts)';
@@ -205,10 +205,7 @@ test('every op that can appear in an inference graph is exported by some case', 
 // ---- refusals
 
 test('an invalid graph is refused with the messages the analyzer gives', () => {
-  const bad = JSON.parse(readFileSync(join(ROOT, 'examples', 'xor.nn.json'), 'utf8')) as ModelJson;
-  bad.nodes.push({ id: 'odd', op: 'Frobnicate' }, { id: 'fc1', op: 'ReLU' });
-  bad.edges.push({ from: 'fc2', to: 'fc1' });
-  const errors = analyzeModel(bad).errors;
+  const { model: bad, errors } = invalidXor(ROOT);
   assert.ok(errors.length >= 2);
   assert.throws(
     () => exportOnnx(bad, { weights: null, generator: GENERATOR, version: 'test' }),

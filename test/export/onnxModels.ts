@@ -1,6 +1,8 @@
 // Hand-written models for the ONNX export tests (onnx.test.ts): the op variants random graphs rarely draw,
 // input features, and the outputs inference cannot compute.
-import type { ModelJson } from '../../engine';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeModel, type GraphError, type ModelJson } from '../../engine';
 
 const edges = (...chains: string[][]) => chains.flatMap((c) => c.slice(1).map((to, i) => ({ from: c[i], to })));
 
@@ -121,3 +123,14 @@ export const LOSS_OUTPUT_MODEL: ModelJson = {
     { from: 'z', to: 'zs' }, { from: 'inner', to: 'outer', port: 0 }, { from: 'zs', to: 'outer', port: 1 },
   ],
 };
+
+/**
+ * xor with an unknown op, a duplicate id and a cycle: what every export target must refuse with the analyzer's
+ * own messages (the errors returned beside it).
+ */
+export function invalidXor(root: string): { model: ModelJson; errors: GraphError[] } {
+  const model = JSON.parse(readFileSync(join(root, 'examples', 'xor.nn.json'), 'utf8')) as ModelJson;
+  model.nodes.push({ id: 'odd', op: 'Frobnicate' }, { id: 'fc1', op: 'ReLU' });
+  model.edges.push({ from: 'fc2', to: 'fc1' });
+  return { model, errors: analyzeModel(model).errors };
+}

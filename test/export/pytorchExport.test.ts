@@ -1,5 +1,6 @@
 // Export to PyTorch without running Python: deterministic, formatted files; the weights the engine starts from;
 // refusals with the analyzer's messages; and `backprop-studio export --target pytorch --out DIR [--force]`.
+import { invalidXor } from './onnxModels';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -73,10 +74,7 @@ test("initial.safetensors holds every parameter and buffer as the engine starts:
 });
 
 test('an invalid graph is refused with the messages the analyzer gives, a misshapen sidecar as the engine refuses it', () => {
-  const bad = JSON.parse(readFileSync(join(ROOT, 'examples', 'xor.nn.json'), 'utf8')) as ModelJson;
-  bad.nodes.push({ id: 'odd', op: 'Frobnicate' }, { id: 'fc1', op: 'ReLU' });
-  bad.edges.push({ from: 'fc2', to: 'fc1' });
-  const errors = analyzeModel(bad).errors;
+  const { model: bad, errors } = invalidXor(ROOT);
   assert.ok(errors.length >= 2);
   assert.throws(
     () => exportModel(bad, { target: 'pytorch', weights: null, embedWeights: false, generator: GENERATOR }),
