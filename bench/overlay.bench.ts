@@ -1,6 +1,6 @@
 /**
  * Training throughput with the live gradient overlay streaming against without it, in one run (the
- * issue's target: at most 10% slower). The run is the extension's own (extension/training/run.ts), with
+ * issue's target: at most 10% slower). The run is the extension's own (engine/train/run.ts), with
  * every message structured-cloned as postMessage would; rounds alternate overlay on/off so both see the
  * same machine load. The digits CNN row is the editor's template (extension/templates/cnnDigits.ts) as
  * "New Model" writes it, on fewer digits: its samples/s is the training panel's figure.
@@ -14,7 +14,7 @@ import { installKernels, type WasmKernels } from '../engine';
 import { backend } from '../engine/backend/backend';
 import type { CpuBackend } from '../engine/backend/cpu';
 import { cnnDigits } from '../extension/templates/cnnDigits';
-import { runTraining } from '../extension/training/run';
+import { runTraining } from '../engine/train/run';
 import type { FromWorker } from '../extension/training/workerProtocol';
 
 const write = !process.argv.includes('--no-write');

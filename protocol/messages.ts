@@ -6,12 +6,10 @@
  */
 import type { AttrValue, EdgeJson, NodeJson } from '../engine/graph/types-public';
 import type { EpochMetrics } from '../engine/train/trainer';
-import type { NodeStats, ParamStats } from '../engine/train/stats';
+import type { NodeStats } from '../engine/train/stats';
 import type { TensorCheck } from '../engine/check/gradcheck';
 import type { StepTrace } from '../engine/train/walkthrough';
 import type { ParamImages } from '../engine/train/weightImage';
-import type { ExternalData } from '../engine/data/spec';
-import type { KernelInfo } from '../engine/backend/wasm/install';
 import type { OptimizerState } from '../engine/optim/optimizer';
 
 export type { NodeStats, ParamStats, TensorSummary } from '../engine/train/stats';
@@ -23,6 +21,11 @@ export type {
 } from '../engine/train/walkthrough';
 export type { WeightImage, ParamImages } from '../engine/train/weightImage';
 export { WEIGHT_IMAGE_LIMITS } from '../engine/train/weightImage';
+import type { DatasetPoints, FromWorker, GradientUpdate, ProgressUpdate, ToWorker } from '../engine/train/runMessages';
+export type {
+  DatasetPoints, EdgeFlag, FromWorker, GradientUpdate, LearnedData, PointSet, ProgressUpdate, RunOptions, StepUnit, ToWorker,
+} from '../engine/train/runMessages';
+export { MAX_DATASET_POINTS } from '../engine/train/runMessages';
 
 
 // ---------------------------------------------------------------------------------------------
@@ -56,36 +59,12 @@ export interface EditRejectedMessage {
 
 export type SessionStatus = 'starting' | 'running' | 'paused' | 'stopping' | 'completed' | 'stopped' | 'nonFinite' | 'failed';
 
-export interface GradientUpdate {
-  step: number;
-  /** RMS gradient per edge index (0 where no gradient flowed). */
-  edges: number[];
-  /** Per edge index: 'vanishing' | 'exploding' | null. */
-  flags: (EdgeFlag | null)[];
-  /** L2 norm of each node's parameter gradients. */
-  paramNorms: Record<string, number>;
-  /**
-   * Per parameterised node (by id, forward order): its trainable parameters taken together (weight and bias),
-   * at this step. The overlay's update-ratio and weight modes and the depth profile draw these.
-   */
-  params?: Record<string, ParamStats>;
-}
 
 /** What the overlay draws (chosen in its legend). */
 export type OverlayMode = 'gradient' | 'update' | 'weight';
 export const OVERLAY_MODES: readonly OverlayMode[] = ['gradient', 'update', 'weight'];
 
-export type EdgeFlag = 'vanishing' | 'exploding';
 
-export interface ProgressUpdate {
-  step: number;
-  epoch: number;
-  epochs: number;
-  stepsPerEpoch: number;
-  loss: number;
-  accuracy?: number;
-  samplesPerSecond: number;
-}
 
 /** The training session's state for this document ('idle' when none has run since the editor opened). */
 export interface TrainingStateMessage {
@@ -164,21 +143,11 @@ export interface StepCostsMessage extends StepCosts {
   step: number;
 }
 
-/** A 2-D dataset's points, for the decision boundary: x₁, x₂ interleaved, and a label (class index or value) each. */
-export interface PointSet {
-  xy: number[];
-  label: number[];
-}
 
-/** At most this many points of each set travel (an even sample of larger sets). */
-export const MAX_DATASET_POINTS = 1000;
 
 /** The run's 2-D training and validation points, sent once a run starts (and replayed to views that open). */
-export interface DatasetPointsMessage {
+export interface DatasetPointsMessage extends DatasetPoints {
   type: 'datasetPoints';
-  kind: 'classification' | 'regression';
-  train: PointSet;
-  validation: PointSet;
 }
 
 /**
@@ -408,68 +377,10 @@ export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | Ru
 // A training run's runner: the host's worker thread (extension/training/worker.ts) or the WebGPU runner in the
 // webview (webview/gpu/). The session (extension/training/session.ts) talks to either the same way.
 
-export interface RunOptions {
-  epochs?: number;
-  batchSize?: number;
-  /** Stream gradient snapshots (the live overlay). */
-  overlay: boolean;
-  /** At most this many overlay updates per second. */
-  maxUpdatesPerSecond: number;
-  /** Evaluate the decision boundary on a grid for 2-D inputs (cells per side, 0 = off). */
-  boundaryGrid: number;
-  /** Optimizer steps a second (null or absent: as fast as possible); changed during a run by `pace`. */
-  stepsPerSecond?: number | null;
-  /** Start paused (Step on a model that is not training: the run waits for its `step`). */
-  startPaused?: boolean;
-  /** The node whose weights the view watches from the start (changed during a run by `watch`). */
-  watch?: string | null;
-  /**
-   * Go on from the end of epoch `epoch` (weights in the sidecar), with the history so far and the optimizer's state
-   * of then: a run handed over.
-   */
-  resume?: { epoch: number; history: EpochMetrics[]; optimizer?: OptimizerState };
-}
 
-/** What Step advances by: one optimizer step, to the end of the current epoch, or one step traced for the walk-through. */
-export type StepUnit = 'step' | 'epoch' | 'walk';
 
-export type ToWorker =
-  | { type: 'start'; modelText: string; sidecar: Uint8Array | null; external: ExternalData; options: RunOptions }
-  | { type: 'pause' }
-  | { type: 'resume' }
-  /** Take one step (or finish the epoch), then be paused; pauses a running run after it. */
-  | { type: 'step'; unit: StepUnit }
-  | { type: 'pace'; stepsPerSecond: number | null }
-  /** The node whose weights to post (null: none). */
-  | { type: 'watch'; nodeId: string | null }
-  | { type: 'stop' };
 
-/** What the data pipeline learned, to be stored in the model's training.dataset. */
-export interface LearnedData {
-  classes?: string[];
-  normalization?: { mean: number[]; std: number[] };
-}
 
-export type FromWorker =
-  | {
-      type: 'started'; stepsPerEpoch: number; epochs: number; classification: boolean; trainSize: number; validationSize: number; learned: LearnedData;
-      /** Which CPU kernels train: WebAssembly (relaxed or plain SIMD) on how many threads, or TypeScript. */
-      kernels: KernelInfo;
-    }
-  | { type: 'progress'; progress: ProgressUpdate }
-  | { type: 'epoch'; metrics: EpochMetrics }
-  | { type: 'gradients'; update: GradientUpdate }
-  | { type: 'boundary'; step: number; grid: number; extent: number; values: Float32Array; kind: 'probability' | 'regression' }
-  | { type: 'nodeStats'; step: number; nodes: Record<string, NodeStats> }
-  | StepCostsMessage
-  | { type: 'walkthrough'; trace: StepTrace }
-  | { type: 'weights'; nodeId: string; step: number; params: ParamImages[] }
-  | { type: 'datasetPoints'; points: Omit<DatasetPointsMessage, 'type'> }
-  | { type: 'paused' }
-  | { type: 'resumed' }
-  | { type: 'finished'; reason: 'completed' | 'stopped'; weights: Uint8Array; history: EpochMetrics[] }
-  | { type: 'nonFinite'; step: number; nodeId: string; detail: string; weights: Uint8Array; history: EpochMetrics[] }
-  | { type: 'failed'; message: string };
 
 /** The WebGPU runner's weights and optimizer state at an epoch's end: what the host hands to the CPU runner if the GPU fails later. */
 export interface RunnerCheckpoint {

@@ -1,6 +1,6 @@
 // Takes the screenshots of docs/backprop.md: the graph editor's webview in headless Chromium (the browser tests'
 // harness, test/browser/harness.ts), fed REAL host messages: each template is trained in this process by the
-// extension's own training loop (extension/training/run.ts, as its worker runs it), a Walk through step traced by
+// extension's own training loop (engine/train/run.ts, as its worker runs it), a Walk through step traced by
 // the engine, a Check Gradients result computed by the extension's check in its worker thread. Nothing
 // shown is written by hand.
 //
@@ -14,7 +14,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ModelJson } from '../engine/graph/types';
-import { runTraining, type RunControl } from '../extension/training/run';
+import { runTraining, type RunControl } from '../engine/train/run';
 import type { FromWorker } from '../extension/training/workerProtocol';
 import { CheckRunner } from '../extension/gradcheck/runner';
 import { templates, type ModelTemplate } from '../extension/templates';

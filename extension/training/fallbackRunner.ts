@@ -5,7 +5,7 @@
  * watching the same node, and stopping at once if Stop was asked for. The optimizer's state of that epoch's end (Adam's
  * moments and step counts, SGD's momentum) goes with the weights. The session sees one runner throughout.
  */
-import type { RunInput } from './run';
+import type { RunInput } from '../../engine/train/run';
 import type { TrainingRunner } from './session';
 import type { GpuRunnerMessage, LosableRunner } from './webviewRunner';
 import type { EpochMetrics, OptimizerState } from '../../engine';

@@ -5,7 +5,7 @@
  * No VS Code import: the manager (manager.ts) adds the status bar, progress, saving and messages.
  */
 import type { EpochMetrics } from '../../engine';
-import type { RunInput } from './run';
+import type { RunInput } from '../../engine/train/run';
 import type { FromWorker, GradientUpdate, LearnedData, ProgressUpdate, StepUnit } from './workerProtocol';
 import { MAX_TRAIN_POINTS, type DatasetPointsMessage, type NodeStatsMessage, type SessionStatus, type StepCostsMessage, type TrainPoint, type WalkthroughMessage, type WeightsMessage } from '../../protocol/messages';
 

@@ -3,7 +3,7 @@
  * relays the FromWorker messages the worker thread would post; this side posts the controls. When the webview goes
  * (hidden, closed) the runner reports `runnerLost`, like a GPU failure: the FallbackRunner takes it from there.
  */
-import type { RunInput } from './run';
+import type { RunInput } from '../../engine/train/run';
 import type { TrainingRunner } from './session';
 import type { GpuView, Subscription } from './gpuView';
 import type { FromWorker, RunnerCheckpoint, RunnerLost, StepUnit } from './workerProtocol';

@@ -4,8 +4,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { enableFastKernels } from '../../common/kernels';
-import { runTraining } from './run';
-import { StepGate } from './stepGate';
+import { runTraining } from '../../engine/train/run';
+import { StepGate } from '../../engine/train/stepGate';
 import type { FromWorker, ToWorker } from './workerProtocol';
 
 if (!parentPort) throw new Error('trainWorker must run as a worker thread');

@@ -1,6 +1,6 @@
 /** The CPU runner: the training loop in a worker thread of the extension host (dist/trainWorker.js). */
 import { Worker } from 'node:worker_threads';
-import type { RunInput } from './run';
+import type { RunInput } from '../../engine/train/run';
 import type { TrainingRunner } from './session';
 import type { FromWorker, StepUnit, ToWorker } from './workerProtocol';
 

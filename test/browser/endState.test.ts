@@ -1,5 +1,5 @@
 // The page at rest shows the run's last completed step S everywhere (issue 12, item 1), and a page that opens
-// after the run shows its whole history (item 5). Runs come from the real training loop (extension/training/run.ts)
+// after the run shows its whole history (item 5). Runs come from the real training loop (engine/train/run.ts)
 // in this process with a clock that never moves, so throttling lets through only the first update of each kind
 // and everything the page shows at the end comes from the run's settling. Their messages go through the host's
 // flow control (extension/training/trainingFeed.ts) as a burst, released only as the page acknowledges what it
@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { ModelJson } from '../../engine/graph/types';
-import { runTraining, type RunControl } from '../../extension/training/run';
+import { runTraining, type RunControl } from '../../engine/train/run';
 import { TrainingFeed } from '../../extension/training/trainingFeed';
 import type { FromWorker } from '../../extension/training/workerProtocol';
 import type { HostMessage } from '../../protocol/messages';

@@ -1,6 +1,6 @@
 // Pace control in the training panel (issue 12, item 2): Step and Epoch send their controls, the speed setting
 // sends the host its steps a second and is remembered by the page, and a paused run offers Resume. The host side
-// (extension/training/stepGate.ts) is tested in test/training/stepGate.test.ts and test/extension/pace.test.ts.
+// (engine/train/stepGate.ts) is tested in test/training/stepGate.test.ts and test/extension/pace.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { GraphModel, LIMITS, activationBytes } from '../../engine';
-import { boundaryGrid, runTraining } from '../../extension/training/run';
+import { boundaryGrid, runTraining } from '../../engine/train/run';
 import type { FromWorker } from '../../extension/training/workerProtocol';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'backprop-studio.js');

@@ -1,6 +1,6 @@
 // New Model's templates: each one validates, builds its dataset and trains; the lessons on gradients show what
 // their notes say, measured with the engine (the first step's gradients, as the overlay and depth profile draw
-// them) and with the editor's training run (extension/training/run.ts).
+// them) and with the editor's training run (engine/train/run.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import {
   GraphModel, Tensor, Trainer, analyzeModel, buildDataset, readDatasetSpec, readTrainingSettings, splitDataset, type ExternalData,
 } from '../../engine';
 import { templates, type NnModel } from '../../extension/templates';
-import { runTraining } from '../../extension/training/run';
+import { runTraining } from '../../engine/train/run';
 import type { FromWorker } from '../../extension/training/workerProtocol';
 
 const model = (id: string): NnModel => {

@@ -85,7 +85,7 @@ test('with a window of four, steady acknowledgements let every update through in
 });
 
 test('a real run sent to a view that draws one message at a time ends with every view at the last step', async () => {
-  const { runTraining } = await import('../../extension/training/run');
+  const { runTraining } = await import('../../engine/train/run');
   const { hostMessagesOf } = await import('../browser/fixtures/record-training');
   const model = {
     format: 'nn-graph', version: 1,

@@ -3,7 +3,7 @@
 // accepted as equal copies that share nothing with what arrived; malformed ones are refused with a reason, quickly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runTraining } from '../../extension/training/run';
+import { runTraining } from '../../engine/train/run';
 import type { FromWorker } from '../../extension/training/workerProtocol';
 import { parseWebviewMessage } from '../../protocol/validate';
 import type { GpuRunMessage } from '../../protocol/messages';

@@ -6,8 +6,8 @@
 // running the host's own training loop in process (on the CPU backend) and relaying its messages as the page does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runTraining, type RunInput } from '../../extension/training/run';
-import { StepGate } from '../../extension/training/stepGate';
+import { runTraining, type RunInput } from '../../engine/train/run';
+import { StepGate } from '../../engine/train/stepGate';
 import type { FromWorker } from '../../extension/training/workerProtocol';
 import { FakeUri, startHost, type Host, type OpenEditor } from './host-harness';
 

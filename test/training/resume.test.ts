@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeSafetensors, type EpochMetrics, type OptimizerState } from '../../engine';
-import { runTraining } from '../../extension/training/run';
+import { runTraining } from '../../engine/train/run';
 import type { FromWorker, RunOptions } from '../../extension/training/workerProtocol';
 
 const modelWith = (optimizer: Record<string, unknown>) => JSON.stringify({

@@ -1,10 +1,10 @@
-// The training run behind the extension's session (extension/training/run.ts) with the real engine.
+// The training run behind the extension's session (engine/train/run.ts) with the real engine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { GraphModel, Tensor, buildDataset, decodeSafetensors, readDatasetSpec, splitDataset } from '../../engine';
-import { boundaryGrid, runTraining, type RunControl } from '../../extension/training/run';
+import { boundaryGrid, runTraining, type RunControl } from '../../engine/train/run';
 import type { FromWorker, RunOptions } from '../../extension/training/workerProtocol';
 import { addTrainPoint } from '../../extension/training/session';
 import type { TrainPoint } from '../../protocol/messages';

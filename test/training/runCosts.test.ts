@@ -1,9 +1,9 @@
-// The run's cost meter messages (extension/training/run.ts): every step is timed, the figures are posted throttled,
+// The run's cost meter messages (engine/train/run.ts): every step is timed, the figures are posted throttled,
 // and whenever the run comes to rest (stopped, paused, finished, a NaN) the step it rests at has its costs posted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphModel, nodeFlops, updateFlops } from '../../engine';
-import { runTraining, type RunControl } from '../../extension/training/run';
+import { runTraining, type RunControl } from '../../engine/train/run';
 import type { FromWorker, RunOptions } from '../../extension/training/workerProtocol';
 import type { StepCostsMessage } from '../../protocol/messages';
 

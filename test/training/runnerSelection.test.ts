@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FallbackRunner } from '../../extension/training/fallbackRunner';
 import type { GpuView } from '../../extension/training/gpuView';
-import type { RunInput } from '../../extension/training/run';
+import type { RunInput } from '../../engine/train/run';
 import { backendSetting, chooseRunner } from '../../extension/training/runnerChoice';
 import { TrainingSession, type TrainingRunner } from '../../extension/training/session';
 import { WebviewRunner, type GpuRunnerMessage, type LosableRunner } from '../../extension/training/webviewRunner';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphModel, Tensor, Trainer, type Dataset } from '../../engine';
 import { summarize, nodeStatsOf } from '../../engine/train/stats';
-import { boundaryGrid, runTraining, type RunControl } from '../../extension/training/run';
+import { boundaryGrid, runTraining, type RunControl } from '../../engine/train/run';
 import type { FromWorker, RunOptions } from '../../extension/training/workerProtocol';
 
 const close = (a: number, b: number, what: string, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);

@@ -1,10 +1,10 @@
-// Pace control (extension/training/stepGate.ts) driving the real training run: Step takes exactly one
+// Pace control (engine/train/stepGate.ts) driving the real training run: Step takes exactly one
 // optimizer step and pauses, Step epoch runs to the epoch's end, Pause/Step/Resume continue the same run, and a
 // set pace spaces the steps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runTraining } from '../../extension/training/run';
-import { StepGate } from '../../extension/training/stepGate';
+import { runTraining } from '../../engine/train/run';
+import { StepGate } from '../../engine/train/stepGate';
 import type { FromWorker, RunOptions } from '../../extension/training/workerProtocol';
 
 const model = JSON.stringify({

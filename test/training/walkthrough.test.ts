@@ -1,12 +1,12 @@
-// Walk through step in the real training run (extension/training/run.ts driven by the StepGate, as in the worker):
+// Walk through step in the real training run (engine/train/run.ts driven by the StepGate, as in the worker):
 // it is one ordinary optimizer step, traced: the weights after it are those an untraced Step gives, bit for bit; the
 // trace's forward order is the compiled order and its backward the reverse; the run pauses after it. The watched
 // node's weights are posted for the step the run rests at, and again when the watch changes while paused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphModel, decodeSafetensors } from '../../engine';
-import { runTraining } from '../../extension/training/run';
-import { StepGate } from '../../extension/training/stepGate';
+import { runTraining } from '../../engine/train/run';
+import { StepGate } from '../../engine/train/stepGate';
 import type { FromWorker, RunOptions, StepUnit } from '../../extension/training/workerProtocol';
 
 const json = {

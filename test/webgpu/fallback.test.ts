@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { backend, decodeSafetensors, setBackend } from '../../engine';
 import type { GpuDevice } from '../../engine/backend/webgpu/gpu';
 import { FallbackRunner } from '../../extension/training/fallbackRunner';
-import { runTraining, type RunInput } from '../../extension/training/run';
+import { runTraining, type RunInput } from '../../engine/train/run';
 import { TrainingSession } from '../../extension/training/session';
 import type { GpuRunnerMessage, LosableRunner } from '../../extension/training/webviewRunner';
 import { WorkerRunner } from '../../extension/training/workerRunner';

@@ -1,6 +1,6 @@
 /**
  * One training run on WebGPU, wherever it is hosted (a dedicated worker, or the page's main thread): the host's
- * own training loop (extension/training/run.ts, engine and plain TypeScript only) with the engine's WebGPU
+ * own training loop (engine/train/run.ts, engine and plain TypeScript only) with the engine's WebGPU
  * backend, controlled by the same StepGate as the CPU worker thread, posting the same FromWorker messages.
  *
  * A WebGPU failure (the device lost, out of memory, any uncaptured error, or an error thrown by a step once training
@@ -10,8 +10,8 @@
 import { setBackend, type EpochMetrics, type OptimizerState } from '../../engine';
 import { WebGpuBackend } from '../../engine/backend/webgpu';
 import type { GpuDevice } from '../../engine/backend/webgpu/gpu';
-import { runTraining, type RunInput } from '../../extension/training/run';
-import { StepGate } from '../../extension/training/stepGate';
+import { runTraining, type RunInput } from '../../engine/train/run';
+import { StepGate } from '../../engine/train/stepGate';
 import type { FromWorker, RunnerCheckpoint, RunnerLost, ToWorker } from '../../protocol/messages';
 
 export type GpuRunOut = FromWorker | RunnerLost | RunnerCheckpoint;

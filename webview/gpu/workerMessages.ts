@@ -1,5 +1,5 @@
 // Between the page and the WebGPU runner's worker.
-import type { RunInput } from '../../extension/training/run';
+import type { RunInput } from '../../engine/train/run';
 import type { GpuControl, GpuRunOut } from './gpuRun';
 
 export type WorkerIn = { type: 'probe' } | { type: 'start'; input: RunInput } | { type: 'control'; control: GpuControl };

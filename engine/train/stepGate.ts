@@ -3,11 +3,18 @@
  * run while paused, lets Step through one step (or the rest of the epoch) and pauses again, and paces the
  * run to a number of steps a second so that a person can follow every one. No worker or VS Code import.
  */
+import { now as clockNow } from '../clock';
 import type { RunControl, RunPosition } from './run';
-import type { FromWorker, RunOptions, StepUnit } from './workerProtocol';
+import type { FromWorker, RunOptions, StepUnit } from './runMessages';
 
 type Immediate = (f: () => void) => unknown;
-const immediate = (globalThis as { setImmediate?: Immediate }).setImmediate;
+/** The host's timers and channels: the engine's types include neither the DOM nor Node (engine/clock.ts). */
+const host = globalThis as unknown as {
+  setImmediate?: Immediate;
+  setTimeout(f: () => void, ms: number): unknown;
+  MessageChannel: new () => { port1: { onmessage: (() => void) | null; close(): void }; port2: { postMessage(m: unknown): void } };
+};
+const immediate = host.setImmediate;
 /**
  * One macrotask: setImmediate in Node; in a browser (the webview's WebGPU runner) a MessageChannel message, which,
  * unlike setTimeout(0), is not clamped to 4 ms once nested.
@@ -15,9 +22,9 @@ const immediate = (globalThis as { setImmediate?: Immediate }).setImmediate;
 function yieldToEventLoop(): Promise<void> {
   if (immediate) return new Promise<void>((r) => immediate(r));
   return new Promise<void>((r) => {
-    const channel = new MessageChannel();
-    // The DOM's MessagePort (this runs only where setImmediate is missing: a page or a browser worker).
-    const port = channel.port1 as unknown as { onmessage: (() => void) | null; close(): void };
+    // Only where setImmediate is missing: a page or a browser worker.
+    const channel = new host.MessageChannel();
+    const port = channel.port1;
     port.onmessage = () => {
       port.close();
       r();
@@ -43,8 +50,8 @@ export class StepGate implements RunControl {
 
   constructor(
     private readonly post: (m: Extract<FromWorker, { type: 'paused' | 'resumed' }>) => void,
-    private readonly now: () => number = () => performance.now(),
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    private readonly now: () => number = clockNow,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => host.setTimeout(r, ms)),
   ) {}
 
   configure(options: Pick<RunOptions, 'stepsPerSecond' | 'startPaused' | 'watch'>): void {

@@ -1,6 +1,7 @@
 /**
- * One training run, independent of how it is hosted: the worker thread wraps it, tests call it
- * directly. It trains step by step on the model's dataset, reports progress, streams throttled
+ * One training run, independent of how it is hosted: the host's worker thread runs it on the CPU, the webview's
+ * WebGPU runner (webview/gpu/) on the GPU, tests call it directly. Engine and plain TypeScript only, so both sides
+ * run the very same loop. It trains step by step on the model's dataset, reports progress, streams throttled
  * gradient snapshots and decision-boundary grids, honours pause/stop between steps, and ends with the
  * weights as safetensors bytes (the last good ones when a NaN or Inf stops it).
  *
@@ -9,13 +10,15 @@
  * decision boundary are posted for the last completed step S, unless already sent for it, so everything the view shows
  * then is at S. After a NaN/Inf, S is the last good step: the trainer keeps that step's pass and statistics.
  */
+// The engine's public entry, not its modules: importing it also sets the default (CPU) backend and registers the ops,
+// as for any other host of the engine.
 import {
   GraphModel, LIMITS, StepClock, Trainer, featureTransform, stepCosts, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
   nodeWeightImages, readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type EpochMetrics, type ExternalData, type OptimizerState, type StepResult, type StepTrace, kernelInfo,
-} from '../../engine';
-import { MAX_DATASET_POINTS, type PointSet } from '../../protocol/messages';
-import { GradientFlagger } from './flags';
-import type { FromWorker, RunOptions } from './workerProtocol';
+} from '../index';
+import { now as clockNow } from '../clock';
+import { GradientFlagger } from './gradientFlags';
+import { MAX_DATASET_POINTS, type FromWorker, type PointSet, type RunOptions } from './runMessages';
 
 /** Where the run stands before its next step: steps done, and steps per epoch (for Step epoch). */
 export interface RunPosition {
@@ -64,7 +67,7 @@ const COSTS_INTERVAL_MS = BOUNDARY_INTERVAL_MS;
 /** The watched node's weight images: at most 4 a second. */
 const WEIGHTS_INTERVAL_MS = 250;
 
-export async function runTraining(input: RunInput, post: (m: FromWorker) => void, control: RunControl, now = () => performance.now()): Promise<void> {
+export async function runTraining(input: RunInput, post: (m: FromWorker) => void, control: RunControl, now = clockNow): Promise<void> {
   let model: GraphModel;
   try {
     model = GraphModel.create(input.modelText, { sidecar: input.sidecar ? decodeSafetensors(input.sidecar).tensors : undefined, onShapeMismatch: 'reinit' });

@@ -1,7 +1,7 @@
-// Vanishing and exploding gradient flags (extension/training/flags.ts).
+// Vanishing and exploding gradient flags (engine/train/gradientFlags.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GradientFlagger } from '../../extension/training/flags';
+import { GradientFlagger } from '../../engine/train/gradientFlags';
 
 /** Feeds one edge's snapshots (step, value) and returns its flag after each. */
 function flagsOf(snapshots: [number, number][]) {

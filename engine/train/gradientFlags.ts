@@ -7,7 +7,7 @@
  * 1e-5, consecutive snapshots differ by 10× and more, and comparing raw values flagged healthy edges as
  * exploding. A real explosion is a sustained rise of gradients that matter, which the smoothed level shows.
  */
-import type { EdgeFlag } from './workerProtocol';
+import type { EdgeFlag } from './runMessages';
 
 export const VANISHING = 1e-7;
 export const EXPLODING = 1e3;
