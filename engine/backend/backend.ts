@@ -4,6 +4,7 @@
  * A backend owns its storage (typed arrays on the CPU, buffers on a GPU); reading back is async.
  */
 import type { Shape } from '../shape';
+import type { TensorSummary } from './summary';
 
 /**
  * A tensor's element type as the graph sees it: float values or int32 indices. How a backend stores the float
@@ -125,6 +126,13 @@ export interface Backend {
   sgdStep(p: Storage, g: Storage, buf: Storage | null, size: number, h: SgdHyper): void;
   /** One Adam/AdamW update of p, m and v in place (PyTorch's rule). */
   adamStep(p: Storage, g: Storage, m: Storage, v: Storage, size: number, h: AdamHyper): void;
+
+  /**
+   * The summary (./summary.ts: count, mean, std, range, `bins`-bin histogram of the finite values; the values of a
+   * tiny tensor) of each tensor's first `size` values, all read back together: what the node statistics and the
+   * walk-through show. A GPU reduces on the device, so the read is O(tensors × bins), not O(values).
+   */
+  summaries(tensors: readonly { x: Storage; size: number }[], bins: number): Promise<TensorSummary[]>;
 
   /** Whether every value is finite (the NaN/Inf guard); async-capable like every readback. */
   allFinite(x: Storage, size: number): Promise<boolean>;

@@ -7,7 +7,7 @@
 import { readScalars } from '../backend/readback';
 import { backend, type Storage } from '../backend/backend';
 import { currentWasmKernels } from '../backend/wasm/install';
-import { tensorSummary } from '../backend/wasm/kernels';
+import { HISTOGRAM_BINS, summarize as summarizeData, type TensorSummary } from '../backend/summary';
 import type { ForwardPass, GraphModel } from '../graph/model';
 import type { Tensor } from '../tensor';
 
@@ -21,23 +21,7 @@ export interface ParamStats {
   updateRatio: number;
 }
 
-/** Summary statistics of one tensor (every value of the batch). */
-export interface TensorSummary {
-  count: number;
-  mean: number;
-  std: number;
-  min: number;
-  max: number;
-  /** Counts of the values in HISTOGRAM_BINS equal bins from min to max (all in the last when min = max). */
-  histogram: number[];
-  /** Every value, row-major, when there are at most TINY_TENSOR of them (a micrograd-sized model). */
-  values?: number[];
-}
-
-export const HISTOGRAM_BINS = 24;
-export const TINY_TENSOR = 16;
-/** From this many values summarize runs in WebAssembly when the kernels are installed (below, copying costs more). */
-const FAST_SUMMARY_MIN = 4096;
+export { HISTOGRAM_BINS, TINY_TENSOR, type TensorSummary } from '../backend/summary';
 
 /** A node's output, and the gradient of the loss with respect to it (the sum over its outgoing edges). */
 export interface NodeStats {
@@ -49,50 +33,12 @@ export interface NodeStats {
 }
 
 /**
- * Mean, population standard deviation, range and histogram of the finite values (a non-finite value is left out
- * of every figure; `count` counts only the finite ones).
+ * Mean, population standard deviation, range and histogram of the finite values of host data (a non-finite value
+ * is left out of every figure; `count` counts only the finite ones): the CPU backend's summary, in WebAssembly
+ * where its kernels are installed.
  */
 export function summarize(data: ArrayLike<number>, bins = HISTOGRAM_BINS): TensorSummary {
-  const n = data.length;
-  const fast = data instanceof Float32Array && n >= FAST_SUMMARY_MIN ? currentWasmKernels() : null;
-  if (fast) {
-    // The live view summarises every node's output and gradient a few times a second: on a CNN this was the
-    // largest cost of the overlay (~15 % of training) until it ran in WebAssembly.
-    const { count, sum, min, max, squares, counts } = tensorSummary(fast, data as Float32Array, bins);
-    const histogram = Array.from(counts);
-    if (count === 0) return { count, mean: 0, std: 0, min: 0, max: 0, histogram };
-    return { count, mean: sum / count, std: Math.sqrt(squares / count), min, max, histogram };
-  }
-  let count = 0, sum = 0, min = Infinity, max = -Infinity;
-  // v - v is 0 exactly for finite v (NaN for NaN and ±Infinity): one subtraction instead of a call per value,
-  // which kept this at ~7 ns a value, the largest cost of the live view on a CNN.
-  for (let i = 0; i < n; i++) {
-    const v = data[i];
-    if (v - v !== 0) continue;
-    count++;
-    sum += v;
-    min = v < min ? v : min;
-    max = v > max ? v : max;
-  }
-  const counts = new Float64Array(bins);
-  if (count === 0) return { count, mean: 0, std: 0, min: 0, max: 0, histogram: Array.from(counts) };
-  const mean = sum / count;
-  let squares = 0;
-  // bins / (max − min): a multiply per value instead of a division (the WebAssembly summary bins the same way).
-  const scale = max > min ? bins / (max - min) : 0;
-  const last = bins - 1;
-  for (let i = 0; i < n; i++) {
-    const v = data[i];
-    if (v - v !== 0) continue;
-    const d = v - mean;
-    squares += d * d;
-    // Truncation equals floor here: v - min ≥ 0.
-    const b = scale > 0 ? ((v - min) * scale) | 0 : last;
-    counts[b < last ? b : last]++;
-  }
-  const out: TensorSummary = { count, mean, std: Math.sqrt(squares / count), min, max, histogram: Array.from(counts) };
-  if (n <= TINY_TENSOR) out.values = Array.from(data);
-  return out;
+  return summarizeData(data, bins, currentWasmKernels());
 }
 
 /**
@@ -167,7 +113,8 @@ export class ParamStatsRecorder {
 /**
  * Every node's output and the gradient arriving at it, from a pass whose backward recorded edge gradients: the
  * gradient of the loss with respect to a node's output is the sum of what its outgoing edges carried back (a loss
- * node's is 1). Nodes the pass did not run (a loss in inference) are left out.
+ * node's is 1). Nodes the pass did not run (a loss in inference) are left out. The sums and the summaries are
+ * taken on the backend and read back together: on a GPU one read of a few hundred bytes a node.
  */
 export async function nodeStatsOf(model: GraphModel, pass: ForwardPass): Promise<Record<string, NodeStats>> {
   const outgoing = new Map<string, number[]>();
@@ -178,26 +125,26 @@ export async function nodeStatsOf(model: GraphModel, pass: ForwardPass): Promise
   });
   const losses = new Set(model.analysis.losses);
   const out = Object.create(null) as Record<string, NodeStats>;
+  const wanted: { x: Storage; size: number; put: (s: TensorSummary) => void }[] = [];
   for (const id of model.order) {
     const value = pass.values.get(id);
     if (!value) continue;
     const stats: NodeStats = { shape: [...value.shape] };
-    if (value.dtype === 'float32') stats.output = summarize(await value.data());
+    if (value.dtype === 'float32') wanted.push({ x: value.storage, size: value.size, put: (s) => (stats.output = s) });
     const grads = (outgoing.get(id) ?? []).flatMap((i) => (pass.edgeGrads.has(i) ? [pass.edgeGrads.get(i)!] : []));
-    if (grads.length) stats.grad = summarize(await sumOf(grads));
+    if (grads.length) wanted.push({ x: sumOf(grads), size: grads[0].size, put: (s) => (stats.grad = s) });
     else if (losses.has(id)) stats.grad = summarize([1]);
     out[id] = stats;
   }
+  const summaries = await backend().summaries(wanted, HISTOGRAM_BINS);
+  wanted.forEach((w, k) => w.put(summaries[k]));
   return out;
 }
 
-async function sumOf(grads: Tensor[]): Promise<Float32Array> {
-  const first = await grads[0].data();
-  if (grads.length === 1) return first as Float32Array;
-  const total = Float32Array.from(first);
-  for (const g of grads.slice(1)) {
-    const d = await g.data();
-    for (let i = 0; i < total.length; i++) total[i] += d[i];
-  }
+/** The sum of a node's outgoing edges' gradients, on the backend (one add per extra consumer). */
+function sumOf(grads: Tensor[]): Storage {
+  const b = backend();
+  let total = grads[0].storage;
+  for (const g of grads.slice(1)) total = b.axpby(total, 1, g.storage, 1, g.size);
   return total;
 }

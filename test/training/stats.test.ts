@@ -3,7 +3,8 @@
 // own retained gradient, and the views a run settles at after a NaN stop, with its 2-D points and boundaries.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GraphModel, Tensor, Trainer, type Dataset } from '../../engine';
+import { GraphModel, Random, Tensor, Trainer, type Dataset } from '../../engine';
+import { CpuBackend } from '../../engine/backend/cpu';
 import { summarize, nodeStatsOf } from '../../engine/train/stats';
 import { boundaryGrid, runTraining, type RunControl } from '../../engine/train/run';
 import type { FromWorker, RunOptions } from '../../extension/training/workerProtocol';
@@ -24,6 +25,31 @@ test('a summary gives mean, population std, range, an even histogram and, for a 
   assert.deepEqual(constant.histogram, [0, 0, 0, 0, 100]);
   assert.equal(constant.std, 0);
   assert.equal(constant.values, undefined, 'a tensor of 100 values is summarised, not listed');
+});
+
+test('the CPU backend\'s summaries are the hand-computed figures, and a plain two-pass float64 summary on random data', async () => {
+  const b = new CpuBackend();
+  const [hand, none] = await b.summaries([{ x: b.upload(Float32Array.of(1, 2, 3, 4, NaN, 9)), size: 5 }, { x: b.upload(new Float32Array(0)), size: 0 }], 4);
+  // Only the first 5 values count (size 5): 1..4 and a NaN. Mean 2.5, variance (2.25 + 0.25 + 0.25 + 2.25) / 4.
+  assert.deepEqual(hand, { count: 4, mean: 2.5, std: Math.sqrt(1.25), min: 1, max: 4, histogram: [1, 1, 1, 1], values: [1, 2, 3, 4, NaN] });
+  assert.deepEqual(none, { count: 0, mean: 0, std: 0, min: 0, max: 0, histogram: [0, 0, 0, 0] });
+  const r = new Random(4, 'cpu summaries');
+  for (const n of [1, 17, 1000, 5000]) {
+    // Values at bin centres ± 30 % of a bin between the extremes -3 and 5: no value near a bin edge.
+    const x = Float32Array.from({ length: n }, () => -3 + (Math.floor(r.uniform() * 8) + 0.2 + 0.6 * r.uniform()));
+    if (n > 1) x.set([-3, 5], 0);
+    const [got] = await b.summaries([{ x: b.upload(x), size: n }], 8);
+    const v = Array.from(x);
+    const mean = v.reduce((s, a) => s + a, 0) / n;
+    const histogram = new Array(8).fill(0);
+    const min = Math.min(...v), max = Math.max(...v);
+    for (const a of v) histogram[max > min ? Math.min(7, Math.floor(((a - min) / (max - min)) * 8)) : 7]++;
+    assert.equal(got.count, n);
+    close(got.mean, mean, `mean of ${n}`, 1e-12);
+    close(got.std, Math.sqrt(v.reduce((s, a) => s + (a - mean) ** 2, 0) / n), `std of ${n}`, 1e-12);
+    assert.deepEqual([got.min, got.max], [min, max]);
+    assert.deepEqual(got.histogram, histogram, `histogram of ${n}`);
+  }
 });
 
 test('one SGD step\'s gradient RMS, weight RMS and update ratio match the step computed by hand', async () => {

@@ -11,6 +11,7 @@ import * as sm from './softmax';
 import { floatsLike, type Floats } from './floats';
 import type { WasmKernels } from '../wasm/wasmKernels';
 import * as wasm from '../wasm/kernels';
+import { summarize, type TensorSummary } from '../summary';
 
 type Arr = Floats | Int32Array;
 const f = (s: Storage) => s as unknown as Floats;
@@ -200,6 +201,16 @@ export class CpuBackend implements Backend {
       // PyTorch: denom = sqrt(v) / sqrt(bias_correction2) + eps; p -= (lr / bias_correction1) * m / denom
       p[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / bc2Sqrt + h.eps);
     }
+  }
+
+  /** Exactly the host summary (../summary.ts), over the storage itself: nothing to read back. */
+  summaries(tensors: readonly { x: Storage; size: number }[], bins: number): Promise<TensorSummary[]> {
+    return Promise.resolve(
+      tensors.map(({ x, size }) => {
+        const a = f(x);
+        return summarize(a.length === size ? a : a.subarray(0, size), bins, this.fastKernels);
+      }),
+    );
   }
 
   allFinite(x: Storage, size: number): Promise<boolean> {

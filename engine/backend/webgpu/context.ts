@@ -53,6 +53,8 @@ export class GpuContext {
   private readonly staging = new Map<number, GpuBuffer[]>();
   /** Bytes held by live tensors and by the pool (for the memory figures the views show). */
   allocatedBytes = 0;
+  /** Bytes read back to the host so far: what the views cost in transfers (tests check it stays small). */
+  bytesRead = 0;
 
   constructor(readonly device: GpuDevice) {
     this.arena = device.createBuffer({ size: BATCH * SLOT_BYTES, usage: BufferUsage.STORAGE | BufferUsage.COPY_DST, label: 'dispatch parameters' });
@@ -184,6 +186,7 @@ export class GpuContext {
     this.device.queue.submit([encoder.finish()]);
     await staging.mapAsync(MapMode.READ);
     const copy = staging.getMappedRange().slice(0, t.size * 4);
+    this.bytesRead += t.size * 4;
     staging.unmap();
     const free = this.staging.get(bytes) ?? [];
     // A few per size are plenty: reads of one size rarely overlap.

@@ -14,6 +14,8 @@ import * as sm from './kernels/softmax';
 import * as conv from './kernels/conv';
 import * as cp from './kernels/copy';
 import * as opt from './kernels/optim';
+import { readSummaries, recordSummaries } from './kernels/summary';
+import type { TensorSummary } from '../summary';
 
 const t = (s: Storage) => s as unknown as GpuTensor;
 const st = (x: GpuTensor) => x as unknown as Storage;
@@ -116,6 +118,13 @@ export class WebGpuBackend implements Backend {
   async idle(): Promise<void> {
     this.ctx.flush();
     await this.ctx.device.queue.onSubmittedWorkDone();
+  }
+
+  async summaries(tensors: readonly { x: Storage; size: number }[], bins: number): Promise<TensorSummary[]> {
+    if (!tensors.length) return [];
+    const { result, groups } = recordSummaries(this.ctx, tensors.map(({ x, size }) => ({ x: t(x), size })), bins);
+    const words = (await this.ctx.read(result)) as Int32Array;
+    return readSummaries(words, tensors.map((s) => s.size), groups, bins);
   }
 
   async allFinite(x: Storage, size: number): Promise<boolean> {
