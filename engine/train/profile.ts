@@ -42,6 +42,9 @@ export const UNSCOPED_ROW = '(loss sum)';
  * Times one step, phase by phase: begin() then end(phase) around each. With `nodes`, its observers (pass them to
  * model.forward's `observe` and backward's `observe`) also time every node: the forward of each, and the backward
  * ops each recorded, summed (a Linear is one op, a loss several). The observers cost a clock read per node and per op.
+ * With `device` (the default), a phase on a GPU backend ends when its work has run (the trainer awaits the backend's
+ * idle()): a stall the training run pays only on the steps whose costs it posts. Without it the phases are the
+ * host's time, which on a GPU is recording time (the forward still waits for its loss to be read).
  */
 export class StepClock {
   private started = 0;
@@ -51,7 +54,11 @@ export class StepClock {
   readonly observeForward: ((nodeId: string, output: Tensor, ms: number) => void) | undefined;
   readonly observeBackward: ((event: BackwardEvent) => void) | undefined;
 
-  constructor(opts: { nodes?: boolean } = {}) {
+  /** Whether the trainer waits for the device at each phase's end (see above). */
+  readonly waitsForDevice: boolean;
+
+  constructor(opts: { nodes?: boolean; device?: boolean } = {}) {
+    this.waitsForDevice = opts.device ?? true;
     const nodes = opts.nodes ? new Map<string, NodeTimes>() : null;
     this.nodes = nodes;
     const row = (id: string) => {

@@ -15,6 +15,7 @@
 import {
   GraphModel, LIMITS, StepClock, Trainer, featureTransform, stepCosts, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
   nodeWeightImages, readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type EpochMetrics, type ExternalData, type OptimizerState, type StepResult, type StepTrace, kernelInfo,
+  backend,
 } from '../index';
 import { now as clockNow } from '../clock';
 import { GradientFlagger } from './gradientFlags';
@@ -126,8 +127,8 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
   // What was last posted, by step, so that settling sends only what is behind.
   let last: StepResult | undefined;
   let progressStep = -1, gradientStep = -1, boundaryStep = -1, nodeStatsStep = -1, costsStep = -1, lastCosts = -Infinity;
-  /** The last completed step's clock: the cost meter's figures. */
-  let lastClock: StepClock | null = null;
+  /** The last completed step whose clock measured the device's work too (every step on the CPU): the cost meter's figures. */
+  let measured: { clock: StepClock; result: StepResult } | null = null;
   let weightsPosted = '', lastWeights = -Infinity;
   const postProgress = (r: StepResult, t: number) => {
     progressStep = r.step;
@@ -145,9 +146,12 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     nodeStatsStep = trainer.step;
     post({ type: 'nodeStats', step: trainer.step, nodes: await trainer.nodeStats() });
   };
-  const postCosts = (r: StepResult) => {
-    costsStep = r.step;
-    if (lastClock) post({ type: 'stepCosts', step: r.step, ...stepCosts(model, lastClock, r.samples) });
+  /** The costs of the last measured step, unless already sent: on a GPU at rest, possibly a step before the last. */
+  const postCosts = () => {
+    if (!measured || costsStep === measured.result.step) return;
+    const { clock, result } = measured;
+    costsStep = result.step;
+    post({ type: 'stepCosts', step: result.step, ...stepCosts(model, clock, result.samples) });
   };
   const postBoundary = async (step: number) => {
     boundaryStep = step;
@@ -170,7 +174,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     if (progressStep !== last.step) postProgress(last, now());
     if (overlay && gradientStep !== last.step) await postGradients();
     if (overlay && nodeStatsStep !== last.step) await postNodeStats();
-    if (costsStep !== last.step) postCosts(last);
+    postCosts();
     if (boundary && boundaryStep !== last.step) await postBoundary(last.step);
   };
 
@@ -183,9 +187,13 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     // Edge gradients are recorded on every step while the overlay is on (a tap per edge, cheap): any step
     // may turn out to be the last before a pause or stop, and its snapshot is then sent.
     const snapshotDue = overlay && now() - lastGrad >= minInterval;
-    // Every step is timed, per node too, since any step may be the one the run rests at (whose costs are then
-    // shown): a clock read per node and per backward op, lost in the noise of the step's own time.
-    const clock = new StepClock({ nodes: true });
+    // Every step is timed on the host, per node too, since any step may be the one the run rests at (whose costs are
+    // then shown): a clock read per node and per backward op, lost in the noise of the step's own time. On a GPU a
+    // phase's own time needs a wait for the device at its end, a stall: only the steps whose costs the meter posts
+    // wait. A run that comes to rest after an unmeasured step shows the last measured one (its step number says so),
+    // at most a meter interval older; re-measuring at rest would mean taking another step.
+    const costsDue = now() - lastCosts >= Math.max(minInterval, COSTS_INTERVAL_MS);
+    const clock = new StepClock({ nodes: true, device: costsDue });
     // Walk through step: the same step, traced (engine/train/walkthrough.ts).
     let trace: StepTrace | undefined;
     try {
@@ -200,7 +208,7 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
       return post({ type: 'failed', message: (e as Error).message });
     }
     last = r;
-    lastClock = clock;
+    if (costsDue || !backend().idle) measured = { clock, result: r };
     samples += r.samples;
     if (trace) post({ type: 'walkthrough', trace });
     const t = now();
@@ -218,9 +226,9 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
       lastNodeStats = t;
       await postNodeStats();
     }
-    if (t - lastCosts >= Math.max(minInterval, COSTS_INTERVAL_MS)) {
+    if (costsDue) {
       lastCosts = t;
-      postCosts(r);
+      postCosts();
     }
     if (boundary && t - lastBoundary >= BOUNDARY_INTERVAL_MS) {
       lastBoundary = t;

@@ -163,7 +163,7 @@ export class Trainer {
       } } : undefined);
     }
     // On a GPU the calls above only record the work: a timed phase ends when the work has run.
-    if (clock) await backend().idle?.();
+    if (clock?.waitsForDevice) await backend().idle?.();
     clock?.end('backward');
     for (const [key, p] of this.model.namedParameters()) {
       if (p.grad && !(await backend().allFinite(p.grad.storage, p.grad.size))) {
@@ -180,7 +180,7 @@ export class Trainer {
     observe?.beforeUpdate(pass);
     clock?.begin();
     noGrad(() => this.optimizer.step());
-    if (clock) await backend().idle?.();
+    if (clock?.waitsForDevice) await backend().idle?.();
     clock?.end('update');
     this.lastPass = pass;
     this.step++;

@@ -2,7 +2,7 @@
 // and whenever the run comes to rest (stopped, paused, finished, a NaN) the step it rests at has its costs posted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GraphModel, nodeFlops, updateFlops } from '../../engine';
+import { backend, CpuBackend, GraphModel, nodeFlops, setBackend, updateFlops } from '../../engine';
 import { runTraining, type RunControl } from '../../engine/train/run';
 import type { FromWorker, RunOptions } from '../../extension/training/workerProtocol';
 import type { StepCostsMessage } from '../../protocol/messages';
@@ -87,4 +87,31 @@ test('after a NaN, the costs shown are those of the last good step', async () =>
   assert.ok(nf && nf.type === 'nonFinite', JSON.stringify(msgs.map((m) => m.type)));
   assert.ok(nf.step > 1, `the NaN came at step ${nf.step}: this test needs one good step first`);
   assert.equal(costsOf(msgs).at(-1)!.step, nf.step - 1);
+});
+
+test('on a backend that computes asynchronously, only the steps whose costs are posted wait for the device; at rest the last of them is shown', async () => {
+  // The CPU backend with an idle() that counts: what a GPU backend's phase ends would wait on.
+  const waits: number[] = [];
+  let step = 0;
+  class CountingIdle extends CpuBackend {
+    idle(): Promise<void> {
+      waits.push(step);
+      return Promise.resolve();
+    }
+  }
+  const previous = backend();
+  setBackend(new CountingIdle());
+  let calls = 0;
+  const msgs: FromWorker[] = [];
+  try {
+    const stopAt: RunControl = { next: async () => ((step = ++calls) > 6 ? 'stop' : 'go') };
+    // A frozen clock: the meter is due only at the first step.
+    await runTraining({ modelText: JSON.stringify(mlp()), sidecar: null, external: {}, options: OPTS }, (m) => msgs.push(m), stopAt, () => 0);
+  } finally {
+    setBackend(previous);
+  }
+  assert.deepEqual(waits, [1, 1], 'the first step\'s backward and update waited; the five after it did not');
+  assert.equal(lastProgress(msgs).progress.step, 6);
+  // Stopped after step 6, which was not measured on the device: the meter keeps step 1's figures, sent once.
+  assert.deepEqual(costsOf(msgs).map((c) => c.step), [1]);
 });
