@@ -5,14 +5,17 @@
  * the optimizer did to every parameter. Nothing here recomputes anything: the trainer takes its ordinary step
  * (Trainer.trainStep) with observers on the forward pass, the backward pass and the moment before the update,
  * and the trace is read from what they saw. Sizes are capped (TraceLimits): every tensor gets a summary; tiny ones
- * their values; images only within a budget, so a large model's trace is summaries only.
+ * their values; images only within a budget, so a large model's trace is summaries only. What is read back is what
+ * the trace shows: the summaries, reduced on the backend and read together; an output heatmap's first rows; the
+ * parameters (before, gradient, after) whose images fit the budget.
  */
 import { backend, type Storage } from '../backend/backend';
+import { ReadBatch } from '../backend/readback';
 import type { BackwardEvent, GradNode } from '../autograd';
 import type { ForwardPass, GraphModel } from '../graph/model';
 import type { Tensor } from '../tensor';
 import { summarize, type TensorSummary } from './stats';
-import { weightImage, type WeightImage } from './weightImage';
+import { weightImage, weightImageCells, type WeightImage } from './weightImage';
 
 export interface TraceLimits {
   /** Primitive ops of the tape listed per graph node (the rest are counted). */
@@ -176,7 +179,8 @@ function summaryNow(t: Tensor): Tensor | TensorSummary {
   return data ? summarize(data) : t;
 }
 
-const summaryOf = async (s: Tensor | TensorSummary): Promise<TensorSummary> => ('storage' in s ? summarize(await s.data()) : s);
+/** What a summary field holds until the trace's reads have run. */
+const PENDING: TensorSummary = Object.freeze({ count: 0, mean: 0, std: 0, min: 0, max: 0, histogram: [] }) as TensorSummary;
 
 /** Collects one step's events (cheap: references and one copy of each parameter), then builds the trace. */
 export class StepRecorder implements StepObserver {
@@ -224,19 +228,22 @@ export class StepRecorder implements StepObserver {
       step: taken.step, epoch: taken.epoch, loss: taken.loss, batchSize: taken.samples, optimizer,
       feeds: [], forward: [], backward: [], outside: [], edges: [], update: [], limits: this.limits, omitted: [],
     };
+    // Every field read from the backend is asked for here and filled in when the reads run, at the end.
+    const reads = new ReadBatch();
+    const summary = (s: Tensor | TensorSummary, put: (s: TensorSummary) => void) => ('storage' in s ? reads.summary(s.storage, s.size, put) : put(s));
 
     for (const id of model.order) {
       const spec = model.nodes.get(id)!.spec!;
       const fed = pass.values.get(id);
-      if (spec.isSource && fed) trace.feeds.push(await this.valueTrace(id, spec.op, fed, 0));
+      if (spec.isSource && fed) trace.feeds.push(this.valueTrace(id, spec.op, fed, 0, reads));
     }
-    for (const f of this.forwardSeen) trace.forward.push(await this.valueTrace(f.node, model.nodes.get(f.node)!.spec!.op, f.output, f.ms));
+    for (const f of this.forwardSeen) trace.forward.push(this.valueTrace(f.node, model.nodes.get(f.node)!.spec!.op, f.output, f.ms, reads));
 
     // Per graph node, in the order its first op's backward ran.
     const groups = new Map<string, Seen[]>();
     for (const e of this.events) {
       if (e.scope === undefined) {
-        trace.outside.push(await this.primitive(e));
+        trace.outside.push(this.primitive(e, summary));
         continue;
       }
       const list = groups.get(e.scope) ?? [];
@@ -255,7 +262,7 @@ export class StepRecorder implements StepObserver {
         op: info.spec!.op,
         ...(info.spec!.backwardNote ? { derivative: info.spec!.backwardNote } : {}),
         shape: value ? [...value.shape] : [],
-        gradOut: g ? await summaryOf(g) : summarize([]),
+        gradOut: g ? PENDING : summarize([]),
         consumers: (outgoing.get(id) ?? []).filter((i) => pass.edgeGrads.has(i)),
         inputs: [],
         params: [],
@@ -263,16 +270,21 @@ export class StepRecorder implements StepObserver {
         primitivesOmitted: Math.max(0, listed.length - this.limits.primitives),
         ms: seen.reduce((s, e) => s + e.ms, 0),
       };
-      for (const e of listed.slice(0, this.limits.primitives)) step.primitives.push(await this.primitive(e));
+      if (g) summary(g, (s) => (step.gradOut = s));
+      for (const e of listed.slice(0, this.limits.primitives)) step.primitives.push(this.primitive(e, summary));
       for (let port = 0; port < info.inputs.length; port++) {
         const edge = info.inputEdges[port]!;
         const grad = pass.edgeGrads.get(edge);
         const src = pass.values.get(info.inputs[port]!);
-        step.inputs.push({ port, edge, from: info.inputs[port]!, shape: src ? [...src.shape] : [], ...(grad ? { grad: summarize(await grad.data()) } : {}) });
+        const input: InputGradTrace = { port, edge, from: info.inputs[port]!, shape: src ? [...src.shape] : [], ...(grad ? { grad: PENDING } : {}) };
+        if (grad) summary(grad, (s) => (input.grad = s));
+        step.inputs.push(input);
       }
       for (const p of info.params.filter((q) => !q.buffer)) {
         const grad = this.grads.get(p.key);
-        step.params.push({ key: p.key, name: p.name, shape: [...p.shape], ...(grad ? { grad: summarize(await grad.data()) } : {}) });
+        const param: ParamGradTrace = { key: p.key, name: p.name, shape: [...p.shape], ...(grad ? { grad: PENDING } : {}) };
+        if (grad) summary(grad, (s) => (param.grad = s));
+        step.params.push(param);
       }
       trace.backward.push(step);
     }
@@ -281,7 +293,9 @@ export class StepRecorder implements StepObserver {
       const e = edges[i];
       const grad = pass.edgeGrads.get(i);
       const src = pass.values.get(e.from);
-      trace.edges.push({ index: i, from: e.from, to: e.to, port: e.port ?? 0, shape: src ? [...src.shape] : [], ...(grad ? { grad: summarize(await grad.data()) } : {}) });
+      const edge: EdgeTrace = { index: i, from: e.from, to: e.to, port: e.port ?? 0, shape: src ? [...src.shape] : [], ...(grad ? { grad: PENDING } : {}) };
+      if (grad) summary(grad, (s) => (edge.grad = s));
+      trace.edges.push(edge);
     }
 
     const b = backend();
@@ -292,41 +306,53 @@ export class StepRecorder implements StepObserver {
       const node: UpdateTrace = { node: id, op: info.spec!.op, params: [] };
       for (const p of params) {
         const t = model.state.get(p.key)!;
-        const before = await b.read(this.before.get(p.key)!);
-        const after = await t.data();
-        const delta = new Float32Array(after.length);
-        for (let k = 0; k < delta.length; k++) delta[k] = after[k] - before[k];
-        const entry: ParamUpdateTrace = { key: p.key, name: p.name, shape: [...p.shape], before: summarize(before), after: summarize(after), delta: summarize(delta) };
+        const before = this.before.get(p.key)!;
+        const size = t.size;
+        const entry: ParamUpdateTrace = { key: p.key, name: p.name, shape: [...p.shape], before: PENDING, after: PENDING, delta: PENDING };
+        reads.summary(before, size, (s) => (entry.before = s));
+        reads.summary(t.storage, size, (s) => (entry.after = s));
+        reads.summary(b.axpby(t.storage, 1, before, -1, size), size, (s) => (entry.delta = s));
         const grad = this.grads.get(p.key);
-        const gradData = grad ? await grad.data() : null;
-        const images = { before: weightImage(before, t.shape), after: weightImage(after, t.shape), ...(gradData ? { grad: weightImage(gradData, t.shape) } : {}) };
-        if (this.spend(images.before.values.length * (gradData ? 3 : 2), 'weight images')) entry.images = images;
+        // Images of every value: the parameters are read whole, but only those whose images the budget keeps.
+        if (this.spend(weightImageCells(t.shape) * (grad ? 3 : 2), 'weight images')) {
+          const parts = [{ x: before, size }, { x: t.storage, size }, ...(grad ? [{ x: grad.storage, size }] : [])];
+          reads.read(parts, ([was, now, g]) => {
+            entry.images = { before: weightImage(was, t.shape), after: weightImage(now, t.shape), ...(g ? { grad: weightImage(g, t.shape) } : {}) };
+          });
+        }
         node.params.push(entry);
       }
       trace.update.push(node);
     }
+    await reads.run();
     trace.omitted = [...this.omitted];
     if (trace.backward.some((s) => s.primitivesOmitted > 0)) trace.omitted.push(`primitive ops past ${this.limits.primitives} a node`);
     return trace;
   }
 
-  private async valueTrace(node: string, op: string, t: Tensor, ms: number): Promise<ForwardTrace> {
+  private valueTrace(node: string, op: string, t: Tensor, ms: number, reads: ReadBatch): ForwardTrace {
     const out: ForwardTrace = { node, op, shape: [...t.shape], ms };
     if (t.dtype !== 'float32') return out;
-    const data = await t.data();
-    out.output = summarize(data);
+    out.output = PENDING;
+    reads.summary(t.storage, t.size, (s) => (out.output = s));
     if (t.rank === 2) {
       const [r, c] = t.shape;
       const rows = Math.min(r, this.limits.heatmapRows);
       const colBlock = Math.max(1, Math.ceil(c / this.limits.heatmapCols));
       const cols = Math.ceil(c / colBlock);
-      if (this.spend(rows * cols, 'output heatmaps')) out.heatmap = heatmap(data, r, c, rows, colBlock);
+      if (this.spend(rows * cols, 'output heatmaps')) {
+        // Only the rows drawn: the first `rows` samples of the batch.
+        const first = rows === r ? t.storage : backend().slice(t.storage, 1, r * c, 1, 0, rows * c);
+        reads.read([{ x: first, size: rows * c }], ([data]) => (out.heatmap = heatmap(data, r, c, rows, colBlock)));
+      }
     }
     return out;
   }
 
-  private async primitive(e: Seen): Promise<PrimitiveTrace> {
-    return { op: e.op, inputs: e.inputs, output: e.output, gradOut: await summaryOf(e.gradOut), ms: e.ms };
+  private primitive(e: Seen, summary: (s: Tensor | TensorSummary, put: (s: TensorSummary) => void) => void): PrimitiveTrace {
+    const p: PrimitiveTrace = { op: e.op, inputs: e.inputs, output: e.output, gradOut: PENDING, ms: e.ms };
+    summary(e.gradOut, (s) => (p.gradOut = s));
+    return p;
   }
 
   /** Whether `cells` more image cells fit in the budget (else what was left out is noted). */

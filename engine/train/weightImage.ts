@@ -4,6 +4,7 @@
  * blocks (a matrix) or cut to their first channels (kernels), so an image stays a few thousand cells whatever the
  * model; min and max are over every value, so the colour scale's range is the tensor's own.
  */
+import { readMany } from '../backend/readback';
 import type { GraphModel } from '../graph/model';
 
 /** The most cells an image holds: a matrix at most MATRIX_ROWS × MATRIX_COLS, kernels at most KERNELS_OUT × KERNELS_IN of at most KERNEL_SIDE². */
@@ -85,6 +86,18 @@ export function weightImage(data: ArrayLike<number>, shape: readonly number[]): 
   return { ...base, layout: 'matrix', rows, cols, rowBlock, colBlock, values };
 }
 
+/** How many cells weightImage draws for a tensor of `shape`: what an image costs before its values are read. */
+export function weightImageCells(shape: readonly number[]): number {
+  const L = WEIGHT_IMAGE_LIMITS;
+  if (shape.length === 4 && shape[2] <= L.kernelSide && shape[3] <= L.kernelSide) {
+    return Math.min(shape[0], L.kernelsOut) * Math.min(shape[1], L.kernelsIn) * shape[2] * shape[3];
+  }
+  const size = shape.reduce((p, d) => p * d, 1);
+  const r = shape.length >= 2 ? shape[0] : 1;
+  const c = r > 0 ? size / r : 0;
+  return Math.ceil(r / Math.max(1, Math.ceil(r / L.matrixRows))) * Math.ceil(c / Math.max(1, Math.ceil(c / L.matrixCols)));
+}
+
 /** One parameter of a node: its values and, once a step has computed one, its gradient. */
 export interface ParamImages {
   /** PyTorch's name (weight, bias) and the state-dict key. */
@@ -96,18 +109,20 @@ export interface ParamImages {
 
 /**
  * The trainable parameters of one node as images, with their gradients (the last backward's): null when the model
- * has no such node or it has none.
+ * has no such node or it has none. The image is of every value (its range is the tensor's), so the parameters are
+ * read whole: all of the node's in one read.
  */
 export async function nodeWeightImages(model: GraphModel, nodeId: string): Promise<ParamImages[] | null> {
   const info = model.nodes.get(nodeId);
   const params = info?.params.filter((p) => !p.buffer) ?? [];
   if (!params.length) return null;
-  const out: ParamImages[] = [];
-  for (const p of params) {
-    const t = model.state.get(p.key)!;
-    const images: ParamImages = { name: p.name, key: p.key, value: weightImage(await t.data(), t.shape) };
-    if (t.grad) images.grad = weightImage(await t.grad.data(), t.shape);
-    out.push(images);
-  }
-  return out;
+  const tensors = params.map((p) => model.state.get(p.key)!);
+  const data = await readMany(tensors.flatMap((t) => [{ x: t.storage, size: t.size }, ...(t.grad ? [{ x: t.grad.storage, size: t.size }] : [])]));
+  let at = 0;
+  return params.map((p, k) => {
+    const t = tensors[k];
+    const images: ParamImages = { name: p.name, key: p.key, value: weightImage(data[at++], t.shape) };
+    if (t.grad) images.grad = weightImage(data[at++], t.shape);
+    return images;
+  });
 }
