@@ -136,6 +136,11 @@ export interface Backend {
 
   /** Whether every value is finite (the NaN/Inf guard); async-capable like every readback. */
   allFinite(x: Storage, size: number): Promise<boolean>;
+  /**
+   * allFinite of each tensor, all in one read: a GPU's NaN guard checks every parameter gradient with one round trip.
+   * Backends whose reads cost nothing leave it out (readback.ts's allFiniteEach then asks allFinite one by one).
+   */
+  allFiniteEach?(tensors: readonly { x: Storage; size: number }[]): Promise<boolean[]>;
 
   /**
    * Resolves when the work recorded so far has run (a GPU's queue drained): what a timing waits for. Backends that

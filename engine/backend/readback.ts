@@ -14,6 +14,15 @@ export async function readScalars(parts: readonly Storage[]): Promise<number[]> 
   return Array.from(await b.read(all));
 }
 
+/** Whether each tensor's values are all finite: in one read where the backend can (Backend.allFiniteEach). */
+export async function allFiniteEach(parts: readonly Part[]): Promise<boolean[]> {
+  const b = backend();
+  if (b.allFiniteEach) return parts.length ? b.allFiniteEach(parts) : [];
+  const out: boolean[] = [];
+  for (const p of parts) out.push(await b.allFinite(p.x, p.size));
+  return out;
+}
+
 /** A tensor's first `size` values in backend memory. */
 export interface Part {
   x: Storage;

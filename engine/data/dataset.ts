@@ -53,6 +53,8 @@ export function splitDataset(d: Dataset, validationFraction: number, seed: numbe
 export interface Batch {
   inputs: Tensor;
   targets: Tensor;
+  /** The targets as the host has them: what the batch accuracy compares with, without reading them back from a GPU. */
+  labels?: ArrayLike<number>;
   size: number;
 }
 
@@ -64,6 +66,7 @@ export function* batches(d: Dataset, batchSize: number, seed: number, epoch: num
     yield {
       inputs: Tensor.fromData(b.inputs, [b.n, ...d.inputShape]),
       targets: Tensor.fromData(b.targets, [b.n, ...d.targetShape], d.targetDtype),
+      labels: b.targets,
       size: b.n,
     };
   }

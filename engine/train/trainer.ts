@@ -4,7 +4,7 @@
  * it one step at a time.
  */
 import { backend, type Storage } from '../backend/backend';
-import { readScalars } from '../backend/readback';
+import { allFiniteEach, readScalars } from '../backend/readback';
 import { noGrad } from '../autograd';
 import { ActivationBudgetError, type GraphModel, type ForwardPass } from '../graph/model';
 import { LIMITS } from '../graph/analyze';
@@ -165,15 +165,18 @@ export class Trainer {
     // On a GPU the calls above only record the work: a timed phase ends when the work has run.
     if (clock?.waitsForDevice) await backend().idle?.();
     clock?.end('backward');
-    for (const [key, p] of this.model.namedParameters()) {
-      if (p.grad && !(await backend().allFinite(p.grad.storage, p.grad.size))) {
-        // Name the first node in forward order whose gradient went bad, as the spec asks.
-        const pass2 = this.model.forward(this.feeds(b), { training: true, step: this.step, retainGrads: true });
-        this.optimizer.zeroGrad();
-        pass2.loss!.backward();
-        const bad = await this.model.firstNonFinite(pass2);
-        throw new NonFiniteError(this.step + 1, bad?.nodeId ?? key.split('.')[0], bad?.detail ?? `the gradient of ${key}`);
-      }
+    const grads = this.model.namedParameters().filter(([, p]) => p.grad);
+    // Every gradient checked in one read (on a GPU one round trip a step, not one a parameter).
+    const finite = await allFiniteEach(grads.map(([, p]) => ({ x: p.grad!.storage, size: p.grad!.size })));
+    const first = finite.indexOf(false);
+    if (first >= 0) {
+      const key = grads[first][0];
+      // Name the first node in forward order whose gradient went bad, as the spec asks.
+      const pass2 = this.model.forward(this.feeds(b), { training: true, step: this.step, retainGrads: true });
+      this.optimizer.zeroGrad();
+      pass2.loss!.backward();
+      const bad = await this.model.firstNonFinite(pass2);
+      throw new NonFiniteError(this.step + 1, bad?.nodeId ?? key.split('.')[0], bad?.detail ?? `the gradient of ${key}`);
     }
     if (opts.stats) this.paramStats.record();
     else this.paramStats.clear();
@@ -239,7 +242,7 @@ export class Trainer {
     if (!this.isClassifier) return undefined;
     const out = pass.outputs.values().next().value as Tensor | undefined;
     if (!out) return undefined;
-    return accuracyOf(await out.data(), out.shape, await b.targets.data());
+    return accuracyOf(await out.data(), out.shape, b.labels ?? (await b.targets.data()));
   }
 
   /** Loss and accuracy over a dataset in eval mode. */

@@ -53,7 +53,8 @@ export class GpuContext {
   private readonly staging = new Map<number, GpuBuffer[]>();
   /** Bytes held by live tensors and by the pool (for the memory figures the views show). */
   allocatedBytes = 0;
-  /** Bytes read back to the host so far: what the views cost in transfers (tests check it stays small). */
+  /** Reads, and bytes read back to the host, so far: what training and the views cost in transfers (tests check them). */
+  reads = 0;
   bytesRead = 0;
 
   constructor(readonly device: GpuDevice) {
@@ -186,6 +187,7 @@ export class GpuContext {
     this.device.queue.submit([encoder.finish()]);
     await staging.mapAsync(MapMode.READ);
     const copy = staging.getMappedRange().slice(0, t.size * 4);
+    this.reads++;
     this.bytesRead += t.size * 4;
     staging.unmap();
     const free = this.staging.get(bytes) ?? [];

@@ -131,4 +131,11 @@ export class WebGpuBackend implements Backend {
     const flag = await this.ctx.read(red.nonFinite(this.ctx, t(x), size));
     return flag[0] === 0;
   }
+
+  async allFiniteEach(tensors: readonly { x: Storage; size: number }[]): Promise<boolean[]> {
+    if (!tensors.length) return [];
+    const flags = tensors.map(({ x, size }) => red.nonFinite(this.ctx, t(x), size));
+    const all = flags.length === 1 ? flags[0] : cp.concat(this.ctx, flags, 1, flags.map(() => 1), 1);
+    return Array.from(await this.ctx.read(all), (v) => v === 0);
+  }
 }
