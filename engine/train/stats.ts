@@ -4,7 +4,7 @@
  * gradient of the loss with respect to it (the node hover card). Everything is measured on the step the trainer
  * just took, from the engine's own recorded pass: nothing here recomputes backprop.
  */
-import { readScalars } from '../backend/readback';
+import { ReadBatch, readScalars } from '../backend/readback';
 import { backend, type Storage } from '../backend/backend';
 import { currentWasmKernels } from '../backend/wasm/install';
 import { HISTOGRAM_BINS, summarize as summarizeData, type TensorSummary } from '../backend/summary';
@@ -125,19 +125,18 @@ export async function nodeStatsOf(model: GraphModel, pass: ForwardPass): Promise
   });
   const losses = new Set(model.analysis.losses);
   const out = Object.create(null) as Record<string, NodeStats>;
-  const wanted: { x: Storage; size: number; put: (s: TensorSummary) => void }[] = [];
+  const reads = new ReadBatch();
   for (const id of model.order) {
     const value = pass.values.get(id);
     if (!value) continue;
     const stats: NodeStats = { shape: [...value.shape] };
-    if (value.dtype === 'float32') wanted.push({ x: value.storage, size: value.size, put: (s) => (stats.output = s) });
+    if (value.dtype === 'float32') reads.summary(value.storage, value.size, (s) => (stats.output = s));
     const grads = (outgoing.get(id) ?? []).flatMap((i) => (pass.edgeGrads.has(i) ? [pass.edgeGrads.get(i)!] : []));
-    if (grads.length) wanted.push({ x: sumOf(grads), size: grads[0].size, put: (s) => (stats.grad = s) });
+    if (grads.length) reads.summary(sumOf(grads), grads[0].size, (s) => (stats.grad = s));
     else if (losses.has(id)) stats.grad = summarize([1]);
     out[id] = stats;
   }
-  const summaries = await backend().summaries(wanted, HISTOGRAM_BINS);
-  wanted.forEach((w, k) => w.put(summaries[k]));
+  await reads.run();
   return out;
 }
 
