@@ -30,8 +30,8 @@ export interface Part {
 }
 
 /**
- * The values of several float tensors in one read; straight from memory where the backend reads synchronously
- * (the CPU), without copying.
+ * The first `size` values of several float tensors in one read (only those values cross to the host: a part may be
+ * the first rows of a larger tensor); straight from memory where the backend reads synchronously (the CPU).
  */
 export async function readMany(parts: readonly Part[]): Promise<HostData[]> {
   if (!parts.length) return [];
@@ -39,8 +39,8 @@ export async function readMany(parts: readonly Part[]): Promise<HostData[]> {
   const cut = (d: HostData, size: number) => (d.length === size ? d : d.subarray(0, size));
   const direct = parts.map((p) => b.readSync(p.x));
   if (direct.every((d) => d !== null)) return direct.map((d, k) => cut(d!, parts[k].size));
-  const all = parts.length === 1 ? parts[0].x : b.concat(parts.map((p) => p.x), 1, parts.map((p) => p.size), 1);
-  const data = await b.read(all);
+  // Concatenated even when there is one part: concat copies each part's first `size` values, no more.
+  const data = await b.read(b.concat(parts.map((p) => p.x), 1, parts.map((p) => p.size), 1));
   let at = 0;
   return parts.map((p) => data.subarray(at, (at += p.size)));
 }

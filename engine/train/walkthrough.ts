@@ -341,9 +341,8 @@ export class StepRecorder implements StepObserver {
       const colBlock = Math.max(1, Math.ceil(c / this.limits.heatmapCols));
       const cols = Math.ceil(c / colBlock);
       if (this.spend(rows * cols, 'output heatmaps')) {
-        // Only the rows drawn: the first `rows` samples of the batch.
-        const first = rows === r ? t.storage : backend().slice(t.storage, 1, r * c, 1, 0, rows * c);
-        reads.read([{ x: first, size: rows * c }], ([data]) => (out.heatmap = heatmap(data, r, c, rows, colBlock)));
+        // Only the rows drawn are read: the first `rows` samples of the batch.
+        reads.read([{ x: t.storage, size: rows * c }], ([data]) => (out.heatmap = heatmap(data, r, c, rows, colBlock)));
       }
     }
     return out;

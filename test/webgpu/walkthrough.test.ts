@@ -116,7 +116,7 @@ test('a traced step on WebGPU reads back its summaries, the heatmaps\' rows and 
   const limits = { imageCells: 12_000 };
   const before = gpu.ctx.bytesRead;
   const trace = await traced(gpu, width, batch, limits);
-  // The first, untraced step reads its loss, finite checks and accuracy: a few hundred bytes at most.
+  // Both steps' own reads count too: the loss, the finite flags and the 256 × 3 outputs for the accuracy, 3 KB each.
   const read = gpu.ctx.bytesRead - before;
   const heatmapBytes = [...trace.feeds, ...trace.forward].reduce((s, f) => s + (f.heatmap ? f.heatmap.rows * f.heatmap.sourceCols * 4 : 0), 0);
   const images = trace.update.flatMap((u) => u.params.filter((p) => p.images));
