@@ -28,14 +28,16 @@ const FAST_SUMMARY_MIN = 4096;
 
 /**
  * Mean, population standard deviation, range and histogram of the finite values (a non-finite value is left out
- * of every figure; `count` counts only the finite ones). `fast`: the WebAssembly kernels, where installed.
+ * of every figure; `count` counts only the finite ones). `kernels`: the WebAssembly kernels where installed, or
+ * how to find them (asked only for a tensor large enough to use them).
  */
-export function summarize(data: ArrayLike<number>, bins = HISTOGRAM_BINS, fast: WasmKernels | null = null): TensorSummary {
+export function summarize(data: ArrayLike<number>, bins = HISTOGRAM_BINS, kernels: WasmKernels | null | (() => WasmKernels | null) = null): TensorSummary {
   const n = data.length;
-  if (fast && data instanceof Float32Array && n >= FAST_SUMMARY_MIN) {
+  const fast = data instanceof Float32Array && n >= FAST_SUMMARY_MIN ? (typeof kernels === 'function' ? kernels() : kernels) : null;
+  if (fast) {
     // The live view summarises every node's output and gradient a few times a second: on a CNN this was the
     // largest cost of the overlay (~15 % of training) until it ran in WebAssembly.
-    const { count, sum, min, max, squares, counts } = tensorSummary(fast, data, bins);
+    const { count, sum, min, max, squares, counts } = tensorSummary(fast, data as Float32Array, bins);
     const histogram = Array.from(counts);
     if (count === 0) return { count, mean: 0, std: 0, min: 0, max: 0, histogram };
     return { count, mean: sum / count, std: Math.sqrt(squares / count), min, max, histogram };

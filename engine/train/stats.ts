@@ -38,7 +38,7 @@ export interface NodeStats {
  * where its kernels are installed.
  */
 export function summarize(data: ArrayLike<number>, bins = HISTOGRAM_BINS): TensorSummary {
-  return summarizeData(data, bins, currentWasmKernels());
+  return summarizeData(data, bins, currentWasmKernels);
 }
 
 /**
