@@ -16,10 +16,10 @@ if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
   exit 1
 fi
 
-npm run --silent format
+npm run --silent format -- --log-level warn
 # A second pass where the first left work: Prettier is not always idempotent (a member chain it breaks one way on the
 # first pass, it can join on the second).
-npm run --silent format:check >/dev/null 2>&1 || npm run --silent format
+npm run --silent format:check >/dev/null 2>&1 || npm run --silent format -- --log-level warn
 if git diff --quiet; then
   echo "format-commit: the tree is already formatted; nothing to commit"
   exit 0
