@@ -240,7 +240,9 @@ function exitOnSignals(): void {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
+  // main() turns every error it expects into an exit code; anything else is a bug, which Node's unhandled-rejection
+  // handler prints before it exits with 1.
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

@@ -66,6 +66,7 @@ const r1 = (x) => Math.round(x * 10) / 10;
  * task queued from that frame, which runs once the frame has been painted. The probe reads inline styles and, once,
  * the canvas's size, so it adds no style work of its own to the frames it watches.
  */
+/* global firstPainted -- installed on the page by FIRST_PAINTED, an init script; called inside page.evaluate() */
 const FIRST_PAINTED = `window.firstPainted = (expect, marks) => new Promise((resolve) => {
   let size;
   const overlaps = (x0, y0, x1, y1, t) => Math.min(x1 * t.z + t.x, size.width) - Math.max(x0 * t.z + t.x, 0) > 0 && Math.min(y1 * t.z + t.y, size.height) - Math.max(y0 * t.z + t.y, 0) > 0;
@@ -123,7 +124,9 @@ async function oneRun(browser, server, model, expect) {
       requestAnimationFrame(tick);
       try {
         new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__long.push(e.duration))).observe({ type: 'longtask' });
-      } catch {}
+      } catch {
+        // A Chromium without the long-task entry type: no long tasks are counted.
+      }
     });
     const box = await page.locator('.react-flow__pane').boundingBox();
     const start = { x: box.x + box.width * 0.7, y: box.y + box.height * 0.6 };

@@ -33,7 +33,9 @@ export async function buildKernels({ force = false } = {}) {
   for (const [file, flags] of Object.entries(KERNEL_VARIANTS)) {
     const args = [path.join(SRC, 'index.ts'), ...BASE_FLAGS, ...flags, '--outFile', path.join(OUT, file)];
     let stderr = '';
-    const { error } = await asc.main(args, { stderr: { write: (s) => (stderr += s) } });
+    // asc's OutputStream may be handed bytes as well as text (`chunk: Uint8Array | string`): bytes appended as they
+    // are would read "72,101,…".
+    const { error } = await asc.main(args, { stderr: { write: (s) => (stderr += typeof s === 'string' ? s : Buffer.from(s).toString('utf8')) } });
     if (error) throw new Error(`building ${file} failed: ${error.message}\n${stderr}`);
   }
   writeFileSync(stamp, digest);

@@ -91,6 +91,8 @@ export function Editor({ model, analysis, version, revision, readOnly, colorMode
   useEffect(() => () => clearTimeout(keyboardTimer.current), []);
 
   const flow = useFlowState(view, revision, onKeyboardMove, draggingRef);
+  // A stable callback; `flow` itself is a new object every render, so the callbacks below depend on this alone.
+  const { selectWhenPresent } = flow;
   const flowRef = useRef(flow);
   flowRef.current = flow;
 
@@ -110,10 +112,10 @@ export function Editor({ model, analysis, version, revision, readOnly, colorMode
     (op: string, at: XY) => {
       if (!getOp(op)) return;
       const { edit, id } = addOpEdit(op, at, ids());
-      flow.selectWhenPresent([id]);
+      selectWhenPresent([id]);
       send(edit);
     },
-    [flow.selectWhenPresent, send],
+    [selectWhenPresent, send],
   );
 
   const addAtCentre = useCallback(
@@ -188,10 +190,10 @@ export function Editor({ model, analysis, version, revision, readOnly, colorMode
   const paste = useCallback(
     (payload: ClipPayload, times: number) => {
       const { nodes, edges } = pasteNodes(payload, ids(), { x: 40 * times, y: 40 * times });
-      flow.selectWhenPresent(nodes.map((n) => n.id));
+      selectWhenPresent(nodes.map((n) => n.id));
       send({ kind: 'addNodes', nodes, edges });
     },
-    [flow.selectWhenPresent, send],
+    [selectWhenPresent, send],
   );
   const selectedIds = () => flowRef.current.nodesRef.current.filter((n) => n.selected).map((n) => n.id);
   useShortcuts({

@@ -54,10 +54,19 @@ export function utf8Decode(bytes: Uint8Array): { ok: true; text: string } | { ok
     if (b0 < 0x80) cp = b0;
     else {
       let need: number, min: number;
-      if (b0 >= 0xc2 && b0 <= 0xdf) (need = 1), (min = 0x80), (cp = b0 & 0x1f);
-      else if (b0 >= 0xe0 && b0 <= 0xef) (need = 2), (min = 0x800), (cp = b0 & 0x0f);
-      else if (b0 >= 0xf0 && b0 <= 0xf4) (need = 3), (min = 0x10000), (cp = b0 & 0x07);
-      else return { ok: false, offset: start };
+      if (b0 >= 0xc2 && b0 <= 0xdf) {
+        need = 1;
+        min = 0x80;
+        cp = b0 & 0x1f;
+      } else if (b0 >= 0xe0 && b0 <= 0xef) {
+        need = 2;
+        min = 0x800;
+        cp = b0 & 0x0f;
+      } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+        need = 3;
+        min = 0x10000;
+        cp = b0 & 0x07;
+      } else return { ok: false, offset: start };
       if (i + need > n) return { ok: false, offset: start };
       for (let k = 0; k < need; k++) {
         const b = bytes[i++];

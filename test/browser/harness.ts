@@ -5,7 +5,7 @@
 import { after, before } from 'node:test';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -83,7 +83,7 @@ export async function startPageServer(distDir = 'dist'): Promise<PageServer> {
   const root = resolve(distDir);
   const pages = new Map<string, PageDoc | undefined>();
   let origin = '';
-  const server: Server = createServer(async (req, res) => {
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', origin);
     try {
       if (url.pathname.startsWith('/editor/')) {
@@ -116,7 +116,9 @@ export async function startPageServer(distDir = 'dist'): Promise<PageServer> {
       res.writeHead(404);
       res.end();
     }
-  });
+  };
+  // serve() answers every request itself, a failure with a 404: there is nothing left for the server to handle.
+  const server: Server = createServer((req, res) => void serve(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let n = 0;

@@ -153,6 +153,7 @@ test('the VS Code integration suite passes in the extension host of a real VS Co
       console.log(`[vscode-server] logs: ${resolve(reportFile)}`);
       if (existsSync(screenshot)) console.log(`[vscode-server] screenshot: ${resolve(screenshot)}`);
     }
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the try block caught, after the report.
     if (failure !== undefined) throw failure;
     assert.equal(exitCode, 0, `the integration suite failed in VS Code (exit code ${exitCode}); see the log above and ${relative(root, RESULTS)}/`);
     // A pass leaves no stale failure report behind.

@@ -107,6 +107,7 @@ function LossChartImpl() {
   const { trainPts, valPts } = useMemo(
     () => ({ trainPts: trainSeries(train, history, (p) => p.loss, (m) => m.trainLoss), valPts: epochSeries(history, (m) => m.valLoss) }),
     // `train` grows in place during a run; its count says when.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `count` is the dependency that sees `train` grow.
     [train, count, history],
   );
   const xMax = useXMax(trainPts, valPts);
@@ -133,6 +134,7 @@ function AccuracyChartImpl() {
   const history = useSession(selectHistory);
   const { trainPts, valPts } = useMemo(
     () => ({ trainPts: trainSeries(train, history, (p) => p.accuracy, (m) => m.trainAccuracy), valPts: epochSeries(history, (m) => m.valAccuracy) }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `count` is the dependency that sees `train` grow.
     [train, count, history],
   );
   const xMax = useXMax(trainPts, valPts);
