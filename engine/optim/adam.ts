@@ -1,4 +1,5 @@
 import { backend, type Storage } from '../backend/backend';
+import { readNow } from '../backend/readback';
 import type { Tensor } from '../tensor';
 import { Optimizer, type OptimizerState } from './optimizer';
 
@@ -58,13 +59,12 @@ export class Adam extends Optimizer {
     }
   }
 
-  async exportState(): Promise<OptimizerState> {
-    const params = await Promise.all(this.params.map(async (p) => {
+  exportState(): Promise<OptimizerState> {
+    const reads = this.params.map((p) => {
       const s = this.state.get(p);
-      if (!s) return null;
-      return { step: s.step, buffers: { m: Float32Array.from(await backend().read(s.m)), v: Float32Array.from(await backend().read(s.v)) } };
-    }));
-    return { kind: 'Adam', params };
+      return s ? { step: s.step, m: readNow(s.m), v: readNow(s.v) } : null;
+    });
+    return Promise.all(reads.map(async (r) => (r ? { step: r.step, buffers: { m: await r.m, v: await r.v } } : null))).then((params) => ({ kind: 'Adam', params }));
   }
 
   importState(state: OptimizerState): void {

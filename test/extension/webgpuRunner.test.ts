@@ -88,8 +88,9 @@ for (const [how, go] of [['hidden', (e: OpenEditor) => e.setVisible(false)], ['r
       a.send({ type: 'gpuRun', runId: start.runId, message: m });
     }, {
       next: async () => (stop ? 'stop' : 'go'),
-      checkpoint: (weights, epoch, history, optimizer) => {
-        a.send({ type: 'gpuRun', runId: start.runId, message: { type: 'checkpoint', weights, epoch, history, optimizer } });
+      checkpoint: (c) => {
+        if (c.step === 0 || c.epoch !== 1) return;
+        a.send({ type: 'gpuRun', runId: start.runId, message: { type: 'checkpoint', ...c } });
         stop = true;
       },
     });
