@@ -265,11 +265,12 @@ export class GraphModel {
   stateDict(): Promise<Record<string, StoredTensor>> {
     // Every read starts now, so the values are those of this moment even if training goes on before they arrive.
     const reads = [...this.state].map(([k, t]) => ({ k, shape: [...t.shape], data: readNow(t.storage) }));
-    return (async () => {
+    // Awaited together: one that fails (a lost GPU) fails the whole, and none is left unhandled.
+    return Promise.all(reads.map((r) => r.data)).then((data) => {
       const out = Object.create(null) as Record<string, StoredTensor>;
-      for (const { k, shape, data } of reads) out[k] = { dtype: 'F32', shape, data: await data };
+      reads.forEach(({ k, shape }, i) => (out[k] = { dtype: 'F32', shape, data: data[i] }));
       return out;
-    })();
+    });
   }
 
   /**

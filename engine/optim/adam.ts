@@ -64,7 +64,11 @@ export class Adam extends Optimizer {
       const s = this.state.get(p);
       return s ? { step: s.step, m: readNow(s.m), v: readNow(s.v) } : null;
     });
-    return Promise.all(reads.map(async (r) => (r ? { step: r.step, buffers: { m: await r.m, v: await r.v } } : null))).then((params) => ({ kind: 'Adam', params }));
+    // Awaited together: one that fails (a lost GPU) fails the whole, and none is left unhandled.
+    return Promise.all(reads.flatMap((r) => (r ? [r.m, r.v] : []))).then((data) => {
+      let i = 0;
+      return { kind: 'Adam', params: reads.map((r) => (r ? { step: r.step, buffers: { m: data[i++], v: data[i++] } } : null)) };
+    });
   }
 
   importState(state: OptimizerState): void {

@@ -63,7 +63,7 @@ export class SGD extends Optimizer {
       const buf = this.buffers.get(p);
       return buf ? readNow(buf) : null;
     });
-    return Promise.all(reads.map(async (r) => (r ? { buffers: { momentum: await r } } : null))).then((params) => ({ kind: 'SGD', params }));
+    return Promise.all(reads).then((data) => ({ kind: 'SGD', params: data.map((m) => (m ? { buffers: { momentum: m } } : null)) }));
   }
 
   importState(state: OptimizerState): void {
