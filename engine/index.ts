@@ -66,7 +66,7 @@ export {
   type InputGradTrace, type ParamGradTrace, type EdgeTrace, type UpdateTrace, type ParamUpdateTrace, type Heatmap,
 } from './train/walkthrough';
 export { weightImage, nodeWeightImages, WEIGHT_IMAGE_LIMITS, type WeightImage, type ParamImages } from './train/weightImage';
-export { Trainer, NonFiniteError as TrainingNonFiniteError, accuracyOf, type StepResult, type EpochMetrics, type GradientSnapshot, type TrainerOptions } from './train/trainer';
+export { Trainer, NonFiniteError as TrainingNonFiniteError, accuracyOf, type StepResult, type EpochMetrics, type GradientSnapshot, type TrainerOptions, type TrainerPosition } from './train/trainer';
 
 // Check Gradients: the float32 backward against float64 finite differences.
 export {

@@ -10,7 +10,7 @@ import type { NodeStats } from '../engine/train/stats';
 import type { TensorCheck } from '../engine/check/gradcheck';
 import type { StepTrace } from '../engine/train/walkthrough';
 import type { ParamImages } from '../engine/train/weightImage';
-import type { OptimizerState } from '../engine/optim/optimizer';
+import type { RunCheckpoint } from '../engine/train/checkpoints';
 
 export type { NodeStats, ParamStats, TensorSummary } from '../engine/train/stats';
 export { HISTOGRAM_BINS, TINY_TENSOR } from '../engine/train/stats';
@@ -382,13 +382,12 @@ export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | Ru
 
 
 
-/** The WebGPU runner's weights and optimizer state at an epoch's end: what the host hands to the CPU runner if the GPU fails later. */
-export interface RunnerCheckpoint {
+/**
+ * The WebGPU run after `step` steps (at an epoch's end, about once a second between, and when it comes to rest): its
+ * weights, optimizer state and position, what the host hands to the CPU runner if the GPU fails later.
+ */
+export interface RunnerCheckpoint extends RunCheckpoint {
   type: 'checkpoint';
-  epoch: number;
-  weights: Uint8Array;
-  history: EpochMetrics[];
-  optimizer: OptimizerState;
 }
 
 /**

@@ -624,9 +624,12 @@ function runnerMessage(v: unknown, where: string): GpuRunMessage['message'] {
       return { type, message: string(o.message, `${at}.message`, MESSAGE_LIMITS.runnerText) };
     }
     case 'checkpoint': {
-      const o = object(v, at, ['type', 'epoch', 'weights', 'history', 'optimizer']);
+      const o = object(v, at, ['type', 'step', 'epoch', 'weights', 'history', 'partial', 'optimizer']);
+      const p = object(o.partial, `${at}.partial`, ['loss', 'correct', 'samples']);
       return {
-        type, epoch: integer(o.epoch, `${at}.epoch`, 0, MESSAGE_LIMITS.epochs), weights: weightsBytes(o.weights, `${at}.weights`), history: history(o.history, `${at}.history`),
+        type, step: count(o.step, `${at}.step`), epoch: integer(o.epoch, `${at}.epoch`, 0, MESSAGE_LIMITS.epochs), weights: weightsBytes(o.weights, `${at}.weights`),
+        history: history(o.history, `${at}.history`),
+        partial: { loss: finite(p.loss, `${at}.partial.loss`, Number.MAX_VALUE), correct: finite(p.correct, `${at}.partial.correct`, Number.MAX_SAFE_INTEGER), samples: count(p.samples, `${at}.partial.samples`) },
         optimizer: optimizerState(o.optimizer, `${at}.optimizer`),
       };
     }

@@ -81,3 +81,15 @@ export class ReadBatch {
     for (const v of this.values) v.put(data.slice(at, (at += v.parts.length)));
   }
 }
+
+/**
+ * A storage's values as they are now, for reading later: the CPU's copied at once, a GPU's copy queued behind the
+ * work recorded so far (its read is submitted before this returns). Steps taken before the promise resolves do not
+ * change what it gives: a checkpoint is taken without waiting for the GPU.
+ */
+export function readNow(s: Storage): Promise<Float32Array> {
+  const b = backend();
+  const host = b.readSync(s);
+  if (host) return Promise.resolve(Float32Array.from(host));
+  return b.read(s).then((d) => (d instanceof Float32Array ? d : Float32Array.from(d)));
+}

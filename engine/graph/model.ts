@@ -4,6 +4,7 @@
  * topological order that can report the gradient carried by every edge.
  */
 import { backend } from '../backend/backend';
+import { readNow } from '../backend/readback';
 import { Tensor } from '../tensor';
 import { tap } from '../ops/tap';
 import { withScope } from '../autograd';
@@ -261,10 +262,15 @@ export class GraphModel {
   }
 
   /** Parameters and buffers as stored tensors (for safetensors and inline params). */
-  async stateDict(): Promise<Record<string, StoredTensor>> {
-    const out = Object.create(null) as Record<string, StoredTensor>;
-    for (const [k, t] of this.state) out[k] = { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(await t.data()) };
-    return out;
+  stateDict(): Promise<Record<string, StoredTensor>> {
+    // Every read starts now, so the values are those of this moment even if training goes on before they arrive.
+    const reads = [...this.state].map(([k, t]) => ({ k, shape: [...t.shape], data: readNow(t.storage) }));
+    // Awaited together: one that fails (a lost GPU) fails the whole, and none is left unhandled.
+    return Promise.all(reads.map((r) => r.data)).then((data) => {
+      const out = Object.create(null) as Record<string, StoredTensor>;
+      reads.forEach(({ k, shape }, i) => (out[k] = { dtype: 'F32', shape, data: data[i] }));
+      return out;
+    });
   }
 
   /**

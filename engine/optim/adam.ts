@@ -1,4 +1,5 @@
 import { backend, type Storage } from '../backend/backend';
+import { readNow } from '../backend/readback';
 import type { Tensor } from '../tensor';
 import { Optimizer, type OptimizerState } from './optimizer';
 
@@ -58,13 +59,16 @@ export class Adam extends Optimizer {
     }
   }
 
-  async exportState(): Promise<OptimizerState> {
-    const params = await Promise.all(this.params.map(async (p) => {
+  exportState(): Promise<OptimizerState> {
+    const reads = this.params.map((p) => {
       const s = this.state.get(p);
-      if (!s) return null;
-      return { step: s.step, buffers: { m: Float32Array.from(await backend().read(s.m)), v: Float32Array.from(await backend().read(s.v)) } };
-    }));
-    return { kind: 'Adam', params };
+      return s ? { step: s.step, m: readNow(s.m), v: readNow(s.v) } : null;
+    });
+    // Awaited together: one that fails (a lost GPU) fails the whole, and none is left unhandled.
+    return Promise.all(reads.flatMap((r) => (r ? [r.m, r.v] : []))).then((data) => {
+      let i = 0;
+      return { kind: 'Adam', params: reads.map((r) => (r ? { step: r.step, buffers: { m: data[i++], v: data[i++] } } : null)) };
+    });
   }
 
   importState(state: OptimizerState): void {

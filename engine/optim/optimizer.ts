@@ -24,7 +24,7 @@ export abstract class Optimizer {
   zeroGrad(): void {
     for (const p of this.params) p.zeroGrad();
   }
-  /** The state to go on from (read back from the backend). */
+  /** The state to go on from, as it is when called (read back from the backend; later steps do not change it). */
   abstract exportState(): Promise<OptimizerState>;
   /** Goes on from `state` (exported by the same kind of optimizer over the same parameters); a mismatch throws. */
   abstract importState(state: OptimizerState): void;

@@ -1,4 +1,5 @@
 import { backend, type Storage } from '../backend/backend';
+import { readNow } from '../backend/readback';
 import type { Tensor } from '../tensor';
 import { Optimizer, type OptimizerState } from './optimizer';
 
@@ -57,12 +58,12 @@ export class SGD extends Optimizer {
     }
   }
 
-  async exportState(): Promise<OptimizerState> {
-    const params = await Promise.all(this.params.map(async (p) => {
+  exportState(): Promise<OptimizerState> {
+    const reads = this.params.map((p) => {
       const buf = this.buffers.get(p);
-      return buf ? { buffers: { momentum: Float32Array.from(await backend().read(buf)) } } : null;
-    }));
-    return { kind: 'SGD', params };
+      return buf ? readNow(buf) : null;
+    });
+    return Promise.all(reads).then((data) => ({ kind: 'SGD', params: data.map((m) => (m ? { buffers: { momentum: m } } : null)) }));
   }
 
   importState(state: OptimizerState): void {

@@ -14,11 +14,12 @@
 // as for any other host of the engine.
 import {
   GraphModel, LIMITS, StepClock, Trainer, featureTransform, stepCosts, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
-  nodeWeightImages, readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type EpochMetrics, type ExternalData, type OptimizerState, type StepResult, type StepTrace, kernelInfo,
+  nodeWeightImages, readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData, type StepResult, type StepTrace, kernelInfo,
   backend,
 } from '../index';
 import { now as clockNow } from '../clock';
 import { GradientFlagger } from './gradientFlags';
+import { Checkpoints, type RunCheckpoint } from './checkpoints';
 import { MAX_DATASET_POINTS, type FromWorker, type PointSet, type RunOptions } from './runMessages';
 
 /** Where the run stands before its next step: steps done, and steps per epoch (for Step epoch). */
@@ -38,10 +39,11 @@ export interface RunControl {
   /** The node whose weights the view watches (the Inspector's selection), or null. */
   watched?(): string | null;
   /**
-   * At every epoch's end: the weights (safetensors bytes) after `epoch` epochs, with the history so far. The WebGPU
-   * runner keeps them for the host, which hands the run to the CPU from them if the GPU fails.
+   * Where the run stands (weights, optimizer state, position), at every epoch's end, about once a second between, and
+   * whenever it comes to rest (checkpoints.ts). The WebGPU runner passes them to the host, which hands the run to the
+   * CPU from the last one if the GPU fails.
    */
-  checkpoint?(weights: Uint8Array, epoch: number, history: EpochMetrics[], optimizer: OptimizerState): void;
+  checkpoint?(c: RunCheckpoint): void;
 }
 
 export interface RunInput {
@@ -90,13 +92,12 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
   }
   const { train, validation } = splitDataset(data, settings.validationSplit, settings.seed);
   const trainer = new Trainer(model, train, validation, { batchSize, epochs, seed: settings.seed });
-  // A run handed over from another runner (the WebGPU runner failed) goes on from an epoch's end, with the optimizer's
-  // state of then: the same batches and Dropout masks follow, since both are seeded by epoch and step.
+  // A run handed over from another runner (the WebGPU runner failed) goes on from any step, with the optimizer's
+  // state of then: the same batches and Dropout masks follow (Trainer.seek).
   const resume = input.options.resume;
-  if (resume && resume.epoch > 0) {
-    trainer.epoch = Math.min(resume.epoch, epochs);
-    trainer.step = trainer.epoch * trainer.stepsPerEpoch;
-    trainer.history.push(...resume.history.slice(0, trainer.epoch));
+  const replayTo = resume?.replayTo ?? 0;
+  if (resume) {
+    trainer.seek(resume);
     if (resume.optimizer) {
       try {
         trainer.optimizer.importState(resume.optimizer);
@@ -120,7 +121,13 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
   const minInterval = 1000 / Math.max(1, input.options.maxUpdatesPerSecond);
   const started = now();
   let lastGrad = -Infinity, lastBoundary = -Infinity, lastProgress = -Infinity, lastNodeStats = -Infinity, samples = 0;
-  let lastGood = encodeSafetensors(await model.stateDict());
+  let lastGood = quietly(model.stateDict().then(encodeSafetensors));
+  const checkpoints = control.checkpoint ? new Checkpoints(model, trainer, control.checkpoint.bind(control), now) : null;
+  const endEpoch = () => {
+    post({ type: 'epoch', metrics: trainer.history.at(-1)! });
+    lastGood = quietly(model.stateDict().then(encodeSafetensors));
+    checkpoints?.afterStep(true, lastGood);
+  };
   const boundary = input.options.boundaryGrid > 0 && planar;
   const overlay = input.options.overlay;
 
@@ -178,8 +185,16 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     if (boundary && boundaryStep !== last.step) await postBoundary(last.step);
   };
 
+  /** Paused at S: its view, and a checkpoint of S for a runner that may have to take over. */
+  const settleAndKeep = async () => {
+    await settle();
+    await checkpoints?.atRest();
+  };
+
   while (!trainer.done) {
-    if ((await control.next(() => settle(), { step: trainer.step, stepsPerEpoch: trainer.stepsPerEpoch })) === 'stop') {
+    // Steps another runner already showed are trained again at once: no pause, pace or Step holds them.
+    const replaying = trainer.step < replayTo;
+    if (!replaying && (await control.next(settleAndKeep, { step: trainer.step, stepsPerEpoch: trainer.stepsPerEpoch })) === 'stop') {
       await settle();
       return post({ type: 'finished', reason: 'stopped', weights: encodeSafetensors(await model.stateDict()), history: trainer.history });
     }
@@ -197,18 +212,23 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     // Walk through step: the same step, traced (engine/train/walkthrough.ts).
     let trace: StepTrace | undefined;
     try {
-      if (control.traceNext?.()) ({ result: r, trace } = await trainer.trainStepTraced({ stats: overlay, clock }));
+      if (!replaying && control.traceNext?.()) ({ result: r, trace } = await trainer.trainStepTraced({ stats: overlay, clock }));
       else r = await trainer.trainStep({ edgeGrads: overlay, stats: overlay, clock });
     } catch (e) {
       if (e instanceof TrainingNonFiniteError) {
         // The failing step changed no parameter: every view of step S still holds.
         await settle();
-        return post({ type: 'nonFinite', step: e.step, nodeId: e.nodeId, detail: `step ${e.step}: non-finite values first appeared in ${e.detail}`, weights: await lastGoodWeights(model, lastGood), history: trainer.history });
+        return post({ type: 'nonFinite', step: e.step, nodeId: e.nodeId, detail: `step ${e.step}: non-finite values first appeared in ${e.detail}`, weights: await lastGoodWeights(model, await lastGood), history: trainer.history });
       }
       return post({ type: 'failed', message: (e as Error).message });
     }
     last = r;
     if (costsDue || !backend().idle) measured = { clock, result: r };
+    if (r.step <= replayTo) {
+      // Shown before the handover: only an epoch's end is news (the host drops those it has).
+      if (r.epochEnd) endEpoch();
+      continue;
+    }
     samples += r.samples;
     if (trace) post({ type: 'walkthrough', trace });
     const t = now();
@@ -238,14 +258,17 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
       lastWeights = t;
       await postWeights();
     }
-    if (r.epochEnd) {
-      post({ type: 'epoch', metrics: trainer.history.at(-1)! });
-      lastGood = encodeSafetensors(await model.stateDict());
-      if (control.checkpoint) control.checkpoint(lastGood, trainer.epoch, trainer.history.slice(), await trainer.optimizer.exportState());
-    }
+    if (r.epochEnd) endEpoch();
+    else checkpoints?.afterStep(false);
   }
   await settle();
   post({ type: 'finished', reason: 'completed', weights: encodeSafetensors(await model.stateDict()), history: trainer.history });
+}
+
+/** A read whose failure (a lost GPU, which its runner reports) is seen only where it is awaited. */
+function quietly<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 /**

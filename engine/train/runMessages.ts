@@ -3,7 +3,7 @@
  * WebGPU runner in the webview. ToWorker controls the run; FromWorker is what it reports. protocol/messages.ts
  * re-exports them, since the webview's runner sends them to the host.
  */
-import type { EpochMetrics } from './trainer';
+import type { EpochMetrics, TrainerPosition } from './trainer';
 import type { NodeStats, ParamStats } from './stats';
 import type { StepTrace } from './walkthrough';
 import type { ParamImages } from './weightImage';
@@ -71,10 +71,11 @@ export interface RunOptions {
   /** The node whose weights the view watches from the start (changed during a run by `watch`). */
   watch?: string | null;
   /**
-   * Go on from the end of epoch `epoch` (weights in the sidecar), with the history so far and the optimizer's state
-   * of then: a run handed over.
+   * A run handed over: go on from `step` (weights in the sidecar), with the history and the optimizer's state of then.
+   * Steps up to `replayTo` were already shown by the runner before: they are trained again at once (no pause, pace
+   * or Step holds them) and not reported, except the epochs they end.
    */
-  resume?: { epoch: number; history: EpochMetrics[]; optimizer?: OptimizerState };
+  resume?: TrainerPosition & { optimizer?: OptimizerState; replayTo?: number };
 }
 
 /** What Step advances by: one optimizer step, to the end of the current epoch, or one step traced for the walk-through. */

@@ -40,6 +40,19 @@ export interface EpochMetrics {
   valAccuracy?: number;
 }
 
+/**
+ * Where a run stands between two steps: with the weights and the optimizer's state, what another trainer needs to go
+ * on exactly as this one would (a run handed from WebGPU to the CPU).
+ */
+export interface TrainerPosition {
+  /** Steps done (the epoch follows from it). */
+  step: number;
+  /** The metrics of the epochs done. */
+  history: EpochMetrics[];
+  /** The epoch under way so far: its batches' summed loss and correct predictions, and their samples. */
+  partial: { loss: number; correct: number; samples: number };
+}
+
 /** Gradient magnitudes for the overlay. */
 export interface GradientSnapshot {
   step: number;
@@ -119,6 +132,27 @@ export class Trainer {
 
   get targetId(): string {
     return (this.model.json.training?.dataset as { target?: string } | undefined)?.target ?? this.model.targetIds[0];
+  }
+
+  position(): TrainerPosition {
+    return { step: this.step, history: this.history.slice(), partial: { loss: this.epochLoss, correct: this.epochCorrect, samples: this.epochSamples } };
+  }
+
+  /**
+   * Goes on from `at` (before the first step): the batches after it are those an uninterrupted run takes, since an
+   * epoch's order is seeded by the epoch and the batches already done are skipped; Dropout's masks are seeded by step.
+   */
+  seek(at: TrainerPosition): void {
+    if (this.step !== 0 || this.iter) throw new Error('internal: a trainer seeks before its first step');
+    const stepsPerEpoch = this.stepsPerEpoch;
+    this.step = Math.max(0, Math.min(Math.floor(at.step), stepsPerEpoch * this.options.epochs));
+    this.epoch = Math.floor(this.step / stepsPerEpoch);
+    this.history.splice(0, this.history.length, ...at.history.slice(0, this.epoch));
+    const done = this.step - this.epoch * stepsPerEpoch;
+    if (done === 0) return;
+    this.iter = batches(this.train, this.options.batchSize, this.options.seed, this.epoch);
+    for (let i = 0; i < done; i++) this.iter.next();
+    ({ loss: this.epochLoss, correct: this.epochCorrect, samples: this.epochSamples } = at.partial);
   }
 
   /**

@@ -1,23 +1,20 @@
 /**
  * A run that starts on WebGPU and, if the GPU fails (device lost, out of memory, any WebGPU error) or the webview
- * running it goes (hidden, closed), goes on on the CPU runner: from the WebGPU run's last epoch end (its checkpoint;
- * the start if it had none), with the history so far, paused if it was paused, at the same pace,
- * watching the same node, and stopping at once if Stop was asked for. The optimizer's state of that epoch's end (Adam's
- * moments and step counts, SGD's momentum) goes with the weights. The session sees one runner throughout.
+ * running it goes (hidden, closed), goes on on the CPU runner from the last step the WebGPU run completed and showed.
+ * The CPU starts from the run's last checkpoint (weights, optimizer state and position: taken at every epoch's end,
+ * about once a second between and whenever the run comes to rest; the start if there was none), trains the steps the
+ * WebGPU run showed since at once and unseen, then takes its place: paused if it was paused, at the same pace, watching
+ * the same node, stopping at once if Stop was asked for. The session sees one runner, whose steps never go back or
+ * repeat.
  */
 import type { RunInput } from '../../engine/train/run';
+import type { RunCheckpoint } from '../../engine/train/checkpoints';
 import type { TrainingRunner } from './session';
 import type { GpuRunnerMessage, LosableRunner } from './webviewRunner';
-import type { EpochMetrics, OptimizerState } from '../../engine';
-
-/** Where the CPU goes on from: an epoch's end. */
-interface Kept {
-  weights: Uint8Array;
-  epoch: number;
-  history: EpochMetrics[];
-  optimizer?: OptimizerState;
-}
 import type { FromWorker, StepUnit } from './workerProtocol';
+
+/** Where the CPU goes on from. */
+type Kept = Omit<RunCheckpoint, 'optimizer' | 'epoch'> & Partial<Pick<RunCheckpoint, 'optimizer'>>;
 
 export class FallbackRunner implements TrainingRunner {
   private current: LosableRunner | TrainingRunner;
@@ -29,14 +26,17 @@ export class FallbackRunner implements TrainingRunner {
   private watching: string | null | undefined;
   private stopping = false;
   private handedOver = false;
-  /** The last step the WebGPU run reported: the CPU's progress up to it (the steps it trains again) is not shown. */
+  private stepsPerEpoch = 0;
+  /** The last step the WebGPU run reported: the CPU trains again up to it without showing it. */
   private lastStep = 0;
+  /** Epochs whose metrics the session has: the CPU's again are not passed on. */
+  private epochsShown = 0;
 
   constructor(
     primary: LosableRunner,
     private readonly makeCpu: () => TrainingRunner,
-    /** Called when the run moves to the CPU, with why (the session's panel line says so). */
-    private readonly onHandover: (reason: string) => void,
+    /** Called when the run moves to the CPU, with why and the step it goes on from (the session's panel line says so). */
+    private readonly onHandover: (reason: string, step: number) => void,
   ) {
     this.current = primary;
     primary.onMessage((m) => this.fromPrimary(m));
@@ -46,25 +46,37 @@ export class FallbackRunner implements TrainingRunner {
     if (this.handedOver) return;
     switch (m.type) {
       case 'checkpoint':
-        this.kept = { weights: m.weights, epoch: m.epoch, history: m.history, optimizer: m.optimizer };
+        // Reads complete in order, but a late one must never replace a later one.
+        if (!this.kept || m.step >= this.kept.step) this.kept = { weights: m.weights, step: m.step, history: m.history, partial: m.partial, optimizer: m.optimizer };
         return;
-      case 'runnerLost':
-        return this.handOver(m.reason, m.weights ? { weights: m.weights, epoch: m.epoch, history: m.history } : this.kept);
+      case 'runnerLost': {
+        const from = m.weights ? { weights: m.weights, step: m.epoch * this.stepsPerEpoch, history: m.history, partial: { loss: 0, correct: 0, samples: 0 } } : this.kept;
+        return this.handOver(m.reason, from);
+      }
+      case 'started':
+        this.stepsPerEpoch = m.stepsPerEpoch;
+        break;
       case 'paused':
         this.paused = true;
         break;
       case 'resumed':
         this.paused = false;
         break;
-      case 'progress':
-        this.lastStep = Math.max(this.lastStep, m.progress.step);
-        break;
     }
     this.emit(m);
   }
 
   private emit(m: FromWorker): void {
+    if (m.type === 'progress') this.lastStep = Math.max(this.lastStep, m.progress.step);
+    if (m.type === 'epoch') this.epochsShown = Math.max(this.epochsShown, m.metrics.epoch + 1);
     for (const l of this.listeners) l(m);
+  }
+
+  /** What the CPU posts for a step or epoch the session has already seen (its catch-up) stays here. */
+  private fromCpu(m: FromWorker): void {
+    if (m.type === 'progress' && m.progress.step <= this.lastStep) return;
+    if (m.type === 'epoch' && m.metrics.epoch < this.epochsShown) return;
+    this.emit(m);
   }
 
   private handOver(reason: string, from: Kept | null): void {
@@ -73,20 +85,19 @@ export class FallbackRunner implements TrainingRunner {
     const input = this.input!;
     const cpu = this.makeCpu();
     this.current = cpu;
-    // From the last epoch end the CPU trains again steps the charts already show: its progress shows once it passes them.
-    cpu.onMessage((m) => {
-      if (m.type !== 'progress' || m.progress.step > this.lastStep) this.emit(m);
-    });
-    this.onHandover(reason);
+    cpu.onMessage((m) => this.fromCpu(m));
+    const at = from ?? { weights: null, step: 0, history: [], partial: { loss: 0, correct: 0, samples: 0 } };
+    this.onHandover(reason, Math.max(at.step, this.lastStep));
+    const { weights, ...position } = at;
     cpu.start({
       ...input,
-      sidecar: from ? from.weights : input.sidecar,
+      sidecar: weights ?? input.sidecar,
       options: {
         ...input.options,
         startPaused: this.paused,
         ...(this.stepsPerSecond !== undefined ? { stepsPerSecond: this.stepsPerSecond } : {}),
         ...(this.watching !== undefined ? { watch: this.watching } : {}),
-        ...(from ? { resume: { epoch: from.epoch, history: from.history, ...(from.optimizer ? { optimizer: from.optimizer } : {}) } } : {}),
+        ...(from || this.lastStep > 0 ? { resume: { ...position, replayTo: this.lastStep } } : {}),
       },
     });
     if (this.stopping) cpu.stop();
@@ -97,13 +108,18 @@ export class FallbackRunner implements TrainingRunner {
     this.paused = !!input.options.startPaused;
     this.current.start(input);
   }
+  // Pause and Step are remembered when asked, not when the WebGPU run confirms them: a run lost in between still
+  // goes on paused.
   pause(): void {
+    this.paused = true;
     this.current.pause();
   }
   resume(): void {
+    this.paused = false;
     this.current.resume();
   }
   step(unit: StepUnit): void {
+    this.paused = true;
     this.current.step(unit);
   }
   pace(stepsPerSecond: number | null): void {

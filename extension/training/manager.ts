@@ -152,10 +152,10 @@ export class TrainingManager implements vscode.Disposable {
     let session: TrainingSession | undefined;
     // On WebGPU in the editor that started it, going on on the CPU if the GPU fails or the editor goes.
     const runner = choice.runner === 'webgpu' && starter
-      ? new FallbackRunner(new WebviewRunner(starter, ++this.runIds), cpuRunner, (reason) => {
+      ? new FallbackRunner(new WebviewRunner(starter, ++this.runIds), cpuRunner, (reason, step) => {
           if (!session) return;
-          session.state.backend = `CPU: WebGPU stopped (${reason}); the run goes on from its last epoch's weights`;
-          log().warn(`training ${name}: WebGPU stopped (${reason}); the run goes on on the CPU from the weights of its last completed epoch`);
+          session.state.backend = `CPU: WebGPU stopped (${reason}); went on from step ${step}`;
+          log().warn(`training ${name}: WebGPU stopped (${reason}); the run went on on the CPU from step ${step}`);
           this.broadcast(doc.uri, this.stateMessage(session));
         })
       : cpuRunner();

@@ -118,7 +118,8 @@ export class TrainingSession {
     const s = this.state;
     switch (m.type) {
       case 'started':
-        s.status = 'running';
+        // Only the first: the CPU runner taking over a paused run (fallbackRunner.ts) starts again, still paused.
+        if (s.status === 'starting') s.status = 'running';
         s.classification = m.classification;
         this.learned = m.learned;
         break;

@@ -31,7 +31,9 @@ async function realRun(): Promise<FromWorker[]> {
     next: async () => 'go',
     traceNext: () => !traced && (traced = true),
     watched: () => 'fc1',
-    checkpoint: (_w, _e, _h, o) => (optimizer ??= o),
+    checkpoint: (c) => {
+      optimizer ??= c.optimizer;
+    },
   });
   return msgs;
 }
@@ -52,7 +54,8 @@ test('every message of a real run, its checkpoint and a lost runner are accepted
   const fin = msgs.at(-1)!;
   assert.ok(fin.type === 'finished');
   const extra: GpuRunMessage['message'][] = [
-    { type: 'checkpoint', epoch: 1, weights: fin.weights, history: fin.history.slice(0, 1), optimizer: optimizer! },
+    { type: 'checkpoint', step: 3, epoch: 1, weights: fin.weights, history: fin.history.slice(0, 1), partial: { loss: 0, correct: 0, samples: 0 }, optimizer: optimizer! },
+    { type: 'checkpoint', step: 4, epoch: 1, weights: fin.weights, history: fin.history.slice(0, 1), partial: { loss: 0.69, correct: 11, samples: 16 }, optimizer: optimizer! },
     { type: 'runnerLost', reason: 'the WebGPU device was lost', weights: null, epoch: 0, history: [] },
     { type: 'runnerLost', reason: 'WebGPU ran out of GPU memory', weights: fin.weights, epoch: 2, history: fin.history },
     { type: 'paused' }, { type: 'resumed' }, { type: 'failed', message: 'boom' },
@@ -117,9 +120,13 @@ test('malformed runner messages are refused, naming what is wrong', () => {
     [wrap({ type: 'runnerLost', reason: 'x'.repeat(5000), weights: null, epoch: 0, history: [] }), /reason: must be at most 4000 characters/],
     [{ type: 'gpuAdapter', adapter: 'x'.repeat(301) }, /gpuAdapter\.adapter: must be at most 300 characters/],
     [{ type: 'gpuAdapter', adapter: 7 }, /gpuAdapter\.adapter: must be a string/],
-    [wrap({ type: 'checkpoint', epoch: 1, weights, history: [], optimizer: { kind: 'Adam', params: [{ step: 1, buffers: { m: [0.5] as never } }] } }), /optimizer\.params\[0\]\.buffers\.m: must be a Float32Array/],
-    [wrap({ type: 'checkpoint', epoch: 1, weights, history: [], optimizer: { kind: 'Adam', params: [{ step: -2, buffers: {} }] } }), /optimizer\.params\[0\]\.step: must be between 0/],
-    [wrap({ type: 'checkpoint', epoch: 1, weights, history: [] } as never), /missing "optimizer"/],
+    [wrap({ type: 'checkpoint', step: 3, epoch: 1, weights, history: [], partial: { loss: 0, correct: 0, samples: 0 }, optimizer: { kind: 'Adam', params: [{ step: 1, buffers: { m: [0.5] as never } }] } }), /optimizer\.params\[0\]\.buffers\.m: must be a Float32Array/],
+    [wrap({ type: 'checkpoint', step: 3, epoch: 1, weights, history: [], partial: { loss: 0, correct: 0, samples: 0 }, optimizer: { kind: 'Adam', params: [{ step: -2, buffers: {} }] } }), /optimizer\.params\[0\]\.step: must be between 0/],
+    [wrap({ type: 'checkpoint', epoch: 1, weights, history: [] } as never), /missing "step"/],
+    [wrap({ type: 'checkpoint', step: 3, epoch: 1, weights, history: [], optimizer: { kind: 'Adam', params: [] } } as never), /missing "partial"/],
+    [wrap({ type: 'checkpoint', step: -1, epoch: 0, weights, history: [], partial: { loss: 0, correct: 0, samples: 0 }, optimizer: { kind: 'Adam', params: [] } }), /checkpoint\)\.step: must be between 0/],
+    [wrap({ type: 'checkpoint', step: 3, epoch: 0, weights, history: [], partial: { loss: Number.NaN, correct: 0, samples: 48 }, optimizer: { kind: 'Adam', params: [] } }), /partial\.loss: must be a finite number/],
+    [wrap({ type: 'checkpoint', step: 3, epoch: 0, weights, history: [], partial: { loss: 1, correct: 0, samples: 1.5 }, optimizer: { kind: 'Adam', params: [] } }), /partial\.samples: must be an integer/],
   ];
   for (const [raw, why] of cases) {
     const t0 = performance.now();

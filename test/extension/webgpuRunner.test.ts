@@ -8,6 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runTraining, type RunInput } from '../../engine/train/run';
 import { StepGate } from '../../engine/train/stepGate';
+import type { RunCheckpoint } from '../../engine/train/checkpoints';
+import { decodeSafetensors } from '../../engine';
 import type { FromWorker } from '../../extension/training/workerProtocol';
 import { FakeUri, startHost, type Host, type OpenEditor } from './host-harness';
 
@@ -71,36 +73,123 @@ test('the editor with an adapter that presses Train runs it; every editor sees t
   assert.equal(lastState(b)?.status, 'completed');
 });
 
+/** The progress steps every trainingState post showed, in order. */
+const shownSteps = (e: OpenEditor) => e.posts('trainingState').flatMap((m) => ((m as State).progress ? [(m as State).progress!.step] : []));
+function assertNeverBack(steps: number[]) {
+  for (let i = 1; i < steps.length; i++) assert.ok(steps[i] >= steps[i - 1], `step ${steps[i]} shown after step ${steps[i - 1]}: ${steps}`);
+}
+
+/** The weights of the same run on the CPU alone (4 steps an epoch). */
+async function uninterrupted(epochs: number): Promise<Uint8Array> {
+  const msgs: FromWorker[] = [];
+  await runTraining({ modelText: model(epochs), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 0 } }, (m) => msgs.push(m), { next: async () => 'go' });
+  const end = msgs.at(-1)!;
+  assert.ok(end.type === 'finished');
+  return end.weights;
+}
+
+function assertWeightsNear(got: Uint8Array, want: Uint8Array) {
+  const g = decodeSafetensors(got).tensors;
+  for (const [key, w] of Object.entries(decodeSafetensors(want).tensors)) {
+    for (let i = 0; i < w.data.length; i++) assert.ok(Math.abs(g[key].data[i] - w.data[i]) <= 1e-5 + 1e-4 * Math.abs(w.data[i]), `${key}[${i}]: ${g[key].data[i]}, uninterrupted ${w.data[i]}`);
+  }
+}
+
+/**
+ * The page: the training loop on a clock that moves 200 ms a read (every step is shown), relaying its messages and the
+ * checkpoints `keep` lets through (the others still being read when the tab went), until it goes: before step
+ * `last` + 1, or when go() is called.
+ */
+function page(a: OpenEditor, start: { runId: number; input: RunInput }, gate: StepGate, keep: (step: number) => boolean, last = Infinity) {
+  let gone = false;
+  let t = 0;
+  const send = (message: FromWorker | ({ type: 'checkpoint' } & RunCheckpoint)) => {
+    if (!gone) a.send({ type: 'gpuRun', runId: start.runId, message });
+  };
+  const done = runTraining(start.input, send, {
+    next: async (settle, at) => {
+      if (at.step < last) return gate.next(settle, at);
+      gone = true;
+      return 'stop';
+    },
+    traceNext: () => gate.traceNext(),
+    watched: () => gate.watched(),
+    checkpoint: (c) => {
+      if (keep(c.step)) send({ type: 'checkpoint', ...c });
+    },
+  }, () => (t += 200));
+  return {
+    done,
+    go() {
+      gone = true;
+      gate.stop();
+    },
+  };
+}
+
+async function startOnPage(epochs: number) {
+  const { host, a, b } = await twoEditors(epochs);
+  a.send({ type: 'gpuAdapter', adapter: 'Fake GPU' });
+  a.send({ type: 'trainingControl', action: 'start' });
+  await until(() => a.posts('gpuRunStart').length === 1, 'the run handed to editor a', [a, b]);
+  const start = a.posts('gpuRunStart')[0] as { runId: number; input: RunInput };
+  const gate = new StepGate((m) => a.send({ type: 'gpuRun', runId: start.runId, message: m }));
+  gate.configure(start.input.options);
+  return { host, a, b, start, gate };
+}
+
 for (const [how, go] of [['hidden', (e: OpenEditor) => e.setVisible(false)], ['reloaded', (e: OpenEditor) => e.send({ type: 'ready' })]] as const) {
-  test(`the editor that runs it ${how}: the CPU finishes the run from the checkpoint; the panel says so`, async () => {
-    const { host, a, b } = await twoEditors(3);
-    a.send({ type: 'gpuAdapter', adapter: 'Fake GPU' });
-    a.send({ type: 'trainingControl', action: 'start' });
-    await until(() => a.posts('gpuRunStart').length === 1, 'the run handed to editor a', [a, b]);
-    const start = a.posts('gpuRunStart')[0] as { runId: number; input: RunInput };
-    // The page trains one epoch and sends its checkpoint, then its tab is hidden (VS Code unloads the page).
-    let stop = false;
-    const relayed: FromWorker[] = [];
-    await runTraining(start.input, (m) => {
-      // Nothing more comes from a page that is gone.
-      if (stop) return;
-      relayed.push(m);
-      a.send({ type: 'gpuRun', runId: start.runId, message: m });
-    }, {
-      next: async () => (stop ? 'stop' : 'go'),
-      checkpoint: (weights, epoch, history, optimizer) => {
-        a.send({ type: 'gpuRun', runId: start.runId, message: { type: 'checkpoint', weights, epoch, history, optimizer } });
-        stop = true;
-      },
-    });
-    go(a);
-    await until(() => lastState(b)?.status === 'completed', 'completed on the CPU', [a, b]);
-    assert.match(lastState(b)?.backend ?? '', new RegExp(`^CPU: WebGPU stopped \\(the editor running it was ${how}\\)`));
-    const metrics = b.posts('trainingMetrics').at(-1) as { history: unknown[] };
-    assert.equal(metrics.history.length, 3, 'three epochs: one from the page, two from the CPU');
-    assert.ok(host.files.has('file:///ws/m.safetensors'));
+  test(`the editor that runs it ${how} mid-epoch: the CPU replays the steps shown since the last checkpoint and ends with the uninterrupted run's weights; the panel says from which step`, async () => {
+    const { host, a, b, start, gate } = await startOnPage(3);
+    // A test that fails leaves no run behind (its worker would keep the process alive).
+    try {
+      // The page shows step 7 (mid-epoch 2; its last checkpoint to arrive is of step 5), then its tab goes.
+      await page(a, start, gate, (step) => step <= 5, 7).done;
+      go(a);
+      await until(() => lastState(b)?.status === 'completed' && host.files.has('file:///ws/m.safetensors'), 'completed on the CPU', [a, b]);
+      assert.match(lastState(b)?.backend ?? '', new RegExp(`^CPU: WebGPU stopped \\(the editor running it was ${how}\\); went on from step 7$`));
+      const metrics = b.posts('trainingMetrics').at(-1) as { history: unknown[] };
+      assert.equal(metrics.history.length, 3, 'three epochs: one from the page, two from the CPU');
+      assertNeverBack(shownSteps(b));
+      assertWeightsNear(host.files.get('file:///ws/m.safetensors')!, await uninterrupted(3));
+    } finally {
+      host.closeDocument(a.doc);
+    }
   });
 }
+
+test('paused at step S (Step) when the editor running it is hidden: the CPU replays to S and rests there, and its Step is S + 1', async () => {
+  const { host, a, b, start, gate } = await startOnPage(2);
+  try {
+    // Paused after step 6 (where Step leaves it); the checkpoints after step 4 never arrive, so the CPU replays 5 and 6.
+    const next = gate.next.bind(gate);
+    gate.next = (settle, at) => {
+      if (at.step === 6) gate.pause();
+      return next(settle, at);
+    };
+    const run = page(a, start, gate, (step) => step <= 4);
+    await until(() => lastState(b)?.status === 'paused', 'paused', [a, b]);
+    const s = lastState(b)!.progress!.step;
+    assert.equal(s, 6);
+    run.go();
+    await run.done;
+    a.setVisible(false);
+    await until(() => /went on from step/.test(lastState(b)?.backend ?? ''), 'handed to the CPU', [a, b]);
+    // The CPU catches up and rests where the page rested: paused, showing step S.
+    await until(() => lastState(b)?.status === 'paused', 'the CPU paused', [a, b]);
+    assert.equal(lastState(b)?.backend, `CPU: WebGPU stopped (the editor running it was hidden); went on from step ${s}`);
+    assert.equal(lastState(b)?.progress?.step, s, 'still step S');
+    b.send({ type: 'trainingControl', action: 'step' });
+    await until(() => (lastState(b)?.progress?.step ?? 0) > s, 'a step taken', [a, b]);
+    assert.equal(lastState(b)?.progress?.step, s + 1, 'Step takes step S + 1');
+    b.send({ type: 'trainingControl', action: 'resume' });
+    await until(() => lastState(b)?.status === 'completed' && host.files.has('file:///ws/m.safetensors'), 'completed on the CPU', [a, b]);
+    assertNeverBack(shownSteps(b));
+    assertWeightsNear(host.files.get('file:///ws/m.safetensors')!, await uninterrupted(2));
+  } finally {
+    host.closeDocument(a.doc);
+  }
+});
 
 test('without an adapter the CPU runs, saying why; with the setting cpu it says so', async () => {
   const { host, a, b, uri } = await twoEditors(1);

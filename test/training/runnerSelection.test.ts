@@ -85,6 +85,9 @@ const started: FromWorker = { type: 'started', stepsPerEpoch: 5, epochs: 3, clas
 const progress = (step: number): FromWorker => ({ type: 'progress', progress: { step, epoch: Math.floor((step - 1) / 5), epochs: 3, stepsPerEpoch: 5, loss: 1 / step, samplesPerSecond: 100 } });
 const metrics = (epoch: number) => ({ epoch, trainLoss: 1 / (epoch + 1) });
 const OPT = { kind: 'Adam', params: [{ step: 5, buffers: { m: Float32Array.of(0.1), v: Float32Array.of(0.2) } }, null] };
+const NO_PARTIAL = { loss: 0, correct: 0, samples: 0 };
+const checkpoint = (step: number, weights: Uint8Array, history: ReturnType<typeof metrics>[], partial = NO_PARTIAL) =>
+  ({ type: 'checkpoint' as const, step, epoch: Math.floor(step / 5), weights, history, partial, optimizer: OPT });
 
 function setUp() {
   const gpu = new FakeRunner();
@@ -94,7 +97,7 @@ function setUp() {
     const c = new FakeRunner();
     cpus.push(c);
     return c;
-  }, (why) => handovers.push(why));
+  }, (why, step) => handovers.push(`${why} at step ${step}`));
   const seen: FromWorker[] = [];
   runner.onMessage((m) => seen.push(m));
   return { gpu, cpus, handovers, runner, seen };
@@ -106,7 +109,7 @@ test('fallback: the WebGPU runner\'s messages pass through; its checkpoints stay
   assert.equal(gpu.input, INPUT);
   gpu.emit(started);
   gpu.emit(progress(1));
-  gpu.emit({ type: 'checkpoint', epoch: 1, weights: Uint8Array.of(1), history: [metrics(0)], optimizer: OPT });
+  gpu.emit(checkpoint(5, Uint8Array.of(1), [metrics(0)]));
   gpu.emit({ type: 'finished', reason: 'completed', weights: Uint8Array.of(2), history: [metrics(0)] });
   assert.deepEqual(seen.map((m) => m.type), ['started', 'progress', 'finished']);
   assert.equal(cpus.length, 0);
@@ -118,19 +121,19 @@ test('fallback: a lost GPU hands the run to the CPU from the last checkpoint (we
   runner.pace(5);
   runner.watch('fc1');
   gpu.emit(started);
-  gpu.emit({ type: 'checkpoint', epoch: 1, weights: Uint8Array.of(1, 2, 3), history: [metrics(0)], optimizer: OPT });
+  gpu.emit(checkpoint(5, Uint8Array.of(1, 2, 3), [metrics(0)]));
   for (let s = 6; s <= 8; s++) gpu.emit(progress(s));
   runner.pause();
   gpu.emit({ type: 'paused' });
   gpu.emit({ type: 'runnerLost', reason: 'the WebGPU device was lost', weights: null, epoch: 0, history: [] });
 
-  assert.deepEqual(handovers, ['the WebGPU device was lost']);
+  assert.deepEqual(handovers, ['the WebGPU device was lost at step 8']);
   assert.ok(gpu.calls.includes('dispose'), 'the WebGPU runner is ended');
   assert.equal(cpus.length, 1);
   const cpu = cpus[0];
   assert.deepEqual([...cpu.input!.sidecar!], [1, 2, 3], 'the checkpoint\'s weights, not the run\'s starting sidecar');
   assert.equal(cpu.input!.modelText, INPUT.modelText);
-  assert.deepEqual(cpu.input!.options.resume, { epoch: 1, history: [metrics(0)], optimizer: OPT });
+  assert.deepEqual(cpu.input!.options.resume, { step: 5, history: [metrics(0)], partial: NO_PARTIAL, optimizer: OPT, replayTo: 8 }, 'from the checkpoint, training steps 6 to 8 again unseen');
   assert.equal(cpu.input!.options.startPaused, true);
   assert.equal(cpu.input!.options.stepsPerSecond, 5);
   assert.equal(cpu.input!.options.watch, 'fc1');
@@ -166,10 +169,11 @@ test('fallback: lost before any checkpoint, the CPU starts from the run\'s own s
 test('fallback: weights sent with runnerLost (the runner still had them) win over the checkpoint', () => {
   const { gpu, cpus, runner } = setUp();
   runner.start(INPUT);
-  gpu.emit({ type: 'checkpoint', epoch: 1, weights: Uint8Array.of(1), history: [metrics(0)], optimizer: OPT });
+  gpu.emit(started);
+  gpu.emit(checkpoint(5, Uint8Array.of(1), [metrics(0)]));
   gpu.emit({ type: 'runnerLost', reason: 'WebGPU ran out of GPU memory', weights: Uint8Array.of(7), epoch: 2, history: [metrics(0), metrics(1)] });
   assert.deepEqual([...cpus[0].input!.sidecar!], [7]);
-  assert.deepEqual(cpus[0].input!.options.resume, { epoch: 2, history: [metrics(0), metrics(1)] });
+  assert.deepEqual(cpus[0].input!.options.resume, { step: 10, history: [metrics(0), metrics(1)], partial: NO_PARTIAL, replayTo: 0 });
 });
 
 test('the session sees one run across the handover: it ends with the CPU runner\'s weights and whole history', async () => {
@@ -177,7 +181,7 @@ test('the session sees one run across the handover: it ends with the CPU runner\
   const session = new TrainingSession(runner, INPUT);
   gpu.emit(started);
   gpu.emit({ type: 'epoch', metrics: metrics(0) });
-  gpu.emit({ type: 'checkpoint', epoch: 1, weights: Uint8Array.of(1), history: [metrics(0)], optimizer: OPT });
+  gpu.emit(checkpoint(5, Uint8Array.of(1), [metrics(0)]));
   gpu.emit({ type: 'runnerLost', reason: 'WebGPU reported an error', weights: null, epoch: 0, history: [] });
   assert.equal(session.state.status, 'running');
   cpus[0].emit(started);

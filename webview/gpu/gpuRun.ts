@@ -5,12 +5,14 @@
  *
  * A WebGPU failure (the device lost, out of memory, any uncaptured error, or an error thrown by a step once training
  * has begun) ends the run with `runnerLost`: the host hands the run to the CPU runner from the last checkpoint it got
- * (the weights and optimizer state of an epoch's end, posted as `checkpoint`). A model or dataset the run refuses before it starts fails as on the CPU.
+ * (weights, optimizer state and position, posted as `checkpoint` at every epoch's end, about once a second between and
+ * when the run comes to rest: engine/train/checkpoints.ts). A model or dataset the run refuses before it starts fails as on the CPU.
  */
-import { setBackend, type EpochMetrics, type OptimizerState } from '../../engine';
+import { setBackend, type EpochMetrics } from '../../engine';
 import { WebGpuBackend } from '../../engine/backend/webgpu';
 import type { GpuDevice } from '../../engine/backend/webgpu/gpu';
 import { runTraining, type RunInput } from '../../engine/train/run';
+import type { RunCheckpoint } from '../../engine/train/checkpoints';
 import { StepGate } from '../../engine/train/stepGate';
 import type { FromWorker, RunnerCheckpoint, RunnerLost, ToWorker } from '../../protocol/messages';
 
@@ -45,8 +47,9 @@ export function startGpuRun(device: GpuDevice, input: RunInput, post: (m: GpuRun
     send({ type: 'runnerLost', reason, ...kept });
   };
   class GpuGate extends StepGate {
-    checkpoint(weights: Uint8Array, epoch: number, history: EpochMetrics[], optimizer: OptimizerState): void {
-      send({ type: 'checkpoint', weights: weights.slice(), epoch, history, optimizer });
+    checkpoint(c: RunCheckpoint): void {
+      // A copy: the worker transfers the bytes, and the run keeps an epoch end's weights for a NaN step.
+      send({ type: 'checkpoint', ...c, weights: c.weights.slice() });
     }
   }
   const gate = new GpuGate((m) => send(m));
