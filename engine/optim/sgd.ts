@@ -61,7 +61,7 @@ export class SGD extends Optimizer {
   exportState(): Promise<OptimizerState> {
     const reads = this.params.map((p) => {
       const buf = this.buffers.get(p);
-      return buf ? readNow(buf) : null;
+      return buf ? readNow(buf) : Promise.resolve(null);
     });
     return Promise.all(reads).then((data) => ({ kind: 'SGD', params: data.map((m) => (m ? { buffers: { momentum: m } } : null)) }));
   }
