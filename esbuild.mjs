@@ -30,14 +30,26 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mai
  */
 const gpuWorkerEntry = 'webview/gpu/worker.ts';
 async function gpuWorkerSource() {
-  const r = await esbuild.build({ ...common, sourcemap: production ? false : 'inline', platform: 'browser', format: 'iife', target: 'es2022', entryPoints: [gpuWorkerEntry], write: false });
+  const r = await esbuild.build({
+    ...common,
+    sourcemap: production ? false : 'inline',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: [gpuWorkerEntry],
+    write: false,
+  });
   return r.outputFiles[0].text;
 }
 const gpuWorkerPlugin = {
   name: 'gpu-worker',
   setup(build) {
     build.onResolve({ filter: /^bps:gpu-worker$/ }, () => ({ path: 'gpu-worker', namespace: 'bps-gpu-worker' }));
-    build.onLoad({ filter: /.*/, namespace: 'bps-gpu-worker' }, async () => ({ contents: `export default ${JSON.stringify(await gpuWorkerSource())};`, loader: 'js', watchFiles: [] }));
+    build.onLoad({ filter: /.*/, namespace: 'bps-gpu-worker' }, async () => ({
+      contents: `export default ${JSON.stringify(await gpuWorkerSource())};`,
+      loader: 'js',
+      watchFiles: [],
+    }));
   },
 };
 
@@ -50,7 +62,15 @@ const targets = [
   { ...node, entryPoints: { gradcheckWorker: 'extension/gradcheck/worker.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { kernelWorker: 'common/kernelWorker.ts' }, outdir: 'dist' },
   // The engine as one ES module: what exported TypeScript imports when no engine package is installed.
-  { ...common, platform: 'neutral', format: 'esm', target: 'es2022', entryPoints: { engine: 'engine/index.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } },
+  {
+    ...common,
+    platform: 'neutral',
+    format: 'esm',
+    target: 'es2022',
+    entryPoints: { engine: 'engine/index.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+  },
   {
     ...common,
     platform: 'browser',
@@ -67,9 +87,19 @@ const targets = [
 // The VS Code integration tests (test/vscode/, not shipped; skipped by --production): the mocha entry that
 // VS Code loads as extensionTestsPath, and one bundle per suite, into dist-test/vscode/. `vscode` is the
 // extension host's; mocha is loaded from node_modules at run time.
-const vscodeSuites = existsSync('test/vscode/suite') ? readdirSync('test/vscode/suite').filter((f) => f.endsWith('.test.ts')).map((f) => `test/vscode/suite/${f}`) : [];
+const vscodeSuites = existsSync('test/vscode/suite')
+  ? readdirSync('test/vscode/suite')
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => `test/vscode/suite/${f}`)
+  : [];
 if (!production && existsSync('test/vscode/index.ts') && vscodeSuites.length > 0) {
-  targets.push({ ...node, entryPoints: ['test/vscode/index.ts', ...vscodeSuites], outbase: 'test/vscode', outdir: 'dist-test/vscode', external: ['vscode', 'mocha'] });
+  targets.push({
+    ...node,
+    entryPoints: ['test/vscode/index.ts', ...vscodeSuites],
+    outbase: 'test/vscode',
+    outdir: 'dist-test/vscode',
+    external: ['vscode', 'mocha'],
+  });
 }
 
 /** The JSON Schema of *.nn.json is generated from the engine's op registry, so it cannot drift. */

@@ -23,7 +23,19 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
-import { MemoryProbe, gc, hasGc, measure, measureEach, mergeTimings, resolveOptions, setBudgetScale, type MeasureOptions, type MemoryPeak, type Timing } from './harness';
+import {
+  MemoryProbe,
+  gc,
+  hasGc,
+  measure,
+  measureEach,
+  mergeTimings,
+  resolveOptions,
+  setBudgetScale,
+  type MeasureOptions,
+  type MemoryPeak,
+  type Timing,
+} from './harness';
 import * as M from './models';
 import { TorchSession, describeBlas, pythonInterpreter, usedSeveralCores, type BlasVerdict } from './pytorch';
 import { WasmKernels, installKernels, summarizePhases, type KernelFlavour, type PhaseSummary, type PhaseTimes } from '../engine';
@@ -38,7 +50,14 @@ const ENGINES: Fw[] = ['engine', 'engineMt', 'engineTs'];
 const isEngine = (fw: Fw) => ENGINES.includes(fw);
 const FWS: Fw[] = ['engine', 'engineMt', 'engineTs', 'tfCpu', 'tfWasm', 'torch'];
 const THREADS = defaultKernelThreads();
-const FW_LABEL: Record<Fw, string> = { engine: 'engine 1T', engineMt: `engine ${THREADS}T`, engineTs: 'engine TS', tfCpu: 'TF.js CPU', tfWasm: 'TF.js WASM', torch: 'PyTorch' };
+const FW_LABEL: Record<Fw, string> = {
+  engine: 'engine 1T',
+  engineMt: `engine ${THREADS}T`,
+  engineTs: 'engine TS',
+  tfCpu: 'TF.js CPU',
+  tfWasm: 'TF.js WASM',
+  torch: 'PyTorch',
+};
 /** The ratio columns: a reference against an engine variant. */
 const REFS: { fw: Fw; engine: Fw; column: string; jsonKey: string }[] = [
   { fw: 'tfCpu', engine: 'engine', column: '× CPU', jsonKey: 'speedupVsTfCpu' },
@@ -91,7 +110,12 @@ function perRound(o: MeasureOptions, r: number, done = 0): MeasureOptions {
   };
 }
 
-interface TfHandle { tf: typeof TF; wasm: boolean; wasmNote?: string; wasmFlavor?: string }
+interface TfHandle {
+  tf: typeof TF;
+  wasm: boolean;
+  wasmNote?: string;
+  wasmFlavor?: string;
+}
 
 async function loadTf(): Promise<TfHandle | null> {
   if (engineOnly) return null;
@@ -137,7 +161,11 @@ async function startTorch(mlp: M.MlpSpec, cnn: M.CnnSpec, matmulSizes: readonly 
   }
 }
 
-interface EngineKernels { one: WasmKernels; all: WasmKernels; flavour: KernelFlavour }
+interface EngineKernels {
+  one: WasmKernels;
+  all: WasmKernels;
+  flavour: KernelFlavour;
+}
 
 /** Blocks until k's worker threads have started, so a measurement never runs short of threads. */
 function waitForThreads(k: WasmKernels): void {
@@ -156,7 +184,13 @@ function startKernels(): EngineKernels | null {
   return { one, all, flavour: one.flavour };
 }
 
-interface Ceiling { simd1: number; simdAll: number; relaxed1: number | null; relaxedAll: number | null; threads: number }
+interface Ceiling {
+  simd1: number;
+  simdAll: number;
+  relaxed1: number | null;
+  relaxedAll: number | null;
+  threads: number;
+}
 
 /** The multiply-add ceiling of this machine: registers only, plain and relaxed SIMD, one thread and every core. */
 function measureCeiling(k: EngineKernels): Ceiling {
@@ -182,7 +216,11 @@ function memoryNow(): { rssMiB: number; heapMiB: number } {
   return { rssMiB: m.rss / 2 ** 20, heapMiB: (m.heapUsed + m.arrayBuffers) / 2 ** 20 };
 }
 
-interface MemoryFlat { steps: number; at100: { rssMiB: number; heapMiB: number }; atEnd: { rssMiB: number; heapMiB: number } }
+interface MemoryFlat {
+  steps: number;
+  at100: { rssMiB: number; heapMiB: number };
+  atEnd: { rssMiB: number; heapMiB: number };
+}
 
 /** Memory after 100 steps and after `steps`: flat when buffers are reused and nothing accumulates. */
 function memoryOverSteps(runner: M.Runner, steps: number): MemoryFlat {
@@ -194,8 +232,13 @@ function memoryOverSteps(runner: M.Runner, steps: number): MemoryFlat {
 
 function gitCommit(): string | null {
   try {
-    const head = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execSync('git status --porcelain -- engine', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+    const head = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+    const dirty =
+      execSync('git status --porcelain -- engine', { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim() !== '';
     return dirty ? `${head} (engine/ modified)` : head;
   } catch {
     return null;
@@ -213,7 +256,13 @@ async function main(): Promise<void> {
   const torch = await startTorch(mlp, cnn, MATMUL_SIZES);
   const kernels = engineOnlyTs ? null : startKernels();
   const ceiling = kernels ? measureCeiling(kernels) : null;
-  const available: Fw[] = [...(kernels ? (['engine', 'engineMt'] as Fw[]) : []), 'engineTs', ...(tf ? (['tfCpu'] as Fw[]) : []), ...(tfl?.wasm ? (['tfWasm'] as Fw[]) : []), ...(torch?.session ? (['torch'] as Fw[]) : [])];
+  const available: Fw[] = [
+    ...(kernels ? (['engine', 'engineMt'] as Fw[]) : []),
+    'engineTs',
+    ...(tf ? (['tfCpu'] as Fw[]) : []),
+    ...(tfl?.wasm ? (['tfWasm'] as Fw[]) : []),
+    ...(torch?.session ? (['torch'] as Fw[]) : []),
+  ];
   /** Frameworks with a column (a value or n/a): PyTorch has one when it was asked for, even if missing. */
   const shown = (fw: Fw) => available.includes(fw) || (fw === 'torch' && torch !== null);
   const useBackend = async (fw: Fw) => {
@@ -408,7 +457,8 @@ async function main(): Promise<void> {
 
   // ------------------------------------------------------------ report
   const speedup = (row: Row, fw: Fw, engine: Fw = 'engine'): number | null => {
-    const e = row.cells[engine]?.value, o = row.cells[fw]?.value;
+    const e = row.cells[engine]?.value,
+      o = row.cells[fw]?.value;
     if (e == null || o == null) return null;
     return row.unit === 'GFLOP/s' ? e / o : o / e; // >1: the engine is faster
   };
@@ -439,7 +489,8 @@ async function main(): Promise<void> {
         `threads: ${i.threads.intraOp} intra-op, ${i.threads.interOp} inter-op${ob ? `, OpenBLAS ${ob.threads}` : ''}; convolutions: ${i.onednn ? 'oneDNN' : 'no oneDNN'}`,
     );
     if (torch.blas!.warning) torchWarnings.push(torch.blas!.warning);
-    if (i.threads.intraOp !== 1 || i.threads.interOp !== 1 || (ob && ob.threads !== 1)) torchWarnings.push('PyTorch is not on one thread: its figures are not the one-thread reference');
+    if (i.threads.intraOp !== 1 || i.threads.interOp !== 1 || (ob && ob.threads !== 1))
+      torchWarnings.push('PyTorch is not on one thread: its figures are not the one-thread reference');
     const multi = rows.filter((r) => r.cells.torch?.timing && usedSeveralCores(r.cells.torch.timing)).map((r) => r.label);
     if (multi.length) torchWarnings.push(`PyTorch used more than one core (CPU time over 1.5× wall time) on: ${multi.join(', ')}`);
   } else if (torch?.note) out.push(`PyTorch: n/a: ${torch.note}`);
@@ -464,10 +515,15 @@ async function main(): Promise<void> {
   }
   out.push('', 'engine memory per workload, MiB: peak RSS (growth over the start) | peak heap + typed arrays (growth)');
   for (const [k, v] of Object.entries(memory)) {
-    out.push(`  ${k.padEnd(11)} ${v.peakRssMiB.toFixed(1).padStart(7)} (+${v.rssGrowthMiB.toFixed(1)})  |  ${v.peakHeapMiB.toFixed(1).padStart(7)} (+${v.heapGrowthMiB.toFixed(1)})`);
+    out.push(
+      `  ${k.padEnd(11)} ${v.peakRssMiB.toFixed(1).padStart(7)} (+${v.rssGrowthMiB.toFixed(1)})  |  ${v.peakHeapMiB.toFixed(1).padStart(7)} (+${v.heapGrowthMiB.toFixed(1)})`,
+    );
   }
   const lossNotes = Object.entries(lossAtStart).map(
-    ([k, v]) => `${k} ${FWS.filter((f) => v[f] !== undefined).map((f) => `${FW_LABEL[f]} ${v[f]!.toFixed(6)}`).join(', ')}`,
+    ([k, v]) =>
+      `${k} ${FWS.filter((f) => v[f] !== undefined)
+        .map((f) => `${FW_LABEL[f]} ${v[f]!.toFixed(6)}`)
+        .join(', ')}`,
   );
   out.push('', `initial loss, same weights and data everywhere: ${lossNotes.join('; ')}`);
   // Float32 sums in another order differ by ~1e-6; more means a framework got other weights or data.
@@ -482,7 +538,10 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const cpus = os.cpus();
   out.push(
-    `${ROUNDS} round(s), ${seconds.toFixed(0)} s on ${cpus.length}× ${cpus[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `${ROUNDS} round(s), ${seconds.toFixed(0)} s on ${cpus.length}× ${cpus[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
   );
   console.log(out.join('\n'));
 
@@ -519,7 +578,17 @@ async function main(): Promise<void> {
               const c = r.cells[f]!;
               const t = c.timing;
               if (c.value == null || !t) return [f, { value: null, note: c.note }];
-              return [f, { value: round(c.value, 3), medianMs: round(t.medianMs, 3), p25Ms: round(t.p25Ms, 3), p75Ms: round(t.p75Ms, 3), cpuMs: round(t.cpuMedianMs, 3), samples: t.samples }];
+              return [
+                f,
+                {
+                  value: round(c.value, 3),
+                  medianMs: round(t.medianMs, 3),
+                  p25Ms: round(t.p25Ms, 3),
+                  p75Ms: round(t.p75Ms, 3),
+                  cpuMs: round(t.cpuMedianMs, 3),
+                  samples: t.samples,
+                },
+              ];
             }),
           ),
           ...Object.fromEntries(REFS.map((x) => [x.jsonKey, speedup(r, x.fw, x.engine) == null ? null : round(speedup(r, x.fw, x.engine)!, 3)])),

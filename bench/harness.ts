@@ -40,7 +40,8 @@ export function setBudgetScale(s: number): void {
 const quantile = (sorted: number[], q: number): number => {
   if (sorted.length === 1) return sorted[0];
   const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  const lo = Math.floor(pos),
+    hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 };
 
@@ -101,7 +102,10 @@ export function summarise(wall: number[], cpu: number[], warmup: number): Timing
   const sorted = [...wall].sort((a, b) => a - b);
   return {
     medianMs: quantile(sorted, 0.5),
-    cpuMedianMs: quantile([...cpu].sort((a, b) => a - b), 0.5),
+    cpuMedianMs: quantile(
+      [...cpu].sort((a, b) => a - b),
+      0.5,
+    ),
     minMs: sorted[0],
     p25Ms: quantile(sorted, 0.25),
     p75Ms: quantile(sorted, 0.75),
@@ -114,7 +118,11 @@ export function summarise(wall: number[], cpu: number[], warmup: number): Timing
 
 /** One timing from the samples of several rounds of the same measurement. */
 export function mergeTimings(ts: readonly Timing[]): Timing {
-  return summarise(ts.flatMap((t) => t.wallSamples), ts.flatMap((t) => t.cpuSamples), ts.reduce((a, t) => a + t.warmup, 0));
+  return summarise(
+    ts.flatMap((t) => t.wallSamples),
+    ts.flatMap((t) => t.cpuSamples),
+    ts.reduce((a, t) => a + t.warmup, 0),
+  );
 }
 
 export interface MemoryPeak {

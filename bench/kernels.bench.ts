@@ -15,11 +15,14 @@ function report(name: string, flops: number, fn: () => void): void {
   if (!name.includes(filter)) return;
   const t = measure(fn, { warmup: 3, budgetMs: 800 });
   const gf = flops / (t.cpuMedianMs * 1e6);
-  console.log(`${name.padEnd(32)} wall ${t.medianMs.toFixed(3).padStart(9)} ms  cpu ${t.cpuMedianMs.toFixed(3).padStart(9)} ms ${gf.toFixed(2).padStart(6)} GFLOP/s(cpu)  (${t.samples})`);
+  console.log(
+    `${name.padEnd(32)} wall ${t.medianMs.toFixed(3).padStart(9)} ms  cpu ${t.cpuMedianMs.toFixed(3).padStart(9)} ms ${gf.toFixed(2).padStart(6)} GFLOP/s(cpu)  (${t.samples})`,
+  );
 }
 
 function mm(m: number, n: number, k: number, tA: boolean, tB: boolean, label = ''): void {
-  const a = randomMatrix(m, k, 'a'), b = randomMatrix(k, n, 'b');
+  const a = randomMatrix(m, k, 'a'),
+    b = randomMatrix(k, n, 'b');
   report(`mm ${m}×${n}×${k} ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} ${label}`, 2 * m * n * k, () => matmul(a, b, 1, m, n, k, tA, tB));
 }
 
@@ -37,7 +40,10 @@ mm(64, 10, 128, false, true, 'fc3 fwd');
 function geom(n: number, c: number, h: number, w: number, outC: number, k: number): Conv2dGeometry {
   return { n, c, h, w, outC, kh: k, kw: k, sh: 1, sw: 1, ph: 0, pw: 0, oh: h - k + 1, ow: w - k + 1 };
 }
-for (const [name, g] of [['conv1', geom(32, 1, 28, 28, 8, 3)], ['conv2', geom(32, 8, 13, 13, 16, 3)]] as const) {
+for (const [name, g] of [
+  ['conv1', geom(32, 1, 28, 28, 8, 3)],
+  ['conv2', geom(32, 8, 13, 13, 16, 3)],
+] as const) {
   const x = randomMatrix(g.n * g.c, g.h * g.w, `${name}x`);
   const w = randomMatrix(g.outC, g.c * g.kh * g.kw, `${name}w`);
   const gy = randomMatrix(g.n * g.outC, g.oh * g.ow, `${name}gy`);

@@ -21,8 +21,19 @@ export function cnnFlatFeatures(): number {
   return CNN.c2 * s * s;
 }
 
-export interface LinearInit { w: Float32Array; b: Float32Array; inF: number; outF: number }
-export interface ConvInit { w: Float32Array; b: Float32Array; inC: number; outC: number; k: number }
+export interface LinearInit {
+  w: Float32Array;
+  b: Float32Array;
+  inF: number;
+  outF: number;
+}
+export interface ConvInit {
+  w: Float32Array;
+  b: Float32Array;
+  inC: number;
+  outC: number;
+  k: number;
+}
 
 function linearInit(inF: number, outF: number, key: string): LinearInit {
   return {
@@ -44,7 +55,12 @@ function convInit(inC: number, outC: number, k: number, key: string): ConvInit {
   };
 }
 
-export interface Batch { x: Float32Array; xShape: number[]; labels: Int32Array; classes: number }
+export interface Batch {
+  x: Float32Array;
+  xShape: number[];
+  labels: Int32Array;
+  classes: number;
+}
 
 function makeBatch(key: string, xShape: number[], classes: number): Batch {
   const rng = new E.Random(SEED, 'bench', key);
@@ -63,8 +79,16 @@ export function randomMatrix(rows: number, cols: number, key: string): Float32Ar
   return out;
 }
 
-export interface MlpSpec { layers: LinearInit[]; batch: Batch }
-export interface CnnSpec { conv1: ConvInit; conv2: ConvInit; fc: LinearInit; batch: Batch }
+export interface MlpSpec {
+  layers: LinearInit[];
+  batch: Batch;
+}
+export interface CnnSpec {
+  conv1: ConvInit;
+  conv2: ConvInit;
+  fc: LinearInit;
+  batch: Batch;
+}
 
 /** The MLP at `batch` (the engine bench's 64 by default; the WebGPU rows also take 1024). */
 export function mlpSpec(batch: number = MLP.batch): MlpSpec {
@@ -145,7 +169,10 @@ export function engineMlpModel(spec: MlpSpec): EngineModel {
   const ps = spec.layers.map((l) => ({ w: param(l.w, [l.outF, l.inF]), b: param(l.b, [l.outF]) }));
   const x = E.Tensor.fromData(spec.batch.x, spec.batch.xShape);
   const y = E.Tensor.fromData(spec.batch.labels, [spec.batch.labels.length], 'int32');
-  const opt = new E.SGD(ps.flatMap((p) => [p.w, p.b]), { lr: LR });
+  const opt = new E.SGD(
+    ps.flatMap((p) => [p.w, p.b]),
+    { lr: LR },
+  );
   const loss = () => {
     let h = E.relu(E.linear(x, ps[0].w, ps[0].b));
     h = E.relu(E.linear(h, ps[1].w, ps[1].b));
@@ -156,9 +183,12 @@ export function engineMlpModel(spec: MlpSpec): EngineModel {
 
 export function engineCnnModel(spec: CnnSpec): EngineModel {
   const { conv1: c1, conv2: c2, fc } = spec;
-  const w1 = param(c1.w, [c1.outC, c1.inC, c1.k, c1.k]), b1 = param(c1.b, [c1.outC]);
-  const w2 = param(c2.w, [c2.outC, c2.inC, c2.k, c2.k]), b2 = param(c2.b, [c2.outC]);
-  const w3 = param(fc.w, [fc.outF, fc.inF]), b3 = param(fc.b, [fc.outF]);
+  const w1 = param(c1.w, [c1.outC, c1.inC, c1.k, c1.k]),
+    b1 = param(c1.b, [c1.outC]);
+  const w2 = param(c2.w, [c2.outC, c2.inC, c2.k, c2.k]),
+    b2 = param(c2.b, [c2.outC]);
+  const w3 = param(fc.w, [fc.outF, fc.inF]),
+    b3 = param(fc.b, [fc.outF]);
   const x = E.Tensor.fromData(spec.batch.x, spec.batch.xShape);
   const y = E.Tensor.fromData(spec.batch.labels, [spec.batch.labels.length], 'int32');
   const opt = new E.SGD([w1, b1, w2, b2, w3, b3], { lr: LR });
@@ -209,8 +239,7 @@ function convKernel(c: ConvInit): Float32Array {
   const { inC, outC, k } = c;
   for (let o = 0; o < outC; o++)
     for (let i = 0; i < inC; i++)
-      for (let y = 0; y < k; y++)
-        for (let x = 0; x < k; x++) out[((y * k + x) * inC + i) * outC + o] = c.w[((o * inC + i) * k + y) * k + x];
+      for (let y = 0; y < k; y++) for (let x = 0; x < k; x++) out[((y * k + x) * inC + i) * outC + o] = c.w[((o * inC + i) * k + y) * k + x];
   return out;
 }
 
@@ -237,10 +266,7 @@ function tfRunner(tf: typeof TF, vars: TF.Variable[], lossFn: () => TF.Scalar, e
 }
 
 export function tfMlp(tf: typeof TF, spec: MlpSpec): Runner {
-  const vs = spec.layers.flatMap((l) => [
-    tf.variable(tf.tensor2d(denseKernel(l), [l.inF, l.outF]), true),
-    tf.variable(tf.tensor1d(l.b), true),
-  ]);
+  const vs = spec.layers.flatMap((l) => [tf.variable(tf.tensor2d(denseKernel(l), [l.inF, l.outF]), true), tf.variable(tf.tensor1d(l.b), true)]);
   const x = tf.tensor2d(spec.batch.x, spec.batch.xShape as [number, number]);
   const y = tf.oneHot(tf.tensor1d(spec.batch.labels, 'int32'), spec.batch.classes);
   const lossFn = () => {
@@ -282,9 +308,7 @@ function fcKernelNhwc(l: LinearInit): Float32Array {
   const out = new Float32Array(l.w.length);
   const c = CNN.c2;
   const s = l.inF / c;
-  for (let o = 0; o < l.outF; o++)
-    for (let ci = 0; ci < c; ci++)
-      for (let si = 0; si < s; si++) out[(si * c + ci) * l.outF + o] = l.w[o * l.inF + ci * s + si];
+  for (let o = 0; o < l.outF; o++) for (let ci = 0; ci < c; ci++) for (let si = 0; si < s; si++) out[(si * c + ci) * l.outF + o] = l.w[o * l.inF + ci * s + si];
   return out;
 }
 

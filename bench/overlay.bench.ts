@@ -28,9 +28,19 @@ function mlp(inputs: number, hidden: number[], classes: number, dataset: Record<
     edges.push({ from: prev, to: `fc${i}` }, { from: `fc${i}`, to: `act${i}` });
     prev = `act${i}`;
   });
-  nodes.push({ id: 'head', op: 'Linear', attrs: { outFeatures: classes } }, { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' });
+  nodes.push(
+    { id: 'head', op: 'Linear', attrs: { outFeatures: classes } },
+    { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+    { id: 'loss', op: 'CrossEntropyLoss' },
+  );
   edges.push({ from: prev, to: 'head' }, { from: 'head', to: 'loss' }, { from: 'y', to: 'loss', port: 1 });
-  return { format: 'nn-graph', version: 1, nodes, edges, training: { seed: 0, optimizer: { type: 'Adam', lr: 0.01 }, epochs, batchSize, validationSplit: 0, dataset } };
+  return {
+    format: 'nn-graph',
+    version: 1,
+    nodes,
+    edges,
+    training: { seed: 0, optimizer: { type: 'Adam', lr: 0.01 }, epochs, batchSize, validationSplit: 0, dataset },
+  };
 }
 
 /**
@@ -60,7 +70,9 @@ interface Once {
 }
 
 async function once(model: unknown, external: object, overlay: boolean): Promise<Once> {
-  let samples = 0, updates = 0, editorSamplesPerSecond = NaN;
+  let samples = 0,
+    updates = 0,
+    editorSamplesPerSecond = NaN;
   const post = (m: FromWorker) => {
     structuredClone(m);
     if (m.type === 'gradients') updates++;
@@ -69,7 +81,9 @@ async function once(model: unknown, external: object, overlay: boolean): Promise
     if (m.type === 'failed') throw new Error(`training failed: ${m.message}`);
   };
   const t0 = performance.now();
-  await runTraining({ modelText: JSON.stringify(model), sidecar: null, external, options: { overlay, maxUpdatesPerSecond: 20, boundaryGrid: 0 } }, post, { next: async () => 'go' });
+  await runTraining({ modelText: JSON.stringify(model), sidecar: null, external, options: { overlay, maxUpdatesPerSecond: 20, boundaryGrid: 0 } }, post, {
+    next: async () => 'go',
+  });
   return { ms: performance.now() - t0, samples, updates, editorSamplesPerSecond };
 }
 
@@ -98,48 +112,56 @@ async function main() {
   // Let the kernels' worker threads start before the first measurement.
   await new Promise((r) => setTimeout(r, 200));
   const rows: Row[] = [];
-  for (const k of KERNELS) for (const w of WORKLOADS) {
-    k.use();
-    await once(w.model, w.external, true); // warm-up
-    const off: number[] = [], on: number[] = [];
-    /** The overlay-on runs: wall time and the panel's figure, so the panel's figure comes from the median run. */
-    const onRuns: Once[] = [];
-    let updates = 0, samples = 0;
-    const epochs = w.model.training!.epochs as number;
-    for (let r = 0; r < 4; r++) {
-      for (const overlay of r % 2 ? [true, false] : [false, true]) {
-        const res = await once(w.model, w.external, overlay);
-        (overlay ? on : off).push(res.ms);
-        if (overlay) {
-          updates = res.updates;
-          onRuns.push(res);
+  for (const k of KERNELS)
+    for (const w of WORKLOADS) {
+      k.use();
+      await once(w.model, w.external, true); // warm-up
+      const off: number[] = [],
+        on: number[] = [];
+      /** The overlay-on runs: wall time and the panel's figure, so the panel's figure comes from the median run. */
+      const onRuns: Once[] = [];
+      let updates = 0,
+        samples = 0;
+      const epochs = w.model.training!.epochs as number;
+      for (let r = 0; r < 4; r++) {
+        for (const overlay of r % 2 ? [true, false] : [false, true]) {
+          const res = await once(w.model, w.external, overlay);
+          (overlay ? on : off).push(res.ms);
+          if (overlay) {
+            updates = res.updates;
+            onRuns.push(res);
+          }
+          samples = res.samples;
         }
-        samples = res.samples;
       }
+      const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+      const tOff = med(off),
+        tOn = med(on);
+      rows.push({
+        workload: w.name,
+        kernels: k.name,
+        samplesPerSecondOff: Math.round((samples * epochs) / (tOff / 1000)),
+        samplesPerSecondOn: Math.round((samples * epochs) / (tOn / 1000)),
+        slowdown: tOn / tOff - 1,
+        overlayUpdatesPerSecond: Math.round(updates / (tOn / 1000)),
+        editorSamplesPerSecondOn: Math.round([...onRuns].sort((a, b) => a.ms - b.ms)[onRuns.length >> 1].editorSamplesPerSecond),
+      });
     }
-    const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
-    const tOff = med(off), tOn = med(on);
-    rows.push({
-      workload: w.name,
-      kernels: k.name,
-      samplesPerSecondOff: Math.round((samples * epochs) / (tOff / 1000)),
-      samplesPerSecondOn: Math.round((samples * epochs) / (tOn / 1000)),
-      slowdown: tOn / tOff - 1,
-      overlayUpdatesPerSecond: Math.round(updates / (tOn / 1000)),
-      editorSamplesPerSecondOn: Math.round([...onRuns].sort((a, b) => a.ms - b.ms)[onRuns.length >> 1].editorSamplesPerSecond),
-    });
-  }
   console.log('\nTraining throughput, gradient overlay on vs off (median of 4 alternating rounds)\n');
   console.log('| workload | kernels | samples/s off | samples/s on | slowdown | overlay updates/s | panel samples/s on |');
   console.log('|---|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.workload} | ${r.kernels} | ${r.samplesPerSecondOff} | ${r.samplesPerSecondOn} | ${(r.slowdown * 100).toFixed(1)}% | ${r.overlayUpdatesPerSecond} | ${r.editorSamplesPerSecondOn} |`);
+    console.log(
+      `| ${r.workload} | ${r.kernels} | ${r.samplesPerSecondOff} | ${r.samplesPerSecondOn} | ${(r.slowdown * 100).toFixed(1)}% | ${r.overlayUpdatesPerSecond} | ${r.editorSamplesPerSecondOn} |`,
+    );
   }
   if (KERNELS.length > 1) {
     console.log('');
     for (const w of WORKLOADS) {
       const [a, b] = KERNELS.map((k) => rows.find((r) => r.workload === w.name && r.kernels === k.name)!);
-      console.log(`${w.name}: ${(a.samplesPerSecondOn / b.samplesPerSecondOn).toFixed(2)}× the samples/s (overlay on) with ${a.kernels} kernels over TypeScript`);
+      console.log(
+        `${w.name}: ${(a.samplesPerSecondOn / b.samplesPerSecondOn).toFixed(2)}× the samples/s (overlay on) with ${a.kernels} kernels over TypeScript`,
+      );
     }
   }
   console.log('\nsamples/s: training samples of the whole run (epochs × training set) ÷ its wall time. Panel samples/s: the');

@@ -21,7 +21,11 @@ export function pythonInterpreter(env: NodeJS.ProcessEnv = process.env): string 
 
 // ---------------------------------------------------------------- inputs
 
-interface TensorRef { file: string; dtype: string; shape: number[] }
+interface TensorRef {
+  file: string;
+  dtype: string;
+  shape: number[];
+}
 
 /** What bench/pytorch_bench.py reads: the same initial weights, batches and matrices as the engine's. */
 export function writeTorchInputs(dir: string, mlp: M.MlpSpec, cnn: M.CnnSpec, matmulSizes: readonly number[]): void {
@@ -87,7 +91,8 @@ export function describeBlas(r: BlasReport): BlasVerdict {
     return {
       kind: 'unknown',
       label: `unknown (${r.error ?? 'sgemm_ not found in a mapped library'}${info})`,
-      warning: 'could not tell which BLAS PyTorch calls: with the reference BLAS its matmul and Linear figures are several times slower than with OpenBLAS, which would flatter the engine',
+      warning:
+        'could not tell which BLAS PyTorch calls: with the reference BLAS its matmul and Linear figures are several times slower than with OpenBLAS, which would flatter the engine',
     };
   }
   const base = path.basename(lib).toLowerCase();
@@ -120,7 +125,11 @@ export function usedSeveralCores(t: Timing): boolean {
 
 // ---------------------------------------------------------------- the protocol
 
-interface RawTiming { wall: number[]; cpu: number[]; warmup: number }
+interface RawTiming {
+  wall: number[];
+  cpu: number[];
+  warmup: number;
+}
 
 /** The script's first line. */
 export type Hello = ({ type: 'ready' } & TorchInfo) | { type: 'unavailable' | 'failed'; reason: string; python: string; pythonVersion: string };
@@ -135,12 +144,14 @@ export function parseLine<T extends Hello | Reply>(line: string): T {
   } catch {
     throw new Error(`the PyTorch script printed a line that is not its protocol: ${line.slice(0, 200)}`);
   }
-  if (typeof v !== 'object' || v === null || !('type' in v || 'ok' in v)) throw new Error(`the PyTorch script sent an unexpected message: ${line.slice(0, 200)}`);
+  if (typeof v !== 'object' || v === null || !('type' in v || 'ok' in v))
+    throw new Error(`the PyTorch script sent an unexpected message: ${line.slice(0, 200)}`);
   return v as T;
 }
 
 export function timingOf(raw: RawTiming): Timing {
-  if (!Array.isArray(raw?.wall) || raw.wall.length === 0 || raw.wall.length !== raw.cpu?.length) throw new Error('the PyTorch script sent a timing without samples');
+  if (!Array.isArray(raw?.wall) || raw.wall.length === 0 || raw.wall.length !== raw.cpu?.length)
+    throw new Error('the PyTorch script sent a timing without samples');
   return summarise(raw.wall, raw.cpu, raw.warmup);
 }
 

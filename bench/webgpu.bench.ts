@@ -59,7 +59,8 @@ const matmul = (n: number): Workload => ({
   label: `matmul ${n}³`,
   flops: 2 * n ** 3,
   build() {
-    const ha = M.randomMatrix(n, n, `mm${n}a`), hb = M.randomMatrix(n, n, `mm${n}b`);
+    const ha = M.randomMatrix(n, n, `mm${n}a`),
+      hb = M.randomMatrix(n, n, `mm${n}b`);
     const a = E.Tensor.fromData(ha, [n, n]);
     const b = E.Tensor.fromData(hb, [n, n]);
     let last: E.Tensor | null = null;
@@ -73,8 +74,10 @@ const matmul = (n: number): Workload => ({
         const rng = new E.Random(M.SEED, 'bench', `check${n}`);
         let error = 0;
         for (let s = 0; s < 64; s++) {
-          const i = rng.int(n), j = rng.int(n);
-          let sum = 0, size = 0;
+          const i = rng.int(n),
+            j = rng.int(n);
+          let sum = 0,
+            size = 0;
           for (let k = 0; k < n; k++) {
             sum += ha[i * n + k] * hb[k * n + j];
             size += Math.abs(ha[i * n + k] * hb[k * n + j]);
@@ -110,9 +113,7 @@ const step = (key: string, label: string, model: () => M.EngineModel): Workload 
   },
 });
 
-const SIZES = smoke
-  ? { mm: [64, 128], mlp: [8, 16], cnn: [2, 4] }
-  : { mm: [1024, 4096], mlp: [64, 1024], cnn: [32, 256] };
+const SIZES = smoke ? { mm: [64, 128], mlp: [8, 16], cnn: [2, 4] } : { mm: [1024, 4096], mlp: [64, 1024], cnn: [32, 256] };
 
 const WORKLOADS: Workload[] = [
   ...SIZES.mm.map(matmul),
@@ -133,7 +134,8 @@ const BUDGET_MS = smoke ? 2_000 : 10_000;
 async function bestOf(w: Workload): Promise<{ bestMs: number; samples: number; check: Check }> {
   const { run, check } = w.build();
   for (let i = 0; i < WARMUP; i++) await run();
-  let best = Infinity, samples = 0;
+  let best = Infinity,
+    samples = 0;
   const started = performance.now();
   while (samples < ITERS && (samples < 3 || performance.now() - started < BUDGET_MS)) {
     // Buffers of collected tensors go back to the pool through a finalizer: collect between samples, not in them.
@@ -197,7 +199,8 @@ async function measureAll(b: WebGpuBackend): Promise<Result[]> {
 
 const fmt = (v: number | null, digits = 2) => (v === null ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
 const HEADER = `${'workload'.padEnd(34)} ${'WebGPU ms'.padStart(10)} ${'GFLOP/s'.padStart(9)} ${'CPU ms'.padStart(9)} ${'× CPU'.padStart(7)}  check`;
-const row = (r: Result) => `${r.label.padEnd(34)} ${fmt(r.webgpuMs, 3).padStart(10)} ${fmt(r.webgpuGflops, 1).padStart(9)} ${fmt(r.cpuMs, 3).padStart(9)} ${fmt(r.speedupVsCpu, 1).padStart(7)}  ${r.check}`;
+const row = (r: Result) =>
+  `${r.label.padEnd(34)} ${fmt(r.webgpuMs, 3).padStart(10)} ${fmt(r.webgpuGflops, 1).padStart(9)} ${fmt(r.cpuMs, 3).padStart(9)} ${fmt(r.speedupVsCpu, 1).padStart(7)}  ${r.check}`;
 
 let exitCode = 0;
 
@@ -225,7 +228,9 @@ async function main(): Promise<number> {
       console.log(`\n${HEADER}\n${'-'.repeat(HEADER.length)}`);
       results = await measureAll(gpu);
       console.log(`best of ${ITERS} after ${WARMUP} warm-up; the CPU rows stop after ${BUDGET_MS / 1000} s once 3 samples are in`);
-      console.log(`check: matmul, 64 sampled entries against float64 sums (error relative to Σ|a·b|, at most ${PRODUCT_TOLERANCE}); models, the first loss against the CPU's (relative, at most ${LOSS_TOLERANCE})`);
+      console.log(
+        `check: matmul, 64 sampled entries against float64 sums (error relative to Σ|a·b|, at most ${PRODUCT_TOLERANCE}); models, the first loss against the CPU's (relative, at most ${LOSS_TOLERANCE})`,
+      );
       if (results.some((r) => r.checkOk === false)) {
         console.log('WARNING: a WebGPU result disagrees with its reference (the check column)');
         exitCode = 1;
@@ -235,7 +240,15 @@ async function main(): Promise<number> {
   if (write) {
     const dir = path.join(__dirname, 'results');
     mkdirSync(dir, { recursive: true });
-    const json = { date: new Date().toISOString(), status, adapter, node: process.version, cpus: os.cpus()[0]?.model, cores: os.availableParallelism?.() ?? os.cpus().length, results };
+    const json = {
+      date: new Date().toISOString(),
+      status,
+      adapter,
+      node: process.version,
+      cpus: os.cpus()[0]?.model,
+      cores: os.availableParallelism?.() ?? os.cpus().length,
+      results,
+    };
     writeFileSync(path.join(dir, 'webgpu-latest.json'), JSON.stringify(json, null, 2) + '\n');
     console.log('wrote bench/results/webgpu-latest.json');
   }

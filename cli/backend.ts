@@ -32,7 +32,9 @@ export function parseBackend(flags: Map<string, string | true>, command: string)
   const v = flags.get('backend');
   if (v === undefined) return 'cpu';
   if (!BACKEND_COMMANDS.includes(command)) {
-    throw new UsageError(`--backend applies to ${BACKEND_COMMANDS.join(', ')}, not ${command}${command === 'gradcheck' ? ' (it always evaluates in float64 on the CPU)' : ''}`);
+    throw new UsageError(
+      `--backend applies to ${BACKEND_COMMANDS.join(', ')}, not ${command}${command === 'gradcheck' ? ' (it always evaluates in float64 on the CPU)' : ''}`,
+    );
   }
   if (v !== 'cpu' && v !== 'webgpu') throw new UsageError(`--backend must be cpu or webgpu, not "${v}"`);
   return v;

@@ -7,6 +7,9 @@ import { modelDataset } from './trainDataset';
 export function datasetBatch(modelPath: string, model: GraphModel, command: string): Record<string, Tensor> {
   const { spec, problems } = readDatasetSpec(model.json.training);
   if (problems.length) throw new InputError(`${modelPath}: ${problems[0]}`);
-  if (!spec) throw new InputError(`${modelPath}: the model has no training.dataset for ${command} to take a batch from; pass --feed FEED.json, or add a dataset (docs/training.md)`);
+  if (!spec)
+    throw new InputError(
+      `${modelPath}: the model has no training.dataset for ${command} to take a batch from; pass --feed FEED.json, or add a dataset (docs/training.md)`,
+    );
   return firstTrainingBatch(model, spec, modelDataset(modelPath, model, spec));
 }

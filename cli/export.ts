@@ -56,7 +56,9 @@ export function readEngineRuntime(from: string = __dirname): EngineRuntime {
     const dts = join(dir, 'engine.d.mts');
     if (existsSync(js) && existsSync(dts)) return { module: readFileSync(js, 'utf8'), declarations: readFileSync(dts, 'utf8') };
   }
-  throw new InputError('the engine runtime (dist/engine.mjs and dist/engine.d.mts) is missing: run `npm run build`, or pass --engine-import to use an installed engine');
+  throw new InputError(
+    'the engine runtime (dist/engine.mjs and dist/engine.d.mts) is missing: run `npm run build`, or pass --engine-import to use an installed engine',
+  );
 }
 
 function sameContents(path: string, contents: string | Uint8Array): boolean {
@@ -78,7 +80,8 @@ export function exportCommand(args: ExportArgs): { written: string[]; unchanged:
   const folder = args.target === 'pytorch';
   if (args.target === 'onnx') {
     if (!/\.onnx$/.test(args.out)) throw new UsageError(`--out must name an ONNX file (.onnx), found "${args.out}"`);
-  } else if (!folder && (!/\.m?ts$/.test(args.out) || /\.d\.m?ts$/.test(args.out))) throw new UsageError(`--out must name a TypeScript file (.ts or .mts), found "${args.out}"`);
+  } else if (!folder && (!/\.m?ts$/.test(args.out) || /\.d\.m?ts$/.test(args.out)))
+    throw new UsageError(`--out must name a TypeScript file (.ts or .mts), found "${args.out}"`);
   const analysis = readModelAnalysis(args.modelPath);
   // As the other commands: a missing sidecar means "not trained yet".
   const weights = readSidecar(args.modelPath, analysis.model!);

@@ -5,7 +5,12 @@
  * included), 4 when any fails; usage (2), a bad model or feed (1) and a non-finite loss or gradient (3) first.
  */
 import {
-  checkGradients, formatGradCheckReport, gradCheckTargets, GradCheckNonFiniteError, GRADCHECK_DEFAULT_EPS, GRADCHECK_DEFAULT_SAMPLES,
+  checkGradients,
+  formatGradCheckReport,
+  gradCheckTargets,
+  GradCheckNonFiniteError,
+  GRADCHECK_DEFAULT_EPS,
+  GRADCHECK_DEFAULT_SAMPLES,
   type GradCheckResult,
 } from '../engine';
 import { UsageError } from './args';
@@ -20,7 +25,12 @@ export const GRADCHECK_FLAGS = ['node', 'samples', 'eps'] as const;
 /** Exit code when a tensor's gradient disagrees with the finite differences. */
 export const GRADCHECK_FAILED = 4;
 
-export async function runGradcheck(modelPath: string | undefined, rest: string[], flags: Map<string, string | true>, out: NodeJS.WritableStream): Promise<number> {
+export async function runGradcheck(
+  modelPath: string | undefined,
+  rest: string[],
+  flags: Map<string, string | true>,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   if (!modelPath) throw new UsageError('gradcheck needs a model file: backprop-studio gradcheck MODEL.nn.json [--feed FEED.json]');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   for (const flag of ['steps', 'epochs', 'batch-size']) if (flags.has(flag)) throw new UsageError(`--${flag} does not apply to gradcheck`);
@@ -64,6 +74,7 @@ function samplesFlag(v: string | true | undefined): number {
 function epsFlag(v: string | true | undefined): number {
   if (v === undefined) return GRADCHECK_DEFAULT_EPS;
   const x = typeof v === 'string' && /^\s*$/.test(v) ? NaN : Number(v);
-  if (!(Number.isFinite(x) && x > 0 && x < 1)) throw new UsageError(`--eps needs a number between 0 and 1 (the finite-difference step, default ${GRADCHECK_DEFAULT_EPS}), found ${JSON.stringify(v)}`);
+  if (!(Number.isFinite(x) && x > 0 && x < 1))
+    throw new UsageError(`--eps needs a number between 0 and 1 (the finite-difference step, default ${GRADCHECK_DEFAULT_EPS}), found ${JSON.stringify(v)}`);
   return x;
 }

@@ -2,8 +2,19 @@
 import { readlinkSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
-  GraphModel, GraphValidationError, Tensor, analyzeModel, boundInputId, computeFeatures, decodeSafetensors, readInputFeatures,
-  INPUT_FEATURES_KEY, type GraphAnalysis, type GraphModel as Model, type ModelJson, type StoredTensor,
+  GraphModel,
+  GraphValidationError,
+  Tensor,
+  analyzeModel,
+  boundInputId,
+  computeFeatures,
+  decodeSafetensors,
+  readInputFeatures,
+  INPUT_FEATURES_KEY,
+  type GraphAnalysis,
+  type GraphModel as Model,
+  type ModelJson,
+  type StoredTensor,
 } from '../engine';
 import { defaultSidecarName, resolveContainedPath, SIDECAR_FILE, type Links } from '../common/containment';
 import { InputError, readInput } from './files';
@@ -97,21 +108,28 @@ export function loadFeed(feedPath: string, model: Model, needTargets: boolean): 
   const featured = featuredInput(model);
   const feeds = Object.create(null) as Record<string, Tensor>;
   for (const [key, t] of Object.entries(json)) {
-    if (!sources.has(key)) throw new InputError(`${shown}: feed key ${JSON.stringify(key.slice(0, 60))} names no Input or Target node of the model (${[...sources].join(', ')})`);
+    if (!sources.has(key))
+      throw new InputError(`${shown}: feed key ${JSON.stringify(key.slice(0, 60))} names no Input or Target node of the model (${[...sources].join(', ')})`);
     const dtype = model.nodes.get(key)!.type!.dtype;
-    if (!isObj(t) || !Array.isArray(t.shape) || !Array.isArray(t.data)) throw new InputError(`${shown}: feed "${key}" must be { "shape": [...], "data": [...] }`);
-    if (!t.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0) || t.shape.length > 9) throw new InputError(`${shown}: feed "${key}" has a bad shape ${JSON.stringify(t.shape).slice(0, 80)}`);
+    if (!isObj(t) || !Array.isArray(t.shape) || !Array.isArray(t.data))
+      throw new InputError(`${shown}: feed "${key}" must be { "shape": [...], "data": [...] }`);
+    if (!t.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0) || t.shape.length > 9)
+      throw new InputError(`${shown}: feed "${key}" has a bad shape ${JSON.stringify(t.shape).slice(0, 80)}`);
     const size = (t.shape as number[]).reduce((a, b) => a * b, 1);
     if (t.data.length !== size) throw new InputError(`${shown}: feed "${key}" has ${t.data.length} values but shape [${t.shape.join(', ')}] needs ${size}`);
     for (let i = 0; i < t.data.length; i++) {
       const want = badValue(t.data[i], dtype);
       if (want) throw new InputError(`${shown}: feed "${key}".data[${i}] must be ${want}, found ${JSON.stringify(t.data[i])?.slice(0, 40)}`);
     }
-    feeds[key] = key === featured?.id ? featureTensor(shown, key, t.shape as number[], t.data as number[], featured.features) : Tensor.fromData(t.data as number[], t.shape as number[], dtype);
+    feeds[key] =
+      key === featured?.id
+        ? featureTensor(shown, key, t.shape as number[], t.data as number[], featured.features)
+        : Tensor.fromData(t.data as number[], t.shape as number[], dtype);
   }
   // The same check the engine's forward makes, first, for every command.
   const problems = model.checkFeeds(feeds, needTargets);
-  if (problems.length) throw new InputError(`${shown}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}`);
+  if (problems.length)
+    throw new InputError(`${shown}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}`);
   return feeds;
 }
 
@@ -128,7 +146,9 @@ function featuredInput(model: Model): { id: string; features: string[] } | undef
  */
 function featureTensor(shown: string, key: string, shape: number[], data: number[], features: string[]): Tensor {
   if (shape.length !== 2 || shape[1] !== 2) {
-    throw new InputError(`${shown}: feed "${key}" must hold raw points x1, x2, shape [N, 2], found [${shape.join(', ')}]: the model computes its ${features.length} input features (${features.join(', ')}) from them (${INPUT_FEATURES_KEY})`);
+    throw new InputError(
+      `${shown}: feed "${key}" must hold raw points x1, x2, shape [N, 2], found [${shape.join(', ')}]: the model computes its ${features.length} input features (${features.join(', ')}) from them (${INPUT_FEATURES_KEY})`,
+    );
   }
   const raw = Float32Array.from(data);
   return Tensor.fromData(computeFeatures(raw, shape[0], features), [shape[0], features.length]);

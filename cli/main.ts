@@ -63,7 +63,11 @@ Docs: docs/cli.md`;
 const COMMANDS = ['grad', 'train', 'predict', 'profile', 'export', 'gradcheck'];
 
 async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['feed', 'out', 'steps', 'target', 'epochs', 'batch-size', 'engine-import', 'backend', ...GRADCHECK_FLAGS], ['help', 'version', 'force', 'embed-weights', 'no-embed-weights']);
+  const args = parseArgs(
+    argv,
+    ['feed', 'out', 'steps', 'target', 'epochs', 'batch-size', 'engine-import', 'backend', ...GRADCHECK_FLAGS],
+    ['help', 'version', 'force', 'embed-weights', 'no-embed-weights'],
+  );
   if (args.flags.has('help') || argv.length === 0) {
     process.stdout.write(USAGE + '\n');
     return argv.length === 0 ? 2 : 0;
@@ -76,7 +80,8 @@ async function run(argv: string[]): Promise<number> {
   if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}" (expected ${COMMANDS.join(', ')}; see --help)`);
   const backendName = parseBackend(args.flags, command);
   if (command === 'gradcheck') {
-    for (const flag of ['target', 'engine-import', 'embed-weights', 'no-embed-weights', 'force']) if (args.flags.has(flag)) throw new UsageError(`--${flag} applies to export, not gradcheck`);
+    for (const flag of ['target', 'engine-import', 'embed-weights', 'no-embed-weights', 'force'])
+      if (args.flags.has(flag)) throw new UsageError(`--${flag} applies to export, not gradcheck`);
     return runGradcheck(modelPath, rest, args.flags, process.stdout);
   }
   for (const flag of GRADCHECK_FLAGS) if (args.flags.has(flag)) throw new UsageError(`--${flag} applies to gradcheck, not ${command}`);
@@ -84,13 +89,15 @@ async function run(argv: string[]): Promise<number> {
   for (const flag of ['target', 'engine-import', 'embed-weights', 'no-embed-weights', 'force']) {
     if (args.flags.has(flag)) throw new UsageError(`--${flag} applies to export, not ${command}`);
   }
-  if (!modelPath) throw new UsageError(`${command} needs a model file: backprop-studio ${command} MODEL.nn.json${command === 'profile' ? '' : ' --feed FEED.json'}`);
+  if (!modelPath)
+    throw new UsageError(`${command} needs a model file: backprop-studio ${command} MODEL.nn.json${command === 'profile' ? '' : ' --feed FEED.json'}`);
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   if (command === 'profile') return runProfile(modelPath, args.flags, backendName);
   const feedPath = args.flags.get('feed');
   if (command === 'train' && feedPath === undefined) return trainOnModelDataset(modelPath, args.flags, backendName);
   if (typeof feedPath !== 'string') throw new UsageError(`${command} needs --feed FEED.json`);
-  for (const f of ['epochs', 'batch-size']) if (args.flags.has(f)) throw new UsageError(`--${f} applies to training on the model's dataset (train without --feed)`);
+  for (const f of ['epochs', 'batch-size'])
+    if (args.flags.has(f)) throw new UsageError(`--${f} applies to training on the model's dataset (train without --feed)`);
   let steps = 0;
   if (command === 'train') {
     const s = args.flags.get('steps');
@@ -105,9 +112,7 @@ async function run(argv: string[]): Promise<number> {
   const model = loadModel(modelPath);
   const feeds = loadFeed(feedPath, model, command !== 'predict');
   const result =
-    command === 'grad' ? await gradCommand(model, feeds) :
-    command === 'train' ? await trainCommand(model, feeds, steps) :
-    await predictCommand(model, feeds);
+    command === 'grad' ? await gradCommand(model, feeds) : command === 'train' ? await trainCommand(model, feeds, steps) : await predictCommand(model, feeds);
   // Everything is computed before anything is written: a failure leaves no partial output.
   const text = JSON.stringify(result) + '\n';
   if (typeof out === 'string') writeOrRescue(out, text, '--out');
@@ -135,7 +140,8 @@ async function trainOnModelDataset(modelPath: string, flags: Map<string, string 
 }
 
 async function runProfile(modelPath: string, flags: Map<string, string | true>, backendName: BackendName): Promise<number> {
-  for (const f of ['epochs', 'batch-size']) if (flags.has(f)) throw new UsageError(`--${f} does not apply to profile: it takes training.batchSize, or the feed's batch`);
+  for (const f of ['epochs', 'batch-size'])
+    if (flags.has(f)) throw new UsageError(`--${f} does not apply to profile: it takes training.batchSize, or the feed's batch`);
   const steps = positiveInt(flags, 'steps') ?? 20;
   const feedPath = flags.get('feed');
   const out = flags.get('out');
@@ -151,16 +157,22 @@ async function runProfile(modelPath: string, flags: Map<string, string | true>, 
 }
 
 function runExport(modelPath: string | undefined, rest: string[], flags: Map<string, string | true>): number {
-  if (!modelPath) throw new UsageError('export needs a model file: backprop-studio export MODEL.nn.json --target engine|standalone|onnx --out FILE (or --target pytorch --out DIR)');
+  if (!modelPath)
+    throw new UsageError(
+      'export needs a model file: backprop-studio export MODEL.nn.json --target engine|standalone|onnx --out FILE (or --target pytorch --out DIR)',
+    );
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   for (const flag of ['feed', 'steps', 'epochs', 'batch-size']) if (flags.has(flag)) throw new UsageError(`--${flag} does not apply to export`);
   const target = parseTarget(flags.get('target'));
   const out = flags.get('out');
   if (typeof out !== 'string') throw new UsageError(`export needs --out ${target === 'pytorch' ? 'DIR' : target === 'onnx' ? 'FILE.onnx' : 'FILE.ts'}`);
   if (target === 'pytorch') {
-    for (const flag of ['embed-weights', 'no-embed-weights']) if (flags.has(flag)) throw new UsageError(`--${flag} does not apply to the pytorch target (its weights are always a file in the folder)`);
+    for (const flag of ['embed-weights', 'no-embed-weights'])
+      if (flags.has(flag)) throw new UsageError(`--${flag} does not apply to the pytorch target (its weights are always a file in the folder)`);
   }
-  if (target === 'onnx') for (const flag of ['embed-weights', 'no-embed-weights']) if (flags.has(flag)) throw new UsageError(`--${flag} applies to the TypeScript targets; an ONNX file always holds its weights`);
+  if (target === 'onnx')
+    for (const flag of ['embed-weights', 'no-embed-weights'])
+      if (flags.has(flag)) throw new UsageError(`--${flag} applies to the TypeScript targets; an ONNX file always holds its weights`);
   if (flags.has('embed-weights') && flags.has('no-embed-weights')) throw new UsageError('--embed-weights and --no-embed-weights contradict each other');
   const engineImport = flags.get('engine-import');
   if (engineImport !== undefined && target !== 'engine') throw new UsageError('--engine-import applies to the engine target');
@@ -231,7 +243,11 @@ async function endWebGpu(): Promise<void> {
  * progress (writeFileAtomic) completes or is undone first, so no temporary file is left half-written.
  */
 function exitOnSignals(): void {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     process.once(signal, () => {
       process.stderr.write(`\nbackprop-studio: stopped by ${signal} before the run ended\n`);
       process.exit(code);

@@ -5,8 +5,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
-  buildDataset, encodeSafetensors, readDatasetSpec, readTrainingSettings, splitDataset, Trainer, TrainingNonFiniteError,
-  DatasetError, CsvError, type DatasetJson, type ExternalData, type GraphModel,
+  buildDataset,
+  encodeSafetensors,
+  readDatasetSpec,
+  readTrainingSettings,
+  splitDataset,
+  Trainer,
+  TrainingNonFiniteError,
+  DatasetError,
+  CsvError,
+  type DatasetJson,
+  type ExternalData,
+  type GraphModel,
 } from '../engine';
 import { DATASET_FILE, resolveContainedPath } from '../common/containment';
 import { checkWritable, writeOrRescue } from './files';
@@ -76,7 +86,9 @@ export async function trainOnDataset(modelPath: string, model: GraphModel, opts:
       if (tty && (now - lastDraw > 100 || r.epochEnd)) {
         lastDraw = now;
         const inEpoch = ((r.step - 1) % trainer.stepsPerEpoch) + 1;
-        opts.progress.write(`\r\x1b[Kepoch ${r.epoch + 1}/${epochs}  step ${inEpoch}/${trainer.stepsPerEpoch}  loss ${r.loss.toFixed(4)}${r.accuracy !== undefined ? `  acc ${(r.accuracy * 100).toFixed(1)}%` : ''}  ${Math.round(rate())} samples/s`);
+        opts.progress.write(
+          `\r\x1b[Kepoch ${r.epoch + 1}/${epochs}  step ${inEpoch}/${trainer.stepsPerEpoch}  loss ${r.loss.toFixed(4)}${r.accuracy !== undefined ? `  acc ${(r.accuracy * 100).toFixed(1)}%` : ''}  ${Math.round(rate())} samples/s`,
+        );
       }
       if (r.epochEnd) {
         const m = trainer.history.at(-1)!;

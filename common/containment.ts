@@ -77,7 +77,7 @@ export function realpathOfMaybeMissing(path: string, links: Links, depth = 0): s
     }
     if (target !== undefined && depth < 40) {
       const dir = p.slice(0, p.lastIndexOf('/')) || '/';
-      const next = /^(?:\/|[A-Za-z]:)/.test(target) ? target : normalise(`${dir}/${target}`) ?? '/';
+      const next = /^(?:\/|[A-Za-z]:)/.test(target) ? target : (normalise(`${dir}/${target}`) ?? '/');
       return realpathOfMaybeMissing(rest.length ? `${next}/${rest.reverse().join('/')}` : next, links, depth + 1);
     }
     const cut = p.lastIndexOf('/');
@@ -93,9 +93,11 @@ export function realpathOfMaybeMissing(path: string, links: Links, depth = 0): s
  */
 export function resolveContainedPath(modelPath: string, value: string, root: string, file: ContainedFile, links?: Links): Contained {
   // Relative paths would be read as if they started at the file system's root (normalise drops no leading '/').
-  if (!ABSOLUTE.test(slashes(modelPath)) || !ABSOLUTE.test(slashes(root))) throw new Error(`internal: the containment rule needs absolute paths, got ${JSON.stringify(modelPath)} and ${JSON.stringify(root)}`);
+  if (!ABSOLUTE.test(slashes(modelPath)) || !ABSOLUTE.test(slashes(root)))
+    throw new Error(`internal: the containment rule needs absolute paths, got ${JSON.stringify(modelPath)} and ${JSON.stringify(root)}`);
   if (file.type && !file.type.pattern.test(value)) return { error: `${file.key} must name ${file.type.label}, found ${quote(value)}` };
-  if (value.includes('\0') || /^(?:[\\/]|[A-Za-z]:)/.test(value)) return { error: `${file.key} must be a path relative to the model file, found ${quote(value)}` };
+  if (value.includes('\0') || /^(?:[\\/]|[A-Za-z]:)/.test(value))
+    return { error: `${file.key} must be a path relative to the model file, found ${quote(value)}` };
   const modelDir = slashes(modelPath).replace(/\/[^/]*$/, '');
   const lexical = normalise(`${modelDir}/${value}`);
   const top = normalise(root);

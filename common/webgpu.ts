@@ -16,9 +16,7 @@ export interface AdapterInfo {
   software: boolean;
 }
 
-export type NodeWebGpu =
-  | { ok: true; device: GpuDevice; adapter: AdapterInfo }
-  | { ok: false; missing: 'package' | 'adapter'; message: string };
+export type NodeWebGpu = { ok: true; device: GpuDevice; adapter: AdapterInfo } | { ok: false; missing: 'package' | 'adapter'; message: string };
 
 interface DawnModule {
   create(flags: string[]): { requestAdapter(options?: object): Promise<GpuAdapter | null> };

@@ -62,12 +62,7 @@ export async function noGradAsync<T>(fn: () => Promise<T>): Promise<T> {
  * Attach a backward rule to `out` when any input needs a gradient. Each op calls this right after its
  * forward, so the two sit side by side.
  */
-export function record(
-  op: string,
-  inputs: readonly Tensor[],
-  out: Tensor,
-  backward: (gradOutput: Tensor) => readonly (Tensor | null)[],
-): Tensor {
+export function record(op: string, inputs: readonly Tensor[], out: Tensor, backward: (gradOutput: Tensor) => readonly (Tensor | null)[]): Tensor {
   if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
     out.gradFn = currentScope === undefined ? { op, inputs, backward } : { op, inputs, backward, scope: currentScope };
@@ -132,7 +127,8 @@ export function runBackward(root: Tensor, gradient: Tensor, opts: BackwardOption
       grads.delete(t);
       const fn = t.gradFn;
       if (!fn) {
-        if (t.graphFreed) throw new Error('backward(): trying to backward through the graph a second time; pass { retainGraph: true } to the first backward() to keep it');
+        if (t.graphFreed)
+          throw new Error('backward(): trying to backward through the graph a second time; pass { retainGraph: true } to the first backward() to keep it');
         t.accumulateGrad(g);
         continue;
       }

@@ -32,13 +32,41 @@ export { createOptimizer } from './optim/fromJson';
 // The model format: registry, validation and shape inference, the runnable graph.
 export * from './graph/types';
 export { type AttrSpec, type AttrType, type Attrs, type AttrValue, checkAttr } from './graph/attrs';
-export { allOps, getOp, portNames, resolveAttrs, valuesOf, CATEGORIES, type Category, type OpSpec, type OpFlops, type ParamSpec, type InputSpec } from './graph/registry';
+export {
+  allOps,
+  getOp,
+  portNames,
+  resolveAttrs,
+  valuesOf,
+  CATEGORIES,
+  type Category,
+  type OpSpec,
+  type OpFlops,
+  type ParamSpec,
+  type InputSpec,
+} from './graph/registry';
 export { analyzeModel, parseModel, ID_PATTERN, LIMITS, type GraphAnalysis, type NodeInfo, type ParamInfo } from './graph/analyze';
-export { GraphModel, FeedError, ActivationBudgetError, initValues, type ForwardOptions, type ForwardPass, type ModelOptions, type StoredTensor } from './graph/model';
+export {
+  GraphModel,
+  FeedError,
+  ActivationBudgetError,
+  initValues,
+  type ForwardOptions,
+  type ForwardPass,
+  type ModelOptions,
+  type StoredTensor,
+} from './graph/model';
 export { buildJsonSchema } from './graph/schema';
 export {
-  activationBytes, activationBudgetProblem, activationBudgetExcess, largestBatchWithin, formatBytes,
-  type ActivationEstimate, type ActivationExcess, type ActivationOptions, type NodeActivation,
+  activationBytes,
+  activationBudgetProblem,
+  activationBudgetExcess,
+  largestBatchWithin,
+  formatBytes,
+  type ActivationEstimate,
+  type ActivationExcess,
+  type ActivationOptions,
+  type NodeActivation,
 } from './graph/activations';
 
 // Bytes in, bytes out: safetensors and inline params.
@@ -48,31 +76,99 @@ export { paramsFromJson, paramsToJson, mergeParams, shortestFloat32, ParamsError
 // Datasets and the training loop.
 export { playgroundPoints, CLASSIFICATION_SETS, REGRESSION_SETS, isClassificationSet, type PlaygroundSet, type Points } from './data/playground';
 export { splitDataset, batches, subset, type Dataset, type Batch } from './data/dataset';
-export { readDatasetSpec, readTrainingSettings, buildDataset, DatasetError, DATASET_SOURCES, type DatasetJson, type DatasetSource, type TrainingSettings, type ExternalData } from './data/spec';
+export {
+  readDatasetSpec,
+  readTrainingSettings,
+  buildDataset,
+  DatasetError,
+  DATASET_SOURCES,
+  type DatasetJson,
+  type DatasetSource,
+  type TrainingSettings,
+  type ExternalData,
+} from './data/spec';
 export { tableToDataset, CsvError, type CsvTable } from './data/csv';
 export { INLINE_ROWS_KEY, INLINE_MAX_ROWS, INLINE_MAX_VALUES, inlineRowsProblems, defaultValidationSplit } from './data/inline';
 export {
-  FEATURE_DEFS, INPUT_FEATURES, DEFAULT_INPUT_FEATURES, INPUT_FEATURES_KEY, POINT_SETS, boundInputId, computeFeatures, featureDef,
-  featureTransform, inputFeaturesProblems, readInputFeatures, type FeatureDef,
+  FEATURE_DEFS,
+  INPUT_FEATURES,
+  DEFAULT_INPUT_FEATURES,
+  INPUT_FEATURES_KEY,
+  POINT_SETS,
+  boundInputId,
+  computeFeatures,
+  featureDef,
+  featureTransform,
+  inputFeaturesProblems,
+  readInputFeatures,
+  type FeatureDef,
 } from './data/features';
 export { l1Penalty, l1Weights, readL1 } from './train/regularization';
 export { decodeDigits, type Digits } from './data/digits';
 export {
-  StepClock, profileTraining, timedStep, stepCosts, nodeFlops, updateFlops, summarizePhases, median, formatFlops, UNSCOPED_ROW,
-  type NodeCost, type StepCosts, type Phase, type PhaseTimes, type PhaseSummary, type NodeTimes, type NodeProfile, type FlopTotals, type ProfileReport, type ProfileOptions,
+  StepClock,
+  profileTraining,
+  timedStep,
+  stepCosts,
+  nodeFlops,
+  updateFlops,
+  summarizePhases,
+  median,
+  formatFlops,
+  UNSCOPED_ROW,
+  type NodeCost,
+  type StepCosts,
+  type Phase,
+  type PhaseTimes,
+  type PhaseSummary,
+  type NodeTimes,
+  type NodeProfile,
+  type FlopTotals,
+  type ProfileReport,
+  type ProfileOptions,
 } from './train/profile';
 export {
-  StepRecorder, TRACE_LIMITS, type StepTrace, type StepObserver, type TraceLimits, type ForwardTrace, type BackwardTrace, type PrimitiveTrace,
-  type InputGradTrace, type ParamGradTrace, type EdgeTrace, type UpdateTrace, type ParamUpdateTrace, type Heatmap,
+  StepRecorder,
+  TRACE_LIMITS,
+  type StepTrace,
+  type StepObserver,
+  type TraceLimits,
+  type ForwardTrace,
+  type BackwardTrace,
+  type PrimitiveTrace,
+  type InputGradTrace,
+  type ParamGradTrace,
+  type EdgeTrace,
+  type UpdateTrace,
+  type ParamUpdateTrace,
+  type Heatmap,
 } from './train/walkthrough';
 export { weightImage, nodeWeightImages, WEIGHT_IMAGE_LIMITS, type WeightImage, type ParamImages } from './train/weightImage';
-export { Trainer, NonFiniteError as TrainingNonFiniteError, accuracyOf, type StepResult, type EpochMetrics, type GradientSnapshot, type TrainerOptions, type TrainerPosition } from './train/trainer';
+export {
+  Trainer,
+  NonFiniteError as TrainingNonFiniteError,
+  accuracyOf,
+  type StepResult,
+  type EpochMetrics,
+  type GradientSnapshot,
+  type TrainerOptions,
+  type TrainerPosition,
+} from './train/trainer';
 
 // Check Gradients: the float32 backward against float64 finite differences.
 export {
-  checkGradients, gradCheckTargets, sampleEntries, GradCheckNonFiniteError, TOLERANCES as GRADCHECK_TOLERANCES,
-  DEFAULT_SAMPLES as GRADCHECK_DEFAULT_SAMPLES, DEFAULT_EPS as GRADCHECK_DEFAULT_EPS,
-  type GradCheckOptions, type GradCheckResult, type TensorCheck, type EntryCheck, type EntryVerdict,
+  checkGradients,
+  gradCheckTargets,
+  sampleEntries,
+  GradCheckNonFiniteError,
+  TOLERANCES as GRADCHECK_TOLERANCES,
+  DEFAULT_SAMPLES as GRADCHECK_DEFAULT_SAMPLES,
+  DEFAULT_EPS as GRADCHECK_DEFAULT_EPS,
+  type GradCheckOptions,
+  type GradCheckResult,
+  type TensorCheck,
+  type EntryCheck,
+  type EntryVerdict,
 } from './check/gradcheck';
 export { firstTrainingBatch } from './check/batch';
 export { formatGradCheckReport } from './check/report';

@@ -76,7 +76,8 @@ export class Tensor {
 
   /** Back-propagate from this tensor. A scalar gets the gradient 1, as in PyTorch. */
   backward(gradient?: Tensor, opts?: BackwardOptions): void {
-    if (!gradient && this.size !== 1) throw new Error(`backward(): grad can be implicitly created only for scalar outputs; this tensor has shape ${formatShape(this.shape)}`);
+    if (!gradient && this.size !== 1)
+      throw new Error(`backward(): grad can be implicitly created only for scalar outputs; this tensor has shape ${formatShape(this.shape)}`);
     runBackward(this, gradient ?? Tensor.full(this.shape, 1), opts);
   }
 

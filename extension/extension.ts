@@ -25,28 +25,33 @@ export function activate(context: vscode.ExtensionContext): void {
     edits,
     training,
     gradChecks,
-    GraphEditorProvider.register(context, {
-      attachGpuView: (uri, view) => training.attachGpuView(uri, view),
-      attachView: (uri, post) => vscode.Disposable.from(training.attachView(uri, post), gradChecks.attachView(uri, post)),
-      // Not awaited (a run lasts minutes): a failure is reported as "Backprop Studio: <button> failed: …".
-      trainingControl: (doc, action, view) => inBackground(TRAINING_ACTION_TITLES[action], () => {
-        if (action === 'start') return training.start(doc, undefined, view);
-        if (action === 'pause') return training.pause(doc.uri);
-        if (action === 'resume') return training.resume(doc.uri);
-        if (action === 'step' || action === 'stepEpoch' || action === 'walk') return training.step(doc, action === 'stepEpoch' ? 'epoch' : action, view);
-        if (action === 'stop') return training.stop(doc.uri, 'training panel');
-        return training.reset(doc);
-      }),
-      trainingPace: (doc, stepsPerSecond) => training.pace(doc.uri, stepsPerSecond),
-      watchNode: (doc, nodeId) => training.watch(doc, nodeId),
-      // Not awaited (seconds on a CNN): the result reaches the editor as gradCheck messages.
-      checkGradients: (doc, nodeId) => inBackground('Check Gradients', () => gradChecks.check(doc, nodeId)),
-      // Closing the editor ends its run; a hidden tab keeps training.
-      isTraining: (uri) => training.session(uri)?.active ?? false,
-      lastEditorClosed: (uri) => training.closed(uri),
-      attachReveal: (uri, reveal) => revealer.attach(uri, reveal),
-      webviewMessageHandler: testHooks?.webviewMessageHandler,
-    }, edits),
+    GraphEditorProvider.register(
+      context,
+      {
+        attachGpuView: (uri, view) => training.attachGpuView(uri, view),
+        attachView: (uri, post) => vscode.Disposable.from(training.attachView(uri, post), gradChecks.attachView(uri, post)),
+        // Not awaited (a run lasts minutes): a failure is reported as "Backprop Studio: <button> failed: …".
+        trainingControl: (doc, action, view) =>
+          inBackground(TRAINING_ACTION_TITLES[action], () => {
+            if (action === 'start') return training.start(doc, undefined, view);
+            if (action === 'pause') return training.pause(doc.uri);
+            if (action === 'resume') return training.resume(doc.uri);
+            if (action === 'step' || action === 'stepEpoch' || action === 'walk') return training.step(doc, action === 'stepEpoch' ? 'epoch' : action, view);
+            if (action === 'stop') return training.stop(doc.uri, 'training panel');
+            return training.reset(doc);
+          }),
+        trainingPace: (doc, stepsPerSecond) => training.pace(doc.uri, stepsPerSecond),
+        watchNode: (doc, nodeId) => training.watch(doc, nodeId),
+        // Not awaited (seconds on a CNN): the result reaches the editor as gradCheck messages.
+        checkGradients: (doc, nodeId) => inBackground('Check Gradients', () => gradChecks.check(doc, nodeId)),
+        // Closing the editor ends its run; a hidden tab keeps training.
+        isTraining: (uri) => training.session(uri)?.active ?? false,
+        lastEditorClosed: (uri) => training.closed(uri),
+        attachReveal: (uri, reveal) => revealer.attach(uri, reveal),
+        webviewMessageHandler: testHooks?.webviewMessageHandler,
+      },
+      edits,
+    ),
   );
   // A command that fails says so by its title, and logs the stack: never an unhandled rejection.
   for (const [id, { title, handler }] of Object.entries(commandHandlers(training, revealer, gradChecks))) {

@@ -17,16 +17,34 @@ export { HISTOGRAM_BINS, TINY_TENSOR } from '../engine/train/stats';
 import type { StepCosts } from '../engine/train/profile';
 export type { NodeCost, StepCosts } from '../engine/train/profile';
 export type {
-  StepTrace, ForwardTrace, BackwardTrace, PrimitiveTrace, InputGradTrace, ParamGradTrace, EdgeTrace, UpdateTrace, ParamUpdateTrace, Heatmap, TraceLimits,
+  StepTrace,
+  ForwardTrace,
+  BackwardTrace,
+  PrimitiveTrace,
+  InputGradTrace,
+  ParamGradTrace,
+  EdgeTrace,
+  UpdateTrace,
+  ParamUpdateTrace,
+  Heatmap,
+  TraceLimits,
 } from '../engine/train/walkthrough';
 export type { WeightImage, ParamImages } from '../engine/train/weightImage';
 export { WEIGHT_IMAGE_LIMITS } from '../engine/train/weightImage';
 import type { DatasetPoints, FromWorker, GradientUpdate, ProgressUpdate, ToWorker } from '../engine/train/runMessages';
 export type {
-  DatasetPoints, EdgeFlag, FromWorker, GradientUpdate, LearnedData, PointSet, ProgressUpdate, RunOptions, StepUnit, ToWorker,
+  DatasetPoints,
+  EdgeFlag,
+  FromWorker,
+  GradientUpdate,
+  LearnedData,
+  PointSet,
+  ProgressUpdate,
+  RunOptions,
+  StepUnit,
+  ToWorker,
 } from '../engine/train/runMessages';
 export { MAX_DATASET_POINTS } from '../engine/train/runMessages';
-
 
 // ---------------------------------------------------------------------------------------------
 // Host → webview
@@ -59,12 +77,9 @@ export interface EditRejectedMessage {
 
 export type SessionStatus = 'starting' | 'running' | 'paused' | 'stopping' | 'completed' | 'stopped' | 'nonFinite' | 'failed';
 
-
 /** What the overlay draws (chosen in its legend). */
 export type OverlayMode = 'gradient' | 'update' | 'weight';
 export const OVERLAY_MODES: readonly OverlayMode[] = ['gradient', 'update', 'weight'];
-
-
 
 /** The training session's state for this document ('idle' when none has run since the editor opened). */
 export interface TrainingStateMessage {
@@ -143,8 +158,6 @@ export interface StepCostsMessage extends StepCosts {
   step: number;
 }
 
-
-
 /** The run's 2-D training and validation points, sent once a run starts (and replayed to views that open). */
 export interface DatasetPointsMessage extends DatasetPoints {
   type: 'datasetPoints';
@@ -192,13 +205,26 @@ export interface UiPrefsMessage {
  * The training messages the webview acknowledges once drawn (`trainingAck`) and the host's feed holds back and
  * coalesces (extension/training/trainingFeed.ts): each carries a whole state, so only the newest of a kind matters.
  */
-export const ACKNOWLEDGED_MESSAGES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'stepCosts', 'datasetPoints', 'walkthrough', 'weights'] as const;
+export const ACKNOWLEDGED_MESSAGES = [
+  'trainingState',
+  'trainingMetrics',
+  'gradients',
+  'boundary',
+  'nodeStats',
+  'stepCosts',
+  'datasetPoints',
+  'walkthrough',
+  'weights',
+] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Check Gradients (host → webview)
 
 /** One tensor of a gradient check, as the editor shows it: the engine's TensorCheck without its entries and timing. */
-export type GradCheckTensorView = Pick<TensorCheck, 'name' | 'kind' | 'nodeId' | 'shape' | 'checked' | 'maxAbsError' | 'relError' | 'kinks' | 'status' | 'belowResolution'>;
+export type GradCheckTensorView = Pick<
+  TensorCheck,
+  'name' | 'kind' | 'nodeId' | 'shape' | 'checked' | 'maxAbsError' | 'relError' | 'kinks' | 'status' | 'belowResolution'
+>;
 
 /** A gradient check's result, as the editor shows it: per tensor, and what backprop and the finite differences cost. */
 export interface GradCheckView {
@@ -241,10 +267,22 @@ export interface GradCheckMessage {
 }
 
 export type HostMessage =
-  | DocumentMessage | RevealNodeMessage | EditRejectedMessage
-  | TrainingStateMessage | TrainingMetricsMessage | GradientsMessage | BoundaryMessage
-  | NodeStatsMessage | StepCostsMessage | DatasetPointsMessage | UiPrefsMessage | WalkthroughMessage | WeightsMessage | GradCheckMessage
-  | GpuRunStartMessage | GpuRunControlMessage;
+  | DocumentMessage
+  | RevealNodeMessage
+  | EditRejectedMessage
+  | TrainingStateMessage
+  | TrainingMetricsMessage
+  | GradientsMessage
+  | BoundaryMessage
+  | NodeStatsMessage
+  | StepCostsMessage
+  | DatasetPointsMessage
+  | UiPrefsMessage
+  | WalkthroughMessage
+  | WeightsMessage
+  | GradCheckMessage
+  | GpuRunStartMessage
+  | GpuRunControlMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host
@@ -370,17 +408,23 @@ export interface CheckGradientsMessage {
   nodeId?: string;
 }
 
-export type WebviewMessage = ReadyMessage | EditMessage | OpenAsTextMessage | RunCommandMessage | TrainingControlMessage | TrainingPaceMessage | TrainingAckMessage | SetUiPrefsMessage | WatchNodeMessage | CheckGradientsMessage
-  | GpuAdapterMessage | GpuRunMessage;
+export type WebviewMessage =
+  | ReadyMessage
+  | EditMessage
+  | OpenAsTextMessage
+  | RunCommandMessage
+  | TrainingControlMessage
+  | TrainingPaceMessage
+  | TrainingAckMessage
+  | SetUiPrefsMessage
+  | WatchNodeMessage
+  | CheckGradientsMessage
+  | GpuAdapterMessage
+  | GpuRunMessage;
 
 // ---------------------------------------------------------------------------------------------
 // A training run's runner: the host's worker thread (extension/training/worker.ts) or the WebGPU runner in the
 // webview (webview/gpu/). The session (extension/training/session.ts) talks to either the same way.
-
-
-
-
-
 
 /**
  * The WebGPU run after `step` steps (at an epoch's end, about once a second between, and when it comes to rest): its

@@ -21,7 +21,22 @@ import { INPUT_FEATURES } from '../engine/data/features';
 import type { AttrValue, EdgeJson, NodeJson } from '../engine/graph/types-public';
 import type { EpochMetrics } from '../engine/train/trainer';
 import type { OptimizerState } from '../engine/optim/optimizer';
-import { MAX_BATCH_EDITS, OVERLAY_MODES, TRAINING_PACES, type FromWorker, type GpuRunMessage, type RunnerCheckpoint, type RunnerLost, type GraphEdit, type UiPrefs, type Position, type TrainingControlMessage, type TrainingPaceMessage, type TrainingValue, type WebviewMessage } from './messages';
+import {
+  MAX_BATCH_EDITS,
+  OVERLAY_MODES,
+  TRAINING_PACES,
+  type FromWorker,
+  type GpuRunMessage,
+  type RunnerCheckpoint,
+  type RunnerLost,
+  type GraphEdit,
+  type UiPrefs,
+  type Position,
+  type TrainingControlMessage,
+  type TrainingPaceMessage,
+  type TrainingValue,
+  type WebviewMessage,
+} from './messages';
 
 export type ParseResult = { ok: true; msg: WebviewMessage } | { ok: false; error: string };
 
@@ -349,7 +364,11 @@ function uiPrefs(v: unknown, where: string): UiPrefs {
     out[k] = o[k] as boolean;
   }
   if (o.overlayMode !== undefined) {
-    if (!(OVERLAY_MODES as readonly unknown[]).includes(o.overlayMode)) fail(`${where}.overlayMode`, `must be one of ${OVERLAY_MODES.join(', ')}, found ${typeof o.overlayMode === 'string' ? quote(o.overlayMode) : describe(o.overlayMode)}`);
+    if (!(OVERLAY_MODES as readonly unknown[]).includes(o.overlayMode))
+      fail(
+        `${where}.overlayMode`,
+        `must be one of ${OVERLAY_MODES.join(', ')}, found ${typeof o.overlayMode === 'string' ? quote(o.overlayMode) : describe(o.overlayMode)}`,
+      );
     out.overlayMode = o.overlayMode as UiPrefs['overlayMode'];
   }
   return out;
@@ -360,18 +379,53 @@ const TRAINING_ACTIONS = ['start', 'pause', 'resume', 'step', 'stepEpoch', 'walk
 
 // Adding a message or an edit to protocol/messages.ts without a check here is a compile error.
 const CHECKED_MESSAGES: Record<WebviewMessage['type'], true> = {
-  ready: true, edit: true, openAsText: true, runCommand: true, trainingControl: true, trainingPace: true, trainingAck: true, setUiPrefs: true, watchNode: true, checkGradients: true,
-  gpuAdapter: true, gpuRun: true,
+  ready: true,
+  edit: true,
+  openAsText: true,
+  runCommand: true,
+  trainingControl: true,
+  trainingPace: true,
+  trainingAck: true,
+  setUiPrefs: true,
+  watchNode: true,
+  checkGradients: true,
+  gpuAdapter: true,
+  gpuRun: true,
 };
 // Likewise for what the WebGPU runner relays.
 const CHECKED_RUNNER_MESSAGES: Record<FromWorker['type'] | RunnerLost['type'] | RunnerCheckpoint['type'], true> = {
-  started: true, progress: true, epoch: true, gradients: true, boundary: true, nodeStats: true, stepCosts: true, walkthrough: true, weights: true,
-  datasetPoints: true, paused: true, resumed: true, finished: true, nonFinite: true, failed: true, runnerLost: true, checkpoint: true,
+  started: true,
+  progress: true,
+  epoch: true,
+  gradients: true,
+  boundary: true,
+  nodeStats: true,
+  stepCosts: true,
+  walkthrough: true,
+  weights: true,
+  datasetPoints: true,
+  paused: true,
+  resumed: true,
+  finished: true,
+  nonFinite: true,
+  failed: true,
+  runnerLost: true,
+  checkpoint: true,
 };
 void CHECKED_RUNNER_MESSAGES;
 const CHECKED_EDITS: Record<GraphEdit['kind'], true> = {
-  addNodes: true, moveNodes: true, deleteElements: true, connect: true, setInput: true, setAttr: true, renameNode: true, setName: true, setTraining: true,
-  setInputFeatures: true, setOp: true, batch: true,
+  addNodes: true,
+  moveNodes: true,
+  deleteElements: true,
+  connect: true,
+  setInput: true,
+  setAttr: true,
+  renameNode: true,
+  setName: true,
+  setTraining: true,
+  setInputFeatures: true,
+  setOp: true,
+  batch: true,
 };
 void CHECKED_MESSAGES;
 void CHECKED_EDITS;
@@ -403,7 +457,10 @@ export function parseWebviewMessage(raw: unknown): ParseResult {
         const o = object(raw, 'trainingControl', ['type', 'action']);
         const action = o.action;
         if (typeof action !== 'string' || !(TRAINING_ACTIONS as readonly string[]).includes(action)) {
-          fail('trainingControl.action', `must be one of ${TRAINING_ACTIONS.join(', ')}, found ${typeof action === 'string' ? quote(action) : describe(action)}`);
+          fail(
+            'trainingControl.action',
+            `must be one of ${TRAINING_ACTIONS.join(', ')}, found ${typeof action === 'string' ? quote(action) : describe(action)}`,
+          );
         }
         return { ok: true, msg: { type, action: action as TrainingControlMessage['action'] } };
       }
@@ -434,7 +491,10 @@ export function parseWebviewMessage(raw: unknown): ParseResult {
       }
       case 'gpuRun': {
         const o = object(raw, 'gpuRun', ['type', 'runId', 'message']);
-        return { ok: true, msg: { type, runId: integer(o.runId, 'gpuRun.runId', 0, MESSAGE_LIMITS.runId), message: runnerMessage(o.message, 'gpuRun.message') } };
+        return {
+          ok: true,
+          msg: { type, runId: integer(o.runId, 'gpuRun.runId', 0, MESSAGE_LIMITS.runId), message: runnerMessage(o.message, 'gpuRun.message') },
+        };
       }
       case 'edit': {
         const o = object(raw, 'edit', ['type', 'version', 'edit']);
@@ -496,7 +556,8 @@ function plainData(v: unknown, where: string, budget = { items: MESSAGE_LIMITS.v
   }
   if (!isPlainObject(v)) fail(where, `must be plain data, found ${describe(v)}`);
   const out = dict<unknown>();
-  for (const k of ownKeys(v as Record<string, unknown>, Math.max(0, budget.items), where)) out[k] = plainData((v as Record<string, unknown>)[k], `${where}.${k}`, budget, depth + 1);
+  for (const k of ownKeys(v as Record<string, unknown>, Math.max(0, budget.items), where))
+    out[k] = plainData((v as Record<string, unknown>)[k], `${where}.${k}`, budget, depth + 1);
   return out;
 }
 
@@ -533,7 +594,10 @@ function runnerMessage(v: unknown, where: string): GpuRunMessage['message'] {
       const o = object(v, at, ['type', 'stepsPerEpoch', 'epochs', 'classification', 'trainSize', 'validationSize', 'learned', 'kernels']);
       const l = object(o.learned, `${at}.learned`, ['classes', 'normalization'], []);
       const learned: Extract<FromWorker, { type: 'started' }>['learned'] = {};
-      if (l.classes !== undefined) learned.classes = array(l.classes, `${at}.learned.classes`, MESSAGE_LIMITS.classes).map((c, i) => string(c, `${at}.learned.classes[${i}]`, MESSAGE_LIMITS.nameLength));
+      if (l.classes !== undefined)
+        learned.classes = array(l.classes, `${at}.learned.classes`, MESSAGE_LIMITS.classes).map((c, i) =>
+          string(c, `${at}.learned.classes[${i}]`, MESSAGE_LIMITS.nameLength),
+        );
       if (l.normalization !== undefined) {
         const n = object(l.normalization, `${at}.learned.normalization`, ['mean', 'std']);
         const nums = (a: unknown, w: string) => array(a, w, MESSAGE_LIMITS.features).map((x, i) => finite(x, `${w}[${i}]`, Number.MAX_VALUE));
@@ -543,18 +607,33 @@ function runnerMessage(v: unknown, where: string): GpuRunMessage['message'] {
       const kinds = ['relaxed-simd', 'simd', 'typescript'] as const;
       if (!(kinds as readonly unknown[]).includes(k.kernels)) fail(`${at}.kernels.kernels`, `must be one of ${kinds.join(', ')}`);
       return {
-        type, stepsPerEpoch: count(o.stepsPerEpoch, `${at}.stepsPerEpoch`), epochs: integer(o.epochs, `${at}.epochs`, 0, MESSAGE_LIMITS.epochs), classification: bool(o.classification, `${at}.classification`),
-        trainSize: count(o.trainSize, `${at}.trainSize`), validationSize: count(o.validationSize, `${at}.validationSize`), learned,
+        type,
+        stepsPerEpoch: count(o.stepsPerEpoch, `${at}.stepsPerEpoch`),
+        epochs: integer(o.epochs, `${at}.epochs`, 0, MESSAGE_LIMITS.epochs),
+        classification: bool(o.classification, `${at}.classification`),
+        trainSize: count(o.trainSize, `${at}.trainSize`),
+        validationSize: count(o.validationSize, `${at}.validationSize`),
+        learned,
         kernels: { kernels: k.kernels as (typeof kinds)[number], threads: integer(k.threads, `${at}.kernels.threads`, 0, 4096) },
       };
     }
     case 'progress': {
       const o = object(v, at, ['type', 'progress']);
-      const p = object(o.progress, `${at}.progress`, ['step', 'epoch', 'epochs', 'stepsPerEpoch', 'loss', 'accuracy', 'samplesPerSecond'], ['step', 'epoch', 'epochs', 'stepsPerEpoch', 'loss', 'samplesPerSecond']);
+      const p = object(
+        o.progress,
+        `${at}.progress`,
+        ['step', 'epoch', 'epochs', 'stepsPerEpoch', 'loss', 'accuracy', 'samplesPerSecond'],
+        ['step', 'epoch', 'epochs', 'stepsPerEpoch', 'loss', 'samplesPerSecond'],
+      );
       return {
-        type, progress: {
-          step: count(p.step, `${at}.progress.step`), epoch: integer(p.epoch, `${at}.progress.epoch`, 0, MESSAGE_LIMITS.epochs), epochs: integer(p.epochs, `${at}.progress.epochs`, 0, MESSAGE_LIMITS.epochs),
-          stepsPerEpoch: count(p.stepsPerEpoch, `${at}.progress.stepsPerEpoch`), loss: metric(p.loss, `${at}.progress.loss`), samplesPerSecond: metric(p.samplesPerSecond, `${at}.progress.samplesPerSecond`),
+        type,
+        progress: {
+          step: count(p.step, `${at}.progress.step`),
+          epoch: integer(p.epoch, `${at}.progress.epoch`, 0, MESSAGE_LIMITS.epochs),
+          epochs: integer(p.epochs, `${at}.progress.epochs`, 0, MESSAGE_LIMITS.epochs),
+          stepsPerEpoch: count(p.stepsPerEpoch, `${at}.progress.stepsPerEpoch`),
+          loss: metric(p.loss, `${at}.progress.loss`),
+          samplesPerSecond: metric(p.samplesPerSecond, `${at}.progress.samplesPerSecond`),
           ...(p.accuracy !== undefined ? { accuracy: metric(p.accuracy, `${at}.progress.accuracy`) } : {}),
         },
       };
@@ -567,10 +646,16 @@ function runnerMessage(v: unknown, where: string): GpuRunMessage['message'] {
       const o = object(v, at, ['type', 'update']);
       const u = object(o.update, `${at}.update`, ['step', 'edges', 'flags', 'paramNorms', 'params'], ['step', 'edges', 'flags', 'paramNorms']);
       const edges = array(u.edges, `${at}.update.edges`, LIMITS.edges).map((x, i) => metric(x, `${at}.update.edges[${i}]`));
-      const flags = array(u.flags, `${at}.update.flags`, LIMITS.edges).map((f, i) => (f === null || f === 'vanishing' || f === 'exploding' ? f : fail(`${at}.update.flags[${i}]`, 'must be "vanishing", "exploding" or null')));
+      const flags = array(u.flags, `${at}.update.flags`, LIMITS.edges).map((f, i) =>
+        f === null || f === 'vanishing' || f === 'exploding' ? f : fail(`${at}.update.flags[${i}]`, 'must be "vanishing", "exploding" or null'),
+      );
       return {
-        type, update: {
-          step: count(u.step, `${at}.update.step`), edges, flags, paramNorms: plainData(u.paramNorms, `${at}.update.paramNorms`) as Record<string, number>,
+        type,
+        update: {
+          step: count(u.step, `${at}.update.step`),
+          edges,
+          flags,
+          paramNorms: plainData(u.paramNorms, `${at}.update.paramNorms`) as Record<string, number>,
           ...(u.params !== undefined ? { params: plainData(u.params, `${at}.update.params`) as never } : {}),
         },
       };
@@ -578,9 +663,17 @@ function runnerMessage(v: unknown, where: string): GpuRunMessage['message'] {
     case 'boundary': {
       const o = object(v, at, ['type', 'step', 'grid', 'extent', 'values', 'kind']);
       const grid = integer(o.grid, `${at}.grid`, 1, 512);
-      if (!(o.values instanceof Float32Array) || o.values.length !== grid * grid) fail(`${at}.values`, `must be a Float32Array of grid² = ${grid * grid} values, found ${describe(o.values)}`);
+      if (!(o.values instanceof Float32Array) || o.values.length !== grid * grid)
+        fail(`${at}.values`, `must be a Float32Array of grid² = ${grid * grid} values, found ${describe(o.values)}`);
       if (o.kind !== 'probability' && o.kind !== 'regression') fail(`${at}.kind`, 'must be "probability" or "regression"');
-      return { type, step: count(o.step, `${at}.step`), grid, extent: finite(o.extent, `${at}.extent`, 1e6), values: (o.values as Float32Array).slice(), kind: o.kind as 'probability' | 'regression' };
+      return {
+        type,
+        step: count(o.step, `${at}.step`),
+        grid,
+        extent: finite(o.extent, `${at}.extent`, 1e6),
+        values: (o.values as Float32Array).slice(),
+        kind: o.kind as 'probability' | 'regression',
+      };
     }
     case 'nodeStats': {
       const o = object(v, at, ['type', 'step', 'nodes']);
@@ -597,7 +690,12 @@ function runnerMessage(v: unknown, where: string): GpuRunMessage['message'] {
     }
     case 'weights': {
       const o = object(v, at, ['type', 'nodeId', 'step', 'params']);
-      return { type, nodeId: nodeId(o.nodeId, `${at}.nodeId`), step: count(o.step, `${at}.step`), params: array(plainData(o.params, `${at}.params`), `${at}.params`, LIMITS.nodes) as never };
+      return {
+        type,
+        nodeId: nodeId(o.nodeId, `${at}.nodeId`),
+        step: count(o.step, `${at}.step`),
+        params: array(plainData(o.params, `${at}.params`), `${at}.params`, LIMITS.nodes) as never,
+      };
     }
     case 'datasetPoints': {
       const o = object(v, at, ['type', 'points']);
@@ -610,13 +708,22 @@ function runnerMessage(v: unknown, where: string): GpuRunMessage['message'] {
     case 'finished': {
       const o = object(v, at, ['type', 'reason', 'weights', 'history']);
       if (o.reason !== 'completed' && o.reason !== 'stopped') fail(`${at}.reason`, 'must be "completed" or "stopped"');
-      return { type, reason: o.reason as 'completed' | 'stopped', weights: weightsBytes(o.weights, `${at}.weights`), history: history(o.history, `${at}.history`) };
+      return {
+        type,
+        reason: o.reason as 'completed' | 'stopped',
+        weights: weightsBytes(o.weights, `${at}.weights`),
+        history: history(o.history, `${at}.history`),
+      };
     }
     case 'nonFinite': {
       const o = object(v, at, ['type', 'step', 'nodeId', 'detail', 'weights', 'history']);
       return {
-        type, step: count(o.step, `${at}.step`), nodeId: string(o.nodeId, `${at}.nodeId`, MESSAGE_LIMITS.idLength), detail: string(o.detail, `${at}.detail`, MESSAGE_LIMITS.runnerText),
-        weights: weightsBytes(o.weights, `${at}.weights`), history: history(o.history, `${at}.history`),
+        type,
+        step: count(o.step, `${at}.step`),
+        nodeId: string(o.nodeId, `${at}.nodeId`, MESSAGE_LIMITS.idLength),
+        detail: string(o.detail, `${at}.detail`, MESSAGE_LIMITS.runnerText),
+        weights: weightsBytes(o.weights, `${at}.weights`),
+        history: history(o.history, `${at}.history`),
       };
     }
     case 'failed': {
@@ -627,17 +734,27 @@ function runnerMessage(v: unknown, where: string): GpuRunMessage['message'] {
       const o = object(v, at, ['type', 'step', 'epoch', 'weights', 'history', 'partial', 'optimizer']);
       const p = object(o.partial, `${at}.partial`, ['loss', 'correct', 'samples']);
       return {
-        type, step: count(o.step, `${at}.step`), epoch: integer(o.epoch, `${at}.epoch`, 0, MESSAGE_LIMITS.epochs), weights: weightsBytes(o.weights, `${at}.weights`),
+        type,
+        step: count(o.step, `${at}.step`),
+        epoch: integer(o.epoch, `${at}.epoch`, 0, MESSAGE_LIMITS.epochs),
+        weights: weightsBytes(o.weights, `${at}.weights`),
         history: history(o.history, `${at}.history`),
-        partial: { loss: finite(p.loss, `${at}.partial.loss`, Number.MAX_VALUE), correct: finite(p.correct, `${at}.partial.correct`, Number.MAX_SAFE_INTEGER), samples: count(p.samples, `${at}.partial.samples`) },
+        partial: {
+          loss: finite(p.loss, `${at}.partial.loss`, Number.MAX_VALUE),
+          correct: finite(p.correct, `${at}.partial.correct`, Number.MAX_SAFE_INTEGER),
+          samples: count(p.samples, `${at}.partial.samples`),
+        },
         optimizer: optimizerState(o.optimizer, `${at}.optimizer`),
       };
     }
     case 'runnerLost': {
       const o = object(v, at, ['type', 'reason', 'weights', 'epoch', 'history']);
       return {
-        type, reason: string(o.reason, `${at}.reason`, MESSAGE_LIMITS.runnerText), weights: o.weights === null ? null : weightsBytes(o.weights, `${at}.weights`),
-        epoch: integer(o.epoch, `${at}.epoch`, 0, MESSAGE_LIMITS.epochs), history: history(o.history, `${at}.history`),
+        type,
+        reason: string(o.reason, `${at}.reason`, MESSAGE_LIMITS.runnerText),
+        weights: o.weights === null ? null : weightsBytes(o.weights, `${at}.weights`),
+        epoch: integer(o.epoch, `${at}.epoch`, 0, MESSAGE_LIMITS.epochs),
+        history: history(o.history, `${at}.history`),
       };
     }
     default:

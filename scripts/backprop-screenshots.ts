@@ -65,7 +65,12 @@ async function record(model: ModelJson, o: RecordOptions): Promise<HostMessage[]
     watched: () => o.watch ?? null,
   };
   await runTraining(
-    { modelText: JSON.stringify(model), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: o.everyStep ? 1e9 : 20, boundaryGrid: o.boundaryGrid ?? 0, watch: o.watch ?? null } },
+    {
+      modelText: JSON.stringify(model),
+      sidecar: null,
+      external: {},
+      options: { overlay: true, maxUpdatesPerSecond: o.everyStep ? 1e9 : 20, boundaryGrid: o.boundaryGrid ?? 0, watch: o.watch ?? null },
+    },
     (m) => worker.push(m),
     control,
   );
@@ -203,7 +208,9 @@ const shots: Record<string, (s: Shooter) => Promise<void>> = {
     // The overlay's legend folded to its one line, so the Inspector has the column's height for the heatmaps.
     await page.locator('[data-testid="grad-legend-toggle"]').click();
     // The weight's gradient at the bottom of the Inspector, the weight before the update above it.
-    await page.locator('[data-testid="inspector-weights"] [data-param="weight"] [data-testid="weights-grad"]').evaluate((e) => e.scrollIntoView({ block: 'end' }));
+    await page
+      .locator('[data-testid="inspector-weights"] [data-param="weight"] [data-testid="weights-grad"]')
+      .evaluate((e) => e.scrollIntoView({ block: 'end' }));
     await s.save(page, 'heatmap');
   },
 
@@ -223,7 +230,11 @@ const shots: Record<string, (s: Shooter) => Promise<void>> = {
    */
   async gradcheck(s) {
     const model = template('mlp-classifier-2d');
-    const outcome = await new CheckRunner(join(ROOT, 'dist', 'gradcheckWorker.js'), { modelText: JSON.stringify(model), sidecar: null, external: {} }, () => undefined).outcome;
+    const outcome = await new CheckRunner(
+      join(ROOT, 'dist', 'gradcheckWorker.js'),
+      { modelText: JSON.stringify(model), sidecar: null, external: {} },
+      () => undefined,
+    ).outcome;
     if (outcome.type !== 'result') throw new Error(`the check failed: ${outcome.message}`);
     const page = await s.open(model, [{ type: 'gradCheck', status: 'done', result: await gradCheckViewOf(outcome.result) }], 'panel');
     await page.locator('[data-testid="gradcheck-cost"]').evaluate((e) => e.scrollIntoView({ block: 'end' }));
@@ -261,7 +272,11 @@ const shots: Record<string, (s: Shooter) => Promise<void>> = {
     await page.setContent(
       `<body style="margin:0;background:#1e1e1e;color:#ccc;font:13px system-ui,sans-serif">` +
         `<div id="strip" style="display:flex;gap:16px;padding:12px;width:max-content">` +
-        cuts.map((x) => `<figure style="margin:0"><figcaption style="margin-bottom:6px">${x.title}</figcaption><img src="data:image/png;base64,${x.png}"></figure>`).join('') +
+        cuts
+          .map(
+            (x) => `<figure style="margin:0"><figcaption style="margin-bottom:6px">${x.title}</figcaption><img src="data:image/png;base64,${x.png}"></figure>`,
+          )
+          .join('') +
         `</div></body>`,
     );
     const file = join(DOCS, 'backprop-depth.png');
@@ -286,7 +301,9 @@ const shots: Record<string, (s: Shooter) => Promise<void>> = {
     const page = await s.open(model, await record(model, { steps: 20, watch: 'fc1', boundaryGrid: 40 }), 'panel');
     await select(page, 'fc1');
     await page.locator('[data-testid="grad-legend-toggle"]').click();
-    await page.locator('[data-testid="inspector-weights"] [data-param="weight"] [data-testid="weights-grad"]').evaluate((e) => e.scrollIntoView({ block: 'end' }));
+    await page
+      .locator('[data-testid="inspector-weights"] [data-param="weight"] [data-testid="weights-grad"]')
+      .evaluate((e) => e.scrollIntoView({ block: 'end' }));
     // Hover once the reveal's centring has ended: the card goes away when the view moves.
     await page.waitForTimeout(1000);
     await page.locator('.react-flow__node[data-id="act1"]').hover();

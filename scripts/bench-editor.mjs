@@ -276,21 +276,33 @@ try {
     ['one attribute changed → redrawn', edit, '', null],
   ];
   const drawn = runs[0].drawn;
-  console.log(`\nGraph editor: ${model.nodes.length} nodes, ${model.edges.length} edges, ${RUNS} runs, ${DEV ? 'development' : 'production'} bundle, ${cpus().length} CPUs`);
+  console.log(
+    `\nGraph editor: ${model.nodes.length} nodes, ${model.edges.length} edges, ${RUNS} runs, ${DEV ? 'development' : 'production'} bundle, ${cpus().length} CPUs`,
+  );
   console.log(`opening view: ${drawn.nodes} nodes and ${drawn.edges} edges in view and drawn, all ${model.nodes.length} nodes in the minimap\n`);
   const pad = (s, n) => String(s).padEnd(n);
   const padl = (s, n) => String(s).padStart(n);
   console.log(`${pad('measure', 40)}${padl('p50 ms', 9)}${padl('p95 ms', 9)}${padl('max ms', 9)}${padl('n', 6)}  target`);
   for (const [name, s, target, ok] of rows) {
-    console.log(`${pad(name, 40)}${padl(r1(s.p50), 9)}${padl(r1(s.p95), 9)}${padl(r1(s.max), 9)}${padl(s.n, 6)}  ${target}${ok === null ? '' : ok ? '  ok' : '  MISSED'}`);
+    console.log(
+      `${pad(name, 40)}${padl(r1(s.p50), 9)}${padl(r1(s.p95), 9)}${padl(r1(s.max), 9)}${padl(s.n, 6)}  ${target}${ok === null ? '' : ok ? '  ok' : '  MISSED'}`,
+    );
   }
   console.log(`slow frames (index/frames:ms) per run: ${slowFrames.map((f) => f.join(' ') || '-').join(' | ')}`);
-  console.log(`\nframes over ${TARGET_FRAME_MS} ms while panning: ${over}; worst frame per run: ${worstFrames.map(r1).join(', ')} ms; long tasks: ${longTasks.length}${longTasks.length ? ` (max ${r1(Math.max(...longTasks))} ms)` : ''}`);
+  console.log(
+    `\nframes over ${TARGET_FRAME_MS} ms while panning: ${over}; worst frame per run: ${worstFrames.map(r1).join(', ')} ms; long tasks: ${longTasks.length}${longTasks.length ? ` (max ${r1(Math.max(...longTasks))} ms)` : ''}`,
+  );
   const ph = runs.map((r) => r.phases);
   const med = (k) => stats(ph.map((p) => p[k])).p50;
   console.log(`first render ÷ reference (same run, run by run): p50 ×${ratio.p50.toFixed(2)}, max ×${ratio.max.toFixed(2)}`);
-  console.log(`first-render phases (median ms after navigation start): script running ${med('script')}, stylesheet loaded ${med('stylesheet')}, document received ${med('document')}, frame with all drawn ${med('frame')}, painted ${med('painted')}`);
-  console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (on ${cpus().length} CPUs)`);
+  console.log(
+    `first-render phases (median ms after navigation start): script running ${med('script')}, stylesheet loaded ${med('stylesheet')}, document received ${med('document')}, frame with all drawn ${med('frame')}, painted ${med('painted')}`,
+  );
+  console.log(
+    `load average during the run: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (on ${cpus().length} CPUs)`,
+  );
   if (errors.length) console.log(`page errors: ${errors.join(' | ')}`);
 
   mkdirSync('bench/results', { recursive: true });

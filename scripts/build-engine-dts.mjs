@@ -34,10 +34,9 @@ export function buildEngineDts({ force = false } = {}) {
   const { generateDtsBundle } = require('dts-bundle-generator');
   let text;
   try {
-    [text] = generateDtsBundle(
-      [{ filePath: ENTRY, output: { noBanner: true, exportReferencedTypes: true } }],
-      { preferredConfigPath: join(ROOT, 'engine', 'tsconfig.json') },
-    );
+    [text] = generateDtsBundle([{ filePath: ENTRY, output: { noBanner: true, exportReferencedTypes: true } }], {
+      preferredConfigPath: join(ROOT, 'engine', 'tsconfig.json'),
+    });
   } catch (e) {
     // The engine does not type-check right now: keep the last good declarations rather than fail the build.
     if (!existsSync(OUT)) throw e;

@@ -21,7 +21,9 @@ export const KERNEL_VARIANTS = {
 const BASE_FLAGS = ['-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '--enable', 'simd', '--maximumMemory', '32768'];
 
 export async function buildKernels({ force = false } = {}) {
-  const sources = readdirSync(SRC).filter((f) => f.endsWith('.ts')).sort();
+  const sources = readdirSync(SRC)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
   const hash = createHash('sha256');
   for (const f of sources) hash.update(f).update(readFileSync(path.join(SRC, f)));
   hash.update(JSON.stringify([BASE_FLAGS, KERNEL_VARIANTS, JSON.parse(readFileSync('node_modules/assemblyscript/package.json', 'utf8')).version]));

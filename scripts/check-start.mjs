@@ -69,7 +69,10 @@ try {
   await page.screenshot({ path: join(outDir, '1-workbench.png') });
 
   // The palette: an extension's commands can show up a few seconds late on a fresh profile (runCommand retries).
-  const listed = await runCommand(page, 'Backprop Studio: New Model', { run: false }).then(() => true, () => false);
+  const listed = await runCommand(page, 'Backprop Studio: New Model', { run: false }).then(
+    () => true,
+    () => false,
+  );
   check(listed, 'the command palette lists "Backprop Studio: New Model"');
   if (listed) {
     await page.keyboard.press('F1');
@@ -85,11 +88,20 @@ try {
   const shown = await view
     .locator('#root[data-state="ok"] h1', { hasText: 'XOR classifier' })
     .waitFor({ timeout: 60_000 })
-    .then(() => true, () => false);
+    .then(
+      () => true,
+      () => false,
+    );
   check(shown, 'xor.nn.json opens in the Backprop Studio graph editor (extension active, webview script ran under the CSP)');
   if (shown) {
     const nodes = view.locator('.react-flow__node');
-    const six = await nodes.nth(5).waitFor({ timeout: 15_000 }).then(async () => (await nodes.count()) === 6, () => false);
+    const six = await nodes
+      .nth(5)
+      .waitFor({ timeout: 15_000 })
+      .then(
+        async () => (await nodes.count()) === 6,
+        () => false,
+      );
     check(six, `the graph editor draws the 6 nodes of xor.nn.json (.react-flow__node: ${await nodes.count()})`);
   }
   await sleep(1000);
@@ -100,10 +112,21 @@ try {
   const mtimeBefore = existsSync(sidecar) ? statSync(sidecar).mtimeMs : 0;
   const trained = await runCommand(page, 'Backprop Studio: Train')
     .then(() => view.locator('[data-testid="training-status"]', { hasText: /^Completed/ }).waitFor({ timeout: 120_000 }))
-    .then(() => true, () => false);
-  const status = await view.locator('[data-testid="training-status"]').textContent({ timeout: 1000 }).catch(() => '(no [data-testid="training-status"])');
+    .then(
+      () => true,
+      () => false,
+    );
+  const status = await view
+    .locator('[data-testid="training-status"]')
+    .textContent({ timeout: 1000 })
+    .catch(() => '(no [data-testid="training-status"])');
   check(trained, `"Backprop Studio: Train" trains xor.nn.json to the end (training status: ${status})`);
-  const points = Number(await view.locator('[data-testid="loss-chart"]').getAttribute('data-points', { timeout: 1000 }).catch(() => 0));
+  const points = Number(
+    await view
+      .locator('[data-testid="loss-chart"]')
+      .getAttribute('data-points', { timeout: 1000 })
+      .catch(() => 0),
+  );
   check(points > 0, `the loss chart has points (data-points: ${points})`);
   const written = await waitUntil(() => existsSync(sidecar) && statSync(sidecar).mtimeMs > mtimeBefore, 15_000);
   check(written, 'the run wrote the weights to examples/xor.safetensors');
@@ -114,7 +137,10 @@ try {
   const asText = await page
     .locator('.editor-instance .monaco-editor .view-lines', { hasText: 'XOR classifier' })
     .waitFor({ timeout: 15_000 })
-    .then(() => true, () => false);
+    .then(
+      () => true,
+      () => false,
+    );
   check(asText, '"Backprop Studio: Open as Text" opens xor.nn.json in the text editor');
   await sleep(1000);
   await page.screenshot({ path: join(outDir, '5-open-as-text.png') });
@@ -130,7 +156,10 @@ try {
   const how = await Promise.race([exited, sleep(20_000).then(() => 'still running')]);
   check(how !== 'still running', `npm start stopped on Ctrl-C (${how})`);
   const port = Number(/:(\d+)\//.exec(url)[1]);
-  const closed = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => false, () => true);
+  const closed = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+    () => false,
+    () => true,
+  );
   check(closed, 'code-server is gone after Ctrl-C');
   // The weights file as it was before the check trained.
   if (sidecarBefore) writeFileSync(sidecar, sidecarBefore);

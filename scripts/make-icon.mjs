@@ -8,11 +8,7 @@ const SIZE = 128;
 const out = process.argv[2] ?? new URL('../media/icon.png', import.meta.url);
 
 // ---- geometry -----------------------------------------------------------------------------------------
-const layers = [
-  [44, 84].map((y) => [30, y]),
-  [32, 64, 96].map((y) => [64, y]),
-  [44, 84].map((y) => [98, y]),
-];
+const layers = [[44, 84].map((y) => [30, y]), [32, 64, 96].map((y) => [64, y]), [44, 84].map((y) => [98, y])];
 const edges = [];
 for (let l = 0; l + 1 < layers.length; l++) for (const a of layers[l]) for (const b of layers[l + 1]) edges.push([a, b]);
 
@@ -22,7 +18,10 @@ const sdRoundRect = (x, y, cx, cy, hw, hh, r) => {
   return Math.hypot(Math.max(qx, 0), Math.max(qy, 0)) + Math.min(Math.max(qx, qy), 0) - r;
 };
 const sdSegment = (x, y, [ax, ay], [bx, by]) => {
-  const px = x - ax, py = y - ay, dx = bx - ax, dy = by - ay;
+  const px = x - ax,
+    py = y - ay,
+    dx = bx - ax,
+    dy = by - ay;
   const t = Math.max(0, Math.min(1, (px * dx + py * dy) / (dx * dx + dy * dy)));
   return Math.hypot(px - dx * t, py - dy * t);
 };
@@ -44,7 +43,8 @@ const OUTPUT_RING = hex('#ff9e40');
 const rgba = new Uint8Array(SIZE * SIZE * 4);
 for (let j = 0; j < SIZE; j++) {
   for (let i = 0; i < SIZE; i++) {
-    const x = i + 0.5, y = j + 0.5;
+    const x = i + 0.5,
+      y = j + 0.5;
     let color = [0, 0, 0];
     let alpha = 0;
     const over = (c, a) => {

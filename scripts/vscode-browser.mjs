@@ -12,7 +12,15 @@ import { csEntry, node24, node24Bin, root } from './tools.mjs';
 
 /** Debian's chromium; never a downloaded browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** User settings for a throw-away profile: a trusted workspace, nothing that reaches out or pops up. */
 export const QUIET_SETTINGS = {
@@ -53,7 +61,8 @@ export function freePort() {
 export async function waitForHttp(url, child, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`the server exited (${child.exitCode ?? child.signalCode}) before answering ${url}`);
+    if (child && (child.exitCode !== null || child.signalCode !== null))
+      throw new Error(`the server exited (${child.exitCode ?? child.signalCode}) before answering ${url}`);
     try {
       const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (r.ok) return;
@@ -133,14 +142,18 @@ export function linkExtension(extensionsDir) {
 export function codeServerArgs({ port, userDataDir, extensionsDir, folder }) {
   return [
     csEntry,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
     folder,
   ];
 }
@@ -228,7 +241,15 @@ export async function runCommand(page, title, { attempts = 10, rowTimeoutMs = 30
     await page.keyboard.press('F1');
     await input.waitFor({ timeout: 10_000 });
     await input.fill(`>${title}`);
-    if (await row.first().waitFor({ timeout: rowTimeoutMs }).then(() => true, () => false)) {
+    if (
+      await row
+        .first()
+        .waitFor({ timeout: rowTimeoutMs })
+        .then(
+          () => true,
+          () => false,
+        )
+    ) {
       if (run) await row.first().click();
       else await page.keyboard.press('Escape');
       return;

@@ -32,8 +32,7 @@ export function App({ root }: { root: HTMLElement }) {
         if (msg.type === 'document') {
           setDoc(msg);
           setRevision((r) => r + 1);
-        }
-        else if (msg.type === 'revealNode') setReveal((r) => ({ nodeId: msg.nodeId, seq: (r?.seq ?? 0) + 1 }));
+        } else if (msg.type === 'revealNode') setReveal((r) => ({ nodeId: msg.nodeId, seq: (r?.seq ?? 0) + 1 }));
         else if (msg.type === 'editRejected') notify(`The edit was not applied: ${msg.reason}`, 'error');
         else if (msg.type === 'uiPrefs') uiPrefs.apply(msg.prefs);
         else if (msg.type === 'gradCheck') gradCheck.apply(msg);

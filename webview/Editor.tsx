@@ -80,14 +80,17 @@ export function Editor({ model, analysis, version, revision, readOnly, colorMode
     const want = new Set(ids);
     return new Map(flowRef.current.nodesRef.current.filter((n) => want.has(n.id)).map((n) => [n.id, n.position]));
   };
-  const onKeyboardMove = useCallback((ids: string[]) => {
-    for (const id of ids) keyboardMoved.current.add(id);
-    clearTimeout(keyboardTimer.current);
-    keyboardTimer.current = setTimeout(() => {
-      send(moveEdit(positionsOf(keyboardMoved.current)));
-      keyboardMoved.current.clear();
-    }, KEYBOARD_MOVE_DELAY_MS);
-  }, [send]);
+  const onKeyboardMove = useCallback(
+    (ids: string[]) => {
+      for (const id of ids) keyboardMoved.current.add(id);
+      clearTimeout(keyboardTimer.current);
+      keyboardTimer.current = setTimeout(() => {
+        send(moveEdit(positionsOf(keyboardMoved.current)));
+        keyboardMoved.current.clear();
+      }, KEYBOARD_MOVE_DELAY_MS);
+    },
+    [send],
+  );
   useEffect(() => () => clearTimeout(keyboardTimer.current), []);
 
   const flow = useFlowState(view, revision, onKeyboardMove, draggingRef);
@@ -123,7 +126,10 @@ export function Editor({ model, analysis, version, revision, readOnly, colorMode
       const el = document.querySelector('.canvas .react-flow');
       const r = el?.getBoundingClientRect();
       const centre = r ? rf.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 }) : { x: 0, y: 0 };
-      const spot = freeSpot({ x: centre.x - 80, y: centre.y - 40 }, flowRef.current.nodesRef.current.map((n) => n.position));
+      const spot = freeSpot(
+        { x: centre.x - 80, y: centre.y - 40 },
+        flowRef.current.nodesRef.current.map((n) => n.position),
+      );
       addAt(op, spot);
     },
     [rf, addAt],
@@ -140,17 +146,16 @@ export function Editor({ model, analysis, version, revision, readOnly, colorMode
 
   const onRefused = useCallback((reason: string) => notify(`Connection refused: ${reason}`, 'warning'), [notify]);
 
-  const onDelete = useCallback(
-    (nodeIds: string[], edges: { from: string; to: string; port: number }[]) => send(deleteEdit(nodeIds, edges)),
-    [send],
-  );
+  const onDelete = useCallback((nodeIds: string[], edges: { from: string; to: string; port: number }[]) => send(deleteEdit(nodeIds, edges)), [send]);
 
   const onMoved = useCallback(
     (positions: Map<string, XY>) => {
-      const changed = new Map([...positions].filter(([id, p]) => {
-        const ui = viewRef.current.byId.get(id)?.ui;
-        return !ui || Math.round(p.x) !== ui.x || Math.round(p.y) !== ui.y;
-      }));
+      const changed = new Map(
+        [...positions].filter(([id, p]) => {
+          const ui = viewRef.current.byId.get(id)?.ui;
+          return !ui || Math.round(p.x) !== ui.x || Math.round(p.y) !== ui.y;
+        }),
+      );
       send(moveEdit(changed));
     },
     [send],
@@ -183,10 +188,7 @@ export function Editor({ model, analysis, version, revision, readOnly, colorMode
   const onViewportChange = useCallback((v: Viewport) => saveState({ viewport: v }), []);
 
   // ---- clipboard and shortcuts ---------------------------------------------------------------------------
-  const copy = useCallback(
-    (selected: string[]): ClipPayload | null => copyNodes(model, selected, positionsOf(selected)),
-    [model],
-  );
+  const copy = useCallback((selected: string[]): ClipPayload | null => copyNodes(model, selected, positionsOf(selected)), [model]);
   const paste = useCallback(
     (payload: ClipPayload, times: number) => {
       const { nodes, edges } = pasteNodes(payload, ids(), { x: 40 * times, y: 40 * times });
@@ -212,7 +214,11 @@ export function Editor({ model, analysis, version, revision, readOnly, colorMode
   });
 
   const selection = useMemo(
-    () => flow.nodes.filter((n) => n.selected).map((n) => n.id).join(' '),
+    () =>
+      flow.nodes
+        .filter((n) => n.selected)
+        .map((n) => n.id)
+        .join(' '),
     [flow.nodes],
   );
 

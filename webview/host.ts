@@ -2,8 +2,28 @@
 // webview's saved state (the viewport), which VS Code keeps while the editor is hidden.
 import type { EpochMetrics } from '../engine/train/trainer';
 import {
-  ACKNOWLEDGED_MESSAGES, MAX_DATASET_POINTS, MAX_GRADCHECK_TENSORS, MAX_TRAIN_POINTS, OVERLAY_MODES,
-  type EdgeFlag, type GpuRunControlMessage, type GpuRunStartMessage, type GradCheckMessage, type GradCheckTensorView, type GradCheckView, type GraphEdit, type HostMessage, type NodeCost, type NodeStats, type ParamStats, type PointSet, type ProgressUpdate, type SessionStatus, type TrainPoint, type UiPrefs, type WebviewMessage,
+  ACKNOWLEDGED_MESSAGES,
+  MAX_DATASET_POINTS,
+  MAX_GRADCHECK_TENSORS,
+  MAX_TRAIN_POINTS,
+  OVERLAY_MODES,
+  type EdgeFlag,
+  type GpuRunControlMessage,
+  type GpuRunStartMessage,
+  type GradCheckMessage,
+  type GradCheckTensorView,
+  type GradCheckView,
+  type GraphEdit,
+  type HostMessage,
+  type NodeCost,
+  type NodeStats,
+  type ParamStats,
+  type PointSet,
+  type ProgressUpdate,
+  type SessionStatus,
+  type TrainPoint,
+  type UiPrefs,
+  type WebviewMessage,
 } from '../protocol/messages';
 import { paramImagesOf, summaryOf, traceOf } from './walkthrough/parse';
 
@@ -77,7 +97,14 @@ function nodeCostOf(v: unknown): NodeCost | null {
   if (!isObj(v) || !isStr(v.id) || v.id.length > MAX_ID || !isStr(v.op) || v.op.length > MAX_ID) return null;
   const { forwardMs, backwardMs, forwardFlops, backwardFlops } = v;
   if (![forwardMs, backwardMs, forwardFlops, backwardFlops].every(nonNegative)) return null;
-  return { id: v.id, op: v.op, forwardMs: forwardMs as number, backwardMs: backwardMs as number, forwardFlops: forwardFlops as number, backwardFlops: backwardFlops as number };
+  return {
+    id: v.id,
+    op: v.op,
+    forwardMs: forwardMs as number,
+    backwardMs: backwardMs as number,
+    forwardFlops: forwardFlops as number,
+    backwardFlops: backwardFlops as number,
+  };
 }
 
 function pointSetOf(v: unknown): PointSet | null {
@@ -108,10 +135,26 @@ function uiPrefsOf(v: unknown): UiPrefs | null {
 function gradCheckTensorOf(v: unknown): GradCheckTensorView | null {
   if (!isObj(v) || !isStr(v.name) || !isStr(v.nodeId) || (v.kind !== 'parameter' && v.kind !== 'input')) return null;
   if (!Array.isArray(v.shape) || v.shape.length > MAX_RANK || !v.shape.every(finite)) return null;
-  if (!finite(v.checked) || !isNum(v.maxAbsError) || !isNum(v.relError) || !finite(v.kinks) || (v.status !== 'pass' && v.status !== 'fail') || !isBool(v.belowResolution)) return null;
+  if (
+    !finite(v.checked) ||
+    !isNum(v.maxAbsError) ||
+    !isNum(v.relError) ||
+    !finite(v.kinks) ||
+    (v.status !== 'pass' && v.status !== 'fail') ||
+    !isBool(v.belowResolution)
+  )
+    return null;
   return {
-    name: v.name, kind: v.kind, nodeId: v.nodeId, shape: v.shape as number[], checked: v.checked, maxAbsError: v.maxAbsError,
-    relError: v.relError, kinks: v.kinks, status: v.status, belowResolution: v.belowResolution,
+    name: v.name,
+    kind: v.kind,
+    nodeId: v.nodeId,
+    shape: v.shape as number[],
+    checked: v.checked,
+    maxAbsError: v.maxAbsError,
+    relError: v.relError,
+    kinks: v.kinks,
+    status: v.status,
+    belowResolution: v.belowResolution,
   };
 }
 
@@ -119,14 +162,40 @@ function gradCheckViewOf(v: unknown): GradCheckView | null {
   if (!isObj(v) || !Array.isArray(v.tensors) || v.tensors.length > MAX_GRADCHECK_TENSORS || !isObj(v.tolerance)) return null;
   const tensors = v.tensors.map(gradCheckTensorOf);
   if (!tensors.every((t) => t !== null)) return null;
-  const nums = ['loss', 'eps', 'samples', 'failed', 'checked', 'kinks', 'backwardMs', 'gradients', 'forwardPasses', 'numericMs', 'timeRatio', 'allForwardPasses', 'allMsEstimate'] as const;
+  const nums = [
+    'loss',
+    'eps',
+    'samples',
+    'failed',
+    'checked',
+    'kinks',
+    'backwardMs',
+    'gradients',
+    'forwardPasses',
+    'numericMs',
+    'timeRatio',
+    'allForwardPasses',
+    'allMsEstimate',
+  ] as const;
   if (!nums.every((k) => isNum(v[k])) || !isBool(v.passed) || !isNum(v.tolerance.relative) || !isNum(v.tolerance.absolute)) return null;
   const n = (k: (typeof nums)[number]) => v[k] as number;
   return {
-    loss: n('loss'), eps: n('eps'), samples: n('samples'), tolerance: { relative: v.tolerance.relative, absolute: v.tolerance.absolute },
-    tensors: tensors as GradCheckTensorView[], passed: v.passed, failed: n('failed'), checked: n('checked'), kinks: n('kinks'),
-    backwardMs: n('backwardMs'), gradients: n('gradients'), forwardPasses: n('forwardPasses'), numericMs: n('numericMs'),
-    timeRatio: n('timeRatio'), allForwardPasses: n('allForwardPasses'), allMsEstimate: n('allMsEstimate'),
+    loss: n('loss'),
+    eps: n('eps'),
+    samples: n('samples'),
+    tolerance: { relative: v.tolerance.relative, absolute: v.tolerance.absolute },
+    tensors: tensors as GradCheckTensorView[],
+    passed: v.passed,
+    failed: n('failed'),
+    checked: n('checked'),
+    kinks: n('kinks'),
+    backwardMs: n('backwardMs'),
+    gradients: n('gradients'),
+    forwardPasses: n('forwardPasses'),
+    numericMs: n('numericMs'),
+    timeRatio: n('timeRatio'),
+    allForwardPasses: n('allForwardPasses'),
+    allMsEstimate: n('allMsEstimate'),
   };
 }
 
@@ -175,7 +244,10 @@ function trainingMessage(v: Record<string, unknown>): HostMessage | null {
       for (const [k, n] of Object.entries(u.paramNorms).slice(0, MAX_EDGES)) if (isNum(n)) paramNorms[k] = n;
       const params = u.params === undefined ? undefined : recordOf(u.params, paramStatsOf, MAX_NODES);
       if (params === null) return null;
-      return { type: 'gradients', update: { step: u.step, edges: u.edges as number[], flags: u.flags as (EdgeFlag | null)[], paramNorms, ...(params ? { params } : {}) } };
+      return {
+        type: 'gradients',
+        update: { step: u.step, edges: u.edges as number[], flags: u.flags as (EdgeFlag | null)[], paramNorms, ...(params ? { params } : {}) },
+      };
     }
     case 'nodeStats': {
       const nodes = recordOf(v.nodes, nodeStatsOf, MAX_NODES);
@@ -189,8 +261,14 @@ function trainingMessage(v: Record<string, unknown>): HostMessage | null {
       const rows = nodes.map(nodeCostOf);
       if (!rows.every((r) => r !== null)) return null;
       return {
-        type: 'stepCosts', step, batch: batch as number, forwardMs: forwardMs as number, backwardMs: backwardMs as number, updateMs: updateMs as number,
-        flops: { forward: flops.forward as number, backward: flops.backward as number, update: flops.update as number }, nodes: rows as NodeCost[],
+        type: 'stepCosts',
+        step,
+        batch: batch as number,
+        forwardMs: forwardMs as number,
+        backwardMs: backwardMs as number,
+        updateMs: updateMs as number,
+        flops: { forward: flops.forward as number, backward: flops.backward as number, update: flops.update as number },
+        nodes: rows as NodeCost[],
       };
     }
     case 'datasetPoints': {
@@ -207,11 +285,18 @@ function trainingMessage(v: Record<string, unknown>): HostMessage | null {
       if (!isStr(v.nodeId) || v.nodeId.length > 128 || !finite(v.step) || !Array.isArray(v.params) || v.params.length > 16) return null;
       const params = v.params.map(paramImagesOf);
       if (!params.every((p) => p !== null)) return null;
-      return { type: 'weights', nodeId: v.nodeId, step: v.step, params: params as NonNullable<(typeof params)[number]>[], ...(v.saved === true ? { saved: true } : {}) };
+      return {
+        type: 'weights',
+        nodeId: v.nodeId,
+        step: v.step,
+        params: params as NonNullable<(typeof params)[number]>[],
+        ...(v.saved === true ? { saved: true } : {}),
+      };
     }
     case 'boundary': {
       const { step, grid, extent, values } = v;
-      if (!finite(step) || !Number.isInteger(grid) || (grid as number) < 1 || (grid as number) > MAX_GRID || !finite(extent) || !Array.isArray(values)) return null;
+      if (!finite(step) || !Number.isInteger(grid) || (grid as number) < 1 || (grid as number) > MAX_GRID || !finite(extent) || !Array.isArray(values))
+        return null;
       if (values.length !== (grid as number) ** 2 || !values.every(isNum)) return null;
       if (v.kind !== undefined && v.kind !== 'probability' && v.kind !== 'regression') return null;
       return { type: 'boundary', step, grid: grid as number, extent, values: values as number[], ...(v.kind ? { kind: v.kind } : {}) };
@@ -241,7 +326,9 @@ export function asHostMessage(v: unknown): HostMessage | null {
       return gradCheckOf(v);
     case 'gpuRunStart':
       // The run's input goes to the training loop, which checks the model and data as any run does.
-      return isNum(v.runId) && isObj(v.input) && isStr(v.input.modelText) && isObj(v.input.options) ? { type: 'gpuRunStart', runId: v.runId, input: v.input as never } : null;
+      return isNum(v.runId) && isObj(v.input) && isStr(v.input.modelText) && isObj(v.input.options)
+        ? { type: 'gpuRunStart', runId: v.runId, input: v.input as never }
+        : null;
     case 'gpuRunControl':
       return isNum(v.runId) && isObj(v.control) && isStr(v.control.type) ? { type: 'gpuRunControl', runId: v.runId, control: v.control as never } : null;
     default:
@@ -253,7 +340,19 @@ export function asHostMessage(v: unknown): HostMessage | null {
 // React are up): until the app subscribes, they wait here (only the latest document, gradient update and
 // boundary grid are kept, and at most MAX_PENDING messages).
 const MAX_PENDING = 500;
-const LATEST_ONLY: readonly HostMessage['type'][] = ['document', 'gradients', 'boundary', 'trainingMetrics', 'nodeStats', 'stepCosts', 'datasetPoints', 'uiPrefs', 'walkthrough', 'weights', 'gradCheck'];
+const LATEST_ONLY: readonly HostMessage['type'][] = [
+  'document',
+  'gradients',
+  'boundary',
+  'trainingMetrics',
+  'nodeStats',
+  'stepCosts',
+  'datasetPoints',
+  'uiPrefs',
+  'walkthrough',
+  'weights',
+  'gradCheck',
+];
 let pending: HostMessage[] = [];
 let deliver: ((msg: HostMessage) => void) | null = null;
 

@@ -55,7 +55,13 @@ export function encodeOnnx(model: OnnxModel): Uint8Array {
     graph: {
       name: g.name,
       doc_string: g.doc,
-      node: g.nodes.map((n) => ({ name: n.name, op_type: n.op, input: [...n.inputs], output: [...n.outputs], attribute: n.attrs.map(([k, a]) => attribute(k, a)) })),
+      node: g.nodes.map((n) => ({
+        name: n.name,
+        op_type: n.op,
+        input: [...n.inputs],
+        output: [...n.outputs],
+        attribute: n.attrs.map(([k, a]) => attribute(k, a)),
+      })),
       initializer: g.initializers.map((t) => ({ name: t.name, data_type: DATA_TYPE[t.dtype], dims: [...t.dims], raw_data: rawData(t) })),
       input: g.inputs.map(valueInfo),
       output: g.outputs.map(valueInfo),

@@ -25,26 +25,57 @@ export interface Storage {
 }
 
 export type UnaryOp =
-  | 'neg' | 'exp' | 'log' | 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'geluTanh'
-  | 'leakyRelu' | 'pow' | 'abs' | 'sqrt' | 'rsqrt' | 'square' | 'reciprocal' | 'softplus';
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'relu'
+  | 'tanh'
+  | 'sigmoid'
+  | 'gelu'
+  | 'geluTanh'
+  | 'leakyRelu'
+  | 'pow'
+  | 'abs'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'square'
+  | 'reciprocal'
+  | 'softplus';
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 
 export interface Conv2dGeometry {
-  n: number; c: number; h: number; w: number;
-  outC: number; kh: number; kw: number;
-  sh: number; sw: number; ph: number; pw: number;
-  oh: number; ow: number;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  outC: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  oh: number;
+  ow: number;
 }
 
 export interface SgdHyper {
-  lr: number; momentum: number; weightDecay: number; nesterov: boolean; dampening: number;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  nesterov: boolean;
+  dampening: number;
   /** First step for this parameter: the momentum buffer starts as the gradient. */
   first: boolean;
 }
 
 export interface AdamHyper {
-  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
   /** AdamW: decay the weights directly instead of adding weightDecay·p to the gradient. */
   decoupled: boolean;
   /** 1-based step count, for bias correction. */

@@ -10,7 +10,15 @@ import { HISTOGRAM_BINS, type TensorSummary } from './summary';
 export async function readScalars(parts: readonly Storage[]): Promise<number[]> {
   if (!parts.length) return [];
   const b = backend();
-  const all = parts.length === 1 ? parts[0] : b.concat(parts, 1, parts.map(() => 1), 1);
+  const all =
+    parts.length === 1
+      ? parts[0]
+      : b.concat(
+          parts,
+          1,
+          parts.map(() => 1),
+          1,
+        );
   return Array.from(await b.read(all));
 }
 
@@ -40,7 +48,14 @@ export async function readMany(parts: readonly Part[]): Promise<HostData[]> {
   const direct = parts.map((p) => b.readSync(p.x));
   if (direct.every((d) => d !== null)) return direct.map((d, k) => cut(d!, parts[k].size));
   // Concatenated even when there is one part: concat copies each part's first `size` values, no more.
-  const data = await b.read(b.concat(parts.map((p) => p.x), 1, parts.map((p) => p.size), 1));
+  const data = await b.read(
+    b.concat(
+      parts.map((p) => p.x),
+      1,
+      parts.map((p) => p.size),
+      1,
+    ),
+  );
   let at = 0;
   return parts.map((p) => data.subarray(at, (at += p.size)));
 }

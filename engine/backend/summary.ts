@@ -42,7 +42,10 @@ export function summarize(data: ArrayLike<number>, bins = HISTOGRAM_BINS, kernel
     if (count === 0) return { count, mean: 0, std: 0, min: 0, max: 0, histogram };
     return { count, mean: sum / count, std: Math.sqrt(squares / count), min, max, histogram };
   }
-  let count = 0, sum = 0, min = Infinity, max = -Infinity;
+  let count = 0,
+    sum = 0,
+    min = Infinity,
+    max = -Infinity;
   // v - v is 0 exactly for finite v (NaN for NaN and ±Infinity): one subtraction instead of a call per value,
   // which kept this at ~7 ns a value, the largest cost of the live view on a CNN.
   for (let i = 0; i < n; i++) {

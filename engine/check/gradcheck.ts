@@ -134,7 +134,11 @@ export interface GradCheckResult {
    * total time, and the one unperturbed pass (baseForwards, not in forwardPasses). timeRatio = ms / backprop.backwardMs.
    */
   numeric: {
-    backend: string; forwardPasses: number; ms: number; baseForwards: 1; timeRatio: number;
+    backend: string;
+    forwardPasses: number;
+    ms: number;
+    baseForwards: 1;
+    timeRatio: number;
     /** Every gradient value this way: 2 forward passes each, and the time that would take at this run's pace. */
     allValues: { forwardPasses: number; msEstimate: number };
   };
@@ -142,7 +146,10 @@ export interface GradCheckResult {
 
 /** The loss, a gradient or a float64 loss of the check is not finite: nothing can be compared. */
 export class GradCheckNonFiniteError extends Error {
-  constructor(message: string, readonly nodeId?: string) {
+  constructor(
+    message: string,
+    readonly nodeId?: string,
+  ) {
     super(message);
     this.name = 'GradCheckNonFiniteError';
   }
@@ -158,7 +165,11 @@ interface Target {
 }
 
 /** Every parameter and float Input the check covers (only `nodeId`'s when given); throws RangeError naming a bad node. */
-export function gradCheckTargets(model: GraphModel, feeds: Record<string, Tensor>, nodeId?: string): { name: string; kind: 'parameter' | 'input'; nodeId: string }[] {
+export function gradCheckTargets(
+  model: GraphModel,
+  feeds: Record<string, Tensor>,
+  nodeId?: string,
+): { name: string; kind: 'parameter' | 'input'; nodeId: string }[] {
   return targetsOf(model, feeds, nodeId).map(({ name, kind, nodeId: id }) => ({ name, kind, nodeId: id }));
 }
 
@@ -178,7 +189,9 @@ function targetsOf(model: GraphModel, feeds: Record<string, Tensor>, nodeId?: st
   const mine = all.filter((t) => t.nodeId === nodeId);
   if (!mine.length) {
     const some = [...new Set(all.map((t) => t.nodeId))];
-    throw new RangeError(`node "${nodeId}" (${model.nodes.get(nodeId)!.spec?.op}) has no parameters or float input to check${some.length ? `; nodes that have: ${some.slice(0, 8).join(', ')}${some.length > 8 ? ', …' : ''}` : ''}`);
+    throw new RangeError(
+      `node "${nodeId}" (${model.nodes.get(nodeId)!.spec?.op}) has no parameters or float input to check${some.length ? `; nodes that have: ${some.slice(0, 8).join(', ')}${some.length > 8 ? ', …' : ''}` : ''}`,
+    );
   }
   return mine;
 }
@@ -191,7 +204,8 @@ export function sampleEntries(size: number, k: number, rng: Random): number[] {
   const out: number[] = [];
   for (let i = 0; i < k; i++) {
     const j = i + Math.min(size - i - 1, Math.floor(rng.uniform() * (size - i)));
-    const vi = swapped.get(i) ?? i, vj = swapped.get(j) ?? j;
+    const vi = swapped.get(i) ?? i,
+      vj = swapped.get(j) ?? j;
     swapped.set(j, vi);
     out.push(vj);
   }
@@ -245,10 +259,11 @@ export async function checkGradients(model: GraphModel, feeds: Record<string, Te
   let loss: number, forwardMs: number, backwardMs: number;
   try {
     model.zeroGrad();
-    for (const t of targets) if (t.kind === 'input') {
-      t.tensor.grad = null;
-      t.tensor.requiresGrad = true;
-    }
+    for (const t of targets)
+      if (t.kind === 'input') {
+        t.tensor.grad = null;
+        t.tensor.requiresGrad = true;
+      }
     // The state and feed as they are before the pass (BatchNorm's running statistics move during it).
     for (const [k, t] of model.state) state32.set(k, await t.data());
     for (const [k, t] of Object.entries(feeds)) feeds32.set(k, await t.data());
@@ -324,17 +339,22 @@ export async function checkGradients(model: GraphModel, feeds: Record<string, Te
     };
     for (const i of picked[ti]) {
       const x0 = x[i];
-      const xp = x0 + eps, xm = x0 - eps;
-      const lp = lossWith(i, xp, '+ ε'), lm = lossWith(i, xm, '− ε');
+      const xp = x0 + eps,
+        xm = x0 - eps;
+      const lp = lossWith(i, xp, '+ ε'),
+        lm = lossWith(i, xm, '− ε');
       const numeric = (lp - lm) / (xp - xm);
-      const right = (lp - loss64) / (xp - x0), left = (loss64 - lm) / (x0 - xm);
+      const right = (lp - loss64) / (xp - x0),
+        left = (loss64 - lm) / (x0 - xm);
       let verdict: EntryVerdict = 'pass';
       if (disagree(g[i], numeric, absolute, rel)) {
         // Kink or failure: is the loss smooth around x? Two more passes at ±2ε. A smooth loss's central difference
         // does not move (its error is O(ε²)) and its one-sided slopes spread twice as far apart (ε·L'' → 2ε·L'');
         // a corner within ε moves the central difference or keeps the spread (a jump does not grow with the step).
-        const xp2 = x0 + 2 * eps, xm2 = x0 - 2 * eps;
-        const lp2 = lossWith(i, xp2, '+ 2ε'), lm2 = lossWith(i, xm2, '− 2ε');
+        const xp2 = x0 + 2 * eps,
+          xm2 = x0 - 2 * eps;
+        const lp2 = lossWith(i, xp2, '+ 2ε'),
+          lm2 = lossWith(i, xm2, '− 2ε');
         const numeric2 = (lp2 - lm2) / (xp2 - xm2);
         const spread = right - left;
         const spread2 = (lp2 - loss64) / (xp2 - x0) - (loss64 - lm2) / (x0 - xm2);
@@ -353,10 +373,19 @@ export async function checkGradients(model: GraphModel, feeds: Record<string, Te
     const maxAbsError = diff.reduce((m, d) => Math.max(m, Math.abs(d)), 0);
     const belowResolution = smooth.length > 0 && smooth.every((e) => Math.abs(e.backprop) <= absolute && Math.abs(e.numeric) <= absolute);
     tensors.push({
-      name: t.name, kind: t.kind, nodeId: t.nodeId, shape: [...t.tensor.shape], checked: entries.length,
-      maxAbsError, relError, kinks: entries.length - smooth.length, belowResolution,
+      name: t.name,
+      kind: t.kind,
+      nodeId: t.nodeId,
+      shape: [...t.tensor.shape],
+      checked: entries.length,
+      maxAbsError,
+      relError,
+      kinks: entries.length - smooth.length,
+      belowResolution,
       status: relError <= rel || maxAbsError <= absolute ? 'pass' : 'fail',
-      forwardPasses: passes, ms, entries,
+      forwardPasses: passes,
+      ms,
+      entries,
     });
     done += entries.length;
     opts.onProgress?.(done, total);
@@ -367,7 +396,11 @@ export async function checkGradients(model: GraphModel, feeds: Record<string, Te
   const forwardPasses = tensors.reduce((s, t) => s + t.forwardPasses, 0);
   const failed = tensors.filter((t) => t.status === 'fail').length;
   return {
-    loss, loss64, eps, samples, seed,
+    loss,
+    loss64,
+    eps,
+    samples,
+    seed,
     tolerance: { relative: rel, absolute },
     tensors,
     passed: failed === 0,
@@ -376,7 +409,11 @@ export async function checkGradients(model: GraphModel, feeds: Record<string, Te
     kinks: tensors.reduce((s, t) => s + t.kinks, 0),
     backprop: { backend: trained.name, forwardMs, backwardPasses: 1, backwardMs, gradients },
     numeric: {
-      backend: f64.name, forwardPasses, ms: numericMs, baseForwards: 1, timeRatio: numericMs / Math.max(backwardMs, 1e-3),
+      backend: f64.name,
+      forwardPasses,
+      ms: numericMs,
+      baseForwards: 1,
+      timeRatio: numericMs / Math.max(backwardMs, 1e-3),
       allValues: { forwardPasses: 2 * gradients, msEstimate: forwardPasses ? (numericMs / forwardPasses) * 2 * gradients : 0 },
     },
   };

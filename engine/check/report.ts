@@ -4,7 +4,8 @@ import { TOLERANCES, type GradCheckResult, type TensorCheck } from './gradcheck'
 const sci = (x: number) => (x === 0 ? '0' : x.toExponential(2));
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2));
 /** A duration for a person: ms, s, min or h. */
-const duration = (x: number) => (x < 1000 ? `${ms(x)} ms` : x < 120_000 ? `${(x / 1000).toFixed(1)} s` : x < 7_200_000 ? `${(x / 60_000).toFixed(1)} min` : `${(x / 3_600_000).toFixed(1)} h`);
+const duration = (x: number) =>
+  x < 1000 ? `${ms(x)} ms` : x < 120_000 ? `${(x / 1000).toFixed(1)} s` : x < 7_200_000 ? `${(x / 60_000).toFixed(1)} min` : `${(x / 3_600_000).toFixed(1)} h`;
 
 function verdict(t: TensorCheck): string {
   if (t.status === 'fail') return 'FAIL';
@@ -14,7 +15,16 @@ function verdict(t: TensorCheck): string {
 /** The table a person reads: one row per tensor, then what backprop and the finite differences cost. */
 export function formatGradCheckReport(r: GradCheckResult, modelName: string): string {
   const head = ['tensor', 'node', 'shape', 'checked', 'max |g−n|', 'rel error', 'kinks', 'result'];
-  const rows = r.tensors.map((t) => [t.name, t.nodeId, `[${t.shape.join(', ')}]`, String(t.checked), sci(t.maxAbsError), sci(t.relError), String(t.kinks), verdict(t)]);
+  const rows = r.tensors.map((t) => [
+    t.name,
+    t.nodeId,
+    `[${t.shape.join(', ')}]`,
+    String(t.checked),
+    sci(t.maxAbsError),
+    sci(t.relError),
+    String(t.kinks),
+    verdict(t),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ') + '\n';
   const tensors = r.tensors.length;

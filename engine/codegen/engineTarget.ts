@@ -24,7 +24,24 @@ export interface EngineTargetOptions {
 }
 
 /** Names the generated module uses inside run(); node ids that collide get a trailing `_`. */
-const RUN_NAMES = ['bp', 'p', '_p', 'inputs', '_inputs', 'targets', 'training', '_training', 'step', '_step', 'withLoss', 'outputs', 'total', 'checked', 'SEED', FEATURES_FN];
+const RUN_NAMES = [
+  'bp',
+  'p',
+  '_p',
+  'inputs',
+  '_inputs',
+  'targets',
+  'training',
+  '_training',
+  'step',
+  '_step',
+  'withLoss',
+  'outputs',
+  'total',
+  'checked',
+  'SEED',
+  FEATURES_FN,
+];
 
 /** The default optimizer when the model names none (the format's rule). */
 const DEFAULT_OPTIMIZER: OptimizerJson = { type: 'Adam', lr: 0.001 };
@@ -48,7 +65,9 @@ export function engineModule(plan: ExportPlan, opts: EngineTargetOptions): strin
   const featured = plan.inputFeatures && emittedSet.has(plan.inputFeatures.id) ? plan.inputFeatures : null;
   /** An Input's type as the caller feeds it: raw points for the featured one. */
   const fedDoc = (id: string) =>
-    id === featured?.id ? `float32 [N, 2]: raw points x1, x2; the model computes its input features ${featureNames(featured)} ([N, ${featured.features.length}])` : typeDoc(nodes.get(id)!.type!);
+    id === featured?.id
+      ? `float32 [N, 2]: raw points x1, x2; the model computes its input features ${featureNames(featured)} ([N, ${featured.features.length}])`
+      : typeDoc(nodes.get(id)!.type!);
 
   // ---- the graph, one line per node
   const line = (id: string): string => {
@@ -79,7 +98,12 @@ export function engineModule(plan: ExportPlan, opts: EngineTargetOptions): strin
     body.push(...plan.forLoss.map(line));
     const parts = plan.losses.length ? plan.losses.map(local) : [`bp.sum(${local(plan.analysis.sinks[0])})`];
     if (plan.losses.length === 1) {
-      body.push(`return ${objectOf([['outputs', 'outputs'], ['loss', parts[0]]])};`);
+      body.push(
+        `return ${objectOf([
+          ['outputs', 'outputs'],
+          ['loss', parts[0]],
+        ])};`,
+      );
     } else {
       body.push(`const total = ${parts.length === 1 ? parts[0] : `bp.addN([${parts.join(', ')}])`}; // the loss`);
       body.push('return { outputs, loss: total };');
@@ -104,12 +128,7 @@ export function engineModule(plan: ExportPlan, opts: EngineTargetOptions): strin
     ...(skipped.length ? [` * Not computed (neither the outputs nor the loss use them): ${skipped.join(', ')}.`] : []),
     ' */',
   ].join('\n');
-  const runFn = [
-    runDoc,
-    `function run(${runParams.join(', ')}): ${hasLoss ? 'Pass' : 'Outputs'} {`,
-    ...body.map((l) => `  ${l}`),
-    '}',
-  ].join('\n');
+  const runFn = [runDoc, `function run(${runParams.join(', ')}): ${hasLoss ? 'Pass' : 'Outputs'} {`, ...body.map((l) => `  ${l}`), '}'].join('\n');
 
   // ---- interfaces
   const iface = (name: string, doc: string, ids: readonly string[]) =>
@@ -239,7 +258,7 @@ export function engineModule(plan: ExportPlan, opts: EngineTargetOptions): strin
           '  let values: Float32Array;',
           '  if (s === undefined) {',
           '    values = bp.initValues(init, shape, SEED, key);',
-          '  } else if (s.dtype !== \'F32\' || s.shape.length !== shape.length || s.shape.some((d, i) => d !== shape[i])) {',
+          "  } else if (s.dtype !== 'F32' || s.shape.length !== shape.length || s.shape.some((d, i) => d !== shape[i])) {",
           "    throw new Error(`weights: \"${key}\" is ${s.dtype} [${s.shape.join(', ')}] but the model needs F32 [${shape.join(', ')}]`);",
           '  } else {',
           '    values = s.data as Float32Array;',
@@ -260,7 +279,7 @@ export function engineModule(plan: ExportPlan, opts: EngineTargetOptions): strin
           'function checked(t: bp.Tensor, id: string, dtype: bp.DType, sample: readonly number[]): bp.Tensor {',
           '  if (t.dtype !== dtype || t.shape.length !== sample.length + 1 || sample.some((d, i) => t.shape[i + 1] !== d)) {',
           "    const want = ['N', ...sample].join(', ');",
-          "    throw new TypeError(`feed \"${id}\" must be ${dtype} [${want}], found ${t.dtype} [${t.shape.join(', ')}]`);",
+          '    throw new TypeError(`feed "${id}" must be ${dtype} [${want}], found ${t.dtype} [${t.shape.join(\', \')}]`);',
           '  }',
           '  return t;',
           '}',
@@ -271,7 +290,11 @@ export function engineModule(plan: ExportPlan, opts: EngineTargetOptions): strin
   ];
 
   // ---- header
-  const rows = (ids: readonly string[]) => table(ids.map((id) => [id, fedDoc(id)]), '  ');
+  const rows = (ids: readonly string[]) =>
+    table(
+      ids.map((id) => [id, fedDoc(id)]),
+      '  ',
+    );
   const runtime = opts.runtimeBeside
     ? `It imports the engine from ${opts.engineImport} (written beside it with its type declarations).`
     : `It imports the engine from ${JSON.stringify(opts.engineImport)}.`;
@@ -286,7 +309,9 @@ export function engineModule(plan: ExportPlan, opts: EngineTargetOptions): strin
     formatVersion: plan.model.version,
     body: [
       'Target: engine. The model built with the Backprop Studio engine: createModel(), forward(),',
-      hasLoss ? `loss() and train() (${describeOptimizer(optimizer)}), parameters() and saveWeights().` : `parameters() and saveWeights(); no train(): ${plan.lossProblem}.`,
+      hasLoss
+        ? `loss() and train() (${describeOptimizer(optimizer)}), parameters() and saveWeights().`
+        : `parameters() and saveWeights(); no train(): ${plan.lossProblem}.`,
       runtime,
       weightsLine,
       '',
@@ -310,7 +335,9 @@ export function engineModule(plan: ExportPlan, opts: EngineTargetOptions): strin
     settings,
     modelIface,
     iface('Inputs', 'The inputs of a batch.', plan.inputs),
-    plan.targets.length || hasLoss ? iface('Targets', outputsNeedTargets ? 'The targets of a batch.' : 'The targets of a batch, for the loss (forward() does not need them).', plan.targets) : null,
+    plan.targets.length || hasLoss
+      ? iface('Targets', outputsNeedTargets ? 'The targets of a batch.' : 'The targets of a batch, for the loss (forward() does not need them).', plan.targets)
+      : null,
     hasLoss ? '/** A training batch: inputs and targets. */\nexport type Batch = Inputs & Targets;' : null,
     iface('Outputs', "The model's outputs.", plan.outputs),
     runOptions,
@@ -322,7 +349,9 @@ export function engineModule(plan: ExportPlan, opts: EngineTargetOptions): strin
     saveWeights,
     runFn,
     ...helpers,
-    opts.embedded ? base64Constant('WEIGHTS', encodeSafetensors(opts.embedded), 'Every parameter and buffer (what createModel() starts from): safetensors bytes, base64.') : null,
+    opts.embedded
+      ? base64Constant('WEIGHTS', encodeSafetensors(opts.embedded), 'Every parameter and buffer (what createModel() starts from): safetensors bytes, base64.')
+      : null,
   ]);
 }
 
@@ -331,4 +360,3 @@ export function describeOptimizer(o: OptimizerJson): string {
   for (const [k, v] of Object.entries(o)) if (k !== 'type' && k !== 'lr' && v !== undefined) parts.push(`${k} ${JSON.stringify(v)}`);
   return parts.join(', ');
 }
-

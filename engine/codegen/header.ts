@@ -6,12 +6,73 @@ import type { Dim, TensorType } from '../graph/types';
 
 /** Words that cannot name a local variable in a strict-mode ES module, and globals not to shadow. */
 const RESERVED = new Set([
-  'arguments', 'await', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do',
-  'else', 'enum', 'eval', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'implements', 'import', 'in',
-  'instanceof', 'interface', 'let', 'new', 'null', 'package', 'private', 'protected', 'public', 'return', 'static',
-  'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'yield',
-  'undefined', 'NaN', 'Infinity', 'globalThis', 'Math', 'Error', 'Number', 'Object', 'Array', 'String',
-  'Float32Array', 'Float64Array', 'Int32Array', 'Int16Array', 'Uint8Array', 'DataView', 'RangeError', 'TypeError', 'JSON',
+  'arguments',
+  'await',
+  'break',
+  'case',
+  'catch',
+  'class',
+  'const',
+  'continue',
+  'debugger',
+  'default',
+  'delete',
+  'do',
+  'else',
+  'enum',
+  'eval',
+  'export',
+  'extends',
+  'false',
+  'finally',
+  'for',
+  'function',
+  'if',
+  'implements',
+  'import',
+  'in',
+  'instanceof',
+  'interface',
+  'let',
+  'new',
+  'null',
+  'package',
+  'private',
+  'protected',
+  'public',
+  'return',
+  'static',
+  'super',
+  'switch',
+  'this',
+  'throw',
+  'true',
+  'try',
+  'typeof',
+  'var',
+  'void',
+  'while',
+  'with',
+  'yield',
+  'undefined',
+  'NaN',
+  'Infinity',
+  'globalThis',
+  'Math',
+  'Error',
+  'Number',
+  'Object',
+  'Array',
+  'String',
+  'Float32Array',
+  'Float64Array',
+  'Int32Array',
+  'Int16Array',
+  'Uint8Array',
+  'DataView',
+  'RangeError',
+  'TypeError',
+  'JSON',
 ]);
 
 /**
@@ -54,7 +115,13 @@ export function objectOf(entries: readonly [string, string][]): string {
 
 /** A string literal with single quotes. */
 export function str(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}'`;
+  return `'${s
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\r/g, '\\r')
+    .replace(/\n/g, '\\n')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029')}'`;
 }
 
 /** A number literal (shortest round-trip form). */

@@ -96,8 +96,12 @@ export function exportModel(input: string | Uint8Array | ModelJson | GraphAnalys
 
   if (options.target === 'pytorch') {
     const training = pytorchTrainingFiles(plan, {
-      generator: options.generator, lossKey: LOSS_KEY, modelTakesRawPoints: false, initialWeightsFile: PYTORCH_INITIAL_WEIGHTS,
-      modelFileName: options.modelFileName, dataset: options.dataset ?? {},
+      generator: options.generator,
+      lossKey: LOSS_KEY,
+      modelTakesRawPoints: false,
+      initialWeightsFile: PYTORCH_INITIAL_WEIGHTS,
+      modelFileName: options.modelFileName,
+      dataset: options.dataset ?? {},
     });
     return { files: [...pytorchFiles(plan, options.weights, options.generator), ...training] };
   }

@@ -104,7 +104,12 @@ export function resolveState(plan: ExportPlan, sidecar: Record<string, TensorRec
       if (stored) {
         const same = stored.shape.length === p.shape.length && stored.shape.every((d, i) => d === p.shape[i]);
         if (!same) {
-          errors.push({ code: 'bad-params', key: p.key, nodeId: p.key.split('.')[0], message: `weights file: "${p.key}" has shape [${stored.shape.join(', ')}] but the model needs [${p.shape.join(', ')}]` });
+          errors.push({
+            code: 'bad-params',
+            key: p.key,
+            nodeId: p.key.split('.')[0],
+            message: `weights file: "${p.key}" has shape [${stored.shape.join(', ')}] but the model needs [${p.shape.join(', ')}]`,
+          });
         } else if (stored.dtype !== 'F32') {
           errors.push({ code: 'bad-params', key: p.key, message: `weights file: "${p.key}" is ${stored.dtype}; parameters are F32` });
         } else {

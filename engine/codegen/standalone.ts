@@ -24,8 +24,24 @@ export interface StandaloneOptions {
 
 /** Module-level names predict() refers to; node ids that collide get a trailing `_`. */
 const MODULE_NAMES = [
-  'inputs', 'batch', 'w', 'weights', 'predict', 'loadWeights', 'parseWeights', 'readSafetensors', 'utf8', 'decodeBase64',
-  'SHAPES', 'WEIGHTS', 'INPUTS', 'OUTPUTS', 'Weights', 'Geometry', 'sameShape', FEATURES_FN,
+  'inputs',
+  'batch',
+  'w',
+  'weights',
+  'predict',
+  'loadWeights',
+  'parseWeights',
+  'readSafetensors',
+  'utf8',
+  'decodeBase64',
+  'SHAPES',
+  'WEIGHTS',
+  'INPUTS',
+  'OUTPUTS',
+  'Weights',
+  'Geometry',
+  'sameShape',
+  FEATURES_FN,
 ];
 
 /** Why the standalone target cannot predict an output that depends on a Target, or null. */
@@ -84,7 +100,7 @@ export function standaloneModule(plan: ExportPlan, opts: StandaloneOptions): str
     ' * the batch first; the result maps each output id to its values (see the shapes above).',
     ' */',
     'export function predict(inputs: Record<string, Float32Array | Int32Array>, batch: number): Record<string, Float32Array> {',
-    "  if (!Number.isSafeInteger(batch) || batch < 1) throw new RangeError(`predict: batch must be a positive integer, found ${batch}`);",
+    '  if (!Number.isSafeInteger(batch) || batch < 1) throw new RangeError(`predict: batch must be a positive integer, found ${batch}`);',
     ...(usesWeights && !opts.embedded
       ? [
           '  const w = weights;',
@@ -114,12 +130,12 @@ export function standaloneModule(plan: ExportPlan, opts: StandaloneOptions): str
   const state = !usesWeights
     ? null
     : opts.embedded
-      ? '/** The weights in use: those embedded at the end of this file (decoded on first use), or loadWeights()\'s. */\nlet weights: Weights | null = null;'
+      ? "/** The weights in use: those embedded at the end of this file (decoded on first use), or loadWeights()'s. */\nlet weights: Weights | null = null;"
       : '/** The weights in use: none until loadWeights() is called. */\nlet weights: Weights | null = null;';
   const loadWeights = [
     '/**',
     ' * Replaces the weights with those in a safetensors file (F32 tensors keyed as in PyTorch,',
-    ` * e.g. ${opts.weightsFile ?? 'the model\'s weights file'}); throws, changing nothing, when a tensor is missing or misshapen.`,
+    ` * e.g. ${opts.weightsFile ?? "the model's weights file"}); throws, changing nothing, when a tensor is missing or misshapen.`,
     ' */',
     'export function loadWeights(bytes: Uint8Array): void {',
     usesWeights ? '  weights = parseWeights(bytes);' : '  parseWeights(bytes); // checked only: the outputs read no weights',
@@ -138,7 +154,12 @@ export function standaloneModule(plan: ExportPlan, opts: StandaloneOptions): str
       ids.map((id) => {
         const t = outputs ? typeOf(id) : fedType(id);
         const arr = outputs ? 'Float32Array' : t.dtype === 'int32' ? 'Int32Array' : 'Float32Array';
-        const note = outputs && t.dtype === 'int32' ? ' (int32 values as float32)' : id === featured?.id && !outputs ? ` (raw points x1, x2; predict computes the input features ${featureNames(featured)})` : '';
+        const note =
+          outputs && t.dtype === 'int32'
+            ? ' (int32 values as float32)'
+            : id === featured?.id && !outputs
+              ? ` (raw points x1, x2; predict computes the input features ${featureNames(featured)})`
+              : '';
         return [id, `${arr} ${shapeDocText(t.shape)}, ${sizeExpr(t.shape).replace(/batch/g, 'N')} values${note}`];
       }),
       '  ',
@@ -171,7 +192,7 @@ export function standaloneModule(plan: ExportPlan, opts: StandaloneOptions): str
     '  for (const [key, shape] of SHAPES) {',
     '    const t = tensors.get(key);',
     '    if (t === undefined) throw new Error(`weights: "${key}" is missing`);',
-    '    if (t.dtype !== \'F32\' || !sameShape(t.shape, shape)) {',
+    "    if (t.dtype !== 'F32' || !sameShape(t.shape, shape)) {",
     "      throw new Error(`weights: \"${key}\" is ${t.dtype} [${t.shape.join(', ')}] but the model needs F32 [${shape.join(', ')}]`);",
     '    }',
     '    out[key] = t.data;',
@@ -203,9 +224,9 @@ export function standaloneModule(plan: ExportPlan, opts: StandaloneOptions): str
     '    const info = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };',
     '    const shape = info.shape;',
     '    const offsets = info.data_offsets;',
-    "    const okShape = Array.isArray(shape) && shape.every((d) => Number.isSafeInteger(d) && d >= 0);",
-    "    const okOffsets = Array.isArray(offsets) && offsets.length === 2 && offsets.every((d) => Number.isSafeInteger(d) && d >= 0);",
-    "    if (!okShape || !okOffsets || typeof info.dtype !== 'string') throw new Error(`weights: tensor \"${key}\" has a malformed entry`);",
+    '    const okShape = Array.isArray(shape) && shape.every((d) => Number.isSafeInteger(d) && d >= 0);',
+    '    const okOffsets = Array.isArray(offsets) && offsets.length === 2 && offsets.every((d) => Number.isSafeInteger(d) && d >= 0);',
+    '    if (!okShape || !okOffsets || typeof info.dtype !== \'string\') throw new Error(`weights: tensor "${key}" has a malformed entry`);',
     '    const [begin, end] = offsets as number[];',
     '    const dims = shape as number[];',
     '    const count = dims.reduce((a, b) => a * b, 1);',
@@ -221,7 +242,7 @@ export function standaloneModule(plan: ExportPlan, opts: StandaloneOptions): str
     '',
     '/** UTF-8 bytes to a string (without TextDecoder, which not every TypeScript setup declares). */',
     'function utf8(bytes: Uint8Array): string {',
-    '  let s = \'\';',
+    "  let s = '';",
     '  for (let i = 0; i < bytes.length; ) {',
     '    const b = bytes[i++];',
     '    let cp = b;',

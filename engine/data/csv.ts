@@ -28,13 +28,19 @@ export function quoteText(s: string, max = 40): string {
   const cut = chars.length > max ? chars.slice(0, max).join('') : s;
   // JSON.stringify escapes C0 controls, quotes and lone surrogates; also escape DEL, C1 controls and the
   // invisible or reordering characters (line separators, bidi overrides, zero widths, BOM).
-  const q = JSON.stringify(cut).replace(/[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const q = JSON.stringify(cut).replace(
+    /[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return chars.length > max ? `${q.slice(0, -1)}…"` : q;
 }
 
 /** Names quoted and joined, the first `max` of them, then "and N more". */
 export function listNames(names: readonly string[], max = 10): string {
-  const shown = names.slice(0, max).map((n) => quoteText(n)).join(', ');
+  const shown = names
+    .slice(0, max)
+    .map((n) => quoteText(n))
+    .join(', ');
   return names.length > max ? `${shown} and ${names.length - max} more` : shown;
 }
 
@@ -85,9 +91,10 @@ export function tableToDataset(table: CsvTable, spec: DatasetJson) {
   // The shape first: in a short or long row every later cell is in the wrong column.
   rows.forEach((row, r) => {
     if (row.length === header.length) return;
-    const why = row.length < header.length
-      ? `no value for column ${quoteText(header[row.length])}`
-      : `extra field ${quoteText(row[header.length])} after column ${quoteText(header[header.length - 1])}`;
+    const why =
+      row.length < header.length
+        ? `no value for column ${quoteText(header[row.length])}`
+        : `extra field ${quoteText(row[header.length])} after column ${quoteText(header[header.length - 1])}`;
     throw inFile(`row ${rowNo(r)} has ${row.length} field${row.length === 1 ? '' : 's'}, expected ${header.length} (${why})`);
   });
 
@@ -96,7 +103,10 @@ export function tableToDataset(table: CsvTable, spec: DatasetJson) {
   if (norm) {
     for (const k of ['mean', 'std'] as const) {
       const len = norm[k].length;
-      if (len !== d) throw new CsvError(`training.dataset.normalization.${k} has ${len} value${len === 1 ? '' : 's'} but the dataset has ${d} feature${d === 1 ? '' : 's'} (${listNames(featureNames)})`);
+      if (len !== d)
+        throw new CsvError(
+          `training.dataset.normalization.${k} has ${len} value${len === 1 ? '' : 's'} but the dataset has ${d} feature${d === 1 ? '' : 's'} (${listNames(featureNames)})`,
+        );
     }
   }
 
@@ -145,10 +155,11 @@ function columnStats(x: Float32Array, n: number, d: number) {
   const mean = new Array<number>(d).fill(0);
   const std = new Array<number>(d).fill(0);
   const constant = new Array<boolean>(d).fill(true);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
-    mean[j] += x[i * d + j] / n;
-    if (x[i * d + j] !== x[j]) constant[j] = false;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) {
+      mean[j] += x[i * d + j] / n;
+      if (x[i * d + j] !== x[j]) constant[j] = false;
+    }
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) std[j] += (x[i * d + j] - mean[j]) ** 2 / n;
   return { mean, std: std.map((v, j) => (constant[j] ? 1 : Math.sqrt(v) || 1)) };
 }

@@ -29,7 +29,8 @@ const per = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Rows `idx` of a dataset as a new dataset. */
 export function subset(d: Dataset, idx: ArrayLike<number>): Dataset {
-  const ni = per(d.inputShape), nt = per(d.targetShape);
+  const ni = per(d.inputShape),
+    nt = per(d.targetShape);
   const inputs = new Float32Array(idx.length * ni);
   const targets = d.targetDtype === 'int32' ? new Int32Array(idx.length * nt) : new Float32Array(idx.length * nt);
   const raw = d.raw ? new Float32Array(idx.length * 2) : undefined;

@@ -104,7 +104,8 @@ export function computeFeatures(xy: ArrayLike<number>, n: number, features: read
   const k = defs.length;
   const out = new Float32Array(n * k);
   for (let i = 0; i < n; i++) {
-    const x1 = xy[2 * i], x2 = xy[2 * i + 1];
+    const x1 = xy[2 * i],
+      x2 = xy[2 * i + 1];
     for (let j = 0; j < k; j++) out[i * k + j] = defs[j](x1, x2);
   }
   return out;

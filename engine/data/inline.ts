@@ -40,23 +40,29 @@ function found(v: unknown): string {
  */
 export function inlineRowsProblems(rows: unknown): string[] {
   const key = INLINE_ROWS_KEY;
-  if (rows === undefined) return [`${key} is required for an inline dataset: a list of rows, each the Input's values then the label, e.g. [[0, 0, 0], [0, 1, 1]]`];
+  if (rows === undefined)
+    return [`${key} is required for an inline dataset: a list of rows, each the Input's values then the label, e.g. [[0, 0, 0], [0, 1, 1]]`];
   if (!Array.isArray(rows)) return [`${key} must be a list of rows, each the Input's values then the label, found ${found(rows)}`];
   if (rows.length === 0) return [`${key} is empty: an inline dataset needs at least one row`];
   // The caps come first: nothing below walks a hostile file's millions of values.
-  if (rows.length > INLINE_MAX_ROWS) return [`${key} has ${plural(rows.length, 'row')}; an inline dataset holds at most ${group(INLINE_MAX_ROWS)} (use a CSV file for more)`];
+  if (rows.length > INLINE_MAX_ROWS)
+    return [`${key} has ${plural(rows.length, 'row')}; an inline dataset holds at most ${group(INLINE_MAX_ROWS)} (use a CSV file for more)`];
   let values = 0;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     if (!Array.isArray(row)) return [`${key}[${r}] must be a list of numbers (the Input's values, then the label), found ${found(row)}`];
     values += row.length;
-    if (values > INLINE_MAX_VALUES) return [`${key} holds more than ${group(INLINE_MAX_VALUES)} values; an inline dataset holds at most ${group(INLINE_MAX_VALUES)} (use a CSV file for more)`];
+    if (values > INLINE_MAX_VALUES)
+      return [
+        `${key} holds more than ${group(INLINE_MAX_VALUES)} values; an inline dataset holds at most ${group(INLINE_MAX_VALUES)} (use a CSV file for more)`,
+      ];
   }
   const width = (rows[0] as unknown[]).length;
   if (width < 2) return [`${key}[0] has ${plural(width, 'value')}: a row needs at least one input value and then the label`];
   for (let r = 1; r < rows.length; r++) {
     const len = (rows[r] as unknown[]).length;
-    if (len !== width) return [`${key}[${r}] has ${plural(len, 'value')} but ${key}[0] has ${group(width)}: every row holds the Input's values, then the label`];
+    if (len !== width)
+      return [`${key}[${r}] has ${plural(len, 'value')} but ${key}[0] has ${group(width)}: every row holds the Input's values, then the label`];
   }
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] as unknown[];
@@ -101,9 +107,12 @@ export function inlineToDataset(rows: number[][], perInput: number, inputId: str
     const y = row[perInput];
     const at = `${key}[${r}][${perInput}]`;
     if (rule.kind === 'class') {
-      if (!Number.isInteger(y) || y < 0) throw new InlineDataError(`${at}: the label must be a class index (0, 1, 2, …) for the int32 Target "${rule.target}", found ${y}`);
+      if (!Number.isInteger(y) || y < 0)
+        throw new InlineDataError(`${at}: the label must be a class index (0, 1, 2, …) for the int32 Target "${rule.target}", found ${y}`);
       if (rule.classes !== undefined && y >= rule.classes) {
-        throw new InlineDataError(`${at}: class ${y} is not one of the ${rule.classes} classes (0 to ${rule.classes - 1}) that ${rule.loss ? `"${rule.loss}" (CrossEntropyLoss)` : 'the model'} scores`);
+        throw new InlineDataError(
+          `${at}: class ${y} is not one of the ${rule.classes} classes (0 to ${rule.classes - 1}) that ${rule.loss ? `"${rule.loss}" (CrossEntropyLoss)` : 'the model'} scores`,
+        );
       }
     } else if (rule.kind === 'probability' && !(y >= 0 && y <= 1)) {
       throw new InlineDataError(`${at}: the label must be from 0 to 1 for "${rule.loss}" (BCEWithLogitsLoss), found ${y}`);

@@ -32,8 +32,10 @@ function circle(n: number, noise: number, rng: Random): Points {
     const inside = i < n / 2;
     const r = inside ? rng.uniformRange(0, radius * 0.5) : rng.uniformRange(radius * 0.7, radius);
     const angle = rng.uniformRange(0, 2 * Math.PI);
-    const x = r * Math.sin(angle), y = r * Math.cos(angle);
-    const nx = rng.uniformRange(-radius, radius) * noise, ny = rng.uniformRange(-radius, radius) * noise;
+    const x = r * Math.sin(angle),
+      y = r * Math.cos(angle);
+    const nx = rng.uniformRange(-radius, radius) * noise,
+      ny = rng.uniformRange(-radius, radius) * noise;
     p.x[2 * i] = x + nx;
     p.x[2 * i + 1] = y + ny;
     // Labelled by where the noisy point fell, as Playground does.
@@ -50,7 +52,8 @@ function xor(n: number, noise: number, rng: Random): Points {
     x += x > 0 ? padding : -padding;
     let y = rng.uniformRange(-5, 5);
     y += y > 0 ? padding : -padding;
-    const nx = rng.uniformRange(-5, 5) * noise, ny = rng.uniformRange(-5, 5) * noise;
+    const nx = rng.uniformRange(-5, 5) * noise,
+      ny = rng.uniformRange(-5, 5) * noise;
     p.x[2 * i] = x + nx;
     p.x[2 * i + 1] = y + ny;
     p.y[i] = (x + nx) * (y + ny) >= 0 ? 1 : 0;
@@ -79,7 +82,7 @@ function spiral(n: number, noise: number, rng: Random): Points {
     const k = second ? i - half : i;
     const m = second ? n - half : half;
     const r = (k / m) * 5;
-    const t = (1.75 * k / m) * 2 * Math.PI + (second ? Math.PI : 0);
+    const t = ((1.75 * k) / m) * 2 * Math.PI + (second ? Math.PI : 0);
     p.x[2 * i] = r * Math.sin(t) + rng.uniformRange(-1, 1) * noise;
     p.x[2 * i + 1] = r * Math.cos(t) + rng.uniformRange(-1, 1) * noise;
     p.y[i] = second ? 0 : 1;
@@ -91,8 +94,10 @@ function regressPlane(n: number, noise: number, rng: Random): Points {
   const p = out(n);
   const radius = 6;
   for (let i = 0; i < n; i++) {
-    const x = rng.uniformRange(-radius, radius), y = rng.uniformRange(-radius, radius);
-    const nx = rng.uniformRange(-radius, radius) * noise, ny = rng.uniformRange(-radius, radius) * noise;
+    const x = rng.uniformRange(-radius, radius),
+      y = rng.uniformRange(-radius, radius);
+    const nx = rng.uniformRange(-radius, radius) * noise,
+      ny = rng.uniformRange(-radius, radius) * noise;
     p.x[2 * i] = x;
     p.x[2 * i + 1] = y;
     // Playground: label = (x + y) / radius·2 mapped into [-1, 1], computed from the noisy point.
@@ -105,12 +110,18 @@ function regressGaussians(n: number, noise: number, rng: Random): Points {
   const p = out(n);
   const radius = 6;
   const centers = [
-    [-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1],
-    [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1],
+    [-4, 2.5, 1],
+    [0, 2.5, -1],
+    [4, 2.5, 1],
+    [-4, -2.5, -1],
+    [0, -2.5, 1],
+    [4, -2.5, -1],
   ];
   for (let i = 0; i < n; i++) {
-    const x = rng.uniformRange(-radius, radius), y = rng.uniformRange(-radius, radius);
-    const nx = rng.uniformRange(-radius, radius) * noise, ny = rng.uniformRange(-radius, radius) * noise;
+    const x = rng.uniformRange(-radius, radius),
+      y = rng.uniformRange(-radius, radius);
+    const nx = rng.uniformRange(-radius, radius) * noise,
+      ny = rng.uniformRange(-radius, radius) * noise;
     let label = 0;
     for (const [cx, cy, sign] of centers) {
       // Each centre contributes sign·(1 − distance/2), clamped at 0, as Playground's label scale.
@@ -126,7 +137,12 @@ function regressGaussians(n: number, noise: number, rng: Random): Points {
 }
 
 const GENERATORS: Record<PlaygroundSet, (n: number, noise: number, rng: Random) => Points> = {
-  circle, xor, gaussians, spiral, 'regress-plane': regressPlane, 'regress-gaussians': regressGaussians,
+  circle,
+  xor,
+  gaussians,
+  spiral,
+  'regress-plane': regressPlane,
+  'regress-gaussians': regressGaussians,
 };
 
 /** n points of a Playground set with noise in [0, 1] (Playground's 0–50 slider / 100). */

@@ -53,15 +53,20 @@ export function readDatasetSpec(training: unknown): { spec: DatasetJson | null; 
   if (!isObj(training) || training.dataset === undefined) return { spec: null, problems };
   const d = training.dataset;
   if (!isObj(d)) return { spec: null, problems: ['training.dataset must be an object'] };
-  if (!DATASET_SOURCES.includes(d.source as DatasetSource)) problems.push(`training.dataset.source must be one of ${DATASET_SOURCES.join(', ')}, found ${JSON.stringify(d.source)}`);
+  if (!DATASET_SOURCES.includes(d.source as DatasetSource))
+    problems.push(`training.dataset.source must be one of ${DATASET_SOURCES.join(', ')}, found ${JSON.stringify(d.source)}`);
   const int = (k: string, min: number, max: number) => {
-    if (d[k] !== undefined && !(Number.isSafeInteger(d[k]) && (d[k] as number) >= min && (d[k] as number) <= max)) problems.push(`training.dataset.${k} must be an integer from ${min} to ${max}, found ${JSON.stringify(d[k])}`);
+    if (d[k] !== undefined && !(Number.isSafeInteger(d[k]) && (d[k] as number) >= min && (d[k] as number) <= max))
+      problems.push(`training.dataset.${k} must be an integer from ${min} to ${max}, found ${JSON.stringify(d[k])}`);
   };
   int('size', 2, 1_000_000);
   int('limit', 1, 1_000_000);
-  if (d.noise !== undefined && !(typeof d.noise === 'number' && d.noise >= 0 && d.noise <= 1)) problems.push(`training.dataset.noise must be a number from 0 to 1, found ${JSON.stringify(d.noise)}`);
-  for (const k of ['input', 'target', 'path', 'label']) if (d[k] !== undefined && typeof d[k] !== 'string') problems.push(`training.dataset.${k} must be a string`);
-  if (d.features !== undefined && !(Array.isArray(d.features) && d.features.length > 0 && d.features.every((f) => typeof f === 'string'))) problems.push('training.dataset.features must be a non-empty list of column names');
+  if (d.noise !== undefined && !(typeof d.noise === 'number' && d.noise >= 0 && d.noise <= 1))
+    problems.push(`training.dataset.noise must be a number from 0 to 1, found ${JSON.stringify(d.noise)}`);
+  for (const k of ['input', 'target', 'path', 'label'])
+    if (d[k] !== undefined && typeof d[k] !== 'string') problems.push(`training.dataset.${k} must be a string`);
+  if (d.features !== undefined && !(Array.isArray(d.features) && d.features.length > 0 && d.features.every((f) => typeof f === 'string')))
+    problems.push('training.dataset.features must be a non-empty list of column names');
   checkLearned(d, problems);
   problems.push(...inputFeaturesProblems(d));
   if (d.source === 'csv') {
@@ -221,10 +226,15 @@ export function buildDataset(model: GraphModel, spec: DatasetJson, external: Ext
   if (inType.dtype !== 'float32') throw new DatasetError(`Input "${inputId}" must be float32 for the ${spec.source} dataset`);
   if (perInput !== nFeatures) {
     const chosen = spec.inputFeatures ? ` (${INPUT_FEATURES_KEY}: ${featureList(spec.inputFeatures)})` : '';
-    throw new DatasetError(`the ${spec.source} dataset has ${nFeatures} features per sample${chosen} but Input "${inputId}" has shape [${inputShape.join(', ')}] (${perInput} values)`);
+    throw new DatasetError(
+      `the ${spec.source} dataset has ${nFeatures} features per sample${chosen} but Input "${inputId}" has shape [${inputShape.join(', ')}] (${perInput} values)`,
+    );
   }
   const perTarget = targetShape.reduce((a, b) => a * b, 1);
-  if (perTarget !== 1) throw new DatasetError(`Target "${targetId}" must hold one value per sample (shape [] or [1]) for the ${spec.source} dataset, found [${targetShape.join(', ')}]`);
+  if (perTarget !== 1)
+    throw new DatasetError(
+      `Target "${targetId}" must hold one value per sample (shape [] or [1]) for the ${spec.source} dataset, found [${targetShape.join(', ')}]`,
+    );
   let targets: Float32Array | Int32Array;
   if (tgtType.dtype === 'int32') {
     if (!classification) throw new DatasetError(`the ${spec.source} dataset is a regression set: Target "${targetId}" must be float32`);
@@ -237,5 +247,9 @@ export function buildDataset(model: GraphModel, spec: DatasetJson, external: Ext
 
 function single(ids: string[], op: string, key: string): string {
   if (ids.length === 1) return ids[0];
-  throw new DatasetError(ids.length === 0 ? `the model has no ${op} node to bind the dataset to` : `the model has ${ids.length} ${op} nodes (${ids.join(', ')}): name one in training.dataset.${key}`);
+  throw new DatasetError(
+    ids.length === 0
+      ? `the model has no ${op} node to bind the dataset to`
+      : `the model has ${ids.length} ${op} nodes (${ids.join(', ')}): name one in training.dataset.${key}`,
+  );
 }

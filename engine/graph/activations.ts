@@ -103,7 +103,8 @@ export function activationBytes(analysis: GraphAnalysis, batch: number, opts: Ac
 export function largestBatchWithin(analysis: GraphAnalysis, upTo: number, limit: number = LIMITS.activationBytes, opts: ActivationOptions = {}): number {
   const ts = terms(analysis, opts);
   // The total only grows with the batch: bisect for the last batch that fits.
-  let lo = 0, hi = Math.max(0, Math.floor(upTo));
+  let lo = 0,
+    hi = Math.max(0, Math.floor(upTo));
   if (totalBytes(ts, hi) <= limit) return hi;
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
@@ -114,23 +115,35 @@ export function largestBatchWithin(analysis: GraphAnalysis, upTo: number, limit:
 }
 
 /** Null when a pass over a batch of `batch` fits in `limit` bytes of activations; else what is over, and why. */
-export function activationBudgetExcess(analysis: GraphAnalysis, batch: number, limit: number = LIMITS.activationBytes, opts: ActivationOptions = {}): ActivationExcess | null {
+export function activationBudgetExcess(
+  analysis: GraphAnalysis,
+  batch: number,
+  limit: number = LIMITS.activationBytes,
+  opts: ActivationOptions = {},
+): ActivationExcess | null {
   const est = activationBytes(analysis, batch, opts);
   if (est.total <= limit || !est.largest) return null;
   const big = est.largest;
   const maxBatch = largestBatchWithin(analysis, batch - 1, limit, opts);
   const digits = distinctDigits(est.total, limit);
   const [total, budget] = [formatBytes(est.total, digits), formatBytes(limit, digits)];
-  const advice = maxBatch > 0
-    ? `use a batch of at most ${maxBatch}, or smaller layers`
-    : `even a batch of 1 needs ${formatBytes(activationBytes(analysis, 1, opts).total)}: use smaller layers`;
-  const message = `node "${big.id}" (${big.op}) output [${big.shape.join(', ')}] would take ${formatBytes(big.bytes, digits)} for a batch of ${batch}, `
-    + `and the activations of the whole pass ${total}; at most ${budget} of activations are supported: ${advice}`;
+  const advice =
+    maxBatch > 0
+      ? `use a batch of at most ${maxBatch}, or smaller layers`
+      : `even a batch of 1 needs ${formatBytes(activationBytes(analysis, 1, opts).total)}: use smaller layers`;
+  const message =
+    `node "${big.id}" (${big.op}) output [${big.shape.join(', ')}] would take ${formatBytes(big.bytes, digits)} for a batch of ${batch}, ` +
+    `and the activations of the whole pass ${total}; at most ${budget} of activations are supported: ${advice}`;
   return { message, nodeId: big.id, op: big.op, shape: big.shape, nodeBytes: big.bytes, total: est.total, batch, limit, maxBatch };
 }
 
 /** The message of activationBudgetExcess, or null when the pass fits. */
-export function activationBudgetProblem(analysis: GraphAnalysis, batch: number, limit: number = LIMITS.activationBytes, opts: ActivationOptions = {}): string | null {
+export function activationBudgetProblem(
+  analysis: GraphAnalysis,
+  batch: number,
+  limit: number = LIMITS.activationBytes,
+  opts: ActivationOptions = {},
+): string | null {
   return activationBudgetExcess(analysis, batch, limit, opts)?.message ?? null;
 }
 

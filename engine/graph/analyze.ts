@@ -127,14 +127,24 @@ function analyze(raw: unknown): GraphAnalysis {
     return emptyAnalysis([{ code: 'bad-format', key: 'version', message: `"version" must be a positive integer, found ${show(raw.version)}` }]);
   }
   if (raw.version > FORMAT_VERSION) {
-    return emptyAnalysis([{ code: 'unsupported-version', key: 'version', message: `the model is format version ${raw.version}, newer than this version of Backprop Studio reads (${FORMAT_VERSION}); update Backprop Studio to open it` }]);
+    return emptyAnalysis([
+      {
+        code: 'unsupported-version',
+        key: 'version',
+        message: `the model is format version ${raw.version}, newer than this version of Backprop Studio reads (${FORMAT_VERSION}); update Backprop Studio to open it`,
+      },
+    ]);
   }
   if (!Array.isArray(raw.nodes)) return emptyAnalysis([{ code: 'bad-format', key: 'nodes', message: `"nodes" must be an array, found ${show(raw.nodes)}` }]);
-  if (raw.edges !== undefined && !Array.isArray(raw.edges)) return emptyAnalysis([{ code: 'bad-format', key: 'edges', message: `"edges" must be an array, found ${show(raw.edges)}` }]);
-  if (raw.nodes.length > LIMITS.nodes) return emptyAnalysis([{ code: 'too-large', key: 'nodes', message: `the model has ${raw.nodes.length} nodes; at most ${LIMITS.nodes} are supported` }]);
+  if (raw.edges !== undefined && !Array.isArray(raw.edges))
+    return emptyAnalysis([{ code: 'bad-format', key: 'edges', message: `"edges" must be an array, found ${show(raw.edges)}` }]);
+  if (raw.nodes.length > LIMITS.nodes)
+    return emptyAnalysis([{ code: 'too-large', key: 'nodes', message: `the model has ${raw.nodes.length} nodes; at most ${LIMITS.nodes} are supported` }]);
   const edgesRaw = (raw.edges ?? []) as unknown[];
-  if (edgesRaw.length > LIMITS.edges) return emptyAnalysis([{ code: 'too-large', key: 'edges', message: `the model has ${edgesRaw.length} edges; at most ${LIMITS.edges} are supported` }]);
-  if (raw.name !== undefined && typeof raw.name !== 'string') errors.push({ code: 'bad-format', key: 'name', message: `"name" must be a string, found ${show(raw.name)}` });
+  if (edgesRaw.length > LIMITS.edges)
+    return emptyAnalysis([{ code: 'too-large', key: 'edges', message: `the model has ${edgesRaw.length} edges; at most ${LIMITS.edges} are supported` }]);
+  if (raw.name !== undefined && typeof raw.name !== 'string')
+    errors.push({ code: 'bad-format', key: 'name', message: `"name" must be a string, found ${show(raw.name)}` });
   if (raw.weights !== undefined && (typeof raw.weights !== 'string' || raw.weights.length === 0)) {
     errors.push({ code: 'bad-format', key: 'weights', message: `"weights" must name a .safetensors file relative to the model, found ${show(raw.weights)}` });
   }
@@ -145,42 +155,82 @@ function analyze(raw: unknown): GraphAnalysis {
   /** Ids of nodes dropped for an invalid id, with their index: edges naming them say so. */
   const rejected = new Map<string, number>();
   raw.nodes.forEach((n: unknown, index: number) => {
-    if (!isObj(n)) return errors.push({ code: 'bad-node', key: `nodes[${index}]`, message: `nodes[${index}] must be an object with "id" and "op", found ${show(n)}` });
+    if (!isObj(n))
+      return errors.push({ code: 'bad-node', key: `nodes[${index}]`, message: `nodes[${index}] must be an object with "id" and "op", found ${show(n)}` });
     const id = n.id;
     if (typeof id !== 'string' || !ID_PATTERN.test(id) || id.length > 128) {
       if (typeof id === 'string' && !rejected.has(id)) rejected.set(id, index);
-      return errors.push({ code: 'invalid-id', key: `nodes[${index}].id`, nodeId: typeof id === 'string' ? id : undefined, message: `nodes[${index}]: id ${show(id)} is not a valid identifier (letters, digits and _, not starting with a digit, at most 128 characters)` });
+      return errors.push({
+        code: 'invalid-id',
+        key: `nodes[${index}].id`,
+        nodeId: typeof id === 'string' ? id : undefined,
+        message: `nodes[${index}]: id ${show(id)} is not a valid identifier (letters, digits and _, not starting with a digit, at most 128 characters)`,
+      });
     }
-    if (nodes.has(id)) return errors.push({ code: 'duplicate-id', nodeId: id, key: `nodes[${index}].id`, message: `node id "${id}" is used by more than one node (nodes[${nodes.get(id)!.index}] and nodes[${index}])` });
+    if (nodes.has(id))
+      return errors.push({
+        code: 'duplicate-id',
+        nodeId: id,
+        key: `nodes[${index}].id`,
+        message: `node id "${id}" is used by more than one node (nodes[${nodes.get(id)!.index}] and nodes[${index}])`,
+      });
     const info: NodeInfo = { id, index, json: n as unknown as NodeJson, attrs: {}, inputs: [], inputEdges: [], params: [], paramCount: 0 };
     nodes.set(id, info);
-    if (typeof n.op !== 'string') return errors.push({ code: 'unknown-op', nodeId: id, message: `node "${id}": "op" must be a string naming an op, found ${show(n.op)}` });
+    if (typeof n.op !== 'string')
+      return errors.push({ code: 'unknown-op', nodeId: id, message: `node "${id}": "op" must be a string naming an op, found ${show(n.op)}` });
     const spec = getOp(n.op);
     if (!spec) {
       const near = closestOp(n.op);
-      return errors.push({ code: 'unknown-op', nodeId: id, found: n.op.slice(0, 60), ...(near ? { expected: near } : {}), message: `node "${id}": unknown op "${n.op.slice(0, 60)}"${near ? ` (did you mean "${near}"?)` : ''}` });
+      return errors.push({
+        code: 'unknown-op',
+        nodeId: id,
+        found: n.op.slice(0, 60),
+        ...(near ? { expected: near } : {}),
+        message: `node "${id}": unknown op "${n.op.slice(0, 60)}"${near ? ` (did you mean "${near}"?)` : ''}`,
+      });
     }
     info.spec = spec;
-    if (n.attrs !== undefined && !isObj(n.attrs)) return errors.push({ code: 'bad-attr', nodeId: id, message: `${nodeLabel(info)}: "attrs" must be an object, found ${show(n.attrs)}` });
-    if (n.ui !== undefined && !isObj(n.ui)) errors.push({ code: 'bad-node', nodeId: id, message: `${nodeLabel(info)}: "ui" must be an object, found ${show(n.ui)}` });
+    if (n.attrs !== undefined && !isObj(n.attrs))
+      return errors.push({ code: 'bad-attr', nodeId: id, message: `${nodeLabel(info)}: "attrs" must be an object, found ${show(n.attrs)}` });
+    if (n.ui !== undefined && !isObj(n.ui))
+      errors.push({ code: 'bad-node', nodeId: id, message: `${nodeLabel(info)}: "ui" must be an object, found ${show(n.ui)}` });
     const given = (n.attrs ?? {}) as Record<string, unknown>;
     for (const key of Object.keys(given)) {
       if (!spec.attrs.some((a) => a.name === key)) {
         const known = spec.attrs.map((a) => a.name).join(', ') || 'none';
-        errors.push({ code: 'unknown-attr', nodeId: id, attr: key, message: `${nodeLabel(info)}: unknown attribute "${key.slice(0, 60)}" (${spec.op} takes: ${known})` });
+        errors.push({
+          code: 'unknown-attr',
+          nodeId: id,
+          attr: key,
+          message: `${nodeLabel(info)}: unknown attribute "${key.slice(0, 60)}" (${spec.op} takes: ${known})`,
+        });
       }
     }
     for (const a of spec.attrs) {
       const v = given[a.name];
       if (v === undefined || v === null) {
-        if (a.default === undefined && !a.optional) errors.push({ code: 'missing-attr', nodeId: id, attr: a.name, expected: a.doc, message: `${nodeLabel(info)}: missing attribute "${a.name}" (${a.doc})` });
+        if (a.default === undefined && !a.optional)
+          errors.push({
+            code: 'missing-attr',
+            nodeId: id,
+            attr: a.name,
+            expected: a.doc,
+            message: `${nodeLabel(info)}: missing attribute "${a.name}" (${a.doc})`,
+          });
         continue;
       }
       const problem = checkAttr(a.type, v);
       if (problem) {
         // checkAttr says "must be <what>, found <value>": <what> is what was expected.
         const expected = /^(?:must|may) (?:be |hold |have )?(.*?), found /.exec(problem)?.[1];
-        errors.push({ code: 'bad-attr', nodeId: id, attr: a.name, found: show(v), ...(expected ? { expected } : {}), message: `${nodeLabel(info)}: attribute "${a.name}" ${problem}` });
+        errors.push({
+          code: 'bad-attr',
+          nodeId: id,
+          attr: a.name,
+          found: show(v),
+          ...(expected ? { expected } : {}),
+          message: `${nodeLabel(info)}: attribute "${a.name}" ${problem}`,
+        });
       }
     }
     info.attrs = resolveAttrs(spec, given);
@@ -201,17 +251,27 @@ function analyze(raw: unknown): GraphAnalysis {
         const name = String(e[end]).slice(0, 60);
         const bad = rejected.get(e[end] as string);
         errors.push({
-          code: 'unknown-node', edgeIndex, found: name,
-          message: bad === undefined
-            ? `edges[${edgeIndex}]: "${end}" names no node: "${name}"`
-            : `edges[${edgeIndex}]: "${end}" names "${name}", which is not a valid node id (nodes[${bad}])`,
+          code: 'unknown-node',
+          edgeIndex,
+          found: name,
+          message:
+            bad === undefined
+              ? `edges[${edgeIndex}]: "${end}" names no node: "${name}"`
+              : `edges[${edgeIndex}]: "${end}" names "${name}", which is not a valid node id (nodes[${bad}])`,
         });
         return null;
       }
     }
     const port = e.port ?? 0;
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 0) {
-      errors.push({ code: 'port-out-of-range', edgeIndex, nodeId: e.to as string, expected: 'a non-negative integer', found: show(e.port), message: `edges[${edgeIndex}] (${e.from} → ${e.to}): port must be a non-negative integer, found ${show(e.port)}` });
+      errors.push({
+        code: 'port-out-of-range',
+        edgeIndex,
+        nodeId: e.to as string,
+        expected: 'a non-negative integer',
+        found: show(e.port),
+        message: `edges[${edgeIndex}] (${e.from} → ${e.to}): port must be a non-negative integer, found ${show(e.port)}`,
+      });
       return null;
     }
     return { from: e.from as string, to: e.to as string, port };
@@ -228,18 +288,39 @@ function analyze(raw: unknown): GraphAnalysis {
       const n = spec.inputs.ports.length;
       errors.push({
         // An edge into a source node is an input too many; past a fixed op's ports, the port is out of range.
-        code: n === 0 ? 'extra-input' : 'port-out-of-range', edgeIndex, nodeId: e.to, port,
-        expected: n === 0 ? 'no inputs' : `ports 0..${n - 1}`, found: String(port),
-        message: n === 0 ? `${where}: ${spec.op} node "${e.to}" takes no inputs` : `${where}: ${spec.op} node "${e.to}" has ${n} input port${n > 1 ? 's' : ''} (${spec.inputs.ports.map((p, i) => `${i} ${p}`).join(', ')}), not port ${port}`,
+        code: n === 0 ? 'extra-input' : 'port-out-of-range',
+        edgeIndex,
+        nodeId: e.to,
+        port,
+        expected: n === 0 ? 'no inputs' : `ports 0..${n - 1}`,
+        found: String(port),
+        message:
+          n === 0
+            ? `${where}: ${spec.op} node "${e.to}" takes no inputs`
+            : `${where}: ${spec.op} node "${e.to}" has ${n} input port${n > 1 ? 's' : ''} (${spec.inputs.ports.map((p, i) => `${i} ${p}`).join(', ')}), not port ${port}`,
       });
       return;
     }
     if (port >= 64) {
-      errors.push({ code: 'port-out-of-range', edgeIndex, nodeId: e.to, port, expected: 'ports 0..63', found: String(port), message: `${where}: ${spec.op} node "${e.to}" takes at most 64 inputs (ports 0..63), not port ${port}` });
+      errors.push({
+        code: 'port-out-of-range',
+        edgeIndex,
+        nodeId: e.to,
+        port,
+        expected: 'ports 0..63',
+        found: String(port),
+        message: `${where}: ${spec.op} node "${e.to}" takes at most 64 inputs (ports 0..63), not port ${port}`,
+      });
       return;
     }
     if (target.inputs[port] !== undefined) {
-      errors.push({ code: 'port-taken', edgeIndex, nodeId: e.to, port, message: `${where}: port ${port} of node "${e.to}" is already fed by "${target.inputs[port]}" (edges[${target.inputEdges[port]}])` });
+      errors.push({
+        code: 'port-taken',
+        edgeIndex,
+        nodeId: e.to,
+        port,
+        message: `${where}: port ${port} of node "${e.to}" is already fed by "${target.inputs[port]}" (edges[${target.inputEdges[port]}])`,
+      });
       return;
     }
     target.inputs[port] = e.from;
@@ -256,7 +337,9 @@ function analyze(raw: unknown): GraphAnalysis {
       if (n.inputs[p] === undefined) {
         const variadicGap = !('ports' in spec.inputs) && p < n.inputs.length;
         errors.push({
-          code: 'missing-input', nodeId: n.id, port: p,
+          code: 'missing-input',
+          nodeId: n.id,
+          port: p,
           message: variadicGap
             ? `${nodeLabel(n)}: input port ${p} is not connected, but a later port is (inputs must use ports 0..n-1 with no gaps)`
             : `${nodeLabel(n)}: input port ${p} (${names[p]}) is not connected${'variadic' in spec.inputs ? ` (${spec.op} needs at least ${spec.inputs.min} inputs)` : ''}`,
@@ -294,7 +377,8 @@ function analyze(raw: unknown): GraphAnalysis {
       for (const p of n.params) {
         const size = p.shape.reduce((a, b) => a * b, 1);
         totalParams += size;
-        if (size > LIMITS.paramElements) throw new ShapeRuleError(`${p.key} would have ${size} values [${p.shape.join(', ')}]; at most ${LIMITS.paramElements} per tensor are supported`);
+        if (size > LIMITS.paramElements)
+          throw new ShapeRuleError(`${p.key} would have ${size} values [${p.shape.join(', ')}]; at most ${LIMITS.paramElements} per tensor are supported`);
       }
       if (totalParams > LIMITS.totalParamElements) throw new ShapeRuleError(`the model would have more than ${LIMITS.totalParamElements} parameter values`);
     } catch (e) {
@@ -305,7 +389,10 @@ function analyze(raw: unknown): GraphAnalysis {
       const port = e.port ?? (n.inputs.length === 1 && !tooLarge ? 0 : undefined);
       const edgeIndex = port !== undefined ? n.inputEdges[port] : undefined;
       errors.push({
-        code: tooLarge ? 'too-large' : e.code, nodeId: id, port, edgeIndex,
+        code: tooLarge ? 'too-large' : e.code,
+        nodeId: id,
+        port,
+        edgeIndex,
         found: inTypes.map((t) => formatType(t)).join(', '),
         message: `${nodeLabel(n)}: ${e.message}${e.code === 'dtype-mismatch' && port !== undefined ? dtypeSource(nodes.get(n.inputs[port]!), e.wantDtype) : ''}`,
       });
@@ -341,7 +428,12 @@ function checkParams(params: unknown, nodes: Map<string, NodeInfo>, errors: Grap
     const node = nodes.get(nodeId);
     if (!p) {
       if (node && !node.type) continue; // the node has its own error; its params are unknown
-      errors.push({ code: 'bad-params', key, nodeId: node ? nodeId : undefined, message: `params["${key.slice(0, 80)}"] names no parameter of the model${node ? ` (${nodeId} has: ${node.params.map((q) => q.name).join(', ') || 'none'})` : ''}` });
+      errors.push({
+        code: 'bad-params',
+        key,
+        nodeId: node ? nodeId : undefined,
+        message: `params["${key.slice(0, 80)}"] names no parameter of the model${node ? ` (${nodeId} has: ${node.params.map((q) => q.name).join(', ') || 'none'})` : ''}`,
+      });
       continue;
     }
     if (!isObj(t) || !Array.isArray(t.shape) || !Array.isArray(t.data)) {
@@ -349,7 +441,14 @@ function checkParams(params: unknown, nodes: Map<string, NodeInfo>, errors: Grap
       continue;
     }
     if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
-      errors.push({ code: 'bad-params', key, nodeId, expected: `[${p.shape.join(', ')}]`, found: show(t.shape), message: `params["${key}"] has shape ${show(t.shape)} but the model needs [${p.shape.join(', ')}]` });
+      errors.push({
+        code: 'bad-params',
+        key,
+        nodeId,
+        expected: `[${p.shape.join(', ')}]`,
+        found: show(t.shape),
+        message: `params["${key}"] has shape ${show(t.shape)} but the model needs [${p.shape.join(', ')}]`,
+      });
       continue;
     }
     const size = p.shape.reduce((a, b) => a * b, 1);
@@ -358,7 +457,8 @@ function checkParams(params: unknown, nodes: Map<string, NodeInfo>, errors: Grap
       continue;
     }
     const bad = t.data.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
-    if (bad >= 0) errors.push({ code: 'bad-params', key, nodeId, message: `params["${key}"].data[${bad}] must be a finite number, found ${show(t.data[bad])}` });
+    if (bad >= 0)
+      errors.push({ code: 'bad-params', key, nodeId, message: `params["${key}"].data[${bad}] must be a finite number, found ${show(t.data[bad])}` });
   }
 }
 
@@ -377,9 +477,11 @@ function checkTraining(training: unknown, errors: GraphError[]): void {
   const o = training.optimizer;
   if (o === undefined) return;
   if (!isObj(o)) return void err('training.optimizer', `training.optimizer must be an object, found ${show(o)}`);
-  if (!OPTIMIZERS.includes(o.type as string)) err('training.optimizer.type', `training.optimizer.type must be one of ${OPTIMIZERS.join(', ')}, found ${show(o.type)}`);
+  if (!OPTIMIZERS.includes(o.type as string))
+    err('training.optimizer.type', `training.optimizer.type must be one of ${OPTIMIZERS.join(', ')}, found ${show(o.type)}`);
   const num = (k: string, ok: (v: number) => boolean, what: string) => {
-    if (o[k] !== undefined && !(typeof o[k] === 'number' && Number.isFinite(o[k]) && ok(o[k] as number))) err(`training.optimizer.${k}`, `training.optimizer.${k} must be ${what}, found ${show(o[k])}`);
+    if (o[k] !== undefined && !(typeof o[k] === 'number' && Number.isFinite(o[k]) && ok(o[k] as number)))
+      err(`training.optimizer.${k}`, `training.optimizer.${k} must be ${what}, found ${show(o[k])}`);
   };
   num('lr', (v) => v > 0, 'a positive number');
   num('momentum', (v) => v >= 0, 'a non-negative number');
@@ -387,7 +489,8 @@ function checkTraining(training: unknown, errors: GraphError[]): void {
   num('weightDecay', (v) => v >= 0, 'a non-negative number');
   num('eps', (v) => v > 0, 'a positive number');
   if (o.type === 'SGD' && o.lr === undefined) err('training.optimizer.lr', 'training.optimizer.lr is required for SGD');
-  if (o.nesterov !== undefined && typeof o.nesterov !== 'boolean') err('training.optimizer.nesterov', `training.optimizer.nesterov must be true or false, found ${show(o.nesterov)}`);
+  if (o.nesterov !== undefined && typeof o.nesterov !== 'boolean')
+    err('training.optimizer.nesterov', `training.optimizer.nesterov must be true or false, found ${show(o.nesterov)}`);
   if (o.nesterov === true && !((o.momentum as number) > 0)) err('training.optimizer.nesterov', 'training.optimizer.nesterov needs a momentum greater than 0');
   if (o.betas !== undefined && !(Array.isArray(o.betas) && o.betas.length === 2 && o.betas.every((b) => typeof b === 'number' && b >= 0 && b < 1))) {
     err('training.optimizer.betas', `training.optimizer.betas must be [beta1, beta2] with each in [0, 1), found ${show(o.betas)}`);
@@ -413,7 +516,12 @@ function checkInputFeatures(training: unknown, nodes: Map<string, NodeInfo>, err
   const found = `[${sample.join(', ')}]`;
   if (size !== k || input.type.dtype !== 'float32') {
     errors.push({
-      code: 'bad-training', key: INPUT_FEATURES_KEY, nodeId: id, attr: 'shape', expected: `float32 [${k}]`, found: `${input.type.dtype} ${found}`,
+      code: 'bad-training',
+      key: INPUT_FEATURES_KEY,
+      nodeId: id,
+      attr: 'shape',
+      expected: `float32 [${k}]`,
+      found: `${input.type.dtype} ${found}`,
       message: `Input "${id}" is ${input.type.dtype} ${found} but ${INPUT_FEATURES_KEY} gives it ${k} float32 value${k === 1 ? '' : 's'} per sample (${featureList(features)}): set its shape to [${k}]${input.type.dtype === 'float32' ? '' : ' and its dtype to float32'}`,
     });
   }

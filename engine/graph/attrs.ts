@@ -101,8 +101,10 @@ export function checkAttr(type: AttrType, v: unknown): string | null {
       return null;
     case 'float':
       if (typeof v !== 'number' || !Number.isFinite(v)) return `must be a finite number, found ${show(v)}`;
-      if (type.min !== undefined && (type.minExclusive ? v <= type.min : v < type.min)) return `must be ${type.minExclusive ? 'greater than' : 'at least'} ${type.min}, found ${v}`;
-      if (type.max !== undefined && (type.maxExclusive ? v >= type.max : v > type.max)) return `must be ${type.maxExclusive ? 'less than' : 'at most'} ${type.max}, found ${v}`;
+      if (type.min !== undefined && (type.minExclusive ? v <= type.min : v < type.min))
+        return `must be ${type.minExclusive ? 'greater than' : 'at least'} ${type.min}, found ${v}`;
+      if (type.max !== undefined && (type.maxExclusive ? v >= type.max : v > type.max))
+        return `must be ${type.maxExclusive ? 'less than' : 'at most'} ${type.max}, found ${v}`;
       return null;
     case 'bool':
       return typeof v === 'boolean' ? null : `must be true or false, found ${show(v)}`;
@@ -136,19 +138,32 @@ export function attrSchema(spec: AttrSpec): Record<string, unknown> {
   const t = spec.type;
   const base: Record<string, unknown> = { description: spec.doc };
   if (spec.default !== undefined) base.default = spec.default;
-  const intSchema = (min?: number, max?: number) => ({ type: 'integer', ...(min !== undefined ? { minimum: min } : {}), ...(max !== undefined ? { maximum: max } : {}) });
+  const intSchema = (min?: number, max?: number) => ({
+    type: 'integer',
+    ...(min !== undefined ? { minimum: min } : {}),
+    ...(max !== undefined ? { maximum: max } : {}),
+  });
   switch (t.kind) {
-    case 'int': return { ...base, ...intSchema(t.min, t.max) };
-    case 'float': return {
-      ...base, type: 'number',
-      ...(t.min !== undefined ? (t.minExclusive ? { exclusiveMinimum: t.min } : { minimum: t.min }) : {}),
-      ...(t.max !== undefined ? (t.maxExclusive ? { exclusiveMaximum: t.max } : { maximum: t.max }) : {}),
-    };
-    case 'bool': return { ...base, type: 'boolean' };
-    case 'enum': return { ...base, enum: [...t.values] };
-    case 'shape': return { ...base, type: 'array', maxItems: 8, items: t.allowMinusOne ? { type: 'integer', anyOf: [{ minimum: 1 }, { const: -1 }] } : intSchema(1) };
-    case 'pair': return { ...base, anyOf: [intSchema(t.min, 4096), { type: 'array', items: intSchema(t.min, 4096), minItems: 2, maxItems: 2 }] };
-    case 'dim': return { ...base, ...intSchema(-16, 16) };
-    case 'dims': return { ...base, anyOf: [intSchema(-16, 16), { type: 'array', items: intSchema(-16, 16), minItems: 1 }] };
+    case 'int':
+      return { ...base, ...intSchema(t.min, t.max) };
+    case 'float':
+      return {
+        ...base,
+        type: 'number',
+        ...(t.min !== undefined ? (t.minExclusive ? { exclusiveMinimum: t.min } : { minimum: t.min }) : {}),
+        ...(t.max !== undefined ? (t.maxExclusive ? { exclusiveMaximum: t.max } : { maximum: t.max }) : {}),
+      };
+    case 'bool':
+      return { ...base, type: 'boolean' };
+    case 'enum':
+      return { ...base, enum: [...t.values] };
+    case 'shape':
+      return { ...base, type: 'array', maxItems: 8, items: t.allowMinusOne ? { type: 'integer', anyOf: [{ minimum: 1 }, { const: -1 }] } : intSchema(1) };
+    case 'pair':
+      return { ...base, anyOf: [intSchema(t.min, 4096), { type: 'array', items: intSchema(t.min, 4096), minItems: 2, maxItems: 2 }] };
+    case 'dim':
+      return { ...base, ...intSchema(-16, 16) };
+    case 'dims':
+      return { ...base, anyOf: [intSchema(-16, 16), { type: 'array', items: intSchema(-16, 16), minItems: 1 }] };
   }
 }

@@ -98,7 +98,12 @@ export class GraphModel {
     if (stored) {
       const same = stored.shape.length === p.shape.length && stored.shape.every((d, i) => d === p.shape[i]);
       if (!same && opts.onShapeMismatch !== 'reinit') {
-        errors.push({ code: 'bad-params', key: p.key, nodeId: p.key.split('.')[0], message: `weights file: "${p.key}" has shape [${stored.shape.join(', ')}] but the model needs [${p.shape.join(', ')}]` });
+        errors.push({
+          code: 'bad-params',
+          key: p.key,
+          nodeId: p.key.split('.')[0],
+          message: `weights file: "${p.key}" has shape [${stored.shape.join(', ')}] but the model needs [${p.shape.join(', ')}]`,
+        });
       } else if (same) {
         if (stored.dtype !== 'F32') errors.push({ code: 'bad-params', key: p.key, message: `weights file: "${p.key}" is ${stored.dtype}; parameters are F32` });
         else return Tensor.fromData(stored.data, p.shape);
@@ -280,11 +285,13 @@ export class GraphModel {
   async firstNonFinite(pass: ForwardPass): Promise<{ nodeId: string; where: 'output' | 'gradient'; detail: string } | null> {
     for (const id of this.order) {
       const v = pass.values.get(id);
-      if (v && v.dtype === 'float32' && !(await allFinite(v))) return { nodeId: id, where: 'output', detail: `the output of node "${id}" (${this.nodes.get(id)!.spec!.op})` };
+      if (v && v.dtype === 'float32' && !(await allFinite(v)))
+        return { nodeId: id, where: 'output', detail: `the output of node "${id}" (${this.nodes.get(id)!.spec!.op})` };
     }
     for (const id of this.order) {
       const v = pass.values.get(id);
-      if (v?.grad && !(await allFinite(v.grad))) return { nodeId: id, where: 'gradient', detail: `the gradient of node "${id}" (${this.nodes.get(id)!.spec!.op})'s output` };
+      if (v?.grad && !(await allFinite(v.grad)))
+        return { nodeId: id, where: 'gradient', detail: `the gradient of node "${id}" (${this.nodes.get(id)!.spec!.op})'s output` };
       for (const p of this.nodes.get(id)!.params) {
         const g = this.state.get(p.key)!.grad;
         if (g && !(await allFinite(g))) return { nodeId: id, where: 'gradient', detail: `the gradient of ${p.key}` };
@@ -325,10 +332,15 @@ export function initValues(kind: InitKind, shape: number[], seed: number, key: s
   const size = shape.reduce((a, b) => a * b, 1);
   const rng = init.paramStream(seed, key);
   switch (kind.kind) {
-    case 'kaimingUniform': return init.kaimingUniformA5(size, kind.fanIn, rng);
-    case 'biasUniform': return init.biasUniform(size, kind.fanIn, rng);
-    case 'ones': return init.onesFill(size);
-    case 'zeros': return init.zerosFill(size);
-    case 'normal': return init.normalFill(size, 0, kind.std, rng);
+    case 'kaimingUniform':
+      return init.kaimingUniformA5(size, kind.fanIn, rng);
+    case 'biasUniform':
+      return init.biasUniform(size, kind.fanIn, rng);
+    case 'ones':
+      return init.onesFill(size);
+    case 'zeros':
+      return init.zerosFill(size);
+    case 'normal':
+      return init.normalFill(size, 0, kind.std, rng);
   }
 }

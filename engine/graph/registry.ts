@@ -17,11 +17,7 @@ export const CATEGORIES: readonly Category[] = ['Inputs', 'Layers', 'Activations
 export type InputSpec = { ports: readonly string[] } | { variadic: string; min: number };
 
 export type InitKind =
-  | { kind: 'kaimingUniform'; fanIn: number }
-  | { kind: 'biasUniform'; fanIn: number }
-  | { kind: 'ones' }
-  | { kind: 'zeros' }
-  | { kind: 'normal'; std: number };
+  { kind: 'kaimingUniform'; fanIn: number } | { kind: 'biasUniform'; fanIn: number } | { kind: 'ones' } | { kind: 'zeros' } | { kind: 'normal'; std: number };
 
 export interface ParamSpec {
   /** PyTorch's name: weight, bias, running_mean, running_var. */

@@ -40,7 +40,10 @@ export function buildJsonSchema(): Record<string, unknown> {
       format: { const: FORMAT, description: 'Always "nn-graph".' },
       version: { type: 'integer', minimum: 1, maximum: FORMAT_VERSION, description: 'Format version.' },
       name: { type: 'string' },
-      description: { type: 'string', description: 'A note for the reader: what the model is for, what to look for (the editor shows it with nothing selected).' },
+      description: {
+        type: 'string',
+        description: 'A note for the reader: what the model is for, what to look for (the editor shows it with nothing selected).',
+      },
       nodes: {
         type: 'array',
         items: {
@@ -74,18 +77,28 @@ export function buildJsonSchema(): Record<string, unknown> {
         type: 'object',
         properties: {
           seed: { type: 'integer', minimum: 0, default: 0 },
-          l1: { type: 'number', minimum: 0, default: 0, description: 'L1 rate: dataset training adds l1·Σ|w| over the Linear, Conv2d and Embedding weights to the loss.' },
+          l1: {
+            type: 'number',
+            minimum: 0,
+            default: 0,
+            description: 'L1 rate: dataset training adds l1·Σ|w| over the Linear, Conv2d and Embedding weights to the loss.',
+          },
           dataset: {
             type: 'object',
             properties: {
               source: { enum: [...DATASET_SOURCES], description: 'What trains the model: a generated 2-D set, "digits", a "csv" file, or "inline" rows.' },
               rows: {
-                type: 'array', minItems: 1, maxItems: INLINE_MAX_ROWS,
+                type: 'array',
+                minItems: 1,
+                maxItems: INLINE_MAX_ROWS,
                 items: { type: 'array', minItems: 2, items: { type: 'number' } },
                 description: `"inline" only: one row a sample, the Input's values then the label, e.g. [[0, 0, 0], [0, 1, 1]]; at most ${INLINE_MAX_ROWS} rows.`,
               },
               inputFeatures: {
-                type: 'array', items: { enum: [...INPUT_FEATURES] }, minItems: 1, uniqueItems: true,
+                type: 'array',
+                items: { enum: [...INPUT_FEATURES] },
+                minItems: 1,
+                uniqueItems: true,
                 description: 'The 2-D sets: the features of each point the Input receives, in order (default ["x1", "x2"]); the Input has shape [k].',
               },
             },

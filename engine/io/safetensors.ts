@@ -133,7 +133,8 @@ function toLittleEndianBytes(data: Float32Array | Int32Array): Uint8Array {
 
 function swap32(b: Uint8Array): void {
   for (let i = 0; i + 3 < b.length; i += 4) {
-    const a0 = b[i], a1 = b[i + 1];
+    const a0 = b[i],
+      a1 = b[i + 1];
     b[i] = b[i + 3];
     b[i + 1] = b[i + 2];
     b[i + 2] = a1;
@@ -165,7 +166,9 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
     throw new SafetensorsError(`header length ${headerLen} exceeds the ${MAX_HEADER_BYTES}-byte limit; this is not a safetensors file or it is corrupt`);
   }
   if (headerLen > bytes.length - 8) {
-    throw new SafetensorsError(`header length ${headerLen} is larger than the ${bytes.length - 8} bytes after the length field; the file is truncated or corrupt`);
+    throw new SafetensorsError(
+      `header length ${headerLen} is larger than the ${bytes.length - 8} bytes after the length field; the file is truncated or corrupt`,
+    );
   }
   if (headerLen === 0 || bytes[8] !== 0x7b /* { */) {
     throw new SafetensorsError('header does not start with "{"; this is not a safetensors file or it is corrupt');
@@ -266,7 +269,9 @@ function parseEntry(key: string, raw: unknown, dataLen: number): Entry {
   }
   if (end < begin) throw new SafetensorsError(`tensor '${key}' has data_offsets [${begin}, ${end}]: end before begin`);
   if (end > dataLen) {
-    throw new SafetensorsError(`tensor '${key}' has data_offsets [${begin}, ${end}] past the end of the data (${dataLen} bytes); the file is truncated or corrupt`);
+    throw new SafetensorsError(
+      `tensor '${key}' has data_offsets [${begin}, ${end}] past the end of the data (${dataLen} bytes); the file is truncated or corrupt`,
+    );
   }
   const size = count * BYTES_PER_ELEMENT;
   if (end - begin !== size) {
@@ -295,7 +300,8 @@ function sortedRecord<T>(rec: Record<string, T>): Record<string, T> {
 export function compareCodePoints(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const x = a.codePointAt(i)!, y = b.codePointAt(i)!;
+    const x = a.codePointAt(i)!,
+      y = b.codePointAt(i)!;
     if (x !== y) return x - y;
   }
   return a.length - b.length;

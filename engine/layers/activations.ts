@@ -17,9 +17,26 @@ type Formula = Pick<OpSpec, 'formula' | 'formulaNote' | 'backwardNote'>;
 /** FLOPs per element: forward, and backward (the input's gradient). */
 type PerElement = (a: Attrs) => readonly [number, number];
 
-function elementwise(op: string, category: OpSpec['category'], summary: string, formula: Formula, fn: (x: Tensor, a: Attrs) => Tensor, cost: PerElement, lower: OpLowerings, attrs: AttrSpec[] = [], check?: OpSpec['infer']): void {
+function elementwise(
+  op: string,
+  category: OpSpec['category'],
+  summary: string,
+  formula: Formula,
+  fn: (x: Tensor, a: Attrs) => Tensor,
+  cost: PerElement,
+  lower: OpLowerings,
+  attrs: AttrSpec[] = [],
+  check?: OpSpec['infer'],
+): void {
   registerOp({
-    op, category, summary, ...formula, attrs, inputs: { ports: ['input'] }, keyAttrs: attrs.map((a) => a.name), lower,
+    op,
+    category,
+    summary,
+    ...formula,
+    attrs,
+    inputs: { ports: ['input'] },
+    keyAttrs: attrs.map((a) => a.name),
+    lower,
     infer(inputs, a) {
       requireFloat(inputs, op);
       check?.(inputs, a);
@@ -74,43 +91,116 @@ const geluOnnx: onnx.OnnxLowering = (n, [{ name: x }], e) => {
 // Sigmoid: exp, add, divide / dy·y·(1 − y). GELU (erf): x/√2, erf, 1+, ·½, ·x / Φ(x) + x·φ(x) (φ needs x², a
 // scale, exp, a scale), times dy; its tanh form: x³ (2), ·0.044715, +x, ·√(2/π), tanh, 1+, ·x, ·½ / that again,
 // 1 − t², and the chain rule's products.
-elementwise('ReLU', 'Activations', 'max(0, x); gradient 0 at 0.', { formula: 'y = max(0, x)', backwardNote: '∂ℓ/∂x = g · [x > 0]' }, (x) => ops.relu(x), () => [1, 1], unary('relu', 'Relu'));
-elementwise('LeakyReLU', 'Activations', 'x for x > 0, negativeSlope·x otherwise.', { formula: 'y = max(0, x) + negativeSlope · min(0, x)', backwardNote: '∂ℓ/∂x = g · (1 if x > 0, else negativeSlope)' }, (x, a) => ops.leakyRelu(x, a.negativeSlope as number), () => [2, 2], {
-  engine: ({ node, xs: [x] }) => `bp.leakyRelu(${x}, ${num(node.attrs.negativeSlope as number)})`,
-  standalone: ({ node, xs: [x] }) => ({ expr: `leakyRelu(${x.name}, ${num(node.attrs.negativeSlope as number)})`, kernel: 'leakyRelu' }),
-  pytorch: { forward: (n, { xs: [x] }) => `F.leaky_relu(${x}, negative_slope=${py.pyFloat(n.attrs.negativeSlope as number)})` },
-  onnx: (n, [{ name: x }], e) => e.result('LeakyRelu', [x], { alpha: onnx.float(n.attrs.negativeSlope as number) }),
-}, [
-  { name: 'negativeSlope', type: { kind: 'float' }, default: 0.01, doc: 'Slope for negative inputs.' },
-]);
-elementwise('Tanh', 'Activations', 'Hyperbolic tangent.', { formula: 'y = tanh(x) = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)', backwardNote: '∂ℓ/∂x = g · tanh′(x) = g · (1 − y²)' }, (x) => ops.tanh(x), () => [1, 3], unary('tanh', 'Tanh'));
-elementwise('Sigmoid', 'Activations', '1 / (1 + e^−x).', { formula: 'y = σ(x) = 1 / (1 + e^(−x))', backwardNote: '∂ℓ/∂x = g · σ′(x) = g · y · (1 − y)' }, (x) => ops.sigmoid(x), () => [3, 3], unary('sigmoid', 'Sigmoid'));
-elementwise('GELU', 'Activations', 'x·Φ(x) (erf form), or its tanh approximation.',
-  { formula: 'y = x · Φ(x)', backwardNote: '∂ℓ/∂x = g · (Φ(x) + x · φ(x)), φ the normal density (the tanh form: its own derivative)', formulaNote: 'Φ the standard normal CDF; approximate "tanh": y = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))' }, (x, a) => ops.gelu(x, a.approximate as 'none' | 'tanh'),
-  (a) => (a.approximate === 'tanh' ? [9, 17] : [5, 11]), {
+elementwise(
+  'ReLU',
+  'Activations',
+  'max(0, x); gradient 0 at 0.',
+  { formula: 'y = max(0, x)', backwardNote: '∂ℓ/∂x = g · [x > 0]' },
+  (x) => ops.relu(x),
+  () => [1, 1],
+  unary('relu', 'Relu'),
+);
+elementwise(
+  'LeakyReLU',
+  'Activations',
+  'x for x > 0, negativeSlope·x otherwise.',
+  { formula: 'y = max(0, x) + negativeSlope · min(0, x)', backwardNote: '∂ℓ/∂x = g · (1 if x > 0, else negativeSlope)' },
+  (x, a) => ops.leakyRelu(x, a.negativeSlope as number),
+  () => [2, 2],
+  {
+    engine: ({ node, xs: [x] }) => `bp.leakyRelu(${x}, ${num(node.attrs.negativeSlope as number)})`,
+    standalone: ({ node, xs: [x] }) => ({ expr: `leakyRelu(${x.name}, ${num(node.attrs.negativeSlope as number)})`, kernel: 'leakyRelu' }),
+    pytorch: { forward: (n, { xs: [x] }) => `F.leaky_relu(${x}, negative_slope=${py.pyFloat(n.attrs.negativeSlope as number)})` },
+    onnx: (n, [{ name: x }], e) => e.result('LeakyRelu', [x], { alpha: onnx.float(n.attrs.negativeSlope as number) }),
+  },
+  [{ name: 'negativeSlope', type: { kind: 'float' }, default: 0.01, doc: 'Slope for negative inputs.' }],
+);
+elementwise(
+  'Tanh',
+  'Activations',
+  'Hyperbolic tangent.',
+  { formula: 'y = tanh(x) = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)', backwardNote: '∂ℓ/∂x = g · tanh′(x) = g · (1 − y²)' },
+  (x) => ops.tanh(x),
+  () => [1, 3],
+  unary('tanh', 'Tanh'),
+);
+elementwise(
+  'Sigmoid',
+  'Activations',
+  '1 / (1 + e^−x).',
+  { formula: 'y = σ(x) = 1 / (1 + e^(−x))', backwardNote: '∂ℓ/∂x = g · σ′(x) = g · y · (1 − y)' },
+  (x) => ops.sigmoid(x),
+  () => [3, 3],
+  unary('sigmoid', 'Sigmoid'),
+);
+elementwise(
+  'GELU',
+  'Activations',
+  'x·Φ(x) (erf form), or its tanh approximation.',
+  {
+    formula: 'y = x · Φ(x)',
+    backwardNote: '∂ℓ/∂x = g · (Φ(x) + x · φ(x)), φ the normal density (the tanh form: its own derivative)',
+    formulaNote: 'Φ the standard normal CDF; approximate "tanh": y = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))',
+  },
+  (x, a) => ops.gelu(x, a.approximate as 'none' | 'tanh'),
+  (a) => (a.approximate === 'tanh' ? [9, 17] : [5, 11]),
+  {
     engine: ({ node, xs: [x] }) => (node.attrs.approximate === 'tanh' ? `bp.gelu(${x}, 'tanh')` : `bp.gelu(${x})`),
-    standalone: ({ node, xs: [x] }) => (node.attrs.approximate === 'tanh' ? { expr: `geluTanh(${x.name})`, kernel: 'geluTanh' } : { expr: `gelu(${x.name})`, kernel: 'gelu' }),
+    standalone: ({ node, xs: [x] }) =>
+      node.attrs.approximate === 'tanh' ? { expr: `geluTanh(${x.name})`, kernel: 'geluTanh' } : { expr: `gelu(${x.name})`, kernel: 'gelu' },
     pytorch: { forward: (n, { xs: [x] }) => `F.gelu(${x}, approximate=${py.pyStr(n.attrs.approximate as string)})` },
     onnx: geluOnnx,
-  }, [
-  { name: 'approximate', type: { kind: 'enum', values: ['none', 'tanh'] }, default: 'none', doc: '"none": exact erf form; "tanh": the tanh approximation.' },
-]);
-const dimAttr: AttrSpec = { name: 'dim', type: { kind: 'dim' }, default: -1, doc: 'Dimension to normalise over (0 is the batch; negative counts from the end).' };
-const checkDim = (op: string): OpSpec['infer'] => ([x], a) => {
-  dimOf(x, a.dim as number, op);
-  return x;
+  },
+  [{ name: 'approximate', type: { kind: 'enum', values: ['none', 'tanh'] }, default: 'none', doc: '"none": exact erf form; "tanh": the tanh approximation.' }],
+);
+const dimAttr: AttrSpec = {
+  name: 'dim',
+  type: { kind: 'dim' },
+  default: -1,
+  doc: 'Dimension to normalise over (0 is the batch; negative counts from the end).',
 };
+const checkDim =
+  (op: string): OpSpec['infer'] =>
+  ([x], a) => {
+    dimOf(x, a.dim as number, op);
+    return x;
+  };
 // Per element: the max, x − max, exp, the sum, and a division (Softmax) or the subtraction of log Σ (LogSoftmax; the
 // log is once per row, left out); backward dx = y·(dy − Σ dy·y), or dy − softmax·Σ dy (exp again): 4 each.
-elementwise('Softmax', 'Activations', 'exp(x) / Σ exp(x) along dim, max-shifted for stability.', { formula: 'yᵢ = e^(xᵢ) / Σⱼ e^(xⱼ)', backwardNote: '∂ℓ/∂xᵢ = yᵢ · (gᵢ − Σⱼ gⱼ · yⱼ)', formulaNote: 'i, j along dim' }, (x, a) => softmax(x, a.dim as number), () => [5, 4], softmaxLowering('softmax', false), [dimAttr], checkDim('Softmax'));
-elementwise('LogSoftmax', 'Activations', 'x − log Σ exp(x) along dim, computed stably.', { formula: 'yᵢ = xᵢ − log Σⱼ e^(xⱼ)', backwardNote: '∂ℓ/∂xᵢ = gᵢ − softmax(x)ᵢ · Σⱼ gⱼ', formulaNote: 'i, j along dim' }, (x, a) => logSoftmax(x, a.dim as number), () => [5, 4], softmaxLowering('logSoftmax', true), [dimAttr], checkDim('LogSoftmax'));
+elementwise(
+  'Softmax',
+  'Activations',
+  'exp(x) / Σ exp(x) along dim, max-shifted for stability.',
+  { formula: 'yᵢ = e^(xᵢ) / Σⱼ e^(xⱼ)', backwardNote: '∂ℓ/∂xᵢ = yᵢ · (gᵢ − Σⱼ gⱼ · yⱼ)', formulaNote: 'i, j along dim' },
+  (x, a) => softmax(x, a.dim as number),
+  () => [5, 4],
+  softmaxLowering('softmax', false),
+  [dimAttr],
+  checkDim('Softmax'),
+);
+elementwise(
+  'LogSoftmax',
+  'Activations',
+  'x − log Σ exp(x) along dim, computed stably.',
+  { formula: 'yᵢ = xᵢ − log Σⱼ e^(xⱼ)', backwardNote: '∂ℓ/∂xᵢ = gᵢ − softmax(x)ᵢ · Σⱼ gⱼ', formulaNote: 'i, j along dim' },
+  (x, a) => logSoftmax(x, a.dim as number),
+  () => [5, 4],
+  softmaxLowering('logSoftmax', true),
+  [dimAttr],
+  checkDim('LogSoftmax'),
+);
 
 registerOp({
-  op: 'Dropout', category: 'Layers', summary: 'Zeroes elements with probability p while training (scaling the rest by 1/(1−p)); identity otherwise.',
-  formula: 'y = x · m / (1 − p) in training, y = x in eval', formulaNote: 'm ~ Bernoulli(1 − p), drawn per element and step',
+  op: 'Dropout',
+  category: 'Layers',
+  summary: 'Zeroes elements with probability p while training (scaling the rest by 1/(1−p)); identity otherwise.',
+  formula: 'y = x · m / (1 − p) in training, y = x in eval',
+  formulaNote: 'm ~ Bernoulli(1 − p), drawn per element and step',
   backwardNote: '∂ℓ/∂x = g · m / (1 − p): the same mask as the forward',
   attrs: [{ name: 'p', type: { kind: 'float', min: 0, max: 1 }, default: 0.5, doc: 'Probability of zeroing an element.' }],
-  inputs: { ports: ['input'] }, keyAttrs: ['p'], trainMode: 'random',
+  inputs: { ports: ['input'] },
+  keyAttrs: ['p'],
+  trainMode: 'random',
   infer(inputs) {
     requireFloat(inputs, 'Dropout');
     return { shape: [...inputs[0].shape], dtype: 'float32' };

@@ -20,25 +20,37 @@ const poolWindow = (a: Attrs): Window => ({
 /** The standalone kernels' Geometry literal for a windowed node: its input, window and output sizes. */
 function geometry({ node, xs: [x], out }: StandaloneNode, outC: number): string {
   const [c, h, w] = x.type.shape.slice(1) as number[];
-  const { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw] } = node.spec!.window!(node.attrs);
+  const {
+    kernel: [kh, kw],
+    stride: [sh, sw],
+    padding: [ph, pw],
+  } = node.spec!.window!(node.attrs);
   const [oh, ow] = out.shape.slice(2) as number[];
   return `{ n: batch, c: ${c}, h: ${h}, w: ${w}, outC: ${outC}, kh: ${kh}, kw: ${kw}, sh: ${sh}, sw: ${sw}, ph: ${ph}, pw: ${pw}, oh: ${oh}, ow: ${ow} }`;
 }
 
 /** A pool as the engine's API takes it: kernel, stride and padding, each one number where both sides agree. */
-const enginePool = (fn: string) => ({ node, xs: [x] }: EngineNode) => {
-  const { kernel, stride, padding } = node.spec!.window!(node.attrs);
-  return `bp.${fn}(${x}, ${pairLiteral(kernel)}, ${pairLiteral(stride)}, ${pairLiteral(padding)})`;
-};
+const enginePool =
+  (fn: string) =>
+  ({ node, xs: [x] }: EngineNode) => {
+    const { kernel, stride, padding } = node.spec!.window!(node.attrs);
+    return `bp.${fn}(${x}, ${pairLiteral(kernel)}, ${pairLiteral(stride)}, ${pairLiteral(padding)})`;
+  };
 
 function spatial(x: TensorType, win: Window, op: string, outC: number | 'same'): TensorType {
   requireFloat([x], op);
   if (x.shape.length !== 4 || x.shape[0] !== 'N') fail(`${op} expects an NCHW input [N, C, H, W], found ${formatType(x)}`);
   const c = known(x.shape[1], `${op}: the channel dimension`);
-  const h = known(x.shape[2], `${op}: the height`), w = known(x.shape[3], `${op}: the width`);
-  const { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw] } = win;
+  const h = known(x.shape[2], `${op}: the height`),
+    w = known(x.shape[3], `${op}: the width`);
+  const {
+    kernel: [kh, kw],
+    stride: [sh, sw],
+    padding: [ph, pw],
+  } = win;
   if (op !== 'Conv2d' && (ph > kh / 2 || pw > kw / 2)) fail(poolPaddingMessage(op, [kh, kw], [ph, pw]));
-  const oh = convOutSize(h, kh, sh, ph), ow = convOutSize(w, kw, sw, pw);
+  const oh = convOutSize(h, kh, sh, ph),
+    ow = convOutSize(w, kw, sw, pw);
   if (oh < 1 || ow < 1) fail(windowTooLargeMessage(op, [kh, kw], [ph, pw], [h, w]));
   return { shape: ['N', outC === 'same' ? c : outC, oh, ow], dtype: 'float32' };
 }
@@ -50,15 +62,19 @@ const kernelAttrs = (strideDoc: string): AttrSpec[] => [
 ];
 
 registerOp({
-  op: 'Conv2d', category: 'Layers', summary: '2-D convolution over NCHW input (cross-correlation, as PyTorch).',
-  formula: 'y[n,o] = b[o] + Σᵢ W[o,i] ⋆ x[n,i]', formulaNote: 'W: [outChannels, inChannels, kH, kW]; ⋆: 2-D cross-correlation with stride and zero padding',
+  op: 'Conv2d',
+  category: 'Layers',
+  summary: '2-D convolution over NCHW input (cross-correlation, as PyTorch).',
+  formula: 'y[n,o] = b[o] + Σᵢ W[o,i] ⋆ x[n,i]',
+  formulaNote: 'W: [outChannels, inChannels, kH, kW]; ⋆: 2-D cross-correlation with stride and zero padding',
   backwardNote: '∂ℓ/∂x = g convolved back through W (a transposed convolution),  ∂ℓ/∂W[o,i] = Σₙ g[n,o] ⋆ x[n,i],  ∂ℓ/∂b[o] = Σ g[·,o]',
   attrs: [
     { name: 'outChannels', type: { kind: 'int', min: 1, max: 1 << 16 }, doc: 'Number of output channels.' },
     ...kernelAttrs('Step between windows: a number or [h, w]. Default 1.').map((s) => (s.name === 'stride' ? { ...s, optional: false, default: 1 } : s)),
     { name: 'bias', type: { kind: 'bool' }, default: true, doc: 'Learn an additive bias per channel.' },
   ],
-  inputs: { ports: ['input'] }, keyAttrs: ['outChannels', 'kernelSize'],
+  inputs: { ports: ['input'] },
+  keyAttrs: ['outChannels', 'kernelSize'],
   window: convWindow,
   infer: ([x], a) => spatial(x, convWindow(a), 'Conv2d', a.outChannels as number),
   params([x], a) {
@@ -104,10 +120,15 @@ registerOp({
 });
 
 registerOp({
-  op: 'MaxPool2d', category: 'Layers', summary: 'Maximum over each window; the gradient goes to the first maximum.',
-  formula: 'y[n,c,i,j] = max over a, b of x[n, c, sH·i + a − pH, sW·j + b − pW]', formulaNote: '0 ≤ a < kH, 0 ≤ b < kW; padding is −∞',
+  op: 'MaxPool2d',
+  category: 'Layers',
+  summary: 'Maximum over each window; the gradient goes to the first maximum.',
+  formula: 'y[n,c,i,j] = max over a, b of x[n, c, sH·i + a − pH, sW·j + b − pW]',
+  formulaNote: '0 ≤ a < kH, 0 ≤ b < kW; padding is −∞',
   backwardNote: '∂ℓ/∂x: each g[n,c,i,j] goes to the first maximum of its window; every other input gets 0',
-  attrs: kernelAttrs('Step between windows. Default: the kernel size.'), inputs: { ports: ['input'] }, keyAttrs: ['kernelSize'],
+  attrs: kernelAttrs('Step between windows. Default: the kernel size.'),
+  inputs: { ports: ['input'] },
+  keyAttrs: ['kernelSize'],
   window: poolWindow,
   infer: ([x], a) => spatial(x, poolWindow(a), 'MaxPool2d', 'same'),
   forward([x], a) {
@@ -132,10 +153,15 @@ registerOp({
 });
 
 registerOp({
-  op: 'AvgPool2d', category: 'Layers', summary: 'Mean over each window (padding counts in the divisor, as PyTorch).',
-  formula: 'y[n,c,i,j] = 1/(kH·kW) · Σ over a, b of x[n, c, sH·i + a − pH, sW·j + b − pW]', formulaNote: '0 ≤ a < kH, 0 ≤ b < kW; padding is 0 and counts in the divisor',
+  op: 'AvgPool2d',
+  category: 'Layers',
+  summary: 'Mean over each window (padding counts in the divisor, as PyTorch).',
+  formula: 'y[n,c,i,j] = 1/(kH·kW) · Σ over a, b of x[n, c, sH·i + a − pH, sW·j + b − pW]',
+  formulaNote: '0 ≤ a < kH, 0 ≤ b < kW; padding is 0 and counts in the divisor',
   backwardNote: '∂ℓ/∂x: each g[n,c,i,j] / (kH·kW) to every input of its window',
-  attrs: kernelAttrs('Step between windows. Default: the kernel size.'), inputs: { ports: ['input'] }, keyAttrs: ['kernelSize'],
+  attrs: kernelAttrs('Step between windows. Default: the kernel size.'),
+  inputs: { ports: ['input'] },
+  keyAttrs: ['kernelSize'],
   window: poolWindow,
   infer: ([x], a) => spatial(x, poolWindow(a), 'AvgPool2d', 'same'),
   forward([x], a) {

@@ -9,14 +9,18 @@ import * as onnx from '../codegen/onnx/lowering';
 import { num } from '../codegen/header';
 
 registerOp({
-  op: 'Linear', category: 'Layers', summary: 'y = x·Wᵀ + b over the last dimension.',
-  formula: 'y = x·Wᵀ + b', formulaNote: 'W: [outFeatures, inFeatures]',
+  op: 'Linear',
+  category: 'Layers',
+  summary: 'y = x·Wᵀ + b over the last dimension.',
+  formula: 'y = x·Wᵀ + b',
+  formulaNote: 'W: [outFeatures, inFeatures]',
   backwardNote: '∂ℓ/∂x = g · W,  ∂ℓ/∂W = gᵀ · x,  ∂ℓ/∂b = Σₙ g',
   attrs: [
     { name: 'outFeatures', type: { kind: 'int', min: 1, max: 1 << 24 }, doc: 'Size of each output sample.' },
     { name: 'bias', type: { kind: 'bool' }, default: true, doc: 'Learn an additive bias.' },
   ],
-  inputs: { ports: ['input'] }, keyAttrs: ['outFeatures'],
+  inputs: { ports: ['input'] },
+  keyAttrs: ['outFeatures'],
   infer([x], a) {
     requireFloat([x], 'Linear');
     needBatched(x, 1, 'Linear');
@@ -60,14 +64,18 @@ registerOp({
 });
 
 registerOp({
-  op: 'Embedding', category: 'Layers', summary: 'Looks up a learned vector for each int32 index.',
-  formula: 'y = W[x]', formulaNote: 'W: [numEmbeddings, embeddingDim]; row x of W for each index',
+  op: 'Embedding',
+  category: 'Layers',
+  summary: 'Looks up a learned vector for each int32 index.',
+  formula: 'y = W[x]',
+  formulaNote: 'W: [numEmbeddings, embeddingDim]; row x of W for each index',
   backwardNote: '∂ℓ/∂W[x] += g for each index looked up; the indices get no gradient',
   attrs: [
     { name: 'numEmbeddings', type: { kind: 'int', min: 1, max: 1 << 24 }, doc: 'Size of the dictionary.' },
     { name: 'embeddingDim', type: { kind: 'int', min: 1, max: 1 << 16 }, doc: 'Size of each embedding vector.' },
   ],
-  inputs: { ports: ['indices'] }, keyAttrs: ['numEmbeddings', 'embeddingDim'],
+  inputs: { ports: ['indices'] },
+  keyAttrs: ['numEmbeddings', 'embeddingDim'],
   infer([x], a) {
     if (x.dtype !== 'int32') failDtype(`Embedding expects int32 indices, found ${formatType(x)}`);
     return { shape: [...x.shape, a.embeddingDim as number], dtype: 'float32' };

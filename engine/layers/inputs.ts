@@ -13,10 +13,17 @@ const sourceType = (a: Record<string, unknown>): TensorType => ({ shape: ['N', .
 
 for (const [op, summary, formula] of [
   ['Input', 'Data fed to the model; the batch is its leading dimension.', 'x = a batch of samples, fed (not computed)'],
-  ['Target', 'Labels or target values fed to a loss during training; not needed for inference.', 't = the batch\'s labels or target values, fed (not computed)'],
+  ['Target', 'Labels or target values fed to a loss during training; not needed for inference.', "t = the batch's labels or target values, fed (not computed)"],
 ] as const) {
   registerOp({
-    op, category: 'Inputs', summary, formula, attrs, inputs: { ports: [] }, keyAttrs: ['shape', 'dtype'], isSource: true,
+    op,
+    category: 'Inputs',
+    summary,
+    formula,
+    attrs,
+    inputs: { ports: [] },
+    keyAttrs: ['shape', 'dtype'],
+    isSource: true,
     infer: (_i, a) => sourceType(a),
     // Fed, not computed.
     flops: () => ({ forward: 0, backward: 0 }),

@@ -14,10 +14,15 @@ function sameShape([p, t]: readonly TensorType[], op: string): TensorType {
 }
 
 registerOp({
-  op: 'MSELoss', category: 'Losses', summary: 'Mean of (prediction − target)².', isLoss: true,
-  formula: 'ℓ = mean((x − t)²)', formulaNote: 'x the prediction, t the target',
+  op: 'MSELoss',
+  category: 'Losses',
+  summary: 'Mean of (prediction − target)².',
+  isLoss: true,
+  formula: 'ℓ = mean((x − t)²)',
+  formulaNote: 'x the prediction, t the target',
   backwardNote: '∂ℓ/∂x = 2 · (x − t) / m, m the number of values',
-  attrs: [], inputs: { ports: ['prediction', 'target'] },
+  attrs: [],
+  inputs: { ports: ['prediction', 'target'] },
   infer: (xs) => sameShape(xs, 'MSELoss'),
   forward: ([p, t]) => mseLoss(p, t),
   lower: {
@@ -35,10 +40,15 @@ registerOp({
 });
 
 registerOp({
-  op: 'CrossEntropyLoss', category: 'Losses', summary: 'Mean of −log softmax(logits)[class]; logits [N, C], int32 classes [N].', isLoss: true,
-  formula: 'ℓ = −meanₙ log softmax(xₙ)[tₙ]', formulaNote: 'x the logits, t the class indices',
+  op: 'CrossEntropyLoss',
+  category: 'Losses',
+  summary: 'Mean of −log softmax(logits)[class]; logits [N, C], int32 classes [N].',
+  isLoss: true,
+  formula: 'ℓ = −meanₙ log softmax(xₙ)[tₙ]',
+  formulaNote: 'x the logits, t the class indices',
   backwardNote: '∂ℓ/∂xₙ = (softmax(xₙ) − onehot(tₙ)) / N',
-  attrs: [], inputs: { ports: ['prediction', 'target'] },
+  attrs: [],
+  inputs: { ports: ['prediction', 'target'] },
   infer([p, t]) {
     if (p.dtype !== 'float32') failDtype('CrossEntropyLoss expects float32 logits as its prediction (port 0)', 0, 'float32');
     if (t.dtype !== 'int32') failDtype('CrossEntropyLoss expects int32 class indices as its target (port 1)', 1, 'int32');
@@ -59,16 +69,22 @@ registerOp({
   // add (4); one division. Backward recomputes the softmax (4 per logit again), then exp, divide and scale (4 more)
   // and subtracts the label's 1 per row.
   flops([p], _a, _y, batch, needsGrad) {
-    const n = valuesOf(p, batch), rows = n / (p.shape[1] as number);
+    const n = valuesOf(p, batch),
+      rows = n / (p.shape[1] as number);
     return { forward: 4 * n + 4 * rows + 1, backward: needsGrad[0] ? 8 * n + rows : 0 };
   },
 });
 
 registerOp({
-  op: 'BCEWithLogitsLoss', category: 'Losses', summary: 'Mean binary cross-entropy on logits, computed stably.', isLoss: true,
-  formula: 'ℓ = −mean(t · log σ(x) + (1 − t) · log(1 − σ(x)))', formulaNote: 'x the logits, t the targets in [0, 1]',
+  op: 'BCEWithLogitsLoss',
+  category: 'Losses',
+  summary: 'Mean binary cross-entropy on logits, computed stably.',
+  isLoss: true,
+  formula: 'ℓ = −mean(t · log σ(x) + (1 − t) · log(1 − σ(x)))',
+  formulaNote: 'x the logits, t the targets in [0, 1]',
   backwardNote: '∂ℓ/∂x = (σ(x) − t) / m, m the number of values',
-  attrs: [], inputs: { ports: ['prediction', 'target'] },
+  attrs: [],
+  inputs: { ports: ['prediction', 'target'] },
   infer: (xs) => sameShape(xs, 'BCEWithLogitsLoss'),
   forward: ([p, t]) => bceWithLogitsLoss(p, t),
   lower: {

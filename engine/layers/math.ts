@@ -13,16 +13,18 @@ import * as py from '../codegen/pytorch/lowering';
 import * as onnx from '../codegen/onnx/lowering';
 
 /** The standalone lowering of an elementwise binary op: its kernel applied left to right, each step broadcasting. */
-const standaloneBinary = (kernel: KernelName): StandaloneLowering => ({ node, xs }) => {
-  let acc = xs[0].name;
-  let accType: TensorType = xs[0].type;
-  for (let i = 1; i < xs.length; i++) {
-    const shape = broadcastTypes(accType, xs[i].type, node.spec!.op, i);
-    acc = `${kernel}(${acc}, ${shapeExpr(accType.shape)}, ${xs[i].name}, ${shapeExpr(xs[i].type.shape)}, ${shapeExpr(shape)})`;
-    accType = { shape, dtype: 'float32' };
-  }
-  return { expr: acc, kernel };
-};
+const standaloneBinary =
+  (kernel: KernelName): StandaloneLowering =>
+  ({ node, xs }) => {
+    let acc = xs[0].name;
+    let accType: TensorType = xs[0].type;
+    for (let i = 1; i < xs.length; i++) {
+      const shape = broadcastTypes(accType, xs[i].type, node.spec!.op, i);
+      acc = `${kernel}(${acc}, ${shapeExpr(accType.shape)}, ${xs[i].name}, ${shapeExpr(xs[i].type.shape)}, ${shapeExpr(shape)})`;
+      accType = { shape, dtype: 'float32' };
+    }
+    return { expr: acc, kernel };
+  };
 
 function broadcastAll(xs: readonly TensorType[], op: string): TensorType {
   requireFloat(xs, op);
@@ -38,10 +40,14 @@ function broadcastAll(xs: readonly TensorType[], op: string): TensorType {
 const reduceBack = (x: TensorType, outs: number, batch: number) => outs - valuesOf(x, batch);
 
 registerOp({
-  op: 'Add', category: 'Merge', summary: 'Sum of two or more inputs, broadcasting as NumPy (residual connections).',
-  formula: 'y = x₀ + x₁ (+ …)', formulaNote: 'broadcasting as NumPy',
+  op: 'Add',
+  category: 'Merge',
+  summary: 'Sum of two or more inputs, broadcasting as NumPy (residual connections).',
+  formula: 'y = x₀ + x₁ (+ …)',
+  formulaNote: 'broadcasting as NumPy',
   backwardNote: '∂ℓ/∂xₖ = g for every input (summed over the dimensions it was broadcast along)',
-  attrs: [], inputs: { variadic: 'input', min: 2 },
+  attrs: [],
+  inputs: { variadic: 'input', min: 2 },
   infer: (xs) => broadcastAll(xs, 'Add'),
   forward: (xs) => addN(xs),
   // k inputs: k − 1 adds per output value; each gradient is the output's (reduced back where broadcast).
@@ -70,7 +76,14 @@ for (const [op, summary, formula, backwardNote, fn, name, symbol] of [
   ['Div', 'a / b elementwise, broadcasting.', 'y = a / b', '∂ℓ/∂a = g / b,  ∂ℓ/∂b = −g · a / b²', div, 'div', '/'],
 ] as const) {
   registerOp({
-    op, category: 'Math', summary, formula, backwardNote, formulaNote: 'elementwise, broadcasting as NumPy', attrs: [], inputs: { ports: ['a', 'b'] },
+    op,
+    category: 'Math',
+    summary,
+    formula,
+    backwardNote,
+    formulaNote: 'elementwise, broadcasting as NumPy',
+    attrs: [],
+    inputs: { ports: ['a', 'b'] },
     infer: (xs) => broadcastAll(xs, op),
     forward: ([a, b]) => fn(a, b),
     flops(xs, _a, y, batch, needsGrad): OpFlops {
@@ -96,7 +109,13 @@ for (const [op, summary, formula, backwardNote, fn, back, name] of [
   // The same name in torch (torch.exp) and, capitalised, in ONNX (Exp).
   const onnxOp = op;
   registerOp({
-    op, category: 'Math', summary, formula, backwardNote, attrs: [], inputs: { ports: ['input'] },
+    op,
+    category: 'Math',
+    summary,
+    formula,
+    backwardNote,
+    attrs: [],
+    inputs: { ports: ['input'] },
     infer: (xs) => broadcastAll(xs, op),
     forward: ([x]) => fn(x),
     flops: (_x, _a, y, batch, needsGrad) => ({ forward: valuesOf(y, batch), backward: needsGrad[0] ? back * valuesOf(y, batch) : 0 }),
@@ -110,8 +129,14 @@ for (const [op, summary, formula, backwardNote, fn, back, name] of [
 }
 
 registerOp({
-  op: 'Pow', category: 'Math', summary: 'x^exponent elementwise.', formula: 'y = x^exponent', backwardNote: '∂ℓ/∂x = g · exponent · x^(exponent − 1)',
-  attrs: [{ name: 'exponent', type: { kind: 'float' }, doc: 'The power.' }], inputs: { ports: ['input'] }, keyAttrs: ['exponent'],
+  op: 'Pow',
+  category: 'Math',
+  summary: 'x^exponent elementwise.',
+  formula: 'y = x^exponent',
+  backwardNote: '∂ℓ/∂x = g · exponent · x^(exponent − 1)',
+  attrs: [{ name: 'exponent', type: { kind: 'float' }, doc: 'The power.' }],
+  inputs: { ports: ['input'] },
+  keyAttrs: ['exponent'],
   infer: (xs) => broadcastAll(xs, 'Pow'),
   forward: ([x], a) => pow(x, a.exponent as number),
   flops: (_x, _a, y, batch, needsGrad) => ({ forward: valuesOf(y, batch), backward: needsGrad[0] ? 3 * valuesOf(y, batch) : 0 }),
@@ -126,7 +151,8 @@ registerOp({
 /** Dims to reduce: the given ones, or every dim but the batch. */
 function reduceDims(x: TensorType, dim: unknown, op: string): number[] {
   if (dim === undefined) {
-    if (x.shape.length < 2) fail(`${op} without dim reduces every dim after the batch, but ${x.shape.length === 0 ? 'the input is a scalar' : 'the input has none'}`);
+    if (x.shape.length < 2)
+      fail(`${op} without dim reduces every dim after the batch, but ${x.shape.length === 0 ? 'the input is a scalar' : 'the input has none'}`);
     return x.shape.map((_, i) => i).slice(1);
   }
   const dims = (Array.isArray(dim) ? dim : [dim]).map((d) => dimOf(x, d as number, op));
@@ -135,16 +161,43 @@ function reduceDims(x: TensorType, dim: unknown, op: string): number[] {
 }
 
 for (const [op, summary, formula, formulaNote, backwardNote, fn, name] of [
-  ['Sum', 'Sum over dims (default: every dim but the batch, giving [N]).', 'y = Σ x over dim', 'dim left out: every dim but the batch', '∂ℓ/∂x = g copied back along dim', sum, 'sum'],
-  ['Mean', 'Mean over dims (default: every dim but the batch, giving [N]).', 'y = (1/m) · Σ x over dim', 'm the number of values reduced; dim left out: every dim but the batch', '∂ℓ/∂x = g / m copied back along dim', mean, 'mean'],
+  [
+    'Sum',
+    'Sum over dims (default: every dim but the batch, giving [N]).',
+    'y = Σ x over dim',
+    'dim left out: every dim but the batch',
+    '∂ℓ/∂x = g copied back along dim',
+    sum,
+    'sum',
+  ],
+  [
+    'Mean',
+    'Mean over dims (default: every dim but the batch, giving [N]).',
+    'y = (1/m) · Σ x over dim',
+    'm the number of values reduced; dim left out: every dim but the batch',
+    '∂ℓ/∂x = g / m copied back along dim',
+    mean,
+    'mean',
+  ],
 ] as const) {
   registerOp({
-    op, category: 'Math', summary, formula, formulaNote, backwardNote,
+    op,
+    category: 'Math',
+    summary,
+    formula,
+    formulaNote,
+    backwardNote,
     attrs: [
-      { name: 'dim', type: { kind: 'dims' }, optional: true, doc: 'Dimension or list of dimensions to reduce (0 is the batch). Left out: every dim but the batch.' },
+      {
+        name: 'dim',
+        type: { kind: 'dims' },
+        optional: true,
+        doc: 'Dimension or list of dimensions to reduce (0 is the batch). Left out: every dim but the batch.',
+      },
       { name: 'keepDim', type: { kind: 'bool' }, default: false, doc: 'Keep reduced dimensions with size 1.' },
     ],
-    inputs: { ports: ['input'] }, keyAttrs: ['dim'],
+    inputs: { ports: ['input'] },
+    keyAttrs: ['dim'],
     infer([x], a) {
       requireFloat([x], op);
       const dims = reduceDims(x, a.dim, op);
@@ -176,8 +229,8 @@ for (const [op, summary, formula, formulaNote, backwardNote, fn, name] of [
               const axes = onnx.reduceAxes(n, x.type.shape.length);
               return e.result('ReduceSum', [x.name, e.constant('axes', 'int64', [axes.length], axes)], { keepdims: onnx.int(n.attrs.keepDim ? 1 : 0) });
             }
-          : (n, [x], e) => e.result('ReduceMean', [x.name], { axes: onnx.ints(onnx.reduceAxes(n, x.type.shape.length)), keepdims: onnx.int(n.attrs.keepDim ? 1 : 0) }),
+          : (n, [x], e) =>
+              e.result('ReduceMean', [x.name], { axes: onnx.ints(onnx.reduceAxes(n, x.type.shape.length)), keepdims: onnx.int(n.attrs.keepDim ? 1 : 0) }),
     },
   });
 }
-

@@ -24,16 +24,25 @@ function normFlops(_x: readonly TensorType[], a: Attrs, y: TensorType, batch: nu
 }
 
 function affineParams(n: number, on: unknown): ParamSpec[] {
-  return on ? [{ name: 'weight', shape: [n], init: { kind: 'ones' } }, { name: 'bias', shape: [n], init: { kind: 'zeros' } }] : [];
+  return on
+    ? [
+        { name: 'weight', shape: [n], init: { kind: 'ones' } },
+        { name: 'bias', shape: [n], init: { kind: 'zeros' } },
+      ]
+    : [];
 }
 
 registerOp({
-  op: 'BatchNorm1d', category: 'Normalization',
+  op: 'BatchNorm1d',
+  category: 'Normalization',
   summary: 'Normalises each feature over the batch (batch statistics in training, running estimates in eval).',
-  formula: 'y = (x − E[x]) / √(Var[x] + ε) · γ + β', formulaNote: 'E, Var per feature over the batch, Var biased; eval: running estimates',
-  backwardNote: 'through the batch statistics: ∂ℓ/∂x = γ/σ · (g − mean(g) − x̂ · mean(g · x̂)),  ∂ℓ/∂γ = Σ g · x̂,  ∂ℓ/∂β = Σ g (x̂ the normalised x, means over the batch)',
+  formula: 'y = (x − E[x]) / √(Var[x] + ε) · γ + β',
+  formulaNote: 'E, Var per feature over the batch, Var biased; eval: running estimates',
+  backwardNote:
+    'through the batch statistics: ∂ℓ/∂x = γ/σ · (g − mean(g) − x̂ · mean(g · x̂)),  ∂ℓ/∂γ = Σ g · x̂,  ∂ℓ/∂β = Σ g (x̂ the normalised x, means over the batch)',
   attrs: [eps, { name: 'momentum', type: { kind: 'float', min: 0, max: 1 }, default: 0.1, doc: 'Weight of the new batch in the running estimates.' }, affine],
-  inputs: { ports: ['input'] }, trainMode: 'statistics',
+  inputs: { ports: ['input'] },
+  trainMode: 'statistics',
   infer([x]) {
     requireFloat([x], 'BatchNorm1d');
     if (x.shape.length !== 2 || x.shape[0] !== 'N') fail(`BatchNorm1d expects [N, C], found ${formatType(x)}`);
@@ -49,9 +58,17 @@ registerOp({
     ];
   },
   forward: ([x], a, ctx) =>
-    batchNorm1d(x, ctx.params.weight ?? null, ctx.params.bias ?? null, { runningMean: ctx.params.running_mean, runningVar: ctx.params.running_var }, {
-      training: ctx.training, momentum: a.momentum as number, eps: a.eps as number,
-    }),
+    batchNorm1d(
+      x,
+      ctx.params.weight ?? null,
+      ctx.params.bias ?? null,
+      { runningMean: ctx.params.running_mean, runningVar: ctx.params.running_var },
+      {
+        training: ctx.training,
+        momentum: a.momentum as number,
+        eps: a.eps as number,
+      },
+    ),
   flops: normFlops,
   lower: {
     engine: ({ node: { attrs: a }, xs: [x], param, optional }) =>
@@ -61,7 +78,10 @@ registerOp({
       kernel: 'batchNorm1d',
     }),
     // model.py's own BatchNorm1d: PyTorch's batch norm (F.batch_norm) without num_batches_tracked.
-    pytorch: py.call((n, [x]) => `BatchNorm1d(${py.pyNum(py.fixed(x.shape[1]))}, eps=${py.pyFloat(n.attrs.eps as number)}, momentum=${py.pyFloat(n.attrs.momentum as number)}, affine=${py.pyBool(n.attrs.affine)})`),
+    pytorch: py.call(
+      (n, [x]) =>
+        `BatchNorm1d(${py.pyNum(py.fixed(x.shape[1]))}, eps=${py.pyFloat(n.attrs.eps as number)}, momentum=${py.pyFloat(n.attrs.momentum as number)}, affine=${py.pyBool(n.attrs.affine)})`,
+    ),
     onnx: (n, [{ name: x }], e) => {
       const c = n.type!.shape[1] as number;
       const scale = e.param('weight') ?? e.constant('scale', 'float32', [c], Array<number>(c).fill(1));
@@ -72,10 +92,14 @@ registerOp({
 });
 
 registerOp({
-  op: 'LayerNorm', category: 'Normalization', summary: 'Normalises over the last dimension of each sample.',
-  formula: 'y = (x − E[x]) / √(Var[x] + ε) · γ + β', formulaNote: 'E, Var over the last dimension of each sample, Var biased',
+  op: 'LayerNorm',
+  category: 'Normalization',
+  summary: 'Normalises over the last dimension of each sample.',
+  formula: 'y = (x − E[x]) / √(Var[x] + ε) · γ + β',
+  formulaNote: 'E, Var over the last dimension of each sample, Var biased',
   backwardNote: 'through the sample statistics: ∂ℓ/∂x = γ/σ · (g − mean(g) − x̂ · mean(g · x̂)),  ∂ℓ/∂γ = Σ g · x̂,  ∂ℓ/∂β = Σ g (means over the last dimension)',
-  attrs: [eps, affine], inputs: { ports: ['input'] },
+  attrs: [eps, affine],
+  inputs: { ports: ['input'] },
   infer([x]) {
     requireFloat([x], 'LayerNorm');
     needBatched(x, 1, 'LayerNorm');
@@ -94,7 +118,9 @@ registerOp({
         kernel: 'layerNorm',
       };
     },
-    pytorch: py.call((n, [x]) => `nn.LayerNorm(${py.pyNum(py.last(x))}, eps=${py.pyFloat(n.attrs.eps as number)}, elementwise_affine=${py.pyBool(n.attrs.affine)})`),
+    pytorch: py.call(
+      (n, [x]) => `nn.LayerNorm(${py.pyNum(py.last(x))}, eps=${py.pyFloat(n.attrs.eps as number)}, elementwise_affine=${py.pyBool(n.attrs.affine)})`,
+    ),
     onnx: (n, [{ name: x }], e) => {
       const shape = n.type!.shape;
       const c = shape[shape.length - 1] as number;

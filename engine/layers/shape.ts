@@ -12,8 +12,14 @@ import { normDim } from '../shape';
 const noArithmetic = () => ({ forward: 0, backward: 0 });
 
 registerOp({
-  op: 'Flatten', category: 'Layers', summary: 'All dimensions after the batch into one.', formula: 'y = x.reshape(N, −1)', formulaNote: 'row-major', backwardNote: '∂ℓ/∂x = g reshaped to x’s shape',
-  attrs: [], inputs: { ports: ['input'] },
+  op: 'Flatten',
+  category: 'Layers',
+  summary: 'All dimensions after the batch into one.',
+  formula: 'y = x.reshape(N, −1)',
+  formulaNote: 'row-major',
+  backwardNote: '∂ℓ/∂x = g reshaped to x’s shape',
+  attrs: [],
+  inputs: { ports: ['input'] },
   infer([x]) {
     needBatched(x, 0, 'Flatten');
     const rest = x.shape.slice(1);
@@ -33,9 +39,15 @@ registerOp({
 });
 
 registerOp({
-  op: 'Reshape', category: 'Layers', summary: 'Same values, new shape (without the batch; one -1 is inferred).', formula: 'y = x.reshape(N, *shape)', formulaNote: 'row-major', backwardNote: '∂ℓ/∂x = g reshaped to x’s shape',
+  op: 'Reshape',
+  category: 'Layers',
+  summary: 'Same values, new shape (without the batch; one -1 is inferred).',
+  formula: 'y = x.reshape(N, *shape)',
+  formulaNote: 'row-major',
+  backwardNote: '∂ℓ/∂x = g reshaped to x’s shape',
   attrs: [{ name: 'shape', type: { kind: 'shape', allowMinusOne: true }, doc: 'Target shape without the batch dimension; one entry may be -1.' }],
-  inputs: { ports: ['input'] }, keyAttrs: ['shape'],
+  inputs: { ports: ['input'] },
+  keyAttrs: ['shape'],
   infer([x], a) {
     needBatched(x, 0, 'Reshape');
     const rest = x.shape.slice(1);
@@ -59,9 +71,14 @@ registerOp({
 });
 
 registerOp({
-  op: 'Concat', category: 'Merge', summary: 'Joins two or more tensors along a dimension, in port order.', formula: 'y = cat([x₀, x₁, …], dim)', backwardNote: '∂ℓ/∂xₖ = the slice of g that xₖ filled, along dim',
+  op: 'Concat',
+  category: 'Merge',
+  summary: 'Joins two or more tensors along a dimension, in port order.',
+  formula: 'y = cat([x₀, x₁, …], dim)',
+  backwardNote: '∂ℓ/∂xₖ = the slice of g that xₖ filled, along dim',
   attrs: [{ name: 'dim', type: { kind: 'dim' }, default: -1, doc: 'Dimension to join along (0 is the batch; negative counts from the end).' }],
-  inputs: { variadic: 'input', min: 2 }, keyAttrs: ['dim'],
+  inputs: { variadic: 'input', min: 2 },
+  keyAttrs: ['dim'],
   infer(xs, a) {
     const first = xs[0];
     const d = dimOf(first, a.dim as number, 'Concat');
@@ -87,6 +104,11 @@ registerOp({
       return { expr: `concat(new ${ctor}(${sizeExpr(out.shape)}), [${xs.map((v) => v.name).join(', ')}], ${sizeExpr(shape.slice(0, d))})`, kernel: 'concat' };
     },
     pytorch: { forward: (n, { xs }) => `torch.cat([${xs.join(', ')}], dim=${py.pyNum(n.attrs.dim as number)})` },
-    onnx: (n, xs, e) => e.result('Concat', xs.map((x) => x.name), { axis: onnx.int(normDim(n.attrs.dim as number, n.type!.shape.length)!) }),
+    onnx: (n, xs, e) =>
+      e.result(
+        'Concat',
+        xs.map((x) => x.name),
+        { axis: onnx.int(normDim(n.attrs.dim as number, n.type!.shape.length)!) },
+      ),
   },
 });

@@ -16,8 +16,11 @@ export function convOutSize(size: number, kernel: number, stride: number, pad: n
 export function geometry(xShape: readonly number[], outC: number, k: Pair, s: Pair, p: Pair, op: string): Conv2dGeometry {
   if (xShape.length !== 4) throw new ShapeError(`${op}: expected an NCHW input (4 dims), got ${formatShape(xShape)}`);
   const [n, c, h, w] = xShape;
-  const [kh, kw] = pair(k), [sh, sw] = pair(s), [ph, pw] = pair(p);
-  const oh = convOutSize(h, kh, sh, ph), ow = convOutSize(w, kw, sw, pw);
+  const [kh, kw] = pair(k),
+    [sh, sw] = pair(s),
+    [ph, pw] = pair(p);
+  const oh = convOutSize(h, kh, sh, ph),
+    ow = convOutSize(w, kw, sw, pw);
   if (oh < 1 || ow < 1) throw new ShapeError(windowTooLargeMessage(op, [kh, kw], [ph, pw], [h, w]));
   return { n, c, h, w, outC, kh, kw, sh, sw, ph, pw, oh, ow };
 }
@@ -40,7 +43,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, stride: P
 
 /** PyTorch refuses pooling padding over half the kernel: a window could then hold nothing but padding. */
 function checkPoolPadding(op: string, kernelSize: Pair, padding: Pair): void {
-  const [kh, kw] = pair(kernelSize), [ph, pw] = pair(padding);
+  const [kh, kw] = pair(kernelSize),
+    [ph, pw] = pair(padding);
   if (2 * ph > kh || 2 * pw > kw) throw new ShapeError(poolPaddingMessage(op, [kh, kw], [ph, pw]));
 }
 

@@ -32,7 +32,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   assertFloat(x, 'Linear');
   const inF = x.shape[x.rank - 1];
   const [outF, wIn] = weight.shape;
-  if (weight.rank !== 2 || wIn !== inF) throw new ShapeError(`Linear: input ${formatShape(x.shape)} has ${inF} features but weight is ${formatShape(weight.shape)}`);
+  if (weight.rank !== 2 || wIn !== inF)
+    throw new ShapeError(`Linear: input ${formatShape(x.shape)} has ${inF} features but weight is ${formatShape(weight.shape)}`);
   const rows = x.size / inF;
   const outShape = [...x.shape.slice(0, -1), outF];
   let ys = B().matmul(x.storage, weight.storage, 1, rows, outF, inF, false, true);

@@ -17,7 +17,10 @@ export interface BatchNormState {
 
 /** x [N, C]. Training: batch statistics (biased variance), running estimates updated with the unbiased one. */
 export function batchNorm1d(
-  x: Tensor, weight: Tensor | null, bias: Tensor | null, state: BatchNormState,
+  x: Tensor,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  state: BatchNormState,
   opts: { training: boolean; momentum?: number; eps?: number },
 ): Tensor {
   assertFloat(x, 'BatchNorm1d');
@@ -33,12 +36,14 @@ export function batchNorm1d(
     const variance = mean(square(xc), [0], true);
     y = mul(xc, rsqrt(add(variance, scalar(eps))));
     noGrad(() => {
-      const rm = state.runningMean, rv = state.runningVar;
+      const rm = state.runningMean,
+        rv = state.runningVar;
       rm.storage = B().axpby(rm.storage, 1 - momentum, mu.storage, momentum, c);
       rv.storage = B().axpby(rv.storage, 1 - momentum, variance.storage, (momentum * n) / (n - 1), c);
     });
   } else {
-    const rm = state.runningMean, rv = state.runningVar;
+    const rm = state.runningMean,
+      rv = state.runningVar;
     y = mul(sub(x, rm), rsqrt(add(rv, scalar(eps))));
   }
   if (weight) y = mul(y, weight);

@@ -51,7 +51,16 @@ export function concat(xs: readonly Tensor[], dim = -1): Tensor {
   const dims = xs.map((x) => x.shape[d]);
   const total = dims.reduce((a, b) => a + b, 0);
   const shape = first.shape.map((v, i) => (i === d ? total : v));
-  const y = wrap(B().concat(xs.map((x) => x.storage), outer, dims, inner), shape, first.dtype);
+  const y = wrap(
+    B().concat(
+      xs.map((x) => x.storage),
+      outer,
+      dims,
+      inner,
+    ),
+    shape,
+    first.dtype,
+  );
   return record('Concat', xs, y, (gy) => {
     let start = 0;
     return xs.map((x, i) => {

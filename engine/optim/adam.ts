@@ -53,8 +53,13 @@ export class Adam extends Optimizer {
       }
       s.step++;
       backend().adamStep(p.storage, p.grad.storage, s.m, s.v, p.size, {
-        lr: this.lr, beta1: this.betas[0], beta2: this.betas[1], eps: this.eps,
-        weightDecay: this.weightDecay, decoupled: this.decoupled, step: s.step,
+        lr: this.lr,
+        beta1: this.betas[0],
+        beta2: this.betas[1],
+        eps: this.eps,
+        weightDecay: this.weightDecay,
+        decoupled: this.decoupled,
+        step: s.step,
       });
     }
   }

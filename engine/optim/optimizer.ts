@@ -36,7 +36,8 @@ export abstract class Optimizer {
     state.params.forEach((e, i) => {
       if (!e) return;
       for (const n of names) {
-        if (!(e.buffers[n] instanceof Float32Array) || e.buffers[n].length !== this.params[i].size) throw new Error(`optimizer state: parameter ${i}'s ${n} is not ${this.params[i].size} values`);
+        if (!(e.buffers[n] instanceof Float32Array) || e.buffers[n].length !== this.params[i].size)
+          throw new Error(`optimizer state: parameter ${i}'s ${n} is not ${this.params[i].size} values`);
       }
     });
   }

@@ -59,14 +59,16 @@ export class Checkpoints {
     const at: Omit<RunCheckpoint, 'weights' | 'optimizer'> = { ...this.trainer.position(), epoch: this.trainer.epoch };
     const optimizer = this.trainer.optimizer.exportState();
     const previous = this.pending;
-    this.pending = Promise.all([weights, optimizer, previous]).then(
-      ([w, o]) => {
-        const bytes = w.byteLength + o.params.reduce((n, p) => n + Object.values(p?.buffers ?? {}).reduce((m, b) => m + b.byteLength, 0), 0);
-        this.interval = Math.max(CHECKPOINT_INTERVAL_MS, (1000 * bytes) / CHECKPOINT_BYTES_PER_SECOND);
-        this.send({ ...at, weights: w, optimizer: o });
-      },
-      // A read that failed: the device is lost or broken, which the runner reports itself; the last checkpoint stands.
-      () => undefined,
-    ).finally(() => (this.inFlight = false));
+    this.pending = Promise.all([weights, optimizer, previous])
+      .then(
+        ([w, o]) => {
+          const bytes = w.byteLength + o.params.reduce((n, p) => n + Object.values(p?.buffers ?? {}).reduce((m, b) => m + b.byteLength, 0), 0);
+          this.interval = Math.max(CHECKPOINT_INTERVAL_MS, (1000 * bytes) / CHECKPOINT_BYTES_PER_SECOND);
+          this.send({ ...at, weights: w, optimizer: o });
+        },
+        // A read that failed: the device is lost or broken, which the runner reports itself; the last checkpoint stands.
+        () => undefined,
+      )
+      .finally(() => (this.inFlight = false));
   }
 }

@@ -102,7 +102,10 @@ export function median(xs: readonly number[]): number {
 
 export function summarizePhases(samples: readonly PhaseTimes[]): PhaseSummary {
   const pick = (k: keyof PhaseTimes) => median(samples.map((s) => s[k]));
-  const forwardMs = pick('forwardMs'), backwardMs = pick('backwardMs'), updateMs = pick('updateMs'), stepMs = pick('stepMs');
+  const forwardMs = pick('forwardMs'),
+    backwardMs = pick('backwardMs'),
+    updateMs = pick('updateMs'),
+    stepMs = pick('stepMs');
   return { forwardMs, backwardMs, updateMs, stepMs, backwardOverForward: backwardMs / forwardMs, stepOverForward: stepMs / forwardMs, samples: samples.length };
 }
 
@@ -189,10 +192,19 @@ export function stepCosts(model: GraphModel, clock: StepClock, batch: number): S
   const p = clock.phases();
   const flops = nodeFlops(model.analysis, batch);
   const timed = (id: string) => clock.nodes?.get(id) ?? { forwardMs: 0, backwardMs: 0 };
-  const nodes: NodeCost[] = [...flops].map(([id, f]) => ({ id, op: model.nodes.get(id)!.spec!.op, ...timed(id), forwardFlops: f.forward, backwardFlops: f.backward }));
+  const nodes: NodeCost[] = [...flops].map(([id, f]) => ({
+    id,
+    op: model.nodes.get(id)!.spec!.op,
+    ...timed(id),
+    forwardFlops: f.forward,
+    backwardFlops: f.backward,
+  }));
   if (clock.nodes?.has(UNSCOPED_ROW)) nodes.push({ id: UNSCOPED_ROW, op: '', ...timed(UNSCOPED_ROW), forwardFlops: 0, backwardFlops: 0 });
   return {
-    batch, forwardMs: p.forwardMs, backwardMs: p.backwardMs, updateMs: p.updateMs,
+    batch,
+    forwardMs: p.forwardMs,
+    backwardMs: p.backwardMs,
+    updateMs: p.updateMs,
     flops: {
       forward: sum(nodes.map((n) => n.forwardFlops)),
       backward: sum(nodes.map((n) => n.backwardFlops)),
@@ -264,7 +276,14 @@ export interface ProfileOptions {
  * One training step on `feeds` as the Trainer takes it (zero the gradients, forward in training mode with the loss
  * read back, backward, the optimizer's update), timed by `clock`. Returns the pass and the loss.
  */
-export async function timedStep(model: GraphModel, feeds: Record<string, Tensor>, optimizer: Optimizer, clock: StepClock, step: number, sync?: () => Promise<void>): Promise<{ pass: ForwardPass; loss: number }> {
+export async function timedStep(
+  model: GraphModel,
+  feeds: Record<string, Tensor>,
+  optimizer: Optimizer,
+  clock: StepClock,
+  step: number,
+  sync?: () => Promise<void>,
+): Promise<{ pass: ForwardPass; loss: number }> {
   optimizer.zeroGrad();
   clock.begin();
   const pass = model.forward(feeds, { training: true, step, observe: clock.observeForward });
@@ -293,7 +312,8 @@ export async function profileTraining(model: GraphModel, feeds: Record<string, T
   const warmup = opts.warmup ?? 3;
   if (!(Number.isInteger(steps) && steps >= 1)) throw new RangeError(`profile: steps must be a positive integer, found ${steps}`);
   const optimizer = opts.optimizer ?? createOptimizer(model.json.training?.optimizer, model.parameters());
-  const plain: PhaseTimes[] = [], observed: PhaseTimes[] = [];
+  const plain: PhaseTimes[] = [],
+    observed: PhaseTimes[] = [];
   const nodeSamples = new Map<string, NodeTimes[]>();
   let k = 0;
   for (let i = 0; i < warmup + steps; i++) {
@@ -315,7 +335,8 @@ export async function profileTraining(model: GraphModel, feeds: Record<string, T
   const row = (id: string, op: string, f: OpFlops): NodeProfile => {
     const s = nodeSamples.get(id) ?? [];
     return {
-      id, op,
+      id,
+      op,
       forwardMs: s.length ? median(s.map((t) => t.forwardMs)) : 0,
       backwardMs: s.length ? median(s.map((t) => t.backwardMs)) : 0,
       forwardFlops: f.forward,
@@ -325,10 +346,13 @@ export async function profileTraining(model: GraphModel, feeds: Record<string, T
   };
   const nodes = [...flops].map(([id, f]) => row(id, model.nodes.get(id)!.spec!.op, f));
   if (nodeSamples.has(UNSCOPED_ROW)) nodes.push(row(UNSCOPED_ROW, '', { forward: 0, backward: 0 }));
-  const forward = sum(nodes.map((n) => n.forwardFlops)), backward = sum(nodes.map((n) => n.backwardFlops));
+  const forward = sum(nodes.map((n) => n.forwardFlops)),
+    backward = sum(nodes.map((n) => n.backwardFlops));
   const update = updateFlops(model.json.training?.optimizer, sum(model.parameters().map((t) => t.size)));
   return {
-    batch, steps, warmup,
+    batch,
+    steps,
+    warmup,
     phases: summarizePhases(plain),
     observedPhases: summarizePhases(observed),
     nodes,

@@ -13,8 +13,27 @@
 // The engine's public entry, not its modules: importing it also sets the default (CPU) backend and registers the ops,
 // as for any other host of the engine.
 import {
-  GraphModel, LIMITS, StepClock, Trainer, featureTransform, stepCosts, TrainingNonFiniteError, buildDataset, decodeSafetensors, encodeSafetensors, largestBatchWithin, noGrad,
-  nodeWeightImages, readDatasetSpec, readTrainingSettings, splitDataset, Tensor, type ExternalData, type StepResult, type StepTrace, kernelInfo,
+  GraphModel,
+  LIMITS,
+  StepClock,
+  Trainer,
+  featureTransform,
+  stepCosts,
+  TrainingNonFiniteError,
+  buildDataset,
+  decodeSafetensors,
+  encodeSafetensors,
+  largestBatchWithin,
+  noGrad,
+  nodeWeightImages,
+  readDatasetSpec,
+  readTrainingSettings,
+  splitDataset,
+  Tensor,
+  type ExternalData,
+  type StepResult,
+  type StepTrace,
+  kernelInfo,
   backend,
 } from '../index';
 import { now as clockNow } from '../clock';
@@ -78,7 +97,8 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     return post({ type: 'failed', message: (e as Error).message.split('\n')[0] });
   }
   const { spec, problems } = readDatasetSpec(model.json.training);
-  if (problems.length || !spec) return post({ type: 'failed', message: problems[0] ?? 'the model has no training.dataset: choose a dataset in the training panel' });
+  if (problems.length || !spec)
+    return post({ type: 'failed', message: problems[0] ?? 'the model has no training.dataset: choose a dataset in the training panel' });
   const lossProblem = model.lossProblem();
   if (lossProblem) return post({ type: 'failed', message: lossProblem });
   const settings = readTrainingSettings(model.json.training);
@@ -107,20 +127,36 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
     }
   }
   post({
-    type: 'started', stepsPerEpoch: trainer.stepsPerEpoch, epochs, classification: trainer.isClassifier,
-    trainSize: train.n, validationSize: validation?.n ?? 0, learned: { classes: data.classes, normalization: data.normalization },
+    type: 'started',
+    stepsPerEpoch: trainer.stepsPerEpoch,
+    epochs,
+    classification: trainer.isClassifier,
+    trainSize: train.n,
+    validationSize: validation?.n ?? 0,
+    learned: { classes: data.classes, normalization: data.normalization },
     kernels: kernelInfo(),
   });
   // The Playground sets keep their raw x₁, x₂ beside derived input features; any other 2-value input is its own plane.
   const planar = data.raw !== undefined || (data.inputShape.length === 1 && data.inputShape[0] === 2);
   if (planar) {
-    post({ type: 'datasetPoints', points: { kind: trainer.isClassifier ? 'classification' : 'regression', train: pointSet(train), validation: validation ? pointSet(validation) : { xy: [], label: [] } } });
+    post({
+      type: 'datasetPoints',
+      points: {
+        kind: trainer.isClassifier ? 'classification' : 'regression',
+        train: pointSet(train),
+        validation: validation ? pointSet(validation) : { xy: [], label: [] },
+      },
+    });
   }
 
   const flagger = new GradientFlagger();
   const minInterval = 1000 / Math.max(1, input.options.maxUpdatesPerSecond);
   const started = now();
-  let lastGrad = -Infinity, lastBoundary = -Infinity, lastProgress = -Infinity, lastNodeStats = -Infinity, samples = 0;
+  let lastGrad = -Infinity,
+    lastBoundary = -Infinity,
+    lastProgress = -Infinity,
+    lastNodeStats = -Infinity,
+    samples = 0;
   let lastGood = quietly(model.stateDict().then(encodeSafetensors));
   const checkpoints = control.checkpoint ? new Checkpoints(model, trainer, control.checkpoint.bind(control), now) : null;
   const endEpoch = () => {
@@ -133,21 +169,44 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
 
   // What was last posted, by step, so that settling sends only what is behind.
   let last: StepResult | undefined;
-  let progressStep = -1, gradientStep = -1, boundaryStep = -1, nodeStatsStep = -1, costsStep = -1, lastCosts = -Infinity;
+  let progressStep = -1,
+    gradientStep = -1,
+    boundaryStep = -1,
+    nodeStatsStep = -1,
+    costsStep = -1,
+    lastCosts = -Infinity;
   /** The last completed step whose clock measured the device's work too (every step on the CPU): the cost meter's figures. */
   let measured: { clock: StepClock; result: StepResult } | null = null;
-  let weightsPosted = '', lastWeights = -Infinity;
+  let weightsPosted = '',
+    lastWeights = -Infinity;
   const postProgress = (r: StepResult, t: number) => {
     progressStep = r.step;
     post({
       type: 'progress',
-      progress: { step: r.step, epoch: r.epoch, epochs, stepsPerEpoch: trainer.stepsPerEpoch, loss: r.loss, accuracy: r.accuracy, samplesPerSecond: samples / Math.max(1e-3, (t - started) / 1000) },
+      progress: {
+        step: r.step,
+        epoch: r.epoch,
+        epochs,
+        stepsPerEpoch: trainer.stepsPerEpoch,
+        loss: r.loss,
+        accuracy: r.accuracy,
+        samplesPerSecond: samples / Math.max(1e-3, (t - started) / 1000),
+      },
     });
   };
   const postGradients = async () => {
     const snap = await trainer.gradientSnapshot();
     gradientStep = snap.step;
-    post({ type: 'gradients', update: { step: snap.step, edges: snap.edges, flags: flagger.update(snap.step, snap.edges), paramNorms: snap.paramNorms, ...(snap.params ? { params: snap.params } : {}) } });
+    post({
+      type: 'gradients',
+      update: {
+        step: snap.step,
+        edges: snap.edges,
+        flags: flagger.update(snap.step, snap.edges),
+        paramNorms: snap.paramNorms,
+        ...(snap.params ? { params: snap.params } : {}),
+      },
+    });
   };
   const postNodeStats = async () => {
     nodeStatsStep = trainer.step;
@@ -163,7 +222,14 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
   const postBoundary = async (step: number) => {
     boundaryStep = step;
     const kind = trainer.isClassifier ? 'probability' : 'regression';
-    post({ type: 'boundary', step, grid: input.options.boundaryGrid, extent: BOUNDARY_EXTENT, values: await boundaryGrid(model, trainer.inputId, input.options.boundaryGrid, kind), kind });
+    post({
+      type: 'boundary',
+      step,
+      grid: input.options.boundaryGrid,
+      extent: BOUNDARY_EXTENT,
+      values: await boundaryGrid(model, trainer.inputId, input.options.boundaryGrid, kind),
+      kind,
+    });
   };
   /** The watched node's weights and gradients after the last step, unless already sent for that node and step. */
   const postWeights = async () => {
@@ -218,7 +284,14 @@ export async function runTraining(input: RunInput, post: (m: FromWorker) => void
       if (e instanceof TrainingNonFiniteError) {
         // The failing step changed no parameter: every view of step S still holds.
         await settle();
-        return post({ type: 'nonFinite', step: e.step, nodeId: e.nodeId, detail: `step ${e.step}: non-finite values first appeared in ${e.detail}`, weights: await lastGoodWeights(model, await lastGood), history: trainer.history });
+        return post({
+          type: 'nonFinite',
+          step: e.step,
+          nodeId: e.nodeId,
+          detail: `step ${e.step}: non-finite values first appeared in ${e.detail}`,
+          weights: await lastGoodWeights(model, await lastGood),
+          history: trainer.history,
+        });
       }
       return post({ type: 'failed', message: (e as Error).message });
     }
@@ -305,7 +378,12 @@ const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
  * logit's sigmoid), or for 'regression' the predicted value itself. The lattice is in raw x₁, x₂: a model with
  * derived input features (training.dataset.inputFeatures) gets them computed as in training.
  */
-export async function boundaryGrid(model: GraphModel, inputId: string, grid: number, kind: 'probability' | 'regression' = 'probability'): Promise<Float32Array> {
+export async function boundaryGrid(
+  model: GraphModel,
+  inputId: string,
+  grid: number,
+  kind: 'probability' | 'regression' = 'probability',
+): Promise<Float32Array> {
   const xs = new Float32Array(grid * grid * 2);
   for (let r = 0; r < grid; r++) {
     for (let c = 0; c < grid; c++) {

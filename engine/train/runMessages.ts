@@ -100,7 +100,13 @@ export interface LearnedData {
 
 export type FromWorker =
   | {
-      type: 'started'; stepsPerEpoch: number; epochs: number; classification: boolean; trainSize: number; validationSize: number; learned: LearnedData;
+      type: 'started';
+      stepsPerEpoch: number;
+      epochs: number;
+      classification: boolean;
+      trainSize: number;
+      validationSize: number;
+      learned: LearnedData;
       /** Which CPU kernels train: WebAssembly (relaxed or plain SIMD) on how many threads, or TypeScript. */
       kernels: KernelInfo;
     }

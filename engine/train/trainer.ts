@@ -68,7 +68,11 @@ export interface GradientSnapshot {
 const EVAL_BATCH = 256;
 
 export class NonFiniteError extends Error {
-  constructor(readonly step: number, readonly nodeId: string, readonly detail: string) {
+  constructor(
+    readonly step: number,
+    readonly nodeId: string,
+    readonly detail: string,
+  ) {
     super(`step ${step}: non-finite value in ${detail}`);
     this.name = 'NonFiniteError';
   }
@@ -176,11 +180,16 @@ export class Trainer {
     const observe = opts.observe;
     clock?.begin();
     const pass = this.model.forward(this.feeds(b), {
-      training: true, step: this.step, edgeGrads: observe ? true : (opts.edgeGrads ?? this.options.edgeGrads),
-      observe: observe || clock?.observeForward ? (id: string, out: Tensor, ms: number) => {
-        clock?.observeForward?.(id, out, ms);
-        observe?.forward(id, out, ms);
-      } : undefined,
+      training: true,
+      step: this.step,
+      edgeGrads: observe ? true : (opts.edgeGrads ?? this.options.edgeGrads),
+      observe:
+        observe || clock?.observeForward
+          ? (id: string, out: Tensor, ms: number) => {
+              clock?.observeForward?.(id, out, ms);
+              observe?.forward(id, out, ms);
+            }
+          : undefined,
     });
     const loss = pass.loss!;
     const value = await loss.item();
@@ -191,10 +200,17 @@ export class Trainer {
     clock?.end('forward');
     clock?.begin();
     if (objective.requiresGrad) {
-      objective.backward(undefined, observe || clock?.observeBackward ? { observe: (e) => {
-        clock?.observeBackward?.(e);
-        observe?.backward(e);
-      } } : undefined);
+      objective.backward(
+        undefined,
+        observe || clock?.observeBackward
+          ? {
+              observe: (e) => {
+                clock?.observeBackward?.(e);
+                observe?.backward(e);
+              },
+            }
+          : undefined,
+      );
     }
     // On a GPU the calls above only record the work: a timed phase ends when the work has run.
     if (clock?.waitsForDevice) await backend().idle?.();
@@ -281,7 +297,8 @@ export class Trainer {
 
   /** Loss and accuracy over a dataset in eval mode. */
   async evaluate(d: Dataset): Promise<{ loss: number; accuracy?: number }> {
-    let loss = 0, correct = 0;
+    let loss = 0,
+      correct = 0;
     for (const b of batches(d, this.evalBatch, 0, 0, false)) {
       const pass = noGrad(() => this.model.forward(this.feeds(b), { training: false, computeLoss: true }));
       loss += (await pass.loss!.item()) * b.size;
@@ -331,7 +348,10 @@ export class Trainer {
   }
 
   private paramCount(id: string): number {
-    return this.model.nodes.get(id)!.params.filter((p) => !p.buffer).reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+    return this.model.nodes
+      .get(id)!
+      .params.filter((p) => !p.buffer)
+      .reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   }
 
   /** Every node's output and arriving gradient in the last completed step (the node hover card's figures). */

@@ -195,7 +195,10 @@ export class StepRecorder implements StepObserver {
   private cells = 0;
   private readonly omitted = new Set<string>();
 
-  constructor(private readonly model: GraphModel, private readonly limits: TraceLimits = TRACE_LIMITS) {}
+  constructor(
+    private readonly model: GraphModel,
+    private readonly limits: TraceLimits = TRACE_LIMITS,
+  ) {}
 
   forward(nodeId: string, output: Tensor, ms: number): void {
     this.forwardSeen.push({ node: nodeId, output, ms });
@@ -206,7 +209,14 @@ export class StepRecorder implements StepObserver {
     const owner = this.outputOps.get(e.node);
     const gradOut = summaryNow(e.gradOutput);
     if (owner !== undefined && !this.gradOut.has(owner)) this.gradOut.set(owner, gradOut);
-    this.events.push({ op: e.node.op, scope: e.node.scope, inputs: e.node.inputs.map((t) => [...t.shape]), output: [...e.gradOutput.shape], gradOut, ms: e.ms });
+    this.events.push({
+      op: e.node.op,
+      scope: e.node.scope,
+      inputs: e.node.inputs.map((t) => [...t.shape]),
+      output: [...e.gradOutput.shape],
+      gradOut,
+      ms: e.ms,
+    });
   }
 
   beforeUpdate(pass: ForwardPass): void {
@@ -225,8 +235,19 @@ export class StepRecorder implements StepObserver {
     const model = this.model;
     const edges = model.json.edges;
     const trace: StepTrace = {
-      step: taken.step, epoch: taken.epoch, loss: taken.loss, batchSize: taken.samples, optimizer,
-      feeds: [], forward: [], backward: [], outside: [], edges: [], update: [], limits: this.limits, omitted: [],
+      step: taken.step,
+      epoch: taken.epoch,
+      loss: taken.loss,
+      batchSize: taken.samples,
+      optimizer,
+      feeds: [],
+      forward: [],
+      backward: [],
+      outside: [],
+      edges: [],
+      update: [],
+      limits: this.limits,
+      omitted: [],
     };
     // Every field read from the backend is asked for here and filled in when the reads run, at the end.
     const reads = new ReadBatch();
@@ -370,7 +391,8 @@ function heatmap(data: ArrayLike<number>, r: number, c: number, rows: number, co
   const values: number[] = [];
   for (let y = 0; y < rows; y++) {
     for (let x = 0; x < cols; x++) {
-      let sum = 0, n = 0;
+      let sum = 0,
+        n = 0;
       for (let k = x * colBlock; k < Math.min(c, (x + 1) * colBlock); k++) {
         const v = data[y * c + k];
         if (Number.isFinite(v)) {

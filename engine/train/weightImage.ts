@@ -38,7 +38,9 @@ const round4 = (v: number): number => (Number.isFinite(v) ? Number(v.toPrecision
 /** How the tensor is drawn, and the image. `data` is the tensor's values, row-major. */
 export function weightImage(data: ArrayLike<number>, shape: readonly number[]): WeightImage {
   const L = WEIGHT_IMAGE_LIMITS;
-  let min = Infinity, max = -Infinity, nonFinite = 0;
+  let min = Infinity,
+    max = -Infinity,
+    nonFinite = 0;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (!Number.isFinite(v)) {
@@ -52,7 +54,8 @@ export function weightImage(data: ArrayLike<number>, shape: readonly number[]): 
   const base = { shape: [...shape], min, max, ...(nonFinite ? { nonFinite } : {}) };
   if (shape.length === 4 && shape[2] <= L.kernelSide && shape[3] <= L.kernelSide) {
     const [o, i, kh, kw] = shape;
-    const outs = Math.min(o, L.kernelsOut), ins = Math.min(i, L.kernelsIn);
+    const outs = Math.min(o, L.kernelsOut),
+      ins = Math.min(i, L.kernelsIn);
     const values: number[] = [];
     for (let a = 0; a < outs; a++) {
       for (let b = 0; b < ins; b++) {
@@ -66,11 +69,13 @@ export function weightImage(data: ArrayLike<number>, shape: readonly number[]): 
   const c = r > 0 ? data.length / r : 0;
   const rowBlock = Math.max(1, Math.ceil(r / L.matrixRows));
   const colBlock = Math.max(1, Math.ceil(c / L.matrixCols));
-  const rows = Math.ceil(r / rowBlock), cols = Math.ceil(c / colBlock);
+  const rows = Math.ceil(r / rowBlock),
+    cols = Math.ceil(c / colBlock);
   const values: number[] = [];
   for (let y = 0; y < rows; y++) {
     for (let x = 0; x < cols; x++) {
-      let sum = 0, n = 0;
+      let sum = 0,
+        n = 0;
       for (let yy = y * rowBlock; yy < Math.min(r, (y + 1) * rowBlock); yy++) {
         for (let xx = x * colBlock; xx < Math.min(c, (x + 1) * colBlock); xx++) {
           const v = data[yy * c + xx];

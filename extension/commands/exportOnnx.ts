@@ -30,7 +30,11 @@ export async function exportOnnxCommand(resource?: unknown): Promise<vscode.Uri[
   // The model's weights: the file `weights` names, else NAME.safetensors beside it; inside the workspace.
   const sidecar = sidecarFile(doc.uri, analysis.model!.weights);
   if ('error' in sidecar) return refuse(sidecar.error);
-  const base = doc.uri.path.split('/').pop()!.replace(/\.nn\.json$/i, '') || 'model';
+  const base =
+    doc.uri.path
+      .split('/')
+      .pop()!
+      .replace(/\.nn\.json$/i, '') || 'model';
   const target = await vscode.window.showSaveDialog({
     title: 'Export to ONNX',
     defaultUri: vscode.Uri.joinPath(doc.uri, '..', `${base}.onnx`),

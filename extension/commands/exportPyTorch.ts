@@ -33,7 +33,11 @@ export async function exportPyTorch(resource?: unknown, digitsFile = join(__dirn
   const sidecar = sidecarFile(doc.uri, analysis.model!.weights);
   if ('error' in sidecar) return void fail(sidecar.error);
   const modelName = doc.uri.path.split('/').pop()!;
-  const base = modelName.replace(/\.nn\.json$/i, '').replace(/\.json$/i, '').replace(/[^A-Za-z0-9_-]/g, '_') || 'model';
+  const base =
+    modelName
+      .replace(/\.nn\.json$/i, '')
+      .replace(/\.json$/i, '')
+      .replace(/[^A-Za-z0-9_-]/g, '_') || 'model';
   const dir = await vscode.window.showSaveDialog({
     title: 'Export to PyTorch: the folder to write',
     defaultUri: vscode.Uri.joinPath(doc.uri, '..', `${base}-pytorch`),
@@ -52,19 +56,31 @@ export async function exportPyTorch(resource?: unknown, digitsFile = join(__dirn
   try {
     const dataset = await readDatasetFiles(doc, analysis.model!.training, digitsFile);
     files = exportModel(analysis, {
-      target: 'pytorch', weights, embedWeights: false,
+      target: 'pytorch',
+      weights,
+      embedWeights: false,
       generator: `Backprop Studio ${typeof __VERSION__ === 'string' ? __VERSION__ : 'dev'} (Export to PyTorch)`,
-      modelFileName: modelName, dataset,
+      modelFileName: modelName,
+      dataset,
     }).files;
   } catch (e) {
-    const msg = e instanceof GraphValidationError ? firstProblem(e.errors)
-      : e instanceof TrainingDataError ? `train.py's dataset: ${e.message}`
-      : e instanceof ExportError ? e.message : messageOf(e);
+    const msg =
+      e instanceof GraphValidationError
+        ? firstProblem(e.errors)
+        : e instanceof TrainingDataError
+          ? `train.py's dataset: ${e.message}`
+          : e instanceof ExportError
+            ? e.message
+            : messageOf(e);
     return void fail(msg);
   }
 
   const encoder = new TextEncoder();
-  const planned = files.map((f) => ({ path: f.path, uri: vscode.Uri.joinPath(dir, f.path), bytes: typeof f.contents === 'string' ? encoder.encode(f.contents) : f.contents }));
+  const planned = files.map((f) => ({
+    path: f.path,
+    uri: vscode.Uri.joinPath(dir, f.path),
+    bytes: typeof f.contents === 'string' ? encoder.encode(f.contents) : f.contents,
+  }));
   const changed: typeof planned = [];
   const replaced: string[] = [];
   for (const f of planned) {
@@ -75,7 +91,11 @@ export async function exportPyTorch(resource?: unknown, digitsFile = join(__dirn
   }
   if (replaced.length) {
     const list = replaced.length > 4 ? `${replaced.slice(0, 4).join(', ')} and ${replaced.length - 4} more` : replaced.join(', ');
-    const answer = await vscode.window.showWarningMessage(`${dir.path.split('/').pop()} already holds ${list} with other contents. Replace ${replaced.length === 1 ? 'it' : 'them'}?`, { modal: true }, 'Replace');
+    const answer = await vscode.window.showWarningMessage(
+      `${dir.path.split('/').pop()} already holds ${list} with other contents. Replace ${replaced.length === 1 ? 'it' : 'them'}?`,
+      { modal: true },
+      'Replace',
+    );
     if (answer !== 'Replace') return undefined;
   }
   const written: vscode.Uri[] = [];
@@ -86,7 +106,13 @@ export async function exportPyTorch(resource?: unknown, digitsFile = join(__dirn
   const readme = vscode.Uri.joinPath(dir, 'README.md');
   // Not awaited: a notification's promise settles only when the user acts on it.
   inBackground('Opening the exported README', async () => {
-    if ((await vscode.window.showInformationMessage(`Backprop Studio: exported to ${dir.path.split('/').pop()}: run train.py with python3 or torchrun (see README.md).`, 'Open README')) === 'Open README') await vscode.window.showTextDocument(readme);
+    if (
+      (await vscode.window.showInformationMessage(
+        `Backprop Studio: exported to ${dir.path.split('/').pop()}: run train.py with python3 or torchrun (see README.md).`,
+        'Open README',
+      )) === 'Open README'
+    )
+      await vscode.window.showTextDocument(readme);
   });
   return written;
 }

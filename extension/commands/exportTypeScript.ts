@@ -37,7 +37,11 @@ export async function exportTypeScript(resource?: unknown): Promise<vscode.Uri[]
   }
   const pick = await vscode.window.showQuickPick(
     [
-      { label: 'Engine module', description: 'createModel(), forward() and train() with the Backprop Studio engine (written beside it)', target: 'engine' as ExportTarget },
+      {
+        label: 'Engine module',
+        description: 'createModel(), forward() and train() with the Backprop Studio engine (written beside it)',
+        target: 'engine' as ExportTarget,
+      },
       { label: 'Standalone inference', description: 'predict() over Float32Arrays, no dependencies', target: 'standalone' as ExportTarget },
     ],
     { title: 'Export to TypeScript', placeHolder: 'What should the exported module do?' },
@@ -50,7 +54,12 @@ export async function exportTypeScript(resource?: unknown): Promise<vscode.Uri[]
     return undefined;
   }
   const modelDir = vscode.Uri.joinPath(doc.uri, '..');
-  const base = doc.uri.path.split('/').pop()!.replace(/\.nn\.json$/i, '').replace(/[^A-Za-z0-9_-]/g, '_') || 'model';
+  const base =
+    doc.uri.path
+      .split('/')
+      .pop()!
+      .replace(/\.nn\.json$/i, '')
+      .replace(/[^A-Za-z0-9_-]/g, '_') || 'model';
   const target = await vscode.window.showSaveDialog({
     title: 'Export to TypeScript',
     defaultUri: vscode.Uri.joinPath(modelDir, `${base}.ts`),
@@ -81,9 +90,12 @@ export async function exportTypeScript(resource?: unknown): Promise<vscode.Uri[]
   let files;
   try {
     files = exportModel(analysis, {
-      target: pick.target, weights, embedWeights: defaultEmbedWeights(analysis),
+      target: pick.target,
+      weights,
+      embedWeights: defaultEmbedWeights(analysis),
       generator: `Backprop Studio ${typeof __VERSION__ === 'string' ? __VERSION__ : 'dev'} (Export to TypeScript)`,
-      fileName, runtime,
+      fileName,
+      runtime,
     }).files;
   } catch (e) {
     const msg = e instanceof GraphValidationError ? firstProblem(e.errors) : e instanceof ExportError ? e.message : String(e);

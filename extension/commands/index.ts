@@ -4,7 +4,16 @@ import { EXPORT_ONNX_COMMAND, exportOnnxCommand } from './exportOnnx';
 import { EXPORT_TYPESCRIPT_COMMAND, exportTypeScript } from './exportTypeScript';
 import { NEW_MODEL_COMMAND, newModel } from './newModel';
 import { OPEN_AS_TEXT_COMMAND, openAsText } from './openAsText';
-import { PAUSE_TRAINING_COMMAND, RESUME_TRAINING_COMMAND, STEP_EPOCH_COMMAND, STEP_TRAINING_COMMAND, WALK_THROUGH_STEP_COMMAND, pauseTraining, resumeTraining, stepTraining } from './paceTraining';
+import {
+  PAUSE_TRAINING_COMMAND,
+  RESUME_TRAINING_COMMAND,
+  STEP_EPOCH_COMMAND,
+  STEP_TRAINING_COMMAND,
+  WALK_THROUGH_STEP_COMMAND,
+  pauseTraining,
+  resumeTraining,
+  stepTraining,
+} from './paceTraining';
 import { REVEAL_NODE_COMMAND } from './revealNodeLink';
 import { revealNode, type NodeRevealer } from './revealNode';
 import { STOP_TRAINING_COMMAND, stopTraining } from './stopTraining';

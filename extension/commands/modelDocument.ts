@@ -8,9 +8,9 @@ import { activeGraphEditorUri } from './openAsText';
 export async function targetModel(resource?: unknown): Promise<vscode.TextDocument | undefined> {
   const fromEditor = vscode.window.activeTextEditor?.document;
   const uri =
-    resource instanceof vscode.Uri ? resource :
-    activeGraphEditorUri() ??
-    (fromEditor && fromEditor.uri.path.endsWith('.nn.json') ? fromEditor.uri : undefined);
+    resource instanceof vscode.Uri
+      ? resource
+      : (activeGraphEditorUri() ?? (fromEditor && fromEditor.uri.path.endsWith('.nn.json') ? fromEditor.uri : undefined));
   if (!uri) {
     await vscode.window.showInformationMessage('Backprop Studio: open a *.nn.json model first.');
     return undefined;

@@ -20,7 +20,8 @@ export async function pauseTraining(training: TrainingManager, resource?: unknow
 export async function resumeTraining(training: TrainingManager, resource?: unknown): Promise<void> {
   const doc = await targetModel(resource);
   if (!doc) return;
-  if (training.session(doc.uri)?.state.status !== 'paused') return void vscode.window.showInformationMessage('Backprop Studio: this model\'s training is not paused.');
+  if (training.session(doc.uri)?.state.status !== 'paused')
+    return void vscode.window.showInformationMessage("Backprop Studio: this model's training is not paused.");
   training.resume(doc.uri);
 }
 

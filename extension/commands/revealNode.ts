@@ -66,7 +66,13 @@ function modelUri(resource: unknown): vscode.Uri {
   const parts = resource as Partial<ModelUriParts> | null | undefined;
   if (parts && typeof parts === 'object' && typeof parts.scheme === 'string' && typeof parts.path === 'string') {
     const text = (v: unknown) => (typeof v === 'string' ? v : '');
-    return vscode.Uri.from({ scheme: parts.scheme, authority: text(parts.authority), path: parts.path, query: text(parts.query), fragment: text(parts.fragment) });
+    return vscode.Uri.from({
+      scheme: parts.scheme,
+      authority: text(parts.authority),
+      path: parts.path,
+      query: text(parts.query),
+      fragment: text(parts.fragment),
+    });
   }
   throw new Error('it needs the model file as its first argument');
 }
@@ -75,7 +81,8 @@ function modelUri(resource: unknown): vscode.Uri {
 function groupShowing(uri: vscode.Uri): vscode.ViewColumn | undefined {
   for (const group of vscode.window.tabGroups.all) {
     for (const tab of group.tabs) {
-      if (tab.input instanceof vscode.TabInputCustom && tab.input.viewType === GRAPH_EDITOR_VIEW_TYPE && tab.input.uri.toString() === uri.toString()) return group.viewColumn;
+      if (tab.input instanceof vscode.TabInputCustom && tab.input.viewType === GRAPH_EDITOR_VIEW_TYPE && tab.input.uri.toString() === uri.toString())
+        return group.viewColumn;
     }
   }
   return undefined;

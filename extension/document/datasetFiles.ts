@@ -10,7 +10,11 @@ import { modelFileUri, readIfExists } from './modelFiles';
 import { messageOf } from '../log';
 
 /** What the dataset needs from disk: the digits' bytes, or the CSV file's bytes and table. Throws a one-line Error. */
-export async function readDatasetFiles(doc: vscode.TextDocument, training: unknown, digitsFile: string): Promise<{ digits?: Uint8Array; csv?: { bytes: Uint8Array; table: CsvTable } }> {
+export async function readDatasetFiles(
+  doc: vscode.TextDocument,
+  training: unknown,
+  digitsFile: string,
+): Promise<{ digits?: Uint8Array; csv?: { bytes: Uint8Array; table: CsvTable } }> {
   const { spec, problems } = readDatasetSpec(training);
   if (problems.length) throw new Error(problems[0]);
   if (spec?.source === 'digits') {

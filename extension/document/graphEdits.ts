@@ -46,8 +46,7 @@ import {
 
 export type GraphEditResult =
   /** `changed` is false when the edit asks for what the file already says (nothing to apply). */
-  | { ok: true; text: string; changed: boolean; rename?: { from: string; to: string } }
-  | { ok: false; reason: string };
+  { ok: true; text: string; changed: boolean; rename?: { from: string; to: string } } | { ok: false; reason: string };
 
 /** Errors that mean the graph editor cannot show the file: it shows an error page, and nothing is written. */
 export const BLOCKING_CODES: readonly GraphErrorCode[] = ['bad-json', 'bad-format', 'unsupported-version', 'unknown-op'];
@@ -62,7 +61,8 @@ export function editBlocker(text: string, analysis: GraphAnalysis = analyzeText(
   if (blocked) return blocked;
   if (parsed.errors.length > 0 || parsed.root?.type !== 'object') return NOT_JSON;
   const dup = findDuplicateKey(parsed.root);
-  if (dup) return `The file has the key ${JSON.stringify(dup.key.slice(0, 60))} twice in one object. Remove one in the text editor; the graph editor changes nothing until then.`;
+  if (dup)
+    return `The file has the key ${JSON.stringify(dup.key.slice(0, 60))} twice in one object. Remove one in the text editor; the graph editor changes nothing until then.`;
   return undefined;
 }
 
@@ -164,7 +164,11 @@ function checkPort(id: string, spec: OpSpec, port: number): void {
   const n = portCount(spec);
   if (n === 0) refuse(`${spec.op} node "${id}" takes no inputs.`);
   if (port >= n) {
-    refuse('ports' in spec.inputs ? `${spec.op} node "${id}" has ${n} input port${n > 1 ? 's' : ''} (${spec.inputs.ports.map((p, i) => `${i} ${p}`).join(', ')}), not port ${port}.` : `${spec.op} node "${id}" takes at most 64 inputs.`);
+    refuse(
+      'ports' in spec.inputs
+        ? `${spec.op} node "${id}" has ${n} input port${n > 1 ? 's' : ''} (${spec.inputs.ports.map((p, i) => `${i} ${p}`).join(', ')}), not port ${port}.`
+        : `${spec.op} node "${id}" takes at most 64 inputs.`,
+    );
   }
 }
 
@@ -259,7 +263,14 @@ function addNodes(c: EditContext, nodes: readonly NodeJson[], edges: readonly Ed
     lines.push(edgeText(e, spec, c.style));
   }
   if (edges.length > 0) checkNewEdgesAcyclic(c.edges, edges);
-  c.push(appendToArray(c.text, c.nodesArr, nodes.map((n) => nodeText(n, c.style)), c.style));
+  c.push(
+    appendToArray(
+      c.text,
+      c.nodesArr,
+      nodes.map((n) => nodeText(n, c.style)),
+      c.style,
+    ),
+  );
   appendEdges(c, lines);
 }
 
@@ -312,7 +323,9 @@ function deleteElements(c: EditContext, nodeIds: readonly string[], edges: reado
   // Inline values of the deleted nodes' parameters go with them.
   const params = valueOf(c.root, 'params');
   if (params?.type === 'object' && gone.size) {
-    const idx = new Set((params.children ?? []).flatMap((p, i) => (typeof p.children?.[0]?.value === 'string' && gone.has(p.children[0].value.split('.')[0]!) ? [i] : [])));
+    const idx = new Set(
+      (params.children ?? []).flatMap((p, i) => (typeof p.children?.[0]?.value === 'string' && gone.has(p.children[0].value.split('.')[0]!) ? [i] : [])),
+    );
     c.push(removeItems(c.text, params, idx));
   }
 }
@@ -338,7 +351,11 @@ function setInput(c: EditContext, nodeId: string, port: number, source: string |
   }
   c.node(source);
   if (existing.length === 1 && existing[0]!.from === source) return;
-  checkNoCycle(c.edges.filter((x) => !existing.includes(x)), source, nodeId);
+  checkNoCycle(
+    c.edges.filter((x) => !existing.includes(x)),
+    source,
+    nodeId,
+  );
   if (existing.length === 0) return appendEdges(c, [edgeText({ from: source, to: nodeId, port }, spec, c.style)]);
   // Rewire in place: the edge keeps its line, only its "from" changes.
   c.push(replaceValue(valueOf(c.edgeNode(existing[0]!.index), 'from')!, JSON.stringify(source)));
@@ -430,7 +447,11 @@ function setInputFeatures(c: EditContext, features: readonly string[] | null): v
   const inputs = [...c.analysis.nodes.values()].filter((n) => n.spec?.op === 'Input').map((n) => n.id);
   const id = boundInputId(training, inputs);
   if (id === undefined) {
-    return refuse(inputs.length === 0 ? 'The model has no Input node for the features.' : `The model has ${inputs.length} Input nodes (${inputs.join(', ')}): name the one the dataset feeds in training.dataset.input first.`);
+    return refuse(
+      inputs.length === 0
+        ? 'The model has no Input node for the features.'
+        : `The model has ${inputs.length} Input nodes (${inputs.join(', ')}): name the one the dataset feeds in training.dataset.input first.`,
+    );
   }
   if (c.analysis.nodes.get(id)?.spec?.op !== 'Input') refuse(`training.dataset.input "${id}" is not an Input node.`);
   setTraining(c, ['dataset', 'inputFeatures'], features === null ? null : [...features]);
@@ -455,7 +476,10 @@ function setOp(c: EditContext, nodeId: string, op: string): void {
   for (const e of c.edges) {
     if (e.to !== nodeId) continue;
     const n = portCount(next);
-    if (e.port >= n) refuse(`Node "${nodeId}" cannot become ${op}: ${op} ${n === 0 ? 'takes no inputs' : `has ${n} input port${n > 1 ? 's' : ''}`}, and "${e.from}" feeds its port ${e.port}.`);
+    if (e.port >= n)
+      refuse(
+        `Node "${nodeId}" cannot become ${op}: ${op} ${n === 0 ? 'takes no inputs' : `has ${n} input port${n > 1 ? 's' : ''}`}, and "${e.from}" feeds its port ${e.port}.`,
+      );
   }
   c.push(replaceValue(valueOf(obj, 'op')!, JSON.stringify(op)));
   const attrs = valueOf(obj, 'attrs');
@@ -471,7 +495,9 @@ function setOp(c: EditContext, nodeId: string, op: string): void {
   }
   const params = valueOf(c.root, 'params');
   if (params?.type === 'object') {
-    const idx = new Set((params.children ?? []).flatMap((p, i) => (typeof p.children?.[0]?.value === 'string' && p.children[0].value.startsWith(`${nodeId}.`) ? [i] : [])));
+    const idx = new Set(
+      (params.children ?? []).flatMap((p, i) => (typeof p.children?.[0]?.value === 'string' && p.children[0].value.startsWith(`${nodeId}.`) ? [i] : [])),
+    );
     c.push(removeItems(c.text, params, idx));
   }
 }
@@ -559,7 +585,6 @@ export function applyGraphEdit(text: string, edit: GraphEdit, analysis: GraphAna
   if (after) return { ok: false, reason: `Internal error: the edit would have broken the file (${after}); nothing was changed.` };
   return { ok: true, text: out, changed: true, ...(rename ? { rename } : {}) };
 }
-
 
 /**
  * A batch: each edit applied to the text the previous one left, checked as if it came alone, and one text

@@ -188,7 +188,13 @@ export function insertProperties(
   if (props.length === 0) {
     if (isMultiline(text, obj)) {
       const { outer, inner } = newBlockIndent(text, obj.offset, style);
-      return { offset: obj.offset, length: obj.length, content: `{${style.eol}${render(inner).map((p) => inner + p).join(',' + style.eol)}${style.eol}${outer}}` };
+      return {
+        offset: obj.offset,
+        length: obj.length,
+        content: `{${style.eol}${render(inner)
+          .map((p) => inner + p)
+          .join(',' + style.eol)}${style.eol}${outer}}`,
+      };
     }
     const inner = render(lineIndentAt(text, obj.offset));
     return { offset: obj.offset, length: obj.length, content: style.minified ? `{${inner.join(',')}}` : `{ ${inner.join(', ')} }` };
@@ -203,17 +209,33 @@ export function insertProperties(
   }
   const ws = itemSeparator(text, obj, style);
   const indent = ws.includes('\n') ? ws.slice(ws.lastIndexOf('\n') + 1) : lineIndentAt(text, props[anchor]!.offset);
-  return { offset: end(props[anchor]!), length: 0, content: render(indent).map((p) => `,${ws}${p}`).join('') };
+  return {
+    offset: end(props[anchor]!),
+    length: 0,
+    content: render(indent)
+      .map((p) => `,${ws}${p}`)
+      .join(''),
+  };
 }
 
-export function insertProperty(text: string, obj: Node, key: string, value: string | ((indent: string) => string), style: TextStyle, after?: readonly string[]): TextEdit {
+export function insertProperty(
+  text: string,
+  obj: Node,
+  key: string,
+  value: string | ((indent: string) => string),
+  style: TextStyle,
+  after?: readonly string[],
+): TextEdit {
   return insertProperties(text, obj, [[key, value]], style, after);
 }
 
 /** A value for insertProperty: items one a line when the object is laid out one property a line. */
 export function arrayBlock(text: string, obj: Node, items: readonly string[], style: TextStyle): (indent: string) => string {
   const multiline = isMultiline(text, obj);
-  return (indent) => (multiline ? `[${style.eol}${items.map((i) => indent + style.indent + i).join(',' + style.eol)}${style.eol}${indent}]` : `[${items.join(style.minified ? ',' : ', ')}]`);
+  return (indent) =>
+    multiline
+      ? `[${style.eol}${items.map((i) => indent + style.indent + i).join(',' + style.eol)}${style.eol}${indent}]`
+      : `[${items.join(style.minified ? ',' : ', ')}]`;
 }
 
 /** Sets `obj[key]` to an already formatted value: replaces the value, or inserts the property. */

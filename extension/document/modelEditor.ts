@@ -56,7 +56,9 @@ export class ModelEditor implements vscode.Disposable {
     try {
       if (doc.isClosed) return refuse('The file was closed before this edit could be applied; nothing was changed.');
       if (o.madeOn !== undefined && o.madeOn !== doc.version && !this.onlyHostEdits(key, o.madeOn, doc.version)) {
-        return refuse(`The file changed before this edit arrived (edit made on version ${o.madeOn}, the file is at version ${doc.version}); nothing was changed.`);
+        return refuse(
+          `The file changed before this edit arrived (edit made on version ${o.madeOn}, the file is at version ${doc.version}); nothing was changed.`,
+        );
       }
       const version = doc.version;
       const text = doc.getText();

@@ -41,7 +41,7 @@ const DEFAULT_SIDECAR: ContainedFile = { ...SIDECAR_FILE, key: 'the weights file
  * (common/containment.ts defaultSidecarName, which the command line uses too). `name` is how messages refer to it. A file that does
  * not exist yet is not an error (an untrained model): its URI is where training will save.
  */
-export function sidecarFile(model: vscode.Uri, weights: unknown): ({ uri: vscode.Uri; name: string }) | { error: string } {
+export function sidecarFile(model: vscode.Uri, weights: unknown): { uri: vscode.Uri; name: string } | { error: string } {
   const named = typeof weights === 'string' && weights.length > 0;
   const name = named ? weights : defaultSidecarName(model.path);
   const r = modelFileUri(model, name, named ? 'sidecar' : DEFAULT_SIDECAR);

@@ -33,7 +33,16 @@ const COMMAND_PREFIX = 'backpropStudio.';
 const OPEN_AS_TEXT = 'backpropStudio.openAsText';
 
 /** The training panel's buttons, as failures name them ("Backprop Studio: Reset weights failed: …"). */
-export const TRAINING_ACTION_TITLES: Record<TrainingControlMessage['action'], string> = { start: 'Train', pause: 'Pause', resume: 'Resume', step: 'Step', stepEpoch: 'Step Epoch', walk: 'Walk through step', stop: 'Stop', reset: 'Reset weights' };
+export const TRAINING_ACTION_TITLES: Record<TrainingControlMessage['action'], string> = {
+  start: 'Train',
+  pause: 'Pause',
+  resume: 'Resume',
+  step: 'Step',
+  stepEpoch: 'Step Epoch',
+  walk: 'Walk through step',
+  stop: 'Stop',
+  reset: 'Reset weights',
+};
 
 /**
  * What the rest of the extension plugs into every graph editor (the training session): the provider owns the
@@ -181,29 +190,35 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
     const handleEdit = async (msg: EditMessage): Promise<void> => {
       if (readOnly) return reject(`This view of ${document.uri.scheme}:${document.uri.path.split('/').pop()} is read-only; edits are not applied.`);
       // Queued behind every other edit of this document (other panels, training); made on msg.version.
-      const outcome = await this.edits.apply(document, async (text) => {
-        if (disposed) return { text };
-        const analysis = analyzeText(text);
-        const result = applyGraphEdit(text, msg.edit, analysis);
-        if (!result.ok) return { refused: result.reason };
-        if (!result.changed) return { text };
-        if (msg.edit.kind === 'setTraining' || msg.edit.kind === 'batch') {
-          // A dataset path is refused as it is set, for the reason Train would give.
-          const path = datasetPath(analyzeText(result.text).model);
-          if (typeof path === 'string' && path !== datasetPath(analysis.model)) {
-            const where = modelFileUri(document.uri, path, 'dataset');
-            if ('error' in where) return { refused: `${where.error}; nothing was changed.` };
+      const outcome = await this.edits.apply(
+        document,
+        async (text) => {
+          if (disposed) return { text };
+          const analysis = analyzeText(text);
+          const result = applyGraphEdit(text, msg.edit, analysis);
+          if (!result.ok) return { refused: result.reason };
+          if (!result.changed) return { text };
+          if (msg.edit.kind === 'setTraining' || msg.edit.kind === 'batch') {
+            // A dataset path is refused as it is set, for the reason Train would give.
+            const path = datasetPath(analyzeText(result.text).model);
+            if (typeof path === 'string' && path !== datasetPath(analysis.model)) {
+              const where = modelFileUri(document.uri, path, 'dataset');
+              if ('error' in where) return { refused: `${where.error}; nothing was changed.` };
+            }
           }
-        }
-        if (result.rename && this.hooks.isTraining?.(document.uri)) {
-          return { refused: `Renaming "${result.rename.from}" was refused: the model is training, and the run saves its weights under the ids it started with. Stop training (or let it end), then rename.` };
-        }
-        if (result.rename) {
-          const problem = await this.copySidecarKeys(document.uri, analysis.model?.weights, result.rename.from, result.rename.to);
-          if (problem) return { refused: problem };
-        }
-        return { text: result.text };
-      }, { madeOn: msg.version });
+          if (result.rename && this.hooks.isTraining?.(document.uri)) {
+            return {
+              refused: `Renaming "${result.rename.from}" was refused: the model is training, and the run saves its weights under the ids it started with. Stop training (or let it end), then rename.`,
+            };
+          }
+          if (result.rename) {
+            const problem = await this.copySidecarKeys(document.uri, analysis.model?.weights, result.rename.from, result.rename.to);
+            if (problem) return { refused: problem };
+          }
+          return { text: result.text };
+        },
+        { madeOn: msg.version },
+      );
       if (!outcome.ok) reject(outcome.reason);
     };
 
@@ -364,7 +379,11 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
       if (!analysis.model) return;
       const where = sidecarFile(uri, analysis.model.weights);
       if ('error' in where) return;
-      const ids = new Set((analysis.model.nodes as unknown[]).flatMap((n) => (n && typeof n === 'object' && typeof (n as { id?: unknown }).id === 'string' ? [(n as { id: string }).id] : [])));
+      const ids = new Set(
+        (analysis.model.nodes as unknown[]).flatMap((n) =>
+          n && typeof n === 'object' && typeof (n as { id?: unknown }).id === 'string' ? [(n as { id: string }).id] : [],
+        ),
+      );
       const out = pruneSidecar(await vscode.workspace.fs.readFile(where.uri), ids, s.renamed);
       if (out) await writeFileAtomically(where.uri, out);
     } catch {

@@ -13,7 +13,10 @@ export class WebviewGpu implements GpuView {
   private readonly runListeners = new Set<(m: GpuRunMessage) => void>();
   private readonly goneListeners = new Set<(why: string) => void>();
 
-  constructor(private readonly panel: vscode.WebviewPanel, private readonly postToPage: (m: HostMessage) => void) {}
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly postToPage: (m: HostMessage) => void,
+  ) {}
 
   get visible(): boolean {
     return this.panel.visible;

@@ -3,9 +3,7 @@
  * mismatches re-initialised), the first training batch of its dataset, and engine/check/gradcheck.ts. No VS Code
  * import: it runs in the check's worker thread (worker.ts), and in tests as it is.
  */
-import {
-  GraphModel, buildDataset, checkGradients, decodeSafetensors, firstTrainingBatch, readDatasetSpec, GradCheckNonFiniteError,
-} from '../../engine';
+import { GraphModel, buildDataset, checkGradients, decodeSafetensors, firstTrainingBatch, readDatasetSpec, GradCheckNonFiniteError } from '../../engine';
 import type { CheckOutcome, CheckRequest } from './protocol';
 
 const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
@@ -19,7 +17,11 @@ export async function runCheck(req: CheckRequest, onProgress?: (done: number, to
   }
   const { spec, problems } = readDatasetSpec(model.json.training);
   if (problems.length) return { type: 'failed', message: problems[0] };
-  if (!spec) return { type: 'failed', message: 'the check runs on a batch of the model\'s dataset, and this model has none: choose a dataset in the training panel (training.dataset)' };
+  if (!spec)
+    return {
+      type: 'failed',
+      message: "the check runs on a batch of the model's dataset, and this model has none: choose a dataset in the training panel (training.dataset)",
+    };
   try {
     const feeds = firstTrainingBatch(model, spec, buildDataset(model, spec, req.external));
     const result = await checkGradients(model, feeds, { nodeId: req.nodeId, samples: req.samples, eps: req.eps, onProgress });

@@ -20,22 +20,43 @@ type Post = (m: HostMessage) => void;
 /** The result as the webview shows it: per tensor (no entries) and the cost. */
 export function gradCheckView(r: GradCheckResult): GradCheckView {
   return {
-    loss: r.loss, eps: r.eps, samples: r.samples, tolerance: { ...r.tolerance },
+    loss: r.loss,
+    eps: r.eps,
+    samples: r.samples,
+    tolerance: { ...r.tolerance },
     tensors: r.tensors.slice(0, MAX_GRADCHECK_TENSORS).map((t) => ({
-      name: t.name, kind: t.kind, nodeId: t.nodeId, shape: [...t.shape], checked: t.checked, maxAbsError: t.maxAbsError,
-      relError: t.relError, kinks: t.kinks, status: t.status, belowResolution: t.belowResolution,
+      name: t.name,
+      kind: t.kind,
+      nodeId: t.nodeId,
+      shape: [...t.shape],
+      checked: t.checked,
+      maxAbsError: t.maxAbsError,
+      relError: t.relError,
+      kinks: t.kinks,
+      status: t.status,
+      belowResolution: t.belowResolution,
     })),
-    passed: r.passed, failed: r.failed, checked: r.checked, kinks: r.kinks,
-    backwardMs: r.backprop.backwardMs, gradients: r.backprop.gradients,
-    forwardPasses: r.numeric.forwardPasses, numericMs: r.numeric.ms, timeRatio: r.numeric.timeRatio,
-    allForwardPasses: r.numeric.allValues.forwardPasses, allMsEstimate: r.numeric.allValues.msEstimate,
+    passed: r.passed,
+    failed: r.failed,
+    checked: r.checked,
+    kinks: r.kinks,
+    backwardMs: r.backprop.backwardMs,
+    gradients: r.backprop.gradients,
+    forwardPasses: r.numeric.forwardPasses,
+    numericMs: r.numeric.ms,
+    timeRatio: r.numeric.timeRatio,
+    allForwardPasses: r.numeric.allValues.forwardPasses,
+    allMsEstimate: r.numeric.allValues.msEstimate,
   };
 }
 
 /** The notification's one line. */
 export function gradCheckSummary(r: GradCheckResult, scope: string): string {
   const verdict = r.failed
-    ? `${r.failed} of ${r.tensors.length} tensors FAIL (${r.tensors.filter((t) => t.status === 'fail').map((t) => t.name).join(', ')})`
+    ? `${r.failed} of ${r.tensors.length} tensors FAIL (${r.tensors
+        .filter((t) => t.status === 'fail')
+        .map((t) => t.name)
+        .join(', ')})`
     : `all ${r.tensors.length} tensors pass${r.kinks ? ` (${r.kinks} entries at a kink)` : ''}`;
   return `Check Gradients on ${scope}: ${verdict}. Backprop: 1 backward pass (${r.backprop.backwardMs.toFixed(1)} ms) for all ${r.backprop.gradients} gradient values; finite differences: ${r.numeric.forwardPasses} forward passes for ${r.checked} of them, ${r.numeric.timeRatio.toFixed(0)}× the time.`;
 }
@@ -116,14 +137,16 @@ export class GradCheckManager implements vscode.Disposable {
     this.runs.set(key, runner);
     const started = Date.now();
     log().info(`gradient check of ${scope}: started`);
-    inBackground('Showing the gradient check\'s progress', () => vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Checking the gradients of ${scope}`, cancellable: true },
-      async (p, token) => {
-        progress = p;
-        token.onCancellationRequested(() => runner.cancel());
-        await runner.outcome;
-      },
-    ));
+    inBackground("Showing the gradient check's progress", () =>
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Checking the gradients of ${scope}`, cancellable: true },
+        async (p, token) => {
+          progress = p;
+          token.onCancellationRequested(() => runner.cancel());
+          await runner.outcome;
+        },
+      ),
+    );
     let outcome: CheckOutcome;
     try {
       outcome = await runner.outcome;

@@ -17,8 +17,12 @@ export function deepMlp(name: string, activation: 'Sigmoid' | 'ReLU', residual: 
   const edges: NnEdge[] = [];
   let stream = 'x';
   for (let i = 1; i < DEEP_LAYERS; i++) {
-    const fc = `fc${i}`, act = `act${i}`;
-    nodes.push({ id: fc, op: 'Linear', attrs: { outFeatures: WIDTH }, ui: { x: i * COLUMN, y: 0 } }, { id: act, op: activation, ui: { x: i * COLUMN, y: ROW } });
+    const fc = `fc${i}`,
+      act = `act${i}`;
+    nodes.push(
+      { id: fc, op: 'Linear', attrs: { outFeatures: WIDTH }, ui: { x: i * COLUMN, y: 0 } },
+      { id: act, op: activation, ui: { x: i * COLUMN, y: ROW } },
+    );
     edges.push({ from: stream, to: fc }, { from: fc, to: act });
     if (residual && i > 1) {
       const skip = `skip${i}`;

@@ -12,6 +12,14 @@ export type { ModelTemplate, NnModel, NnNode, NnEdge } from './types';
 
 /** Every template "New Model" offers, in the order shown: starting points, then the lessons on gradients. */
 export const templates: readonly ModelTemplate[] = [
-  emptyModel, mlpClassifier, cnnDigits, residualMlp,
-  singleNeuron, vanishingSigmoid, deepRelu, deepResidual, explodingGradients, deadRelu,
+  emptyModel,
+  mlpClassifier,
+  cnnDigits,
+  residualMlp,
+  singleNeuron,
+  vanishingSigmoid,
+  deepRelu,
+  deepResidual,
+  explodingGradients,
+  deadRelu,
 ];

@@ -47,10 +47,13 @@ export class FallbackRunner implements TrainingRunner {
     switch (m.type) {
       case 'checkpoint':
         // Reads complete in order, but a late one must never replace a later one.
-        if (!this.kept || m.step >= this.kept.step) this.kept = { weights: m.weights, step: m.step, history: m.history, partial: m.partial, optimizer: m.optimizer };
+        if (!this.kept || m.step >= this.kept.step)
+          this.kept = { weights: m.weights, step: m.step, history: m.history, partial: m.partial, optimizer: m.optimizer };
         return;
       case 'runnerLost': {
-        const from = m.weights ? { weights: m.weights, step: m.epoch * this.stepsPerEpoch, history: m.history, partial: { loss: 0, correct: 0, samples: 0 } } : this.kept;
+        const from = m.weights
+          ? { weights: m.weights, step: m.epoch * this.stepsPerEpoch, history: m.history, partial: { loss: 0, correct: 0, samples: 0 } }
+          : this.kept;
         return this.handOver(m.reason, from);
       }
       case 'started':

@@ -151,19 +151,26 @@ export class TrainingManager implements vscode.Disposable {
     const cpuRunner = () => new WorkerRunner(this.workerScript);
     let session: TrainingSession | undefined;
     // On WebGPU in the editor that started it, going on on the CPU if the GPU fails or the editor goes.
-    const runner = choice.runner === 'webgpu' && starter
-      ? new FallbackRunner(new WebviewRunner(starter, ++this.runIds), cpuRunner, (reason, step) => {
-          if (!session) return;
-          session.state.backend = `CPU: WebGPU stopped (${reason}); went on from step ${step}`;
-          log().warn(`training ${name}: WebGPU stopped (${reason}); the run went on on the CPU from step ${step}`);
-          this.broadcast(doc.uri, this.stateMessage(session));
-        })
-      : cpuRunner();
+    const runner =
+      choice.runner === 'webgpu' && starter
+        ? new FallbackRunner(new WebviewRunner(starter, ++this.runIds), cpuRunner, (reason, step) => {
+            if (!session) return;
+            session.state.backend = `CPU: WebGPU stopped (${reason}); went on from step ${step}`;
+            log().warn(`training ${name}: WebGPU stopped (${reason}); the run went on on the CPU from step ${step}`);
+            this.broadcast(doc.uri, this.stateMessage(session));
+          })
+        : cpuRunner();
     session = new TrainingSession(runner, {
-      modelText: text, sidecar, external,
+      modelText: text,
+      sidecar,
+      external,
       options: {
-        overlay: true, maxUpdatesPerSecond: OVERLAY_UPDATES_PER_SECOND, boundaryGrid: BOUNDARY_GRID,
-        stepsPerSecond: this.paces.get(key) ?? null, startPaused: firstStep !== undefined, watch: this.watching.get(key) ?? null,
+        overlay: true,
+        maxUpdatesPerSecond: OVERLAY_UPDATES_PER_SECOND,
+        boundaryGrid: BOUNDARY_GRID,
+        stepsPerSecond: this.paces.get(key) ?? null,
+        startPaused: firstStep !== undefined,
+        watch: this.watching.get(key) ?? null,
       },
     });
     // Step on a model that is not training: the run starts paused and takes that one step.
@@ -178,7 +185,9 @@ export class TrainingManager implements vscode.Disposable {
     const listener = session.onUpdate((m) => {
       if (m.type === 'started') {
         const where = running.state.backend?.startsWith('WebGPU') ? running.state.backend : `the CPU with ${describeKernels(m.kernels)}`;
-        log().info(`training ${name}: started after ${Date.now() - startedAt} ms, ${m.epochs} epochs of ${m.stepsPerEpoch} steps, ${m.trainSize} training and ${m.validationSize} validation samples, on ${where}`);
+        log().info(
+          `training ${name}: started after ${Date.now() - startedAt} ms, ${m.epochs} epochs of ${m.stepsPerEpoch} steps, ${m.trainSize} training and ${m.validationSize} validation samples, on ${where}`,
+        );
       }
       this.forward(doc.uri, m, running);
     });
@@ -192,7 +201,8 @@ export class TrainingManager implements vscode.Disposable {
     log().info(
       `training ${name}: ${result.status} after ${((Date.now() - startedAt) / 1000).toFixed(1)} s` +
         (p ? ` at step ${p.step} (epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toPrecision(4)})` : '') +
-        (stop ? `, ${Date.now() - stop.at} ms after Stop (${stop.by})` : '') + (result.message ? `: ${result.message}` : ''),
+        (stop ? `, ${Date.now() - stop.at} ms after Stop (${stop.by})` : '') +
+        (result.message ? `: ${result.message}` : ''),
     );
     this.broadcast(doc.uri, { ...this.stateMessage(session), message: result.message });
     inBackground('Updating the training state', () => this.updateContext());
@@ -207,7 +217,8 @@ export class TrainingManager implements vscode.Disposable {
       }
     }
     if (result.learned) await this.storeLearned(doc, result.learned);
-    if (result.status === 'nonFinite') void vscode.window.showErrorMessage(`Backprop Studio: training stopped: ${result.message}. The last good weights were kept.`);
+    if (result.status === 'nonFinite')
+      void vscode.window.showErrorMessage(`Backprop Studio: training stopped: ${result.message}. The last good weights were kept.`);
     if (result.status === 'failed') void vscode.window.showErrorMessage(`Backprop Studio: training failed: ${result.message}`);
     return result;
   }
@@ -302,7 +313,11 @@ export class TrainingManager implements vscode.Disposable {
     // Refused before asking; and again after, for the model as it is when the user answers.
     const asked = sidecarNow();
     if ('error' in asked) return cannot(asked.error);
-    const answer = await vscode.window.showWarningMessage('Reset the weights? The trained weights are deleted and the model starts again from its seed.', { modal: true }, 'Reset');
+    const answer = await vscode.window.showWarningMessage(
+      'Reset the weights? The trained weights are deleted and the model starts again from its seed.',
+      { modal: true },
+      'Reset',
+    );
     if (answer !== 'Reset') return false;
     const side = sidecarNow();
     if ('error' in side) return cannot(side.error);
@@ -311,12 +326,17 @@ export class TrainingManager implements vscode.Disposable {
     } catch (e) {
       if (!isFileNotFound(e)) throw e;
     }
-    const removed = await this.edits.apply(doc, (text) => {
-      const parsed = parseJsonTree(text);
-      const edit = parsed.root && removeProperty(text, parsed.root, 'params');
-      return { text: edit ? applyTextEdits(text, [edit]) : text };
-    }, { byHost: true });
-    if (!removed.ok) void vscode.window.showWarningMessage(`Backprop Studio: the weights file was deleted, but the inline "params" were not removed: ${removed.reason}`);
+    const removed = await this.edits.apply(
+      doc,
+      (text) => {
+        const parsed = parseJsonTree(text);
+        const edit = parsed.root && removeProperty(text, parsed.root, 'params');
+        return { text: edit ? applyTextEdits(text, [edit]) : text };
+      },
+      { byHost: true },
+    );
+    if (!removed.ok)
+      void vscode.window.showWarningMessage(`Backprop Studio: the weights file was deleted, but the inline "params" were not removed: ${removed.reason}`);
     this.sessions.delete(doc.uri.toString());
     this.boundaries.delete(doc.uri.toString());
     this.broadcast(doc.uri, { type: 'trainingState', status: 'idle' });
@@ -328,19 +348,28 @@ export class TrainingManager implements vscode.Disposable {
   private stateMessage(s: TrainingSession, withMessage = true): Extract<HostMessage, { type: 'trainingState' }> {
     const st = s.state;
     return {
-      type: 'trainingState', status: st.status, progress: st.progress, classification: st.classification, backend: st.backend,
+      type: 'trainingState',
+      status: st.status,
+      progress: st.progress,
+      classification: st.classification,
+      backend: st.backend,
       ...(withMessage ? { message: st.message, nodeId: st.nodeId } : {}),
     };
   }
 
   private forward(uri: vscode.Uri, m: FromWorker, s: TrainingSession): void {
     switch (m.type) {
-      case 'paused': case 'resumed': case 'progress':
+      case 'paused':
+      case 'resumed':
+      case 'progress':
         this.broadcast(uri, this.stateMessage(s, false));
         // On paused too: the step the run rests at may have come through the throttle unshown.
         this.updateStatusBar(s);
         break;
-      case 'started': case 'epoch': case 'finished': case 'nonFinite':
+      case 'started':
+      case 'epoch':
+      case 'finished':
+      case 'nonFinite':
         // Whole metrics: at the start (empty, so none of a previous run is left pending), each epoch, the end.
         this.broadcast(uri, { type: 'trainingMetrics', history: s.state.history, train: s.state.train });
         if (m.type !== 'started') break;
@@ -395,9 +424,8 @@ export class TrainingManager implements vscode.Disposable {
 
   private showProgress(doc: vscode.TextDocument, session: TrainingSession): void {
     const name = doc.uri.path.split('/').pop();
-    inBackground('Showing the training progress', () => vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Training ${name}`, cancellable: true },
-      async (progress, token) => {
+    inBackground('Showing the training progress', () =>
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Training ${name}`, cancellable: true }, async (progress, token) => {
         token.onCancellationRequested(() => this.stop(doc.uri, 'progress notification cancelled'));
         let last = 0;
         let reportedAt = 0;
@@ -411,8 +439,8 @@ export class TrainingManager implements vscode.Disposable {
         });
         await session.finished;
         sub.dispose();
-      },
-    ));
+      }),
+    );
   }
 
   private externalData(doc: vscode.TextDocument, training: unknown): Promise<ExternalData> {
@@ -426,20 +454,26 @@ export class TrainingManager implements vscode.Disposable {
    */
   private async storeLearned(doc: vscode.TextDocument, learned: LearnedData): Promise<void> {
     if (doc.isClosed) return;
-    const outcome = await this.edits.apply(doc, (current) => {
-      const dataset = (analyzeModel(current).model?.training as { dataset?: Record<string, unknown> } | undefined)?.dataset;
-      if (!dataset || dataset.source !== 'csv') return { text: current };
-      let text = current;
-      for (const key of ['classes', 'normalization'] as const) {
-        const value = learned[key];
-        if (value === undefined || dataset[key] !== undefined) continue;
-        const r = applyGraphEdit(text, { kind: 'setTraining', path: ['dataset', key], value: value as TrainingValue });
-        if (r.ok) text = r.text;
-      }
-      return { text };
-    }, { byHost: true });
+    const outcome = await this.edits.apply(
+      doc,
+      (current) => {
+        const dataset = (analyzeModel(current).model?.training as { dataset?: Record<string, unknown> } | undefined)?.dataset;
+        if (!dataset || dataset.source !== 'csv') return { text: current };
+        let text = current;
+        for (const key of ['classes', 'normalization'] as const) {
+          const value = learned[key];
+          if (value === undefined || dataset[key] !== undefined) continue;
+          const r = applyGraphEdit(text, { kind: 'setTraining', path: ['dataset', key], value: value as TrainingValue });
+          if (r.ok) text = r.text;
+        }
+        return { text };
+      },
+      { byHost: true },
+    );
     if (!outcome.ok && !doc.isClosed) {
-      void vscode.window.showWarningMessage(`Backprop Studio: what training learned from the CSV file (class names, feature scaling) was not written into ${doc.uri.path.split('/').pop()}: ${outcome.reason}`);
+      void vscode.window.showWarningMessage(
+        `Backprop Studio: what training learned from the CSV file (class names, feature scaling) was not written into ${doc.uri.path.split('/').pop()}: ${outcome.reason}`,
+      );
     }
   }
 

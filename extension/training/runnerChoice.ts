@@ -7,7 +7,8 @@ import type { AdapterReport } from './gpuView';
 export const TRAINING_BACKENDS = ['auto', 'cpu', 'webgpu'] as const;
 export type TrainingBackendSetting = (typeof TRAINING_BACKENDS)[number];
 
-export type RunnerChoice = { runner: 'webgpu'; label: string } | { runner: 'cpu'; label: string; /** For the log: more than the panel says. */ detail?: string };
+export type RunnerChoice =
+  { runner: 'webgpu'; label: string } | { runner: 'cpu'; label: string; /** For the log: more than the panel says. */ detail?: string };
 
 /** An unknown setting value counts as `auto` (VS Code shows the enum; a hand-edited settings.json may say anything). */
 export function backendSetting(v: unknown): TrainingBackendSetting {

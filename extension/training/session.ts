@@ -7,7 +7,16 @@
 import type { EpochMetrics } from '../../engine';
 import type { RunInput } from '../../engine/train/run';
 import type { FromWorker, GradientUpdate, LearnedData, ProgressUpdate, StepUnit } from './workerProtocol';
-import { MAX_TRAIN_POINTS, type DatasetPointsMessage, type NodeStatsMessage, type SessionStatus, type StepCostsMessage, type TrainPoint, type WalkthroughMessage, type WeightsMessage } from '../../protocol/messages';
+import {
+  MAX_TRAIN_POINTS,
+  type DatasetPointsMessage,
+  type NodeStatsMessage,
+  type SessionStatus,
+  type StepCostsMessage,
+  type TrainPoint,
+  type WalkthroughMessage,
+  type WeightsMessage,
+} from '../../protocol/messages';
 
 export type { SessionStatus } from '../../protocol/messages';
 
@@ -24,7 +33,6 @@ export interface TrainingRunner {
   dispose(): void;
   onMessage(listener: (m: FromWorker) => void): void;
 }
-
 
 export interface SessionState {
   status: SessionStatus;
@@ -65,7 +73,10 @@ export class TrainingSession {
   private readonly listeners = new Set<(m: FromWorker, s: SessionState) => void>();
   private learned: LearnedData = {};
 
-  constructor(private readonly runner: TrainingRunner, input: RunInput) {
+  constructor(
+    private readonly runner: TrainingRunner,
+    input: RunInput,
+  ) {
     this.finished = new Promise((r) => (this.resolve = r));
     runner.onMessage((m) => this.handle(m));
     runner.start(input);

@@ -30,7 +30,10 @@ export class TrainingFeed {
   private readonly now: () => number;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly send: (m: HostMessage) => void, options: FeedOptions = {}) {
+  constructor(
+    private readonly send: (m: HostMessage) => void,
+    options: FeedOptions = {},
+  ) {
     this.window = options.window ?? 4;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 2000;
     this.now = options.now ?? Date.now;

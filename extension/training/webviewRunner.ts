@@ -23,7 +23,10 @@ export class WebviewRunner implements LosableRunner {
   private readonly subscriptions: Subscription[];
   private ended = false;
 
-  constructor(private readonly view: GpuView, private readonly runId: number) {
+  constructor(
+    private readonly view: GpuView,
+    private readonly runId: number,
+  ) {
     this.subscriptions = [
       view.onRunMessage((m) => {
         if (m.runId === runId) this.emit(m.message);
@@ -48,7 +51,11 @@ export class WebviewRunner implements LosableRunner {
   }
 
   start(input: RunInput): void {
-    this.view.post({ type: 'gpuRunStart', runId: this.runId, input: { modelText: input.modelText, sidecar: input.sidecar, external: input.external, options: input.options } });
+    this.view.post({
+      type: 'gpuRunStart',
+      runId: this.runId,
+      input: { modelText: input.modelText, sidecar: input.sidecar, external: input.external, options: input.options },
+    });
   }
   pause(): void {
     this.control({ type: 'pause' });

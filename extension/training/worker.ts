@@ -15,7 +15,8 @@ enableFastKernels();
 
 const post = (m: FromWorker) => {
   // Typed arrays travel by transfer, not copy.
-  const transfer = m.type === 'finished' || m.type === 'nonFinite' ? [m.weights.buffer as ArrayBuffer] : m.type === 'boundary' ? [m.values.buffer as ArrayBuffer] : [];
+  const transfer =
+    m.type === 'finished' || m.type === 'nonFinite' ? [m.weights.buffer as ArrayBuffer] : m.type === 'boundary' ? [m.values.buffer as ArrayBuffer] : [];
   port.postMessage(m, transfer);
 };
 
@@ -25,7 +26,9 @@ port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'start':
       gate.configure(m.options);
-      void runTraining(m, post, gate).catch((e: unknown) => post({ type: 'failed', message: (e as Error).message })).finally(() => port.close());
+      void runTraining(m, post, gate)
+        .catch((e: unknown) => post({ type: 'failed', message: (e as Error).message }))
+        .finally(() => port.close());
       break;
     case 'pause':
       gate.pause();

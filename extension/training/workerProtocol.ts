@@ -3,4 +3,15 @@
  * the webview. The run defines them (engine/train/runMessages.ts); protocol/messages.ts carries them between the
  * webview and the host.
  */
-export type { FromWorker, ToWorker, RunOptions, StepUnit, LearnedData, RunnerLost, RunnerCheckpoint, GradientUpdate, ProgressUpdate, EdgeFlag } from '../../protocol/messages';
+export type {
+  FromWorker,
+  ToWorker,
+  RunOptions,
+  StepUnit,
+  LearnedData,
+  RunnerLost,
+  RunnerCheckpoint,
+  GradientUpdate,
+  ProgressUpdate,
+  EdgeFlag,
+} from '../../protocol/messages';

@@ -9,29 +9,46 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveOptions, summarise } from '../../bench/harness';
 import * as M from '../../bench/models';
-import { TorchSession, TorchUnavailable, describeBlas, parseLine, pythonInterpreter, timingOf, usedSeveralCores, writeTorchInputs, type BlasReport } from '../../bench/pytorch';
+import {
+  TorchSession,
+  TorchUnavailable,
+  describeBlas,
+  parseLine,
+  pythonInterpreter,
+  timingOf,
+  usedSeveralCores,
+  writeTorchInputs,
+  type BlasReport,
+} from '../../bench/pytorch';
 
-test('the interpreter is $PYTHON when set, else Debian\'s /usr/bin/python3 (not whatever python3 is first on PATH)', () => {
+test("the interpreter is $PYTHON when set, else Debian's /usr/bin/python3 (not whatever python3 is first on PATH)", () => {
   assert.equal(pythonInterpreter({ PYTHON: '/opt/venv/bin/python' }), '/opt/venv/bin/python');
   assert.equal(pythonInterpreter({}), '/usr/bin/python3');
   assert.equal(pythonInterpreter({ PYTHON: '  ' }), '/usr/bin/python3');
 });
 
 const report = (over: Partial<BlasReport>): BlasReport => ({
-  sgemmLibrary: null, torchLibrary: '/usr/lib/x86_64-linux-gnu/libtorch_cpu.so.1.13.0', openblas: null, mapped: [], configBlasInfo: 'generic', ...over,
+  sgemmLibrary: null,
+  torchLibrary: '/usr/lib/x86_64-linux-gnu/libtorch_cpu.so.1.13.0',
+  openblas: null,
+  mapped: [],
+  configBlasInfo: 'generic',
+  ...over,
 });
 
 test('describeBlas: OpenBLAS, told by its own configuration string, needs no warning', () => {
-  const v = describeBlas(report({
-    sgemmLibrary: '/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3',
-    openblas: { config: 'OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Cooperlake MAX_THREADS=64', core: 'Cooperlake', threads: 1 },
-  }));
+  const v = describeBlas(
+    report({
+      sgemmLibrary: '/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3',
+      openblas: { config: 'OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Cooperlake MAX_THREADS=64', core: 'Cooperlake', threads: 1 },
+    }),
+  );
   assert.equal(v.kind, 'openblas');
   assert.match(v.label, /OpenBLAS 0\.3\.21/);
   assert.equal(v.warning, undefined);
 });
 
-test('describeBlas: Debian\'s reference libblas.so.3 (torch says only BLAS_INFO=generic) gets a warning saying how to install OpenBLAS', () => {
+test("describeBlas: Debian's reference libblas.so.3 (torch says only BLAS_INFO=generic) gets a warning saying how to install OpenBLAS", () => {
   const v = describeBlas(report({ sgemmLibrary: '/usr/lib/x86_64-linux-gnu/blas/libblas.so.3' }));
   assert.equal(v.kind, 'reference');
   assert.match(v.warning ?? '', /reference BLAS/);
@@ -59,8 +76,9 @@ test('parseLine: a stray print or a traceback is an error that quotes it', () =>
   assert.throws(() => parseLine('[1, 2]'), /unexpected message/);
 });
 
-test('timingOf: the script\'s samples make the same Timing as the JS side\'s; none is an error', () => {
-  const wall = [3, 1, 2, 10], cpu = [3, 1, 2, 9];
+test("timingOf: the script's samples make the same Timing as the JS side's; none is an error", () => {
+  const wall = [3, 1, 2, 10],
+    cpu = [3, 1, 2, 9];
   assert.deepEqual(timingOf({ wall, cpu, warmup: 2 }), summarise(wall, cpu, 2));
   assert.equal(timingOf({ wall, cpu, warmup: 2 }).medianMs, 2.5);
   assert.throws(() => timingOf({ wall: [], cpu: [], warmup: 0 }), /without samples/);
@@ -71,10 +89,11 @@ test('usedSeveralCores: CPU time well above wall time', () => {
   assert.equal(usedSeveralCores(summarise([10, 10, 10], [10, 11, 9], 0)), false);
 });
 
-test('writeTorchInputs: raw little-endian tensors in PyTorch\'s layouts (Linear [out, in], Conv2d OIHW) and a manifest', () => {
+test("writeTorchInputs: raw little-endian tensors in PyTorch's layouts (Linear [out, in], Conv2d OIHW) and a manifest", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'torch-inputs-'));
   try {
-    const mlp = M.mlpSpec(), cnn = M.cnnSpec();
+    const mlp = M.mlpSpec(),
+      cnn = M.cnnSpec();
     writeTorchInputs(dir, mlp, cnn, [4]);
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
     const read = (t: { file: string; dtype: string; shape: number[] }) => {
@@ -85,7 +104,14 @@ test('writeTorchInputs: raw little-endian tensors in PyTorch\'s layouts (Linear 
       return Array.from({ length: n }, (_, i) => (t.dtype === '<i4' ? dv.getInt32(i * 4, true) : dv.getFloat32(i * 4, true)));
     };
     assert.equal(manifest.lr, M.LR);
-    assert.deepEqual(manifest.mlp.layers.map((l: { weight: { shape: number[] } }) => l.weight.shape), [[256, 784], [128, 256], [10, 128]]);
+    assert.deepEqual(
+      manifest.mlp.layers.map((l: { weight: { shape: number[] } }) => l.weight.shape),
+      [
+        [256, 784],
+        [128, 256],
+        [10, 128],
+      ],
+    );
     assert.deepEqual(read(manifest.mlp.layers[1].weight), Array.from(mlp.layers[1].w));
     assert.deepEqual(read(manifest.mlp.labels), Array.from(mlp.batch.labels));
     assert.equal(manifest.mlp.labels.dtype, '<i4');
@@ -111,23 +137,31 @@ test('an interpreter without torch is reported as unavailable, saying how to ins
 const python = pythonInterpreter();
 const hasTorch = spawnSync(python, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
 
-test('PyTorch starts from the engine\'s weights and batches: the same initial losses, on one thread', { skip: hasTorch ? false : `no torch in ${python}` }, async () => {
-  const mlp = M.mlpSpec(), cnn = M.cnnSpec();
-  const session = await TorchSession.start(python, mlp, cnn, [8]);
-  try {
-    const { threads, blas } = session.info;
-    assert.deepEqual(threads, { intraOp: 1, interOp: 1 });
-    if (blas.openblas) assert.equal(blas.openblas.threads, 1);
-    const few = resolveOptions({ warmup: 0, maxWarmup: 0, minIters: 2, maxIters: 2, budgetMs: 0 });
-    const mm = await session.matmul(8, few);
-    assert.equal(mm.samples, 2);
-    for (const [key, engine] of [['mlp', M.engineMlp(mlp)], ['cnn', M.engineCnn(cnn)]] as const) {
-      const r = await session.model(key, few);
-      assert.ok(Math.abs(r.loss - engine.forward()) < 1e-5, `${key}: PyTorch ${r.loss}, engine ${engine.forward()}`);
-      assert.equal(r.forward.samples, 2);
-      assert.equal(r.step.samples, 2);
+test(
+  "PyTorch starts from the engine's weights and batches: the same initial losses, on one thread",
+  { skip: hasTorch ? false : `no torch in ${python}` },
+  async () => {
+    const mlp = M.mlpSpec(),
+      cnn = M.cnnSpec();
+    const session = await TorchSession.start(python, mlp, cnn, [8]);
+    try {
+      const { threads, blas } = session.info;
+      assert.deepEqual(threads, { intraOp: 1, interOp: 1 });
+      if (blas.openblas) assert.equal(blas.openblas.threads, 1);
+      const few = resolveOptions({ warmup: 0, maxWarmup: 0, minIters: 2, maxIters: 2, budgetMs: 0 });
+      const mm = await session.matmul(8, few);
+      assert.equal(mm.samples, 2);
+      for (const [key, engine] of [
+        ['mlp', M.engineMlp(mlp)],
+        ['cnn', M.engineCnn(cnn)],
+      ] as const) {
+        const r = await session.model(key, few);
+        assert.ok(Math.abs(r.loss - engine.forward()) < 1e-5, `${key}: PyTorch ${r.loss}, engine ${engine.forward()}`);
+        assert.equal(r.forward.samples, 2);
+        assert.equal(r.step.samples, 2);
+      }
+    } finally {
+      session.close();
     }
-  } finally {
-    session.close();
-  }
-});
+  },
+);

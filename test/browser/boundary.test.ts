@@ -98,7 +98,11 @@ describe('the decision boundary’s points, regression heatmap and rewire offer 
           const p = document.querySelector('[data-testid="boundary-points"]') as HTMLCanvasElement;
           const a = h.getBoundingClientRect();
           const b = p.getBoundingClientRect();
-          return { heat: [a.left + h.clientLeft, a.top + h.clientTop, h.clientWidth, h.clientHeight], points: [b.left, b.top, b.width, b.height], pixels: [p.width, p.height] };
+          return {
+            heat: [a.left + h.clientLeft, a.top + h.clientTop, h.clientWidth, h.clientHeight],
+            points: [b.left, b.top, b.width, b.height],
+            pixels: [p.width, p.height],
+          };
         });
         assert.deepEqual(geometry.points, geometry.heat);
         assert.deepEqual(geometry.pixels, [geometry.heat[2]! * 2, geometry.heat[3]! * 2]);
@@ -106,18 +110,34 @@ describe('the decision boundary’s points, regression heatmap and rewire offer 
         const c0 = await themeColour(page, '--boundary-0');
         const c1 = await themeColour(page, '--boundary-1');
         assert.ok(!near(c0, c1, 40), 'the two class colours differ');
-        const train = [[-3, 3, 0], [3, -3, 1], [-3, -3, 1], [4.5, 1, 0]] as const;
-        const validation = [[3, 3, 0], [0, 0, 1], [-1, -4.5, 1]] as const;
+        const train = [
+          [-3, 3, 0],
+          [3, -3, 1],
+          [-3, -3, 1],
+          [4.5, 1, 0],
+        ] as const;
+        const validation = [
+          [3, 3, 0],
+          [0, 0, 1],
+          [-1, -4.5, 1],
+        ] as const;
         // A ring's pixels: the centre, and a few steps right of it (one of them on the ring, whatever its radius).
         const steps = [0, 1, 1.5, 2, 2.5, 3];
-        const px = await pointPixels(page, [...train.map(([x, y]) => [x, y] as const), ...validation.flatMap(([x, y]) => steps.map((dx) => [x, y, dx] as const)), [5, -5]], 6);
+        const px = await pointPixels(
+          page,
+          [...train.map(([x, y]) => [x, y] as const), ...validation.flatMap(([x, y]) => steps.map((dx) => [x, y, dx] as const)), [5, -5]],
+          6,
+        );
         // Training points: the centre pixel is the class colour, opaque.
         train.forEach(([x, y, cls], i) => assert.ok(near(px[i]!, cls ? c1 : c0) && px[i]![3] === 255, `training point (${x}, ${y}) class ${cls}: ${px[i]}`));
         // Validation points: hollow (the centre is clear), the ring in the class colour.
         validation.forEach(([x, y, cls], i) => {
           const [centre, ...right] = px.slice(train.length + steps.length * i, train.length + steps.length * (i + 1));
           assert.ok(centre![3] < 128 && !near(centre!, cls ? c1 : c0, 40), `validation point (${x}, ${y}) is hollow: ${centre}`);
-          assert.ok(right.some((p) => near(p, cls ? c1 : c0, 40) && p[3] > 200), `validation ring (${x}, ${y}) class ${cls}: ${right.join(' | ')}`);
+          assert.ok(
+            right.some((p) => near(p, cls ? c1 : c0, 40) && p[3] > 200),
+            `validation ring (${x}, ${y}) class ${cls}: ${right.join(' | ')}`,
+          );
         });
         // Where there is no point the layer is clear, so the heatmap shows.
         assert.equal(px.at(-1)![3], 0);
@@ -176,7 +196,12 @@ describe('the decision boundary’s points, regression heatmap and rewire offer 
       assert.ok(near(cells.right, mix(c1, 0.85)), `right ${cells.right} vs ${mix(c1, 0.85)}`);
 
       // Points by value on the same scale, at full strength; beyond ±1 clamped.
-      const want = [[-4, 4, c0], [4, 4, c1], [0, -4, mix(c1, 0.5)], [-4, -1, c0]] as const;
+      const want = [
+        [-4, 4, c0],
+        [4, 4, c1],
+        [0, -4, mix(c1, 0.5)],
+        [-4, -1, c0],
+      ] as const;
       const px = await pointPixels(page, [...want.map(([x, y]) => [x, y] as const), [4, -3]], 6);
       want.forEach(([x, y, colour], i) => assert.ok(near(px[i]!, colour) && px[i]![3] === 255, `point (${x}, ${y}): ${px[i]} vs ${colour}`));
       assert.ok(px[4]![3] < 128, `the validation point is hollow: ${px[4]}`);
@@ -210,7 +235,11 @@ describe('the decision boundary’s points, regression heatmap and rewire offer 
         const notice = page.locator('[data-testid="rewire-notice"]');
         await notice.waitFor();
         assert.equal(await notice.getAttribute('data-task'), 'regression');
-        assert.deepEqual(await page.locator('[data-testid="rewire-changes"] li').allTextContents(), ['"fc3": 2 → 1 output', 'Target "y": int32 [] → float32 [1]', '"loss": CrossEntropyLoss → MSELoss']);
+        assert.deepEqual(await page.locator('[data-testid="rewire-changes"] li').allTextContents(), [
+          '"fc3": 2 → 1 output',
+          'Target "y": int32 [] → float32 [1]',
+          '"loss": CrossEntropyLoss → MSELoss',
+        ]);
         await sleep(200);
         assert.deepEqual(await host.edits(), [], 'nothing is sent until the person decides');
         assert.equal(await page.locator('[data-testid="training-source"]').evaluate((d) => (d as HTMLSelectElement).value), 'regress-plane');
@@ -257,7 +286,9 @@ describe('the decision boundary’s points, regression heatmap and rewire offer 
         assert.deepEqual(await host.waitForEdits(1), [{ kind: 'setTraining', path: ['dataset', 'source'], value: 'regress-gaussians' }]);
         await notice.waitFor({ state: 'detached' });
         await host.applyEdits();
-        await page.waitForFunction(() => (document.querySelector('[data-testid="training-source"]') as HTMLSelectElement | null)?.value === 'regress-gaussians');
+        await page.waitForFunction(
+          () => (document.querySelector('[data-testid="training-source"]') as HTMLSelectElement | null)?.value === 'regress-gaussians',
+        );
         await sleep(200);
         assert.equal((await host.edits()).length, 1, 'one edit');
         assert.equal(host.model.nodes.find((n) => n.id === 'loss')!.op, 'CrossEntropyLoss');

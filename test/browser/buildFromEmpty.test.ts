@@ -27,8 +27,12 @@ describe('building the MLP template from an empty file by drag and drop', { skip
 
       // Dropped where the canvas shows them at 1400×800 under a training panel with its settings open (about 380 px tall).
       const layers: [string, string, number, number][] = [
-        ['Input', 'input1', 40, 120], ['Linear', 'linear1', 210, 120], ['ReLU', 'relu1', 380, 120],
-        ['Linear', 'linear2', 550, 120], ['Target', 'target1', 550, 280], ['CrossEntropyLoss', 'loss1', 720, 220],
+        ['Input', 'input1', 40, 120],
+        ['Linear', 'linear1', 210, 120],
+        ['ReLU', 'relu1', 380, 120],
+        ['Linear', 'linear2', 550, 120],
+        ['Target', 'target1', 550, 280],
+        ['CrossEntropyLoss', 'loss1', 720, 220],
       ];
       let edits = 0;
       for (const [op, id, x, y] of layers) {
@@ -38,7 +42,13 @@ describe('building the MLP template from an empty file by drag and drop', { skip
         await page.locator(node(id)).waitFor();
       }
 
-      const wires: [string, string, number][] = [['input1', 'linear1', 0], ['linear1', 'relu1', 0], ['relu1', 'linear2', 0], ['linear2', 'loss1', 0], ['target1', 'loss1', 1]];
+      const wires: [string, string, number][] = [
+        ['input1', 'linear1', 0],
+        ['linear1', 'relu1', 0],
+        ['relu1', 'linear2', 0],
+        ['linear2', 'loss1', 0],
+        ['target1', 'loss1', 1],
+      ];
       for (const [from, to, port] of wires) {
         await dragMouse(page, sourceHandle(from), targetHandle(to, port));
         await host.waitForEdits(++edits);
@@ -68,7 +78,10 @@ describe('building the MLP template from an empty file by drag and drop', { skip
       // The document the edits produced is the MLP classifier, and the editor says so.
       const analysis = analyzeModel(host.model);
       assert.deepEqual(analysis.errors, []);
-      assert.deepEqual(analysis.order.map((id) => host.model.nodes.find((n) => n.id === id)!.op), ['Input', 'Target', 'Linear', 'ReLU', 'Linear', 'CrossEntropyLoss']);
+      assert.deepEqual(
+        analysis.order.map((id) => host.model.nodes.find((n) => n.id === id)!.op),
+        ['Input', 'Target', 'Linear', 'ReLU', 'Linear', 'CrossEntropyLoss'],
+      );
       assert.equal(analysis.nodes.get('linear2')!.type!.shape.join('×'), 'N×2');
       await page.locator('[data-testid="problems"]', { hasText: 'No problems' }).waitFor();
       assert.equal(await page.locator('.react-flow__edge').count(), 5);

@@ -14,7 +14,12 @@ if (missing) console.log(`# SKIP browser tests: ${missing}`);
 const meter = '[data-testid="cost-meter"]';
 
 const costs: StepCostsMessage = {
-  type: 'stepCosts', step: 7, batch: 16, forwardMs: 2, backwardMs: 3, updateMs: 1,
+  type: 'stepCosts',
+  step: 7,
+  batch: 16,
+  forwardMs: 2,
+  backwardMs: 3,
+  updateMs: 1,
   flops: { forward: 1000, backward: 1900, update: 300 },
   nodes: [
     { id: 'fc1', op: 'Linear', forwardMs: 0.5, backwardMs: 0.25, forwardFlops: 1280, backwardFlops: 1280 },
@@ -59,7 +64,11 @@ describe('the cost meter (headless Chromium)', { skip: missing ?? false }, () =>
       await page.locator('[data-testid="cost-meter-toggle"]').click();
       await page.locator(`${meter}[data-step="7"]`).waitFor();
       assert.match((await m.locator('figcaption').textContent())!, /step 7 · batch 16/);
-      for (const [phase, ms] of [['forward', '2 ms'], ['backward', '3 ms'], ['update', '1 ms']]) {
+      for (const [phase, ms] of [
+        ['forward', '2 ms'],
+        ['backward', '3 ms'],
+        ['update', '1 ms'],
+      ]) {
         assert.match((await m.locator(`[data-testid="cost-phase-${phase}"]`).textContent())!, new RegExp(`${phase}\\s*${ms}`));
       }
       // backward / forward: 3 / 2 measured, 1900 / 1000 from the FLOPs; step / forward: (2 + 3 + 1) / 2, (1000 + 1900 + 300) / 1000.

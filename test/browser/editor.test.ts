@@ -31,7 +31,11 @@ describe('graph editor webview (headless Chromium)', { skip: missing ?? false },
   }
 
   /** Opens the editor on `model` (or raw text), runs `fn`, then checks the page stayed clean. */
-  async function withEditor(model: ModelJson | string, fn: (s: Session) => Promise<void>, opts: { readOnly?: boolean; viewport?: { width: number; height: number } } = {}) {
+  async function withEditor(
+    model: ModelJson | string,
+    fn: (s: Session) => Promise<void>,
+    opts: { readOnly?: boolean; viewport?: { width: number; height: number } } = {},
+  ) {
     const page = await ctx.browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 760 } });
     const problems = watchProblems(page);
     try {
@@ -122,7 +126,16 @@ describe('graph editor webview (headless Chromium)', { skip: missing ?? false },
           const [, x, y, zoom] = /translate\(([-\d.e]+)px, ([-\d.e]+)px\) scale\(([\d.e]+)\)/.exec(vp.style.transform)!.map(Number);
           const pane = document.querySelector('.react-flow__pane')!.getBoundingClientRect();
           const ids = Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node'), (n) => n.dataset.id!);
-          return { x, y, zoom, width: pane.width, height: pane.height, ids, first: (window as unknown as { firstTransform?: string }).firstTransform, transform: vp.style.transform };
+          return {
+            x,
+            y,
+            zoom,
+            width: pane.width,
+            height: pane.height,
+            ids,
+            first: (window as unknown as { firstTransform?: string }).firstTransform,
+            transform: vp.style.transform,
+          };
         });
       const d = await drawing();
       assert.equal(d.first, d.transform, 'the view moved after the nodes appeared');
@@ -178,7 +191,13 @@ describe('graph editor webview (headless Chromium)', { skip: missing ?? false },
             const r = n.getBoundingClientRect();
             const handles = Array.from(n.querySelectorAll('.react-flow__handle')).map((h) => {
               const q = h.getBoundingClientRect();
-              return { id: h.getAttribute('data-handleid')!, x: (q.left - r.left) / zoom, y: (q.top - r.top) / zoom, width: q.width / zoom, height: q.height / zoom };
+              return {
+                id: h.getAttribute('data-handleid')!,
+                x: (q.left - r.left) / zoom,
+                y: (q.top - r.top) / zoom,
+                width: q.width / zoom,
+                height: q.height / zoom,
+              };
             });
             return { id: n.getAttribute('data-id')!, width: r.width / zoom, height: r.height / zoom, hasError: !!n.querySelector('.op-node-error'), handles };
           });
@@ -193,7 +212,10 @@ describe('graph editor webview (headless Chromium)', { skip: missing ?? false },
           assert.equal(n.handles.length, g.handles.length, `${n.id}: handle count`);
           for (const h of n.handles) {
             const e = g.handles.find((x) => x.id === h.id)!;
-            assert.ok(e && near(h.x, e.x) && near(h.y, e.y) && near(h.width, e.width) && near(h.height, e.height), `${n.id}.${h.id}: drawn ${JSON.stringify(h)}, computed ${JSON.stringify(e)}`);
+            assert.ok(
+              e && near(h.x, e.x) && near(h.y, e.y) && near(h.width, e.width) && near(h.height, e.height),
+              `${n.id}.${h.id}: drawn ${JSON.stringify(h)}, computed ${JSON.stringify(e)}`,
+            );
           }
           assert.ok(near(n.width, g.initialWidth), `${n.id}: width ${n.width}`);
           if (!n.hasError) assert.ok(near(n.height, g.initialHeight), `${n.id}: height ${n.height} vs ${g.initialHeight}`);
@@ -308,7 +330,10 @@ describe('graph editor webview (headless Chromium)', { skip: missing ?? false },
       await host.send({ type: 'editRejected', reason: 'the document changed since; try again' });
       await host.sendText(text(host.model));
       await page.locator('[data-testid="status-line"]', { hasText: 'try again' }).waitFor();
-      await page.waitForFunction((x) => document.querySelector('.react-flow__node[data-id="fc"] .op-node-header')!.getBoundingClientRect().x < x - 50, before.x);
+      await page.waitForFunction(
+        (x) => document.querySelector('.react-flow__node[data-id="fc"] .op-node-header')!.getBoundingClientRect().x < x - 50,
+        before.x,
+      );
     });
   });
 
@@ -458,7 +483,13 @@ describe('graph editor webview (headless Chromium)', { skip: missing ?? false },
         await sleep(200);
         const posted = await host.posted();
         // (gpuAdapter: the page says at load whether it can train on WebGPU; not a reaction to the document.)
-        assert.deepEqual(posted.map((m) => m.type).filter((t) => t !== 'gpuAdapter').sort(), ['openAsText', 'ready']);
+        assert.deepEqual(
+          posted
+            .map((m) => m.type)
+            .filter((t) => t !== 'gpuAdapter')
+            .sort(),
+          ['openAsText', 'ready'],
+        );
       });
     });
   }

@@ -22,10 +22,15 @@ if (missing) console.log(`# SKIP browser tests: ${missing}`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function model(dataset: Record<string, unknown>, extra: { act?: string; optimizer?: Record<string, unknown>; epochs?: number; validationSplit?: number; regression?: boolean } = {}): ModelJson {
+function model(
+  dataset: Record<string, unknown>,
+  extra: { act?: string; optimizer?: Record<string, unknown>; epochs?: number; validationSplit?: number; regression?: boolean } = {},
+): ModelJson {
   const regression = !!extra.regression;
   return {
-    format: 'nn-graph', version: 1, name: 'end state',
+    format: 'nn-graph',
+    version: 1,
+    name: 'end state',
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [2] }, ui: { x: 0, y: 0 } },
       { id: 'fc1', op: 'Linear', attrs: { outFeatures: 4 }, ui: { x: 200, y: 0 } },
@@ -34,15 +39,33 @@ function model(dataset: Record<string, unknown>, extra: { act?: string; optimize
       { id: 'y', op: 'Target', attrs: regression ? { shape: [1] } : { shape: [], dtype: 'int32' }, ui: { x: 600, y: 200 } },
       { id: 'loss', op: regression ? 'MSELoss' : 'CrossEntropyLoss', ui: { x: 800, y: 100 } },
     ],
-    edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
-    training: { seed: 0, optimizer: extra.optimizer ?? { type: 'Adam', lr: 0.03 }, batchSize: 40, epochs: extra.epochs ?? 3, validationSplit: extra.validationSplit ?? 0.2, dataset },
+    edges: [
+      { from: 'x', to: 'fc1' },
+      { from: 'fc1', to: 'act' },
+      { from: 'act', to: 'fc2' },
+      { from: 'fc2', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
+    training: {
+      seed: 0,
+      optimizer: extra.optimizer ?? { type: 'Adam', lr: 0.03 },
+      batchSize: 40,
+      epochs: extra.epochs ?? 3,
+      validationSplit: extra.validationSplit ?? 0.2,
+      dataset,
+    },
   } as unknown as ModelJson;
 }
 
 /** The worker's messages of a real run, with `control` deciding each step; a frozen clock. */
 async function realRun(m: ModelJson, control: RunControl = { next: async () => 'go' }): Promise<FromWorker[]> {
   const out: FromWorker[] = [];
-  await runTraining({ modelText: JSON.stringify(m), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 24 } }, (x) => out.push(x), control, () => 0);
+  await runTraining(
+    { modelText: JSON.stringify(m), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 24 } },
+    (x) => out.push(x),
+    control,
+    () => 0,
+  );
   return out;
 }
 
@@ -69,7 +92,7 @@ describe('the view at rest is at the last completed step (headless Chromium)', {
     const feed = new TrainingFeed((m) => void deliveries.push(page.evaluate((x) => window.__bps.host(x), m)), { ackTimeoutMs: 60_000 });
     for (const m of messages) feed.post(m);
     let acked = 0;
-    for (let quiet = 0; quiet < 10; ) {
+    for (let quiet = 0; quiet < 10;) {
       await Promise.all(deliveries);
       const acks = await page.evaluate(() => window.__bps.posted.filter((p) => p.type === 'trainingAck').length);
       for (; acked < acks; acked++) feed.ack();
@@ -94,7 +117,7 @@ describe('the view at rest is at the last completed step (headless Chromium)', {
     const last = messages.filter((m) => m.type === 'gradients').at(-1);
     assert.ok(last?.type === 'gradients' && last.update.step === S, `the last gradients sent are step ${S}'s`);
     const drawn = await page.evaluate(() => Array.from(document.querySelectorAll('.react-flow__edge'), (g) => Number(g.getAttribute('data-grad'))));
-    assert.deepEqual(drawn, last.update.edges, 'every edge shows step S\'s value');
+    assert.deepEqual(drawn, last.update.edges, "every edge shows step S's value");
   }
 
   async function expectAllAt(page: Page, S: number, what: string) {
@@ -153,7 +176,10 @@ describe('the view at rest is at the last completed step (headless Chromium)', {
 
   it('after a NaN stop, every view shows the last good step', async () => {
     // Exp after the first layer with SGD at lr 1e-5 on the regression plane: steps 1 and 2 are finite, 3 overflows.
-    const m = model({ source: 'regress-plane', size: 200 }, { act: 'Exp', optimizer: { type: 'SGD', lr: 1e-5 }, epochs: 5, validationSplit: 0, regression: true });
+    const m = model(
+      { source: 'regress-plane', size: 200 },
+      { act: 'Exp', optimizer: { type: 'SGD', lr: 1e-5 }, epochs: 5, validationSplit: 0, regression: true },
+    );
     (m.training as { batchSize: number }).batchSize = 50;
     const worker = await realRun(m);
     const nf = worker.find((x) => x.type === 'nonFinite');
@@ -169,7 +195,7 @@ describe('the view at rest is at the last completed step (headless Chromium)', {
     });
   });
 
-  it('a page that opens after the run charts every epoch from the host\'s kept points, and long epochs more than once', async () => {
+  it("a page that opens after the run charts every epoch from the host's kept points, and long epochs more than once", async () => {
     // 600 points, batch 5: 96 steps an epoch, so the run reports at least every 50th step as well as each epoch's end.
     const m = model({ source: 'circle', size: 600 }, { epochs: 4 });
     (m.training as { batchSize: number }).batchSize = 5;

@@ -16,7 +16,15 @@ import { applyEdit } from './applyEdit';
 import { DARK_THEME } from './theme';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Why the browser tests cannot run here, or null. */
 export function browserMissing(distDir = 'dist'): string | null {
@@ -90,7 +98,13 @@ export async function startPageServer(distDir = 'dist'): Promise<PageServer> {
         const id = url.pathname.slice('/editor/'.length);
         if (!pages.has(id)) throw new Error('no such page');
         const nonce = makeNonce();
-        let html = renderWebviewHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/dist/webview.css`, title: 'model.nn.json' });
+        let html = renderWebviewHtml({
+          cspSource: origin,
+          nonce,
+          scriptUri: `${origin}/dist/webview.js`,
+          styleUri: `${origin}/dist/webview.css`,
+          title: 'model.nn.json',
+        });
         // The stand-in runs where VS Code's own script would: before the (deferred) bundle, with the body there.
         const at = html.indexOf('</body>');
         html = `${html.slice(0, at)}<style nonce="${nonce}">${DARK_THEME}</style>\n<script nonce="${nonce}">${standIn(pages.get(id))}</script>\n${html.slice(at)}`;

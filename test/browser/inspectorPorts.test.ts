@@ -52,7 +52,10 @@ async function assertWired(page: Page, model: ModelJson, nodeId: string, when: s
   await page.locator(`.inspector-body[data-node-id="${nodeId}"]`).waitFor();
   const ports = await page.locator('.inspector [data-port]').count();
   const want = expected(model, nodeId, ports);
-  assert.ok(want.some((p) => p.value !== ''), `${nodeId} has a wired port`);
+  assert.ok(
+    want.some((p) => p.value !== ''),
+    `${nodeId} has a wired port`,
+  );
   let got: Shown[] = [];
   for (const end = Date.now() + 2_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
     got = await shown(page);

@@ -105,15 +105,24 @@ describe('the node hover card (headless Chromium)', { skip: missing ?? false }, 
       assert.ok(want.output && want.grad, 'the fixture has fc1 output and gradient statistics');
       await expectSummary(c.locator('[data-testid="node-card-output"]'), want.output!, 'fc1 output');
       await expectSummary(c.locator('[data-testid="node-card-grad"]'), want.grad!, 'fc1 gradient');
-      assert.match((await c.locator('[data-testid="node-card-output"]').textContent()) ?? '', new RegExp(`${want.shape.join('×')} · ${want.output!.count} values`));
+      assert.match(
+        (await c.locator('[data-testid="node-card-output"]').textContent()) ?? '',
+        new RegExp(`${want.shape.join('×')} · ${want.output!.count} values`),
+      );
 
       // The card takes no pointer events, stays inside the canvas, and sits beside the node, not over it.
       assert.equal(await c.evaluate((e) => getComputedStyle(e).pointerEvents), 'none');
       const box = (await c.boundingBox())!;
       const area = (await page.locator('[data-testid="canvas"]').boundingBox())!;
       const at = (await page.locator(node('fc1')).boundingBox())!;
-      assert.ok(box.x >= area.x && box.y >= area.y && box.x + box.width <= area.x + area.width && box.y + box.height <= area.y + area.height, `card ${JSON.stringify(box)} inside ${JSON.stringify(area)}`);
-      assert.ok(box.x >= at.x + at.width || box.x + box.width <= at.x || box.y >= at.y + at.height || box.y + box.height <= at.y, 'the card does not cover the node');
+      assert.ok(
+        box.x >= area.x && box.y >= area.y && box.x + box.width <= area.x + area.width && box.y + box.height <= area.y + area.height,
+        `card ${JSON.stringify(box)} inside ${JSON.stringify(area)}`,
+      );
+      assert.ok(
+        box.x >= at.x + at.width || box.x + box.width <= at.x || box.y >= at.y + at.height || box.y + box.height <= at.y,
+        'the card does not cover the node',
+      );
 
       // A new step's statistics while hovering: the card follows, and no node re-renders.
       await sleep(200);

@@ -37,7 +37,14 @@ function deep6(): ModelJson {
   nodes.push({ id: 'y', op: 'Target', attrs: { shape: [1] }, ui: { x: 470, y: 2 * 115 + 80 } });
   const edges: ModelJson['edges'] = chain.slice(1).map((to, k) => (to === 'loss' ? { from: chain[k], to, port: 0 } : { from: chain[k], to }));
   edges.push({ from: 'y', to: 'loss', port: 1 });
-  return { format: 'nn-graph', version: 1, name: 'Six layers', nodes, edges, training: { optimizer: { type: 'SGD', lr: 0.1 }, dataset: { source: 'regress-plane' } } } as ModelJson;
+  return {
+    format: 'nn-graph',
+    version: 1,
+    name: 'Six layers',
+    nodes,
+    edges,
+    training: { optimizer: { type: 'SGD', lr: 0.1 }, dataset: { source: 'regress-plane' } },
+  } as ModelJson;
 }
 
 const model = deep6();
@@ -66,14 +73,19 @@ function gradientsAt(step: number): GradientUpdate {
   });
   return { step, edges, flags: edges.map(() => null), paramNorms, params };
 }
-const updates = (from: number, to: number): HostMessage[] => Array.from({ length: to - from + 1 }, (_, k) => ({ type: 'gradients', update: gradientsAt(from + k) }));
+const updates = (from: number, to: number): HostMessage[] =>
+  Array.from({ length: to - from + 1 }, (_, k) => ({ type: 'gradients', update: gradientsAt(from + k) }));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** An RGB triple from a computed colour (`rgb(…)` or, for color-mix, `color(srgb r g b)`). */
 function rgb(css: string): [number, number, number] {
   const m = /^rgba?\(([^)]+)\)/.exec(css);
-  if (m) return m[1].split(',').slice(0, 3).map((v) => Number(v.trim())) as [number, number, number];
+  if (m)
+    return m[1]
+      .split(',')
+      .slice(0, 3)
+      .map((v) => Number(v.trim())) as [number, number, number];
   const c = /^color\(srgb ([\d.e-]+) ([\d.e-]+) ([\d.e-]+)/.exec(css);
   if (c) return [Number(c[1]) * 255, Number(c[2]) * 255, Number(c[3]) * 255];
   throw new Error(`cannot read colour ${css}`);
@@ -102,14 +114,18 @@ describe('the training overlay (headless Chromium)', { skip: missing ?? false },
   const replay = (page: Page, messages: readonly HostMessage[]) => page.evaluate((ms) => ms.forEach((m) => window.__bps.host(m)), messages);
   const renders = (page: Page) => page.evaluate(() => ({ ...((window as { __bpsRenders?: Record<string, number> }).__bpsRenders ?? {}) }));
   const prefsPosted = (page: Page) => page.evaluate(() => window.__bps.posted.flatMap((m) => (m.type === 'setUiPrefs' ? [m.prefs] : [])));
-  const atStep = (page: Page, step: number) => page.waitForFunction((s) => document.querySelector('[data-testid="grad-legend"]')?.getAttribute('data-step') === String(s), step);
+  const atStep = (page: Page, step: number) =>
+    page.waitForFunction((s) => document.querySelector('[data-testid="grad-legend"]')?.getAttribute('data-step') === String(s), step);
   const edges = (page: Page) =>
     page.evaluate(() =>
       Object.fromEntries(
         Array.from(document.querySelectorAll('.react-flow__edge')).map((g) => {
           const path = g.querySelector('.react-flow__edge-path') as SVGPathElement;
           const cs = getComputedStyle(path);
-          return [g.getAttribute('data-id')!, { look: path.getAttribute('data-look'), cls: path.getAttribute('class') ?? '', stroke: cs.stroke, width: parseFloat(cs.strokeWidth) }];
+          return [
+            g.getAttribute('data-id')!,
+            { look: path.getAttribute('data-look'), cls: path.getAttribute('class') ?? '', stroke: cs.stroke, width: parseFloat(cs.strokeWidth) },
+          ];
         }),
       ),
     );
@@ -138,7 +154,11 @@ describe('the training overlay (headless Chromium)', { skip: missing ?? false },
       const [first, last] = [shown[layerEdges[0]], shown[layerEdges[4]]];
       assert.ok(distance(first.stroke, last.stroke) > 150, `${first.stroke} vs ${last.stroke}`);
       assert.ok(last.width - first.width >= 3, `widths ${first.width} → ${last.width}`);
-      const distinct = new Set(Object.values(shown).filter((e) => e.cls.includes(' grad') && !e.cls.includes('grad-none')).map((e) => e.stroke));
+      const distinct = new Set(
+        Object.values(shown)
+          .filter((e) => e.cls.includes(' grad') && !e.cls.includes('grad-none'))
+          .map((e) => e.stroke),
+      );
       assert.ok(distinct.size >= 6, `${distinct.size} distinct colours over the 11 edges with a gradient`);
 
       // The legend's range is the run's: its positive edge gradients go from 5e-7 to 0.3, and the bounds are
@@ -218,7 +238,14 @@ describe('the training overlay (headless Chromium)', { skip: missing ?? false },
       const profile = page.locator('[data-testid="depth-profile"]');
       await profile.waitFor();
       assert.equal(await profile.getAttribute('data-step'), '3');
-      const bars = await profile.locator('[data-testid="depth-bar"]').evaluateAll((gs) => gs.map((g) => ({ id: g.getAttribute('data-node'), value: Number(g.getAttribute('data-value')), height: Number(g.getAttribute('data-height')), title: g.querySelector('title')?.textContent ?? '' })));
+      const bars = await profile.locator('[data-testid="depth-bar"]').evaluateAll((gs) =>
+        gs.map((g) => ({
+          id: g.getAttribute('data-node'),
+          value: Number(g.getAttribute('data-value')),
+          height: Number(g.getAttribute('data-height')),
+          title: g.querySelector('title')?.textContent ?? '',
+        })),
+      );
       assert.deepEqual(
         bars.map((b) => b.id),
         LAYERS,

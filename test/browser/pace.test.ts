@@ -26,7 +26,10 @@ describe('pace control in the training panel (headless Chromium)', { skip: missi
       await button(page, 'Step').click();
       await button(page, 'Step epoch').click();
       await page.waitForFunction(() => window.__bps.posted.filter((m) => m.type === 'trainingControl').length === 2);
-      assert.deepEqual((await posted(page, 'trainingControl')).map((m) => (m as { action: string }).action), ['step', 'stepEpoch']);
+      assert.deepEqual(
+        (await posted(page, 'trainingControl')).map((m) => (m as { action: string }).action),
+        ['step', 'stepEpoch'],
+      );
 
       await page.locator('[data-testid="training-pace"]').click();
       await page.getByRole('option', { name: '5 steps/s' }).click();
@@ -34,7 +37,14 @@ describe('pace control in the training panel (headless Chromium)', { skip: missi
       assert.deepEqual(await posted(page, 'trainingPace'), [{ type: 'trainingPace', stepsPerSecond: 5 }]);
 
       // A paused run: Pause becomes Resume, which sends resume.
-      await page.evaluate(() => window.__bps.host({ type: 'trainingState', status: 'paused', progress: { step: 3, epoch: 0, epochs: 20, stepsPerEpoch: 13, loss: 0.5, samplesPerSecond: 10 }, classification: true }));
+      await page.evaluate(() =>
+        window.__bps.host({
+          type: 'trainingState',
+          status: 'paused',
+          progress: { step: 3, epoch: 0, epochs: 20, stepsPerEpoch: 13, loss: 0.5, samplesPerSecond: 10 },
+          classification: true,
+        }),
+      );
       await button(page, 'Resume').click();
       await page.waitForFunction(() => window.__bps.posted.filter((m) => m.type === 'trainingControl').length === 3);
       assert.equal(((await posted(page, 'trainingControl')).at(-1) as { action: string }).action, 'resume');
@@ -50,14 +60,24 @@ describe('pace control in the training panel (headless Chromium)', { skip: missi
       await page.waitForFunction(() => (document.querySelector('[data-testid="training-pace"]') as HTMLSelectElement | null)?.value === '5');
 
       // Paused, the person speeds the run up and resumes.
-      await page.evaluate(() => window.__bps.host({ type: 'trainingState', status: 'paused', progress: { step: 9, epoch: 0, epochs: 20, stepsPerEpoch: 13, loss: 0.5, samplesPerSecond: 10 }, classification: true }));
+      await page.evaluate(() =>
+        window.__bps.host({
+          type: 'trainingState',
+          status: 'paused',
+          progress: { step: 9, epoch: 0, epochs: 20, stepsPerEpoch: 13, loss: 0.5, samplesPerSecond: 10 },
+          classification: true,
+        }),
+      );
       await page.locator('[data-testid="training-pace"]').click();
       await page.getByRole('option', { name: 'As fast as possible' }).click();
       await page.waitForFunction(() => window.__bps.posted.filter((m) => m.type === 'trainingPace').length === 2);
       assert.deepEqual((await posted(page, 'trainingPace')).at(-1), { type: 'trainingPace', stepsPerSecond: null });
       await button(page, 'Resume').click();
       await page.waitForFunction(() => window.__bps.posted.some((m) => m.type === 'trainingControl'));
-      assert.deepEqual((await posted(page, 'trainingControl')).map((m) => (m as { action: string }).action), ['resume']);
+      assert.deepEqual(
+        (await posted(page, 'trainingControl')).map((m) => (m as { action: string }).action),
+        ['resume'],
+      );
       assert.deepEqual(problems.pageErrors, []);
     } finally {
       await page.close();

@@ -52,7 +52,12 @@ describe('panels out of the graph’s way (headless Chromium)', { skip: missing 
   const ctx = useBrowser();
 
   /** `state`: the page's saved state; by default the settings open (a short page would start with them folded: the open panel is the harder case). */
-  async function withEditor(size: { width: number; height: number }, fn: (page: Page, host: TestHost) => Promise<void>, model: ModelJson = fixture.model, state: object = { trainingSettingsOpen: true }) {
+  async function withEditor(
+    size: { width: number; height: number },
+    fn: (page: Page, host: TestHost) => Promise<void>,
+    model: ModelJson = fixture.model,
+    state: object = { trainingSettingsOpen: true },
+  ) {
     const page = await ctx.browser.newPage({ viewport: size });
     const problems = watchProblems(page);
     try {
@@ -89,7 +94,11 @@ describe('panels out of the graph’s way (headless Chromium)', { skip: missing 
         const b = await box(page, what);
         assert.ok(!overlap(b, flow), `${what} ${JSON.stringify(b)} overlaps the graph's viewport ${JSON.stringify(flow)}`);
       }
-      assert.equal(await page.locator('.react-flow .react-flow__minimap, .react-flow .react-flow__controls, .react-flow [data-testid="grad-legend"]').count(), 0, 'nothing of ours floats over the graph');
+      assert.equal(
+        await page.locator('.react-flow .react-flow__minimap, .react-flow .react-flow__controls, .react-flow [data-testid="grad-legend"]').count(),
+        0,
+        'nothing of ours floats over the graph',
+      );
 
       // The issue's case: after Fit View the minimap covered the loss node and made a conv node unclickable.
       await page.locator('[data-testid="fit-view"]').click();
@@ -102,7 +111,11 @@ describe('panels out of the graph’s way (headless Chromium)', { skip: missing 
         }),
       );
       assert.equal(hits.length, fixture.model.nodes.length, 'Fit View shows every node');
-      assert.deepEqual(hits.filter((h) => h.hit !== h.id), [], 'a node is covered at its centre');
+      assert.deepEqual(
+        hits.filter((h) => h.hit !== h.id),
+        [],
+        'a node is covered at its centre',
+      );
     });
   });
 
@@ -188,37 +201,61 @@ describe('panels out of the graph’s way (headless Chromium)', { skip: missing 
 
   // At 620×600 the settings open folded, as a page that short starts (unfolded there, they leave the graph its
   // 100 px floor and push the boundary below the page).
-  for (const [name, size, state] of [['with the Explorer open', EXPLORER_OPEN, { trainingSettingsOpen: true }], ['with both side bars open', BOTH_SIDE_BARS_OPEN, {}]] as const) {
+  for (const [name, size, state] of [
+    ['with the Explorer open', EXPLORER_OPEN, { trainingSettingsOpen: true }],
+    ['with both side bars open', BOTH_SIDE_BARS_OPEN, {}],
+  ] as const) {
     it(`fits the training panel and its charts without a sideways scrollbar at ${size.width}×${size.height} (${name})`, async () => {
-      await withEditor(size, async (page) => {
-        await replayRun(page);
-        const fit = await page.evaluate(() => {
-          const panel = document.querySelector<HTMLElement>('[data-testid="training-panel"]')!;
-          const p = panel.getBoundingClientRect();
-          const overflowing = [panel, ...Array.from(panel.querySelectorAll<HTMLElement>('*'))]
-            .filter((e) => e instanceof HTMLElement && (e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > p.right + 0.5 || e.getBoundingClientRect().left < p.left - 0.5))
-            .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${e.scrollWidth}/${e.clientWidth}`);
-          // (No named functions in here: the test's TypeScript build would wrap them in a helper the page lacks.)
-          const [boundary, loss] = ['[data-testid="decision-boundary"]', '[data-testid="loss-chart"]'].map((sel) => {
-            const r = document.querySelector(sel)!.getBoundingClientRect();
-            return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+      await withEditor(
+        size,
+        async (page) => {
+          await replayRun(page);
+          const fit = await page.evaluate(() => {
+            const panel = document.querySelector<HTMLElement>('[data-testid="training-panel"]')!;
+            const p = panel.getBoundingClientRect();
+            const overflowing = [panel, ...Array.from(panel.querySelectorAll<HTMLElement>('*'))]
+              .filter(
+                (e) =>
+                  e instanceof HTMLElement &&
+                  (e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > p.right + 0.5 || e.getBoundingClientRect().left < p.left - 0.5),
+              )
+              .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${e.scrollWidth}/${e.clientWidth}`);
+            // (No named functions in here: the test's TypeScript build would wrap them in a helper the page lacks.)
+            const [boundary, loss] = ['[data-testid="decision-boundary"]', '[data-testid="loss-chart"]'].map((sel) => {
+              const r = document.querySelector(sel)!.getBoundingClientRect();
+              return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+            });
+            return {
+              panel: { left: p.left, right: p.right, top: p.top, bottom: p.bottom },
+              page: { width: window.innerWidth, height: window.innerHeight, scrollWidth: document.documentElement.scrollWidth },
+              overflowing,
+              boundary,
+              loss,
+            };
           });
-          return {
-            panel: { left: p.left, right: p.right, top: p.top, bottom: p.bottom },
-            page: { width: window.innerWidth, height: window.innerHeight, scrollWidth: document.documentElement.scrollWidth },
-            overflowing,
-            boundary,
-            loss,
-          };
-        });
-        assert.deepEqual(fit.overflowing, [], 'elements of the training panel overflow sideways');
-        assert.ok(fit.page.scrollWidth <= fit.page.width, `the page scrolls sideways: ${fit.page.scrollWidth} > ${fit.page.width}`);
-        for (const [what, r] of [['decision boundary', fit.boundary], ['loss chart', fit.loss]] as const) {
-          assert.ok(r.right - r.left > 50, `${what} is drawn: ${JSON.stringify(r)}`);
-          const whole = r.left >= fit.panel.left && r.right <= fit.panel.right && r.top >= fit.panel.top && r.bottom <= fit.panel.bottom && r.right <= fit.page.width && r.bottom <= fit.page.height;
-          assert.ok(whole, `the ${what} ${JSON.stringify(r)} is not whole in view (panel ${JSON.stringify(fit.panel)}, page ${fit.page.width}×${fit.page.height})`);
-        }
-      }, fixture.model, state);
+          assert.deepEqual(fit.overflowing, [], 'elements of the training panel overflow sideways');
+          assert.ok(fit.page.scrollWidth <= fit.page.width, `the page scrolls sideways: ${fit.page.scrollWidth} > ${fit.page.width}`);
+          for (const [what, r] of [
+            ['decision boundary', fit.boundary],
+            ['loss chart', fit.loss],
+          ] as const) {
+            assert.ok(r.right - r.left > 50, `${what} is drawn: ${JSON.stringify(r)}`);
+            const whole =
+              r.left >= fit.panel.left &&
+              r.right <= fit.panel.right &&
+              r.top >= fit.panel.top &&
+              r.bottom <= fit.panel.bottom &&
+              r.right <= fit.page.width &&
+              r.bottom <= fit.page.height;
+            assert.ok(
+              whole,
+              `the ${what} ${JSON.stringify(r)} is not whole in view (panel ${JSON.stringify(fit.panel)}, page ${fit.page.width}×${fit.page.height})`,
+            );
+          }
+        },
+        fixture.model,
+        state,
+      );
     });
   }
 });

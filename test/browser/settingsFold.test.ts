@@ -49,7 +49,7 @@ describe('folding the training settings (headless Chromium)', { skip: missing ??
       assert.ok(after > before + 40, `the graph gained room: ${before} → ${after} px`);
       const loss = (await page.locator('[data-testid="loss-chart"]').boundingBox())!;
       const boundary = (await page.locator('[data-testid="decision-boundary"]').boundingBox())!;
-      assert.ok(boundary.y < loss.y + loss.height, 'the boundary sits in the charts\' row, not below it');
+      assert.ok(boundary.y < loss.y + loss.height, "the boundary sits in the charts' row, not below it");
       const state = await page.evaluate(() => (window as unknown as { acquireVsCodeApi(): { getState(): unknown } }).acquireVsCodeApi().getState());
       assert.equal((state as { trainingSettingsOpen?: boolean }).trainingSettingsOpen, false);
       // Reopened (a tab switch), the page keeps it folded; unfolding shows the fields again.

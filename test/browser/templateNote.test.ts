@@ -20,7 +20,7 @@ const datasetChoices = (page: Page) =>
     return { value: String(d?.value ?? ''), options: Array.from(d?.querySelectorAll('vscode-option') ?? [], (o) => o.textContent?.trim() ?? '') };
   });
 
-describe('a template\'s note and inline rows in the editor (headless Chromium)', { skip: missing ?? false }, () => {
+describe("a template's note and inline rows in the editor (headless Chromium)", { skip: missing ?? false }, () => {
   const ctx = useBrowser();
 
   it('shows the note with nothing selected, hides it for a selection, and offers Inline rows only where the file has them', async () => {
@@ -51,7 +51,9 @@ describe('a template\'s note and inline rows in the editor (headless Chromium)',
       // A model without rows (the MLP template, no description) shows no note and offers no inline rows.
       host.model = mlp();
       await host.sendText(text(host.model));
-      await page.waitForFunction(() => (document.querySelector('[data-testid="training-source"]') as HTMLElement & { value?: string } | null)?.value === 'circle');
+      await page.waitForFunction(
+        () => (document.querySelector('[data-testid="training-source"]') as (HTMLElement & { value?: string }) | null)?.value === 'circle',
+      );
       choices = await datasetChoices(page);
       assert.ok(!choices.options.some((o) => o.startsWith('Inline rows')), JSON.stringify(choices.options));
       assert.equal(await note.count(), 0);

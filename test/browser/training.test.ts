@@ -45,7 +45,11 @@ function applyAny(model: ModelJson, edit: GraphEdit): ModelJson {
 /** An RGB triple from a computed colour (`rgb(…)` or, for color-mix, `color(srgb r g b)`). */
 function rgb(css: string): [number, number, number] {
   const m = /^rgba?\(([^)]+)\)/.exec(css);
-  if (m) return m[1].split(',').slice(0, 3).map((v) => Number(v.trim())) as [number, number, number];
+  if (m)
+    return m[1]
+      .split(',')
+      .slice(0, 3)
+      .map((v) => Number(v.trim())) as [number, number, number];
   const c = /^color\(srgb ([\d.e-]+) ([\d.e-]+) ([\d.e-]+)/.exec(css);
   if (c) return [Number(c[1]) * 255, Number(c[2]) * 255, Number(c[3]) * 255];
   throw new Error(`cannot read colour ${css}`);
@@ -60,7 +64,11 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
     problems: PageProblems;
   }
 
-  async function withEditor(model: ModelJson, fn: (s: Session) => Promise<void>, opts: { readOnly?: boolean; viewport?: { width: number; height: number } } = {}) {
+  async function withEditor(
+    model: ModelJson,
+    fn: (s: Session) => Promise<void>,
+    opts: { readOnly?: boolean; viewport?: { width: number; height: number } } = {},
+  ) {
     const page = await ctx.browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 800 } });
     const problems = watchProblems(page);
     try {
@@ -101,7 +109,17 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
         Array.from(document.querySelectorAll('.react-flow__edge')).map((g) => {
           const path = g.querySelector('.react-flow__edge-path') as SVGPathElement;
           const cs = getComputedStyle(path);
-          return [g.getAttribute('data-id')!, { grad: g.getAttribute('data-grad'), flag: g.getAttribute('data-grad-flag'), stroke: cs.stroke, width: parseFloat(cs.strokeWidth), dash: cs.strokeDasharray, cls: path.getAttribute('class') }];
+          return [
+            g.getAttribute('data-id')!,
+            {
+              grad: g.getAttribute('data-grad'),
+              flag: g.getAttribute('data-grad-flag'),
+              stroke: cs.stroke,
+              width: parseFloat(cs.strokeWidth),
+              dash: cs.strokeDasharray,
+              cls: path.getAttribute('class'),
+            },
+          ];
         }),
       ),
     );
@@ -113,7 +131,10 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
       assert.ok(before.OpNode >= fixture.model.nodes.length, JSON.stringify(before));
       await replay(page, fixture.messages);
       await page.locator('[data-testid="training-status"][data-status="completed"]').waitFor();
-      await page.waitForFunction((step) => document.querySelector('[data-testid="grad-legend"]')?.getAttribute('data-step') === String(step), lastGradients.step);
+      await page.waitForFunction(
+        (step) => document.querySelector('[data-testid="grad-legend"]')?.getAttribute('data-step') === String(step),
+        lastGradients.step,
+      );
       await sleep(200);
 
       // data-grad on every React Flow edge element, equal to the last update's value for that edge index.
@@ -162,7 +183,8 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
       assert.equal(await heat.getAttribute('data-step'), String(lastBoundary.type === 'boundary' && lastBoundary.step));
       const colours = await heat.evaluate((c: HTMLCanvasElement) => {
         const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        let orange = 0, blue = 0;
+        let orange = 0,
+          blue = 0;
         for (let i = 0; i < d.length; i += 4) {
           if (d[i] > d[i + 2] + 40) orange++;
           else if (d[i + 2] > d[i] + 40) blue++;
@@ -174,13 +196,18 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
       // Render counts: the whole run (trainingState, metrics, gradients, boundary) re-rendered no node, not the
       // editor or canvas, and no edge component; only the paths whose colour step changed.
       const afterRun = await renders(page);
-      console.log(`# renders after replaying ${fixture.messages.length} messages (${gradients.length} gradient updates): before ${JSON.stringify(before)} after ${JSON.stringify(afterRun)}`);
+      console.log(
+        `# renders after replaying ${fixture.messages.length} messages (${gradients.length} gradient updates): before ${JSON.stringify(before)} after ${JSON.stringify(afterRun)}`,
+      );
       assert.equal(afterRun.OpNode, before.OpNode, 'no node re-rendered');
       assert.equal(afterRun.Editor, before.Editor, 'the editor did not re-render');
       assert.equal(afterRun.Canvas, before.Canvas, 'the canvas did not re-render');
       assert.equal(afterRun.ShapeEdge, before.ShapeEdge, 'no edge component re-rendered');
       // Paths re-render only when their colour step changes: never the two edges without gradient.
-      assert.ok(afterRun.GradientPath - before.GradientPath <= gradients.length * (fixture.model.edges.length - 2), 'paths re-render only when their colour step changes');
+      assert.ok(
+        afterRun.GradientPath - before.GradientPath <= gradients.length * (fixture.model.edges.length - 2),
+        'paths re-render only when their colour step changes',
+      );
     });
   });
 
@@ -234,8 +261,14 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
   it('hovering an edge shows its value and a sparkline of its recent history', async () => {
     await withEditor(fixture.model, async ({ page }) => {
       const updates = gradients.slice(0, 30);
-      await replay(page, updates.map((update) => ({ type: 'gradients', update }) as HostMessage));
-      await page.waitForFunction((step) => document.querySelector('[data-testid="grad-legend"]')?.getAttribute('data-step') === String(step), updates.at(-1)!.step);
+      await replay(
+        page,
+        updates.map((update) => ({ type: 'gradients', update }) as HostMessage),
+      );
+      await page.waitForFunction(
+        (step) => document.querySelector('[data-testid="grad-legend"]')?.getAttribute('data-step') === String(step),
+        updates.at(-1)!.step,
+      );
       const edge = 'fc2->act2:0';
       const index = fixture.model.edges.findIndex((e) => edgeIdOf(e) === edge);
       // The middle of the edge's line, on screen.
@@ -256,10 +289,16 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
       assert.equal(((await tip.locator('.sparkline-line').getAttribute('d')) ?? '').split('L').length, 30);
       // Live while hovered; the webview keeps the last 100 values.
       const rest = gradients.slice(30);
-      await replay(page, rest.map((update) => ({ type: 'gradients', update }) as HostMessage));
+      await replay(
+        page,
+        rest.map((update) => ({ type: 'gradients', update }) as HostMessage),
+      );
       const expected = String(Math.min(100, gradients.length));
       await page.waitForFunction((n) => document.querySelector('[data-testid="grad-sparkline"]')?.getAttribute('data-points') === n, expected);
-      const many: HostMessage[] = Array.from({ length: 120 }, (_, k) => ({ type: 'gradients', update: { ...lastGradients, step: lastGradients.step + 1 + k } }));
+      const many: HostMessage[] = Array.from({ length: 120 }, (_, k) => ({
+        type: 'gradients',
+        update: { ...lastGradients, step: lastGradients.step + 1 + k },
+      }));
       await replay(page, many);
       await page.waitForFunction(() => document.querySelector('[data-testid="grad-sparkline"]')?.getAttribute('data-points') === '100');
       await page.mouse.move(5, 5);
@@ -280,19 +319,28 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
       const progress = { step: 3, epoch: 0, epochs: 30, stepsPerEpoch: 20, loss: 0.61, accuracy: 0.75, samplesPerSecond: 5321 };
       const running: TrainingStateMessage = { type: 'trainingState', status: 'running', progress, classification: true };
       await replay(page, [{ type: 'trainingState', status: 'running', classification: true }, running]);
-      await page.locator('[data-testid="training-status"]', { hasText: 'Training — epoch 1/30 · step 3 · loss 0.6100 · accuracy 75.0% · 5,321 samples/s' }).waitFor();
+      await page
+        .locator('[data-testid="training-status"]', { hasText: 'Training — epoch 1/30 · step 3 · loss 0.6100 · accuracy 75.0% · 5,321 samples/s' })
+        .waitFor();
       await expectDisabled(page, { Train: true, Pause: false, Stop: false, 'Reset weights': true });
       await button(page, 'Pause').click();
       await replay(page, [{ ...running, status: 'paused' }]);
       await button(page, 'Resume').waitFor();
       assert.equal(await button(page, 'Pause').count(), 0);
       await button(page, 'Resume').click();
-      await replay(page, [{ ...running, status: 'running' }, { ...running, progress: { ...progress, step: 5, loss: 0.5 } }, { type: 'trainingMetrics', history: [{ epoch: 0, trainLoss: 0.55, trainAccuracy: 0.8, valLoss: 0.52, valAccuracy: 0.82 }] }]);
+      await replay(page, [
+        { ...running, status: 'running' },
+        { ...running, progress: { ...progress, step: 5, loss: 0.5 } },
+        { type: 'trainingMetrics', history: [{ epoch: 0, trainLoss: 0.55, trainAccuracy: 0.8, valLoss: 0.52, valAccuracy: 0.82 }] },
+      ]);
       await page.waitForFunction(() => document.querySelector('[data-testid="loss-chart"]')?.getAttribute('data-points') === '2');
       assert.equal(await page.locator('[data-testid="loss-chart"]').getAttribute('data-val-points'), '1');
       await button(page, 'Stop').click();
       await replay(page, [
-        { type: 'gradients', update: { step: 5, edges: [0, 1e-3, 1e-3, 1e-3, 1e-3, 1e-2, 0], flags: [null, null, null, null, null, null, null], paramNorms: {} } },
+        {
+          type: 'gradients',
+          update: { step: 5, edges: [0, 1e-3, 1e-3, 1e-3, 1e-3, 1e-2, 0], flags: [null, null, null, null, null, null, null], paramNorms: {} },
+        },
         { ...running, status: 'stopped', progress: { ...progress, step: 5, loss: 0.5 } },
       ]);
       await page.locator('[data-testid="training-status"][data-status="stopped"]').waitFor();
@@ -303,7 +351,10 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
       await button(page, 'Reset weights').click();
       assert.deepEqual(await controls(page), ['start', 'pause', 'resume', 'stop', 'reset']);
       // The host asks, deletes the weights, and reports an idle session: everything from the run goes.
-      await replay(page, [{ type: 'trainingState', status: 'idle' }, { type: 'trainingMetrics', history: [] }]);
+      await replay(page, [
+        { type: 'trainingState', status: 'idle' },
+        { type: 'trainingMetrics', history: [] },
+      ]);
       await page.locator('[data-testid="grad-legend"]').waitFor({ state: 'detached' });
       assert.equal(await page.locator('.react-flow__edge[data-grad]').count(), 0);
       assert.equal(await page.locator('[data-testid="loss-chart"]').getAttribute('data-points'), '0');
@@ -383,11 +434,17 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
       await sleep(200);
       assert.equal((await host.edits()).length, 6, 'one edit per change');
       assert.deepEqual(edits[5], { kind: 'setTraining', path: ['dataset', 'noise'], value: 0.25 });
-      assert.deepEqual(host.model.training, { optimizer: { type: 'SGD', lr: 0.05 }, batchSize: 64, epochs: 30, validationSplit: 0.2, dataset: { source: 'spiral', size: 400, noise: 0.1 } });
+      assert.deepEqual(host.model.training, {
+        optimizer: { type: 'SGD', lr: 0.05 },
+        batchSize: 64,
+        epochs: 30,
+        validationSplit: 0.2,
+        dataset: { source: 'spiral', size: 400, noise: 0.1 },
+      });
     });
   });
 
-  it('input features and regularisation: a feature toggle sends the one edit that sets inputFeatures and the Input\'s shape', async () => {
+  it("input features and regularisation: a feature toggle sends the one edit that sets inputFeatures and the Input's shape", async () => {
     await withEditor(mlp(), async ({ page, host }) => {
       const apply = async () => {
         const all = await host.edits();
@@ -395,10 +452,15 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
         await host.sendText(text(host.model));
       };
       const chips = page.locator('[data-testid="training-features"] .feature-chip');
-      assert.deepEqual(
-        await chips.evaluateAll((els) => els.map((e) => `${e.textContent} ${e.getAttribute('aria-pressed')}`)),
-        ['x₁ true', 'x₂ true', 'x₁² false', 'x₂² false', 'x₁x₂ false', 'sin x₁ false', 'sin x₂ false'],
-      );
+      assert.deepEqual(await chips.evaluateAll((els) => els.map((e) => `${e.textContent} ${e.getAttribute('aria-pressed')}`)), [
+        'x₁ true',
+        'x₂ true',
+        'x₁² false',
+        'x₂² false',
+        'x₁x₂ false',
+        'sin x₁ false',
+        'sin x₂ false',
+      ]);
       const inputType = page.locator(`${node('x')} .op-node-type`);
       assert.equal(await inputType.textContent(), 'N×2');
       await page.locator('[data-feature="x1*x2"]').click();
@@ -557,7 +619,10 @@ describe('training in the graph editor webview (headless Chromium)', { skip: mis
         const messages = fixture.messages.slice(0, fixture.messages.length - 1);
         assert.equal(fixture.messages.at(-1)!.type, 'trainingState');
         await replay(page, messages);
-        await page.waitForFunction((step) => document.querySelector('[data-testid="grad-legend"]')?.getAttribute('data-step') === String(step), lastGradients.step);
+        await page.waitForFunction(
+          (step) => document.querySelector('[data-testid="grad-legend"]')?.getAttribute('data-step') === String(step),
+          lastGradients.step,
+        );
         await page.locator('[data-testid="decision-boundary"]').waitFor();
         await page.locator('[data-testid="fit-view"]').click();
         await sleep(500);

@@ -18,18 +18,26 @@ const missing = browserMissing();
 if (missing) console.log(`# SKIP browser tests: ${missing}`);
 
 /** The neuron of micrograd's lecture, o = tanh(x·w + b), learning a 2-D regression set one point at a time. */
-const neuron = (): ModelJson => ({
-  format: 'nn-graph', version: 1, name: 'neuron',
-  nodes: [
-    { id: 'x', op: 'Input', attrs: { shape: [2] }, ui: { x: 0, y: 0 } },
-    { id: 'n', op: 'Linear', attrs: { outFeatures: 1 }, ui: { x: 220, y: 0 } },
-    { id: 'o', op: 'Tanh', ui: { x: 440, y: 0 } },
-    { id: 't', op: 'Target', attrs: { shape: [1] }, ui: { x: 440, y: 180 } },
-    { id: 'loss', op: 'MSELoss', ui: { x: 660, y: 60 } },
-  ],
-  edges: [{ from: 'x', to: 'n' }, { from: 'n', to: 'o' }, { from: 'o', to: 'loss' }, { from: 't', to: 'loss', port: 1 }],
-  training: { seed: 0, optimizer: { type: 'SGD', lr: 0.1 }, batchSize: 1, epochs: 1, validationSplit: 0, dataset: { source: 'regress-plane', size: 20 } },
-} as unknown as ModelJson);
+const neuron = (): ModelJson =>
+  ({
+    format: 'nn-graph',
+    version: 1,
+    name: 'neuron',
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [2] }, ui: { x: 0, y: 0 } },
+      { id: 'n', op: 'Linear', attrs: { outFeatures: 1 }, ui: { x: 220, y: 0 } },
+      { id: 'o', op: 'Tanh', ui: { x: 440, y: 0 } },
+      { id: 't', op: 'Target', attrs: { shape: [1] }, ui: { x: 440, y: 180 } },
+      { id: 'loss', op: 'MSELoss', ui: { x: 660, y: 60 } },
+    ],
+    edges: [
+      { from: 'x', to: 'n' },
+      { from: 'n', to: 'o' },
+      { from: 'o', to: 'loss' },
+      { from: 't', to: 'loss', port: 1 },
+    ],
+    training: { seed: 0, optimizer: { type: 'SGD', lr: 0.1 }, batchSize: 1, epochs: 1, validationSplit: 0, dataset: { source: 'regress-plane', size: 20 } },
+  }) as unknown as ModelJson;
 
 const bar = '[data-testid="walk-bar"]';
 const card = '[data-testid="walk-card"]';
@@ -58,10 +66,25 @@ describe('the step walk-through (headless Chromium)', { skip: missing ?? false }
   /** Where the bar says the walk-through is: phase and node, and its counter. */
   const at = async (page: Page) => {
     const b = page.locator(bar);
-    return { phase: await b.getAttribute('data-phase'), node: await b.getAttribute('data-node-id'), counter: await page.locator('[data-testid="walk-counter"]').textContent() };
+    return {
+      phase: await b.getAttribute('data-phase'),
+      node: await b.getAttribute('data-node-id'),
+      counter: await page.locator('[data-testid="walk-counter"]').textContent(),
+    };
   };
-  const walkMarks = (page: Page) => page.evaluate(() => Object.fromEntries(Array.from(document.querySelectorAll('.op-node'), (n) => [n.getAttribute('data-node-id'), n.getAttribute('data-walk')])));
-  const edgeGrads = (page: Page) => page.evaluate(() => Object.fromEntries(Array.from(document.querySelectorAll('[data-testid="walk-edge-grad"]'), (e) => [e.getAttribute('data-edge-index'), { value: Number(e.getAttribute('data-value')), mark: e.getAttribute('data-mark') }])));
+  const walkMarks = (page: Page) =>
+    page.evaluate(() =>
+      Object.fromEntries(Array.from(document.querySelectorAll('.op-node'), (n) => [n.getAttribute('data-node-id'), n.getAttribute('data-walk')])),
+    );
+  const edgeGrads = (page: Page) =>
+    page.evaluate(() =>
+      Object.fromEntries(
+        Array.from(document.querySelectorAll('[data-testid="walk-edge-grad"]'), (e) => [
+          e.getAttribute('data-edge-index'),
+          { value: Number(e.getAttribute('data-value')), mark: e.getAttribute('data-mark') },
+        ]),
+      ),
+    );
   const rms = (s: { mean: number; std: number }) => Math.sqrt(s.mean * s.mean + s.std * s.std);
 
   it('the MLP template: forward in the compiled order, backward in reverse, then the update; → steps, with the counter and the marks', async () => {
@@ -117,9 +140,17 @@ describe('the step walk-through (headless Chromium)', { skip: missing ?? false }
       assert.equal(shown[index('fc2', 'act2')].mark, 'grad-in');
       assert.equal(shown[index('act1', 'fc2')].mark, 'grad-out');
       assert.equal(shown[index('fc3', 'loss')].mark, 'grad', 'carried earlier');
-      for (const [from, to] of [['fc2', 'act2'], ['act1', 'fc2'], ['act2', 'fc3'], ['fc3', 'loss']]) {
+      for (const [from, to] of [
+        ['fc2', 'act2'],
+        ['act1', 'fc2'],
+        ['act2', 'fc3'],
+        ['fc3', 'loss'],
+      ]) {
         const s = shown[index(from, to)];
-        assert.ok(s && Math.abs(s.value - want(from, to)) <= 1e-9 * Math.max(1, want(from, to)), `${from} → ${to}: shown ${s?.value}, the engine's ${want(from, to)}`);
+        assert.ok(
+          s && Math.abs(s.value - want(from, to)) <= 1e-9 * Math.max(1, want(from, to)),
+          `${from} → ${to}: shown ${s?.value}, the engine's ${want(from, to)}`,
+        );
       }
       assert.equal(shown[index('act1', 'fc1')] ?? shown[index('fc1', 'act1')], undefined, 'not yet: fc1 → act1 is sent by act1, later');
       // The card: the gradient that came in, the Linear's local derivative, what it sends, its parameters' gradients.
@@ -133,7 +164,10 @@ describe('the step walk-through (headless Chromium)', { skip: missing ?? false }
       // At the end every edge the gradient crossed shows it; the fed edges none.
       await page.keyboard.press('End');
       const all = await edgeGrads(page);
-      const carried = trace.edges.filter((e) => e.grad).map((e) => String(e.index)).sort();
+      const carried = trace.edges
+        .filter((e) => e.grad)
+        .map((e) => String(e.index))
+        .sort();
       assert.deepEqual(Object.keys(all).sort(), carried);
       assert.ok(!(String(index('x', 'fc1')) in all) && !(String(edges.findIndex((e) => e.from === 'y')) in all), 'nothing went back to the fed nodes');
     });
@@ -157,7 +191,8 @@ describe('the step walk-through (headless Chromium)', { skip: missing ?? false }
       assert.deepEqual(await at(page), { phase: 'backward', node: 'o', counter: 'backward 2/3 · o' });
       const o = trace.backward.find((b) => b.node === 'o')!;
       assert.match((await c.locator('[data-testid="walk-derivative"]').textContent()) ?? '', /1 − y²/);
-      const dO = o.gradOut.values![0], y = Math.tanh(n);
+      const dO = o.gradOut.values![0],
+        y = Math.tanh(n);
       assert.equal(await c.locator('[data-testid="walk-grad-in"] [data-stat="value"]').textContent(), formatStat(dO));
       const sent = Number(await c.locator('[data-testid="walk-grads-out"] [data-testid="compact-values"]').textContent());
       assert.ok(Math.abs(sent - dO * (1 - y * y)) <= 5e-4 * Math.abs(dO), `∂ℓ/∂n shown ${sent}, by hand ${dO * (1 - y * y)}`);
@@ -166,7 +201,11 @@ describe('the step walk-through (headless Chromium)', { skip: missing ?? false }
       const prims = c.locator('[data-testid="walk-primitives"]');
       assert.equal(await prims.locator('[data-testid="walk-primitive"]').first().isVisible(), false, 'folded');
       await prims.locator('summary').click();
-      assert.deepEqual(await prims.locator('[data-testid="walk-primitive"]').evaluateAll((es) => es.map((e) => e.getAttribute('data-op'))), ['Mean', 'Square', 'Sub']);
+      assert.deepEqual(await prims.locator('[data-testid="walk-primitive"]').evaluateAll((es) => es.map((e) => e.getAttribute('data-op'))), [
+        'Mean',
+        'Square',
+        'Sub',
+      ]);
       // The update: SGD, each value before → after.
       await page.keyboard.press('End');
       assert.equal(await c.getAttribute('data-phase'), 'update');
@@ -176,7 +215,10 @@ describe('the step walk-through (headless Chromium)', { skip: missing ?? false }
       // Escape leaves; the same trace again (a page reloading) stays closed; a new step's opens at its start.
       await page.keyboard.press('Escape');
       await page.locator(bar).waitFor({ state: 'detached' });
-      assert.deepEqual(Object.values(await walkMarks(page)).filter((m) => m !== null), []);
+      assert.deepEqual(
+        Object.values(await walkMarks(page)).filter((m) => m !== null),
+        [],
+      );
       await page.evaluate((m) => window.__bps.host(m), { type: 'walkthrough', trace } as HostMessage);
       await page.waitForTimeout(200);
       assert.equal(await page.locator(bar).count(), 0);
@@ -201,7 +243,9 @@ describe('the step walk-through (headless Chromium)', { skip: missing ?? false }
       assert.equal(after.Canvas, before.Canvas, 'nor the canvas');
       const frames = trace.forward.length + trace.backward.length + trace.update.length;
       await page.locator('[data-testid="walk-run"]').click();
-      await page.waitForFunction((n) => document.querySelector('[data-testid="walk-bar"]')?.getAttribute('data-at') === String(n), frames - 1, { timeout: 10_000 });
+      await page.waitForFunction((n) => document.querySelector('[data-testid="walk-bar"]')?.getAttribute('data-at') === String(n), frames - 1, {
+        timeout: 10_000,
+      });
       assert.equal((await at(page)).phase, 'update');
       assert.equal(await page.locator('[data-testid="walk-run"]').isDisabled(), true, 'at the end');
     });

@@ -154,11 +154,20 @@ async function trainInPage(
   assert.match(choice.label, /^WebGPU: /);
   t.diagnostic(choice.label);
 
-  const input: RunInput = { modelText: text(model), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 16, startPaused: opts.startPaused } };
+  const input: RunInput = {
+    modelText: text(model),
+    sidecar: null,
+    external: {},
+    options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 16, startPaused: opts.startPaused },
+  };
   const cpuTakeovers: string[] = [];
-  const runner = new FallbackRunner(new WebviewRunner(view, 1), () => {
-    throw new Error('the CPU runner was asked for: the WebGPU run failed');
-  }, (why) => cpuTakeovers.push(why));
+  const runner = new FallbackRunner(
+    new WebviewRunner(view, 1),
+    () => {
+      throw new Error('the CPU runner was asked for: the WebGPU run failed');
+    },
+    (why) => cpuTakeovers.push(why),
+  );
   const session = new TrainingSession(runner, input);
   session.state.backend = choice.label;
   // As the manager does: the session's state to the page, so the panel shows the backend and progress.
@@ -173,11 +182,24 @@ async function trainInPage(
   if (opts.drive) await opts.drive(session, view);
   await until('the run to end', async () => (await view.poll(), result), 180_000);
 
-  assert.deepEqual(view.refused, [], 'every message the page posted passes the host\'s validation');
+  assert.deepEqual(view.refused, [], "every message the page posted passes the host's validation");
   assert.deepEqual(cpuTakeovers, []);
   assert.equal(result!.status, 'completed', `the run ended ${result!.status}: ${result!.message ?? ''}`);
   const types = new Set(view.received.map((m) => m.message.type));
-  for (const type of ['started', 'progress', 'epoch', 'gradients', 'nodeStats', 'stepCosts', 'boundary', 'datasetPoints', 'checkpoint', 'finished', ...(opts.startPaused ? ['paused', 'resumed', 'walkthrough'] : [])]) assert.ok(types.has(type as never), `the page posted ${type}`);
+  for (const type of [
+    'started',
+    'progress',
+    'epoch',
+    'gradients',
+    'nodeStats',
+    'stepCosts',
+    'boundary',
+    'datasetPoints',
+    'checkpoint',
+    'finished',
+    ...(opts.startPaused ? ['paused', 'resumed', 'walkthrough'] : []),
+  ])
+    assert.ok(types.has(type as never), `the page posted ${type}`);
   assert.equal(session.state.history.length, 2, 'two epochs of history');
   t.diagnostic(`${view.received.length} messages from the page: ${[...types].join(', ')}`);
 
@@ -199,7 +221,8 @@ async function assertCpuWeights(input: RunInput, weights: Uint8Array): Promise<v
   assert.deepEqual(Object.keys(gpuW).sort(), Object.keys(cpuW).sort());
   for (const [key, w] of Object.entries(cpuW)) {
     const g = gpuW[key].data;
-    for (let i = 0; i < w.data.length; i++) assert.ok(Math.abs(g[i] - w.data[i]) <= 1e-5 + 1e-3 * Math.abs(w.data[i]), `${key}[${i}]: ${g[i]} on WebGPU, ${w.data[i]} on the CPU`);
+    for (let i = 0; i < w.data.length; i++)
+      assert.ok(Math.abs(g[i] - w.data[i]) <= 1e-5 + 1e-3 * Math.abs(w.data[i]), `${key}[${i}]: ${g[i]} on WebGPU, ${w.data[i]} on the CPU`);
   }
 }
 
@@ -217,34 +240,46 @@ describe('Train on WebGPU in the webview (headless Chromium, SwiftShader)', { sk
     await server?.close();
   });
 
-  it('in the page\'s worker: Step, Walk through step, then Resume at a pace run to the end; the panel says WebGPU; the host gets the CPU run\'s final weights', { timeout: 240_000 }, async (t) => {
-    const run = await trainInPage(t, browser, server, {
-      startPaused: true,
-      drive: async (session, view) => {
-        // Step on a model that is not training, as the manager does: paused after exactly one step, then another.
-        session.step('step');
-        await until('paused at step 1', async () => (await view.poll(), session.state.status === 'paused' && session.state.progress?.step === 1 ? true : undefined), 60_000);
-        // Walk through step: the same step, traced on WebGPU.
-        session.step('walk');
-        await until('paused at step 2', async () => (await view.poll(), session.state.status === 'paused' && session.state.progress?.step === 2 ? true : undefined), 60_000);
-        await until('the walk-through trace', async () => (await view.poll(), session.state.walkthrough ? true : undefined), 30_000);
-        await new Promise((r) => setTimeout(r, 300));
-        await view.poll();
-        assert.equal(session.state.progress?.step, 2, 'no step is taken while paused');
-        session.pace(20);
-        session.resume();
-      },
-    });
-    if (!run) return;
-    assert.doesNotMatch(run.label, /page's thread/, 'Chromium gives the dedicated worker navigator.gpu');
-    const steps = progressSteps(run.view);
-    assert.deepEqual(steps.slice(0, 2), [1, 2]);
-    assert.equal(steps.at(-1), 8);
-    await assertCpuWeights(run.input, run.result.weights!);
-    await run.page.close();
-  });
+  it(
+    "in the page's worker: Step, Walk through step, then Resume at a pace run to the end; the panel says WebGPU; the host gets the CPU run's final weights",
+    { timeout: 240_000 },
+    async (t) => {
+      const run = await trainInPage(t, browser, server, {
+        startPaused: true,
+        drive: async (session, view) => {
+          // Step on a model that is not training, as the manager does: paused after exactly one step, then another.
+          session.step('step');
+          await until(
+            'paused at step 1',
+            async () => (await view.poll(), session.state.status === 'paused' && session.state.progress?.step === 1 ? true : undefined),
+            60_000,
+          );
+          // Walk through step: the same step, traced on WebGPU.
+          session.step('walk');
+          await until(
+            'paused at step 2',
+            async () => (await view.poll(), session.state.status === 'paused' && session.state.progress?.step === 2 ? true : undefined),
+            60_000,
+          );
+          await until('the walk-through trace', async () => (await view.poll(), session.state.walkthrough ? true : undefined), 30_000);
+          await new Promise((r) => setTimeout(r, 300));
+          await view.poll();
+          assert.equal(session.state.progress?.step, 2, 'no step is taken while paused');
+          session.pace(20);
+          session.resume();
+        },
+      });
+      if (!run) return;
+      assert.doesNotMatch(run.label, /page's thread/, 'Chromium gives the dedicated worker navigator.gpu');
+      const steps = progressSteps(run.view);
+      assert.deepEqual(steps.slice(0, 2), [1, 2]);
+      assert.equal(steps.at(-1), 8);
+      await assertCpuWeights(run.input, run.result.weights!);
+      await run.page.close();
+    },
+  );
 
-  it('without workers: the run shares the page\'s thread, which stays responsive, and ends with the same weights', { timeout: 240_000 }, async (t) => {
+  it("without workers: the run shares the page's thread, which stays responsive, and ends with the same weights", { timeout: 240_000 }, async (t) => {
     let slowest = 0;
     let slowestFrame = 0;
     let probing = true;

@@ -53,7 +53,8 @@ describe('weight and gradient heatmaps in the Inspector (headless Chromium)', { 
     await page.evaluate((nodeId) => window.__bps.host({ type: 'revealNode', nodeId }), id);
     await page.locator(`.inspector-body[data-node-id="${id}"]`).waitFor();
   };
-  const watched = (page: Page) => page.evaluate(() => window.__bps.posted.filter((m) => m.type === 'watchNode').map((m) => (m as { nodeId: string | null }).nodeId));
+  const watched = (page: Page) =>
+    page.evaluate(() => window.__bps.posted.filter((m) => m.type === 'watchNode').map((m) => (m as { nodeId: string | null }).nodeId));
 
   it('a Linear: its [out, in] matrix, a cell per weight, red for positive and blue for negative, its range and a cell read out', async () => {
     const model = mlp();
@@ -61,19 +62,30 @@ describe('weight and gradient heatmaps in the Inspector (headless Chromium)', { 
     await withEditor(model, messages, async (page) => {
       await select(page, 'fc1');
       const section = page.locator(weights);
-      assert.equal(await section.getAttribute('data-source'), 'walkthrough', 'the walked step\'s while the walk-through is open');
+      assert.equal(await section.getAttribute('data-source'), 'walkthrough', "the walked step's while the walk-through is open");
       const want = trace.update.find((u) => u.node === 'fc1')!.params[0].images!;
       const w = section.locator('[data-param="weight"] [data-testid="weights-value"]');
-      assert.deepEqual([await w.getAttribute('data-layout'), await w.getAttribute('data-rows'), await w.getAttribute('data-cols')], ['matrix', '16', '2'], 'Linear 2 → 16: [out, in] = 16 × 2');
+      assert.deepEqual(
+        [await w.getAttribute('data-layout'), await w.getAttribute('data-rows'), await w.getAttribute('data-cols')],
+        ['matrix', '16', '2'],
+        'Linear 2 → 16: [out, in] = 16 × 2',
+      );
       assert.deepEqual(await w.locator('canvas').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]), [2, 16], 'out × in cells');
       // The diverging scale: the most positive weight is drawn red, the most negative blue; the range is ±max |w|.
       const image: WeightImage = want.before;
-      const hi = image.values.indexOf(Math.max(...image.values)), lo = image.values.indexOf(Math.min(...image.values));
-      const [[r1, , b1], [r2, , b2]] = await pixels(w, [[hi % 2, Math.floor(hi / 2)], [lo % 2, Math.floor(lo / 2)]]);
+      const hi = image.values.indexOf(Math.max(...image.values)),
+        lo = image.values.indexOf(Math.min(...image.values));
+      const [[r1, , b1], [r2, , b2]] = await pixels(w, [
+        [hi % 2, Math.floor(hi / 2)],
+        [lo % 2, Math.floor(lo / 2)],
+      ]);
       assert.ok(r1 > b1 + 40, `the largest weight is red: ${r1}, ${b1}`);
       assert.ok(b2 > r2 + 40, `the most negative is blue: ${r2}, ${b2}`);
       assert.equal(Number(await w.locator('[data-testid="weight-range"]').getAttribute('data-range')), Math.max(Math.abs(image.min), Math.abs(image.max)));
-      assert.match((await w.locator('[data-testid="weight-range"]').textContent()) ?? '', new RegExp(formatStat(Math.max(Math.abs(image.min), Math.abs(image.max))).replace('.', '\\.')));
+      assert.match(
+        (await w.locator('[data-testid="weight-range"]').textContent()) ?? '',
+        new RegExp(formatStat(Math.max(Math.abs(image.min), Math.abs(image.max))).replace('.', '\\.')),
+      );
       // Pointing at cell (3, 1) reads W[3, 1].
       await w.locator('canvas').scrollIntoViewIfNeeded();
       const box = (await w.locator('canvas').boundingBox())!;
@@ -108,7 +120,7 @@ describe('weight and gradient heatmaps in the Inspector (headless Chromium)', { 
     });
   });
 
-  it('the digits CNN: one small image per (out, in) kernel, its first layer\'s eight kernels side by side', async () => {
+  it("the digits CNN: one small image per (out, in) kernel, its first layer's eight kernels side by side", async () => {
     const model = structuredClone(cnnDigits.model) as unknown as ModelJson;
     const digits = readFileSync(join(__dirname, '..', '..', 'dist', 'digits.bin'));
     const { messages } = await walkedRun(model, ['walk'], 'conv1', { digits });
@@ -120,13 +132,20 @@ describe('weight and gradient heatmaps in the Inspector (headless Chromium)', { 
       // 3×3 kernels one pixel apart, eight to a row: readable as images.
       assert.deepEqual(await conv1.locator('canvas').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]), [8 * 4 - 1, 3]);
       // In the walk-through, conv2's kernels from the trace: 16 × 8 images.
-      await page.evaluate((m) => window.__bps.host(m), { ...messages.find((m) => m.type === 'walkthrough')!, trace: { ...(messages.find((m) => m.type === 'walkthrough') as { trace: object }).trace, step: 99 } } as HostMessage);
+      await page.evaluate((m) => window.__bps.host(m), {
+        ...messages.find((m) => m.type === 'walkthrough')!,
+        trace: { ...(messages.find((m) => m.type === 'walkthrough') as { trace: object }).trace, step: 99 },
+      } as HostMessage);
       await page.locator('[data-testid="walk-bar"]').waitFor();
       await select(page, 'conv2');
       const conv2 = page.locator(`${weights} [data-param="weight"] [data-testid="weights-value"]`);
       assert.equal(await page.locator(weights).getAttribute('data-source'), 'walkthrough');
       assert.equal(await conv2.getAttribute('data-kernels'), '16×8', 'out × in kernel images');
-      assert.deepEqual(await conv2.locator('canvas').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]), [8 * 4 - 1, 16 * 4 - 1], 'a row of 8 per output channel');
+      assert.deepEqual(
+        await conv2.locator('canvas').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]),
+        [8 * 4 - 1, 16 * 4 - 1],
+        'a row of 8 per output channel',
+      );
       // A gap between kernels is left undrawn.
       assert.equal(await conv2.locator('canvas').evaluate((c) => (c as HTMLCanvasElement).getContext('2d')!.getImageData(3, 0, 1, 1).data[3]), 0);
     });

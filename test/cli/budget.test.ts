@@ -29,13 +29,17 @@ function file(name: string, content: unknown): string {
 
 /** [N, 1, 4096] + [N, 4096, 1]: a broadcast Add of two small inputs whose output is [N, 4096, 4096]. */
 const broadcast = {
-  format: 'nn-graph', version: 1,
+  format: 'nn-graph',
+  version: 1,
   nodes: [
     { id: 'row', op: 'Input', attrs: { shape: [1, 4096] } },
     { id: 'col', op: 'Input', attrs: { shape: [4096, 1] } },
     { id: 'big', op: 'Add' },
   ],
-  edges: [{ from: 'row', to: 'big', port: 0 }, { from: 'col', to: 'big', port: 1 }],
+  edges: [
+    { from: 'row', to: 'big', port: 0 },
+    { from: 'col', to: 'big', port: 1 },
+  ],
 };
 
 const zeros = (shape: number[]) => ({ shape, data: new Array(shape.reduce((a, b) => a * b, 1)).fill(0) });
@@ -52,8 +56,8 @@ test('grad on a broadcast Add over the budget exits 1 with one line naming the n
     assert.equal(lines.length, 1, r.stderr);
     assert.equal(
       lines[0],
-      'backprop-studio: node "big" (Add) output [16, 4096, 4096] would take 1 GiB for a batch of 16, and the activations of the whole pass 1.0005 GiB; '
-        + 'at most 1 GiB of activations are supported: use a batch of at most 15, or smaller layers',
+      'backprop-studio: node "big" (Add) output [16, 4096, 4096] would take 1 GiB for a batch of 16, and the activations of the whole pass 1.0005 GiB; ' +
+        'at most 1 GiB of activations are supported: use a batch of at most 15, or smaller layers',
     );
   }
   const r = cli('grad', model, '--feed', feed, '--out', out);
@@ -72,7 +76,8 @@ test('a broadcast Add within the budget runs', () => {
 
 /** xor with one very wide hidden layer: [N, 2^21] float32 is 8 MiB a sample. */
 const wide = (batchSize: number) => ({
-  format: 'nn-graph', version: 1,
+  format: 'nn-graph',
+  version: 1,
   nodes: [
     { id: 'x', op: 'Input', attrs: { shape: [2] } },
     { id: 'wide', op: 'Linear', attrs: { outFeatures: 2 ** 21 } },
@@ -80,11 +85,17 @@ const wide = (batchSize: number) => ({
     { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
     { id: 'loss', op: 'CrossEntropyLoss' },
   ],
-  edges: [{ from: 'x', to: 'wide' }, { from: 'wide', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+  edges: [
+    { from: 'x', to: 'wide' },
+    { from: 'wide', to: 'fc2' },
+    { from: 'fc2', to: 'loss' },
+    { from: 'y', to: 'loss', port: 1 },
+  ],
   training: { seed: 0, batchSize, epochs: 1, dataset: { source: 'xor', size: 400 } },
 });
 
-const WIDE_MESSAGE = /^node "wide" \(Linear\) output \[256, 2097152\] would take 2 GiB for a batch of 256, and the activations of the whole pass 2 GiB; at most 1 GiB of activations are supported: use a batch of at most 127, or smaller layers$/;
+const WIDE_MESSAGE =
+  /^node "wide" \(Linear\) output \[256, 2097152\] would take 2 GiB for a batch of 256, and the activations of the whole pass 2 GiB; at most 1 GiB of activations are supported: use a batch of at most 127, or smaller layers$/;
 
 test('train MODEL.nn.json with a batch over the budget exits 1 naming the node, before the first step', () => {
   const model = file('wide.nn.json', wide(256));
@@ -105,24 +116,42 @@ test('editor training (the bundled worker) fails at its start with the same mess
       seen.push(m);
       if (m.type === 'finished' || m.type === 'failed' || m.type === 'nonFinite') resolve(m);
     });
-    worker.postMessage({ type: 'start', modelText: JSON.stringify(wide(256)), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 0 } });
+    worker.postMessage({
+      type: 'start',
+      modelText: JSON.stringify(wide(256)),
+      sidecar: null,
+      external: {},
+      options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 0 },
+    });
   });
   await worker.terminate();
-  assert.deepEqual(seen.map((m) => m.type), ['failed']);
+  assert.deepEqual(
+    seen.map((m) => m.type),
+    ['failed'],
+  );
   assert.ok(end.type === 'failed');
   assert.match(end.message, WIDE_MESSAGE);
 });
 
 test('editor training: the decision-boundary grid is computed in slices that fit, so a run whose batch fits never fails on it', async () => {
   const json = {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [2] } },
-      { id: 'fc1', op: 'Linear', attrs: { outFeatures: 16 } }, { id: 'act', op: 'Tanh' },
+      { id: 'fc1', op: 'Linear', attrs: { outFeatures: 16 } },
+      { id: 'act', op: 'Tanh' },
       { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
-      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+      { id: 'loss', op: 'CrossEntropyLoss' },
     ],
-    edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    edges: [
+      { from: 'x', to: 'fc1' },
+      { from: 'fc1', to: 'act' },
+      { from: 'act', to: 'fc2' },
+      { from: 'fc2', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
     training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 32, epochs: 1, dataset: { source: 'xor', size: 200 } },
   };
   const model = GraphModel.create(JSON.stringify(json));
@@ -133,7 +162,11 @@ test('editor training: the decision-boundary grid is computed in slices that fit
   try {
     assert.deepEqual(await boundaryGrid(model, 'x', 40), whole);
     const msgs: FromWorker[] = [];
-    await runTraining({ modelText: JSON.stringify(json), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 40 } }, (m) => msgs.push(m), { next: async () => 'go' });
+    await runTraining(
+      { modelText: JSON.stringify(json), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 40 } },
+      (m) => msgs.push(m),
+      { next: async () => 'go' },
+    );
     const end = msgs.at(-1)!;
     assert.ok(end.type === 'finished' && end.reason === 'completed', JSON.stringify(msgs.filter((m) => m.type === 'failed')));
     assert.ok(msgs.some((m) => m.type === 'boundary' && m.values.length === 1600));

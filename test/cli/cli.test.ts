@@ -28,7 +28,9 @@ const B2 = [0.01, -0.02];
 
 function mlp(extra: Record<string, unknown> = {}) {
   return {
-    format: 'nn-graph', version: 1, name: 'tiny',
+    format: 'nn-graph',
+    version: 1,
+    name: 'tiny',
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [2] } },
       { id: 'fc1', op: 'Linear', attrs: { outFeatures: 3 } },
@@ -38,12 +40,17 @@ function mlp(extra: Record<string, unknown> = {}) {
       { id: 'loss', op: 'CrossEntropyLoss' },
     ],
     edges: [
-      { from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' },
-      { from: 'fc2', to: 'loss', port: 0 }, { from: 'y', to: 'loss', port: 1 },
+      { from: 'x', to: 'fc1' },
+      { from: 'fc1', to: 'act' },
+      { from: 'act', to: 'fc2' },
+      { from: 'fc2', to: 'loss', port: 0 },
+      { from: 'y', to: 'loss', port: 1 },
     ],
     params: {
-      'fc1.weight': { shape: [3, 2], data: W1 }, 'fc1.bias': { shape: [3], data: B1 },
-      'fc2.weight': { shape: [2, 3], data: W2 }, 'fc2.bias': { shape: [2], data: B2 },
+      'fc1.weight': { shape: [3, 2], data: W1 },
+      'fc1.bias': { shape: [3], data: B1 },
+      'fc2.weight': { shape: [2, 3], data: W2 },
+      'fc2.bias': { shape: [2], data: B2 },
     },
     training: { seed: 0, optimizer: { type: 'SGD', lr: 0.5 } },
     ...extra,
@@ -129,8 +136,12 @@ test('train: buffers are written with the parameters (BatchNorm running statisti
   const m = mlp();
   m.nodes.splice(2, 0, { id: 'bn', op: 'BatchNorm1d' });
   m.edges = [
-    { from: 'x', to: 'fc1' }, { from: 'fc1', to: 'bn' }, { from: 'bn', to: 'act' }, { from: 'act', to: 'fc2' },
-    { from: 'fc2', to: 'loss', port: 0 }, { from: 'y', to: 'loss', port: 1 },
+    { from: 'x', to: 'fc1' },
+    { from: 'fc1', to: 'bn' },
+    { from: 'bn', to: 'act' },
+    { from: 'act', to: 'fc2' },
+    { from: 'fc2', to: 'loss', port: 0 },
+    { from: 'y', to: 'loss', port: 1 },
   ];
   const t = JSON.parse(cli('train', file('m4.nn.json', m), '--feed', file('f4.json', feed), '--steps', '1').stdout);
   for (const k of ['bn.weight', 'bn.bias', 'bn.running_mean', 'bn.running_var']) assert.ok(t.params[k], k);
@@ -144,7 +155,9 @@ test('predict: eval-mode outputs of the output nodes, no Target needed', () => {
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.deepEqual(Object.keys(out.outputs), ['fc2']);
-  reference().logits.flat().forEach((v, i) => close(out.outputs.fc2.data[i], v));
+  reference()
+    .logits.flat()
+    .forEach((v, i) => close(out.outputs.fc2.data[i], v));
 });
 
 test('predict reads parameters from the safetensors sidecar; inline params win', () => {
@@ -156,7 +169,9 @@ test('predict reads parameters from the safetensors sidecar; inline params win',
   });
   file('tiny.safetensors', sidecar);
   const out = JSON.parse(cli('predict', file('m6.nn.json', { ...m, params: inline }), '--feed', file('f6.json', { x: feed.x })).stdout);
-  reference().logits.flat().forEach((v, i) => close(out.outputs.fc2.data[i], v));
+  reference()
+    .logits.flat()
+    .forEach((v, i) => close(out.outputs.fc2.data[i], v));
 });
 
 test('--out writes the result; a bad model exits 1 with one line naming the node and writes nothing', () => {
@@ -194,7 +209,8 @@ test('bad feeds exit 1 naming the key', () => {
 
 test('a non-finite loss exits 3 naming the first node in forward order where it appeared', () => {
   const m = {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [2] } },
       { id: 'lin', op: 'Linear', attrs: { outFeatures: 2 } },
@@ -202,7 +218,12 @@ test('a non-finite loss exits 3 naming the first node in forward order where it 
       { id: 'ex', op: 'Exp' },
       { id: 's', op: 'Sum' },
     ],
-    edges: [{ from: 'x', to: 'lin' }, { from: 'lin', to: 'lg' }, { from: 'lg', to: 'ex' }, { from: 'ex', to: 's' }],
+    edges: [
+      { from: 'x', to: 'lin' },
+      { from: 'lin', to: 'lg' },
+      { from: 'lg', to: 'ex' },
+      { from: 'ex', to: 's' },
+    ],
     params: { 'lin.weight': { shape: [2, 2], data: [1, 0, 0, 1] }, 'lin.bias': { shape: [2], data: [0, 0] } },
   };
   const outPath = join(dir, 'nan-result.json');
@@ -215,9 +236,17 @@ test('a non-finite loss exits 3 naming the first node in forward order where it 
 test('a non-finite gradient (finite loss) exits 3 naming the node', () => {
   // sqrt(0) is 0 but its derivative is infinite.
   const m = {
-    format: 'nn-graph', version: 1,
-    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'root', op: 'Pow', attrs: { exponent: 0.5 } }, { id: 's', op: 'Sum' }],
-    edges: [{ from: 'x', to: 'root' }, { from: 'root', to: 's' }],
+    format: 'nn-graph',
+    version: 1,
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [2] } },
+      { id: 'root', op: 'Pow', attrs: { exponent: 0.5 } },
+      { id: 's', op: 'Sum' },
+    ],
+    edges: [
+      { from: 'x', to: 'root' },
+      { from: 'root', to: 's' },
+    ],
   };
   const r = cli('grad', file('m11.nn.json', m), '--feed', file('f11.json', { x: { shape: [1, 2], data: [0, 4] } }));
   assert.equal(r.code, 3, r.stderr);

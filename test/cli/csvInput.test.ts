@@ -16,18 +16,33 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], {
 /** Input x [2] from columns a, b; label "label": classes (int32 Target) or a regression value (float32). */
 function model(dataset: Record<string, unknown>, regression = false) {
   return {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: regression
       ? [
-        { id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc', op: 'Linear', attrs: { outFeatures: 1 } },
-        { id: 'y', op: 'Target', attrs: { shape: [1] } }, { id: 'loss', op: 'MSELoss' },
-      ]
+          { id: 'x', op: 'Input', attrs: { shape: [2] } },
+          { id: 'fc', op: 'Linear', attrs: { outFeatures: 1 } },
+          { id: 'y', op: 'Target', attrs: { shape: [1] } },
+          { id: 'loss', op: 'MSELoss' },
+        ]
       : [
-        { id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc', op: 'Linear', attrs: { outFeatures: 2 } },
-        { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
-      ],
-    edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
-    training: { seed: 0, optimizer: { type: 'Adam', lr: 0.01 }, batchSize: 4, epochs: 1, dataset: { source: 'csv', path: 'data.csv', features: ['a', 'b'], label: 'label', ...dataset } },
+          { id: 'x', op: 'Input', attrs: { shape: [2] } },
+          { id: 'fc', op: 'Linear', attrs: { outFeatures: 2 } },
+          { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+          { id: 'loss', op: 'CrossEntropyLoss' },
+        ],
+    edges: [
+      { from: 'x', to: 'fc' },
+      { from: 'fc', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
+    training: {
+      seed: 0,
+      optimizer: { type: 'Adam', lr: 0.01 },
+      batchSize: 4,
+      epochs: 1,
+      dataset: { source: 'csv', path: 'data.csv', features: ['a', 'b'], label: 'label', ...dataset },
+    },
   };
 }
 
@@ -57,7 +72,16 @@ test('values beyond float32 are refused naming the row and column (a feature, an
     assert.match(line, new RegExp(`data\\.csv: row 3, column "b": "${big.replace(/[.+]/g, '\\$&')}" is beyond the float32 range`));
   }
   // 3.4e38 is just inside float32: accepted.
-  const t = tableToDataset({ header: ['a', 'b', 'label'], rows: [['3.4e38', '1', 'x'], ['0', '2', 'y']] }, { source: 'csv', path: 'p.csv', label: 'label' });
+  const t = tableToDataset(
+    {
+      header: ['a', 'b', 'label'],
+      rows: [
+        ['3.4e38', '1', 'x'],
+        ['0', '2', 'y'],
+      ],
+    },
+    { source: 'csv', path: 'p.csv', label: 'label' },
+  );
   assert.ok(Number.isFinite(t.features[0]));
   const reg = refused(`a,b,label\n1,2,0.5\n3,4,1e39\n5,6,2\n`, {}, true);
   assert.match(reg, /row 3, column "label": "1e39" is beyond the float32 range/);
@@ -70,7 +94,16 @@ test('only ordinary decimal numbers are read: hexadecimal, binary, octal, unders
   assert.match(line, /row 3, column "a": "0x10" is not a decimal number/);
   const cell = (v: string) => {
     try {
-      tableToDataset({ header: ['a', 'label'], rows: [['1', 'x'], [v, 'y']] }, { source: 'csv', path: 'p.csv', label: 'label' });
+      tableToDataset(
+        {
+          header: ['a', 'label'],
+          rows: [
+            ['1', 'x'],
+            [v, 'y'],
+          ],
+        },
+        { source: 'csv', path: 'p.csv', label: 'label' },
+      );
       return 'accepted';
     } catch (e) {
       assert.ok(e instanceof CsvError);
@@ -106,7 +139,10 @@ test('blank lines are skipped without shifting the row numbers', () => {
   const line = refused(`a,b,label\n1,2,dog\n\n3,oops,cat\n`);
   assert.match(line, /row 4, column "b": "oops" is not a number/);
   const t = parseCsvText('a,b\n\n1,2\n ,\n3,4\n\n', 'p.csv');
-  assert.deepEqual(t.rows, [['1', '2'], ['3', '4']]);
+  assert.deepEqual(t.rows, [
+    ['1', '2'],
+    ['3', '4'],
+  ]);
 });
 
 test('a missing column in a very wide header gives a short message', () => {
@@ -168,11 +204,27 @@ test('malformed stored classes are refused naming the key', () => {
   assert.match(refused(csv, { classes: [] }), /training\.dataset\.classes must be a non-empty list of class names/);
   // The problems are found by readDatasetSpec itself, for the editor too.
   const { problems } = readDatasetSpec({ dataset: { source: 'csv', path: 'p.csv', label: 'y', classes: ['a', 'a'], normalization: { mean: [1], std: [0] } } });
-  assert.deepEqual(problems, ['training.dataset.classes[1] repeats "a" (already at [0])', 'training.dataset.normalization.std[0] must be a positive finite number, found 0']);
+  assert.deepEqual(problems, [
+    'training.dataset.classes[1] repeats "a" (already at [0])',
+    'training.dataset.normalization.std[0] must be a positive finite number, found 0',
+  ]);
 });
 
 test('a constant feature column stores std 1, which a later run reads back', () => {
-  const t = tableToDataset({ header: ['a', 'b', 'label'], rows: [['1', '5', 'x'], ['2', '5', 'y'], ['3', '5', 'x']] }, { source: 'csv', path: 'p.csv', label: 'label' });
+  const t = tableToDataset(
+    {
+      header: ['a', 'b', 'label'],
+      rows: [
+        ['1', '5', 'x'],
+        ['2', '5', 'y'],
+        ['3', '5', 'x'],
+      ],
+    },
+    { source: 'csv', path: 'p.csv', label: 'label' },
+  );
   assert.equal(t.normalization.std[1], 1);
-  assert.deepEqual(readDatasetSpec({ dataset: { source: 'csv', path: 'p.csv', label: 'label', normalization: t.normalization, classes: t.classes } }).problems, []);
+  assert.deepEqual(
+    readDatasetSpec({ dataset: { source: 'csv', path: 'p.csv', label: 'label', normalization: t.normalization, classes: t.classes } }).problems,
+    [],
+  );
 });

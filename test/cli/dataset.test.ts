@@ -13,14 +13,23 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], {
 
 function circleModel(dataset: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [2] } },
-      { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } }, { id: 'a1', op: 'Tanh' },
+      { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } },
+      { id: 'a1', op: 'Tanh' },
       { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
-      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+      { id: 'loss', op: 'CrossEntropyLoss' },
     ],
-    edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'a1' }, { from: 'a1', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    edges: [
+      { from: 'x', to: 'fc1' },
+      { from: 'fc1', to: 'a1' },
+      { from: 'a1', to: 'fc2' },
+      { from: 'fc2', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
     weights: 'circle.safetensors',
     training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 32, epochs: 12, dataset },
     ...extra,
@@ -106,7 +115,16 @@ test('the XOR example trains on its inline truth table, then predict gets all fo
 
 test('a bad inline row exits 1 naming the key, the row and the value, and writes nothing', () => {
   const m = join(dir, 'badrows.nn.json');
-  const json = circleModel({ source: 'inline', rows: [[0, 0, 0], [0, 1, 'one']] }, { weights: 'badrows.safetensors' });
+  const json = circleModel(
+    {
+      source: 'inline',
+      rows: [
+        [0, 0, 0],
+        [0, 1, 'one'],
+      ],
+    },
+    { weights: 'badrows.safetensors' },
+  );
   writeFileSync(m, JSON.stringify(json));
   const r = cli('train', m);
   assert.equal(r.status, 1);
@@ -123,7 +141,18 @@ test('a model named relative to the working directory keeps its weights beside i
   const work = mkdtempSync(join(tmpdir(), 'bps-rel-'));
   const sub = join(work, 'models');
   mkdirSync(sub);
-  writeFileSync(join(sub, 'rel.nn.json'), JSON.stringify(circleModel({ source: 'circle', size: 200, noise: 0 }, { weights: undefined, training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 32, epochs: 1, dataset: { source: 'circle', size: 200 } } })));
+  writeFileSync(
+    join(sub, 'rel.nn.json'),
+    JSON.stringify(
+      circleModel(
+        { source: 'circle', size: 200, noise: 0 },
+        {
+          weights: undefined,
+          training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 32, epochs: 1, dataset: { source: 'circle', size: 200 } },
+        },
+      ),
+    ),
+  );
   const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: work });
   const trained = run('train', 'models/rel.nn.json');
   assert.equal(trained.status, 0, trained.stderr);

@@ -24,13 +24,19 @@ const B = [0.05, -0.1];
 /** x (features x1, x2, x1·x2) → Linear(3 → 2) → CrossEntropyLoss. */
 function model(training: Record<string, unknown> = {}) {
   return {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [3] } },
       { id: 'fc', op: 'Linear', attrs: { outFeatures: 2 } },
-      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+      { id: 'loss', op: 'CrossEntropyLoss' },
     ],
-    edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    edges: [
+      { from: 'x', to: 'fc' },
+      { from: 'fc', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
     params: { 'fc.weight': { shape: [2, 3], data: W }, 'fc.bias': { shape: [2], data: B } },
     training: { seed: 0, optimizer: { type: 'SGD', lr: 0.5 }, dataset: { source: 'xor', inputFeatures: ['x1', 'x2', 'x1*x2'] }, ...training },
   };
@@ -71,10 +77,13 @@ test('a feed of anything but raw points is refused, naming the key', () => {
   const r = cli('predict', m, '--feed', f);
   assert.equal(r.status, 1);
   assert.equal(r.stderr.trim().split('\n').length, 1);
-  assert.match(r.stderr, /feed "x" must hold raw points x1, x2, shape \[N, 2\], found \[2, 3\]: the model computes its 3 input features \(x1, x2, x1\*x2\) from them \(training\.dataset\.inputFeatures\)/);
+  assert.match(
+    r.stderr,
+    /feed "x" must hold raw points x1, x2, shape \[N, 2\], found \[2, 3\]: the model computes its 3 input features \(x1, x2, x1\*x2\) from them \(training\.dataset\.inputFeatures\)/,
+  );
 });
 
-test('grad and train --feed keep the spec\'s loss: training.l1 changes nothing there', () => {
+test("grad and train --feed keep the spec's loss: training.l1 changes nothing there", () => {
   const f = file('l1.feed.json', feed);
   const plain = file('plain.nn.json', model());
   const l1 = file('l1.nn.json', model({ l1: 0.5 }));

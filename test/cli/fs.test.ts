@@ -55,7 +55,10 @@ for (const [name, write] of [
     const dir = tempDir();
     try {
       const p = path.join(dir, 'missing', 'out.json');
-      await assert.rejects(async () => write(p, 'x'), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+      await assert.rejects(
+        async () => write(p, 'x'),
+        (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
+      );
       assert.deepEqual(fs.readdirSync(dir), []);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -78,21 +81,25 @@ for (const [name, write] of [
     }
   });
 
-  test(`${name}: an existing file survives a failed write unchanged`, { skip: !posix || process.getuid?.() === 0 ? 'needs a POSIX non-root user for a read-only directory' : false }, async () => {
-    const dir = tempDir();
-    try {
-      const p = path.join(dir, 'out.json');
-      fs.writeFileSync(p, 'old');
-      fs.chmodSync(dir, 0o500); // no new files in the directory: the temporary file cannot be created
-      await assert.rejects(async () => write(p, 'new'));
-      fs.chmodSync(dir, 0o700);
-      assert.equal(fs.readFileSync(p, 'utf8'), 'old');
-      assert.deepEqual(fs.readdirSync(dir), ['out.json']);
-    } finally {
-      fs.chmodSync(dir, 0o700);
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  test(
+    `${name}: an existing file survives a failed write unchanged`,
+    { skip: !posix || process.getuid?.() === 0 ? 'needs a POSIX non-root user for a read-only directory' : false },
+    async () => {
+      const dir = tempDir();
+      try {
+        const p = path.join(dir, 'out.json');
+        fs.writeFileSync(p, 'old');
+        fs.chmodSync(dir, 0o500); // no new files in the directory: the temporary file cannot be created
+        await assert.rejects(async () => write(p, 'new'));
+        fs.chmodSync(dir, 0o700);
+        assert.equal(fs.readFileSync(p, 'utf8'), 'old');
+        assert.deepEqual(fs.readdirSync(dir), ['out.json']);
+      } finally {
+        fs.chmodSync(dir, 0o700);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   test(`${name}: writes through a symlink to the file it points at`, { skip: !posix }, async () => {
     const dir = tempDir();

@@ -26,9 +26,20 @@ function file(name: string, content: unknown): string {
 
 /** x [1] → fc → MSELoss; with x = y = 1e8 and bias 0.5, float32 computes 1e8 + 0.5 = 1e8: a zero loss and gradients. */
 const scale = file('scale.nn.json', {
-  format: 'nn-graph', version: 1, name: 'scale',
-  nodes: [{ id: 'x', op: 'Input', attrs: { shape: [1] } }, { id: 'fc', op: 'Linear', attrs: { outFeatures: 1 } }, { id: 'y', op: 'Target', attrs: { shape: [1] } }, { id: 'loss', op: 'MSELoss' }],
-  edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+  format: 'nn-graph',
+  version: 1,
+  name: 'scale',
+  nodes: [
+    { id: 'x', op: 'Input', attrs: { shape: [1] } },
+    { id: 'fc', op: 'Linear', attrs: { outFeatures: 1 } },
+    { id: 'y', op: 'Target', attrs: { shape: [1] } },
+    { id: 'loss', op: 'MSELoss' },
+  ],
+  edges: [
+    { from: 'x', to: 'fc' },
+    { from: 'fc', to: 'loss' },
+    { from: 'y', to: 'loss', port: 1 },
+  ],
   params: { 'fc.weight': { shape: [1, 1], data: [1] }, 'fc.bias': { shape: [1], data: [0.5] } },
 });
 const scaleFeed = file('scale.feed.json', { x: { shape: [1, 1], data: [1e8] }, y: { shape: [1, 1], data: [1e8] } });
@@ -37,7 +48,15 @@ interface Result {
   passed: boolean;
   checked: number;
   kinks: number;
-  tensors: { name: string; nodeId: string; checked: number; status: string; relError: number; forwardPasses: number; entries: { index: number; verdict: string }[] }[];
+  tensors: {
+    name: string;
+    nodeId: string;
+    checked: number;
+    status: string;
+    relError: number;
+    forwardPasses: number;
+    entries: { index: number; verdict: string }[];
+  }[];
   backprop: { backwardPasses: number; backwardMs: number; gradients: number };
   numeric: { forwardPasses: number; ms: number; timeRatio: number; allValues: { forwardPasses: number } };
   eps: number;
@@ -52,7 +71,8 @@ test('exit 0 on the XOR example: a row per tensor, the totals, and the cost of f
   const r = cli('gradcheck', XOR, '--out', out);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '');
-  for (const name of ['x', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']) assert.match(r.stdout, new RegExp(`^${name.replace('.', '\\.')}\\s.*\\spass$`, 'm'));
+  for (const name of ['x', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias'])
+    assert.match(r.stdout, new RegExp(`^${name.replace('.', '\\.')}\\s.*\\spass$`, 'm'));
   const res = readResult(out);
   assert.ok(res.passed);
   assert.equal(res.feed, 'training.dataset (the first training batch)');
@@ -73,15 +93,24 @@ test('--feed, --node, --samples and --eps shape what is checked', () => {
   assert.equal(r.code, 0, r.stderr);
   const res = readResult(out);
   assert.equal(res.feed, XOR_FEED);
-  assert.deepEqual(res.tensors.map((t) => t.name), ['fc1.weight', 'fc1.bias']);
-  assert.deepEqual(res.tensors.map((t) => t.checked), [3, 3]);
+  assert.deepEqual(
+    res.tensors.map((t) => t.name),
+    ['fc1.weight', 'fc1.bias'],
+  );
+  assert.deepEqual(
+    res.tensors.map((t) => t.checked),
+    [3, 3],
+  );
   assert.equal(res.eps, 1e-5);
   assert.equal(res.samples, 3);
   assert.doesNotMatch(r.stdout, /^fc2/m);
   // The feed's Input: 4 × 2 entries, all of them at --samples 8.
   const x = join(dir, 'x.json');
   assert.equal(cli('gradcheck', XOR, '--feed', XOR_FEED, '--node', 'x', '--samples', '8', '--out', x).code, 0);
-  assert.deepEqual(readResult(x).tensors[0].entries.map((e) => e.index), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(
+    readResult(x).tensors[0].entries.map((e) => e.index),
+    [0, 1, 2, 3, 4, 5, 6, 7],
+  );
 });
 
 test('exit 4 when a gradient disagrees: float32 cannot resolve this loss, float64 can; the JSON is still written', () => {
@@ -92,14 +121,30 @@ test('exit 4 when a gradient disagrees: float32 cannot resolve this loss, float6
   assert.match(r.stdout, /3 of 3 tensors FAIL/);
   const res = readResult(out);
   assert.equal(res.passed, false);
-  assert.deepEqual(res.tensors.map((t) => t.status), ['fail', 'fail', 'fail']);
+  assert.deepEqual(
+    res.tensors.map((t) => t.status),
+    ['fail', 'fail', 'fail'],
+  );
 });
 
 test('exit 3 for a non-finite loss, naming the node; nothing written', () => {
   const nan = file('nan.nn.json', {
-    format: 'nn-graph', version: 1, name: 'nan',
-    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [1] } }, { id: 'fc', op: 'Linear', attrs: { outFeatures: 1 } }, { id: 'root', op: 'Pow', attrs: { exponent: 0.5 } }, { id: 'y', op: 'Target', attrs: { shape: [1] } }, { id: 'loss', op: 'MSELoss' }],
-    edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'root' }, { from: 'root', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    format: 'nn-graph',
+    version: 1,
+    name: 'nan',
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [1] } },
+      { id: 'fc', op: 'Linear', attrs: { outFeatures: 1 } },
+      { id: 'root', op: 'Pow', attrs: { exponent: 0.5 } },
+      { id: 'y', op: 'Target', attrs: { shape: [1] } },
+      { id: 'loss', op: 'MSELoss' },
+    ],
+    edges: [
+      { from: 'x', to: 'fc' },
+      { from: 'fc', to: 'root' },
+      { from: 'root', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
     params: { 'fc.weight': { shape: [1, 1], data: [1] }, 'fc.bias': { shape: [1], data: [-5] } },
   });
   const out = join(dir, 'nan.json');

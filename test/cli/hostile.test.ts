@@ -45,27 +45,39 @@ const write = (dir: string, name: string, v: unknown) => {
 /** x [N,2] → Linear(2) → CrossEntropyLoss against y; ids may be chosen to be hostile. */
 function classifier(x = 'x', y = 'y', extra: Record<string, unknown> = {}) {
   return {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: x, op: 'Input', attrs: { shape: [2] } },
       { id: 'fc', op: 'Linear', attrs: { outFeatures: 2 } },
       { id: y, op: 'Target', attrs: { shape: [], dtype: 'int32' } },
       { id: 'loss', op: 'CrossEntropyLoss' },
     ],
-    edges: [{ from: x, to: 'fc' }, { from: 'fc', to: 'loss', port: 0 }, { from: y, to: 'loss', port: 1 }],
+    edges: [
+      { from: x, to: 'fc' },
+      { from: 'fc', to: 'loss', port: 0 },
+      { from: y, to: 'loss', port: 1 },
+    ],
     training: { seed: 0, optimizer: { type: 'SGD', lr: 0.1 }, epochs: 2, batchSize: 16 },
     ...extra,
   };
 }
 const feedOf = (x = 'x', y = 'y', labels = [0, 1]) => ({ [x]: { shape: [2, 2], data: [1, 2, 3, 4] }, [y]: { shape: [2], data: labels } });
 const withDataset = (extra: Record<string, unknown> = {}) =>
-  classifier('x', 'y', { training: { seed: 0, optimizer: { type: 'SGD', lr: 0.1 }, epochs: 2, batchSize: 16, dataset: { source: 'xor', size: 40 } }, ...extra });
+  classifier('x', 'y', {
+    training: { seed: 0, optimizer: { type: 'SGD', lr: 0.1 }, epochs: 2, batchSize: 16, dataset: { source: 'xor', size: 40 } },
+    ...extra,
+  });
 
 test('1. every command checks the feed first, the same way: a missing Input is named, not a TypeError', () => {
   const d = folder();
   const model = write(d, 'm.nn.json', classifier());
   const feed = write(d, 'f.json', { y: { shape: [2], data: [0, 1] } });
-  for (const args of [['grad', model, '--feed', feed], ['train', model, '--feed', feed, '--steps', '2'], ['predict', model, '--feed', feed]]) {
+  for (const args of [
+    ['grad', model, '--feed', feed],
+    ['train', model, '--feed', feed, '--steps', '2'],
+    ['predict', model, '--feed', feed],
+  ]) {
     refused(cli(args), /f\.json: feed "x" is missing \(Input \[N, 2\] float32\)/);
   }
   // grad and train need the Target too; predict does not.
@@ -93,15 +105,28 @@ test('2. ids are never object keys with a prototype: nodes named __proto__ and c
 test('3. int32 feeds outside the int32 range are refused naming the key and the flat index', () => {
   const d = folder();
   const model = write(d, 'm.nn.json', classifier());
-  refused(cli(['grad', model, '--feed', write(d, 'a.json', feedOf('x', 'y', [0, 2 ** 32]))]), /feed "y"\.data\[1\] must be an int32 integer .*found 4294967296/);
-  refused(cli(['train', model, '--feed', write(d, 'b.json', feedOf('x', 'y', [-(2 ** 31) - 1, 0])), '--steps', '1']), /feed "y"\.data\[0\] must be an int32 integer/);
+  refused(
+    cli(['grad', model, '--feed', write(d, 'a.json', feedOf('x', 'y', [0, 2 ** 32]))]),
+    /feed "y"\.data\[1\] must be an int32 integer .*found 4294967296/,
+  );
+  refused(
+    cli(['train', model, '--feed', write(d, 'b.json', feedOf('x', 'y', [-(2 ** 31) - 1, 0])), '--steps', '1']),
+    /feed "y"\.data\[0\] must be an int32 integer/,
+  );
   const emb = {
-    format: 'nn-graph', version: 1,
-    nodes: [{ id: 'tok', op: 'Input', attrs: { shape: [3], dtype: 'int32' } }, { id: 'emb', op: 'Embedding', attrs: { numEmbeddings: 10, embeddingDim: 2 } }],
+    format: 'nn-graph',
+    version: 1,
+    nodes: [
+      { id: 'tok', op: 'Input', attrs: { shape: [3], dtype: 'int32' } },
+      { id: 'emb', op: 'Embedding', attrs: { numEmbeddings: 10, embeddingDim: 2 } },
+    ],
     edges: [{ from: 'tok', to: 'emb' }],
   };
   const m2 = write(d, 'e.nn.json', emb);
-  refused(cli(['predict', m2, '--feed', write(d, 'c.json', { tok: { shape: [1, 3], data: [1, 2 ** 31, 3] } })]), /feed "tok"\.data\[1\] must be an int32 integer .*found 2147483648/);
+  refused(
+    cli(['predict', m2, '--feed', write(d, 'c.json', { tok: { shape: [1, 3], data: [1, 2 ** 31, 3] } })]),
+    /feed "tok"\.data\[1\] must be an int32 integer .*found 2147483648/,
+  );
   // In range, an index the table does not have is still the engine's error naming the index.
   assert.equal(cli(['predict', m2, '--feed', write(d, 'ok.json', { tok: { shape: [1, 3], data: [1, 2, 3] } })]).code, 0);
 });
@@ -110,12 +135,18 @@ test('4. an output that cannot be written is refused before the work starts', ()
   const d = folder();
   const model = write(d, 'm.nn.json', classifier());
   const feed = write(d, 'f.json', feedOf());
-  refused(cli(['grad', model, '--feed', feed, '--out', join(d, 'missing', 'r.json')]), /cannot write --out .*missing\/r\.json: the folder .*missing does not exist/);
+  refused(
+    cli(['grad', model, '--feed', feed, '--out', join(d, 'missing', 'r.json')]),
+    /cannot write --out .*missing\/r\.json: the folder .*missing does not exist/,
+  );
   mkdirSync(join(d, 'adir'));
   refused(cli(['train', model, '--feed', feed, '--steps', '1', '--out', join(d, 'adir')]), /cannot write --out .*adir: it is a directory/);
   // A place nobody may create files in, root included.
   refused(cli(['predict', model, '--feed', feed, '--out', '/proc/result.json']), /cannot write --out \/proc\/result\.json: E[A-Z]+/);
-  refused(cli(['export', model, '--target', 'standalone', '--out', join(d, 'nowhere', 'm.ts')]), /cannot write the export .*nowhere\/m\.ts: the folder .* does not exist/);
+  refused(
+    cli(['export', model, '--target', 'standalone', '--out', join(d, 'nowhere', 'm.ts')]),
+    /cannot write the export .*nowhere\/m\.ts: the folder .* does not exist/,
+  );
   // train MODEL.nn.json: the sidecar's folder is checked before the first epoch.
   const ds = write(d, 'ds.nn.json', withDataset({ weights: 'w/missing/ds.safetensors' }));
   const r = cli(['train', ds]);
@@ -156,7 +187,10 @@ test('5. devices, directories and pipes are refused by name; a feed may come fro
   // The weights: an absolute path is refused by the containment rule, a link to a device by its real path.
   refused(cli(['grad', write(d, 'abs.nn.json', classifier('x', 'y', { weights: '/dev/zero' })), '--feed', feed]), /"weights" must name a \.safetensors file/);
   symlinkSync('/dev/zero', join(d, 'zero.safetensors'));
-  refused(cli(['grad', write(d, 'z.nn.json', classifier('x', 'y', { weights: 'zero.safetensors' })), '--feed', feed]), /"weights" \("zero\.safetensors"\) leads outside .* through a symbolic link/);
+  refused(
+    cli(['grad', write(d, 'z.nn.json', classifier('x', 'y', { weights: 'zero.safetensors' })), '--feed', feed]),
+    /"weights" \("zero\.safetensors"\) leads outside .* through a symbolic link/,
+  );
   // The dataset: a CSV path that is a device, through a link.
   symlinkSync('/dev/zero', join(d, 'zero.csv'));
   const csvModel = withDataset();
@@ -173,7 +207,9 @@ test('5. devices, directories and pipes are refused by name; a feed may come fro
     assert.equal(r.code, 0, `--feed ${via}: ${r.stderr}`);
     assert.ok(Number.isFinite(JSON.parse(r.stdout).loss));
   }
-  const sub = cli([], { shell: `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} grad ${JSON.stringify(model)} --feed <(cat ${JSON.stringify(feed)})` });
+  const sub = cli([], {
+    shell: `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} grad ${JSON.stringify(model)} --feed <(cat ${JSON.stringify(feed)})`,
+  });
   assert.equal(sub.code, 0, `process substitution: ${sub.stderr}`);
   refused(cli(['grad', model, '--feed', '-'], { input: '{"x": ' }), /standard input: not valid JSON/);
 });
@@ -210,7 +246,12 @@ test('8. temporary files of killed runs are removed by the next write; others ar
   const dead = '.m.safetensors.2147483646.0123456789ab.tmp';
   const deadProbe = '.m.safetensors.2147483645.0123456789ab.probe.tmp';
   const live = `.m.safetensors.${process.pid}.0123456789ab.tmp`;
-  const foreign = ['.m.safetensors.tmp', '.other.safetensors.2147483646.0123456789ab.tmp', 'm.safetensors.2147483646.0123456789ab.tmp', '.m.safetensors.2147483646.xyz.tmp'];
+  const foreign = [
+    '.m.safetensors.tmp',
+    '.other.safetensors.2147483646.0123456789ab.tmp',
+    'm.safetensors.2147483646.0123456789ab.tmp',
+    '.m.safetensors.2147483646.xyz.tmp',
+  ];
   for (const f of [dead, deadProbe, live, ...foreign]) writeFileSync(join(d, f), 'partial');
   const r = cli(['train', model]);
   assert.equal(r.code, 0, r.stderr);
@@ -221,17 +262,22 @@ test('8. temporary files of killed runs are removed by the next write; others ar
 
 test('8. runs killed at any moment leave no temporary file of their own', async () => {
   const d = folder();
-  const model = write(d, 'm.nn.json', classifier('x', 'y', {
-    training: { seed: 0, optimizer: { type: 'SGD', lr: 0.1 }, epochs: 3, batchSize: 8, dataset: { source: 'xor', size: 200 } },
-  }));
-  const once = (delay: number, signal: NodeJS.Signals) => new Promise<void>((done) => {
-    const p = spawn(process.execPath, [BIN, 'train', model], { stdio: 'ignore' });
-    const t = setTimeout(() => p.kill(signal), delay);
-    p.on('exit', () => {
-      clearTimeout(t);
-      done();
+  const model = write(
+    d,
+    'm.nn.json',
+    classifier('x', 'y', {
+      training: { seed: 0, optimizer: { type: 'SGD', lr: 0.1 }, epochs: 3, batchSize: 8, dataset: { source: 'xor', size: 200 } },
+    }),
+  );
+  const once = (delay: number, signal: NodeJS.Signals) =>
+    new Promise<void>((done) => {
+      const p = spawn(process.execPath, [BIN, 'train', model], { stdio: 'ignore' });
+      const t = setTimeout(() => p.kill(signal), delay);
+      p.on('exit', () => {
+        clearTimeout(t);
+        done();
+      });
     });
-  });
   for (let i = 0; i < 12; i++) await once(150 + 40 * i, i % 2 ? 'SIGINT' : 'SIGTERM');
   const temps = readdirSync(d).filter((f) => f.endsWith('.tmp'));
   assert.deepEqual(temps, []);

@@ -25,11 +25,30 @@ function file(name: string, content: unknown): string {
 
 const mlpPath = file('mlp.nn.json', mlpClassifier.model);
 
-interface Phases { forwardMs: number; backwardMs: number; updateMs: number; stepMs: number; backwardOverForward: number; stepOverForward: number }
-interface Row { id: string; op: string; forwardMs: number; backwardMs: number; forwardFlops: number; backwardFlops: number; flopRatio: number | null }
+interface Phases {
+  forwardMs: number;
+  backwardMs: number;
+  updateMs: number;
+  stepMs: number;
+  backwardOverForward: number;
+  stepOverForward: number;
+}
+interface Row {
+  id: string;
+  op: string;
+  forwardMs: number;
+  backwardMs: number;
+  forwardFlops: number;
+  backwardFlops: number;
+  flopRatio: number | null;
+}
 interface Profile {
-  source: string; batch: number; steps: number; warmup: number;
-  phases: Phases; observedPhases: Phases;
+  source: string;
+  batch: number;
+  steps: number;
+  warmup: number;
+  phases: Phases;
+  observedPhases: Phases;
   flops: { forward: number; backward: number; update: number; backwardOverForward: number; stepOverForward: number };
   nodes: Row[];
   backend: { name: string };
@@ -50,9 +69,18 @@ test('profile on the MLP template: the table, the JSON, and the analytic FLOPs b
   assert.equal(lines[1], 'backend: CPU');
   assert.match(lines[2], /^kernels: WebAssembly relaxed SIMD, \d+ threads?$/);
   assert.match(r.stdout, /^phase\s+ms\s+× forward\s+analytic × forward$/m);
-  for (const phase of ['forward', 'backward', 'update', 'step']) assert.match(r.stdout, new RegExp(`^${phase}\\s+\\d+\\.\\d+\\s+\\d+\\.\\d\\d\\s+\\d+\\.\\d\\d$`, 'm'));
+  for (const phase of ['forward', 'backward', 'update', 'step'])
+    assert.match(r.stdout, new RegExp(`^${phase}\\s+\\d+\\.\\d+\\s+\\d+\\.\\d\\d\\s+\\d+\\.\\d\\d$`, 'm'));
   assert.match(r.stdout, /Rule of thumb: backward ≈ 2 × forward, step ≈ 3 × forward/);
-  for (const [id, op] of [['fc1', 'Linear'], ['act1', 'ReLU'], ['fc2', 'Linear'], ['act2', 'ReLU'], ['fc3', 'Linear'], ['loss', 'CrossEntropyLoss'], ['total', '']]) {
+  for (const [id, op] of [
+    ['fc1', 'Linear'],
+    ['act1', 'ReLU'],
+    ['fc2', 'Linear'],
+    ['act2', 'ReLU'],
+    ['fc3', 'Linear'],
+    ['loss', 'CrossEntropyLoss'],
+    ['total', ''],
+  ]) {
     assert.match(r.stdout, new RegExp(`^${id}\\s+${op}\\s+\\d`, 'm'), `a row for ${id}`);
   }
 
@@ -67,7 +95,10 @@ test('profile on the MLP template: the table, the JSON, and the analytic FLOPs b
     assert.deepEqual(Object.keys(phases).sort(), ['backwardMs', 'backwardOverForward', 'forwardMs', 'stepMs', 'stepOverForward', 'updateMs']);
     for (const [k, v] of Object.entries(phases)) positive(v, k);
   }
-  assert.deepEqual(p.nodes.map((n) => n.id), ['fc1', 'act1', 'fc2', 'act2', 'fc3', 'loss']);
+  assert.deepEqual(
+    p.nodes.map((n) => n.id),
+    ['fc1', 'act1', 'fc2', 'act2', 'fc3', 'loss'],
+  );
   for (const n of p.nodes) {
     assert.deepEqual(Object.keys(n).sort(), ['backwardFlops', 'backwardMs', 'flopRatio', 'forwardFlops', 'forwardMs', 'id', 'op']);
     positive(n.forwardMs, `${n.id} forward`);
@@ -84,20 +115,28 @@ test('profile on the MLP template: the table, the JSON, and the analytic FLOPs b
   const b = 16;
   const lin = (i: number, o: number, dx: boolean) => [2 * b * i * o + b * o, (dx ? 2 : 1) * 2 * b * i * o + b * o];
   const expected: Record<string, number[]> = {
-    fc1: lin(2, 16, false), act1: [b * 16, b * 16], fc2: lin(16, 16, true), act2: [b * 16, b * 16], fc3: lin(16, 2, true),
+    fc1: lin(2, 16, false),
+    act1: [b * 16, b * 16],
+    fc2: lin(16, 16, true),
+    act2: [b * 16, b * 16],
+    fc3: lin(16, 2, true),
     loss: [4 * b * 2 + 4 * b + 1, 8 * b * 2 + b],
   };
   for (const n of p.nodes) assert.deepEqual([n.forwardFlops, n.backwardFlops], expected[n.id], n.id);
-  const fwd = Object.values(expected).reduce((s, v) => s + v[0], 0), bwd = Object.values(expected).reduce((s, v) => s + v[1], 0);
+  const fwd = Object.values(expected).reduce((s, v) => s + v[0], 0),
+    bwd = Object.values(expected).reduce((s, v) => s + v[1], 0);
   const params = 2 * 16 + 16 + 16 * 16 + 16 + 16 * 2 + 2;
   assert.deepEqual(p.flops, {
-    forward: fwd, backward: bwd, update: 13 * params,
-    backwardOverForward: Number((bwd / fwd).toPrecision(4)), stepOverForward: Number(((fwd + bwd + 13 * params) / fwd).toPrecision(4)),
+    forward: fwd,
+    backward: bwd,
+    update: 13 * params,
+    backwardOverForward: Number((bwd / fwd).toPrecision(4)),
+    stepOverForward: Number(((fwd + bwd + 13 * params) / fwd).toPrecision(4)),
   });
   assert.equal(p.nodes[0].flopRatio, Number((expected.fc1[1] / expected.fc1[0]).toPrecision(4)));
 });
 
-test('profile with --feed takes the feed\'s batch; without --out it prints the table only', () => {
+test("profile with --feed takes the feed's batch; without --out it prints the table only", () => {
   const feed = file('feed.json', { x: { shape: [3, 2], data: [1, 2, -1, 0.5, 0, -2] }, y: { shape: [3], data: [0, 1, 1] } });
   const r = cli('profile', mlpPath, '--feed', feed, '--steps', '2');
   assert.equal(r.code, 0, r.stderr);
@@ -154,9 +193,19 @@ test('profile: --out is checked before the work (a missing folder exits 1), and 
 
 test('profile: a non-finite loss exits 3 naming the node', () => {
   const m = {
-    format: 'nn-graph', version: 1,
-    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'lin', op: 'Linear', attrs: { outFeatures: 2 } }, { id: 'lg', op: 'Log' }, { id: 's', op: 'Sum' }],
-    edges: [{ from: 'x', to: 'lin' }, { from: 'lin', to: 'lg' }, { from: 'lg', to: 's' }],
+    format: 'nn-graph',
+    version: 1,
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [2] } },
+      { id: 'lin', op: 'Linear', attrs: { outFeatures: 2 } },
+      { id: 'lg', op: 'Log' },
+      { id: 's', op: 'Sum' },
+    ],
+    edges: [
+      { from: 'x', to: 'lin' },
+      { from: 'lin', to: 'lg' },
+      { from: 'lg', to: 's' },
+    ],
     params: { 'lin.weight': { shape: [2, 2], data: [1, 0, 0, 1] }, 'lin.bias': { shape: [2], data: [0, 0] } },
   };
   const out = join(dir, 'nan.json');

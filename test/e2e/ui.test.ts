@@ -24,7 +24,15 @@ import { join, relative, resolve } from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { ensureTools, root } from '../../scripts/tools.mjs';
 import {
-  CHROMIUM, answerSaveDialog, launchChromium, pickQuickItem, runCommand, startCodeServer, vscodeLogs, waitForWorkbench, webviewFrame,
+  CHROMIUM,
+  answerSaveDialog,
+  launchChromium,
+  pickQuickItem,
+  runCommand,
+  startCodeServer,
+  vscodeLogs,
+  waitForWorkbench,
+  webviewFrame,
   type CodeServer,
 } from '../../scripts/vscode-browser.mjs';
 
@@ -38,7 +46,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * has a run to stop even when the workbench lags seconds behind the worker on a busy machine; big epochs rather
  * than many, so that the charts show some of it (PICTURE_EPOCH) early.
  */
-const LONG_RUN = '{ "seed": 0, "optimizer": { "type": "Adam", "lr": 0.01 }, "batchSize": 32, "epochs": 60, "validationSplit": 0.2, "dataset": { "source": "spiral", "size": 120000, "noise": 0.1 } }';
+const LONG_RUN =
+  '{ "seed": 0, "optimizer": { "type": "Adam", "lr": 0.01 }, "batchSize": 32, "epochs": 60, "validationSplit": 0.2, "dataset": { "source": "spiral", "size": 120000, "noise": 0.1 } }';
 const PICTURE_EPOCH = 8;
 /**
  * How long the training hooks may take to show once the run has started (they take 1–3 s here); less without
@@ -67,7 +76,10 @@ class MissingHook extends Error {
 }
 
 test('end to end in VS Code in the browser: New Model, add and wire a layer, train, stop, export', { timeout: 10 * 60_000 }, async (t) => {
-  assert.ok(existsSync(join(root, 'dist', 'extension.js')) && existsSync(join(root, 'dist', 'webview.js')), 'dist/ is not built: run the build (npm test builds first)');
+  assert.ok(
+    existsSync(join(root, 'dist', 'extension.js')) && existsSync(join(root, 'dist', 'webview.js')),
+    'dist/ is not built: run the build (npm test builds first)',
+  );
   assert.ok(existsSync(CHROMIUM), `Chromium is not at ${CHROMIUM} (Debian: apt-get install -y chromium; or set CHROMIUM_PATH)`);
   const installStarted = Date.now();
   ensureTools((m) => log(m));
@@ -143,7 +155,15 @@ test('end to end in VS Code in the browser: New Model, add and wire a layer, tra
     const problems = view.locator('[data-testid="problems"]');
     const panel = view.locator('[data-testid="training-panel"]');
     const epochInStatusBar = p.locator('.statusbar-item', { hasText: /Epoch \d+\/\d+/ });
-    const epochNow = async () => Number(/Epoch (\d+)\//.exec((await epochInStatusBar.first().textContent({ timeout: 1000 }).catch(() => '')) ?? '')?.[1] ?? 0);
+    const epochNow = async () =>
+      Number(
+        /Epoch (\d+)\//.exec(
+          (await epochInStatusBar
+            .first()
+            .textContent({ timeout: 1000 })
+            .catch(() => '')) ?? '',
+        )?.[1] ?? 0,
+      );
     const count = (l: Locator, n: number) => async () => (await l.count()) === n || `${await l.count()}`;
     const noProblems = async () => {
       const text = ((await problems.textContent({ timeout: 2000 })) ?? '').trim();
@@ -222,13 +242,17 @@ test('end to end in VS Code in the browser: New Model, add and wire a layer, tra
       }, "the find widget's regular-expression toggle did not turn on");
       await find.fill('"training": \\{.*\\}');
       await replace.fill(`"training": ${LONG_RUN}`);
-      await until(async () => /^1 of 1$/.test(((await p.locator('.editor-instance .find-widget .matchesCount').textContent()) ?? '').trim()) || 'not 1 match', 'find did not match the training section once');
+      await until(
+        async () => /^1 of 1$/.test(((await p.locator('.editor-instance .find-widget .matchesCount').textContent()) ?? '').trim()) || 'not 1 match',
+        'find did not match the training section once',
+      );
       await replace.press('Control+Alt+Enter');
       await p.keyboard.press('Escape');
       await p.keyboard.press('Control+S');
       await until(async () => readFileSync(modelFile, 'utf8').includes('"size": 120000'), `the longer run was not saved to ${modelFile}`, 15_000);
       const saved = readFileSync(modelFile, 'utf8');
-      for (const e of ['{ "from": "act2", "to": "tanh1" }', '{ "from": "tanh1", "to": "fc3" }']) assert.ok(saved.includes(e), `${modelFile} has no edge ${e}:\n${saved}`);
+      for (const e of ['{ "from": "act2", "to": "tanh1" }', '{ "from": "tanh1", "to": "fc3" }'])
+        assert.ok(saved.includes(e), `${modelFile} has no edge ${e}:\n${saved}`);
       await shot('text-editor');
       await runCommand(p, 'View: Reopen Editor With...');
       await pickQuickItem(p, 'Backprop Studio Graph Editor');
@@ -237,14 +261,27 @@ test('end to end in VS Code in the browser: New Model, add and wire a layer, tra
     });
 
     await step('train', ['long-run'], async () => {
-      panelThere = await panel.waitFor({ timeout: 10_000 }).then(() => true, () => false);
+      panelThere = await panel.waitFor({ timeout: 10_000 }).then(
+        () => true,
+        () => false,
+      );
       if (panelThere) await panelButton(panel, 'Train').click();
       else await runCommand(p, 'Backprop Studio: Train'); // so that the steps after this one still run
-      await epochInStatusBar.first().waitFor({ timeout: 60_000 }).catch(() => {
-        throw new Error('no "Epoch n/N" item in the status bar: the training run did not start');
-      });
-      if (!panelThere) throw new MissingHook('the training panel [data-testid="training-panel"] is not in the webview (training was started with "Backprop Studio: Train" instead)');
-      await until(async () => /training/i.test((await view.locator('[data-testid="training-status"]').textContent({ timeout: 2000 })) ?? '') || 'no "Training" status', 'the training status [data-testid="training-status"] does not say "Training"', 15_000);
+      await epochInStatusBar
+        .first()
+        .waitFor({ timeout: 60_000 })
+        .catch(() => {
+          throw new Error('no "Epoch n/N" item in the status bar: the training run did not start');
+        });
+      if (!panelThere)
+        throw new MissingHook(
+          'the training panel [data-testid="training-panel"] is not in the webview (training was started with "Backprop Studio: Train" instead)',
+        );
+      await until(
+        async () => /training/i.test((await view.locator('[data-testid="training-status"]').textContent({ timeout: 2000 })) ?? '') || 'no "Training" status',
+        'the training status [data-testid="training-status"] does not say "Training"',
+        15_000,
+      );
     });
 
     let gradients = false;
@@ -303,15 +340,27 @@ test('end to end in VS Code in the browser: New Model, add and wire a layer, tra
       const stopAt = Date.now();
       if (panelThere) await panelButton(panel, 'Stop').click();
       else await runCommand(p, 'Backprop Studio: Stop Training');
-      await epochInStatusBar.first().waitFor({ state: 'detached', timeout: 60_000 }).catch(() => {
-        throw new Error('the run did not stop: the status bar still shows its epoch 60 s after Stop');
-      });
-      log(`Stop at "${epochAtStop?.trim()}" (${new Date(stopAt).toISOString()}): the status bar item went ${((Date.now() - stopAt) / 1000).toFixed(1)} s later`);
+      await epochInStatusBar
+        .first()
+        .waitFor({ state: 'detached', timeout: 60_000 })
+        .catch(() => {
+          throw new Error('the run did not stop: the status bar still shows its epoch 60 s after Stop');
+        });
+      log(
+        `Stop at "${epochAtStop?.trim()}" (${new Date(stopAt).toISOString()}): the status bar item went ${((Date.now() - stopAt) / 1000).toFixed(1)} s later`,
+      );
       // The host's side of it (Output → Backprop Studio): when Stop arrived, how long the worker took to end.
       for (const line of extensionLog()) log(`  host: ${line}`);
       await until(async () => existsSync(sidecarFile), `Stop did not save the weights to ${sidecarFile}`, 30_000);
-      if (!panelThere) throw new MissingHook('the training panel [data-testid="training-panel"] is not in the webview (training was stopped with "Backprop Studio: Stop Training" instead)');
-      await until(async () => /stopped/i.test((await view.locator('[data-testid="training-status"]').textContent({ timeout: 2000 })) ?? '') || 'not stopped', 'the training status [data-testid="training-status"] does not say "Stopped"', 15_000);
+      if (!panelThere)
+        throw new MissingHook(
+          'the training panel [data-testid="training-panel"] is not in the webview (training was stopped with "Backprop Studio: Stop Training" instead)',
+        );
+      await until(
+        async () => /stopped/i.test((await view.locator('[data-testid="training-status"]').textContent({ timeout: 2000 })) ?? '') || 'not stopped',
+        'the training status [data-testid="training-status"] does not say "Stopped"',
+        15_000,
+      );
     });
 
     await step('export', ['long-run'], async () => {

@@ -3,36 +3,60 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ActivationBudgetError, FeedError, GraphModel, LIMITS, Tensor, Trainer, activationBudgetExcess, activationBudgetProblem,
-  activationBytes, analyzeModel, formatBytes, getOp, largestBatchWithin, type Dataset, type ModelJson,
+  ActivationBudgetError,
+  FeedError,
+  GraphModel,
+  LIMITS,
+  Tensor,
+  Trainer,
+  activationBudgetExcess,
+  activationBudgetProblem,
+  activationBytes,
+  analyzeModel,
+  formatBytes,
+  getOp,
+  largestBatchWithin,
+  type Dataset,
+  type ModelJson,
 } from '../../engine';
 
 /** [N, 1, size] + [N, size, 1]: a broadcast Add whose output is [N, size, size] from two small inputs. */
 function broadcastAdd(size: number): ModelJson {
   return {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: 'row', op: 'Input', attrs: { shape: [1, size] } },
       { id: 'col', op: 'Input', attrs: { shape: [size, 1] } },
       { id: 'big', op: 'Add' },
     ],
-    edges: [{ from: 'row', to: 'big', port: 0 }, { from: 'col', to: 'big', port: 1 }],
+    edges: [
+      { from: 'row', to: 'big', port: 0 },
+      { from: 'col', to: 'big', port: 1 },
+    ],
   };
 }
 
 const feedsOf = (size: number, batch: number) => ({
-  row: Tensor.fromData(new Float32Array(batch * size).map((_, i) => i % size), [batch, 1, size]),
-  col: Tensor.fromData(new Float32Array(batch * size).map((_, i) => 10 * (i % size)), [batch, size, 1]),
+  row: Tensor.fromData(
+    new Float32Array(batch * size).map((_, i) => i % size),
+    [batch, 1, size],
+  ),
+  col: Tensor.fromData(
+    new Float32Array(batch * size).map((_, i) => 10 * (i % size)),
+    [batch, size, 1],
+  ),
 });
 
 /** Runs fn with every op's forward replaced by one that counts the call and throws: nothing gets computed. */
 function withOpsBlocked<T>(fn: (calls: string[]) => T): T {
   const calls: string[] = [];
   const saved = ['Add'].map((op) => [getOp(op)!, getOp(op)!.forward] as const);
-  for (const [spec] of saved) spec.forward = () => {
-    calls.push(spec.op);
-    throw new Error(`${spec.op} ran`);
-  };
+  for (const [spec] of saved)
+    spec.forward = () => {
+      calls.push(spec.op);
+      throw new Error(`${spec.op} ran`);
+    };
   try {
     return fn(calls);
   } finally {
@@ -60,8 +84,8 @@ test('a broadcast Add of [16, 1, 4096] and [16, 4096, 1] fails in forward, namin
     assert.equal(err.message.split('\n').length, 1);
     assert.equal(
       err.message,
-      'node "big" (Add) output [16, 4096, 4096] would take 1 GiB for a batch of 16, and the activations of the whole pass 1.0005 GiB; '
-        + 'at most 1 GiB of activations are supported: use a batch of at most 15, or smaller layers',
+      'node "big" (Add) output [16, 4096, 4096] would take 1 GiB for a batch of 16, and the activations of the whole pass 1.0005 GiB; ' +
+        'at most 1 GiB of activations are supported: use a batch of at most 15, or smaller layers',
     );
     assert.deepEqual(calls, [], 'no op ran');
   });
@@ -86,18 +110,31 @@ test('a model within the budget still runs', () => {
 
 test('activationBytes counts every output of the pass: Inputs, computed nodes, and Targets and losses with the loss', () => {
   const a = analyzeModel({
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [2] } },
       { id: 'fc', op: 'Linear', attrs: { outFeatures: 3 } },
       { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
       { id: 'loss', op: 'CrossEntropyLoss' },
     ],
-    edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    edges: [
+      { from: 'x', to: 'fc' },
+      { from: 'fc', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
   });
   assert.deepEqual(a.errors, []);
   const est = activationBytes(a, 10);
-  assert.deepEqual(est.nodes.map((n) => [n.id, n.shape, n.bytes]), [['x', [10, 2], 80], ['y', [10], 40], ['fc', [10, 3], 120], ['loss', [], 4]]);
+  assert.deepEqual(
+    est.nodes.map((n) => [n.id, n.shape, n.bytes]),
+    [
+      ['x', [10, 2], 80],
+      ['y', [10], 40],
+      ['fc', [10, 3], 120],
+      ['loss', [], 4],
+    ],
+  );
   assert.equal(est.total, 244);
   assert.equal(est.largest?.id, 'fc');
   assert.equal(activationBytes(a, 10, { loss: false }).total, 200);
@@ -119,8 +156,8 @@ test('the boundary: a pass of exactly the limit fits, one byte over does not', (
   assert.equal(over.maxBatch, 4);
   assert.equal(
     over.message,
-    'node "big" (Add) output [5, 8, 8] would take 1.25 KiB for a batch of 5, and the activations of the whole pass 1.563 KiB; '
-      + 'at most 1.562 KiB of activations are supported: use a batch of at most 4, or smaller layers',
+    'node "big" (Add) output [5, 8, 8] would take 1.25 KiB for a batch of 5, and the activations of the whole pass 1.563 KiB; ' +
+      'at most 1.562 KiB of activations are supported: use a batch of at most 4, or smaller layers',
   );
   assert.equal(largestBatchWithin(a, 100, 5 * perSample), 5);
   assert.equal(largestBatchWithin(a, 3, 5 * perSample), 3);
@@ -131,7 +168,10 @@ test('the boundary: a pass of exactly the limit fits, one byte over does not', (
   // The default limit, exactly at and just over 1 GiB: 256 samples of 2^20 float32 values.
   const wide = analyzeModel({ format: 'nn-graph', version: 1, nodes: [{ id: 'x', op: 'Input', attrs: { shape: [2 ** 20] } }], edges: [] });
   assert.equal(activationBudgetProblem(wide, 256), null);
-  assert.match(activationBudgetProblem(wide, 257)!, /^node "x" \(Input\) output \[257, 1048576\] would take 1\.004 GiB for a batch of 257, and the activations of the whole pass 1\.004 GiB; at most 1 GiB of activations are supported: use a batch of at most 256,/);
+  assert.match(
+    activationBudgetProblem(wide, 257)!,
+    /^node "x" \(Input\) output \[257, 1048576\] would take 1\.004 GiB for a batch of 257, and the activations of the whole pass 1\.004 GiB; at most 1 GiB of activations are supported: use a batch of at most 256,/,
+  );
 });
 
 test('sizes past 2^53 bytes are compared and printed without overflow', () => {
@@ -146,7 +186,8 @@ test('sizes past 2^53 bytes are compared and printed without overflow', () => {
 /** x [N, 1, 4096] → reshaped [N, 4096, 1] → Add → [N, 4096, 4096] → Linear(1) → Flatten → Linear(2) → CrossEntropyLoss. */
 function broadcastClassifier(size: number): ModelJson {
   return {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [1, size] } },
       { id: 'col', op: 'Reshape', attrs: { shape: [size, 1] } },
@@ -158,8 +199,14 @@ function broadcastClassifier(size: number): ModelJson {
       { id: 'loss', op: 'CrossEntropyLoss' },
     ],
     edges: [
-      { from: 'x', to: 'col' }, { from: 'x', to: 'big', port: 0 }, { from: 'col', to: 'big', port: 1 }, { from: 'big', to: 'fc1' },
-      { from: 'fc1', to: 'flat' }, { from: 'flat', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 },
+      { from: 'x', to: 'col' },
+      { from: 'x', to: 'big', port: 0 },
+      { from: 'col', to: 'big', port: 1 },
+      { from: 'big', to: 'fc1' },
+      { from: 'fc1', to: 'flat' },
+      { from: 'flat', to: 'fc2' },
+      { from: 'fc2', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
     ],
   };
 }
@@ -172,8 +219,10 @@ test('a Trainer whose minibatch is over the budget fails when it is built, namin
   const model = GraphModel.create(broadcastClassifier(4096));
   assert.throws(
     () => new Trainer(model, dataset(100, 4096), null, { batchSize: 32, epochs: 1, seed: 0 }),
-    (e: unknown) => e instanceof ActivationBudgetError && e.nodeId === 'big'
-      && /^node "big" \(Add\) output \[32, 4096, 4096\] would take 2 GiB for a batch of 32, .* use a batch of at most 15, or smaller layers$/.test(e.message),
+    (e: unknown) =>
+      e instanceof ActivationBudgetError &&
+      e.nodeId === 'big' &&
+      /^node "big" \(Add\) output \[32, 4096, 4096\] would take 2 GiB for a batch of 32, .* use a batch of at most 15, or smaller layers$/.test(e.message),
   );
   // The batch is min(batchSize, the training set): 8 samples fit, however large batchSize is.
   assert.doesNotThrow(() => new Trainer(model, dataset(8, 4096), null, { batchSize: 4096, epochs: 1, seed: 0 }));

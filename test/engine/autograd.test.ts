@@ -9,7 +9,8 @@ test('micrograd example: known gradients derived by hand', () => {
   // y = relu(a*b + b^3) ... here a smaller hand-checkable one:
   // z = (a*b + b^3) * tanh(a*0)  is dull; use f = (a*b + b^2) with a = -4, b = 2:
   // df/da = b = 2; df/db = a + 2b = 0.
-  const a = scalarT(-4), b = scalarT(2);
+  const a = scalarT(-4),
+    b = scalarT(2);
   const f = add(mul(a, b), pow(b, 2));
   f.backward();
   assert.equal(f.itemSync(), -4);
@@ -27,7 +28,8 @@ test('gradients accumulate where a tensor is used twice', () => {
 
 test('micrograd README expression matches its published gradients', () => {
   // From micrograd's README: a = -4, b = 2 ... g = f / 2.0 + 10.0 / f; g = 24.7041, dg/da = 138.8338, dg/db = 645.5773
-  const a = scalarT(-4), b = scalarT(2);
+  const a = scalarT(-4),
+    b = scalarT(2);
   const c0 = add(a, b);
   const d0 = add(mul(a, b), pow(b, 3));
   const c1 = add(add(c0, c0), Tensor.fromData([1], []));

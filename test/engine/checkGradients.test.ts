@@ -7,8 +7,21 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CpuBackend, GraphModel, Tensor, backend, buildDataset, checkGradients, firstTrainingBatch, noGrad, readDatasetSpec,
-  sampleEntries, setBackend, Random, type Backend, type GradCheckResult, type ModelJson,
+  CpuBackend,
+  GraphModel,
+  Tensor,
+  backend,
+  buildDataset,
+  checkGradients,
+  firstTrainingBatch,
+  noGrad,
+  readDatasetSpec,
+  sampleEntries,
+  setBackend,
+  Random,
+  type Backend,
+  type GradCheckResult,
+  type ModelJson,
 } from '../../engine';
 import { templates } from '../../extension/templates';
 import { randomModel } from './randomGraph';
@@ -82,22 +95,35 @@ test('the float64 backend backpropagates too, and its gradients agree with the f
       setBackend(prev);
     }
   };
-  const a = run(new CpuBackend()), b = run(new CpuBackend('float64'));
+  const a = run(new CpuBackend()),
+    b = run(new CpuBackend('float64'));
   assert.ok(b.w instanceof Float64Array && a.w instanceof Float32Array);
-  for (const k of ['w', 'x'] as const) for (let i = 0; i < a[k].length; i++) assert.ok(Math.abs(a[k][i] - b[k][i]) < 1e-6, `${k}[${i}]: ${a[k][i]} vs ${b[k][i]}`);
+  for (const k of ['w', 'x'] as const)
+    for (let i = 0; i < a[k].length; i++) assert.ok(Math.abs(a[k][i] - b[k][i]) < 1e-6, `${k}[${i}]: ${a[k][i]} vs ${b[k][i]}`);
 });
 
 test('ForwardOptions.dropout = false makes Dropout the identity in a training-mode pass', () => {
   const json: ModelJson = {
-    format: 'nn-graph', version: 1, name: 'd',
-    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [8] } }, { id: 'drop', op: 'Dropout', attrs: { p: 0.5 } }],
+    format: 'nn-graph',
+    version: 1,
+    name: 'd',
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [8] } },
+      { id: 'drop', op: 'Dropout', attrs: { p: 0.5 } },
+    ],
     edges: [{ from: 'x', to: 'drop' }],
   } as ModelJson;
   const m = GraphModel.create(json);
-  const x = Tensor.fromData(Array.from({ length: 16 }, (_, i) => i + 1), [2, 8]);
+  const x = Tensor.fromData(
+    Array.from({ length: 16 }, (_, i) => i + 1),
+    [2, 8],
+  );
   const on = m.forward({ x }, { training: true, computeLoss: false }).values.get('drop')!.dataSync();
   const off = m.forward({ x }, { training: true, computeLoss: false, dropout: false }).values.get('drop')!.dataSync();
-  assert.ok(Array.from(on).some((v) => v === 0), 'dropout drops in training');
+  assert.ok(
+    Array.from(on).some((v) => v === 0),
+    'dropout drops in training',
+  );
   assert.deepEqual(Array.from(off), Array.from(x.dataSync()));
 });
 
@@ -106,12 +132,24 @@ test('ForwardOptions.dropout = false makes Dropout the identity in a training-mo
 /** x [2] → fc1 (3) → act → fc2 (1) → MSELoss against y [1]. */
 function mlp(act: string): ModelJson {
   return {
-    format: 'nn-graph', version: 1, name: 'mlp',
+    format: 'nn-graph',
+    version: 1,
+    name: 'mlp',
     nodes: [
-      { id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc1', op: 'Linear', attrs: { outFeatures: 3 } }, { id: 'act', op: act },
-      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 1 } }, { id: 'y', op: 'Target', attrs: { shape: [1] } }, { id: 'loss', op: 'MSELoss' },
+      { id: 'x', op: 'Input', attrs: { shape: [2] } },
+      { id: 'fc1', op: 'Linear', attrs: { outFeatures: 3 } },
+      { id: 'act', op: act },
+      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 1 } },
+      { id: 'y', op: 'Target', attrs: { shape: [1] } },
+      { id: 'loss', op: 'MSELoss' },
     ],
-    edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    edges: [
+      { from: 'x', to: 'fc1' },
+      { from: 'fc1', to: 'act' },
+      { from: 'act', to: 'fc2' },
+      { from: 'fc2', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
     training: { seed: 3 },
   } as ModelJson;
 }
@@ -120,12 +158,18 @@ const mlpFeeds = () => ({ x: Tensor.fromData([0.5, -1, 2, 0.25, -0.3, 0.8], [3, 
 
 test('a smooth model passes: every entry of small tensors, the cost counted (2 forward passes per entry)', async () => {
   const r = await checkGradients(GraphModel.create(mlp('Tanh')), mlpFeeds());
-  assert.deepEqual(r.tensors.map((t) => t.name), ['x', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']);
+  assert.deepEqual(
+    r.tensors.map((t) => t.name),
+    ['x', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias'],
+  );
   assert.ok(r.passed && r.failed === 0 && r.kinks === 0, JSON.stringify(r.tensors.map((t) => [t.name, t.relError])));
   for (const t of r.tensors) {
     const size = t.shape.reduce((a, b) => a * b, 1);
     assert.equal(t.checked, size, `${t.name}: all of a tensor with at most 20 entries`);
-    assert.deepEqual(t.entries.map((e) => e.index), Array.from({ length: size }, (_, i) => i));
+    assert.deepEqual(
+      t.entries.map((e) => e.index),
+      Array.from({ length: size }, (_, i) => i),
+    );
     assert.ok(t.relError < 1e-5, `${t.name}: relative error ${t.relError}`);
     assert.equal(t.forwardPasses, 2 * t.checked);
   }
@@ -148,8 +192,14 @@ test('--samples: K seeded entries of a larger tensor, the same for the same seed
   const w = (r: GradCheckResult) => r.tensors.find((t) => t.name === 'fc1.weight')!;
   assert.equal(w(a).checked, 7);
   assert.equal(new Set(w(a).entries.map((e) => e.index)).size, 7, 'distinct entries');
-  assert.deepEqual(w(a).entries.map((e) => e.index), w(b).entries.map((e) => e.index));
-  assert.notDeepEqual(w(a).entries.map((e) => e.index), w(c).entries.map((e) => e.index));
+  assert.deepEqual(
+    w(a).entries.map((e) => e.index),
+    w(b).entries.map((e) => e.index),
+  );
+  assert.notDeepEqual(
+    w(a).entries.map((e) => e.index),
+    w(c).entries.map((e) => e.index),
+  );
   assert.equal(a.tensors.find((t) => t.name === 'fc2.bias')!.checked, 1, 'a tensor smaller than K is checked whole');
   assert.ok(a.passed);
 });
@@ -166,25 +216,48 @@ test('sampleEntries draws k distinct in-range indices, uniformly enough to reach
   assert.deepEqual(sampleEntries(3, 5, new Random(0)), [0, 1, 2]);
 });
 
-test('--node: only that node\'s tensors; a node with none, or no such node, is refused by name', async () => {
+test("--node: only that node's tensors; a node with none, or no such node, is refused by name", async () => {
   const r = await checkGradients(GraphModel.create(mlp('Tanh')), mlpFeeds(), { nodeId: 'fc2' });
-  assert.deepEqual(r.tensors.map((t) => t.name), ['fc2.weight', 'fc2.bias']);
+  assert.deepEqual(
+    r.tensors.map((t) => t.name),
+    ['fc2.weight', 'fc2.bias'],
+  );
   const x = await checkGradients(GraphModel.create(mlp('Tanh')), mlpFeeds(), { nodeId: 'x' });
-  assert.deepEqual(x.tensors.map((t) => [t.name, t.kind]), [['x', 'input']]);
-  await assert.rejects(checkGradients(GraphModel.create(mlp('Tanh')), mlpFeeds(), { nodeId: 'act' }), /node "act" \(Tanh\) has no parameters or float input to check; nodes that have: x, fc1, fc2/);
+  assert.deepEqual(
+    x.tensors.map((t) => [t.name, t.kind]),
+    [['x', 'input']],
+  );
+  await assert.rejects(
+    checkGradients(GraphModel.create(mlp('Tanh')), mlpFeeds(), { nodeId: 'act' }),
+    /node "act" \(Tanh\) has no parameters or float input to check; nodes that have: x, fc1, fc2/,
+  );
   await assert.rejects(checkGradients(GraphModel.create(mlp('Tanh')), mlpFeeds(), { nodeId: 'nope' }), /the model has no node "nope"/);
 });
 
 test('a ReLU whose input is exactly 0 is reported as a kink, not a failure; the same model off the kink has none', async () => {
   const json: ModelJson = {
-    format: 'nn-graph', version: 1, name: 'kink',
-    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [3] } }, { id: 'act', op: 'ReLU' }, { id: 'y', op: 'Target', attrs: { shape: [3] } }, { id: 'loss', op: 'MSELoss' }],
-    edges: [{ from: 'x', to: 'act' }, { from: 'act', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    format: 'nn-graph',
+    version: 1,
+    name: 'kink',
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [3] } },
+      { id: 'act', op: 'ReLU' },
+      { id: 'y', op: 'Target', attrs: { shape: [3] } },
+      { id: 'loss', op: 'MSELoss' },
+    ],
+    edges: [
+      { from: 'x', to: 'act' },
+      { from: 'act', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
   } as ModelJson;
   const y = Tensor.fromData([-1, 0.5, 0.25], [1, 3]);
   const at = await checkGradients(GraphModel.create(json), { x: Tensor.fromData([0, 1, -1], [1, 3]), y });
   const t = at.tensors[0];
-  assert.deepEqual(t.entries.map((e) => e.verdict), ['kink', 'pass', 'pass']);
+  assert.deepEqual(
+    t.entries.map((e) => e.verdict),
+    ['kink', 'pass', 'pass'],
+  );
   const k = t.entries[0];
   // relu'(0) = 0 in the engine, as in PyTorch; the loss's slopes are 0 on the left and 2·(0 − (−1))/3 on the right.
   assert.equal(k.backprop, 0);
@@ -199,28 +272,54 @@ test('a ReLU whose input is exactly 0 is reported as a kink, not a failure; the 
 
 test('a max-pool tie is reported as a kink', async () => {
   const json: ModelJson = {
-    format: 'nn-graph', version: 1, name: 'pool',
+    format: 'nn-graph',
+    version: 1,
+    name: 'pool',
     nodes: [
-      { id: 'x', op: 'Input', attrs: { shape: [1, 2, 2] } }, { id: 'pool', op: 'MaxPool2d', attrs: { kernelSize: 2 } },
-      { id: 'flat', op: 'Flatten' }, { id: 'y', op: 'Target', attrs: { shape: [1] } }, { id: 'loss', op: 'MSELoss' },
+      { id: 'x', op: 'Input', attrs: { shape: [1, 2, 2] } },
+      { id: 'pool', op: 'MaxPool2d', attrs: { kernelSize: 2 } },
+      { id: 'flat', op: 'Flatten' },
+      { id: 'y', op: 'Target', attrs: { shape: [1] } },
+      { id: 'loss', op: 'MSELoss' },
     ],
-    edges: [{ from: 'x', to: 'pool' }, { from: 'pool', to: 'flat' }, { from: 'flat', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    edges: [
+      { from: 'x', to: 'pool' },
+      { from: 'pool', to: 'flat' },
+      { from: 'flat', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
   } as ModelJson;
   // Two tied maxima (0.5 at entries 0 and 3): either one moving up changes the loss, moving down does not.
   const r = await checkGradients(GraphModel.create(json), { x: Tensor.fromData([0.5, 0.1, -0.2, 0.5], [1, 1, 2, 2]), y: Tensor.fromData([2], [1, 1]) });
-  assert.deepEqual(r.tensors[0].entries.map((e) => e.verdict), ['kink', 'pass', 'pass', 'kink']);
+  assert.deepEqual(
+    r.tensors[0].entries.map((e) => e.verdict),
+    ['kink', 'pass', 'pass', 'kink'],
+  );
   assert.ok(r.passed);
 });
 
 test('the check leaves the model as it found it: parameters, BatchNorm running statistics, gradients', async () => {
   const json: ModelJson = {
-    format: 'nn-graph', version: 1, name: 'bn',
+    format: 'nn-graph',
+    version: 1,
+    name: 'bn',
     nodes: [
-      { id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc', op: 'Linear', attrs: { outFeatures: 3 } }, { id: 'bn', op: 'BatchNorm1d' },
-      { id: 'drop', op: 'Dropout', attrs: { p: 0.5 } }, { id: 'head', op: 'Linear', attrs: { outFeatures: 1 } },
-      { id: 'y', op: 'Target', attrs: { shape: [1] } }, { id: 'loss', op: 'MSELoss' },
+      { id: 'x', op: 'Input', attrs: { shape: [2] } },
+      { id: 'fc', op: 'Linear', attrs: { outFeatures: 3 } },
+      { id: 'bn', op: 'BatchNorm1d' },
+      { id: 'drop', op: 'Dropout', attrs: { p: 0.5 } },
+      { id: 'head', op: 'Linear', attrs: { outFeatures: 1 } },
+      { id: 'y', op: 'Target', attrs: { shape: [1] } },
+      { id: 'loss', op: 'MSELoss' },
     ],
-    edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'bn' }, { from: 'bn', to: 'drop' }, { from: 'drop', to: 'head' }, { from: 'head', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    edges: [
+      { from: 'x', to: 'fc' },
+      { from: 'fc', to: 'bn' },
+      { from: 'bn', to: 'drop' },
+      { from: 'drop', to: 'head' },
+      { from: 'head', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
   } as ModelJson;
   const m = GraphModel.create(json);
   const before = new Map([...m.state].map(([k, t]) => [k, Array.from(t.dataSync())]));
@@ -238,9 +337,22 @@ test('the check leaves the model as it found it: parameters, BatchNorm running s
 
 test('a non-finite loss is refused naming the node where it appeared', async () => {
   const json: ModelJson = {
-    format: 'nn-graph', version: 1, name: 'nan',
-    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [1] } }, { id: 'fc', op: 'Linear', attrs: { outFeatures: 1 } }, { id: 'p', op: 'Pow', attrs: { exponent: 0.5 } }, { id: 'y', op: 'Target', attrs: { shape: [1] } }, { id: 'loss', op: 'MSELoss' }],
-    edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'p' }, { from: 'p', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    format: 'nn-graph',
+    version: 1,
+    name: 'nan',
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [1] } },
+      { id: 'fc', op: 'Linear', attrs: { outFeatures: 1 } },
+      { id: 'p', op: 'Pow', attrs: { exponent: 0.5 } },
+      { id: 'y', op: 'Target', attrs: { shape: [1] } },
+      { id: 'loss', op: 'MSELoss' },
+    ],
+    edges: [
+      { from: 'x', to: 'fc' },
+      { from: 'fc', to: 'p' },
+      { from: 'p', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
     params: { 'fc.weight': { shape: [1, 1], data: [1] }, 'fc.bias': { shape: [1], data: [-5] } },
   } as ModelJson;
   await assert.rejects(checkGradients(GraphModel.create(json), { x: Tensor.fromData([1], [1, 1]), y: Tensor.fromData([0], [1, 1]) }), (e: Error) => {
@@ -252,9 +364,20 @@ test('a non-finite loss is refused naming the node where it appeared', async () 
 
 test('float32 that cannot resolve the loss fails the check: 1e8 + 0.5 rounds to 1e8, so every float32 gradient is 0', async () => {
   const json: ModelJson = {
-    format: 'nn-graph', version: 1, name: 'scale',
-    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [1] } }, { id: 'fc', op: 'Linear', attrs: { outFeatures: 1 } }, { id: 'y', op: 'Target', attrs: { shape: [1] } }, { id: 'loss', op: 'MSELoss' }],
-    edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    format: 'nn-graph',
+    version: 1,
+    name: 'scale',
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [1] } },
+      { id: 'fc', op: 'Linear', attrs: { outFeatures: 1 } },
+      { id: 'y', op: 'Target', attrs: { shape: [1] } },
+      { id: 'loss', op: 'MSELoss' },
+    ],
+    edges: [
+      { from: 'x', to: 'fc' },
+      { from: 'fc', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
     params: { 'fc.weight': { shape: [1, 1], data: [1] }, 'fc.bias': { shape: [1], data: [0.5] } },
   } as ModelJson;
   const r = await checkGradients(GraphModel.create(json), { x: Tensor.fromData([1e8], [1, 1]), y: Tensor.fromData([1e8], [1, 1]) });
@@ -286,7 +409,7 @@ test('a backend whose tanh backward is off by 10% makes the check report exactly
   assert.ok(honest.passed);
   const r = await withBackend(bad, () => checkGradients(GraphModel.create(mlp('Tanh')), mlpFeeds()));
   assert.equal(r.backprop.backend, 'cpu with a wrong tanh backward');
-  assert.deepEqual(failing(r), ['x', 'fc1.weight', 'fc1.bias'], 'the gradient reaching the Tanh\'s input and everything below it');
+  assert.deepEqual(failing(r), ['x', 'fc1.weight', 'fc1.bias'], "the gradient reaching the Tanh's input and everything below it");
   assert.equal(r.kinks, 0);
   assert.ok(!r.passed && r.failed === 3);
   for (const t of r.tensors.filter((t) => t.status === 'fail')) assert.ok(t.relError > 0.03 && t.relError < 0.06, `${t.name}: ${t.relError}`);
@@ -300,17 +423,36 @@ test('a backend whose conv2d weight gradient is doubled makes the check report e
     conv2dBackwardWeight: (gy, x, g) => cpu.scale(cpu.conv2dBackwardWeight(gy, x, g), 2, g.outC * g.c * g.kh * g.kw),
   }));
   const json: ModelJson = {
-    format: 'nn-graph', version: 1, name: 'cnn',
+    format: 'nn-graph',
+    version: 1,
+    name: 'cnn',
     nodes: [
-      { id: 'x', op: 'Input', attrs: { shape: [1, 6, 6] } }, { id: 'conv', op: 'Conv2d', attrs: { outChannels: 2, kernelSize: 3 } },
-      { id: 'act', op: 'Tanh' }, { id: 'flat', op: 'Flatten' }, { id: 'fc', op: 'Linear', attrs: { outFeatures: 3 } },
-      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+      { id: 'x', op: 'Input', attrs: { shape: [1, 6, 6] } },
+      { id: 'conv', op: 'Conv2d', attrs: { outChannels: 2, kernelSize: 3 } },
+      { id: 'act', op: 'Tanh' },
+      { id: 'flat', op: 'Flatten' },
+      { id: 'fc', op: 'Linear', attrs: { outFeatures: 3 } },
+      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+      { id: 'loss', op: 'CrossEntropyLoss' },
     ],
-    edges: [{ from: 'x', to: 'conv' }, { from: 'conv', to: 'act' }, { from: 'act', to: 'flat' }, { from: 'flat', to: 'fc' }, { from: 'fc', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    edges: [
+      { from: 'x', to: 'conv' },
+      { from: 'conv', to: 'act' },
+      { from: 'act', to: 'flat' },
+      { from: 'flat', to: 'fc' },
+      { from: 'fc', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
     training: { seed: 1 },
   } as ModelJson;
   const rng = new Random(5, 'img');
-  const feeds = () => ({ x: Tensor.fromData(Array.from({ length: 2 * 36 }, () => rng.normal()), [2, 1, 6, 6]), y: Tensor.fromData([0, 2], [2], 'int32') });
+  const feeds = () => ({
+    x: Tensor.fromData(
+      Array.from({ length: 2 * 36 }, () => rng.normal()),
+      [2, 1, 6, 6],
+    ),
+    y: Tensor.fromData([0, 2], [2], 'int32'),
+  });
   const r = await withBackend(bad, () => checkGradients(GraphModel.create(json), feeds()));
   assert.deepEqual(failing(r), ['conv.weight']);
   assert.ok(r.tensors.find((t) => t.name === 'conv.weight')!.relError > 0.3);
@@ -327,7 +469,9 @@ function datasetFeeds(model: GraphModel): Record<string, Tensor> {
 
 test('every example and template passes on its first training batch', async () => {
   const models: [string, ModelJson][] = [
-    ...readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.nn.json')).map((f) => [f, JSON.parse(readFileSync(join(ROOT, 'examples', f), 'utf8'))] as [string, ModelJson]),
+    ...readdirSync(join(ROOT, 'examples'))
+      .filter((f) => f.endsWith('.nn.json'))
+      .map((f) => [f, JSON.parse(readFileSync(join(ROOT, 'examples', f), 'utf8'))] as [string, ModelJson]),
     ...templates.filter((t) => t.model.training?.dataset).map((t) => [`template ${t.id}`, t.model as unknown as ModelJson] as [string, ModelJson]),
   ];
   assert.ok(models.length >= 6, models.map(([n]) => n).join(', '));
@@ -349,6 +493,9 @@ test('random graphs over every op pass the check (kinks allowed)', async () => {
   for (let seed = 0; seed < 30; seed++) {
     const rm = randomModel(seed);
     const r = await checkGradients(GraphModel.create(rm.model), feedsOf(rm.feeds as never), { samples: 6 });
-    assert.ok(r.passed, `seed ${seed} (${[...rm.ops].join(', ')}): ${JSON.stringify(r.tensors.filter((t) => t.status === 'fail').map((t) => [t.name, t.relError, t.maxAbsError]))}`);
+    assert.ok(
+      r.passed,
+      `seed ${seed} (${[...rm.ops].join(', ')}): ${JSON.stringify(r.tensors.filter((t) => t.status === 'fail').map((t) => [t.name, t.relError, t.maxAbsError]))}`,
+    );
   }
 });

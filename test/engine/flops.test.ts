@@ -18,7 +18,8 @@ test('Linear: 2 FLOPs per multiply-add, the product once forward and once per gr
   const [n, inF, outF] = [5, 3, 4];
   const product = 2 * n * inF * outF; // every output value: inF multiply-adds
   const bias = n * outF;
-  const x = f32('N', inF), y = f32('N', outF);
+  const x = f32('N', inF),
+    y = f32('N', outF);
   assert.deepEqual(linear.flops([x], { outFeatures: outF, bias: true }, y, n, [true]), { forward: product + bias, backward: product + product + bias });
   // The first layer's input needs no gradient: only dW (and db) are computed.
   assert.deepEqual(linear.flops([x], { outFeatures: outF, bias: true }, y, n, [false]), { forward: product + bias, backward: product + bias });
@@ -57,7 +58,7 @@ test('the losses: MSELoss and CrossEntropyLoss by their definitions', () => {
   });
 });
 
-test('the optimizers\' update: SGD 2 per parameter value, Adam 13', () => {
+test("the optimizers' update: SGD 2 per parameter value, Adam 13", () => {
   assert.equal(updateFlops({ type: 'SGD', lr: 0.1 }, 10), 20);
   assert.equal(updateFlops({ type: 'SGD', lr: 0.1, momentum: 0.9 }, 10), 50);
   assert.equal(updateFlops({ type: 'Adam', lr: 0.1 }, 10), 130);
@@ -66,24 +67,39 @@ test('the optimizers\' update: SGD 2 per parameter value, Adam 13', () => {
 
 test('nodeFlops on the MLP template: no input gradient for the first layer, every node in forward order', () => {
   const json = {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
-      { id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc1', op: 'Linear', attrs: { outFeatures: 16 } }, { id: 'act1', op: 'ReLU' },
-      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 16 } }, { id: 'act2', op: 'ReLU' }, { id: 'fc3', op: 'Linear', attrs: { outFeatures: 2 } },
-      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+      { id: 'x', op: 'Input', attrs: { shape: [2] } },
+      { id: 'fc1', op: 'Linear', attrs: { outFeatures: 16 } },
+      { id: 'act1', op: 'ReLU' },
+      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 16 } },
+      { id: 'act2', op: 'ReLU' },
+      { id: 'fc3', op: 'Linear', attrs: { outFeatures: 2 } },
+      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+      { id: 'loss', op: 'CrossEntropyLoss' },
       // Computed but not on the loss's path: a forward, no backward.
       { id: 'side', op: 'Linear', attrs: { outFeatures: 3 } },
     ],
     edges: [
-      { from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act1' }, { from: 'act1', to: 'fc2' }, { from: 'fc2', to: 'act2' }, { from: 'act2', to: 'fc3' },
-      { from: 'fc3', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }, { from: 'x', to: 'side' },
+      { from: 'x', to: 'fc1' },
+      { from: 'fc1', to: 'act1' },
+      { from: 'act1', to: 'fc2' },
+      { from: 'fc2', to: 'act2' },
+      { from: 'act2', to: 'fc3' },
+      { from: 'fc3', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+      { from: 'x', to: 'side' },
     ],
   };
   const b = 16;
   const analysis = analyzeModel(JSON.stringify(json));
   const f = nodeFlops(analysis, b);
   const lin = (i: number, o: number, dx: boolean) => ({ forward: 2 * b * i * o + b * o, backward: (dx ? 2 : 1) * 2 * b * i * o + b * o });
-  assert.deepEqual([...f.keys()], analysis.order.filter((id) => !['x', 'y'].includes(id)));
+  assert.deepEqual(
+    [...f.keys()],
+    analysis.order.filter((id) => !['x', 'y'].includes(id)),
+  );
   assert.deepEqual(f.get('fc1'), lin(2, 16, false));
   assert.deepEqual(f.get('act1'), { forward: b * 16, backward: b * 16 });
   assert.deepEqual(f.get('fc2'), lin(16, 16, true));
@@ -107,11 +123,20 @@ test('on random graphs over the whole op set, a node counts backward FLOPs only 
     const flops = nodeFlops(model.analysis, r.batch);
     for (const [id, f] of flops) {
       const op = model.nodes.get(id)!.spec!.op;
-      assert.ok(Number.isFinite(f.forward) && f.forward >= 0 && Number.isFinite(f.backward) && f.backward >= 0, `seed ${seed}: ${id} (${op}) ${JSON.stringify(f)}`);
+      assert.ok(
+        Number.isFinite(f.forward) && f.forward >= 0 && Number.isFinite(f.backward) && f.backward >= 0,
+        `seed ${seed}: ${id} (${op}) ${JSON.stringify(f)}`,
+      );
       if (f.backward > 0) assert.ok(ran.has(id), `seed ${seed}: ${id} (${op}) counts ${f.backward} backward FLOPs but the engine ran no backward op for it`);
       else if (ran.has(id)) assert.ok(FREE_BACKWARD.has(op), `seed ${seed}: ${id} (${op}) ran a backward the count leaves out`);
     }
   }
-  const computed = allOps().filter((o) => !o.isSource).map((o) => o.op);
-  assert.deepEqual(computed.filter((op) => !seen.has(op)), [], 'the random graphs cover every op');
+  const computed = allOps()
+    .filter((o) => !o.isSource)
+    .map((o) => o.op);
+  assert.deepEqual(
+    computed.filter((op) => !seen.has(op)),
+    [],
+    'the random graphs cover every op',
+  );
 });

@@ -7,8 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  GraphModel, GraphValidationError, LIMITS, Random, Tensor, Trainer,
-  analyzeModel, type GraphAnalysis, type GraphErrorCode, type ModelJson,
+  GraphModel,
+  GraphValidationError,
+  LIMITS,
+  Random,
+  Tensor,
+  Trainer,
+  analyzeModel,
+  type GraphAnalysis,
+  type GraphErrorCode,
+  type ModelJson,
 } from '../../engine';
 import { randomFeeds, randomModel } from './randomGraph';
 import { mkdirSync, mkdtempSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -20,9 +28,28 @@ import { DATASET_FILE, SIDECAR_FILE, realpathOfMaybeMissing, resolveContainedPat
 import { InputError, loadFeed } from '../../cli/load';
 
 const CODES: readonly GraphErrorCode[] = [
-  'bad-json', 'bad-format', 'unsupported-version', 'bad-node', 'invalid-id', 'duplicate-id', 'unknown-op', 'missing-attr',
-  'bad-attr', 'unknown-attr', 'bad-edge', 'unknown-node', 'port-out-of-range', 'port-taken', 'missing-input', 'extra-input',
-  'cycle', 'shape-mismatch', 'dtype-mismatch', 'too-large', 'bad-params', 'bad-training',
+  'bad-json',
+  'bad-format',
+  'unsupported-version',
+  'bad-node',
+  'invalid-id',
+  'duplicate-id',
+  'unknown-op',
+  'missing-attr',
+  'bad-attr',
+  'unknown-attr',
+  'bad-edge',
+  'unknown-node',
+  'port-out-of-range',
+  'port-taken',
+  'missing-input',
+  'extra-input',
+  'cycle',
+  'shape-mismatch',
+  'dtype-mismatch',
+  'too-large',
+  'bad-params',
+  'bad-training',
 ];
 
 const SPEC_EXAMPLE = `{
@@ -84,10 +111,55 @@ function set(root: Json, path: Path, value: Json | undefined): Json {
 }
 
 const WEIRD_VALUES: Json[] = [
-  null, true, false, 0, -0, 1, -1, 2, 0.5, -0.5, 7, 64, 65, 1e12, -1e12, 1e9, 2 ** 31, 2 ** 31 - 1, 2 ** 53, 2 ** 53 + 2, 1e308, -1e308, 1e-300,
-  '', 'x', 'fc1', 'Linear', '__proto__', 'constructor', '-1', '1e9', '∑', 'int32', 'float64',
-  [], [0], [-1], [1e9, 1e9], [2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1], [1, -1], [-1, -1], [[1]], [null], ['a'], Array(20).fill(1),
-  {}, { a: 1 }, { shape: [2], data: [1, 2] }, { __proto__: null } as unknown as Json,
+  null,
+  true,
+  false,
+  0,
+  -0,
+  1,
+  -1,
+  2,
+  0.5,
+  -0.5,
+  7,
+  64,
+  65,
+  1e12,
+  -1e12,
+  1e9,
+  2 ** 31,
+  2 ** 31 - 1,
+  2 ** 53,
+  2 ** 53 + 2,
+  1e308,
+  -1e308,
+  1e-300,
+  '',
+  'x',
+  'fc1',
+  'Linear',
+  '__proto__',
+  'constructor',
+  '-1',
+  '1e9',
+  '∑',
+  'int32',
+  'float64',
+  [],
+  [0],
+  [-1],
+  [1e9, 1e9],
+  [2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1],
+  [1, -1],
+  [-1, -1],
+  [[1]],
+  [null],
+  ['a'],
+  Array(20).fill(1),
+  {},
+  { a: 1 },
+  { shape: [2], data: [1, 2] },
+  { __proto__: null } as unknown as Json,
 ];
 const PROTO_IDS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'prototype'];
 
@@ -105,66 +177,119 @@ class Mutator {
     const edges = Array.isArray(model.edges) ? (model.edges as { from?: Json; to?: Json; port?: Json }[]) : [];
     const kind = r.int(15);
     switch (kind) {
-      case 0: { // delete a key or element
+      case 0: {
+        // delete a key or element
         const ps = paths(m).filter((p) => p.length > 0);
         const p = this.pick(ps);
         return [set(m, p, undefined), `delete ${p.join('.')}`];
       }
-      case 1: { // change a type
+      case 1: {
+        // change a type
         const ps = paths(m);
         const p = this.pick(ps);
         const v = this.pick(WEIRD_VALUES);
         return [set(m, p, clone(v)), `set ${p.join('.')} = ${JSON.stringify(v)}`];
       }
-      case 2: { // a number made huge, negative, fractional
+      case 2: {
+        // a number made huge, negative, fractional
         const ps = paths(m).filter((p) => typeof get(m, p) === 'number');
         if (!ps.length) return [m, 'no numbers'];
         const p = this.pick(ps);
         const v = this.pick([1e12, 1e9, -1, -7, 0, 0.5, 2 ** 31, 2 ** 24, 2 ** 53, 1e308, -1e308, 1e-300, 3.7]);
         return [set(m, p, v), `number ${p.join('.')} = ${v}`];
       }
-      case 3: { // an attribute of a node set to something absurd
+      case 3: {
+        // an attribute of a node set to something absurd
         if (!nodes.length) return [m, 'no nodes'];
         const n = this.pick(nodes);
         if (!n || typeof n !== 'object') return [m, 'bad node'];
-        const name = this.pick(['outFeatures', 'outChannels', 'shape', 'kernelSize', 'stride', 'padding', 'dim', 'keepDim', 'p', 'exponent', 'numEmbeddings', 'embeddingDim', 'dtype', 'eps', 'momentum', 'negativeSlope', 'approximate', 'bias', 'affine']);
-        const v = this.pick<Json>([1e12, 2 ** 24, 2 ** 16, 4096, 4097, [1e9, 1e9], [2 ** 31 - 1, 2 ** 31 - 1], [0, 0], [], -1, -17, 17, 0, 1, [1, 2, 3], 'tanh', 'int32', true, 1.5, null]);
+        const name = this.pick([
+          'outFeatures',
+          'outChannels',
+          'shape',
+          'kernelSize',
+          'stride',
+          'padding',
+          'dim',
+          'keepDim',
+          'p',
+          'exponent',
+          'numEmbeddings',
+          'embeddingDim',
+          'dtype',
+          'eps',
+          'momentum',
+          'negativeSlope',
+          'approximate',
+          'bias',
+          'affine',
+        ]);
+        const v = this.pick<Json>([
+          1e12,
+          2 ** 24,
+          2 ** 16,
+          4096,
+          4097,
+          [1e9, 1e9],
+          [2 ** 31 - 1, 2 ** 31 - 1],
+          [0, 0],
+          [],
+          -1,
+          -17,
+          17,
+          0,
+          1,
+          [1, 2, 3],
+          'tanh',
+          'int32',
+          true,
+          1.5,
+          null,
+        ]);
         n.attrs = { ...(n.attrs && typeof n.attrs === 'object' && !Array.isArray(n.attrs) ? n.attrs : {}), [name]: v };
         return [m, `attr ${String(n.id)}.${name} = ${JSON.stringify(v)}`];
       }
-      case 4: { // duplicate ids
+      case 4: {
+        // duplicate ids
         if (nodes.length < 2) return [m, 'few nodes'];
-        const a = this.pick(nodes), b = this.pick(nodes);
+        const a = this.pick(nodes),
+          b = this.pick(nodes);
         if (a && b && typeof a === 'object' && typeof b === 'object') b.id = a.id;
         return [m, `duplicate id ${String(a?.id)}`];
       }
-      case 5: { // self-loop or back edge
+      case 5: {
+        // self-loop or back edge
         if (!nodes.length) return [m, 'no nodes'];
-        const a = this.pick(nodes), b = this.rng.uniform() < 0.4 ? a : this.pick(nodes);
+        const a = this.pick(nodes),
+          b = this.rng.uniform() < 0.4 ? a : this.pick(nodes);
         const e = { from: a?.id ?? null, to: b?.id ?? null, port: this.pick([0, 1, 2]) };
         edges.push(e);
         if (!Array.isArray(model.edges)) model.edges = edges as Json;
         return [m, `edge ${JSON.stringify(e)}`];
       }
-      case 6: { // unknown or near-miss op
+      case 6: {
+        // unknown or near-miss op
         if (!nodes.length) return [m, 'no nodes'];
         const n = this.pick(nodes);
         if (!n || typeof n !== 'object') return [m, 'bad node'];
         n.op = this.pick(['Lineer', 'linear', 'relu', 'Conv3d', '', 'Input ', '__proto__', 'constructor', 'toString', 'x'.repeat(5000), 42, null]);
         return [m, `op ${String(n.id)} = ${String(n.op).slice(0, 20)}`];
       }
-      case 7: { // ports
+      case 7: {
+        // ports
         if (!edges.length) return [m, 'no edges'];
         const e = this.pick(edges);
         if (!e || typeof e !== 'object') return [m, 'bad edge'];
         e.port = this.pick<Json>([-1, 1, 2, 3, 63, 64, 1e9, 2 ** 53, -(2 ** 53), 0.5, '0', '1', null, true, [0], 1e308]);
         return [m, `port ${JSON.stringify(e)}`];
       }
-      case 8: { // a node renamed to a prototype property, edges following
+      case 8: {
+        // a node renamed to a prototype property, edges following
         if (!nodes.length) return [m, 'no nodes'];
         const n = this.pick(nodes);
         if (!n || typeof n !== 'object') return [m, 'bad node'];
-        const old = n.id, id = this.pick(PROTO_IDS);
+        const old = n.id,
+          id = this.pick(PROTO_IDS);
         n.id = id;
         for (const e of edges) {
           if (!e || typeof e !== 'object') continue;
@@ -173,36 +298,62 @@ class Mutator {
         }
         return [m, `rename ${String(old)} → ${id}`];
       }
-      case 9: { // drop or duplicate an edge
+      case 9: {
+        // drop or duplicate an edge
         if (!edges.length) return [m, 'no edges'];
         const i = this.rng.int(edges.length);
         if (this.rng.uniform() < 0.5) edges.splice(i, 1);
         else edges.push(clone(edges[i]) as never);
         return [m, `edge ${i} dropped or doubled`];
       }
-      case 10: { // params: wrong shapes, non-numbers, unknown keys
+      case 10: {
+        // params: wrong shapes, non-numbers, unknown keys
         const key = this.pick([...nodes.map((n) => `${String(n?.id)}.weight`), 'x.bias', '__proto__', 'fc1.running_var']);
-        const t = this.pick<Json>([{ shape: [2], data: [1, 2] }, { shape: [1e9, 1e9], data: [] }, { shape: [2], data: [1, 'a'] }, { shape: [-1], data: [] }, [], 'w', { shape: 'x', data: 1 }]);
+        const t = this.pick<Json>([
+          { shape: [2], data: [1, 2] },
+          { shape: [1e9, 1e9], data: [] },
+          { shape: [2], data: [1, 'a'] },
+          { shape: [-1], data: [] },
+          [],
+          'w',
+          { shape: 'x', data: 1 },
+        ]);
         const params = (model.params && typeof model.params === 'object' && !Array.isArray(model.params) ? model.params : {}) as Record<string, Json>;
         Object.defineProperty(params, key, { value: t, enumerable: true, writable: true, configurable: true });
         model.params = params;
         return [m, `params ${key}`];
       }
-      case 11: { // training settings
-        model.training = this.pick<Json>([{ seed: -1 }, { seed: 2 ** 60 }, { optimizer: { type: 'SGD', lr: -1 } }, { optimizer: { type: 'Adam', betas: [1, 1] } }, { optimizer: null }, 'x', [], { seed: 0.5, optimizer: { type: 'AdamW', eps: 0 } }]);
+      case 11: {
+        // training settings
+        model.training = this.pick<Json>([
+          { seed: -1 },
+          { seed: 2 ** 60 },
+          { optimizer: { type: 'SGD', lr: -1 } },
+          { optimizer: { type: 'Adam', betas: [1, 1] } },
+          { optimizer: null },
+          'x',
+          [],
+          { seed: 0.5, optimizer: { type: 'AdamW', eps: 0 } },
+        ]);
         return [m, `training ${JSON.stringify(model.training)}`];
       }
-      case 12: { // swap two nodes' ops
+      case 12: {
+        // swap two nodes' ops
         if (nodes.length < 2) return [m, 'few nodes'];
-        const a = this.pick(nodes), b = this.pick(nodes);
+        const a = this.pick(nodes),
+          b = this.pick(nodes);
         if (a && b && typeof a === 'object' && typeof b === 'object') [a.op, b.op] = [b.op, a.op];
         return [m, 'ops swapped'];
       }
-      case 14: { // sizes that would allocate gigabytes
+      case 14: {
+        // sizes that would allocate gigabytes
         const grow: Record<string, Record<string, Json>[]> = {
           Input: [{ shape: [1e9, 1e9] }, { shape: [1 << 20] }, { shape: [2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1] }],
           Linear: [{ outFeatures: 1 << 24 }, { outFeatures: 1 << 20 }],
-          Conv2d: [{ outChannels: 1 << 16, kernelSize: 4096 }, { outChannels: 1 << 16, kernelSize: 64 }],
+          Conv2d: [
+            { outChannels: 1 << 16, kernelSize: 4096 },
+            { outChannels: 1 << 16, kernelSize: 64 },
+          ],
           Embedding: [{ numEmbeddings: 1 << 24, embeddingDim: 1 << 16 }],
         };
         const targets = nodes.filter((n) => n && typeof n === 'object' && typeof n.op === 'string' && n.op in grow);
@@ -212,7 +363,8 @@ class Mutator {
         n.attrs = { ...(n.attrs && typeof n.attrs === 'object' && !Array.isArray(n.attrs) ? n.attrs : {}), ...attrs };
         return [m, `grow ${String(n.id)} ${JSON.stringify(attrs)}`];
       }
-      default: { // retarget an edge
+      default: {
+        // retarget an edge
         if (!edges.length || !nodes.length) return [m, 'nothing to retarget'];
         const e = this.pick(edges);
         if (!e || typeof e !== 'object') return [m, 'bad edge'];
@@ -294,13 +446,19 @@ function check(input: unknown, what: string, stats: Stats, rng: Random): void {
         assert.ok(n.spec!.isLoss && !training, `${what}: no value for ${n.id}`);
         continue;
       }
-      assert.deepEqual([...v.shape], n.type!.shape.map((d) => (d === 'N' ? batch : d)), `${what}: run-time shape of ${n.id} (${n.spec!.op})`);
+      assert.deepEqual(
+        [...v.shape],
+        n.type!.shape.map((d) => (d === 'N' ? batch : d)),
+        `${what}: run-time shape of ${n.id} (${n.spec!.op})`,
+      );
       assert.equal(v.dtype, n.type!.dtype, `${what}: dtype of ${n.id}`);
     }
     if (pass.loss?.requiresGrad) pass.loss.backward();
   } catch (e) {
     if (e instanceof assert.AssertionError) throw e;
-    assert.fail(`${what}: a validated model failed to run: ${(e as Error).name}: ${(e as Error).message.slice(0, 300)}\n${JSON.stringify(a.model).slice(0, 3000)}`);
+    assert.fail(
+      `${what}: a validated model failed to run: ${(e as Error).name}: ${(e as Error).message.slice(0, 300)}\n${JSON.stringify(a.model).slice(0, 3000)}`,
+    );
   }
   stats.ran++;
 }
@@ -331,9 +489,31 @@ test('fuzz: thousands of mutated models give errors or a valid model, never an e
     // Half as objects, half as the text a file would hold.
     check(i % 2 === 0 ? m : JSON.stringify(m), what, stats, rng);
   }
-  t.diagnostic(`${stats.cases} models: ${stats.valid} valid, ${stats.compiled} compiled, ${stats.ran} ran; ${Date.now() - t0} ms; codes seen: ${[...stats.codes].sort().join(' ')}`);
+  t.diagnostic(
+    `${stats.cases} models: ${stats.valid} valid, ${stats.compiled} compiled, ${stats.ran} ran; ${Date.now() - t0} ms; codes seen: ${[...stats.codes].sort().join(' ')}`,
+  );
   assert.ok(stats.valid > 100 && stats.ran > 100, 'some mutations should leave the model valid');
-  for (const code of ['bad-format', 'bad-node', 'invalid-id', 'duplicate-id', 'unknown-op', 'missing-attr', 'bad-attr', 'unknown-attr', 'bad-edge', 'unknown-node', 'port-out-of-range', 'port-taken', 'missing-input', 'cycle', 'shape-mismatch', 'dtype-mismatch', 'too-large', 'bad-params', 'bad-training']) {
+  for (const code of [
+    'bad-format',
+    'bad-node',
+    'invalid-id',
+    'duplicate-id',
+    'unknown-op',
+    'missing-attr',
+    'bad-attr',
+    'unknown-attr',
+    'bad-edge',
+    'unknown-node',
+    'port-out-of-range',
+    'port-taken',
+    'missing-input',
+    'cycle',
+    'shape-mismatch',
+    'dtype-mismatch',
+    'too-large',
+    'bad-params',
+    'bad-training',
+  ]) {
     assert.ok(stats.codes.has(code), `no mutation produced ${code}`);
   }
 });
@@ -341,7 +521,9 @@ test('fuzz: thousands of mutated models give errors or a valid model, never an e
 test('fuzz: truncated text, corrupted bytes and random bytes', { timeout: 120_000 }, (t) => {
   const rng = new Random(7, 'fuzz-bytes');
   const stats: Stats = { cases: 0, valid: 0, compiled: 0, ran: 0, codes: new Set() };
-  const texts = bases().slice(0, 20).map((b) => JSON.stringify(b.json, null, b.name === 'spec example' ? 2 : 0));
+  const texts = bases()
+    .slice(0, 20)
+    .map((b) => JSON.stringify(b.json, null, b.name === 'spec example' ? 2 : 0));
   texts.unshift(SPEC_EXAMPLE);
   for (let i = 0; i < 1500; i++) {
     const text = texts[i % texts.length];
@@ -392,7 +574,12 @@ test('fuzz: deep nesting, huge arrays and prototype keys', { timeout: 60_000 }, 
   const big = clone(spec) as { nodes: Json[]; edges: Json[] };
   big.nodes = Array.from({ length: LIMITS.nodes + 1 }, (_, i) => ({ id: `n${i}`, op: 'ReLU' }));
   check(big, 'too many nodes', stats, rng);
-  const chain = { format: 'nn-graph', version: 1, nodes: [{ id: 'n0', op: 'Input', attrs: { shape: [2] } }, ...Array.from({ length: LIMITS.nodes - 1 }, (_, i) => ({ id: `n${i + 1}`, op: this_op(i) }))], edges: Array.from({ length: LIMITS.nodes - 1 }, (_, i) => ({ from: `n${i}`, to: `n${i + 1}` })) };
+  const chain = {
+    format: 'nn-graph',
+    version: 1,
+    nodes: [{ id: 'n0', op: 'Input', attrs: { shape: [2] } }, ...Array.from({ length: LIMITS.nodes - 1 }, (_, i) => ({ id: `n${i + 1}`, op: this_op(i) }))],
+    edges: Array.from({ length: LIMITS.nodes - 1 }, (_, i) => ({ from: `n${i}`, to: `n${i + 1}` })),
+  };
   check(chain, `a chain of ${LIMITS.nodes} nodes`, stats, rng);
   // The same chain with every node also in error: analysis stays fast.
   const broken = clone(chain) as { nodes: { attrs?: Json }[] };
@@ -402,9 +589,10 @@ test('fuzz: deep nesting, huge arrays and prototype keys', { timeout: 60_000 }, 
   edges.edges = Array.from({ length: LIMITS.edges }, () => ({ from: 'x', to: 'fc1' }));
   check(edges, `${LIMITS.edges} edges into one port`, stats, rng);
   // Prototype keys everywhere JSON can put them.
-  const proto = SPEC_EXAMPLE
-    .replace('"attrs": { "outFeatures": 8 }', '"attrs": { "outFeatures": 8, "__proto__": { "bias": false } }')
-    .replace('"training":', '"__proto__": { "nodes": [] }, "params": { "__proto__": { "shape": [1], "data": [0] } }, "training":');
+  const proto = SPEC_EXAMPLE.replace('"attrs": { "outFeatures": 8 }', '"attrs": { "outFeatures": 8, "__proto__": { "bias": false } }').replace(
+    '"training":',
+    '"__proto__": { "nodes": [] }, "params": { "__proto__": { "shape": [1], "data": [0] } }, "training":',
+  );
   check(proto, 'prototype keys', stats, rng);
   for (const id of PROTO_IDS) check(SPEC_EXAMPLE.replaceAll('"x"', JSON.stringify(id)), `input named ${id}`, stats, rng);
   assert.ok(stats.valid >= 5);
@@ -419,7 +607,11 @@ test('feeding a model whose Input is named like a prototype property', () => {
   for (const id of PROTO_IDS) {
     const g = GraphModel.create(SPEC_EXAMPLE.replaceAll('"x"', JSON.stringify(id)));
     // Not fed: a clear message, not a TypeError from Object.prototype's member.
-    assert.throws(() => g.forward({}, { training: false }), (e: Error) => e.name === 'FeedError' && e.message.includes(`feed "${id}" is missing`), id);
+    assert.throws(
+      () => g.forward({}, { training: false }),
+      (e: Error) => e.name === 'FeedError' && e.message.includes(`feed "${id}" is missing`),
+      id,
+    );
     const feeds: Record<string, Tensor> = {};
     Object.defineProperty(feeds, id, { value: Tensor.fromData([1, 0, 0, 1], [2, 2]), enumerable: true });
     const pass = g.forward(feeds, { training: false });
@@ -483,7 +675,36 @@ function mutateNumbers(f: Json, rng: Random): [Json, string] {
 }
 
 const CSV_BASE = ['a,b,label', '1,2,cat', '3.5,-4,dog', '0.5,1e3,cat', '-.5,7.,dog', '2,2,cat'].join('\n');
-const CELLS = ['', ' ', '1e39', '-1e39', '1e308', '3.4e38', '0x10', '0b1', '1_000', 'NaN', 'Infinity', '-Infinity', '1e-50', '+2', '007', '"1,5"', '"x""y"', '\u0000', '\u001b[31m', '\ud800', 'ä', 'cat', 'dog', 'bird', '1,2', '"', '\r', '\n'];
+const CELLS = [
+  '',
+  ' ',
+  '1e39',
+  '-1e39',
+  '1e308',
+  '3.4e38',
+  '0x10',
+  '0b1',
+  '1_000',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e-50',
+  '+2',
+  '007',
+  '"1,5"',
+  '"x""y"',
+  '\u0000',
+  '\u001b[31m',
+  '\ud800',
+  'ä',
+  'cat',
+  'dog',
+  'bird',
+  '1,2',
+  '"',
+  '\r',
+  '\n',
+];
 
 /** One change to the CSV text: a cell, a field added or dropped, a line duplicated or cut, bytes. */
 function mutateCsv(text: string, rng: Random): [string, string] {
@@ -548,7 +769,10 @@ test('fuzz: mutated CSV files give a CSV error or a dataset of finite values, ne
       if (e instanceof assert.AssertionError) throw e;
       assert.ok(e instanceof CsvParseError || e instanceof CsvError || e instanceof DatasetError, `${what}: ${(e as Error).stack}`);
       const m = (e as Error).message;
-      assert.ok(!m.includes('\n') && m.length < 400 && !/[\u0000-\u0008\u001b]/.test(m), `${what}: one short line, control characters escaped: ${JSON.stringify(m)}`);
+      assert.ok(
+        !m.includes('\n') && m.length < 400 && !/[\u0000-\u0008\u001b]/.test(m),
+        `${what}: one short line, control characters escaped: ${JSON.stringify(m)}`,
+      );
       refusedCount++;
     }
   }
@@ -566,7 +790,27 @@ test('fuzz: sidecar and dataset paths either stay inside the model’s folder tr
   symlinkSync('/dev/zero', join(ws, 'm', 'zero.safetensors'));
   symlinkSync('../..', join(ws, 'm', 'sub', 'up'));
   const model = join(ws, 'm', 'model.nn.json');
-  const parts = ['..', '.', '', 'sub', 'in', 'out', 'up', 'zero.safetensors', 'x.safetensors', 'x.csv', '/', '\\', 'C:', '\u0000', '~', '%2e%2e', 'ä', '..\\..', 'a'.repeat(300)];
+  const parts = [
+    '..',
+    '.',
+    '',
+    'sub',
+    'in',
+    'out',
+    'up',
+    'zero.safetensors',
+    'x.safetensors',
+    'x.csv',
+    '/',
+    '\\',
+    'C:',
+    '\u0000',
+    '~',
+    '%2e%2e',
+    'ä',
+    '..\\..',
+    'a'.repeat(300),
+  ];
   const links = { realpath: (p: string) => realpathSync(p), readlink: (p: string) => readlinkSync(p) };
   let inside = 0;
   for (let i = 0; i < 3000; i++) {
@@ -594,7 +838,14 @@ test('fuzz: sidecar and dataset paths either stay inside the model’s folder tr
 test('a training step’s gradient snapshot and the state dict keep nodes named like prototype properties', async () => {
   for (const id of PROTO_IDS) {
     const g = GraphModel.create(SPEC_EXAMPLE.replaceAll('"fc1"', JSON.stringify(id)));
-    const data = { n: 4, inputs: Float32Array.from([0, 0, 0, 1, 1, 0, 1, 1]), inputShape: [2], targets: Int32Array.from([0, 1, 1, 0]), targetShape: [], targetDtype: 'int32' as const };
+    const data = {
+      n: 4,
+      inputs: Float32Array.from([0, 0, 0, 1, 1, 0, 1, 1]),
+      inputShape: [2],
+      targets: Int32Array.from([0, 1, 1, 0]),
+      targetShape: [],
+      targetDtype: 'int32' as const,
+    };
     const trainer = new Trainer(g, data, null, { batchSize: 4, epochs: 1, seed: 0, edgeGrads: true });
     await trainer.trainStep();
     const snap = await trainer.gradientSnapshot();

@@ -77,23 +77,37 @@ export interface GradCheckReport {
 
 // ───────────────────────────── input generators ─────────────────────────────
 
-export const normal = (std = 1, mean = 0): Gen => (rng, n) => Array.from({ length: n }, () => mean + std * rng.normal());
-export const uniform = (lo: number, hi: number): Gen => (rng, n) => Array.from({ length: n }, () => rng.uniformRange(lo, hi));
+export const normal =
+  (std = 1, mean = 0): Gen =>
+  (rng, n) =>
+    Array.from({ length: n }, () => mean + std * rng.normal());
+export const uniform =
+  (lo: number, hi: number): Gen =>
+  (rng, n) =>
+    Array.from({ length: n }, () => rng.uniformRange(lo, hi));
 /** |v| in [lo, hi] with a random sign: keeps values off a kink at 0. */
-export const awayFromZero = (lo: number, hi: number): Gen => (rng, n) =>
-  Array.from({ length: n }, () => (rng.uniform() < 0.5 ? -1 : 1) * rng.uniformRange(lo, hi));
+export const awayFromZero =
+  (lo: number, hi: number): Gen =>
+  (rng, n) =>
+    Array.from({ length: n }, () => (rng.uniform() < 0.5 ? -1 : 1) * rng.uniformRange(lo, hi));
 /** n distinct values at least `gap` apart, shuffled (max-pool without near-ties). */
-export const distinct = (gap = 0.05): Gen => (rng, n) => {
-  const perm = rng.permutation(n);
-  return Array.from(perm, (p) => (p - n / 2) * gap + rng.uniformRange(0, gap / 4));
-};
-export const ints = (lo: number, hiExclusive: number): Gen => (rng, n) => Array.from({ length: n }, () => lo + rng.int(hiExclusive - lo));
+export const distinct =
+  (gap = 0.05): Gen =>
+  (rng, n) => {
+    const perm = rng.permutation(n);
+    return Array.from(perm, (p) => (p - n / 2) * gap + rng.uniformRange(0, gap / 4));
+  };
+export const ints =
+  (lo: number, hiExclusive: number): Gen =>
+  (rng, n) =>
+    Array.from({ length: n }, () => lo + rng.int(hiExclusive - lo));
 
 // ───────────────────────────── comparison ─────────────────────────────
 
 /** Largest |a−b| / (abs + rel·|b|) over the elements (≤ 1 passes), with where it happened. */
 function worst(a: ArrayLike<number>, b: ArrayLike<number>, abs: number, rel: number): { ratio: number; at: number } {
-  let ratio = 0, at = -1;
+  let ratio = 0,
+    at = -1;
   for (let i = 0; i < b.length; i++) {
     const r = Number.isNaN(a[i]) !== Number.isNaN(b[i]) ? Infinity : a[i] === b[i] ? 0 : Math.abs(a[i] - b[i]) / (abs + rel * Math.abs(b[i]));
     if (!(r <= ratio)) {
@@ -104,14 +118,23 @@ function worst(a: ArrayLike<number>, b: ArrayLike<number>, abs: number, rel: num
   return { ratio, at };
 }
 
-const fmt = (xs: ArrayLike<number>, n = 12) => '[' + Array.from(xs).slice(0, n).map((v) => v.toPrecision(8)).join(', ') + (xs.length > n ? ', …' : '') + ']';
+const fmt = (xs: ArrayLike<number>, n = 12) =>
+  '[' +
+  Array.from(xs)
+    .slice(0, n)
+    .map((v) => v.toPrecision(8))
+    .join(', ') +
+  (xs.length > n ? ', …' : '') +
+  ']';
 
 /** Assert a (engine, float32) ≈ b (reference, float64) elementwise. */
 export function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, abs: number, rel: number, what: string): number {
   assert.equal(a.length, b.length, `${what}: ${a.length} values, expected ${b.length}`);
   const { ratio, at } = worst(a, b, abs, rel);
   if (ratio > 1) {
-    assert.fail(`${what}: element ${at} is ${a[at]}, expected ${b[at]} (|diff| ${Math.abs(a[at] - b[at]).toExponential(2)} > ${abs} + ${rel}·|expected|)\n  got      ${fmt(a)}\n  expected ${fmt(b)}`);
+    assert.fail(
+      `${what}: element ${at} is ${a[at]}, expected ${b[at]} (|diff| ${Math.abs(a[at] - b[at]).toExponential(2)} > ${abs} + ${rel}·|expected|)\n  got      ${fmt(a)}\n  expected ${fmt(b)}`,
+    );
   }
   let m = 0;
   for (let i = 0; i < b.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));

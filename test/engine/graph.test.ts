@@ -5,8 +5,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  GraphModel, GraphValidationError, LIMITS, Tensor, allOps, analyzeModel, noGrad,
-  type Dim, type ForwardOptions, type GraphError, type GraphErrorCode, type ModelJson, type NodeJson,
+  GraphModel,
+  GraphValidationError,
+  LIMITS,
+  Tensor,
+  allOps,
+  analyzeModel,
+  noGrad,
+  type Dim,
+  type ForwardOptions,
+  type GraphError,
+  type GraphErrorCode,
+  type ModelJson,
+  type NodeJson,
 } from '../../engine';
 import { randomModel, type Feeds } from './randomGraph';
 
@@ -27,7 +38,10 @@ function specOutputs(m: ModelJson): string[] {
   const losses = new Set(m.nodes.filter((n) => isLossOp(n.op)).map((n) => n.id));
   if (losses.size) return [...new Set(m.edges.filter((e) => losses.has(e.to) && (e.port ?? 0) === 0).map((e) => e.from))].sort();
   const fed = new Set(m.edges.map((e) => e.from));
-  return m.nodes.filter((n) => !isSourceOp(n.op) && !fed.has(n.id)).map((n) => n.id).sort();
+  return m.nodes
+    .filter((n) => !isSourceOp(n.op) && !fed.has(n.id))
+    .map((n) => n.id)
+    .sort();
 }
 
 const floatInputs = (m: ModelJson) =>
@@ -38,7 +52,9 @@ const floatInputs = (m: ModelJson) =>
 test('30 random graphs cover every op of the registry', () => {
   const seen = new Set<string>();
   for (const seed of SEEDS) for (const op of randomModel(seed).ops) seen.add(op);
-  const missing = allOps().map((s) => s.op).filter((op) => !seen.has(op));
+  const missing = allOps()
+    .map((s) => s.op)
+    .filter((op) => !seen.has(op));
   assert.deepEqual(missing, [], `ops no random graph uses: ${missing.join(', ')}`);
 });
 
@@ -47,7 +63,11 @@ test('random graphs validate, and static types match the generator and the run-t
     const rm = randomModel(seed);
     const where = `seed ${seed}`;
     const a = analyzeModel(JSON.stringify(rm.model));
-    assert.deepEqual(a.errors.map((e) => e.message), [], where);
+    assert.deepEqual(
+      a.errors.map((e) => e.message),
+      [],
+      where,
+    );
     assert.equal(a.nodes.size, rm.model.nodes.length, where);
     for (const n of rm.model.nodes) assert.deepEqual(a.nodes.get(n.id)!.type, rm.types[n.id], `${where}: static type of ${n.id} (${n.op})`);
 
@@ -59,7 +79,10 @@ test('random graphs validate, and static types match the generator and the run-t
     for (const [k, t] of Object.entries(rm.model.params ?? {})) assert.deepEqual([...model.state.get(k)!.dataSync()], t.data, `${where}: inline ${k}`);
     assert.deepEqual([...model.outputs].sort(), specOutputs(rm.model), where);
 
-    for (const [batch, training] of [[1, false], [4, true]] as const) {
+    for (const [batch, training] of [
+      [1, false],
+      [4, true],
+    ] as const) {
       const pass = model.forward(tensors(rm.feedsFor(batch)), { training, computeLoss: true, step: seed });
       for (const n of rm.model.nodes) {
         const v = pass.values.get(n.id);
@@ -135,22 +158,34 @@ test('random graphs: gradients w.r.t. every parameter and float Input match cent
     const targets: { name: string; base: Float32Array; grad: Float32Array; set: (v: Float32Array) => void }[] = [];
     for (const [key, t] of model.namedParameters()) {
       targets.push({
-        name: key, base: Float32Array.from(t.dataSync()),
+        name: key,
+        base: Float32Array.from(t.dataSync()),
         // A parameter the loss does not reach has no gradient: zero.
         grad: t.grad ? Float32Array.from(t.grad.dataSync()) : new Float32Array(t.size),
-        set: (v) => { t.storage = Tensor.fromData(v, t.shape).storage; },
+        set: (v) => {
+          t.storage = Tensor.fromData(v, t.shape).storage;
+        },
       });
     }
     for (const id of fl) {
       const t = feeds[id];
       targets.push({
-        name: `input ${id}`, base: Float32Array.from(t.dataSync()),
+        name: `input ${id}`,
+        base: Float32Array.from(t.dataSync()),
         grad: t.grad ? Float32Array.from(t.grad.dataSync()) : new Float32Array(t.size),
-        set: (v) => { plain[id] = Tensor.fromData(v, t.shape); },
+        set: (v) => {
+          plain[id] = Tensor.fromData(v, t.shape);
+        },
       });
     }
     assert.ok(targets.length > 0, `seed ${seed}: nothing to check`);
-    const rng = new (class { s = seed * 7919 + 17; next() { this.s = (Math.imul(this.s, 1103515245) + 12345) >>> 0; return this.s / 2 ** 32; } })();
+    const rng = new (class {
+      s = seed * 7919 + 17;
+      next() {
+        this.s = (Math.imul(this.s, 1103515245) + 12345) >>> 0;
+        return this.s / 2 ** 32;
+      }
+    })();
 
     for (const tg of targets) {
       const n = tg.base.length;
@@ -158,7 +193,8 @@ test('random graphs: gradients w.r.t. every parameter and float Input match cent
         const v = new Float64Array(n);
         if (d < 2) for (let i = 0; i < n; i++) v[i] = rng.next() < 0.5 ? -1 : 1;
         else v[Math.floor(rng.next() * n)] = 1;
-        let analytic = 0, S = 0;
+        let analytic = 0,
+          S = 0;
         for (let i = 0; i < n; i++) {
           analytic += tg.grad[i] * v[i];
           S += Math.abs(tg.grad[i] * v[i]);
@@ -175,15 +211,19 @@ test('random graphs: gradients w.r.t. every parameter and float Input match cent
         let done = false;
         for (const h of [H, H / 8]) {
           const tol = 1e-2 * S + (40 * EPS * (1 + Math.abs(L))) / h;
-          const [u1, d1] = at(h), [u2, d2] = at(h / 2);
-          const D1 = (u1 - d1) / (2 * h), D2 = (u2 - d2) / h;
+          const [u1, d1] = at(h),
+            [u2, d2] = at(h / 2);
+          const D1 = (u1 - d1) / (2 * h),
+            D2 = (u2 - d2) / h;
           // Smooth: D(h) ≈ D(h/2), and the second difference s(h) = L(+h) − 2L(0) + L(−h) ≈ 4·s(h/2).
           const kink = Math.max(Math.abs(D1 - D2), Math.abs(u1 - 2 * L0 + d1 - 4 * (u2 - 2 * L0 + d2)) / h);
           if (kink > tol / 2) continue;
           const r = (4 * D2 - D1) / 3;
           worst = Math.max(worst, Math.abs(r - analytic) / tol);
           if (Math.abs(r - analytic) > tol) {
-            failures.push(`seed ${seed} (${[...rm.ops].join(' ')}): ${tg.name}, direction ${d}: finite differences ${r}, backward ${analytic} (tolerance ${tol.toExponential(2)})`);
+            failures.push(
+              `seed ${seed} (${[...rm.ops].join(' ')}): ${tg.name}, direction ${d}: finite differences ${r}, backward ${analytic} (tolerance ${tol.toExponential(2)})`,
+            );
           }
           done = true;
           break;
@@ -213,12 +253,23 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: st
 
 test('edge gradients: the two edges leaving a residual node carry different gradients that add up to the node gradient', () => {
   // x [3] → fc1 (Linear 4) → relu → fc2 (Linear 4) → res = Add(fc1, fc2); no loss node: L = Σ res.
-  const W1 = [[0.5, -0.2, 0.1], [-0.3, 0.4, 0.2], [0.25, 0.15, -0.35], [-0.1, -0.45, 0.3]];
+  const W1 = [
+    [0.5, -0.2, 0.1],
+    [-0.3, 0.4, 0.2],
+    [0.25, 0.15, -0.35],
+    [-0.1, -0.45, 0.3],
+  ];
   const b1 = [0.05, -0.1, 0.2, 0.0];
-  const W2 = [[0.2, -0.1, 0.3, 0.05], [0.4, 0.1, -0.2, 0.15], [-0.25, 0.35, 0.1, -0.3], [0.05, -0.4, 0.2, 0.25]];
+  const W2 = [
+    [0.2, -0.1, 0.3, 0.05],
+    [0.4, 0.1, -0.2, 0.15],
+    [-0.25, 0.35, 0.1, -0.3],
+    [0.05, -0.4, 0.2, 0.25],
+  ];
   const b2 = [0.1, 0.0, -0.1, 0.2];
   const model: ModelJson = {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [3] } },
       { id: 'fc1', op: 'Linear', attrs: { outFeatures: 4 } },
@@ -234,11 +285,16 @@ test('edge gradients: the two edges leaving a residual node carry different grad
       { from: 'fc2', to: 'res', port: 1 },
     ],
     params: {
-      'fc1.weight': { shape: [4, 3], data: W1.flat() }, 'fc1.bias': { shape: [4], data: b1 },
-      'fc2.weight': { shape: [4, 4], data: W2.flat() }, 'fc2.bias': { shape: [4], data: b2 },
+      'fc1.weight': { shape: [4, 3], data: W1.flat() },
+      'fc1.bias': { shape: [4], data: b1 },
+      'fc2.weight': { shape: [4, 4], data: W2.flat() },
+      'fc2.bias': { shape: [4], data: b2 },
     },
   };
-  const xs = [[1, 2, -1], [-0.5, 0.3, 0.8]];
+  const xs = [
+    [1, 2, -1],
+    [-0.5, 0.3, 0.8],
+  ];
   const g = GraphModel.create(model);
   const x = Tensor.fromData(xs.flat(), [2, 3], 'float32', true);
   const pass = g.forward({ x }, { training: true, edgeGrads: true, retainGrads: true });
@@ -260,7 +316,12 @@ test('edge gradients: the two edges leaving a residual node carry different grad
   close(eRelu.dataSync(), toRelu, 1e-6, 'fc1 → relu');
   assert.notDeepEqual([...eRelu.dataSync()], [...eRes.dataSync()]);
   const node = pass.values.get('fc1')!.grad!;
-  close(node.dataSync(), toRes.map((v, i) => v + toRelu[i]), 1e-6, 'grad of fc1');
+  close(
+    node.dataSync(),
+    toRes.map((v, i) => v + toRelu[i]),
+    1e-6,
+    'grad of fc1',
+  );
   // The edge x → fc1 carries fc1's gradient times W1; the Input's own gradient is the same.
   const gx = [0, 1].flatMap((n) => [0, 1, 2].map((k) => W1.reduce((s, w, j) => s + w[k] * (1 + (h1[n][j] > 0 ? colSum[j] : 0)), 0)));
   close(pass.edgeGrads.get(edgeIndex(model, 'x', 'fc1'))!.dataSync(), gx, 1e-6, 'x → fc1');
@@ -283,7 +344,8 @@ test('edge gradients: the two edges leaving a residual node carry different grad
 test('edge gradients: one node feeding two ports of the same node', () => {
   // h = Linear(x); y = Add(h, h); z = Mul(h, h) → L = Σ y + Σ z: the edges into Add carry 1 each, into Mul h each.
   const model: ModelJson = {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [2] } },
       { id: 'h', op: 'Linear', attrs: { outFeatures: 2, bias: false } },
@@ -293,9 +355,12 @@ test('edge gradients: one node feeding two ports of the same node', () => {
     ],
     edges: [
       { from: 'x', to: 'h' },
-      { from: 'h', to: 'twice', port: 0 }, { from: 'h', to: 'twice', port: 1 },
-      { from: 'h', to: 'sq', port: 0 }, { from: 'h', to: 'sq', port: 1 },
-      { from: 'twice', to: 'out', port: 0 }, { from: 'sq', to: 'out', port: 1 },
+      { from: 'h', to: 'twice', port: 0 },
+      { from: 'h', to: 'twice', port: 1 },
+      { from: 'h', to: 'sq', port: 0 },
+      { from: 'h', to: 'sq', port: 1 },
+      { from: 'twice', to: 'out', port: 0 },
+      { from: 'sq', to: 'out', port: 1 },
     ],
     params: { 'h.weight': { shape: [2, 2], data: [1, 0.5, -0.25, 2] } },
   };
@@ -305,7 +370,12 @@ test('edge gradients: one node feeding two ports of the same node', () => {
   const h = [1 * 1 + 0.5 * -2, -0.25 * 1 + 2 * -2]; // [0, -4.25]
   for (const i of [1, 2]) close(pass.edgeGrads.get(i)!.dataSync(), [1, 1], 0, `edge ${i} into Add`);
   for (const i of [3, 4]) close(pass.edgeGrads.get(i)!.dataSync(), h, 1e-6, `edge ${i} into Mul`);
-  close(pass.values.get('h')!.grad!.dataSync(), h.map((v) => 2 + 2 * v), 1e-6, 'grad of h');
+  close(
+    pass.values.get('h')!.grad!.dataSync(),
+    h.map((v) => 2 + 2 * v),
+    1e-6,
+    'grad of h',
+  );
   // x is not a gradient leaf here (no requiresGrad): its edge records nothing.
   assert.equal(pass.edgeGrads.has(0), false);
 });
@@ -321,7 +391,10 @@ test('edge gradients on random graphs: every node gradient is the sum of the gra
     const byNode = new Map(rm.model.nodes.map((n) => [n.id, n] as const));
     let present = 0;
     for (const n of rm.model.nodes) {
-      const out = rm.model.edges.map((e, i) => [e, i] as const).filter(([e]) => e.from === n.id).map(([, i]) => i);
+      const out = rm.model.edges
+        .map((e, i) => [e, i] as const)
+        .filter(([e]) => e.from === n.id)
+        .map(([, i]) => i);
       const grads = out.filter((i) => pass.edgeGrads.has(i)).map((i) => pass.edgeGrads.get(i)!);
       present += grads.length;
       const where = `seed ${seed}: node ${n.id} (${n.op})`;
@@ -332,7 +405,10 @@ test('edge gradients on random graphs: every node gradient is the sum of the gra
         // A loss node, or the sink whose sum is the loss: its gradient is the seed, ones.
         if (isLossOp(n.op) || (specOutputs(rm.model).includes(n.id) && !rm.model.nodes.some((m) => isLossOp(m.op)))) {
           assert.ok(nodeGrad, `${where}: no gradient on the loss`);
-          assert.ok([...nodeGrad.dataSync()].every((v) => v === 1), `${where}: the loss's own gradient is not 1`);
+          assert.ok(
+            [...nodeGrad.dataSync()].every((v) => v === 1),
+            `${where}: the loss's own gradient is not 1`,
+          );
         } else assert.ok(!nodeGrad || isSourceOp(n.op), `${where}: a dangling node has a gradient`);
         continue;
       }
@@ -366,9 +442,10 @@ test('edge gradients on random graphs: every node gradient is the sum of the gra
 
 // ───────────────────────────── shapes without running ─────────────────────────────
 
-test('a CNN\'s shapes per node and per edge are known from analysis alone', () => {
+test("a CNN's shapes per node and per edge are known from analysis alone", () => {
   const m: ModelJson = {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: 'img', op: 'Input', attrs: { shape: [1, 28, 28] } },
       { id: 'conv1', op: 'Conv2d', attrs: { outChannels: 8, kernelSize: 3 } },
@@ -384,9 +461,16 @@ test('a CNN\'s shapes per node and per edge are known from analysis alone', () =
       { id: 'conv4', op: 'Conv2d', attrs: { outChannels: 2, kernelSize: [3, 1], stride: [1, 2], padding: [0, 1] } },
     ],
     edges: [
-      { from: 'img', to: 'conv1' }, { from: 'conv1', to: 'relu1' }, { from: 'relu1', to: 'pool1' }, { from: 'pool1', to: 'conv2' },
-      { from: 'conv2', to: 'pool2' }, { from: 'pool2', to: 'flat' }, { from: 'flat', to: 'fc' },
-      { from: 'img', to: 'conv3' }, { from: 'conv3', to: 'avg' }, { from: 'avg', to: 'conv4' },
+      { from: 'img', to: 'conv1' },
+      { from: 'conv1', to: 'relu1' },
+      { from: 'relu1', to: 'pool1' },
+      { from: 'pool1', to: 'conv2' },
+      { from: 'conv2', to: 'pool2' },
+      { from: 'pool2', to: 'flat' },
+      { from: 'flat', to: 'fc' },
+      { from: 'img', to: 'conv3' },
+      { from: 'conv3', to: 'avg' },
+      { from: 'avg', to: 'conv4' },
     ],
   };
   const a = analyzeModel(m);
@@ -408,10 +492,22 @@ test('a CNN\'s shapes per node and per edge are known from analysis alone', () =
   for (const [id, shape] of Object.entries(expected)) assert.deepEqual(a.nodes.get(id)!.type, { shape, dtype: 'float32' }, id);
   m.edges.forEach((e, i) => assert.deepEqual(a.edgeTypes[i]?.shape, expected[e.from], `edge ${i}`));
   const params = (id: string) => a.nodes.get(id)!.params.map((p) => [p.key, p.shape]);
-  assert.deepEqual(params('conv1'), [['conv1.weight', [8, 1, 3, 3]], ['conv1.bias', [8]]]);
-  assert.deepEqual(params('conv2'), [['conv2.weight', [16, 8, 3, 3]], ['conv2.bias', [16]]]);
-  assert.deepEqual(params('fc'), [['fc.weight', [10, 400]], ['fc.bias', [10]]]);
-  assert.deepEqual(params('conv4'), [['conv4.weight', [2, 4, 3, 1]], ['conv4.bias', [2]]]);
+  assert.deepEqual(params('conv1'), [
+    ['conv1.weight', [8, 1, 3, 3]],
+    ['conv1.bias', [8]],
+  ]);
+  assert.deepEqual(params('conv2'), [
+    ['conv2.weight', [16, 8, 3, 3]],
+    ['conv2.bias', [16]],
+  ]);
+  assert.deepEqual(params('fc'), [
+    ['fc.weight', [10, 400]],
+    ['fc.bias', [10]],
+  ]);
+  assert.deepEqual(params('conv4'), [
+    ['conv4.weight', [2, 4, 3, 1]],
+    ['conv4.bias', [2]],
+  ]);
   assert.equal(a.nodes.get('fc')!.paramCount, 4010);
   assert.deepEqual(a.outputs.sort(), ['conv4', 'fc']);
   // And the run agrees.
@@ -425,7 +521,9 @@ test('a CNN\'s shapes per node and per edge are known from analysis alone', () =
 /** The spec's example (XOR classifier). */
 function xor(): ModelJson {
   return {
-    format: 'nn-graph', version: 1, name: 'XOR classifier',
+    format: 'nn-graph',
+    version: 1,
+    name: 'XOR classifier',
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [2] }, ui: { x: 40, y: 120 } },
       { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } },
@@ -450,7 +548,10 @@ const node = (m: ModelJson, id: string): NodeJson => m.nodes.find((n) => n.id ==
 /** The errors of a model (object or text); GraphModel.create must throw the same list. */
 function errorsOf(m: unknown): GraphError[] {
   const errors = analyzeModel(m).errors;
-  assert.throws(() => GraphModel.create(m as ModelJson), (e: unknown) => e instanceof GraphValidationError && e.errors.length === errors.length);
+  assert.throws(
+    () => GraphModel.create(m as ModelJson),
+    (e: unknown) => e instanceof GraphValidationError && e.errors.length === errors.length,
+  );
   return errors;
 }
 
@@ -467,7 +568,7 @@ function expectError(m: unknown, code: GraphErrorCode, fields: Partial<GraphErro
   return e;
 }
 
-test('the spec\'s example is valid', () => {
+test("the spec's example is valid", () => {
   assert.deepEqual(analyzeModel(xor()).errors, []);
   assert.deepEqual(analyzeModel(JSON.stringify(xor())).errors, []);
 });
@@ -605,14 +706,24 @@ test('unknown-node: an edge naming no node', () => {
   expectError(m3, 'unknown-node', { edgeIndex: 0, found: 'fc-1' }, ['edges[0]', '"fc-1"', 'not a valid node id', 'nodes[1]']);
 });
 
-test('port-out-of-range: a port past a fixed op\'s inputs, negative, fractional, past 64', () => {
+test("port-out-of-range: a port past a fixed op's inputs, negative, fractional, past 64", () => {
   const m = xor();
   m.edges[0].port = 1;
-  expectError(m, 'port-out-of-range', { edgeIndex: 0, nodeId: 'fc1', port: 1, expected: 'ports 0..0', found: '1' }, ['edges[0]', 'Linear node "fc1"', '1 input port', '0 input', 'not port 1']);
+  expectError(m, 'port-out-of-range', { edgeIndex: 0, nodeId: 'fc1', port: 1, expected: 'ports 0..0', found: '1' }, [
+    'edges[0]',
+    'Linear node "fc1"',
+    '1 input port',
+    '0 input',
+    'not port 1',
+  ]);
   for (const bad of [-1, 0.5, '0', true]) {
     const m2 = xor();
     (m2.edges[4] as unknown as Record<string, unknown>).port = bad;
-    expectError(m2, 'port-out-of-range', { edgeIndex: 4, nodeId: 'loss', found: JSON.stringify(bad) }, ['edges[4]', 'non-negative integer', JSON.stringify(bad)]);
+    expectError(m2, 'port-out-of-range', { edgeIndex: 4, nodeId: 'loss', found: JSON.stringify(bad) }, [
+      'edges[4]',
+      'non-negative integer',
+      JSON.stringify(bad),
+    ]);
   }
   const m4 = xor();
   m4.nodes.push({ id: 'sum', op: 'Add' });
@@ -643,11 +754,14 @@ test('missing-input: an unconnected port, a variadic gap, too few variadic input
   expectError(m4, 'missing-input', { nodeId: 'cat', port: 1 }, ['"cat"', 'Concat needs at least 2 inputs']);
 });
 
-test('an edge past a fixed op\'s ports is port-out-of-range; an edge into an Input or Target is extra-input', () => {
+test("an edge past a fixed op's ports is port-out-of-range; an edge into an Input or Target is extra-input", () => {
   const m = xor();
   m.edges.push({ from: 'fc1', to: 'act1', port: 1 });
   const errors = errorsOf(m);
-  assert.deepEqual(errors.map((e) => e.code), ['port-out-of-range']);
+  assert.deepEqual(
+    errors.map((e) => e.code),
+    ['port-out-of-range'],
+  );
   assert.match(errors[0].message, /ReLU node "act1" has 1 input port \(0 input\), not port 1/);
   const m2 = xor();
   m2.edges.push({ from: 'fc1', to: 'x' });
@@ -656,33 +770,50 @@ test('an edge past a fixed op\'s ports is port-out-of-range; an edge into an Inp
 
 test('cycle: every node on the cycle is named, with the cycle spelled out', () => {
   const m: ModelJson = {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [4] } },
       { id: 'mix', op: 'Add' },
       { id: 'fc', op: 'Linear', attrs: { outFeatures: 4 } },
       { id: 'after', op: 'Tanh' },
     ],
-    edges: [{ from: 'x', to: 'mix', port: 0 }, { from: 'fc', to: 'mix', port: 1 }, { from: 'mix', to: 'fc' }, { from: 'fc', to: 'after' }],
+    edges: [
+      { from: 'x', to: 'mix', port: 0 },
+      { from: 'fc', to: 'mix', port: 1 },
+      { from: 'mix', to: 'fc' },
+      { from: 'fc', to: 'after' },
+    ],
   };
   const errors = errorsOf(m).filter((e) => e.code === 'cycle');
   assert.deepEqual(errors.map((e) => e.nodeId).sort(), ['fc', 'mix'], 'only the nodes on the cycle, not the one after it');
   for (const e of errors) assert.match(e.message, /mix → fc → mix|fc → mix → fc/);
   // A self-loop.
-  const self: ModelJson = { ...m, edges: [{ from: 'x', to: 'mix', port: 0 }, { from: 'mix', to: 'mix', port: 1 }] };
+  const self: ModelJson = {
+    ...m,
+    edges: [
+      { from: 'x', to: 'mix', port: 0 },
+      { from: 'mix', to: 'mix', port: 1 },
+    ],
+  };
   expectError(self, 'cycle', { nodeId: 'mix' }, ['"mix"', 'mix → mix']);
 });
 
 test('cycle: a cycle closed by an edge that is itself in error still names both nodes', () => {
   // a's port 0 is taken by x, so the edge b → a is port-taken, but it still closes a → b → a.
   const m: ModelJson = {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [4] } },
       { id: 'a', op: 'Linear', attrs: { outFeatures: 4 } },
       { id: 'b', op: 'Linear', attrs: { outFeatures: 4 } },
     ],
-    edges: [{ from: 'x', to: 'a' }, { from: 'b', to: 'a' }, { from: 'a', to: 'b' }],
+    edges: [
+      { from: 'x', to: 'a' },
+      { from: 'b', to: 'a' },
+      { from: 'a', to: 'b' },
+    ],
   };
   const errors = errorsOf(m);
   assert.ok(errors.some((e) => e.code === 'port-taken' && e.edgeIndex === 1));
@@ -732,7 +863,10 @@ test('dtype-mismatch: int32 where float32 is needed and the other way round', ()
   node(m2, 'y').attrs = { shape: [] };
   const e2 = expectError(m2, 'dtype-mismatch', { nodeId: 'loss', port: 1, edgeIndex: 4 }, ['"loss"', 'int32 class indices', 'N']);
   // Says which node feeds the port, what it gives, and the fix.
-  assert.equal(e2.message, 'node "loss" (CrossEntropyLoss): CrossEntropyLoss expects int32 class indices as its target (port 1); Target y gives float32 [N]: set its dtype to int32');
+  assert.equal(
+    e2.message,
+    'node "loss" (CrossEntropyLoss): CrossEntropyLoss expects int32 class indices as its target (port 1); Target y gives float32 [N]: set its dtype to int32',
+  );
   const e1 = analyzeModel(JSON.stringify(m)).errors.find((e) => e.code === 'dtype-mismatch')!;
   assert.match(e1.message, /; Input x gives int32 \[N, 2\]: set its dtype to float32$/);
   const m3 = xor();
@@ -758,9 +892,17 @@ test('too-large: parameters past the limits are refused before anything is alloc
 
   // Each tensor under the per-tensor limit, together over the total.
   const many: ModelJson = {
-    format: 'nn-graph', version: 1,
-    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [1 << 13] } }, ...[1, 2, 3].map((i) => ({ id: `fc${i}`, op: 'Linear', attrs: { outFeatures: 1 << (i === 1 ? 14 : 13), bias: false } }))],
-    edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'fc2' }, { from: 'fc2', to: 'fc3' }],
+    format: 'nn-graph',
+    version: 1,
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [1 << 13] } },
+      ...[1, 2, 3].map((i) => ({ id: `fc${i}`, op: 'Linear', attrs: { outFeatures: 1 << (i === 1 ? 14 : 13), bias: false } })),
+    ],
+    edges: [
+      { from: 'x', to: 'fc1' },
+      { from: 'fc1', to: 'fc2' },
+      { from: 'fc2', to: 'fc3' },
+    ],
   };
   expectError(many, 'too-large', { nodeId: 'fc3' }, ['"fc3"', String(LIMITS.totalParamElements)]);
 
@@ -821,6 +963,8 @@ test('errors of one kind do not hide the independent ones', () => {
   node(m, 'fc1').attrs = { outFeatures: 0 };
   m.edges.push({ from: 'nope', to: 'fc2' });
   m.params = { 'zz.weight': { shape: [1], data: [0] } };
-  const codes = errorsOf(m).map((e) => e.code).sort();
+  const codes = errorsOf(m)
+    .map((e) => e.code)
+    .sort();
   assert.deepEqual(codes, ['bad-attr', 'bad-params', 'unknown-node']);
 });

@@ -4,16 +4,29 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  closesCycleMessage, cycleClosedBy, cycleProblem, downstream, findCycle, onCycleMessage, selfLoopMessage,
-  shortestPath, stableTopologicalOrder, topologicalOrder, upstream, type Edge,
+  closesCycleMessage,
+  cycleClosedBy,
+  cycleProblem,
+  downstream,
+  findCycle,
+  onCycleMessage,
+  selfLoopMessage,
+  shortestPath,
+  stableTopologicalOrder,
+  topologicalOrder,
+  upstream,
+  type Edge,
 } from '../../engine/graph/algorithms';
 
 /** `'a>b c>d'` → edges a → b, c → d. */
 const edges = (text: string): Edge[] =>
-  text.split(' ').filter(Boolean).map((pair) => {
-    const [from, to] = pair.split('>');
-    return { from: from!, to: to! };
-  });
+  text
+    .split(' ')
+    .filter(Boolean)
+    .map((pair) => {
+      const [from, to] = pair.split('>');
+      return { from: from!, to: to! };
+    });
 const sorted = (s: Set<string>) => [...s].sort();
 
 const diamond = edges('a>b a>c b>d c>d');

@@ -31,7 +31,9 @@ function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, what: stri
 function naiveMatmul(a: Float32Array, b: Float32Array, batch: number, m: number, n: number, k: number, tA: boolean, tB: boolean): Float64Array {
   const c = new Float64Array(batch * m * n);
   for (let bi = 0; bi < batch; bi++) {
-    const ao = bi * m * k, bo = bi * k * n, co = bi * m * n;
+    const ao = bi * m * k,
+      bo = bi * k * n,
+      co = bi * m * n;
     for (let i = 0; i < m; i++)
       for (let j = 0; j < n; j++) {
         let s = 0;
@@ -50,7 +52,9 @@ test('matmul matches a naive float64 product for odd sizes and every transpose c
     for (const tB of [false, true])
       for (let t = 0; t < 40; t++) {
         const pick = () => SIZES[rng.int(SIZES.length)];
-        const m = pick(), n = pick(), k = pick();
+        const m = pick(),
+          n = pick(),
+          k = pick();
         const batch = 1 + rng.int(3);
         const a = rand(batch * m * k, t % 3 === 0 ? 0.5 : 0);
         const b = rand(batch * k * n);
@@ -62,9 +66,20 @@ test('matmul matches a naive float64 product for odd sizes and every transpose c
 });
 
 test('matmul handles sizes that cross the cache blocks (long k, tall m, wide n)', () => {
-  for (const [m, n, k] of [[130, 67, 300], [3, 2100, 5], [257, 9, 513], [64, 256, 784]]) {
-    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-      const a = rand(m * k), b = rand(k * n);
+  for (const [m, n, k] of [
+    [130, 67, 300],
+    [3, 2100, 5],
+    [257, 9, 513],
+    [64, 256, 784],
+  ]) {
+    for (const [tA, tB] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      const a = rand(m * k),
+        b = rand(k * n);
       assertClose(matmul(a, b, 1, m, n, k, tA, tB), naiveMatmul(a, b, 1, m, n, k, tA, tB), `matmul ${m}×${k}·${k}×${n} tA=${tA} tB=${tB}`);
     }
   }
@@ -75,8 +90,11 @@ test('matmul with an empty inner dimension gives zeros', () => {
 });
 
 test('gemmAcc accumulates into C at offsets', () => {
-  const m = 5, n = 17, k = 9;
-  const a = rand(3 + m * k), b = rand(2 + k * n);
+  const m = 5,
+    n = 17,
+    k = 9;
+  const a = rand(3 + m * k),
+    b = rand(2 + k * n);
   const c0 = rand(1 + m * n);
   const c = c0.slice();
   gemmAcc(a, 3, b, 2, c, 1, m, n, k);
@@ -87,8 +105,21 @@ test('gemmAcc accumulates into C at offsets', () => {
 
 // ------------------------------------------------------------------ convolution
 
-function geom(n: number, c: number, h: number, w: number, outC: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): Conv2dGeometry {
-  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1, ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
+function geom(
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  outC: number,
+  kh: number,
+  kw: number,
+  sh: number,
+  sw: number,
+  ph: number,
+  pw: number,
+): Conv2dGeometry {
+  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1,
+    ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
   return { n, c, h, w, outC, kh, kw, sh, sw, ph, pw, oh, ow };
 }
 
@@ -102,7 +133,8 @@ function forEachTap(g: Conv2dGeometry, visit: (xi: number, wi: number, yi: numbe
           for (let ci = 0; ci < g.c; ci++)
             for (let ky = 0; ky < g.kh; ky++)
               for (let kx = 0; kx < g.kw; kx++) {
-                const iy = oy * g.sh - g.ph + ky, ix = ox * g.sw - g.pw + kx;
+                const iy = oy * g.sh - g.ph + ky,
+                  ix = ox * g.sw - g.pw + kx;
                 if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
                 visit(((b * g.c + ci) * g.h + iy) * g.w + ix, ((o * g.c + ci) * g.kh + ky) * g.kw + kx, yi);
               }
@@ -129,7 +161,9 @@ test('conv2d forward, input gradient and weight gradient match naive float64 loo
     const x = rand(g.n * g.c * g.h * g.w, 0.2);
     const w = rand(g.outC * g.c * g.kh * g.kw);
     const gy = rand(g.n * g.outC * g.oh * g.ow, 0.5);
-    const y = new Float64Array(gy.length), gx = new Float64Array(x.length), gw = new Float64Array(w.length);
+    const y = new Float64Array(gy.length),
+      gx = new Float64Array(x.length),
+      gw = new Float64Array(w.length);
     forEachTap(g, (xi, wi, yi) => {
       y[yi] += x[xi] * w[wi];
       gx[xi] += w[wi] * gy[yi];
@@ -154,13 +188,18 @@ test('maxPool2d and its backward match a naive reference, first maximum wins', (
     for (let p = 0; p < g.n * g.c; p++)
       for (let oy = 0; oy < g.oh; oy++)
         for (let ox = 0; ox < g.ow; ox++, o++) {
-          let best = -Infinity, bi = -1;
+          let best = -Infinity,
+            bi = -1;
           for (let ky = 0; ky < g.kh; ky++)
             for (let kx = 0; kx < g.kw; kx++) {
-              const iy = oy * g.sh - g.ph + ky, ix = ox * g.sw - g.pw + kx;
+              const iy = oy * g.sh - g.ph + ky,
+                ix = ox * g.sw - g.pw + kx;
               if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
               const idx = (p * g.h + iy) * g.w + ix;
-              if (bi < 0 || x[idx] > best) { best = x[idx]; bi = idx; }
+              if (bi < 0 || x[idx] > best) {
+                best = x[idx];
+                bi = idx;
+              }
             }
           assert.equal(out[o], best, `maxPool2d ${label(g)} out ${o}`);
           assert.equal(argmax[o], bi, `maxPool2d ${label(g)} argmax ${o}`);
@@ -174,7 +213,8 @@ test('maxPool2d: ties pick the first window element, NaN wins', () => {
   const g = geom(1, 1, 4, 4, 1, 2, 2, 2, 2, 0, 0);
   const x = new Float32Array(16); // all zeros: every window is a tie, as after a ReLU
   x[5] = NaN; // window (0, 0): row-major order 0, 1, 4, 5
-  x[10] = 1; x[11] = 1; // window (1, 1): 10, 11, 14, 15 — the first 1 wins
+  x[10] = 1;
+  x[11] = 1; // window (1, 1): 10, 11, 14, 15 — the first 1 wins
   const { out, argmax } = maxPool2d(x, g);
   assert.ok(Number.isNaN(out[0]));
   assert.deepEqual(Array.from(argmax), [5, 2, 8, 10]);

@@ -7,9 +7,47 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Random, Tensor, abs, add, addN, avgPool2d, batchNorm1d, bceWithLogitsLoss, concat, conv2d, crossEntropyLoss, div,
-  dropout, embedding, emptyBatchNormState, exp, flatten, gelu, layerNorm, leakyRelu, linear, log, logSoftmax, matmul,
-  maxPool2d, mean, mseLoss, mul, neg, pow, relu, reshape, rsqrt, sigmoid, softmax, softplus, sqrt, square, sub, sum, tanh,
+  Random,
+  Tensor,
+  abs,
+  add,
+  addN,
+  avgPool2d,
+  batchNorm1d,
+  bceWithLogitsLoss,
+  concat,
+  conv2d,
+  crossEntropyLoss,
+  div,
+  dropout,
+  embedding,
+  emptyBatchNormState,
+  exp,
+  flatten,
+  gelu,
+  layerNorm,
+  leakyRelu,
+  linear,
+  log,
+  logSoftmax,
+  matmul,
+  maxPool2d,
+  mean,
+  mseLoss,
+  mul,
+  neg,
+  pow,
+  relu,
+  reshape,
+  rsqrt,
+  sigmoid,
+  softmax,
+  softplus,
+  sqrt,
+  square,
+  sub,
+  sum,
+  tanh,
 } from '../../engine';
 import { erf as engineErf } from '../../engine/backend/cpu/special';
 import * as R from './reference';
@@ -55,25 +93,52 @@ for (const [name, op, ref, gen] of unaryCases) {
 
 test('softplus: large |x| stays accurate (PyTorch threshold 20 and the far negative tail)', () => {
   const data = [-40, -25, -20.5, -5, 0, 5, 19.5, 20.5, 30, 80];
-  check({ name: 'softplus tails', inputs: [{ shape: [data.length], data }], op: ([x]) => softplus(x), ref: ([x]) => R.softplus(x), tol: { fwdAbs: 0, fwdRel: 1e-6 } });
+  check({
+    name: 'softplus tails',
+    inputs: [{ shape: [data.length], data }],
+    op: ([x]) => softplus(x),
+    ref: ([x]) => R.softplus(x),
+    tol: { fwdAbs: 0, fwdRel: 1e-6 },
+  });
 });
 
 // ───────────────────────────── broadcasting binary ─────────────────────────────
 
 const BINARY_SHAPES: [number[], number[]][] = [
-  [[3, 4], [3, 4]],
+  [
+    [3, 4],
+    [3, 4],
+  ],
   [[4, 5], [5]], // [N, C] + [C]: a bias
   [[5], [4, 5]],
-  [[4, 1], [1, 5]], // [N, 1] ∘ [1, C]: an outer product
-  [[2, 3, 4], [3, 1]],
-  [[2, 1, 4], [3, 1]],
-  [[1, 3, 1], [2, 1, 4]],
+  [
+    [4, 1],
+    [1, 5],
+  ], // [N, 1] ∘ [1, C]: an outer product
+  [
+    [2, 3, 4],
+    [3, 1],
+  ],
+  [
+    [2, 1, 4],
+    [3, 1],
+  ],
+  [
+    [1, 3, 1],
+    [2, 1, 4],
+  ],
   [[3, 4], []], // a scalar
   [[], [2, 3]],
   [[], []],
   [[1], [3, 4]],
-  [[3, 4], [1, 4]],
-  [[2, 3, 4], [2, 1, 1]],
+  [
+    [3, 4],
+    [1, 4],
+  ],
+  [
+    [2, 3, 4],
+    [2, 1, 1],
+  ],
 ];
 
 const binaryCases: [string, (a: Tensor, b: Tensor) => Tensor, (a: R.Arr, b: R.Arr) => R.Arr, InputSpec['gen']][] = [
@@ -107,15 +172,37 @@ test('addN sums three broadcast inputs', () => {
 
 test('matmul: 2-D and batched products', () => {
   const shapes: [number[], number[]][] = [
-    [[3, 4], [4, 5]],
-    [[1, 3], [3, 1]],
-    [[5, 7], [7, 6]], // 4-row blocks plus a remainder row
-    [[4, 1], [1, 3]],
-    [[2, 3, 4], [2, 4, 5]],
-    [[3, 5, 2], [3, 2, 6]],
-    [[2, 3], [3, 260]], // wider than one column tile
+    [
+      [3, 4],
+      [4, 5],
+    ],
+    [
+      [1, 3],
+      [3, 1],
+    ],
+    [
+      [5, 7],
+      [7, 6],
+    ], // 4-row blocks plus a remainder row
+    [
+      [4, 1],
+      [1, 3],
+    ],
+    [
+      [2, 3, 4],
+      [2, 4, 5],
+    ],
+    [
+      [3, 5, 2],
+      [3, 2, 6],
+    ],
+    [
+      [2, 3],
+      [3, 260],
+    ], // wider than one column tile
   ];
-  for (const [sa, sb] of shapes) check({ name: `matmul [${sa}] @ [${sb}]`, inputs: [f32(sa), f32(sb)], op: ([a, b]) => matmul(a, b), ref: ([a, b]) => R.matmul(a, b) });
+  for (const [sa, sb] of shapes)
+    check({ name: `matmul [${sa}] @ [${sb}]`, inputs: [f32(sa), f32(sb)], op: ([a, b]) => matmul(a, b), ref: ([a, b]) => R.matmul(a, b) });
 });
 
 test('matmul: exact zeros in A (ReLU outputs) do not change the product or the gradients', () => {
@@ -133,7 +220,13 @@ test('matmul: exact zeros in A (ReLU outputs) do not change the product or the g
  * the result's scale, which is what these cases measure. The bound, abs 2e-5·max(1, max|expected|)
  * + rel 1e-4, leaves a 20× margin; a dropped or misplaced block is off by O(1).
  */
-function checkLarge(name: string, inputs: readonly (readonly number[])[], op: (ts: Tensor[]) => Tensor, fwd: (xs: R.Arr[]) => R.Arr, grads: (xs: R.Arr[], r: R.Arr) => R.Arr[]): void {
+function checkLarge(
+  name: string,
+  inputs: readonly (readonly number[])[],
+  op: (ts: Tensor[]) => Tensor,
+  fwd: (xs: R.Arr[]) => R.Arr,
+  grads: (xs: R.Arr[], r: R.Arr) => R.Arr[],
+): void {
   const rng = new Random(7, 'large', name);
   const vals = inputs.map((shape) => Array.from({ length: R.sizeOf(shape) }, () => Math.fround(rng.normal())));
   const ts = vals.map((v, i) => Tensor.fromData(v, inputs[i], 'float32', true));
@@ -143,7 +236,10 @@ function checkLarge(name: string, inputs: readonly (readonly number[])[], op: (t
   assert.deepEqual([...y.shape], want.shape, `${name}: output shape`);
   const tol = (b: R.Arr) => 2e-5 * Math.max(1, ...Array.from(b.data, Math.abs));
   assertClose(y.dataSync(), want.data, tol(want), 1e-4, `${name}: forward`);
-  const r = R.arr(Array.from({ length: want.data.length }, () => Math.fround(rng.normal())), want.shape);
+  const r = R.arr(
+    Array.from({ length: want.data.length }, () => Math.fround(rng.normal())),
+    want.shape,
+  );
   y.backward(Tensor.fromData(r.data, want.shape));
   grads(xs, r).forEach((g, i) => assertClose(ts[i].grad!.dataSync(), g.data, tol(g), 1e-4, `${name}: gradient of input ${i}`));
 }
@@ -151,23 +247,52 @@ function checkLarge(name: string, inputs: readonly (readonly number[])[], op: (t
 test('matmul, linear and conv2d at sizes that cross the GEMM blocking', () => {
   const T = R.transposeLast2;
   for (const [sa, sb] of [
-    [[133, 301], [301, 67]],
-    [[3, 37, 259], [3, 259, 11]],
-    [[5, 9], [9, 2101]],
-    [[130, 3], [3, 5]],
+    [
+      [133, 301],
+      [301, 67],
+    ],
+    [
+      [3, 37, 259],
+      [3, 259, 11],
+    ],
+    [
+      [5, 9],
+      [9, 2101],
+    ],
+    [
+      [130, 3],
+      [3, 5],
+    ],
   ] as [number[], number[]][]) {
-    checkLarge(`matmul [${sa}] @ [${sb}]`, [sa, sb], ([a, b]) => matmul(a, b), ([a, b]) => R.matmul(a, b), ([a, b], r) => [R.matmul(r, T(b)), R.matmul(T(a), r)]);
+    checkLarge(
+      `matmul [${sa}] @ [${sb}]`,
+      [sa, sb],
+      ([a, b]) => matmul(a, b),
+      ([a, b]) => R.matmul(a, b),
+      ([a, b], r) => [R.matmul(r, T(b)), R.matmul(T(a), r)],
+    );
   }
-  checkLarge('linear [150,270] -> 33', [[150, 270], [33, 270], [33]], ([x, w, b]) => linear(x, w, b), ([x, w, b]) => R.linear(x, w, b),
-    ([x, w], r) => [R.matmul(r, w), R.matmul(T(r), x), R.sum(r, [0])]);
+  checkLarge(
+    'linear [150,270] -> 33',
+    [[150, 270], [33, 270], [33]],
+    ([x, w, b]) => linear(x, w, b),
+    ([x, w, b]) => R.linear(x, w, b),
+    ([x, w], r) => [R.matmul(r, w), R.matmul(T(r), x), R.sum(r, [0])],
+  );
   for (const [xs, ws, s, p] of [
     [[2, 32, 9, 9], [16, 32, 3, 3], 1, 1], // C·kh·kw = 288 > 256
     [[1, 3, 40, 40], [5, 3, 5, 5], 2, 2],
   ] as [number[], number[], number, number][]) {
-    checkLarge(`conv2d x[${xs}] w[${ws}] s=${s} p=${p}`, [xs, ws, [ws[0]]], ([x, w, b]) => conv2d(x, w, b, s, p), ([x, w, b]) => R.conv2d(x, w, b, s, p), ([x, w], r) => {
-      const { dx, dw, db } = R.conv2dAdjoint(x, w, r, s, p);
-      return [dx, dw, db];
-    });
+    checkLarge(
+      `conv2d x[${xs}] w[${ws}] s=${s} p=${p}`,
+      [xs, ws, [ws[0]]],
+      ([x, w, b]) => conv2d(x, w, b, s, p),
+      ([x, w, b]) => R.conv2d(x, w, b, s, p),
+      ([x, w], r) => {
+        const { dx, dw, db } = R.conv2dAdjoint(x, w, r, s, p);
+        return [dx, dw, db];
+      },
+    );
   }
 });
 
@@ -208,7 +333,12 @@ test('reshape and flatten keep values and route gradients back', () => {
   check({ name: 'flatten [2,3,4]', inputs: [f32([2, 3, 4])], op: ([x]) => flatten(x), ref: ([x]) => R.flatten(x) });
   check({ name: 'flatten [3,2,2,2]', inputs: [f32([3, 2, 2, 2])], op: ([x]) => flatten(x), ref: ([x]) => R.flatten(x) });
   // Reshape feeding an op: the gradient of the reshaped tensor lands back in the original layout.
-  check({ name: 'reshape then mul', inputs: [f32([2, 6]), f32([3, 4])], op: ([x, w]) => mul(reshape(x, [3, 4]), w), ref: ([x, w]) => R.mul(R.reshape(x, [3, 4]), w) });
+  check({
+    name: 'reshape then mul',
+    inputs: [f32([2, 6]), f32([3, 4])],
+    op: ([x, w]) => mul(reshape(x, [3, 4]), w),
+    ref: ([x, w]) => R.mul(R.reshape(x, [3, 4]), w),
+  });
 });
 
 test('concat along any dim, gradients sliced back apart', () => {
@@ -222,7 +352,14 @@ test('concat along any dim, gradients sliced back apart', () => {
 // ───────────────────────────── softmax family ─────────────────────────────
 
 test('softmax and logSoftmax along a dim', () => {
-  const cases: [number[], number][] = [[[3, 5], -1], [[3, 5], 0], [[2, 4, 3], 1], [[2, 4, 3], -1], [[2, 4, 3], 0], [[6], 0]];
+  const cases: [number[], number][] = [
+    [[3, 5], -1],
+    [[3, 5], 0],
+    [[2, 4, 3], 1],
+    [[2, 4, 3], -1],
+    [[2, 4, 3], 0],
+    [[6], 0],
+  ];
   for (const [shape, dim] of cases) {
     check({ name: `softmax [${shape}] dim ${dim}`, inputs: [f32(shape, normal(3))], op: ([x]) => softmax(x, dim), ref: ([x]) => R.softmax(x, dim) });
     check({ name: `logSoftmax [${shape}] dim ${dim}`, inputs: [f32(shape, normal(3))], op: ([x]) => logSoftmax(x, dim), ref: ([x]) => R.logSoftmax(x, dim) });
@@ -281,7 +418,12 @@ test('maxPool2d and avgPool2d: forward and gradient', () => {
   ];
   for (const k of cases) {
     const tag = `x[${k.x}] k=${k.k} s=${k.s ?? 'k'} p=${k.p ?? 0}`;
-    check({ name: `maxPool2d ${tag}`, inputs: [f32(k.x, distinct())], op: ([x]) => maxPool2d(x, k.k, k.s, k.p), ref: ([x]) => R.maxPool2d(x, k.k, k.s, k.p ?? 0) });
+    check({
+      name: `maxPool2d ${tag}`,
+      inputs: [f32(k.x, distinct())],
+      op: ([x]) => maxPool2d(x, k.k, k.s, k.p),
+      ref: ([x]) => R.maxPool2d(x, k.k, k.s, k.p ?? 0),
+    });
     check({ name: `avgPool2d ${tag}`, inputs: [f32(k.x)], op: ([x]) => avgPool2d(x, k.k, k.s, k.p), ref: ([x]) => R.avgPool2d(x, k.k, k.s, k.p ?? 0) });
   }
 });
@@ -333,7 +475,11 @@ test('avgPool2d with padding divides by the padded window (count_include_pad)', 
 // ───────────────────────────── normalisation ─────────────────────────────
 
 test('batchNorm1d in training mode: output and gradients through the batch statistics', () => {
-  for (const [n, c] of [[5, 3], [2, 4], [8, 1]]) {
+  for (const [n, c] of [
+    [5, 3],
+    [2, 4],
+    [8, 1],
+  ]) {
     check({
       name: `batchNorm1d train [${n},${c}]`,
       inputs: [f32([n, c], normal(2, 1)), f32([c], uniform(0.5, 1.5)), f32([c])],
@@ -351,7 +497,8 @@ test('batchNorm1d in training mode: output and gradients through the batch stati
 
 test('batchNorm1d running statistics after one training step, then eval mode uses them', () => {
   const x = [1, 10, 2, 20, 4, 40, 9, -6]; // [4, 2]
-  const n = 4, c = 2;
+  const n = 4,
+    c = 2;
   const state = emptyBatchNormState(c);
   batchNorm1d(Tensor.fromData(x, [n, c]), null, null, state, { training: true });
   // Hand-computed: channel 0 = 1, 2, 4, 9 (mean 4, Σ(x−m)² = 9 + 4 + 0 + 25 = 38, unbiased var 38/3);
@@ -363,11 +510,24 @@ test('batchNorm1d running statistics after one training step, then eval mode use
 
   // Momentum 0.3 this time, starting from the state above.
   batchNorm1d(Tensor.fromData(x, [n, c]), null, null, state, { training: true, momentum: 0.3 });
-  assertClose(state.runningMean.dataSync(), wantMean.map((m, j) => 0.7 * m + 0.3 * [4, 16][j]), 1e-6, 1e-6, 'running_mean, momentum 0.3');
-  assertClose(state.runningVar.dataSync(), wantVar.map((v, j) => 0.7 * v + 0.3 * [38 / 3, 1112 / 3][j]), 1e-6, 1e-6, 'running_var, momentum 0.3');
+  assertClose(
+    state.runningMean.dataSync(),
+    wantMean.map((m, j) => 0.7 * m + 0.3 * [4, 16][j]),
+    1e-6,
+    1e-6,
+    'running_mean, momentum 0.3',
+  );
+  assertClose(
+    state.runningVar.dataSync(),
+    wantVar.map((v, j) => 0.7 * v + 0.3 * [38 / 3, 1112 / 3][j]),
+    1e-6,
+    1e-6,
+    'running_var, momentum 0.3',
+  );
 
   // Eval: normalise with the running estimates, gradients to x, weight and bias, state unchanged.
-  const rm = [...state.runningMean.dataSync()], rv = [...state.runningVar.dataSync()];
+  const rm = [...state.runningMean.dataSync()],
+    rv = [...state.runningVar.dataSync()];
   check({
     name: 'batchNorm1d eval',
     inputs: [f32([3, c], normal(3)), f32([c], uniform(0.5, 1.5)), f32([c])],
@@ -383,20 +543,50 @@ test('batchNorm1d running statistics after one training step, then eval mode use
 });
 
 test('layerNorm over the last dim', () => {
-  check({ name: 'layerNorm [4,6]', inputs: [f32([4, 6], normal(2, 1)), f32([6], uniform(0.5, 1.5)), f32([6])], op: ([x, w, b]) => layerNorm(x, w, b), ref: ([x, w, b]) => R.layerNorm(x, w, b) });
-  check({ name: 'layerNorm [2,3,5] no affine', inputs: [f32([2, 3, 5], normal(3))], op: ([x]) => layerNorm(x, null, null), ref: ([x]) => R.layerNorm(x, null, null) });
-  check({ name: 'layerNorm [3,4] eps 0.1', inputs: [f32([3, 4]), f32([4]), f32([4])], op: ([x, w, b]) => layerNorm(x, w, b, 0.1), ref: ([x, w, b]) => R.layerNorm(x, w, b, 0.1) });
+  check({
+    name: 'layerNorm [4,6]',
+    inputs: [f32([4, 6], normal(2, 1)), f32([6], uniform(0.5, 1.5)), f32([6])],
+    op: ([x, w, b]) => layerNorm(x, w, b),
+    ref: ([x, w, b]) => R.layerNorm(x, w, b),
+  });
+  check({
+    name: 'layerNorm [2,3,5] no affine',
+    inputs: [f32([2, 3, 5], normal(3))],
+    op: ([x]) => layerNorm(x, null, null),
+    ref: ([x]) => R.layerNorm(x, null, null),
+  });
+  check({
+    name: 'layerNorm [3,4] eps 0.1',
+    inputs: [f32([3, 4]), f32([4]), f32([4])],
+    op: ([x, w, b]) => layerNorm(x, w, b, 0.1),
+    ref: ([x, w, b]) => R.layerNorm(x, w, b, 0.1),
+  });
 });
 
 // ───────────────────────────── embedding ─────────────────────────────
 
 test('embedding: lookup and gradient', () => {
-  check({ name: 'embedding [2,3]', inputs: [i32([2, 3], [4, 0, 2, 2, 1, 4]), f32([5, 3])], op: ([i, w]) => embedding(i, w), ref: ([i, w]) => R.embedding(i.data, i.shape, w) });
-  check({ name: 'embedding [4]', inputs: [{ shape: [4], gen: ints(0, 6), dtype: 'int32' }, f32([6, 2])], op: ([i, w]) => embedding(i, w), ref: ([i, w]) => R.embedding(i.data, i.shape, w) });
+  check({
+    name: 'embedding [2,3]',
+    inputs: [i32([2, 3], [4, 0, 2, 2, 1, 4]), f32([5, 3])],
+    op: ([i, w]) => embedding(i, w),
+    ref: ([i, w]) => R.embedding(i.data, i.shape, w),
+  });
+  check({
+    name: 'embedding [4]',
+    inputs: [{ shape: [4], gen: ints(0, 6), dtype: 'int32' }, f32([6, 2])],
+    op: ([i, w]) => embedding(i, w),
+    ref: ([i, w]) => R.embedding(i.data, i.shape, w),
+  });
 });
 
 test('embedding gradient accumulates for repeated indices', () => {
-  const w = Tensor.fromData(Array.from({ length: 10 }, (_, i) => i), [5, 2], 'float32', true);
+  const w = Tensor.fromData(
+    Array.from({ length: 10 }, (_, i) => i),
+    [5, 2],
+    'float32',
+    true,
+  );
   const y = embedding(Tensor.fromData([1, 1, 3, 1], [4], 'int32'), w);
   assert.deepEqual([...y.dataSync()], [2, 3, 2, 3, 6, 7, 2, 3]);
   y.backward(Tensor.fromData([1, 2, 10, 20, 100, 200, 1000, 2000], [4, 2]));
@@ -410,13 +600,43 @@ test('embedding gradient accumulates for repeated indices', () => {
 test('mseLoss, crossEntropyLoss and bceWithLogitsLoss: value and gradients', () => {
   check({ name: 'mseLoss [4,3]', inputs: [f32([4, 3]), f32([4, 3])], op: ([p, t]) => mseLoss(p, t), ref: ([p, t]) => R.mseLoss(p, t) });
   check({ name: 'mseLoss [5]', inputs: [f32([5]), f32([5], undefined, false)], op: ([p, t]) => mseLoss(p, t), ref: ([p, t]) => R.mseLoss(p, t) });
-  check({ name: 'crossEntropy [5,4]', inputs: [f32([5, 4], normal(2)), i32([5], [0, 3, 1, 1, 2])], op: ([x, y]) => crossEntropyLoss(x, y), ref: ([x, y]) => R.crossEntropyLoss(x, y.data) });
-  check({ name: 'crossEntropy [1,2]', inputs: [f32([1, 2]), i32([1], [1])], op: ([x, y]) => crossEntropyLoss(x, y), ref: ([x, y]) => R.crossEntropyLoss(x, y.data) });
-  check({ name: 'crossEntropy [3,7]', inputs: [f32([3, 7], normal(4)), { shape: [3], gen: ints(0, 7), dtype: 'int32' }], op: ([x, y]) => crossEntropyLoss(x, y), ref: ([x, y]) => R.crossEntropyLoss(x, y.data) });
-  check({ name: 'bceWithLogits [4,3]', inputs: [f32([4, 3], normal(3)), f32([4, 3], uniform(0, 1))], op: ([x, t]) => bceWithLogitsLoss(x, t), ref: ([x, t]) => R.bceWithLogitsLoss(x, t) });
-  check({ name: 'bceWithLogits [6] hard targets', inputs: [f32([6], normal(3)), { shape: [6], data: [0, 1, 1, 0, 1, 0], grad: false }], op: ([x, t]) => bceWithLogitsLoss(x, t), ref: ([x, t]) => R.bceWithLogitsLoss(x, t) });
+  check({
+    name: 'crossEntropy [5,4]',
+    inputs: [f32([5, 4], normal(2)), i32([5], [0, 3, 1, 1, 2])],
+    op: ([x, y]) => crossEntropyLoss(x, y),
+    ref: ([x, y]) => R.crossEntropyLoss(x, y.data),
+  });
+  check({
+    name: 'crossEntropy [1,2]',
+    inputs: [f32([1, 2]), i32([1], [1])],
+    op: ([x, y]) => crossEntropyLoss(x, y),
+    ref: ([x, y]) => R.crossEntropyLoss(x, y.data),
+  });
+  check({
+    name: 'crossEntropy [3,7]',
+    inputs: [f32([3, 7], normal(4)), { shape: [3], gen: ints(0, 7), dtype: 'int32' }],
+    op: ([x, y]) => crossEntropyLoss(x, y),
+    ref: ([x, y]) => R.crossEntropyLoss(x, y.data),
+  });
+  check({
+    name: 'bceWithLogits [4,3]',
+    inputs: [f32([4, 3], normal(3)), f32([4, 3], uniform(0, 1))],
+    op: ([x, t]) => bceWithLogitsLoss(x, t),
+    ref: ([x, t]) => R.bceWithLogitsLoss(x, t),
+  });
+  check({
+    name: 'bceWithLogits [6] hard targets',
+    inputs: [f32([6], normal(3)), { shape: [6], data: [0, 1, 1, 0, 1, 0], grad: false }],
+    op: ([x, t]) => bceWithLogitsLoss(x, t),
+    ref: ([x, t]) => R.bceWithLogitsLoss(x, t),
+  });
   // Composed: a loss after an op, mean over a bigger batch.
-  check({ name: 'crossEntropy(linear)', inputs: [f32([6, 3]), f32([4, 3]), f32([4]), i32([6], [0, 1, 2, 3, 0, 1])], op: ([x, w, b, y]) => crossEntropyLoss(linear(x, w, b), y), ref: ([x, w, b, y]) => R.crossEntropyLoss(R.linear(x, w, b), y.data) });
+  check({
+    name: 'crossEntropy(linear)',
+    inputs: [f32([6, 3]), f32([4, 3]), f32([4]), i32([6], [0, 1, 2, 3, 0, 1])],
+    op: ([x, w, b, y]) => crossEntropyLoss(linear(x, w, b), y),
+    ref: ([x, w, b, y]) => R.crossEntropyLoss(R.linear(x, w, b), y.data),
+  });
 });
 
 test('crossEntropyLoss and bceWithLogitsLoss are finite and correct with logits of ±1000', () => {
@@ -441,8 +661,14 @@ test('crossEntropyLoss and bceWithLogitsLoss are finite and correct with logits 
 
 test('crossEntropyLoss with an out-of-range label throws a clear error', () => {
   const logits = Tensor.fromData([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [2, 3], 'float32', true);
-  assert.throws(() => crossEntropyLoss(logits, Tensor.fromData([0, 3], [2], 'int32')), (e: Error) => /out of range/.test(e.message) && /\b3\b/.test(e.message) && /3 classes/.test(e.message));
-  assert.throws(() => crossEntropyLoss(logits, Tensor.fromData([-1, 0], [2], 'int32')), (e: Error) => /out of range/.test(e.message) && /-1/.test(e.message));
+  assert.throws(
+    () => crossEntropyLoss(logits, Tensor.fromData([0, 3], [2], 'int32')),
+    (e: Error) => /out of range/.test(e.message) && /\b3\b/.test(e.message) && /3 classes/.test(e.message),
+  );
+  assert.throws(
+    () => crossEntropyLoss(logits, Tensor.fromData([-1, 0], [2], 'int32')),
+    (e: Error) => /out of range/.test(e.message) && /-1/.test(e.message),
+  );
   assert.throws(() => crossEntropyLoss(logits, Tensor.fromData([0, 1], [2])), /int32/);
   assert.throws(() => crossEntropyLoss(logits, Tensor.fromData([0, 1, 2], [3], 'int32')), /\[2, 3\]/);
 });
@@ -457,16 +683,40 @@ test("relu'(0) = 0, leakyRelu'(0) = negativeSlope, abs'(0) = 0, pow at 0 (PyTorc
   };
   assert.equal(grad(relu, 0), 0);
   assert.equal(grad(relu, -0), 0);
-  assert.equal(grad((x) => leakyRelu(x), 0), Math.fround(0.01));
-  assert.equal(grad((x) => leakyRelu(x, 0.2), 0), Math.fround(0.2));
-  assert.equal(grad((x) => leakyRelu(x, 0.2), -1), Math.fround(0.2));
-  assert.equal(grad((x) => leakyRelu(x, 0.2), 1), 1);
+  assert.equal(
+    grad((x) => leakyRelu(x), 0),
+    Math.fround(0.01),
+  );
+  assert.equal(
+    grad((x) => leakyRelu(x, 0.2), 0),
+    Math.fround(0.2),
+  );
+  assert.equal(
+    grad((x) => leakyRelu(x, 0.2), -1),
+    Math.fround(0.2),
+  );
+  assert.equal(
+    grad((x) => leakyRelu(x, 0.2), 1),
+    1,
+  );
   assert.equal(grad(abs, 0), 0);
   // pow at 0: d/dx x⁰ = 0 (PyTorch returns zeros, not 0·0⁻¹ = NaN), d/dx x¹ = 1, d/dx x² = 0.
-  assert.equal(grad((x) => pow(x, 0), 0), 0);
-  assert.equal(grad((x) => pow(x, 1), 0), 1);
-  assert.equal(grad((x) => pow(x, 2), 0), 0);
-  assert.equal(grad((x) => pow(x, 3), 0), 0);
+  assert.equal(
+    grad((x) => pow(x, 0), 0),
+    0,
+  );
+  assert.equal(
+    grad((x) => pow(x, 1), 0),
+    1,
+  );
+  assert.equal(
+    grad((x) => pow(x, 2), 0),
+    0,
+  );
+  assert.equal(
+    grad((x) => pow(x, 3), 0),
+    0,
+  );
   assert.equal(relu(Tensor.fromData([0], [1])).itemSync(), 0);
   assert.equal(leakyRelu(Tensor.fromData([-2], [1]), 0.2).itemSync(), Math.fround(-0.4));
 });
@@ -486,9 +736,20 @@ test('GELU matches values derived from known erf values', () => {
   ];
   assert.equal(known[0][1], 0.8413447460685429);
   assert.ok(Math.abs(known[2][1] - -0.15426876936299344) < 1e-16);
-  const x = Tensor.fromData(known.map(([v]) => v), [known.length], 'float32', true);
+  const x = Tensor.fromData(
+    known.map(([v]) => v),
+    [known.length],
+    'float32',
+    true,
+  );
   const y = gelu(x);
-  assertClose(y.dataSync(), known.map(([, v]) => v), 1e-7, 1e-7, 'gelu known values');
+  assertClose(
+    y.dataSync(),
+    known.map(([, v]) => v),
+    1e-7,
+    1e-7,
+    'gelu known values',
+  );
   // GELU'(x) = Φ(x) + x·φ(x); at 1: 0.8413447460685429 + 0.24197072451914337.
   y.backward(Tensor.fromData([0, 0, 0, 0, 0, 0, 1], [known.length]));
   assertClose([x.grad!.dataSync()[6]], [0.5], 1e-7, 0, "gelu'(0)");
@@ -557,10 +818,16 @@ test('pooling padding larger than half the kernel is refused (PyTorch: "pad shou
 // ───────────────────────────── dropout ─────────────────────────────
 
 test('dropout: identity in eval; in training each element is 0 or x/(1−p), and the gradient follows the mask', () => {
-  const x = Tensor.fromData(Array.from({ length: 400 }, (_, i) => 1 + (i % 7)), [20, 20], 'float32', true);
+  const x = Tensor.fromData(
+    Array.from({ length: 400 }, (_, i) => 1 + (i % 7)),
+    [20, 20],
+    'float32',
+    true,
+  );
   assert.equal(dropout(x, 0.5, false, new Random(0)), x);
   const y = dropout(x, 0.25, true, new Random(0, 'dropout'));
-  const xv = x.dataSync(), yv = y.dataSync();
+  const xv = x.dataSync(),
+    yv = y.dataSync();
   let kept = 0;
   for (let i = 0; i < xv.length; i++) {
     if (yv[i] !== 0) {

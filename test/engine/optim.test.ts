@@ -29,14 +29,22 @@ function run(opt: Optimizer, p: Tensor, steps: number, grads: (t: number) => rea
   return out;
 }
 
-interface SgdRef { lr: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean }
+interface SgdRef {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+}
 
 /**
  * torch.optim.SGD:
  *   g ← ∇ + λθ;  if μ ≠ 0: b ← (t > 1 ? μ·b + (1 − τ)·g : g), g ← (nesterov ? g + μ·b : b);  θ ← θ − γ·g
  */
 function sgdRef(p0: readonly number[], grads: (t: number) => readonly number[], steps: number, o: SgdRef): number[][] {
-  const mu = o.momentum ?? 0, tau = o.dampening ?? 0, wd = o.weightDecay ?? 0;
+  const mu = o.momentum ?? 0,
+    tau = o.dampening ?? 0,
+    wd = o.weightDecay ?? 0;
   const theta = [...p0];
   const buf = p0.map(() => 0);
   const out: number[][] = [];
@@ -55,16 +63,26 @@ function sgdRef(p0: readonly number[], grads: (t: number) => readonly number[], 
   return out;
 }
 
-interface AdamRef { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number; decoupled?: boolean }
+interface AdamRef {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+  decoupled?: boolean;
+}
 
 /**
  * torch.optim.Adam (decoupled = false: g ← ∇ + λθ) and torch.optim.AdamW (decoupled: θ ← θ − γλθ first):
  *   m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  m̂ = m / (1 − β₁ᵗ);  v̂ = v / (1 − β₂ᵗ);  θ ← θ − γ·m̂ / (√v̂ + ε)
  */
 function adamRef(p0: readonly number[], grads: (t: number) => readonly number[], steps: number, o: AdamRef): number[][] {
-  const lr = o.lr ?? 1e-3, [b1, b2] = o.betas ?? [0.9, 0.999], eps = o.eps ?? 1e-8, wd = o.weightDecay ?? 0;
+  const lr = o.lr ?? 1e-3,
+    [b1, b2] = o.betas ?? [0.9, 0.999],
+    eps = o.eps ?? 1e-8,
+    wd = o.weightDecay ?? 0;
   const theta = [...p0];
-  const m = p0.map(() => 0), v = p0.map(() => 0);
+  const m = p0.map(() => 0),
+    v = p0.map(() => 0);
   const out: number[][] = [];
   for (let t = 1; t <= steps; t++) {
     const grad = grads(t - 1);
@@ -103,7 +121,10 @@ test('SGD: plain, momentum, dampening, nesterov and weight decay follow PyTorch 
     { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 },
   ];
   for (const o of configs) {
-    for (const [gname, grads] of [['fixed', fixed], ['varying', varying]] as const) {
+    for (const [gname, grads] of [
+      ['fixed', fixed],
+      ['varying', varying],
+    ] as const) {
       const p = param();
       compare(`SGD ${JSON.stringify(o)} ${gname}`, run(new SGD([p], o), p, 3, grads), sgdRef(P0, grads, 3, o));
     }
@@ -115,7 +136,11 @@ test('SGD: plain, momentum, dampening, nesterov and weight decay follow PyTorch 
   // Momentum 0.9, fixed g: buffers g, 1.9g, 2.71g; θ₃ = θ₀ − lr·5.61g.
   const q = param();
   run(new SGD([q], { lr: 0.1, momentum: 0.9 }), q, 3);
-  close(q, P0.map((v, i) => v - 0.1 * 5.61 * G[i]), 'SGD momentum by hand');
+  close(
+    q,
+    P0.map((v, i) => v - 0.1 * 5.61 * G[i]),
+    'SGD momentum by hand',
+  );
 });
 
 test('SGD: nesterov needs momentum and zero dampening', () => {
@@ -138,7 +163,10 @@ test('Adam: defaults and custom settings follow PyTorch for 3 steps', () => {
     { lr: 0.1, weightDecay: 0.1 }, // L2: added to the gradient
   ];
   for (const o of configs) {
-    for (const [gname, grads] of [['fixed', fixed], ['varying', varying]] as const) {
+    for (const [gname, grads] of [
+      ['fixed', fixed],
+      ['varying', varying],
+    ] as const) {
       const p = param();
       const opt = new Adam([p], { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weightDecay });
       compare(`Adam ${JSON.stringify(o)} ${gname}`, run(opt, p, 3, grads), adamRef(P0, grads, 3, o));
@@ -167,16 +195,27 @@ test('AdamW: decoupled weight decay, default 0.01, applied to every parameter in
     opt.step();
   }
   compare('AdamW weight', [[...w.dataSync()]], [adamRef(P0, fixed, 3, { lr: 0.1, weightDecay: 0.01, decoupled: true })[2]]);
-  close(b, [0.5, -0.25, 2].map((v) => v * (1 - 0.1 * 0.01) ** 3), 'AdamW decays a bias');
+  close(
+    b,
+    [0.5, -0.25, 2].map((v) => v * (1 - 0.1 * 0.01) ** 3),
+    'AdamW decays a bias',
+  );
 
-  for (const o of [{ lr: 0.05, weightDecay: 0.1 }, { lr: 0.01, weightDecay: 0, betas: [0.5, 0.6] as [number, number] }]) {
-    for (const [gname, grads] of [['fixed', fixed], ['varying', varying]] as const) {
+  for (const o of [
+    { lr: 0.05, weightDecay: 0.1 },
+    { lr: 0.01, weightDecay: 0, betas: [0.5, 0.6] as [number, number] },
+  ]) {
+    for (const [gname, grads] of [
+      ['fixed', fixed],
+      ['varying', varying],
+    ] as const) {
       const p = param();
       compare(`AdamW ${JSON.stringify(o)} ${gname}`, run(new AdamW([p], o), p, 3, grads), adamRef(P0, grads, 3, { ...o, decoupled: true }));
     }
   }
   // AdamW and Adam with the same weight decay differ (decoupled vs L2).
-  const pa = param(), pw = param();
+  const pa = param(),
+    pw = param();
   run(new Adam([pa], { lr: 0.1, weightDecay: 0.5 }), pa, 2);
   run(new AdamW([pw], { lr: 0.1, weightDecay: 0.5 }), pw, 2);
   assert.notDeepEqual([...pa.dataSync()], [...pw.dataSync()]);
@@ -190,7 +229,8 @@ test('a parameter with no gradient is skipped, and its state starts at its first
     ['AdamW', (ps) => new AdamW(ps, { lr: 0.1 }), (g, n) => adamRef(P0, g, n, { lr: 0.1, weightDecay: 0.01, decoupled: true })],
   ];
   for (const [name, make, ref] of cases) {
-    const a = param(), b = param();
+    const a = param(),
+      b = param();
     const opt = make([a, b]);
     // Step 1: only a has a gradient; b (which the loss did not reach) must not move, not even by decay.
     setGrad(a, G);

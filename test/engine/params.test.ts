@@ -39,8 +39,34 @@ test('paramsFromJson: errors name the key', () => {
   throwsNaming(() => paramsFromJson({ 'fc1.bias': { shape: [2], data: [1, '2'] } }), "params 'fc1.bias'", 'non-numeric', 'data[1]', '"2"');
   throwsNaming(() => paramsFromJson({ 'fc1.bias': { shape: [2], data: [1, null] } }), "params 'fc1.bias'", 'non-numeric', 'data[1]', 'null');
   throwsNaming(() => paramsFromJson({ 'fc1.bias': { shape: [3], data: [0.1, -0.2, '...'] } }), "params 'fc1.bias'", 'data[2]');
-  throwsNaming(() => paramsFromJson({ 'fc1.weight': { shape: [2, 2], data: [[1, 2], [3, 4]] } }), "params 'fc1.weight'", '2 values');
-  throwsNaming(() => paramsFromJson({ 'fc1.weight': { shape: [2], data: [[1, 2], [3, 4]] } }), "params 'fc1.weight'", 'flat, row-major');
+  throwsNaming(
+    () =>
+      paramsFromJson({
+        'fc1.weight': {
+          shape: [2, 2],
+          data: [
+            [1, 2],
+            [3, 4],
+          ],
+        },
+      }),
+    "params 'fc1.weight'",
+    '2 values',
+  );
+  throwsNaming(
+    () =>
+      paramsFromJson({
+        'fc1.weight': {
+          shape: [2],
+          data: [
+            [1, 2],
+            [3, 4],
+          ],
+        },
+      }),
+    "params 'fc1.weight'",
+    'flat, row-major',
+  );
   throwsNaming(() => paramsFromJson({ 'fc1.weight': { shape: [1], data: [NaN] } }), "params 'fc1.weight'", 'non-finite');
   throwsNaming(() => paramsFromJson({ 'fc1.weight': { shape: [1], data: [1e39] } }), "params 'fc1.weight'", 'float32 range');
   throwsNaming(() => paramsFromJson({ 'fc1.weight': { shape: [1], data: 'abc' } }), "params 'fc1.weight'", 'not an array');
@@ -83,7 +109,8 @@ test('paramsToJson round trip is exact for random float32 values of every magnit
   const finite = data.filter((v) => Number.isFinite(v));
   const t: TensorRecords = { w: { dtype: 'F32', shape: [finite.length], data: finite } };
   const back = paramsFromJson(JSON.parse(JSON.stringify(paramsToJson(t))));
-  const a = new Uint32Array(back.w.data.buffer), b = new Uint32Array(finite.buffer);
+  const a = new Uint32Array(back.w.data.buffer),
+    b = new Uint32Array(finite.buffer);
   for (let i = 0; i < a.length; i++) {
     // -0 is written as 0 (JSON has no -0); everything else is bit-exact.
     if (b[i] === 0x80000000) assert.equal(a[i], 0);
@@ -101,7 +128,13 @@ test('shortestFloat32 picks the fewest digits that still read back as the same f
 });
 
 test('paramsToJson: errors name the key', () => {
-  throwsNaming(() => paramsToJson({ 'bn.running_var': { dtype: 'F32', shape: [2], data: Float32Array.from([1, NaN]) } }), "params 'bn.running_var'", 'NaN', 'data[1]', 'JSON');
+  throwsNaming(
+    () => paramsToJson({ 'bn.running_var': { dtype: 'F32', shape: [2], data: Float32Array.from([1, NaN]) } }),
+    "params 'bn.running_var'",
+    'NaN',
+    'data[1]',
+    'JSON',
+  );
   throwsNaming(() => paramsToJson({ w: { dtype: 'F32', shape: [1], data: Float32Array.from([Infinity]) } }), "params 'w'", 'Infinity');
   throwsNaming(() => paramsToJson({ idx: { dtype: 'I32', shape: [1], data: Int32Array.from([1]) } }), "params 'idx'", 'I32', 'F32');
   throwsNaming(() => paramsToJson({ w: { dtype: 'F32', shape: [3], data: new Float32Array(2) } }), "params 'w'", '2 values', 'needs 3');

@@ -136,7 +136,15 @@ class Builder {
       this.edges.push(e);
       v.uses++;
     });
-    const val: Val = { id, shape: out.shape, dtype: out.dtype ?? 'float32', kind: out.kind, scale: out.scale, uses: 0, source: op === 'Input' || op === 'Target' };
+    const val: Val = {
+      id,
+      shape: out.shape,
+      dtype: out.dtype ?? 'float32',
+      kind: out.kind,
+      scale: out.scale,
+      uses: 0,
+      source: op === 'Input' || op === 'Target',
+    };
     this.types[id] = { shape: [...out.shape], dtype: val.dtype };
     this.ops.add(op);
     if (op !== 'Target' && !op.endsWith('Loss')) this.pool.push(val);
@@ -191,10 +199,14 @@ class Builder {
     const [, c, h, w] = x.shape as [Dim, number, number, number];
     for (let tries = 0; tries < 10; tries++) {
       const sq = this.chance(0.7);
-      const kh = this.int(1, Math.min(3, h + 1)), kw = sq ? kh : this.int(1, Math.min(3, w + 1));
-      const sh = this.int(1, 2), sw = sq || this.chance(0.5) ? sh : this.int(1, 2);
-      const ph = this.int(0, 1), pw = sq ? ph : this.int(0, 1);
-      const oh = Math.floor((h + 2 * ph - kh) / sh) + 1, ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
+      const kh = this.int(1, Math.min(3, h + 1)),
+        kw = sq ? kh : this.int(1, Math.min(3, w + 1));
+      const sh = this.int(1, 2),
+        sw = sq || this.chance(0.5) ? sh : this.int(1, 2);
+      const ph = this.int(0, 1),
+        pw = sq ? ph : this.int(0, 1);
+      const oh = Math.floor((h + 2 * ph - kh) / sh) + 1,
+        ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
       const outC = this.int(1, 3);
       if (oh < 1 || ow < 1 || outC * oh * ow > MAX_SAMPLE) continue;
       const bias = this.chance(0.8);
@@ -215,17 +227,27 @@ class Builder {
     const [, c, h, w] = x.shape as [Dim, number, number, number];
     for (let tries = 0; tries < 10; tries++) {
       const sq = this.chance(0.7);
-      const kh = this.int(1, Math.min(3, h)), kw = sq ? kh : this.int(1, Math.min(3, w));
+      const kh = this.int(1, Math.min(3, h)),
+        kw = sq ? kh : this.int(1, Math.min(3, w));
       const explicitStride = this.chance(0.5);
-      const sh = explicitStride ? this.int(1, 2) : kh, sw = explicitStride ? (sq ? sh : this.int(1, 2)) : kw;
+      const sh = explicitStride ? this.int(1, 2) : kh,
+        sw = explicitStride ? (sq ? sh : this.int(1, 2)) : kw;
       // Padding at most half the kernel, as PyTorch requires.
-      const ph = this.int(0, Math.floor(kh / 2)), pw = sq && kh === kw ? ph : this.int(0, Math.floor(kw / 2));
-      const oh = Math.floor((h + 2 * ph - kh) / sh) + 1, ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
+      const ph = this.int(0, Math.floor(kh / 2)),
+        pw = sq && kh === kw ? ph : this.int(0, Math.floor(kw / 2));
+      const oh = Math.floor((h + 2 * ph - kh) / sh) + 1,
+        ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
       if (oh < 1 || ow < 1) continue;
       const attrs: Record<string, unknown> = { kernelSize: this.pair(kh, kw) };
       if (explicitStride) attrs.stride = this.pair(sh, sw);
       this.attr(attrs, 'padding', this.pair(ph, pw), 0);
-      return this.node(op, [x], attrs, { shape: ['N', c, oh, ow], kind: x.kind === 'unit' || x.kind === 'prob' ? 'unit' : 'any', scale: x.scale }, op === 'MaxPool2d' ? 'maxpool' : 'avgpool');
+      return this.node(
+        op,
+        [x],
+        attrs,
+        { shape: ['N', c, oh, ow], kind: x.kind === 'unit' || x.kind === 'prob' ? 'unit' : 'any', scale: x.scale },
+        op === 'MaxPool2d' ? 'maxpool' : 'avgpool',
+      );
     }
     return null;
   }
@@ -484,7 +506,11 @@ class Builder {
     // A batch reduced away: the count is at most the largest batch the tests use (5).
     const count = dims.reduce((p, d) => p * (x.shape[d] === 'N' ? 5 : (x.shape[d] as number)), 1);
     if (op === 'Sum' && x.scale * count > 30) op = 'Mean';
-    return this.node(op, [x], attrs, { shape, kind: op === 'Mean' && (x.kind === 'unit' || x.kind === 'prob' || x.kind === 'pos') ? x.kind : 'any', scale: op === 'Sum' ? x.scale * count : x.scale });
+    return this.node(op, [x], attrs, {
+      shape,
+      kind: op === 'Mean' && (x.kind === 'unit' || x.kind === 'prob' || x.kind === 'pos') ? x.kind : 'any',
+      scale: op === 'Sum' ? x.scale * count : x.scale,
+    });
   }
 
   concat(x: Val): Val | null {
@@ -570,21 +596,117 @@ export function randomModel(seed: number): RandomModel {
   const unaryOps = ['ReLU', 'LeakyReLU', 'Tanh', 'Sigmoid', 'GELU', 'Softmax', 'LogSoftmax', 'Exp', 'Log', 'Neg', 'Dropout'];
   const float = (v: { dtype: FeedDType }) => v.dtype === 'float32';
   const moves: [number, () => Val | null][] = [
-    [4, () => { const x = b.choose((v) => float(v) && batched(v) && v.shape.length >= 2); return x && b.linear(x); }],
-    [3, () => { const x = b.choose((v) => float(v) && v.shape.length === 4); return x && b.conv(x); }],
-    [2, () => { const x = b.choose((v) => float(v) && v.shape.length === 4); return x && b.pool2d(x); }],
-    [1, () => { const x = b.choose((v) => float(v) && batched(v) && v.shape.length >= 3); return x && b.flatten(x); }],
-    [1.5, () => { const x = b.choose((v) => float(v) && batched(v) && v.shape.length >= 2); return x && b.reshape(x); }],
-    [6, () => { const x = b.choose(float); if (!x) return null; const op = b.pick(unaryOps); return op === 'Exp' ? (b.unary('Exp', x) ?? b.positive(x)) : op === 'Log' ? (b.unary('Log', x) ?? b.unary('Log', b.unary('Sigmoid', x) ?? x)) : b.unary(op, x); }],
-    [1.5, () => { const x = b.choose((v) => float(v) && batched(v) && v.shape.length >= 2); return x && b.norm(x); }],
-    [1, () => { const x = b.choose((v) => v.dtype === 'int32'); return x && b.embedding(x); }],
-    [2, () => { const x = b.choose(float); return x && b.binary('Add', x); }],
-    [1.5, () => { const x = b.choose(float); return x && b.binary(b.chance(0.5) ? 'Sub' : 'Mul', x); }],
-    [1.5, () => { const x = b.choose((v) => float(v) && batched(v) && v.shape.length >= 2); return x && b.residual(x); }],
-    [1, () => { const x = b.choose(float); return x && b.div(x); }],
-    [1, () => { const x = b.choose(float); return x && b.pow(x); }],
-    [1.5, () => { const x = b.choose((v) => float(v) && v.shape.length >= 1); return x && b.reduce(x); }],
-    [1, () => { const x = b.choose((v) => float(v) && v.shape.length >= 1); return x && b.concat(x); }],
+    [
+      4,
+      () => {
+        const x = b.choose((v) => float(v) && batched(v) && v.shape.length >= 2);
+        return x && b.linear(x);
+      },
+    ],
+    [
+      3,
+      () => {
+        const x = b.choose((v) => float(v) && v.shape.length === 4);
+        return x && b.conv(x);
+      },
+    ],
+    [
+      2,
+      () => {
+        const x = b.choose((v) => float(v) && v.shape.length === 4);
+        return x && b.pool2d(x);
+      },
+    ],
+    [
+      1,
+      () => {
+        const x = b.choose((v) => float(v) && batched(v) && v.shape.length >= 3);
+        return x && b.flatten(x);
+      },
+    ],
+    [
+      1.5,
+      () => {
+        const x = b.choose((v) => float(v) && batched(v) && v.shape.length >= 2);
+        return x && b.reshape(x);
+      },
+    ],
+    [
+      6,
+      () => {
+        const x = b.choose(float);
+        if (!x) return null;
+        const op = b.pick(unaryOps);
+        return op === 'Exp'
+          ? (b.unary('Exp', x) ?? b.positive(x))
+          : op === 'Log'
+            ? (b.unary('Log', x) ?? b.unary('Log', b.unary('Sigmoid', x) ?? x))
+            : b.unary(op, x);
+      },
+    ],
+    [
+      1.5,
+      () => {
+        const x = b.choose((v) => float(v) && batched(v) && v.shape.length >= 2);
+        return x && b.norm(x);
+      },
+    ],
+    [
+      1,
+      () => {
+        const x = b.choose((v) => v.dtype === 'int32');
+        return x && b.embedding(x);
+      },
+    ],
+    [
+      2,
+      () => {
+        const x = b.choose(float);
+        return x && b.binary('Add', x);
+      },
+    ],
+    [
+      1.5,
+      () => {
+        const x = b.choose(float);
+        return x && b.binary(b.chance(0.5) ? 'Sub' : 'Mul', x);
+      },
+    ],
+    [
+      1.5,
+      () => {
+        const x = b.choose((v) => float(v) && batched(v) && v.shape.length >= 2);
+        return x && b.residual(x);
+      },
+    ],
+    [
+      1,
+      () => {
+        const x = b.choose(float);
+        return x && b.div(x);
+      },
+    ],
+    [
+      1,
+      () => {
+        const x = b.choose(float);
+        return x && b.pow(x);
+      },
+    ],
+    [
+      1.5,
+      () => {
+        const x = b.choose((v) => float(v) && v.shape.length >= 1);
+        return x && b.reduce(x);
+      },
+    ],
+    [
+      1,
+      () => {
+        const x = b.choose((v) => float(v) && v.shape.length >= 1);
+        return x && b.concat(x);
+      },
+    ],
   ];
   const totalWeight = moves.reduce((s, [w]) => s + w, 0);
   let made = 0;
@@ -593,7 +715,11 @@ export function randomModel(seed: number): RandomModel {
     const move = moves.find(([w]) => (r -= w) < 0) ?? moves[0];
     if (move[1]()) made++;
   }
-  if (!b.pool.some((v) => !v.source)) b.unary('Tanh', b.pool.find((v) => v.dtype === 'float32')!);
+  if (!b.pool.some((v) => !v.source))
+    b.unary(
+      'Tanh',
+      b.pool.find((v) => v.dtype === 'float32')!,
+    );
 
   // Endings: no loss (the loss is the sum of the single sink), or one to three losses.
   const unused = () => b.pool.filter((v) => !v.source && v.uses === 0 && v.dtype === 'float32');

@@ -178,9 +178,7 @@ export function transposeLast2(a: Arr): Arr {
   const [m, n] = a.shape.slice(-2);
   const batch = a.data.length / (m * n);
   const out = zeros([...a.shape.slice(0, r - 2), n, m]);
-  for (let b = 0; b < batch; b++)
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++) out.data[b * m * n + j * m + i] = a.data[b * m * n + i * n + j];
+  for (let b = 0; b < batch; b++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out.data[b * m * n + j * m + i] = a.data[b * m * n + i * n + j];
   return out;
 }
 
@@ -294,11 +292,11 @@ export function logSoftmax(x: Arr, dim = -1): Arr {
 /** x [N, C, H, W] padded by (ph, pw) on every side with `value`. */
 export function pad2d(x: Arr, ph: number, pw: number, value: number): Arr {
   const [n, c, h, w] = x.shape;
-  const H = h + 2 * ph, W = w + 2 * pw;
+  const H = h + 2 * ph,
+    W = w + 2 * pw;
   const out = { shape: [n, c, H, W], data: new Float64Array(n * c * H * W).fill(value) };
   for (let p = 0; p < n * c; p++)
-    for (let y = 0; y < h; y++)
-      for (let xx = 0; xx < w; xx++) out.data[(p * H + y + ph) * W + xx + pw] = x.data[(p * h + y) * w + xx];
+    for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) out.data[(p * H + y + ph) * W + xx + pw] = x.data[(p * h + y) * w + xx];
   return out;
 }
 
@@ -307,13 +305,16 @@ export const outSize = (size: number, kernel: number, stride: number, pad: numbe
 
 /** F.conv2d: out[n, o, y, x] = b[o] + Σ_{c, i, j} w[o, c, i, j] · xpad[n, c, y·sh + i, x·sw + j]. */
 export function conv2d(x: Arr, w: Arr, b: Arr | null, stride: number | readonly number[] = 1, padding: number | readonly number[] = 0): Arr {
-  const [sh, sw] = pair(stride), [ph, pw] = pair(padding);
+  const [sh, sw] = pair(stride),
+    [ph, pw] = pair(padding);
   const [n, c, h, wd] = x.shape;
   const [oc, ic, kh, kw] = w.shape;
   if (ic !== c) throw new Error('reference conv2d: channel mismatch');
   const xp = pad2d(x, ph, pw, 0);
-  const H = h + 2 * ph, W = wd + 2 * pw;
-  const oh = outSize(h, kh, sh, ph), ow = outSize(wd, kw, sw, pw);
+  const H = h + 2 * ph,
+    W = wd + 2 * pw;
+  const oh = outSize(h, kh, sh, ph),
+    ow = outSize(wd, kw, sw, pw);
   const out = zeros([n, oc, oh, ow]);
   for (let ni = 0; ni < n; ni++)
     for (let o = 0; o < oc; o++)
@@ -322,8 +323,7 @@ export function conv2d(x: Arr, w: Arr, b: Arr | null, stride: number | readonly 
           let s = b ? b.data[o] : 0;
           for (let ci = 0; ci < c; ci++)
             for (let i = 0; i < kh; i++)
-              for (let j = 0; j < kw; j++)
-                s += w.data[((o * c + ci) * kh + i) * kw + j] * xp.data[((ni * c + ci) * H + y * sh + i) * W + xx * sw + j];
+              for (let j = 0; j < kw; j++) s += w.data[((o * c + ci) * kh + i) * kw + j] * xp.data[((ni * c + ci) * H + y * sh + i) * W + xx * sw + j];
           out.data[((ni * oc + o) * oh + y) * ow + xx] = s;
         }
   return out;
@@ -334,14 +334,24 @@ export function conv2d(x: Arr, w: Arr, b: Arr | null, stride: number | readonly 
  * above read backwards, each product w·xpad scattering gy·w into xpad and gy·xpad into w. For sizes
  * too big for finite differences.
  */
-export function conv2dAdjoint(x: Arr, w: Arr, gy: Arr, stride: number | readonly number[] = 1, padding: number | readonly number[] = 0): { dx: Arr; dw: Arr; db: Arr } {
-  const [sh, sw] = pair(stride), [ph, pw] = pair(padding);
+export function conv2dAdjoint(
+  x: Arr,
+  w: Arr,
+  gy: Arr,
+  stride: number | readonly number[] = 1,
+  padding: number | readonly number[] = 0,
+): { dx: Arr; dw: Arr; db: Arr } {
+  const [sh, sw] = pair(stride),
+    [ph, pw] = pair(padding);
   const [n, c, h, wd] = x.shape;
   const [oc, , kh, kw] = w.shape;
   const xp = pad2d(x, ph, pw, 0);
-  const H = h + 2 * ph, W = wd + 2 * pw;
+  const H = h + 2 * ph,
+    W = wd + 2 * pw;
   const [, , oh, ow] = gy.shape;
-  const dxp = zeros(xp.shape), dw = zeros(w.shape), db = zeros([oc]);
+  const dxp = zeros(xp.shape),
+    dw = zeros(w.shape),
+    db = zeros([oc]);
   for (let ni = 0; ni < n; ni++)
     for (let o = 0; o < oc; o++)
       for (let y = 0; y < oh; y++)
@@ -360,17 +370,27 @@ export function conv2dAdjoint(x: Arr, w: Arr, gy: Arr, stride: number | readonly
   // Cut the padding off dx.
   const dx = zeros(x.shape);
   for (let p = 0; p < n * c; p++)
-    for (let y = 0; y < h; y++)
-      for (let xx = 0; xx < wd; xx++) dx.data[(p * h + y) * wd + xx] = dxp.data[(p * H + y + ph) * W + xx + pw];
+    for (let y = 0; y < h; y++) for (let xx = 0; xx < wd; xx++) dx.data[(p * h + y) * wd + xx] = dxp.data[(p * H + y + ph) * W + xx + pw];
   return { dx, dw, db };
 }
 
-function pool(x: Arr, kernel: number | readonly number[], stride: number | readonly number[] | undefined, padding: number | readonly number[], padValue: number, reduce: (window: number[]) => number): Arr {
-  const [kh, kw] = pair(kernel), [sh, sw] = pair(stride ?? kernel), [ph, pw] = pair(padding);
+function pool(
+  x: Arr,
+  kernel: number | readonly number[],
+  stride: number | readonly number[] | undefined,
+  padding: number | readonly number[],
+  padValue: number,
+  reduce: (window: number[]) => number,
+): Arr {
+  const [kh, kw] = pair(kernel),
+    [sh, sw] = pair(stride ?? kernel),
+    [ph, pw] = pair(padding);
   const [n, c, h, w] = x.shape;
   const xp = pad2d(x, ph, pw, padValue);
-  const H = h + 2 * ph, W = w + 2 * pw;
-  const oh = outSize(h, kh, sh, ph), ow = outSize(w, kw, sw, pw);
+  const H = h + 2 * ph,
+    W = w + 2 * pw;
+  const oh = outSize(h, kh, sh, ph),
+    ow = outSize(w, kw, sw, pw);
   const out = zeros([n, c, oh, ow]);
   for (let p = 0; p < n * c; p++)
     for (let y = 0; y < oh; y++)
@@ -405,7 +425,9 @@ export interface BatchNormTrainResult {
 /** BatchNorm1d in training mode on x [N, C]: y = (x − mean) / √(var_biased + eps) · γ + β. */
 export function batchNorm1dTrain(x: Arr, weight: Arr | null, bias: Arr | null, eps = 1e-5): BatchNormTrainResult {
   const [n, c] = x.shape;
-  const mu: number[] = [], vb: number[] = [], vu: number[] = [];
+  const mu: number[] = [],
+    vb: number[] = [],
+    vu: number[] = [];
   for (let j = 0; j < c; j++) {
     let s = 0;
     for (let i = 0; i < n; i++) s += x.data[i * c + j];
@@ -489,7 +511,8 @@ export function crossEntropyLoss(logits: Arr, labels: ArrayLike<number>): Arr {
 export function bceWithLogitsLoss(x: Arr, t: Arr): Arr {
   let s = 0;
   for (let i = 0; i < x.data.length; i++) {
-    const v = x.data[i], y = t.data[i];
+    const v = x.data[i],
+      y = t.data[i];
     s += y * softplusScalar(-v) + (1 - y) * softplusScalar(v);
   }
   return scalarArr(s / x.data.length);

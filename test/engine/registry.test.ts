@@ -10,13 +10,48 @@ import { FED, TRAINING_ONLY } from '../../engine/codegen/lowering';
  * test derives its ops from the registry, so this is where a new op is first written down outside its declaration.
  */
 const SPEC_OPS = [
-  'Input', 'Target', 'Linear', 'Conv2d', 'MaxPool2d', 'AvgPool2d', 'Flatten', 'Reshape', 'ReLU', 'Tanh', 'Sigmoid', 'Exp', 'Log', 'Neg',
-  'LeakyReLU', 'GELU', 'Softmax', 'LogSoftmax', 'Dropout', 'BatchNorm1d', 'LayerNorm', 'Embedding', 'Add', 'Sub', 'Mul', 'Div', 'Pow',
-  'Sum', 'Mean', 'Concat', 'MSELoss', 'CrossEntropyLoss', 'BCEWithLogitsLoss',
+  'Input',
+  'Target',
+  'Linear',
+  'Conv2d',
+  'MaxPool2d',
+  'AvgPool2d',
+  'Flatten',
+  'Reshape',
+  'ReLU',
+  'Tanh',
+  'Sigmoid',
+  'Exp',
+  'Log',
+  'Neg',
+  'LeakyReLU',
+  'GELU',
+  'Softmax',
+  'LogSoftmax',
+  'Dropout',
+  'BatchNorm1d',
+  'LayerNorm',
+  'Embedding',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'Sum',
+  'Mean',
+  'Concat',
+  'MSELoss',
+  'CrossEntropyLoss',
+  'BCEWithLogitsLoss',
 ];
 
 test('the registry has exactly the ops of the format spec, each in a palette category', () => {
-  assert.deepEqual(allOps().map((o) => o.op).sort(), [...SPEC_OPS].sort());
+  assert.deepEqual(
+    allOps()
+      .map((o) => o.op)
+      .sort(),
+    [...SPEC_OPS].sort(),
+  );
   for (const o of allOps()) assert.ok(CATEGORIES.includes(o.category), `${o.op}: ${o.category}`);
 });
 
@@ -43,11 +78,12 @@ test('every registered op says what it computes: a one-line formula for the node
     assert.equal(typeof o.formula, 'string', `${o.op} has no formula`);
     assert.ok(o.formula.trim().length > 0, `${o.op}: the formula is empty`);
     assert.ok(!/\n/.test(o.formula), `${o.op}: the formula is one line`);
-    if (o.formulaNote !== undefined) assert.ok(o.formulaNote.trim().length > 0 && !/\n/.test(o.formulaNote), `${o.op}: the formula's note is one non-empty line`);
+    if (o.formulaNote !== undefined)
+      assert.ok(o.formulaNote.trim().length > 0 && !/\n/.test(o.formulaNote), `${o.op}: the formula's note is one non-empty line`);
   }
 });
 
-test('every op but the fed sources says what its backward applies: the walk-through\'s chain-rule step', () => {
+test("every op but the fed sources says what its backward applies: the walk-through's chain-rule step", () => {
   for (const o of allOps()) {
     if (o.isSource) {
       assert.equal(o.backwardNote, undefined, `${o.op} is fed, never differentiated`);
@@ -69,7 +105,16 @@ test('docs/file-format.md names every op and attribute of the registry', () => {
 });
 
 test('the JSON Schema lists every op and requires the attributes without defaults', () => {
-  const schema = buildJsonSchema() as { properties: { nodes: { items: { properties: { op: { enum: string[] } }; allOf: { if: { properties: { op: { const: string } } }; then: { properties: { attrs: { required?: string[] } } } }[] } } } };
+  const schema = buildJsonSchema() as {
+    properties: {
+      nodes: {
+        items: {
+          properties: { op: { enum: string[] } };
+          allOf: { if: { properties: { op: { const: string } } }; then: { properties: { attrs: { required?: string[] } } } }[];
+        };
+      };
+    };
+  };
   const items = schema.properties.nodes.items;
   assert.deepEqual([...items.properties.op.enum].sort(), [...SPEC_OPS].sort());
   const linear = items.allOf.find((v) => v.if.properties.op.const === 'Linear')!;

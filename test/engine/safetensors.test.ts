@@ -141,12 +141,32 @@ test('header layout, byte by byte, on a hand-made example', () => {
   assert.equal(json.length, 107);
   // padded with 5 spaces to 112 = 0x70, a multiple of 8
   const expected = [
-    0x70, 0, 0, 0, 0, 0, 0, 0,
+    0x70,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
     ...ascii(json),
-    0x20, 0x20, 0x20, 0x20, 0x20,
-    0x07, 0x00, 0x00, 0x00, // a = 7 (I32, little-endian)
-    0x00, 0x00, 0x80, 0x3f, // b[0] = 1.0f  = 0x3f800000
-    0x00, 0x00, 0x00, 0xc0, // b[1] = -2.0f = 0xc0000000
+    0x20,
+    0x20,
+    0x20,
+    0x20,
+    0x20,
+    0x07,
+    0x00,
+    0x00,
+    0x00, // a = 7 (I32, little-endian)
+    0x00,
+    0x00,
+    0x80,
+    0x3f, // b[0] = 1.0f  = 0x3f800000
+    0x00,
+    0x00,
+    0x00,
+    0xc0, // b[1] = -2.0f = 0xc0000000
   ];
   assert.equal(bytes.length, 8 + 112 + 12);
   assert.deepEqual(Array.from(bytes), expected);
@@ -164,11 +184,7 @@ test('metadata is written first, keys sorted, padding keeps the data 8-byte alig
 test('matches the reference implementation byte for byte (its own serialization test vector)', () => {
   // huggingface/safetensors, bindings/python/tests/test_simple.py: save({"test": np.zeros((2, 2), int32)})
   // gives '@' (64) as the header length, the JSON, four spaces of padding, then 16 zero bytes.
-  const expected = [
-    ...ascii('@\0\0\0\0\0\0\0'),
-    ...ascii('{"test":{"dtype":"I32","shape":[2,2],"data_offsets":[0,16]}}    '),
-    ...new Array(16).fill(0),
-  ];
+  const expected = [...ascii('@\0\0\0\0\0\0\0'), ...ascii('{"test":{"dtype":"I32","shape":[2,2],"data_offsets":[0,16]}}    '), ...new Array(16).fill(0)];
   const bytes = encodeSafetensors({ test: { dtype: 'I32', shape: [2, 2], data: new Int32Array(4) } });
   assert.deepEqual(Array.from(bytes), expected);
 });
@@ -188,7 +204,11 @@ test('reads an unpadded file from older writers, whose data starts unaligned', (
 
 test('reads tensors whose data lies in a different order from the header keys', () => {
   const bytes = build(
-    { z: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, a: { dtype: 'I32', shape: [2], data_offsets: [4, 12] }, e: { dtype: 'F32', shape: [0], data_offsets: [4, 4] } },
+    {
+      z: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
+      a: { dtype: 'I32', shape: [2], data_offsets: [4, 12] },
+      e: { dtype: 'F32', shape: [0], data_offsets: [4, 4] },
+    },
     [0, 0, 0x80, 0x3f, 5, 0, 0, 0, 6, 0, 0, 0],
   );
   const out = decodeSafetensors(bytes);
@@ -286,7 +306,11 @@ test('error: overlapping tensors', () => {
   // Two tensors sharing the same bytes.
   throwsNaming(build({ a: F32_1(0), b: F32_1(0) }, [0, 0, 0, 0]), 'overlaps', "'a'", "'b'");
   // An empty tensor inside another one.
-  throwsNaming(build({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, e: { dtype: 'F32', shape: [0], data_offsets: [4, 4] } }, new Array(8).fill(0)), "tensor 'e'", 'overlaps');
+  throwsNaming(
+    build({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, e: { dtype: 'F32', shape: [0], data_offsets: [4, 4] } }, new Array(8).fill(0)),
+    "tensor 'e'",
+    'overlaps',
+  );
 });
 
 test('error: gaps, a first tensor not at 0, and trailing bytes', () => {
@@ -303,7 +327,10 @@ test('error: malformed __metadata__', () => {
 
 test('encoding rejects bad input, naming the key', () => {
   const enc = (t: unknown, m?: unknown) => () => encodeSafetensors(t as TensorRecords, m as Record<string, string>);
-  const err = (...parts: string[]) => (e: unknown) => e instanceof SafetensorsError && parts.every((p) => e.message.includes(p));
+  const err =
+    (...parts: string[]) =>
+    (e: unknown) =>
+      e instanceof SafetensorsError && parts.every((p) => e.message.includes(p));
   assert.throws(enc({ w: { dtype: 'F16', shape: [1], data: new Float32Array(1) } }), err("tensor 'w'", 'F16'));
   assert.throws(enc({ w: { dtype: 'F32', shape: [1], data: new Int32Array(1) } }), err("tensor 'w'", 'Float32Array'));
   assert.throws(enc({ w: { dtype: 'I32', shape: [1], data: new Float32Array(1) } }), err("tensor 'w'", 'Int32Array'));
@@ -343,7 +370,8 @@ test('fuzz: 2000 random mutations and truncations never throw anything but Safet
   const digits = [...base.subarray(8, 8 + headerLen).keys()].filter((i) => base[8 + i] >= 0x30 && base[8 + i] <= 0x39).map((i) => 8 + i);
   const interesting = ['{', '}', '[', ']', '"', ',', ':', '-', '0', '9', ' ', 'e', '.', '\\'].map((c) => c.charCodeAt(0));
 
-  let decoded = 0, rejected = 0;
+  let decoded = 0,
+    rejected = 0;
   const start = Date.now();
   for (let iter = 0; iter < 2000; iter++) {
     let f = base.slice();
@@ -367,14 +395,19 @@ test('fuzz: 2000 random mutations and truncations never throw anything but Safet
       f = g;
     } else {
       // splice: remove or duplicate a run of bytes in the header
-      const at = 8 + int(headerLen), len = 1 + int(6);
+      const at = 8 + int(headerLen),
+        len = 1 + int(6);
       f = int(2) ? Uint8Array.from([...f.subarray(0, at), ...f.subarray(at + len)]) : Uint8Array.from([...f.subarray(0, at + len), ...f.subarray(at)]);
     }
     try {
       const out = decodeSafetensors(f);
       decoded++;
       for (const [k, t] of Object.entries(out.tensors)) {
-        assert.equal(t.data.length, t.shape.reduce((a, d) => a * d, 1), k);
+        assert.equal(
+          t.data.length,
+          t.shape.reduce((a, d) => a * d, 1),
+          k,
+        );
         assert.notEqual(t.data.buffer, f.buffer);
       }
     } catch (e) {

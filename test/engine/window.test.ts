@@ -12,7 +12,11 @@ const windowOf = (op: string, given: Record<string, unknown>) => {
 test('every op with a pair attribute declares its window, and no other op does', () => {
   for (const o of allOps()) {
     const hasPair = o.attrs.some((a) => a.type.kind === 'pair');
-    assert.equal(typeof o.window === 'function', hasPair, `${o.op}: ${hasPair ? 'has pair attributes but no window' : 'declares a window without pair attributes'}`);
+    assert.equal(
+      typeof o.window === 'function',
+      hasPair,
+      `${o.op}: ${hasPair ? 'has pair attributes but no window' : 'declares a window without pair attributes'}`,
+    );
   }
 });
 
@@ -22,7 +26,11 @@ test('Conv2d: a number means a square; stride defaults to 1 and padding to 0, wh
 });
 
 test('Conv2d: [h, w] pairs are kept in order', () => {
-  assert.deepEqual(windowOf('Conv2d', { outChannels: 4, kernelSize: [3, 1], stride: [1, 2], padding: [0, 1] }), { kernel: [3, 1], stride: [1, 2], padding: [0, 1] });
+  assert.deepEqual(windowOf('Conv2d', { outChannels: 4, kernelSize: [3, 1], stride: [1, 2], padding: [0, 1] }), {
+    kernel: [3, 1],
+    stride: [1, 2],
+    padding: [0, 1],
+  });
 });
 
 for (const op of ['MaxPool2d', 'AvgPool2d']) {
@@ -46,13 +54,21 @@ for (const op of ['MaxPool2d', 'AvgPool2d']) {
   });
 }
 
-test('a window error reads the same in the graph\'s diagnostics and from the op itself', () => {
-  const model = (attrs: Record<string, unknown>, h: number) => JSON.stringify({
-    format: 'nn-graph', version: 1,
-    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [1, h, h] } }, { id: 'pool', op: 'MaxPool2d', attrs }],
-    edges: [{ from: 'x', to: 'pool' }],
-  });
-  const diagnostic = (attrs: Record<string, unknown>, h: number) => analyzeModel(model(attrs, h)).errors.map((e) => e.message).join('\n');
+test("a window error reads the same in the graph's diagnostics and from the op itself", () => {
+  const model = (attrs: Record<string, unknown>, h: number) =>
+    JSON.stringify({
+      format: 'nn-graph',
+      version: 1,
+      nodes: [
+        { id: 'x', op: 'Input', attrs: { shape: [1, h, h] } },
+        { id: 'pool', op: 'MaxPool2d', attrs },
+      ],
+      edges: [{ from: 'x', to: 'pool' }],
+    });
+  const diagnostic = (attrs: Record<string, unknown>, h: number) =>
+    analyzeModel(model(attrs, h))
+      .errors.map((e) => e.message)
+      .join('\n');
   const thrown = (f: () => unknown) => {
     try {
       f();

@@ -10,8 +10,17 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import {
-  GraphModel, GraphValidationError, Tensor, allOps, analyzeModel, createOptimizer, decodeSafetensors, noGrad,
-  type ModelJson, type TensorData, type TensorRecords,
+  GraphModel,
+  GraphValidationError,
+  Tensor,
+  allOps,
+  analyzeModel,
+  createOptimizer,
+  decodeSafetensors,
+  noGrad,
+  type ModelJson,
+  type TensorData,
+  type TensorRecords,
 } from '../../engine';
 import { ExportError, exportModel, type EngineRuntime, type ExportOptions, type ExportedFile } from '../../engine/codegen';
 import { randomFeeds, randomModel, type Feeds } from '../engine/randomGraph';
@@ -76,7 +85,9 @@ function writeFiles(files: readonly ExportedFile[]): void {
 }
 
 const COVERAGE_MODEL: ModelJson = {
-  format: 'nn-graph', version: 1, name: 'coverage */ "quoted"\nsecond line',
+  format: 'nn-graph',
+  version: 1,
+  name: 'coverage */ "quoted"\nsecond line',
   nodes: [
     { id: 'inputs', op: 'Input', attrs: { shape: [3], dtype: 'int32' } },
     { id: 'x', op: 'Input', attrs: { shape: [4] } },
@@ -94,12 +105,20 @@ const COVERAGE_MODEL: ModelJson = {
     { id: 'loss', op: 'CrossEntropyLoss' },
   ],
   edges: [
-    { from: 'inputs', to: 'w' }, { from: 'w', to: 'class' }, { from: 'class', to: 'batch' },
-    { from: 'x', to: 'p' }, { from: 'p', to: 'relu' }, { from: 'relu', to: 's0' },
-    { from: 'relu', to: 'centered', port: 0 }, { from: 's0', to: 'centered', port: 1 },
-    { from: 'batch', to: 'bp', port: 0 }, { from: 'centered', to: 'bp', port: 1 },
-    { from: 'bp', to: 'total' }, { from: 'total', to: 'Math' },
-    { from: 'total', to: 'loss', port: 0 }, { from: 'y', to: 'loss', port: 1 },
+    { from: 'inputs', to: 'w' },
+    { from: 'w', to: 'class' },
+    { from: 'class', to: 'batch' },
+    { from: 'x', to: 'p' },
+    { from: 'p', to: 'relu' },
+    { from: 'relu', to: 's0' },
+    { from: 'relu', to: 'centered', port: 0 },
+    { from: 's0', to: 'centered', port: 1 },
+    { from: 'batch', to: 'bp', port: 0 },
+    { from: 'centered', to: 'bp', port: 1 },
+    { from: 'bp', to: 'total' },
+    { from: 'total', to: 'Math' },
+    { from: 'total', to: 'loss', port: 0 },
+    { from: 'y', to: 'loss', port: 1 },
   ],
   training: { seed: 5, optimizer: { type: 'SGD', lr: 0.1, momentum: 0.9 } },
 };
@@ -111,7 +130,9 @@ before(() => {
   runtime = { module: readFileSync(join(ROOT, 'dist', 'engine.mjs'), 'utf8'), declarations: readFileSync(join(ROOT, 'dist', 'engine.d.mts'), 'utf8') };
 
   // The examples; xor also with trained weights in a sidecar (drawn from another seed).
-  for (const file of readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.nn.json')).sort()) {
+  for (const file of readdirSync(join(ROOT, 'examples'))
+    .filter((f) => f.endsWith('.nn.json'))
+    .sort()) {
     const model = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as ModelJson;
     const name = file.replace('.nn.json', '').replace(/[^A-Za-z0-9]/g, '_');
     const batch = name.includes('cnn') ? 2 : 4;
@@ -131,17 +152,34 @@ before(() => {
   cases.push({ name: 'coverage', model: coverage, feeds: randomFeeds(coverage, 4, 3), batch: 4, sidecar: null, embedEngine: false, embedStandalone: false });
   // No loss node and two outputs: no training loss, so no loss() or train().
   const twoSinks: ModelJson = {
-    format: 'nn-graph', version: 1, name: 'two sinks',
+    format: 'nn-graph',
+    version: 1,
+    name: 'two sinks',
     nodes: [
-      { id: 'x', op: 'Input', attrs: { shape: [3] } }, { id: 'h', op: 'Linear', attrs: { outFeatures: 2, bias: false } },
-      { id: 'a', op: 'Tanh' }, { id: 'b', op: 'Sigmoid' }, { id: 'unused', op: 'Input', attrs: { shape: [1] } },
+      { id: 'x', op: 'Input', attrs: { shape: [3] } },
+      { id: 'h', op: 'Linear', attrs: { outFeatures: 2, bias: false } },
+      { id: 'a', op: 'Tanh' },
+      { id: 'b', op: 'Sigmoid' },
+      { id: 'unused', op: 'Input', attrs: { shape: [1] } },
     ],
-    edges: [{ from: 'x', to: 'h' }, { from: 'h', to: 'a' }, { from: 'x', to: 'b' }],
+    edges: [
+      { from: 'x', to: 'h' },
+      { from: 'h', to: 'a' },
+      { from: 'x', to: 'b' },
+    ],
   };
   cases.push({ name: 'two_sinks', model: twoSinks, feeds: randomFeeds(twoSinks, 2, 4), batch: 2, sidecar: null, embedEngine: true, embedStandalone: true });
   for (let seed = 1; seed <= 16; seed++) {
     const r = randomModel(seed);
-    cases.push({ name: `random${seed}`, model: r.model, feeds: r.feeds, batch: r.batch, sidecar: null, embedEngine: seed % 2 === 0, embedStandalone: seed % 3 !== 0 });
+    cases.push({
+      name: `random${seed}`,
+      model: r.model,
+      feeds: r.feeds,
+      batch: r.batch,
+      sidecar: null,
+      embedEngine: seed % 2 === 0,
+      embedStandalone: seed % 3 !== 0,
+    });
   }
 
   for (const c of cases) {
@@ -154,7 +192,10 @@ before(() => {
   // The engine imported from an installed package instead of the runtime beside the module.
   const pkg = join(dir, 'node_modules', 'bps-engine');
   mkdirSync(pkg, { recursive: true });
-  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'bps-engine', type: 'module', exports: { '.': { types: './index.d.mts', default: './index.mjs' } } }));
+  writeFileSync(
+    join(pkg, 'package.json'),
+    JSON.stringify({ name: 'bps-engine', type: 'module', exports: { '.': { types: './index.d.mts', default: './index.mjs' } } }),
+  );
   writeFileSync(join(pkg, 'index.mjs'), runtime.module);
   writeFileSync(join(pkg, 'index.d.mts'), runtime.declarations);
   const xor = cases.find((c) => c.name === 'xor')!;
@@ -163,7 +204,10 @@ before(() => {
   writeFiles(viaPackage);
 });
 
-const modules = () => readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
+const modules = () =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .sort();
 
 test('every generated module compiles under tsc --strict with no errors or warnings (one program)', () => {
   const files = modules().map((f) => join(dir, f));
@@ -189,7 +233,9 @@ test('every generated module compiles under tsc --strict with no errors or warni
 });
 
 test("the examples' modules also compile with tsc's defaults and --strict (no tsconfig: target ES5, CommonJS)", () => {
-  const files = modules().filter((f) => /^(xor|coverage)\./.test(f)).map((f) => join(dir, f));
+  const files = modules()
+    .filter((f) => /^(xor|coverage)\./.test(f))
+    .map((f) => join(dir, f));
   assert.ok(files.length >= 4);
   // The default library is ES5 with the DOM; leaving the DOM out checks the same code faster, and no
   // more leniently (the modules use no DOM API, and the DOM's globals cannot clash inside a module).
@@ -201,14 +247,20 @@ test("the examples' modules also compile with tsc's defaults and --strict (no ts
 
 test('generated code is formatted, headed and deterministic', () => {
   for (const { c, engine, standalone } of exported) {
-    for (const [target, files] of [['engine', engine], ['standalone', standalone]] as const) {
+    for (const [target, files] of [
+      ['engine', engine],
+      ['standalone', standalone],
+    ] as const) {
       if (!files) continue;
       const again = exportModel(c.model, options(c, target)).files;
       assert.deepEqual(again, files, `${c.name} ${target}: a second export differs`);
       const text = files[0].contents as string;
       assert.equal(typeof text, 'string');
       assert.ok(text.startsWith(`// Generated by ${GENERATOR}.`), `${c.name} ${target}: header`);
-      assert.ok(text.includes(`// Model: ${JSON.stringify(c.model.name)} (nn-graph format version 1)`), `${c.name} ${target}: model name and version in the header`);
+      assert.ok(
+        text.includes(`// Model: ${JSON.stringify(c.model.name)} (nn-graph format version 1)`),
+        `${c.name} ${target}: model name and version in the header`,
+      );
       assert.ok(text.endsWith('\n') && !text.endsWith('\n\n'), `${c.name} ${target}: one final newline`);
       text.split('\n').forEach((line, i) => {
         const where = `${c.name} ${target} line ${i + 1}: ${JSON.stringify(line)}`;
@@ -264,7 +316,11 @@ const loadRuntime = () => import(pathToFileURL(join(dir, 'backprop-engine.mjs'))
 
 interface EngineModule {
   createModel(weights?: Uint8Array): unknown;
-  forward(model: unknown, feed: Record<string, unknown>, opts?: { training?: boolean }): Record<string, { dataSync(): ArrayLike<number>; shape: readonly number[] }>;
+  forward(
+    model: unknown,
+    feed: Record<string, unknown>,
+    opts?: { training?: boolean },
+  ): Record<string, { dataSync(): ArrayLike<number>; shape: readonly number[] }>;
   train?(model: unknown, data: Record<string, unknown>, steps: number): number[];
 }
 interface StandaloneModule {
@@ -368,14 +424,18 @@ test('an invalid graph is refused with the messages the analyzer gives', () => {
   for (const target of ['engine', 'standalone'] as const) {
     assert.throws(
       () => exportModel(bad, { target, weights: null, embedWeights: false, generator: GENERATOR, runtime }),
-      (e: unknown) => e instanceof GraphValidationError && JSON.stringify(e.errors) === JSON.stringify(errors) && e.message === errors.map((x) => x.message).join('\n'),
+      (e: unknown) =>
+        e instanceof GraphValidationError && JSON.stringify(e.errors) === JSON.stringify(errors) && e.message === errors.map((x) => x.message).join('\n'),
     );
   }
   // A sidecar tensor of the wrong shape is refused as GraphModel refuses it.
   const xor = JSON.parse(readFileSync(join(ROOT, 'examples', 'xor.nn.json'), 'utf8')) as ModelJson;
   const sidecar: TensorRecords = { 'fc1.weight': { dtype: 'F32', shape: [2, 8], data: new Float32Array(16) } };
   assert.throws(() => GraphModel.create(xor, { sidecar }), /has shape \[2, 8\] but the model needs \[8, 2\]/);
-  assert.throws(() => exportModel(xor, { target: 'standalone', weights: sidecar, embedWeights: true, generator: GENERATOR }), /has shape \[2, 8\] but the model needs \[8, 2\]/);
+  assert.throws(
+    () => exportModel(xor, { target: 'standalone', weights: sidecar, embedWeights: true, generator: GENERATOR }),
+    /has shape \[2, 8\] but the model needs \[8, 2\]/,
+  );
 });
 
 const targetModel = TARGET_OUTPUT_MODEL;
@@ -385,7 +445,14 @@ test('the standalone target refuses an output that depends on a Target; the engi
     () => exportModel(targetModel, { target: 'standalone', weights: null, embedWeights: true, generator: GENERATOR }),
     (e: unknown) => e instanceof ExportError && /output "d" depends on Target "t"/.test(e.message),
   );
-  const files = exportModel(targetModel, { target: 'engine', weights: null, embedWeights: true, generator: GENERATOR, runtime, fileName: 'needs_target.ts' }).files;
+  const files = exportModel(targetModel, {
+    target: 'engine',
+    weights: null,
+    embedWeights: true,
+    generator: GENERATOR,
+    runtime,
+    fileName: 'needs_target.ts',
+  }).files;
   assert.match(files[0].contents as string, /export function forward\(model: Model, feed: Inputs & Targets/);
 });
 
@@ -427,7 +494,12 @@ test('CLI export: writes the files, never overwrites without --force, clear exit
   // Not embedded: the weights go beside the module.
   const e = cli('export', model, '--target', 'standalone', '--out', join(out, 'xs.ts'), '--no-embed-weights');
   assert.equal(e.code, 0, e.stderr);
-  assert.deepEqual(Object.keys(decodeSafetensors(readFileSync(join(out, 'xs.weights.safetensors'))).tensors).sort(), ['fc1.bias', 'fc1.weight', 'fc2.bias', 'fc2.weight']);
+  assert.deepEqual(Object.keys(decodeSafetensors(readFileSync(join(out, 'xs.weights.safetensors'))).tensors).sort(), [
+    'fc1.bias',
+    'fc1.weight',
+    'fc2.bias',
+    'fc2.weight',
+  ]);
   // --engine-import: no runtime written.
   const f = cli('export', model, '--target', 'engine', '--out', join(out, 'pkg.ts'), '--engine-import', 'backprop-studio/engine');
   assert.equal(f.code, 0, f.stderr);
@@ -476,6 +548,8 @@ test('CLI export: bad models and bad usage', () => {
 test('every op of the registry can be exported', () => {
   const covered = new Set<string>();
   for (const { c } of exported) for (const n of c.model.nodes) covered.add(n.op);
-  const missing = allOps().map((o) => o.op).filter((op) => !covered.has(op));
+  const missing = allOps()
+    .map((o) => o.op)
+    .filter((op) => !covered.has(op));
   assert.deepEqual(missing, [], `ops no exported model uses: ${missing.join(', ')}`);
 });

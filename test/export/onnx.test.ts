@@ -8,8 +8,17 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import * as protobuf from 'protobufjs/light';
 import {
-  GraphModel, GraphValidationError, Tensor, allOps, analyzeModel, computeFeatures, decodeSafetensors, noGrad,
-  type ModelJson, type TensorData, type TensorRecords,
+  GraphModel,
+  GraphValidationError,
+  Tensor,
+  allOps,
+  analyzeModel,
+  computeFeatures,
+  decodeSafetensors,
+  noGrad,
+  type ModelJson,
+  type TensorData,
+  type TensorRecords,
 } from '../../engine';
 import { ExportError, planExport } from '../../engine/codegen';
 import { ONNX_IR_VERSION, ONNX_OPSET } from '../../engine/codegen/onnx/model';
@@ -45,7 +54,9 @@ function featuredId(model: ModelJson): string | null {
 }
 
 before(() => {
-  for (const file of readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.nn.json')).sort()) {
+  for (const file of readdirSync(join(ROOT, 'examples'))
+    .filter((f) => f.endsWith('.nn.json'))
+    .sort()) {
     const model = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as ModelJson;
     const weights = model.weights ? join(ROOT, 'examples', model.weights) : null;
     const sidecar = weights && existsSync(weights) ? decodeSafetensors(readFileSync(weights)).tensors : null;
@@ -92,9 +103,10 @@ function reference(c: Case, feeds: Feeds): Map<string, TensorData> {
   const tensors: Record<string, Tensor> = {};
   for (const [id, f] of Object.entries(feeds)) {
     if (plan.nodes.get(id)!.spec!.op !== 'Input') continue;
-    tensors[id] = id === featured
-      ? Tensor.fromData(computeFeatures(f.data, f.shape[0], plan.inputFeatures!.features), [f.shape[0], plan.inputFeatures!.features.length])
-      : Tensor.fromData(f.data, f.shape, f.dtype);
+    tensors[id] =
+      id === featured
+        ? Tensor.fromData(computeFeatures(f.data, f.shape[0], plan.inputFeatures!.features), [f.shape[0], plan.inputFeatures!.features.length])
+        : Tensor.fromData(f.data, f.shape, f.dtype);
   }
   const pass = noGrad(() => m.forward(tensors, { training: false, computeLoss: false }));
   return new Map([...pass.outputs].map(([id, t]) => [id, t.dataSync()]));
@@ -125,7 +137,8 @@ test('onnxruntime computes what the engine computes: examples, templates, random
       for (const name of s.inputNames) {
         const f = feeds[name];
         assert.ok(f, `${c.name}: the graph input "${name}" is no Input of the model`);
-        inputs[name] = f.dtype === 'int32' ? new ort.Tensor('int32', Int32Array.from(f.data), f.shape) : new ort.Tensor('float32', Float32Array.from(f.data), f.shape);
+        inputs[name] =
+          f.dtype === 'int32' ? new ort.Tensor('int32', Int32Array.from(f.data), f.shape) : new ort.Tensor('float32', Float32Array.from(f.data), f.shape);
       }
       const got = await s.run(inputs);
       const batch = feeds[s.inputNames[0]]?.shape[0];
@@ -148,8 +161,16 @@ test('inputs and outputs are named by the model, typed as in the model, with the
     const plan = planExport(c.model);
     const featured = plan.inputFeatures?.id;
     const used = plan.inputs.filter((id) => plan.forOutputs.includes(id));
-    assert.deepEqual(s.inputMetadata.map((m) => m.name), used, `${c.name}: the inputs are the Inputs the outputs read, in forward order`);
-    assert.deepEqual(s.outputMetadata.map((m) => m.name), [...plan.outputs], `${c.name}: outputs`);
+    assert.deepEqual(
+      s.inputMetadata.map((m) => m.name),
+      used,
+      `${c.name}: the inputs are the Inputs the outputs read, in forward order`,
+    );
+    assert.deepEqual(
+      s.outputMetadata.map((m) => m.name),
+      [...plan.outputs],
+      `${c.name}: outputs`,
+    );
     for (const m of [...s.inputMetadata, ...s.outputMetadata]) {
       assert.ok(m.isTensor);
       const t = plan.nodes.get(m.name)!.type!;
@@ -167,7 +188,10 @@ test('the file: opset 17, IR version 8, initializers keyed by the state dict, de
     if (!bytes) continue;
     assert.deepEqual(exportOnnx(c.model, { weights: c.sidecar, generator: GENERATOR, version: 'test' }), bytes, `${c.name}: a second export differs`);
     const m = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, arrays: true }) as {
-      ir_version: number; opset_import: { domain?: string; version: number }[]; producer_name: string; doc_string: string;
+      ir_version: number;
+      opset_import: { domain?: string; version: number }[];
+      producer_name: string;
+      doc_string: string;
       graph: { initializer: { name: string; dims: number[]; raw_data: Uint8Array }[] };
     };
     assert.equal(m.ir_version, ONNX_IR_VERSION);
@@ -186,7 +210,11 @@ test('the file: opset 17, IR version 8, initializers keyed by the state dict, de
       const want = engine.state.get(key)!;
       assert.deepEqual(t.dims, [...want.shape], `${c.name} ${key}: dims`);
       const raw = t.raw_data;
-      assert.deepEqual(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)), Float32Array.from(want.dataSync()), `${c.name} ${key}: values`);
+      assert.deepEqual(
+        new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)),
+        Float32Array.from(want.dataSync()),
+        `${c.name} ${key}: values`,
+      );
     }
   }
 });
@@ -198,7 +226,10 @@ test('every op that can appear in an inference graph is exported by some case', 
     const plan = planExport(c.model);
     for (const id of plan.forOutputs) covered.add(plan.nodes.get(id)!.spec!.op);
   }
-  const missing = allOps().filter((o) => !o.isLoss && o.op !== 'Target').map((o) => o.op).filter((op) => !covered.has(op));
+  const missing = allOps()
+    .filter((o) => !o.isLoss && o.op !== 'Target')
+    .map((o) => o.op)
+    .filter((op) => !covered.has(op));
   assert.deepEqual(missing, [], `ops no exported graph uses: ${missing.join(', ')}`);
 });
 
@@ -220,12 +251,16 @@ test('an invalid graph is refused with the messages the analyzer gives', () => {
 test('an output that needs a Target or a loss is refused (inference has neither), and so is a model with no outputs', () => {
   assert.throws(
     () => exportOnnx(TARGET_OUTPUT_MODEL, { weights: null, generator: GENERATOR, version: 'test' }),
-    (e: unknown) => e instanceof ExportError && /^output "d" depends on Target "t", which inference is not given; the ONNX target exports only outputs computed from Inputs$/.test(e.message),
+    (e: unknown) =>
+      e instanceof ExportError &&
+      /^output "d" depends on Target "t", which inference is not given; the ONNX target exports only outputs computed from Inputs$/.test(e.message),
   );
   assert.deepEqual(analyzeModel(LOSS_OUTPUT_MODEL).errors, []);
   assert.throws(
     () => exportOnnx(LOSS_OUTPUT_MODEL, { weights: null, generator: GENERATOR, version: 'test' }),
-    (e: unknown) => e instanceof ExportError && /^output "inner" depends on the loss node "inner"; the ONNX target exports the inference graph, which has no losses$/.test(e.message),
+    (e: unknown) =>
+      e instanceof ExportError &&
+      /^output "inner" depends on the loss node "inner"; the ONNX target exports the inference graph, which has no losses$/.test(e.message),
   );
   const inputsOnly: ModelJson = { format: 'nn-graph', version: 1, nodes: [{ id: 'x', op: 'Input', attrs: { shape: [2] } }], edges: [] };
   assert.throws(

@@ -45,12 +45,16 @@ test('CLI export --target onnx: the model with its sidecar weights runs in onnxr
   const x = [0, 0, 0, 1, 1, 0, 1, 1, 0.5, -2];
   const got = await s.run({ x: new ort.Tensor('float32', Float32Array.from(x), [5, 2]) });
   const engine = GraphModel.create(model, { sidecar: sidecar });
-  const want = noGrad(() => engine.forward({ x: Tensor.fromData(x, [5, 2]) }, { training: false, computeLoss: false })).outputs.get('fc2')!.dataSync();
+  const want = noGrad(() => engine.forward({ x: Tensor.fromData(x, [5, 2]) }, { training: false, computeLoss: false }))
+    .outputs.get('fc2')!
+    .dataSync();
   assert.deepEqual([...got.fc2.dims], [5, 2]);
   const values = got.fc2.data as Float32Array;
   want.forEach((w, i) => assert.ok(Math.abs(values[i] - w) <= 1e-5 + 1e-4 * Math.abs(w), `fc2[${i}]: ${values[i]} vs the engine's ${w}`));
   // The seeded weights would give something else: the sidecar was read.
-  const seeded = noGrad(() => GraphModel.create(xor()).forward({ x: Tensor.fromData(x, [5, 2]) }, { training: false, computeLoss: false })).outputs.get('fc2')!.dataSync();
+  const seeded = noGrad(() => GraphModel.create(xor()).forward({ x: Tensor.fromData(x, [5, 2]) }, { training: false, computeLoss: false }))
+    .outputs.get('fc2')!
+    .dataSync();
   assert.ok(seeded.some((v, i) => Math.abs(v - values[i]) > 1e-3));
 });
 
@@ -89,7 +93,10 @@ test('CLI export --target onnx: bad models and bad usage, one line each, nothing
   writeFileSync(join(dir, 'needs.nn.json'), JSON.stringify(TARGET_OUTPUT_MODEL));
   const s = cli('export', 'needs.nn.json', '--target', 'onnx', '--out', 'needs.onnx');
   assert.equal(s.code, 1);
-  assert.equal(s.stderr, 'backprop-studio: needs.nn.json: cannot export for the onnx target: output "d" depends on Target "t", which inference is not given; the ONNX target exports only outputs computed from Inputs\n');
+  assert.equal(
+    s.stderr,
+    'backprop-studio: needs.nn.json: cannot export for the onnx target: output "d" depends on Target "t", which inference is not given; the ONNX target exports only outputs computed from Inputs\n',
+  );
   assert.ok(!existsSync(join(dir, 'needs.onnx')));
 
   writeFileSync(join(dir, 'ok.nn.json'), JSON.stringify(xor()));

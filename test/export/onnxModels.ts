@@ -13,7 +13,9 @@ const edges = (...chains: string[][]) => chains.flatMap((c) => c.slice(1).map((t
  * int32 Concat into an Embedding and into an int32 output, a three-input Add broadcasting a batch-reduced Sum, Exp/Log/Neg/Div/Sigmoid.
  */
 export const COVERAGE_MODEL: ModelJson = {
-  format: 'nn-graph', version: 1, name: 'onnx coverage',
+  format: 'nn-graph',
+  version: 1,
+  name: 'onnx coverage',
   nodes: [
     { id: 'tok', op: 'Input', attrs: { shape: [3], dtype: 'int32' } },
     { id: 'tok2', op: 'Input', attrs: { shape: [2], dtype: 'int32' } },
@@ -63,36 +65,56 @@ export const COVERAGE_MODEL: ModelJson = {
   ],
   edges: [
     ...edges(['tok', 'emb', 'lin3', 'gelu', 'ln', 'mean'], ['x', 'bn', 'gtanh', 'lrelu'], ['lin', 'soft', 'logits']),
-    { from: 'lrelu', to: 'cat', port: 0 }, { from: 'mean', to: 'cat', port: 1 }, { from: 'cat', to: 'lin' },
+    { from: 'lrelu', to: 'cat', port: 0 },
+    { from: 'mean', to: 'cat', port: 1 },
+    { from: 'cat', to: 'lin' },
     ...edges(['img', 'conv', 'avg', 'mx', 'flat', 'rs', 'sumk', 'cube']),
-    { from: 'tok', to: 'ids', port: 0 }, { from: 'tok2', to: 'ids', port: 1 },
-    ...edges(['ids', 'emb2', 'flat2']), { from: 'ids', to: 'idsOut' }, { from: 'cat', to: 'batchSum' },
-    { from: 'flat2', to: 'add3', port: 0 }, { from: 'cat', to: 'add3', port: 1 }, { from: 'batchSum', to: 'add3', port: 2 },
+    { from: 'tok', to: 'ids', port: 0 },
+    { from: 'tok2', to: 'ids', port: 1 },
+    ...edges(['ids', 'emb2', 'flat2']),
+    { from: 'ids', to: 'idsOut' },
+    { from: 'cat', to: 'batchSum' },
+    { from: 'flat2', to: 'add3', port: 0 },
+    { from: 'cat', to: 'add3', port: 1 },
+    { from: 'batchSum', to: 'add3', port: 2 },
     ...edges(['add3', 'drop', 'total']),
-    ...edges(['x', 'th', 'ex', 'lg', 'ng']), { from: 'x', to: 'rl' },
-    { from: 'ng', to: 'prod', port: 0 }, { from: 'rl', to: 'prod', port: 1 },
-    { from: 'x', to: 'sg' }, { from: 'x', to: 'quot', port: 0 }, { from: 'sg', to: 'quot', port: 1 },
-    { from: 'prod', to: 'diff', port: 0 }, { from: 'quot', to: 'diff', port: 1 },
+    ...edges(['x', 'th', 'ex', 'lg', 'ng']),
+    { from: 'x', to: 'rl' },
+    { from: 'ng', to: 'prod', port: 0 },
+    { from: 'rl', to: 'prod', port: 1 },
+    { from: 'x', to: 'sg' },
+    { from: 'x', to: 'quot', port: 0 },
+    { from: 'sg', to: 'quot', port: 1 },
+    { from: 'prod', to: 'diff', port: 0 },
+    { from: 'quot', to: 'diff', port: 1 },
   ],
   training: { seed: 3 },
 };
 
 /** A 2-D point classifier whose Input takes every input feature of the vocabulary, computed from raw points. */
 export const FEATURED_MODEL: ModelJson = {
-  format: 'nn-graph', version: 1, name: 'input features',
+  format: 'nn-graph',
+  version: 1,
+  name: 'input features',
   nodes: [
     { id: 'x', op: 'Input', attrs: { shape: [7] } },
     { id: 'fc', op: 'Linear', attrs: { outFeatures: 2 } },
     { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
     { id: 'loss', op: 'CrossEntropyLoss' },
   ],
-  edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'loss', port: 0 }, { from: 'y', to: 'loss', port: 1 }],
+  edges: [
+    { from: 'x', to: 'fc' },
+    { from: 'fc', to: 'loss', port: 0 },
+    { from: 'y', to: 'loss', port: 1 },
+  ],
   training: { seed: 1, dataset: { source: 'circle', size: 100, noise: 0.1, inputFeatures: ['x1', 'x2', 'x1^2', 'x2^2', 'x1*x2', 'sin(x1)', 'sin(x2)'] } },
 };
 
 /** An output computed from a Target: what the standalone and ONNX targets refuse. */
 export const TARGET_OUTPUT_MODEL: ModelJson = {
-  format: 'nn-graph', version: 1, name: 'needs a target',
+  format: 'nn-graph',
+  version: 1,
+  name: 'needs a target',
   nodes: [
     { id: 'x', op: 'Input', attrs: { shape: [3] } },
     { id: 't', op: 'Target', attrs: { shape: [3] } },
@@ -101,14 +123,18 @@ export const TARGET_OUTPUT_MODEL: ModelJson = {
     { id: 'loss', op: 'MSELoss' },
   ],
   edges: [
-    { from: 'x', to: 'd', port: 0 }, { from: 't', to: 'd', port: 1 },
-    { from: 'd', to: 'loss', port: 0 }, { from: 't2', to: 'loss', port: 1 },
+    { from: 'x', to: 'd', port: 0 },
+    { from: 't', to: 'd', port: 1 },
+    { from: 'd', to: 'loss', port: 0 },
+    { from: 't2', to: 'loss', port: 1 },
   ],
 };
 
 /** A loss (of two Inputs, no Target) feeding another loss's prediction port: that output is a loss. */
 export const LOSS_OUTPUT_MODEL: ModelJson = {
-  format: 'nn-graph', version: 1, name: 'a loss as an output',
+  format: 'nn-graph',
+  version: 1,
+  name: 'a loss as an output',
   nodes: [
     { id: 'a', op: 'Input', attrs: { shape: [3] } },
     { id: 'b', op: 'Input', attrs: { shape: [3] } },
@@ -119,8 +145,12 @@ export const LOSS_OUTPUT_MODEL: ModelJson = {
     { id: 'outer', op: 'MSELoss' },
   ],
   edges: [
-    { from: 'a', to: 'fc' }, { from: 'fc', to: 'inner', port: 0 }, { from: 'b', to: 'inner', port: 1 },
-    { from: 'z', to: 'zs' }, { from: 'inner', to: 'outer', port: 0 }, { from: 'zs', to: 'outer', port: 1 },
+    { from: 'a', to: 'fc' },
+    { from: 'fc', to: 'inner', port: 0 },
+    { from: 'b', to: 'inner', port: 1 },
+    { from: 'z', to: 'zs' },
+    { from: 'inner', to: 'outer', port: 0 },
+    { from: 'zs', to: 'outer', port: 1 },
   ],
 };
 

@@ -73,7 +73,8 @@ function reference(c: Case): Reference {
   const grads = new Map<string, ArrayLike<number>>();
   if (hasLoss) {
     for (const [key, p] of m.namedParameters()) grads.set(key, p.grad ? p.grad.dataSync() : new Float32Array(p.size));
-    for (const id of m.inputIds) if (feeds[id].dtype === 'float32') grads.set(id, feeds[id].grad ? feeds[id].grad!.dataSync() : new Float32Array(feeds[id].size));
+    for (const id of m.inputIds)
+      if (feeds[id].dtype === 'float32') grads.set(id, feeds[id].grad ? feeds[id].grad!.dataSync() : new Float32Array(feeds[id].size));
   }
   const state = new Map([...m.state].map(([k, t]) => [k, t.dataSync()] as [string, ArrayLike<number>]));
 
@@ -103,7 +104,10 @@ before(() => {
     for (const f of files) writeFileSync(join(folder, f.path), f.contents);
     const feeds: TensorRecords = {};
     for (const [id, f] of Object.entries(c.feeds)) {
-      Object.defineProperty(feeds, id, { value: { dtype: f.dtype === 'int32' ? 'I32' : 'F32', shape: f.shape, data: f.dtype === 'int32' ? Int32Array.from(f.data) : Float32Array.from(f.data) }, enumerable: true });
+      Object.defineProperty(feeds, id, {
+        value: { dtype: f.dtype === 'int32' ? 'I32' : 'F32', shape: f.shape, data: f.dtype === 'int32' ? Int32Array.from(f.data) : Float32Array.from(f.data) },
+        enumerable: true,
+      });
     }
     writeFileSync(join(folder, 'feeds.safetensors'), encodeSafetensors(feeds));
     const a = analyzeModel(c.model);
@@ -113,10 +117,15 @@ before(() => {
   if (problem) return;
   const manifest = {
     cases: runs.map(({ c, folder, ref, floatInputs }, i) => ({
-      name: c.name, dir: folder, feeds: join(folder, 'feeds.safetensors'),
-      floatInputs: ref.loss === null ? [] : floatInputs, evalFeed: ref.evalFeed,
+      name: c.name,
+      dir: folder,
+      feeds: join(folder, 'feeds.safetensors'),
+      floatInputs: ref.loss === null ? [] : floatInputs,
+      evalFeed: ref.evalFeed,
       // Both forms of int indices, and both calling forms (an Input named `self` only fits in a dict).
-      int64: i % 2 === 1, kwargs: i % 3 !== 0 && !('self' in c.feeds), refusals: c.name === 'example_xor',
+      int64: i % 2 === 1,
+      kwargs: i % 3 !== 0 && !('self' in c.feeds),
+      refusals: c.name === 'example_xor',
     })),
   };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
@@ -147,7 +156,12 @@ test('PyTorch computes what the engine computes: outputs, loss, every gradient, 
     assert.ok(rep, `${c.name}: the driver reported nothing`);
     assert.ok(rep.ok, `${c.name}: ${rep.error}`);
     const got = decodeSafetensors(readFileSync(join(folder, 'result.safetensors'))).tensors;
-    const group = (prefix: string) => new Map(Object.keys(got).filter((k) => k.startsWith(prefix)).map((k) => [k.slice(prefix.length), got[k].data]));
+    const group = (prefix: string) =>
+      new Map(
+        Object.keys(got)
+          .filter((k) => k.startsWith(prefix))
+          .map((k) => [k.slice(prefix.length), got[k].data]),
+      );
 
     const outs = group('out/');
     const wantKeys = [...ref.outputs.keys()].map(keyOf);
@@ -158,7 +172,11 @@ test('PyTorch computes what the engine computes: outputs, loss, every gradient, 
 
     if (ref.loss !== null) {
       const grads = group('grad/');
-      assert.deepEqual([...grads.keys()].sort(), [...ref.grads.keys()].sort(), `${c.name}: gradients of every parameter and float Input (${floatInputs.join(', ')})`);
+      assert.deepEqual(
+        [...grads.keys()].sort(),
+        [...ref.grads.keys()].sort(),
+        `${c.name}: gradients of every parameter and float Input (${floatInputs.join(', ')})`,
+      );
       for (const [k, g] of ref.grads) assertClose(grads.get(k)!, g, `${c.name} gradient of ${k}`);
     }
     const state = group('state/');
@@ -172,7 +190,12 @@ test('PyTorch computes what the engine computes: outputs, loss, every gradient, 
 
 test('the cases use every op of the registry', () => {
   const used = new Set(runs.flatMap(({ c }) => c.model.nodes.map((n) => n.op)));
-  assert.deepEqual(allOps().map((o) => o.op).filter((op) => !used.has(op)), []);
+  assert.deepEqual(
+    allOps()
+      .map((o) => o.op)
+      .filter((op) => !used.has(op)),
+    [],
+  );
 });
 
 test('tricky ids work end to end: keywords, nn.Module members, dunders, self, an output named loss', { skip }, () => {

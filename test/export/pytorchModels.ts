@@ -20,7 +20,9 @@ export interface Case {
 
 /** Less common settings of every op: padding, strides, no affine, no bias, keepDim, tanh GELU, BCE. */
 export const COVERAGE_MODEL: ModelJson = {
-  format: 'nn-graph', version: 1, name: 'coverage "quoted" \\ back\nslash',
+  format: 'nn-graph',
+  version: 1,
+  name: 'coverage "quoted" \\ back\nslash',
   nodes: [
     { id: 'img', op: 'Input', attrs: { shape: [2, 5, 6] } },
     { id: 'conv', op: 'Conv2d', attrs: { outChannels: 3, kernelSize: [3, 2], stride: [1, 2], padding: [1, 0], bias: false } },
@@ -59,19 +61,45 @@ export const COVERAGE_MODEL: ModelJson = {
     { id: 'u', op: 'Target', attrs: { shape: [8] } },
   ],
   edges: [
-    { from: 'img', to: 'conv' }, { from: 'conv', to: 'mp' }, { from: 'mp', to: 'ap' }, { from: 'ap', to: 'flat' },
-    { from: 'flat', to: 'fc' }, { from: 'fc', to: 'bn' }, { from: 'bn', to: 'g1' }, { from: 'g1', to: 'g2' }, { from: 'g2', to: 'ln' },
-    { from: 'idx', to: 'idxr' }, { from: 'idxr', to: 'emb' }, { from: 'emb', to: 'embm' },
-    { from: 'ln', to: 'cat', port: 0 }, { from: 'embm', to: 'cat', port: 1 },
-    { from: 'cat', to: 'sm' }, { from: 'cat', to: 'lsm' }, { from: 'cat', to: 'lrelu' },
-    { from: 'sm', to: 'pw' }, { from: 'sm', to: 'ex' }, { from: 'lrelu', to: 'dv', port: 0 }, { from: 'ex', to: 'dv', port: 1 },
-    { from: 'ex', to: 'lg' }, { from: 'lsm', to: 'ng' }, { from: 'ng', to: 'sk' },
-    { from: 'pw', to: 'mul', port: 0 }, { from: 'sk', to: 'mul', port: 1 },
-    { from: 'dv', to: 'sub', port: 0 }, { from: 'lg', to: 'sub', port: 1 },
-    { from: 'mul', to: 'add3', port: 0 }, { from: 'sub', to: 'add3', port: 1 }, { from: 'cat', to: 'add3', port: 2 },
-    { from: 'add3', to: 'drop' }, { from: 'drop', to: 'head' },
-    { from: 'head', to: 'bce', port: 0 }, { from: 't', to: 'bce', port: 1 },
-    { from: 'head', to: 'sq' }, { from: 'sq', to: 'sig' }, { from: 'sig', to: 'mse', port: 0 }, { from: 'u', to: 'mse', port: 1 },
+    { from: 'img', to: 'conv' },
+    { from: 'conv', to: 'mp' },
+    { from: 'mp', to: 'ap' },
+    { from: 'ap', to: 'flat' },
+    { from: 'flat', to: 'fc' },
+    { from: 'fc', to: 'bn' },
+    { from: 'bn', to: 'g1' },
+    { from: 'g1', to: 'g2' },
+    { from: 'g2', to: 'ln' },
+    { from: 'idx', to: 'idxr' },
+    { from: 'idxr', to: 'emb' },
+    { from: 'emb', to: 'embm' },
+    { from: 'ln', to: 'cat', port: 0 },
+    { from: 'embm', to: 'cat', port: 1 },
+    { from: 'cat', to: 'sm' },
+    { from: 'cat', to: 'lsm' },
+    { from: 'cat', to: 'lrelu' },
+    { from: 'sm', to: 'pw' },
+    { from: 'sm', to: 'ex' },
+    { from: 'lrelu', to: 'dv', port: 0 },
+    { from: 'ex', to: 'dv', port: 1 },
+    { from: 'ex', to: 'lg' },
+    { from: 'lsm', to: 'ng' },
+    { from: 'ng', to: 'sk' },
+    { from: 'pw', to: 'mul', port: 0 },
+    { from: 'sk', to: 'mul', port: 1 },
+    { from: 'dv', to: 'sub', port: 0 },
+    { from: 'lg', to: 'sub', port: 1 },
+    { from: 'mul', to: 'add3', port: 0 },
+    { from: 'sub', to: 'add3', port: 1 },
+    { from: 'cat', to: 'add3', port: 2 },
+    { from: 'add3', to: 'drop' },
+    { from: 'drop', to: 'head' },
+    { from: 'head', to: 'bce', port: 0 },
+    { from: 't', to: 'bce', port: 1 },
+    { from: 'head', to: 'sq' },
+    { from: 'sq', to: 'sig' },
+    { from: 'sig', to: 'mse', port: 0 },
+    { from: 'u', to: 'mse', port: 1 },
   ],
   training: { seed: 3 },
 };
@@ -83,7 +111,9 @@ export const COVERAGE_MODEL: ModelJson = {
  * named `loss` beside the training loss.
  */
 export const TRICKY_MODEL: ModelJson = {
-  format: 'nn-graph', version: 1, name: 'tricky ids',
+  format: 'nn-graph',
+  version: 1,
+  name: 'tricky ids',
   nodes: [
     { id: 'in', op: 'Input', attrs: { shape: [4] } },
     { id: 'self', op: 'Input', attrs: { shape: [3] } },
@@ -104,12 +134,21 @@ export const TRICKY_MODEL: ModelJson = {
     { id: 'unused', op: 'Linear', attrs: { outFeatures: 2 } },
   ],
   edges: [
-    { from: 'in', to: 'class' }, { from: 'self', to: 'training' },
-    { from: 'class', to: '__x' }, { from: 'training', to: 'None', port: 0 }, { from: '__x', to: 'None', port: 1 },
-    { from: 'None', to: 'forward' }, { from: 'forward', to: 'torch' }, { from: 'torch', to: 'eval' },
-    { from: 'eval', to: '__proto__' }, { from: '__proto__', to: 'to' }, { from: 'eval', to: 'loss' },
-    { from: 'loss', to: '_fed', port: 0 }, { from: 'out', to: '_fed', port: 1 },
-    { from: 'to', to: 'WEIGHTS', port: 0 }, { from: 'F', to: 'WEIGHTS', port: 1 },
+    { from: 'in', to: 'class' },
+    { from: 'self', to: 'training' },
+    { from: 'class', to: '__x' },
+    { from: 'training', to: 'None', port: 0 },
+    { from: '__x', to: 'None', port: 1 },
+    { from: 'None', to: 'forward' },
+    { from: 'forward', to: 'torch' },
+    { from: 'torch', to: 'eval' },
+    { from: 'eval', to: '__proto__' },
+    { from: '__proto__', to: 'to' },
+    { from: 'eval', to: 'loss' },
+    { from: 'loss', to: '_fed', port: 0 },
+    { from: 'out', to: '_fed', port: 1 },
+    { from: 'to', to: 'WEIGHTS', port: 0 },
+    { from: 'F', to: 'WEIGHTS', port: 1 },
     { from: 'self', to: 'unused' },
   ],
 };
@@ -117,7 +156,9 @@ export const TRICKY_MODEL: ModelJson = {
 /** The cases: examples (xor also with trained sidecar weights), templates, coverage, tricky ids, random graphs. */
 export function pytorchCases(randomCount: number): Case[] {
   const cases: Case[] = [];
-  for (const file of readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.nn.json')).sort()) {
+  for (const file of readdirSync(join(ROOT, 'examples'))
+    .filter((f) => f.endsWith('.nn.json'))
+    .sort()) {
     const model = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as ModelJson;
     const name = `example_${file.replace('.nn.json', '').replace(/[^A-Za-z0-9]/g, '_')}`;
     const weights = model.weights ? join(ROOT, 'examples', model.weights) : null;
@@ -139,19 +180,34 @@ export function pytorchCases(randomCount: number): Case[] {
   cases.push({ name: 'tricky', model: TRICKY_MODEL, feeds: randomFeeds(TRICKY_MODEL, 3, 4), sidecar: null });
   // No loss node: the single sink, here named `loss`, is the output and its sum the loss.
   const sinkLoss: ModelJson = {
-    format: 'nn-graph', version: 1, name: 'a sink named loss',
-    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [3] } }, { id: 'loss', op: 'Linear', attrs: { outFeatures: 2 } }],
+    format: 'nn-graph',
+    version: 1,
+    name: 'a sink named loss',
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [3] } },
+      { id: 'loss', op: 'Linear', attrs: { outFeatures: 2 } },
+    ],
     edges: [{ from: 'x', to: 'loss' }],
   };
   cases.push({ name: 'sink_named_loss', model: sinkLoss, feeds: randomFeeds(sinkLoss, 2, 6), sidecar: null });
   // No loss node and two outputs: no training loss; an output reads a Target.
   const twoSinks: ModelJson = {
-    format: 'nn-graph', version: 1, name: 'two sinks',
+    format: 'nn-graph',
+    version: 1,
+    name: 'two sinks',
     nodes: [
-      { id: 'x', op: 'Input', attrs: { shape: [3] } }, { id: 'h', op: 'Linear', attrs: { outFeatures: 3, bias: false } },
-      { id: 'a', op: 'Tanh' }, { id: 't', op: 'Target', attrs: { shape: [3] } }, { id: 'd', op: 'Sub' },
+      { id: 'x', op: 'Input', attrs: { shape: [3] } },
+      { id: 'h', op: 'Linear', attrs: { outFeatures: 3, bias: false } },
+      { id: 'a', op: 'Tanh' },
+      { id: 't', op: 'Target', attrs: { shape: [3] } },
+      { id: 'd', op: 'Sub' },
     ],
-    edges: [{ from: 'x', to: 'h' }, { from: 'h', to: 'a' }, { from: 'h', to: 'd', port: 0 }, { from: 't', to: 'd', port: 1 }],
+    edges: [
+      { from: 'x', to: 'h' },
+      { from: 'h', to: 'a' },
+      { from: 'h', to: 'd', port: 0 },
+      { from: 't', to: 'd', port: 1 },
+    ],
   };
   cases.push({ name: 'two_sinks', model: twoSinks, feeds: randomFeeds(twoSinks, 2, 7), sidecar: null });
   for (let seed = 1; seed <= randomCount; seed++) {

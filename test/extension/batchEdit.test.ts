@@ -71,7 +71,10 @@ test('every item of a batch is checked as if it came alone, and the reason names
 
 test('a batch is bounded: no nesting, no rename, at least one and at most MAX_BATCH_EDITS items, a short label', () => {
   const one = { kind: 'setName', name: 'n' };
-  assert.match(error({ kind: 'batch', label: 'b', edits: [{ kind: 'batch', label: 'inner', edits: [one] }] }), /edit\.edit\.edits\[0\]\.kind: a batch cannot hold another batch/);
+  assert.match(
+    error({ kind: 'batch', label: 'b', edits: [{ kind: 'batch', label: 'inner', edits: [one] }] }),
+    /edit\.edit\.edits\[0\]\.kind: a batch cannot hold another batch/,
+  );
   assert.match(error({ kind: 'batch', label: 'b', edits: [{ kind: 'renameNode', from: 'a', to: 'b' }] }), /edits\[0\]\.kind: a batch cannot rename a node/);
   assert.match(error({ kind: 'batch', label: 'b', edits: [] }), /must hold at least one edit/);
   assert.ok(parse({ kind: 'batch', label: 'b', edits: Array(MAX_BATCH_EDITS).fill(one) }).ok);
@@ -94,7 +97,10 @@ test('a batch applies its edits in order, each to the text the previous left, as
   assert.deepEqual(node(out, 'y').attrs, { shape: [1], dtype: 'float32' });
   assert.equal(node(out, 'loss').op, 'MSELoss');
   // The rewired model is whole: no diagnostic.
-  assert.deepEqual(analyzeModel(out).errors.map((e) => e.message), []);
+  assert.deepEqual(
+    analyzeModel(out).errors.map((e) => e.message),
+    [],
+  );
   // The same result as the edits one by one.
   const oneByOne = (REWIRE as Extract<GraphEdit, { kind: 'batch' }>).edits.reduce(apply, XOR);
   assert.equal(out, oneByOne);
@@ -120,8 +126,14 @@ test('one refused item refuses the whole batch, naming it; nothing is changed', 
   ];
   const r = applyGraphEdit(XOR, { kind: 'batch', label: 'Rewire', edits });
   assert.equal(r.ok, false);
-  assert.equal((r as { reason: string }).reason, 'Rewire: edit 3 of 3 (making "ghost" a MSELoss) was refused: There is no node "ghost" in the file (it may have been changed in the text editor). Nothing was changed.');
-  assert.match(refusal(XOR, { kind: 'batch', label: 'B', edits: [{ kind: 'setAttr', nodeId: 'x', attr: 'dtype', value: 'float64' }] }), /^B: edit 1 of 1 \(setting "dtype" of "x"\) was refused: .*must be one of "float32", "int32".* Nothing was changed\.$/);
+  assert.equal(
+    (r as { reason: string }).reason,
+    'Rewire: edit 3 of 3 (making "ghost" a MSELoss) was refused: There is no node "ghost" in the file (it may have been changed in the text editor). Nothing was changed.',
+  );
+  assert.match(
+    refusal(XOR, { kind: 'batch', label: 'B', edits: [{ kind: 'setAttr', nodeId: 'x', attr: 'dtype', value: 'float64' }] }),
+    /^B: edit 1 of 1 \(setting "dtype" of "x"\) was refused: .*must be one of "float32", "int32".* Nothing was changed\.$/,
+  );
   // Items the protocol refuses are refused here too, for callers inside the host.
   assert.match(refusal(XOR, { kind: 'batch', label: 'B', edits: [{ kind: 'renameNode', from: 'fc1', to: 'z' }] }), /a rename cannot be part of a batch/);
   assert.match(refusal(XOR, { kind: 'batch', label: 'B', edits: [REWIRE] }), /a batch cannot hold another/);
@@ -130,10 +142,24 @@ test('one refused item refuses the whole batch, naming it; nothing is changed', 
 });
 
 test('a batch that asks for what the file says changes nothing', () => {
-  const r = applyGraphEdit(XOR, { kind: 'batch', label: 'same', edits: [{ kind: 'setTraining', path: ['dataset', 'source'], value: 'inline' }, { kind: 'setOp', nodeId: 'loss', op: 'CrossEntropyLoss' }] });
+  const r = applyGraphEdit(XOR, {
+    kind: 'batch',
+    label: 'same',
+    edits: [
+      { kind: 'setTraining', path: ['dataset', 'source'], value: 'inline' },
+      { kind: 'setOp', nodeId: 'loss', op: 'CrossEntropyLoss' },
+    ],
+  });
   assert.ok(r.ok && !r.changed && r.text === XOR);
   // Two edits that undo each other: the text is the same, so nothing to apply.
-  const back = applyGraphEdit(XOR, { kind: 'batch', label: 'there and back', edits: [{ kind: 'setName', name: 'other' }, { kind: 'setName', name: model(XOR).name! }] });
+  const back = applyGraphEdit(XOR, {
+    kind: 'batch',
+    label: 'there and back',
+    edits: [
+      { kind: 'setName', name: 'other' },
+      { kind: 'setName', name: model(XOR).name! },
+    ],
+  });
   assert.ok(back.ok && !back.changed);
 });
 
@@ -149,16 +175,24 @@ test('setOp keeps the id, position and edges, and drops the attributes and inlin
   assert.deepEqual(node(x, 'x'), { id: 'x', op: 'Target', attrs: { shape: [2] }, ui: { x: 40, y: 120 } });
 
   // A BatchNorm1d with inline values becomes a LayerNorm: eps stays, momentum goes, and so do its values.
-  const bn = JSON.stringify({
-    format: 'nn-graph', version: 1,
-    nodes: [
-      { id: 'x', op: 'Input', attrs: { shape: [3] } },
-      { id: 'bn', op: 'BatchNorm1d', attrs: { eps: 0.001, momentum: 0.2 }, ui: { x: 5, y: 6 } },
-      { id: 'act', op: 'LeakyReLU', attrs: { negativeSlope: 0.2 } },
-    ],
-    edges: [{ from: 'x', to: 'bn' }, { from: 'bn', to: 'act' }],
-    params: { 'bn.weight': { shape: [3], data: [1, 1, 1] }, 'bn.bias': { shape: [3], data: [0, 0, 0] }, 'bnx.weight': { shape: [1], data: [2] } },
-  }, null, 2);
+  const bn = JSON.stringify(
+    {
+      format: 'nn-graph',
+      version: 1,
+      nodes: [
+        { id: 'x', op: 'Input', attrs: { shape: [3] } },
+        { id: 'bn', op: 'BatchNorm1d', attrs: { eps: 0.001, momentum: 0.2 }, ui: { x: 5, y: 6 } },
+        { id: 'act', op: 'LeakyReLU', attrs: { negativeSlope: 0.2 } },
+      ],
+      edges: [
+        { from: 'x', to: 'bn' },
+        { from: 'bn', to: 'act' },
+      ],
+      params: { 'bn.weight': { shape: [3], data: [1, 1, 1] }, 'bn.bias': { shape: [3], data: [0, 0, 0] }, 'bnx.weight': { shape: [1], data: [2] } },
+    },
+    null,
+    2,
+  );
   const ln = apply(bn, { kind: 'setOp', nodeId: 'bn', op: 'LayerNorm' });
   assert.deepEqual(node(ln, 'bn'), { id: 'bn', op: 'LayerNorm', attrs: { eps: 0.001 }, ui: { x: 5, y: 6 } });
   assert.deepEqual(Object.keys(model(ln).params!), ['bnx.weight']);
@@ -168,7 +202,12 @@ test('setOp keeps the id, position and edges, and drops the attributes and inlin
   // On a one-line file too.
   const oneLine = JSON.stringify(JSON.parse(bn));
   assert.deepEqual(node(apply(oneLine, { kind: 'setOp', nodeId: 'act', op: 'ReLU' }), 'act'), { id: 'act', op: 'ReLU' });
-  assert.deepEqual(node(apply(oneLine, { kind: 'setOp', nodeId: 'bn', op: 'LayerNorm' }), 'bn'), { id: 'bn', op: 'LayerNorm', attrs: { eps: 0.001 }, ui: { x: 5, y: 6 } });
+  assert.deepEqual(node(apply(oneLine, { kind: 'setOp', nodeId: 'bn', op: 'LayerNorm' }), 'bn'), {
+    id: 'bn',
+    op: 'LayerNorm',
+    attrs: { eps: 0.001 },
+    ui: { x: 5, y: 6 },
+  });
 });
 
 test('setOp is refused for an unknown op, an unknown node, and a port the new op lacks', () => {

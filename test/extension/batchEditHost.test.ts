@@ -63,8 +63,20 @@ test('a dataset path in a batch is checked as a lone setTraining is', async () =
   const host = await startHost({ workspaceFolder: WS });
   const editor = await host.open(FakeUri.file('/ws/m.nn.json'), TEMPLATE);
   const before = editor.doc.getText();
-  editor.send(editMsg(editor, { kind: 'batch', label: 'CSV', edits: [{ kind: 'setTraining', path: ['dataset'], value: { source: 'csv', path: '../../etc/passwd', label: 'y' } }, { kind: 'setName', name: 'x' }] }));
+  editor.send(
+    editMsg(editor, {
+      kind: 'batch',
+      label: 'CSV',
+      edits: [
+        { kind: 'setTraining', path: ['dataset'], value: { source: 'csv', path: '../../etc/passwd', label: 'y' } },
+        { kind: 'setName', name: 'x' },
+      ],
+    }),
+  );
   await host.settle();
-  assert.deepEqual(editor.posts('editRejected').map((m) => m.reason), ['training.dataset.path ("../../etc/passwd") points outside /ws; nothing was changed.']);
+  assert.deepEqual(
+    editor.posts('editRejected').map((m) => m.reason),
+    ['training.dataset.path ("../../etc/passwd") points outside /ws; nothing was changed.'],
+  );
   assert.equal(editor.doc.getText(), before);
 });

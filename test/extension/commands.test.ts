@@ -10,18 +10,32 @@ import { startHost } from './host-harness';
 
 const DIR = FakeUri.file('/ws');
 const model = (extra: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    format: 'nn-graph', version: 1, name: 'tiny',
-    nodes: [
-      { id: 'x', op: 'Input', attrs: { shape: [2] } },
-      { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } }, { id: 'act', op: 'Tanh' },
-      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
-      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
-    ],
-    edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
-    training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 32, epochs: 3, dataset: { source: 'circle', size: 200 } },
-    ...extra,
-  }, null, 2);
+  JSON.stringify(
+    {
+      format: 'nn-graph',
+      version: 1,
+      name: 'tiny',
+      nodes: [
+        { id: 'x', op: 'Input', attrs: { shape: [2] } },
+        { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } },
+        { id: 'act', op: 'Tanh' },
+        { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
+        { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+        { id: 'loss', op: 'CrossEntropyLoss' },
+      ],
+      edges: [
+        { from: 'x', to: 'fc1' },
+        { from: 'fc1', to: 'act' },
+        { from: 'act', to: 'fc2' },
+        { from: 'fc2', to: 'loss' },
+        { from: 'y', to: 'loss', port: 1 },
+      ],
+      training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 32, epochs: 3, dataset: { source: 'circle', size: 200 } },
+      ...extra,
+    },
+    null,
+    2,
+  );
 
 test('Train runs in the worker, streams state to the editor, and saves the sidecar beside the model without naming it there', async () => {
   const host = await startHost({ workspaceFolder: DIR });
@@ -56,9 +70,18 @@ test('Stop Training ends the run early and still saves the weights; a second Tra
   assert.ok(host.files.get(FakeUri.file('/ws/long.safetensors').toString()));
   // Output → Backprop Studio says who stopped the run, and how long it took to end after that.
   const log = host.rec.log.filter((l) => l.includes('Backprop Studio: training long.nn.json'));
-  assert.ok(log.some((l) => /stop requested \(Stop Training command\)/.test(l)), log.join('\n'));
-  assert.ok(log.some((l) => /stopped after [\d.]+ s at step \d+ .*, \d+ ms after Stop \(Stop Training command\)/.test(l)), log.join('\n'));
-  assert.ok(log.some((l) => /saved \d+ bytes of weights in \d+ ms/.test(l)), log.join('\n'));
+  assert.ok(
+    log.some((l) => /stop requested \(Stop Training command\)/.test(l)),
+    log.join('\n'),
+  );
+  assert.ok(
+    log.some((l) => /stopped after [\d.]+ s at step \d+ .*, \d+ ms after Stop \(Stop Training command\)/.test(l)),
+    log.join('\n'),
+  );
+  assert.ok(
+    log.some((l) => /saved \d+ bytes of weights in \d+ ms/.test(l)),
+    log.join('\n'),
+  );
 });
 
 test('a NaN stops the run, names the step and node, and keeps the last good weights', async () => {
@@ -66,7 +89,13 @@ test('a NaN stops the run, names the step and node, and keeps the last good weig
   const uri = FakeUri.file('/ws/nan.nn.json');
   const json = JSON.parse(model({ weights: 'nan.safetensors' }));
   json.nodes[2] = { id: 'lg', op: 'Log' };
-  json.edges = [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'lg' }, { from: 'lg', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }];
+  json.edges = [
+    { from: 'x', to: 'fc1' },
+    { from: 'fc1', to: 'lg' },
+    { from: 'lg', to: 'fc2' },
+    { from: 'fc2', to: 'loss' },
+    { from: 'y', to: 'loss', port: 1 },
+  ];
   const editor = await host.open(uri, JSON.stringify(json, null, 2));
   const result = (await host.rec.commands.get('backpropStudio.train')!(uri)) as { status: string; message: string };
   assert.equal(result.status, 'nonFinite');
@@ -99,7 +128,7 @@ test('Export to TypeScript writes the chosen target where the save dialog says, 
   assert.match(standalone, /export function predict\(/);
 });
 
-test('Export refuses an invalid graph with the engine\'s message and writes nothing', async () => {
+test("Export refuses an invalid graph with the engine's message and writes nothing", async () => {
   const host = await startHost({ workspaceFolder: DIR });
   const uri = FakeUri.file('/ws/bad.nn.json');
   const json = JSON.parse(model());
@@ -119,7 +148,10 @@ test('Export to PyTorch writes the folder the save dialog names; differing files
   host.rec.answers.saveDialog = FakeUri.file('/ws/tiny-pytorch');
   const written = (await host.rec.commands.get('backpropStudio.exportPyTorch')!(uri)) as FakeUri[];
   const names = ['README.md', 'data.safetensors', 'initial.safetensors', 'model.py', 'safetensors_io.py', 'train.py'];
-  assert.deepEqual(written.map((u) => u.path).sort(), names.map((n) => `/ws/tiny-pytorch/${n}`));
+  assert.deepEqual(
+    written.map((u) => u.path).sort(),
+    names.map((n) => `/ws/tiny-pytorch/${n}`),
+  );
   const train = new TextDecoder().decode(host.files.get(FakeUri.file('/ws/tiny-pytorch/train.py').toString()));
   // The trained weights get the name the editor reads beside tiny.nn.json.
   assert.match(train, /^WEIGHTS_FILE = 'tiny\.safetensors'$/m);
@@ -138,11 +170,14 @@ test('Export to PyTorch writes the folder the save dialog names; differing files
   assert.equal(new TextDecoder().decode(host.files.get(FakeUri.file('/ws/tiny-pytorch/train.py').toString())), '# mine');
   window.showWarningMessage = async (text: string) => (asked++, /train\.py/.test(text) ? 'Replace' : undefined);
   const again = (await host.rec.commands.get('backpropStudio.exportPyTorch')!(uri)) as FakeUri[];
-  assert.deepEqual(again.map((u) => u.path), ['/ws/tiny-pytorch/train.py']);
+  assert.deepEqual(
+    again.map((u) => u.path),
+    ['/ws/tiny-pytorch/train.py'],
+  );
   assert.match(new TextDecoder().decode(host.files.get(FakeUri.file('/ws/tiny-pytorch/train.py').toString())), /DistributedDataParallel/);
 });
 
-test('Export to PyTorch refuses an invalid graph with the engine\'s message and writes nothing', async () => {
+test("Export to PyTorch refuses an invalid graph with the engine's message and writes nothing", async () => {
   const host = await startHost({ workspaceFolder: DIR });
   const uri = FakeUri.file('/ws/bad.nn.json');
   const json = JSON.parse(model());
@@ -151,13 +186,19 @@ test('Export to PyTorch refuses an invalid graph with the engine\'s message and 
   host.rec.answers.saveDialog = FakeUri.file('/ws/bad-pytorch');
   assert.equal(await host.rec.commands.get('backpropStudio.exportPyTorch')!(uri), undefined);
   assert.ok(host.rec.messages.some((m) => m.level === 'error' && /cannot export: .*"fc1".*outFeatures/.test(m.text)));
-  assert.equal([...host.files.keys()].some((k) => k.includes('bad-pytorch')), false);
+  assert.equal(
+    [...host.files.keys()].some((k) => k.includes('bad-pytorch')),
+    false,
+  );
 });
 
 test('closing the last editor on a training model stops the run and still saves its weights', async () => {
   const host = await startHost({ workspaceFolder: DIR });
   const uri = FakeUri.file('/ws/closing.nn.json');
-  const editor = await host.open(uri, model({ weights: 'closing.safetensors', training: { seed: 0, epochs: 100000, batchSize: 8, dataset: { source: 'xor', size: 400 } } }));
+  const editor = await host.open(
+    uri,
+    model({ weights: 'closing.safetensors', training: { seed: 0, epochs: 100000, batchSize: 8, dataset: { source: 'xor', size: 400 } } }),
+  );
   const run = host.rec.commands.get('backpropStudio.train')!(uri) as Promise<{ status: string }>;
   await new Promise((r) => setTimeout(r, 300));
   editor.close();

@@ -14,7 +14,8 @@ function only(text: string, code: string): DiagnosticSpan[] {
 }
 
 test('a valid model has no diagnostics', () => {
-  for (const f of ['xor.nn.json', 'mnist-cnn.nn.json', 'residual-mlp.nn.json']) assert.deepEqual(modelDiagnostics(readFileSync(`examples/${f}`, 'utf8')), [], f);
+  for (const f of ['xor.nn.json', 'mnist-cnn.nn.json', 'residual-mlp.nn.json'])
+    assert.deepEqual(modelDiagnostics(readFileSync(`examples/${f}`, 'utf8')), [], f);
 });
 
 test('an attribute error marks `"name": value` in that node', () => {
@@ -37,7 +38,10 @@ test('an edge error marks the edge; a node error marks the node', () => {
   const taken = XOR.replace('{ "from": "y", "to": "loss", "port": 1 }', '{ "from": "y", "to": "loss", "port": 0 }');
   assert.equal(marked(taken, only(taken, 'port-taken')[0]!), '{ "from": "y", "to": "loss", "port": 0 }');
   // A shape error is pinned to the edge that brings the misfit input.
-  const shape = XOR.replace('"shape": [2] }', '"shape": [2, 3, 4] }').replace('"op": "Linear", "attrs": { "outFeatures": 8 }', '"op": "Conv2d", "attrs": { "outChannels": 8, "kernelSize": 9 }');
+  const shape = XOR.replace('"shape": [2] }', '"shape": [2, 3, 4] }').replace(
+    '"op": "Linear", "attrs": { "outFeatures": 8 }',
+    '"op": "Conv2d", "attrs": { "outChannels": 8, "kernelSize": 9 }',
+  );
   const s = modelDiagnostics(shape).find((d) => d.code === 'shape-mismatch')!;
   assert.equal(marked(shape, s), '{ "from": "x", "to": "fc1" }');
   const cycle = XOR.replace('{ "from": "x", "to": "fc1" }', '{ "from": "act1", "to": "fc1" }');
@@ -56,9 +60,15 @@ test('ids, duplicate ids and bad nodes mark the id or the item', () => {
 });
 
 test('params, training and top-level keys are marked where they are', () => {
-  const params = XOR.replace('"weights": "xor.safetensors",', '"params": { "fc1.bias": { "shape": [3], "data": [1, 2, 3] }, "ghost.weight": { "shape": [1], "data": [0] } },');
+  const params = XOR.replace(
+    '"weights": "xor.safetensors",',
+    '"params": { "fc1.bias": { "shape": [3], "data": [1, 2, 3] }, "ghost.weight": { "shape": [1], "data": [0] } },',
+  );
   const bad = only(params, 'bad-params');
-  assert.deepEqual(bad.map((d) => marked(params, d)).sort(), ['"fc1.bias": { "shape": [3], "data": [1, 2, 3] }', '"ghost.weight": { "shape": [1], "data": [0] }']);
+  assert.deepEqual(bad.map((d) => marked(params, d)).sort(), [
+    '"fc1.bias": { "shape": [3], "data": [1, 2, 3] }',
+    '"ghost.weight": { "shape": [1], "data": [0] }',
+  ]);
   const training = XOR.replace('"lr": 0.01', '"lr": -1');
   assert.equal(marked(training, only(training, 'bad-training')[0]!), '"lr": -1');
   const name = XOR.replace('"name": "XOR classifier"', '"name": 7');

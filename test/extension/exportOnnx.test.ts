@@ -9,14 +9,24 @@ import { startHost } from './host-harness';
 
 const DIR = FakeUri.file('/ws');
 const MODEL: ModelJson = {
-  format: 'nn-graph', version: 1, name: 'tiny',
+  format: 'nn-graph',
+  version: 1,
+  name: 'tiny',
   nodes: [
     { id: 'x', op: 'Input', attrs: { shape: [2] } },
-    { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } }, { id: 'act', op: 'GELU' },
+    { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } },
+    { id: 'act', op: 'GELU' },
     { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
-    { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+    { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+    { id: 'loss', op: 'CrossEntropyLoss' },
   ],
-  edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+  edges: [
+    { from: 'x', to: 'fc1' },
+    { from: 'fc1', to: 'act' },
+    { from: 'act', to: 'fc2' },
+    { from: 'fc2', to: 'loss' },
+    { from: 'y', to: 'loss', port: 1 },
+  ],
   training: { seed: 0 },
 };
 
@@ -30,12 +40,17 @@ test('Export to ONNX writes the model with its sidecar weights where the save di
   await host.open(uri, JSON.stringify(MODEL, null, 2));
   host.rec.answers.saveDialog = FakeUri.file('/ws/out/tiny.onnx');
   const written = (await host.rec.commands.get('backpropStudio.exportOnnx')!(uri)) as FakeUri[];
-  assert.deepEqual(written.map((u) => u.path), ['/ws/out/tiny.onnx']);
+  assert.deepEqual(
+    written.map((u) => u.path),
+    ['/ws/out/tiny.onnx'],
+  );
   const bytes = host.files.get(FakeUri.file('/ws/out/tiny.onnx').toString())!;
   const s = await ort.InferenceSession.create(bytes);
   const x = [0.5, -1, 2, 0.25];
   const got = (await s.run({ x: new ort.Tensor('float32', Float32Array.from(x), [2, 2]) })).fc2.data as Float32Array;
-  const want = noGrad(() => GraphModel.create(MODEL, { sidecar }).forward({ x: Tensor.fromData(x, [2, 2]) }, { training: false, computeLoss: false })).outputs.get('fc2')!.dataSync();
+  const want = noGrad(() => GraphModel.create(MODEL, { sidecar }).forward({ x: Tensor.fromData(x, [2, 2]) }, { training: false, computeLoss: false }))
+    .outputs.get('fc2')!
+    .dataSync();
   want.forEach((w, i) => assert.ok(Math.abs(got[i] - w) <= 1e-5 + 1e-4 * Math.abs(w), `fc2[${i}]: ${got[i]} vs the engine's ${w}`));
   assert.ok(host.rec.messages.some((m) => m.level === 'info' && /exported tiny\.onnx/.test(m.text)));
 });
@@ -49,7 +64,10 @@ test('Export to ONNX refuses an invalid graph and an output that needs a Target,
   host.rec.answers.saveDialog = FakeUri.file('/ws/bad.onnx');
   assert.equal(await host.rec.commands.get('backpropStudio.exportOnnx')!(badUri), undefined);
   const message = analyzeModel(bad).errors[0].message;
-  assert.ok(host.rec.messages.some((m) => m.level === 'error' && m.text.includes(`cannot export to ONNX: ${message}`)), JSON.stringify(host.rec.messages));
+  assert.ok(
+    host.rec.messages.some((m) => m.level === 'error' && m.text.includes(`cannot export to ONNX: ${message}`)),
+    JSON.stringify(host.rec.messages),
+  );
   assert.equal(host.files.has(FakeUri.file('/ws/bad.onnx').toString()), false);
 
   const needs = structuredClone(MODEL);
@@ -61,7 +79,10 @@ test('Export to ONNX refuses an invalid graph and an output that needs a Target,
   await host.open(needsUri, JSON.stringify(needs));
   host.rec.answers.saveDialog = FakeUri.file('/ws/needs.onnx');
   assert.equal(await host.rec.commands.get('backpropStudio.exportOnnx')!(needsUri), undefined);
-  assert.ok(host.rec.messages.some((m) => m.level === 'error' && /cannot export to ONNX: output "shift" depends on Target "t"/.test(m.text)), JSON.stringify(host.rec.messages));
+  assert.ok(
+    host.rec.messages.some((m) => m.level === 'error' && /cannot export to ONNX: output "shift" depends on Target "t"/.test(m.text)),
+    JSON.stringify(host.rec.messages),
+  );
   assert.equal(host.files.has(FakeUri.file('/ws/needs.onnx').toString()), false);
 
   // Cancelling the save dialog writes nothing and says nothing.

@@ -35,7 +35,12 @@ test('every command reports its own failure by its title, and its promise resolv
   const host = await startHost({ workspaceFolder: WS });
   const window = host.vscode.window as Record<string, unknown>;
   // What every handler reaches first fails: the active tab (no resource given), the template picker.
-  Object.defineProperty(window, 'tabGroups', { get: () => { throw new Error('the tabs are gone'); }, configurable: true });
+  Object.defineProperty(window, 'tabGroups', {
+    get: () => {
+      throw new Error('the tabs are gone');
+    },
+    configurable: true,
+  });
   window.showQuickPick = async () => {
     throw new Error('the picker is gone');
   };
@@ -46,9 +51,17 @@ test('every command reports its own failure by its title, and its promise resolv
     host.rec.messages.length = 0;
     await assert.doesNotReject(Promise.resolve(handler()), id);
     // Show Node in Graph Editor (the Problems panel's link) is never run without its arguments: it says so first.
-    const expected = id === 'backpropStudio.newModel' ? 'the picker is gone' : id === 'backpropStudio.revealNode' ? 'it needs the model file as its first argument' : 'the tabs are gone';
+    const expected =
+      id === 'backpropStudio.newModel'
+        ? 'the picker is gone'
+        : id === 'backpropStudio.revealNode'
+          ? 'it needs the model file as its first argument'
+          : 'the tabs are gone';
     assert.deepEqual(errors(host), [`Backprop Studio: ${titles.get(id)} failed: ${expected}`], id);
-    assert.ok(host.rec.log.some((l) => l.startsWith(`[error] Backprop Studio: ${titles.get(id)} failed: Error: ${expected}\n`)), id);
+    assert.ok(
+      host.rec.log.some((l) => l.startsWith(`[error] Backprop Studio: ${titles.get(id)} failed: Error: ${expected}\n`)),
+      id,
+    );
   }
 });
 

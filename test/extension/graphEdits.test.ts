@@ -40,7 +40,9 @@ function oracle(model: ModelJson, edit: GraphEdit): ModelJson {
     case 'deleteElements': {
       const gone = new Set(edit.nodeIds);
       m.nodes = m.nodes.filter((n) => !gone.has(n.id));
-      m.edges = m.edges.filter((e) => !gone.has(e.from) && !gone.has(e.to) && !edit.edges.some((d) => d.from === e.from && d.to === e.to && port(d) === port(e)));
+      m.edges = m.edges.filter(
+        (e) => !gone.has(e.from) && !gone.has(e.to) && !edit.edges.some((d) => d.from === e.from && d.to === e.to && port(d) === port(e)),
+      );
       if (m.params) for (const k of Object.keys(m.params)) if (gone.has(k.split('.')[0]!)) delete m.params[k];
       break;
     }
@@ -121,7 +123,8 @@ function changedLines(a: string, b: string): { removed: string[]; added: string[
   const x = a.split('\n');
   const y = b.split('\n');
   const dp = Array.from({ length: x.length + 1 }, () => new Int32Array(y.length + 1));
-  for (let i = x.length - 1; i >= 0; i--) for (let j = y.length - 1; j >= 0; j--) dp[i]![j] = x[i] === y[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
+  for (let i = x.length - 1; i >= 0; i--)
+    for (let j = y.length - 1; j >= 0; j--) dp[i]![j] = x[i] === y[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
   const removed: string[] = [];
   const added: string[] = [];
   let i = 0;
@@ -211,21 +214,30 @@ test('a drop adds one line per node and per edge, written like the examples', ()
 });
 
 test('deleting a node removes its line, the lines of its edges and its inline params', () => {
-  const withParams = XOR.replace(/\n {2}"training"/, '\n  "params": {\n    "fc1.bias": { "shape": [8], "data": [0, 0, 0, 0, 0, 0, 0, 0] },\n    "fc2.bias": { "shape": [2], "data": [1, 2] }\n  },\n  "training"');
+  const withParams = XOR.replace(
+    /\n {2}"training"/,
+    '\n  "params": {\n    "fc1.bias": { "shape": [8], "data": [0, 0, 0, 0, 0, 0, 0, 0] },\n    "fc2.bias": { "shape": [2], "data": [1, 2] }\n  },\n  "training"',
+  );
   const out = apply(withParams, { kind: 'deleteElements', nodeIds: ['fc1'], edges: [] });
   const { removed, added } = changedLines(withParams, out);
   assert.deepEqual(added, []);
   assert.equal(removed.length, 4, removed.join('\n'));
   assert.ok(removed.every((l) => l.includes('fc1')));
   const a = analyzeModel(out);
-  assert.ok(a.errors.some((e) => e.code === 'missing-input' && e.nodeId === 'act1'), 'act1 lost its input');
+  assert.ok(
+    a.errors.some((e) => e.code === 'missing-input' && e.nodeId === 'act1'),
+    'act1 lost its input',
+  );
   assert.ok(!a.errors.some((e) => e.code === 'bad-params'));
 
   // Deleting the last node and the last edge: the line before loses its comma, nothing else changes.
   const last = apply(XOR, { kind: 'deleteElements', nodeIds: ['loss'], edges: [] });
   const d = changedLines(XOR, last);
   assert.equal(d.removed.length, 5);
-  assert.deepEqual(d.added.map((l) => l.trim()), ['{ "id": "y",    "op": "Target", "attrs": { "shape": [], "dtype": "int32" } }', '{ "from": "act1", "to": "fc2" }']);
+  assert.deepEqual(
+    d.added.map((l) => l.trim()),
+    ['{ "id": "y",    "op": "Target", "attrs": { "shape": [], "dtype": "int32" } }', '{ "from": "act1", "to": "fc2" }'],
+  );
 
   // An edge on its own, and every node at once.
   apply(XOR, { kind: 'deleteElements', nodeIds: [], edges: [{ from: 'fc2', to: 'loss', port: 0 }] });
@@ -245,7 +257,10 @@ test('connect, setInput and setAttr touch one line each (plus a comma)', () => {
   apply(unplugged, { kind: 'setInput', nodeId: 'fc2', port: 0, source: 'act1' });
 
   const attr = apply(XOR, { kind: 'setAttr', nodeId: 'fc1', attr: 'outFeatures', value: 32 });
-  assert.deepEqual(changedLines(XOR, attr), { removed: ['    { "id": "fc1",  "op": "Linear", "attrs": { "outFeatures": 8 } },'], added: ['    { "id": "fc1",  "op": "Linear", "attrs": { "outFeatures": 32 } },'] });
+  assert.deepEqual(changedLines(XOR, attr), {
+    removed: ['    { "id": "fc1",  "op": "Linear", "attrs": { "outFeatures": 8 } },'],
+    added: ['    { "id": "fc1",  "op": "Linear", "attrs": { "outFeatures": 32 } },'],
+  });
   const a = analyzeModel(attr);
   assert.equal(a.nodes.get('fc1')!.paramCount, 32 * 2 + 32);
   // A new attribute on a node without attrs, a list value, and removing the last attribute.
@@ -259,7 +274,10 @@ test('connect, setInput and setAttr touch one line each (plus a comma)', () => {
 });
 
 test('rename rewrites the id, the edges, inline params keys and the dataset binding', () => {
-  const text = XOR.replace(/\n {2}"training"/, '\n  "params": { "fc1.bias": { "shape": [8], "data": [1, 2, 3, 4, 5, 6, 7, 8] } },\n  "training"').replace('"dataset": {"source": "inline",', '"dataset": {"source": "inline", "input": "x",');
+  const text = XOR.replace(/\n {2}"training"/, '\n  "params": { "fc1.bias": { "shape": [8], "data": [1, 2, 3, 4, 5, 6, 7, 8] } },\n  "training"').replace(
+    '"dataset": {"source": "inline",',
+    '"dataset": {"source": "inline", "input": "x",',
+  );
   const out = apply(text, { kind: 'renameNode', from: 'fc1', to: 'hidden' });
   assert.equal(analyzeModel(out).errors.length, 0);
   const { removed, added } = changedLines(text, out);
@@ -283,7 +301,9 @@ test('setName replaces the name, or adds it after "version"', () => {
 
 test('setTraining sets, adds and removes keys under "training", creating what is missing', () => {
   const lr = apply(XOR, { kind: 'setTraining', path: ['optimizer', 'lr'], value: 0.003 });
-  assert.deepEqual(changedLines(XOR, lr).added, [`  "training": {"seed": 0, "optimizer": {"type": "Adam", "lr": 0.003}, "batchSize": 4, "epochs": 300, ${INLINE_XOR}}`]);
+  assert.deepEqual(changedLines(XOR, lr).added, [
+    `  "training": {"seed": 0, "optimizer": {"type": "Adam", "lr": 0.003}, "batchSize": 4, "epochs": 300, ${INLINE_XOR}}`,
+  ]);
   apply(XOR, { kind: 'setTraining', path: ['optimizer', 'betas'], value: [0.8, 0.9] });
   apply(XOR, { kind: 'setTraining', path: ['dataset'], value: { source: 'csv', path: 'data/points.csv' } });
   apply(XOR, { kind: 'setTraining', path: ['epochs'], value: null });
@@ -293,16 +313,23 @@ test('setTraining sets, adds and removes keys under "training", creating what is
   assert.match(added, /"weights": "xor.safetensors",\n {2}"training": \{ "optimizer": \{ "type": "SGD" \} \}\n\}/);
   const r = applyGraphEdit(none, { kind: 'setTraining', path: ['optimizer', 'lr'], value: null });
   assert.ok(r.ok && !r.changed);
-  refused(XOR.replace('"optimizer": {"type": "Adam", "lr": 0.01}', '"optimizer": "Adam"'), { kind: 'setTraining', path: ['optimizer', 'lr'], value: 1 }, /"training.optimizer" in the file is not an object/);
+  refused(
+    XOR.replace('"optimizer": {"type": "Adam", "lr": 0.01}', '"optimizer": "Adam"'),
+    { kind: 'setTraining', path: ['optimizer', 'lr'], value: 1 },
+    /"training.optimizer" in the file is not an object/,
+  );
   // A bad value is the engine's diagnostic, not a refusal: the panel shows it like any other error.
   const bad = apply(XOR, { kind: 'setTraining', path: ['optimizer', 'lr'], value: -1 });
   assert.ok(analyzeModel(bad).errors.some((e) => e.code === 'bad-training'));
 });
 
-test('setInputFeatures sets training.dataset.inputFeatures and the Input\'s shape in one edit; null restores the raw point', () => {
+test("setInputFeatures sets training.dataset.inputFeatures and the Input's shape in one edit; null restores the raw point", () => {
   const out = apply(XOR_POINTS, { kind: 'setInputFeatures', features: ['x1', 'x2', 'x1*x2'] });
   const { removed, added } = changedLines(XOR_POINTS, out);
-  assert.deepEqual(removed.map((l) => l.trim().slice(0, 14)), ['{ "id": "x",  ', '"training": {"']);
+  assert.deepEqual(
+    removed.map((l) => l.trim().slice(0, 14)),
+    ['{ "id": "x",  ', '"training": {"'],
+  );
   assert.match(added[0]!, /"id": "x", +"op": "Input", +"attrs": \{ "shape": \[3\] \}/);
   assert.match(added[1]!, /"dataset": \{"source": "xor", "size": 400, "noise": 0, "inputFeatures": \["x1", "x2", "x1\*x2"\]\}/);
   assert.deepEqual(analyzeModel(out).errors, [], 'the Input and the features agree');
@@ -323,10 +350,18 @@ test('setInputFeatures sets training.dataset.inputFeatures and the Input\'s shap
 test('setInputFeatures refuses unknown and repeated names, other datasets and an unknown Input, saying why', () => {
   refused(XOR_POINTS, { kind: 'setInputFeatures', features: ['x1', 'x3'] }, /"x3" is not an input feature: use x1, x2, x1\^2/);
   refused(XOR_POINTS, { kind: 'setInputFeatures', features: ['x1', 'x1'] }, /repeats "x1"/);
-  refused(XOR_POINTS.replace('"source": "xor"', '"source": "digits"'), { kind: 'setInputFeatures', features: ['x1'] }, /apply only to the generated 2-D datasets .* not to "digits"/);
+  refused(
+    XOR_POINTS.replace('"source": "xor"', '"source": "digits"'),
+    { kind: 'setInputFeatures', features: ['x1'] },
+    /apply only to the generated 2-D datasets .* not to "digits"/,
+  );
   // The example's own inline truth table is not a generated set either.
   refused(XOR, { kind: 'setInputFeatures', features: ['x1'] }, /apply only to the generated 2-D datasets .* not to "inline"/);
-  refused(XOR_POINTS.replace(/, "dataset": \{[^}]*\}/, ''), { kind: 'setInputFeatures', features: ['x1'] }, /no training\.dataset: choose one of the 2-D datasets first/);
+  refused(
+    XOR_POINTS.replace(/, "dataset": \{[^}]*\}/, ''),
+    { kind: 'setInputFeatures', features: ['x1'] },
+    /no training\.dataset: choose one of the 2-D datasets first/,
+  );
   const twoInputs = XOR_POINTS.replace('{ "id": "fc1",', '{ "id": "x2", "op": "Input", "attrs": { "shape": [2] } },\n    { "id": "fc1",');
   refused(twoInputs, { kind: 'setInputFeatures', features: ['x1'] }, /2 Input nodes \(x, x2\): name the one the dataset feeds in training\.dataset\.input/);
   // Named, it applies to that one.
@@ -364,10 +399,35 @@ test('refused edits say why: cycles, taken ports, unknown nodes, duplicate ids, 
   refused(XOR, { kind: 'renameNode', from: 'fc1', to: 'fc2' }, /"fc2" already exists/);
   refused(XOR, { kind: 'renameNode', from: 'ghost', to: 'z' }, /no node "ghost"/);
   refused(XOR, { kind: 'addNodes', nodes: [{ id: 'fc1', op: 'ReLU' }], edges: [] }, /"fc1" already exists/);
-  refused(XOR, { kind: 'addNodes', nodes: [{ id: 'a', op: 'ReLU' }, { id: 'a', op: 'ReLU' }], edges: [] }, /"a" already exists/);
+  refused(
+    XOR,
+    {
+      kind: 'addNodes',
+      nodes: [
+        { id: 'a', op: 'ReLU' },
+        { id: 'a', op: 'ReLU' },
+      ],
+      edges: [],
+    },
+    /"a" already exists/,
+  );
   refused(XOR, { kind: 'addNodes', nodes: [{ id: 'a', op: 'Frobnicate' }], edges: [] }, /Unknown op "Frobnicate"/);
   refused(XOR, { kind: 'addNodes', nodes: [{ id: 'a', op: 'Linear', attrs: { outFeatures: 0 } }], edges: [] }, /outFeatures" must be at least 1/);
-  refused(XOR, { kind: 'addNodes', nodes: [{ id: 'a', op: 'ReLU' }, { id: 'b', op: 'ReLU' }], edges: [{ from: 'a', to: 'b' }, { from: 'b', to: 'a' }] }, /cycle/);
+  refused(
+    XOR,
+    {
+      kind: 'addNodes',
+      nodes: [
+        { id: 'a', op: 'ReLU' },
+        { id: 'b', op: 'ReLU' },
+      ],
+      edges: [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'a' },
+      ],
+    },
+    /cycle/,
+  );
   refused(XOR, { kind: 'setAttr', nodeId: 'act1', attr: 'negativeSlope', value: 0.1 }, /ReLU has no attribute "negativeSlope"/);
   refused(XOR, { kind: 'setAttr', nodeId: 'x', attr: 'dtype', value: 'float64' }, /must be one of "float32", "int32"/);
   refused(XOR, { kind: 'setAttr', nodeId: 'x', attr: 'shape', value: [0] }, /positive integers/);
@@ -420,11 +480,16 @@ const VARIANTS: Record<string, string> = {
   otherKeyOrder: [
     '{',
     '  "edges": [',
-    ...MODEL.edges.map((e, i, a) => `      ${JSON.stringify({ to: e.to, from: e.from, ...(e.port !== undefined ? { port: e.port } : {}) })}${i < a.length - 1 ? ',' : ''}`),
+    ...MODEL.edges.map(
+      (e, i, a) => `      ${JSON.stringify({ to: e.to, from: e.from, ...(e.port !== undefined ? { port: e.port } : {}) })}${i < a.length - 1 ? ',' : ''}`,
+    ),
     '  ],',
     '  "training": {"optimizer": {"lr": 0.01, "type": "Adam"}, "seed": 0},',
     '  "nodes": [',
-    ...MODEL.nodes.map((n, i, a) => `      ${JSON.stringify({ ...(n.ui ? { ui: n.ui } : {}), op: n.op, ...(n.attrs ? { attrs: n.attrs } : {}), id: n.id })}${i < a.length - 1 ? ',' : ''}`),
+    ...MODEL.nodes.map(
+      (n, i, a) =>
+        `      ${JSON.stringify({ ...(n.ui ? { ui: n.ui } : {}), op: n.op, ...(n.attrs ? { attrs: n.attrs } : {}), id: n.id })}${i < a.length - 1 ? ',' : ''}`,
+    ),
     '  ],',
     '  "version": 1, "format": "nn-graph"',
     '}',
@@ -501,7 +566,10 @@ test('odd formatting: new lines copy the file’s indentation; a one-line array 
   // An empty "nodes": [] in a formatted file becomes one node a line.
   const empty = '{\n  "format": "nn-graph",\n  "version": 1,\n  "name": "m",\n  "nodes": [],\n  "edges": []\n}\n';
   const first = apply(empty, { kind: 'addNodes', nodes: [{ id: 'x', op: 'Input', attrs: { shape: [2] }, ui: { x: 0, y: 0 } }], edges: [] });
-  assert.equal(first, '{\n  "format": "nn-graph",\n  "version": 1,\n  "name": "m",\n  "nodes": [\n    { "id": "x", "op": "Input", "attrs": { "shape": [2] }, "ui": { "x": 0, "y": 0 } }\n  ],\n  "edges": []\n}\n');
+  assert.equal(
+    first,
+    '{\n  "format": "nn-graph",\n  "version": 1,\n  "name": "m",\n  "nodes": [\n    { "id": "x", "op": "Input", "attrs": { "shape": [2] }, "ui": { "x": 0, "y": 0 } }\n  ],\n  "edges": []\n}\n',
+  );
 });
 
 test('the MLP template can be built from an empty file, edit by edit, into a model with no errors', () => {
@@ -516,7 +584,13 @@ test('the MLP template can be built from an empty file, edit by edit, into a mod
   text = apply(text, { kind: 'setAttr', nodeId: 'fc2', attr: 'outFeatures', value: 2 });
   add('y', 'Target', { shape: [], dtype: 'int32' });
   add('loss', 'CrossEntropyLoss');
-  for (const [from, to, port] of [['x', 'fc1', 0], ['fc1', 'act1', 0], ['act1', 'fc2', 0], ['fc2', 'loss', 0], ['y', 'loss', 1]] as const) {
+  for (const [from, to, port] of [
+    ['x', 'fc1', 0],
+    ['fc1', 'act1', 0],
+    ['act1', 'fc2', 0],
+    ['fc2', 'loss', 0],
+    ['y', 'loss', 1],
+  ] as const) {
     text = apply(text, { kind: 'connect', edge: { from, to, port } });
   }
   text = apply(text, { kind: 'moveNodes', positions: { x: { x: 40, y: 120 }, fc1: { x: 220, y: 120 } } });
@@ -560,7 +634,11 @@ test('large models and large edits stay fast (no quadratic work)', () => {
   timed({ kind: 'moveNodes', positions: Object.fromEntries(nodes.map((n, i) => [n.id, { x: i * 2, y: 1 }])) });
   timed({ kind: 'renameNode', from: 'n2500', to: 'middle' });
   // A pasted cycle among many edges is still found and named.
-  const cyc = applyGraphEdit(text, { kind: 'addNodes', nodes: paste.slice(0, 20), edges: [...paste.slice(0, 20).map((p, i) => ({ from: i === 0 ? 'p19' : `p${i - 1}`, to: p.id }))] });
+  const cyc = applyGraphEdit(text, {
+    kind: 'addNodes',
+    nodes: paste.slice(0, 20),
+    edges: [...paste.slice(0, 20).map((p, i) => ({ from: i === 0 ? 'p19' : `p${i - 1}`, to: p.id }))],
+  });
   assert.ok(!cyc.ok);
   assert.match(cyc.reason, /^Connecting "p19" to "p0" would make a cycle \(p0 → p1 → p2 → .* → p18 → p19 → p0\); the graph must be acyclic\.$/);
 });

@@ -17,7 +17,13 @@ export { FakeUri };
  */
 export const unhandledRejections: unknown[] = [];
 process.on('unhandledRejection', (reason) => unhandledRejections.push(reason));
-after(() => assert.deepEqual(unhandledRejections.map((r) => (r instanceof Error ? r.stack : String(r))), [], 'unhandled promise rejections in the extension host'));
+after(() =>
+  assert.deepEqual(
+    unhandledRejections.map((r) => (r instanceof Error ? r.stack : String(r))),
+    [],
+    'unhandled promise rejections in the extension host',
+  ),
+);
 
 export class Position {
   constructor(
@@ -192,7 +198,8 @@ export async function startHost(opts: { workspaceFolder?: FakeUri } = {}): Promi
       if (!doc) throw fileNotFound(uri);
       return doc;
     },
-    getWorkspaceFolder: (uri: FakeUri) => (rec.workspaceFolder && uri.path.startsWith(rec.workspaceFolder.path + '/') ? { uri: rec.workspaceFolder, name: 'ws', index: 0 } : undefined),
+    getWorkspaceFolder: (uri: FakeUri) =>
+      rec.workspaceFolder && uri.path.startsWith(rec.workspaceFolder.path + '/') ? { uri: rec.workspaceFolder, name: 'ws', index: 0 } : undefined,
     async applyEdit(edit: WorkspaceEdit) {
       rec.edits.push(edit);
       const byDoc = new Map<FakeDocument, EditEntry[]>();

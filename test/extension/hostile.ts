@@ -33,7 +33,12 @@ export const HOSTILE: [string, unknown][] = [
   ['type not a string', { type: ['edit'] }],
   ['a Date', new Date()],
   ['a Map', new Map([['type', 'ready']])],
-  ['a class instance', new (class { type = 'ready'; })()],
+  [
+    'a class instance',
+    new (class {
+      type = 'ready';
+    })(),
+  ],
   ['ready with extra keys', { type: 'ready', extra: 1 }],
   ['runCommand of another command', { type: 'runCommand', command: 'workbench.action.terminal.new' }],
   ['runCommand of a prefixed command', { type: 'runCommand', command: 'backpropStudio.train' }],
@@ -84,7 +89,10 @@ export const HOSTILE: [string, unknown][] = [
   ['__proto__ as the message', JSON.parse('{"__proto__": {"type": "ready"}}')],
   ['__proto__ in an edit', edit(JSON.parse('{"kind": "setName", "name": "x", "__proto__": {"polluted": true}}'))],
   ['__proto__ in attrs', edit({ kind: 'addNodes', nodes: [JSON.parse('{"id":"a","op":"ReLU","attrs":{"__proto__":{"polluted":true}}}')], edges: [] })],
-  ['constructor.prototype in ui', edit({ kind: 'addNodes', nodes: [JSON.parse('{"id":"a","op":"ReLU","ui":{"constructor":{"prototype":{"polluted":true}}}}')], edges: [] })],
+  [
+    'constructor.prototype in ui',
+    edit({ kind: 'addNodes', nodes: [JSON.parse('{"id":"a","op":"ReLU","ui":{"constructor":{"prototype":{"polluted":true}}}}')], edges: [] }),
+  ],
   ['a training control that is not one', { type: 'trainingControl', action: 'format C:' }],
   ['a watched node that is not an id', { type: 'watchNode', nodeId: 'a b' }],
   ['a watched node that is a number', { type: 'watchNode', nodeId: 7 }],
@@ -95,7 +103,14 @@ export const HOSTILE: [string, unknown][] = [
   ['a training path with a dot', edit({ kind: 'setTraining', path: ['optimizer.lr'], value: 1 })],
   ['a training value nested 100 000 deep', edit({ kind: 'setTraining', path: ['dataset'], value: nested(100_000) })],
   ['a training value with 100 000 keys', edit({ kind: 'setTraining', path: ['dataset'], value: manyKeys(100_000) })],
-  ['a training value of 300 objects', edit({ kind: 'setTraining', path: ['dataset'], value: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, Object.fromEntries(Array.from({ length: 20 }, (_, j) => [`j${j}`, j]))])) })],
+  [
+    'a training value of 300 objects',
+    edit({
+      kind: 'setTraining',
+      path: ['dataset'],
+      value: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, Object.fromEntries(Array.from({ length: 20 }, (_, j) => [`j${j}`, j]))])),
+    }),
+  ],
   ['a training value of Infinity', edit({ kind: 'setTraining', path: ['optimizer', 'lr'], value: Infinity })],
   ['a training value that is null inside', edit({ kind: 'setTraining', path: ['dataset'], value: { source: null } })],
   ['input features that are not a list', edit({ kind: 'setInputFeatures', features: 'x1' })],
@@ -105,7 +120,31 @@ export const HOSTILE: [string, unknown][] = [
   ['more input features than there are', edit({ kind: 'setInputFeatures', features: new Array(8).fill('x1') })],
   ['input features left out', edit({ kind: 'setInputFeatures' })],
   ['input features with an Input id', edit({ kind: 'setInputFeatures', features: ['x1'], nodeId: 'x' })],
-  ['a getter that throws', { type: 'edit', version: 1, get edit() { throw new Error('boom'); } }],
-  ['a Proxy that throws', new Proxy({}, { ownKeys() { throw new Error('boom'); }, getPrototypeOf() { return Object.prototype; }, get() { throw new Error('boom'); } })],
+  [
+    'a getter that throws',
+    {
+      type: 'edit',
+      version: 1,
+      get edit() {
+        throw new Error('boom');
+      },
+    },
+  ],
+  [
+    'a Proxy that throws',
+    new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('boom');
+        },
+        getPrototypeOf() {
+          return Object.prototype;
+        },
+        get() {
+          throw new Error('boom');
+        },
+      },
+    ),
+  ],
 ];
-

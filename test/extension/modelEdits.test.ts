@@ -10,18 +10,32 @@ const WS = FakeUri.file('/ws');
 const enc = (s: string) => new TextEncoder().encode(s);
 const CSV = 'a,b,y\n' + Array.from({ length: 40 }, (_, i) => `${(i % 7) - 3},${(i % 5) - 2},${i % 2 ? 'odd' : 'even'}`).join('\n') + '\n';
 const model = (extra: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    format: 'nn-graph', version: 1, name: 'tiny',
-    nodes: [
-      { id: 'x', op: 'Input', attrs: { shape: [2] } },
-      { id: 'fc1', op: 'Linear', attrs: { outFeatures: 4 } }, { id: 'act', op: 'Tanh' },
-      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
-      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
-    ],
-    edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
-    training: { seed: 0, batchSize: 8, epochs: 2, dataset: { source: 'csv', path: 'data.csv', label: 'y' } },
-    ...extra,
-  }, null, 2);
+  JSON.stringify(
+    {
+      format: 'nn-graph',
+      version: 1,
+      name: 'tiny',
+      nodes: [
+        { id: 'x', op: 'Input', attrs: { shape: [2] } },
+        { id: 'fc1', op: 'Linear', attrs: { outFeatures: 4 } },
+        { id: 'act', op: 'Tanh' },
+        { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
+        { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+        { id: 'loss', op: 'CrossEntropyLoss' },
+      ],
+      edges: [
+        { from: 'x', to: 'fc1' },
+        { from: 'fc1', to: 'act' },
+        { from: 'act', to: 'fc2' },
+        { from: 'fc2', to: 'loss' },
+        { from: 'y', to: 'loss', port: 1 },
+      ],
+      training: { seed: 0, batchSize: 8, epochs: 2, dataset: { source: 'csv', path: 'data.csv', label: 'y' } },
+      ...extra,
+    },
+    null,
+    2,
+  );
 
 /** Calls `hook` right after each WorkspaceEdit is applied, with the edit's text. */
 function afterEachEdit(host: Host, hook: (text: string) => void): void {
@@ -46,7 +60,7 @@ test('what training learned and a canvas edit issued at the same time both land,
   afterEachEdit(host, (text) => {
     if (text.includes('"classes"')) setName(editor, 'from the canvas', editor.doc.version - 1);
   });
-  assert.equal((await host.rec.commands.get('backpropStudio.train')!(uri) as { status: string }).status, 'completed');
+  assert.equal(((await host.rec.commands.get('backpropStudio.train')!(uri)) as { status: string }).status, 'completed');
   await host.settle();
   assert.deepEqual(editor.posts('editRejected'), []);
   const json = JSON.parse(editor.doc.getText());
@@ -68,7 +82,7 @@ test('what training learned and a canvas edit issued at the same time both land,
     if (String(to) === 'file:///ws/m2.safetensors') setName(editor2, 'canvas first');
     return rename(from, to, options);
   };
-  assert.equal((await host.rec.commands.get('backpropStudio.train')!(uri2) as { status: string }).status, 'completed');
+  assert.equal(((await host.rec.commands.get('backpropStudio.train')!(uri2)) as { status: string }).status, 'completed');
   await host.settle();
   assert.deepEqual(editor2.posts('editRejected'), []);
   assert.equal(JSON.parse(editor2.doc.getText()).name, 'canvas first');
@@ -104,7 +118,7 @@ test('training’s edit waits for a canvas rename that is still copying its weig
   editor.send({ type: 'edit', version: editor.doc.version, edit: { kind: 'renameNode', from: 'fc1', to: 'hidden' } });
   await host.settle();
   assert.ok(gated, 'the rename is reading the weights file');
-  assert.equal((await host.rec.commands.get('backpropStudio.train')!(uri) as { status: string }).status, 'completed');
+  assert.equal(((await host.rec.commands.get('backpropStudio.train')!(uri)) as { status: string }).status, 'completed');
   await host.settle();
   assert.deepEqual(editor.posts('editRejected'), []);
   const json = JSON.parse(editor.doc.getText());

@@ -16,18 +16,32 @@ const enc = (s: string) => new TextEncoder().encode(s);
 const editMsg = (e: OpenEditor, edit: unknown) => ({ type: 'edit', version: e.doc.version, edit });
 
 const model = (extra: Record<string, unknown> = {}, training: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    format: 'nn-graph', version: 1, name: 'tiny',
-    nodes: [
-      { id: 'x', op: 'Input', attrs: { shape: [2] } },
-      { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } }, { id: 'act', op: 'Tanh' },
-      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
-      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
-    ],
-    edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
-    training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 32, epochs: 3, dataset: { source: 'circle', size: 200 }, ...training },
-    ...extra,
-  }, null, 2);
+  JSON.stringify(
+    {
+      format: 'nn-graph',
+      version: 1,
+      name: 'tiny',
+      nodes: [
+        { id: 'x', op: 'Input', attrs: { shape: [2] } },
+        { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } },
+        { id: 'act', op: 'Tanh' },
+        { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
+        { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+        { id: 'loss', op: 'CrossEntropyLoss' },
+      ],
+      edges: [
+        { from: 'x', to: 'fc1' },
+        { from: 'fc1', to: 'act' },
+        { from: 'act', to: 'fc2' },
+        { from: 'fc2', to: 'loss' },
+        { from: 'y', to: 'loss', port: 1 },
+      ],
+      training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 32, epochs: 3, dataset: { source: 'circle', size: 200 }, ...training },
+      ...extra,
+    },
+    null,
+    2,
+  );
 const csvModel = (path: string) => model({}, { dataset: { source: 'csv', path, label: 'y' } });
 const CSV = 'a,b,y\n' + Array.from({ length: 40 }, (_, i) => `${(i % 7) - 3},${(i % 5) - 2},${i % 2 ? 'odd' : 'even'}`).join('\n') + '\n';
 
@@ -58,7 +72,10 @@ test('Train refuses a CSV dataset path outside the workspace, says why, and read
   assert.equal(await train(host, uri), undefined);
   assert.deepEqual(errors(host), ['Backprop Studio: cannot train: training.dataset.path ("../../../etc/passwd") points outside /ws']);
   assert.equal(editor.posts('trainingState').at(-1)!.message, 'training.dataset.path ("../../../etc/passwd") points outside /ws');
-  assert.deepEqual(touched.filter((u) => !u.startsWith('file:///ws/')), []);
+  assert.deepEqual(
+    touched.filter((u) => !u.startsWith('file:///ws/')),
+    [],
+  );
 });
 
 test('a dataset path outside set through the training panel is refused as an edit, and Train on such a file refuses', async () => {
@@ -71,17 +88,23 @@ test('a dataset path outside set through the training panel is refused as an edi
   editor.send(editMsg(editor, { kind: 'setTraining', path: ['dataset', 'path'], value: '../../../etc/passwd' }));
   editor.send(editMsg(editor, { kind: 'setTraining', path: ['dataset'], value: { source: 'csv', path: '/etc/passwd', label: 'y' } }));
   await host.settle();
-  assert.deepEqual(editor.posts('editRejected').map((m) => m.reason), [
-    'training.dataset.path ("../../../etc/passwd") points outside /ws; nothing was changed.',
-    'training.dataset.path must be a path relative to the model file, found "/etc/passwd"; nothing was changed.',
-  ]);
+  assert.deepEqual(
+    editor.posts('editRejected').map((m) => m.reason),
+    [
+      'training.dataset.path ("../../../etc/passwd") points outside /ws; nothing was changed.',
+      'training.dataset.path must be a path relative to the model file, found "/etc/passwd"; nothing was changed.',
+    ],
+  );
   assert.equal(editor.doc.getText(), before);
   // The same path in the file (typed in the text editor, or a file from elsewhere): the panel's Train refuses.
   host.setText(editor.doc, csvModel('../../../etc/passwd'));
   editor.send({ type: 'trainingControl', action: 'start' });
   await host.settle();
   assert.deepEqual(errors(host), ['Backprop Studio: cannot train: training.dataset.path ("../../../etc/passwd") points outside /ws']);
-  assert.deepEqual(touched.filter((u) => !u.startsWith('file:///ws/')), []);
+  assert.deepEqual(
+    touched.filter((u) => !u.startsWith('file:///ws/')),
+    [],
+  );
 });
 
 test('with no workspace folder the model’s own folder is the limit for its dataset', async () => {
@@ -104,7 +127,12 @@ test('with no workspace folder the model’s own folder is the limit for its dat
 
 const f32 = (n: number, v: number) => ({ dtype: 'F32' as const, shape: [n], data: new Float32Array(n).fill(v) });
 const tinyWeights = (v: number) =>
-  encodeSafetensors({ 'fc1.weight': { dtype: 'F32', shape: [8, 2], data: new Float32Array(16).fill(v) }, 'fc1.bias': f32(8, 0), 'fc2.weight': { dtype: 'F32', shape: [2, 8], data: new Float32Array(16).fill(v) }, 'fc2.bias': f32(2, 0) });
+  encodeSafetensors({
+    'fc1.weight': { dtype: 'F32', shape: [8, 2], data: new Float32Array(16).fill(v) },
+    'fc1.bias': f32(8, 0),
+    'fc2.weight': { dtype: 'F32', shape: [2, 8], data: new Float32Array(16).fill(v) },
+    'fc2.bias': f32(2, 0),
+  });
 
 test('training a model with no "weights" key saves NAME.safetensors beside it without editing the document', async () => {
   const host = await startHost({ workspaceFolder: WS });
@@ -145,7 +173,14 @@ test('renaming a node copies its weights in NAME.safetensors when the model name
   editor.send(editMsg(editor, { kind: 'renameNode', from: 'fc1', to: 'hidden' }));
   await host.settle();
   assert.ok(editor.doc.getText().includes('"id": "hidden"'));
-  assert.deepEqual(Object.keys(decodeSafetensors(host.files.get('file:///ws/tiny.safetensors')!).tensors).sort(), ['fc1.bias', 'fc1.weight', 'fc2.bias', 'fc2.weight', 'hidden.bias', 'hidden.weight']);
+  assert.deepEqual(Object.keys(decodeSafetensors(host.files.get('file:///ws/tiny.safetensors')!).tensors).sort(), [
+    'fc1.bias',
+    'fc1.weight',
+    'fc2.bias',
+    'fc2.weight',
+    'hidden.bias',
+    'hidden.weight',
+  ]);
 });
 
 test('Export to TypeScript embeds the weights of NAME.safetensors, and refuses a "weights" path outside the workspace', async () => {
@@ -168,7 +203,10 @@ test('Export to TypeScript embeds the weights of NAME.safetensors, and refuses a
   host.rec.answers.saveDialog = FakeUri.file('/ws/out/bad.ts');
   assert.equal(await host.rec.commands.get('backpropStudio.exportTypeScript')!(bad), undefined);
   assert.deepEqual(errors(host), ['Backprop Studio: cannot export: "weights" ("../outside.safetensors") points outside /ws']);
-  assert.deepEqual(touched.filter((u) => !u.startsWith('file:///ws/')), []);
+  assert.deepEqual(
+    touched.filter((u) => !u.startsWith('file:///ws/')),
+    [],
+  );
   assert.equal(host.files.has('file:///ws/out/bad.ts'), false);
 });
 
@@ -212,7 +250,10 @@ test('a sidecar or dataset reached through a symbolic link that leads out of the
   ea.send(editMsg(ea, { kind: 'renameNode', from: 'fc1', to: 'hidden' }));
   ea.send({ type: 'trainingControl', action: 'reset' });
   await host.settle();
-  assert.match(String(ea.posts('editRejected')[0]?.reason), /^Renaming "fc1" would leave its trained weights behind: "weights" \("link\/w.safetensors"\) leads outside .*\/ws through a symbolic link \(to ".*\/outside\/w.safetensors"\)\.$/);
+  assert.match(
+    String(ea.posts('editRejected')[0]?.reason),
+    /^Renaming "fc1" would leave its trained weights behind: "weights" \("link\/w.safetensors"\) leads outside .*\/ws through a symbolic link \(to ".*\/outside\/w.safetensors"\)\.$/,
+  );
   assert.equal(ea.doc.version, 1);
 
   // No `weights` key: the default NAME.safetensors is a dangling link to outside; training would create its target.
@@ -228,9 +269,15 @@ test('a sidecar or dataset reached through a symbolic link that leads out of the
   assert.equal(msgs.length, 4, msgs.join('\n'));
   assert.match(msgs[0]!, /^Backprop Studio: cannot train: "weights" \("link\/w.safetensors"\) leads outside .*\/ws through a symbolic link/);
   assert.match(msgs[1]!, /^Backprop Studio: cannot reset the weights: "weights" \("link\/w.safetensors"\) leads outside .*\/ws through a symbolic link/);
-  assert.match(msgs[2]!, /^Backprop Studio: cannot train: the weights file \("dangling.safetensors"\) leads outside .*\/ws through a symbolic link \(to ".*\/outside\/new.safetensors"\)/);
+  assert.match(
+    msgs[2]!,
+    /^Backprop Studio: cannot train: the weights file \("dangling.safetensors"\) leads outside .*\/ws through a symbolic link \(to ".*\/outside\/new.safetensors"\)/,
+  );
   assert.match(msgs[3]!, /^Backprop Studio: cannot train: training.dataset.path \("link\/data.csv"\) leads outside .*\/ws through a symbolic link/);
-  assert.deepEqual(touched.filter((u) => u.includes('/link/') || u.includes('dangling.safetensors') || u.startsWith(out(''))), []);
+  assert.deepEqual(
+    touched.filter((u) => u.includes('/link/') || u.includes('dangling.safetensors') || u.startsWith(out(''))),
+    [],
+  );
 });
 
 test('a symbolic link that stays inside the workspace is followed: the weights go to the real file', async () => {
@@ -240,7 +287,6 @@ test('a symbolic link that stays inside the workspace is followed: the weights g
   assert.equal((await train(host, uri))?.status, 'completed');
   assert.ok(host.files.has(FakeUri.file(join(ws, 'sub', 'b.safetensors')).toString()), [...host.files.keys()].join('\n'));
 });
-
 
 test('a rename while the model trains is refused (the run would save over its copied weights); after the run it works', async () => {
   const host = await startHost({ workspaceFolder: WS });

@@ -22,7 +22,10 @@ test('opening sends the text with its version, never edits, never marks the file
   assert.deepEqual(lastDocument(e), { type: 'document', uri: URI.toString(), text: XOR, version: 1, readOnly: false });
   e.webview.posted.length = 0;
   e.send({ type: 'ready' });
-  assert.deepEqual(e.webview.posted, [{ type: 'document', uri: URI.toString(), text: XOR, version: 1, readOnly: false }, { type: 'uiPrefs', prefs: {} }]);
+  assert.deepEqual(e.webview.posted, [
+    { type: 'document', uri: URI.toString(), text: XOR, version: 1, readOnly: false },
+    { type: 'uiPrefs', prefs: {} },
+  ]);
   assert.equal(host.applied.length, 0);
   assert.equal(e.doc.isDirty, false);
   assert.equal(e.doc.version, 1);
@@ -32,7 +35,7 @@ test('opening sends the text with its version, never edits, never marks the file
   assert.deepEqual(e.webview.options?.localResourceRoots?.map((u) => u.path).sort(), [`${process.cwd()}/dist`, `${process.cwd()}/media`].sort());
 });
 
-test('view preferences are kept per workspace: one editor\'s change reaches every editor, and a new one opens with it', async () => {
+test("view preferences are kept per workspace: one editor's change reaches every editor, and a new one opens with it", async () => {
   const host = await startHost();
   const a = await host.open(URI, XOR);
   const b = await host.openAnother(a.doc);
@@ -216,7 +219,10 @@ test('diagnostics: published on open, updated on every change, cleared when the 
   await host.settle();
   assert.deepEqual(host.diagnostics.get(key), []);
   host.setText(e.doc, XOR.replace('{ "from": "x", "to": "fc1" },', ''));
-  assert.deepEqual(host.diagnostics.get(key)!.map((x) => (x.code as { value: string }).value), ['missing-input']);
+  assert.deepEqual(
+    host.diagnostics.get(key)!.map((x) => (x.code as { value: string }).value),
+    ['missing-input'],
+  );
   e.close();
   host.closeDocument(e.doc);
   assert.equal(host.diagnostics.has(key), false);
@@ -225,7 +231,13 @@ test('diagnostics: published on open, updated on every change, cleared when the 
 test('renaming a node renames its weights in the sidecar; undo keeps them; closing prunes the unused copies', async () => {
   const host = await startHost({ workspaceFolder: FakeUri.file('/ws') });
   const sidecar = FakeUri.file('/ws/xor.safetensors').toString();
-  host.files.set(sidecar, encodeSafetensors({ 'fc1.weight': { dtype: 'F32', shape: [8, 2], data: new Float32Array(16).fill(0.5) }, 'fc1.bias': { dtype: 'F32', shape: [8], data: new Float32Array(8) } }));
+  host.files.set(
+    sidecar,
+    encodeSafetensors({
+      'fc1.weight': { dtype: 'F32', shape: [8, 2], data: new Float32Array(16).fill(0.5) },
+      'fc1.bias': { dtype: 'F32', shape: [8], data: new Float32Array(8) },
+    }),
+  );
   host.files.set(URI.toString(), new TextEncoder().encode(XOR));
   const e = await host.open(URI, XOR);
   e.send(editMsg(e, { kind: 'renameNode', from: 'fc1', to: 'hidden' }));
@@ -233,7 +245,11 @@ test('renaming a node renames its weights in the sidecar; undo keeps them; closi
   assert.ok(e.doc.text.includes('"id": "hidden"'));
   let keys = Object.keys(decodeSafetensors(host.files.get(sidecar)!).tensors).sort();
   assert.deepEqual(keys, ['fc1.bias', 'fc1.weight', 'hidden.bias', 'hidden.weight']);
-  assert.deepEqual([...host.files.keys()].filter((k) => k.endsWith('.tmp')), [], 'the temporary file was renamed into place');
+  assert.deepEqual(
+    [...host.files.keys()].filter((k) => k.endsWith('.tmp')),
+    [],
+    'the temporary file was renamed into place',
+  );
   // Saved, then closed: the old keys go.
   host.save(e.doc);
   e.close();
@@ -300,9 +316,16 @@ test('openAsText and runCommand run the extension’s commands on this document'
 test('New Model offers every template with its note; each writes a model that analyses with no errors', async () => {
   const host = await startHost({ workspaceFolder: FakeUri.file('/ws') });
   const LABELS = [
-    'Empty model', 'MLP classifier for 2-D points', 'CNN for 28×28 digits', 'Residual MLP',
-    'Single neuron (micrograd)', 'Vanishing gradients: 10-layer sigmoid MLP', 'Deep ReLU MLP (10 layers)', 'Deep residual MLP (10 layers)',
-    'Exploding gradients: learning rate too high', 'Dead ReLUs: negative bias',
+    'Empty model',
+    'MLP classifier for 2-D points',
+    'CNN for 28×28 digits',
+    'Residual MLP',
+    'Single neuron (micrograd)',
+    'Vanishing gradients: 10-layer sigmoid MLP',
+    'Deep ReLU MLP (10 layers)',
+    'Deep residual MLP (10 layers)',
+    'Exploding gradients: learning rate too high',
+    'Dead ReLUs: negative bias',
   ];
   let items: readonly { label: string; detail?: string }[] = [];
   for (const label of LABELS) {
@@ -313,7 +336,10 @@ test('New Model offers every template with its note; each writes a model that an
     host.rec.answers.saveDialog = FakeUri.file(`/ws/${label.replace(/\W+/g, '-')}.json`);
     await host.rec.commands.get('backpropStudio.newModel')!();
   }
-  assert.deepEqual(items.map((i) => i.label), LABELS);
+  assert.deepEqual(
+    items.map((i) => i.label),
+    LABELS,
+  );
   const written = [...host.files.entries()].filter(([k]) => k.endsWith('.nn.json'));
   assert.equal(written.length, LABELS.length);
   for (const [uri, bytes] of written) {

@@ -64,7 +64,10 @@ test('following the link opens the graph editor and reveals the node once the we
   // A ready webview gets it at once; a Uri or a URI string works as well as the link's parts.
   await run(URI, 'fc1');
   await run(URI.toString(), 'fc1');
-  assert.deepEqual(e.posts('revealNode').slice(1), [{ type: 'revealNode', nodeId: 'fc1' }, { type: 'revealNode', nodeId: 'fc1' }]);
+  assert.deepEqual(e.posts('revealNode').slice(1), [
+    { type: 'revealNode', nodeId: 'fc1' },
+    { type: 'revealNode', nodeId: 'fc1' },
+  ]);
   assert.deepEqual(host.rec.messages, []);
 });
 
@@ -75,7 +78,10 @@ test('every graph editor on the model is told; one on another model is not', asy
   const other = await host.open(FakeUri.file('/ws/other.nn.json'), XOR);
   for (const e of [a, b, other]) e.send({ type: 'ready' });
   assert.equal(await host.rec.commands.get(COMMAND)!(URI.toString(), 'act1'), 2);
-  assert.deepEqual([a, b, other].map((e) => e.posts('revealNode').length), [1, 1, 0]);
+  assert.deepEqual(
+    [a, b, other].map((e) => e.posts('revealNode').length),
+    [1, 1, 0],
+  );
 });
 
 test('a node the model no longer has is named in a message and not sent; bad arguments fail with a reason', async () => {

@@ -12,7 +12,15 @@ test('the sidecar path: relative, a .safetensors file, inside the workspace fold
   assert.deepEqual(resolveSidecarPath('/ws/models/m.nn.json', './w/m.safetensors', '/ws'), { path: '/ws/models/w/m.safetensors' });
   assert.deepEqual(resolveSidecarPath('/ws/models/m.nn.json', '../weights/m.safetensors', '/ws'), { path: '/ws/weights/m.safetensors' });
   assert.deepEqual(resolveSidecarPath('/ws/models/m.nn.json', 'w\\m.safetensors', '/ws'), { path: '/ws/models/w/m.safetensors' });
-  for (const bad of ['../../etc/x.safetensors', '/etc/x.safetensors', 'C:/x.safetensors', '\\\\server\\x.safetensors', 'm.json', 'm.safetensors\0.txt', '../../../../../../x.safetensors']) {
+  for (const bad of [
+    '../../etc/x.safetensors',
+    '/etc/x.safetensors',
+    'C:/x.safetensors',
+    '\\\\server\\x.safetensors',
+    'm.json',
+    'm.safetensors\0.txt',
+    '../../../../../../x.safetensors',
+  ]) {
     assert.ok('error' in resolveSidecarPath('/ws/models/m.nn.json', bad, '/ws'), bad);
   }
   // No workspace folder: the model's own folder is the limit.

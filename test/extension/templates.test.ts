@@ -5,9 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  GraphModel, Tensor, Trainer, analyzeModel, buildDataset, readDatasetSpec, readTrainingSettings, splitDataset, type ExternalData,
-} from '../../engine';
+import { GraphModel, Tensor, Trainer, analyzeModel, buildDataset, readDatasetSpec, readTrainingSettings, splitDataset, type ExternalData } from '../../engine';
 import { templates, type NnModel } from '../../extension/templates';
 import { runTraining } from '../../engine/train/run';
 import type { FromWorker } from '../../extension/training/workerProtocol';
@@ -70,10 +68,14 @@ test('each lesson on gradients opens with a note of what to look for, stored in 
     const note = model(id).description;
     assert.ok(typeof note === 'string' && note.length > 100, `${id}: ${note}`);
   }
-  assert.deepEqual(templates.map((t) => t.id).filter((id) => LESSONS.includes(id)), LESSONS, 'offered in this order');
+  assert.deepEqual(
+    templates.map((t) => t.id).filter((id) => LESSONS.includes(id)),
+    LESSONS,
+    'offered in this order',
+  );
 });
 
-test('single neuron: micrograd\'s forward value and gradients, checkable by hand, and the note quotes them', async () => {
+test("single neuron: micrograd's forward value and gradients, checkable by hand, and the note quotes them", async () => {
   const json = model('single-neuron');
   const { model: m, data } = setup(json);
   assert.deepEqual(Array.from(data.inputs), [2, 0]);
@@ -83,7 +85,8 @@ test('single neuron: micrograd\'s forward value and gradients, checkable by hand
   const n = 2 * -3 + 0 * 1 + b;
   const o = Math.tanh(n);
   const loss = (o - 1) ** 2;
-  const dO = 2 * (o - 1), dN = dO * (1 - o * o);
+  const dO = 2 * (o - 1),
+    dN = dO * (1 - o * o);
   const pass = m.forward({ x: Tensor.fromData(data.inputs, [1, 2]), y: Tensor.fromData(data.targets, [1, 1]) }, { training: true, retainGrads: true });
   const close = (got: number, want: number, what: string) => assert.ok(Math.abs(got - want) < 1e-5, `${what}: ${got}, by hand ${want}`);
   close(pass.values.get('n')!.dataSync()[0], n, 'n');
@@ -101,7 +104,15 @@ test('single neuron: micrograd\'s forward value and gradients, checkable by hand
   close(1 - o * o, 0.5, 'tanh′');
   const note = json.description!;
   const minus = (v: number, digits: number) => `−${Math.abs(v).toFixed(digits)}`;
-  for (const quoted of [`n = ${n.toFixed(4)}`, `o = ${o.toFixed(4)}`, `(o − 1)² = ${loss.toFixed(4)}`, `2(o − 1) = ${minus(dO, 3)}`, `∂L/∂n = ${minus(dN, 3)}`, `∂L/∂w₁ = x₁·∂L/∂n = ${minus(2 * dN, 3)}`, `∂L/∂b = ${minus(dN, 3)}`]) {
+  for (const quoted of [
+    `n = ${n.toFixed(4)}`,
+    `o = ${o.toFixed(4)}`,
+    `(o − 1)² = ${loss.toFixed(4)}`,
+    `2(o − 1) = ${minus(dO, 3)}`,
+    `∂L/∂n = ${minus(dN, 3)}`,
+    `∂L/∂w₁ = x₁·∂L/∂n = ${minus(2 * dN, 3)}`,
+    `∂L/∂b = ${minus(dN, 3)}`,
+  ]) {
     assert.ok(note.includes(quoted), `the note should say "${quoted}": ${note}`);
   }
   // Training pushes o towards the target.
@@ -109,7 +120,7 @@ test('single neuron: micrograd\'s forward value and gradients, checkable by hand
   assert.ok(history.at(-1)!.trainLoss < loss / 2, `loss ${history.at(-1)!.trainLoss} from ${loss}`);
 });
 
-test('vanishing gradients: the 10-layer sigmoid MLP\'s first layer gets a weight gradient at least 1e5 times smaller than its last', async () => {
+test("vanishing gradients: the 10-layer sigmoid MLP's first layer gets a weight gradient at least 1e5 times smaller than its last", async () => {
   const g = await firstStepWeightGradRms(model('vanishing-gradients-sigmoid'));
   assert.equal(g.length, 10);
   assert.ok(g.at(-1)! / g[0] >= 1e5, `first ${g[0]}, last ${g.at(-1)}`);
@@ -119,7 +130,12 @@ test('vanishing gradients: the 10-layer sigmoid MLP\'s first layer gets a weight
   const msgs: FromWorker[] = [];
   let steps = 0;
   await runTraining(
-    { modelText: JSON.stringify(model('vanishing-gradients-sigmoid')), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 1e9, boundaryGrid: 0 } },
+    {
+      modelText: JSON.stringify(model('vanishing-gradients-sigmoid')),
+      sidecar: null,
+      external: {},
+      options: { overlay: true, maxUpdatesPerSecond: 1e9, boundaryGrid: 0 },
+    },
     (m) => msgs.push(m),
     { next: async () => (++steps > 1 ? 'stop' : 'go') },
   );
@@ -150,7 +166,7 @@ test('the same depth with ReLU spreads far less, and with residual connections l
   assert.ok(firstGood(hs) >= 0 && firstGood(hs) < firstGood(hr), `epochs to 90%: residual ${firstGood(hs)}, ReLU ${firstGood(hr)}`);
 });
 
-test('exploding gradients: the editor\'s run stops on the NaN guard within a few steps, naming the node, after flagging edges exploding', async () => {
+test("exploding gradients: the editor's run stops on the NaN guard within a few steps, naming the node, after flagging edges exploding", async () => {
   const run = async (json: NnModel) => {
     const msgs: FromWorker[] = [];
     await runTraining(
@@ -165,14 +181,20 @@ test('exploding gradients: the editor\'s run stops on the NaN guard within a few
   const nf = msgs.find((m) => m.type === 'nonFinite');
   assert.ok(nf && nf.type === 'nonFinite', JSON.stringify(msgs.map((m) => m.type)));
   assert.ok(nf.step <= 10, `stopped at step ${nf.step}`);
-  assert.ok(json.nodes.some((n) => n.id === nf.nodeId), `names ${nf.nodeId}`);
+  assert.ok(
+    json.nodes.some((n) => n.id === nf.nodeId),
+    `names ${nf.nodeId}`,
+  );
   // As the note and docs/training.md say: step 5, in fc3.
   assert.match(json.description!, new RegExp(`at step ${nf.step} a value overflows`));
   assert.equal(nf.nodeId, 'fc3');
   assert.match(nf.detail, new RegExp(`step ${nf.step}: non-finite values first appeared in the .* of node "${nf.nodeId}"`));
   // On the way there, the gradients grow by orders of magnitude a step and edges are flagged exploding.
   const updates = msgs.flatMap((m) => (m.type === 'gradients' ? [m.update] : []));
-  assert.ok(updates.some((u) => u.flags.includes('exploding')), JSON.stringify(updates.map((u) => u.flags)));
+  assert.ok(
+    updates.some((u) => u.flags.includes('exploding')),
+    JSON.stringify(updates.map((u) => u.flags)),
+  );
   const largest = updates.map((u) => Math.max(...u.edges));
   assert.ok(largest.at(-1)! > 1e6 * largest[0], `largest edge gradient by step: ${largest.join(', ')}`);
   for (const t of Object.values((await import('../../engine')).decodeSafetensors(nf.weights).tensors)) assert.ok(t.data.every(Number.isFinite));
@@ -184,7 +206,7 @@ test('exploding gradients: the editor\'s run stops on the NaN guard within a few
   assert.ok(fin.history.at(-1)!.trainLoss < 0.05, `loss ${fin.history.at(-1)!.trainLoss}`);
 });
 
-test('dead ReLUs: with fc1\'s bias at −4, whole hidden units get exactly zero weight gradient on every point, and never change', async () => {
+test("dead ReLUs: with fc1's bias at −4, whole hidden units get exactly zero weight gradient on every point, and never change", async () => {
   /** The hidden units of fc1 whose row of the weight gradient is exactly zero over the whole dataset. */
   const deadUnits = (json: NnModel) => {
     const { model: m, data } = setup(json);

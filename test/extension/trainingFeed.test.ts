@@ -6,7 +6,9 @@ import type { HostMessage } from '../../protocol/messages';
 
 const grad = (step: number): HostMessage => ({ type: 'gradients', update: { step, edges: [step], flags: [null], paramNorms: {} } });
 const state = (step: number): HostMessage => ({
-  type: 'trainingState', status: 'running', progress: { step, epoch: 0, epochs: 1, stepsPerEpoch: 100, loss: 1, samplesPerSecond: 1 },
+  type: 'trainingState',
+  status: 'running',
+  progress: { step, epoch: 0, epochs: 1, stepsPerEpoch: 100, loss: 1, samplesPerSecond: 1 },
 });
 const stepOf = (m: HostMessage) => (m.type === 'gradients' ? m.update.step : m.type === 'trainingState' ? m.progress!.step : -1);
 
@@ -36,7 +38,10 @@ test('kinds are kept apart and sent in the order they became due', () => {
   f.ack();
   f.ack();
   f.ack();
-  assert.deepEqual(sent.map((m) => `${m.type}:${stepOf(m)}`), ['gradients:1', 'trainingState:4', 'gradients:3']);
+  assert.deepEqual(
+    sent.map((m) => `${m.type}:${stepOf(m)}`),
+    ['gradients:1', 'trainingState:4', 'gradients:3'],
+  );
   f.dispose();
 });
 
@@ -45,7 +50,10 @@ test('the document and other messages are never held back', () => {
   f.post(grad(1));
   f.post({ type: 'document', uri: 'file:///a.nn.json', text: '{}', version: 3, readOnly: false });
   f.post({ type: 'editRejected', reason: 'no' });
-  assert.deepEqual(sent.map((m) => m.type), ['gradients', 'document', 'editRejected']);
+  assert.deepEqual(
+    sent.map((m) => m.type),
+    ['gradients', 'document', 'editRejected'],
+  );
   f.dispose();
 });
 
@@ -80,7 +88,10 @@ test('with a window of four, steady acknowledgements let every update through in
     f.post(grad(s));
     f.ack();
   }
-  assert.deepEqual(sent.map(stepOf), Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepEqual(
+    sent.map(stepOf),
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
   f.dispose();
 });
 
@@ -88,18 +99,34 @@ test('a real run sent to a view that draws one message at a time ends with every
   const { runTraining } = await import('../../engine/train/run');
   const { hostMessagesOf } = await import('../browser/fixtures/record-training');
   const model = {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
-      { id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc1', op: 'Linear', attrs: { outFeatures: 4 } }, { id: 'act', op: 'Tanh' },
-      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } }, { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+      { id: 'x', op: 'Input', attrs: { shape: [2] } },
+      { id: 'fc1', op: 'Linear', attrs: { outFeatures: 4 } },
+      { id: 'act', op: 'Tanh' },
+      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
+      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+      { id: 'loss', op: 'CrossEntropyLoss' },
     ],
-    edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    edges: [
+      { from: 'x', to: 'fc1' },
+      { from: 'fc1', to: 'act' },
+      { from: 'act', to: 'fc2' },
+      { from: 'fc2', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
     training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 20, epochs: 4, validationSplit: 0.2, dataset: { source: 'circle', size: 200 } },
   };
   let t = 0;
   const worker: import('../../extension/training/workerProtocol').FromWorker[] = [];
   // A clock 5 ms a call: the overlay (20/s), node statistics and boundary (4/s) send only some steps.
-  await runTraining({ modelText: JSON.stringify(model), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 8 } }, (m) => worker.push(m), { next: async () => 'go' }, () => (t += 5));
+  await runTraining(
+    { modelText: JSON.stringify(model), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 8 } },
+    (m) => worker.push(m),
+    { next: async () => 'go' },
+    () => (t += 5),
+  );
   const S = 4 * 8; // 160 training points, 20 a batch
   const { f, sent } = feed(4);
   // The run is faster than the view: everything is posted before the view has drawn anything.
@@ -109,7 +136,11 @@ test('a real run sent to a view that draws one message at a time ends with every
   const state = lastOf('trainingState');
   assert.ok(state?.type === 'trainingState' && state.status === 'completed');
   assert.equal(state.progress?.step, S);
-  const g = lastOf('gradients'), b = lastOf('boundary'), n = lastOf('nodeStats'), c = lastOf('stepCosts'), metrics = lastOf('trainingMetrics');
+  const g = lastOf('gradients'),
+    b = lastOf('boundary'),
+    n = lastOf('nodeStats'),
+    c = lastOf('stepCosts'),
+    metrics = lastOf('trainingMetrics');
   assert.equal(g?.type === 'gradients' && g.update.step, S);
   assert.equal(c?.type === 'stepCosts' && c.step, S);
   assert.equal(b?.type === 'boundary' && b.step, S);

@@ -12,7 +12,15 @@ const GOOD: WebviewMessage[] = [
   { type: 'runCommand', command: 'train' },
   { type: 'runCommand', command: 'stopTraining' },
   { type: 'runCommand', command: 'exportTypeScript' },
-  { type: 'edit', version: 0, edit: { kind: 'addNodes', nodes: [{ id: 'fc', op: 'Linear', attrs: { outFeatures: 8, bias: false }, ui: { x: 1.5, y: -2 } }], edges: [{ from: 'x', to: 'fc' }] } },
+  {
+    type: 'edit',
+    version: 0,
+    edit: {
+      kind: 'addNodes',
+      nodes: [{ id: 'fc', op: 'Linear', attrs: { outFeatures: 8, bias: false }, ui: { x: 1.5, y: -2 } }],
+      edges: [{ from: 'x', to: 'fc' }],
+    },
+  },
   { type: 'edit', version: 1, edit: { kind: 'addNodes', nodes: [{ id: 'r', op: 'Reshape', attrs: { shape: [-1, 4] } }], edges: [] } },
   { type: 'edit', version: 1, edit: { kind: 'moveNodes', positions: { a: { x: 0, y: 0 }, b_2: { x: -1e6, y: 1e6 } } } },
   { type: 'edit', version: 1, edit: { kind: 'deleteElements', nodeIds: ['a'], edges: [{ from: 'a', to: 'b', port: 1 }] } },
@@ -25,7 +33,11 @@ const GOOD: WebviewMessage[] = [
   { type: 'edit', version: 1, edit: { kind: 'renameNode', from: 'a', to: '_a1' } },
   { type: 'edit', version: Number.MAX_SAFE_INTEGER, edit: { kind: 'setName', name: '' } },
   { type: 'edit', version: 1, edit: { kind: 'setTraining', path: ['optimizer', 'lr'], value: 0.01 } },
-  { type: 'edit', version: 1, edit: { kind: 'setTraining', path: ['dataset'], value: { source: 'csv', path: 'a/b.csv', columns: { label: 'y' }, shuffle: true, split: [0.8, 0.2] } } },
+  {
+    type: 'edit',
+    version: 1,
+    edit: { kind: 'setTraining', path: ['dataset'], value: { source: 'csv', path: 'a/b.csv', columns: { label: 'y' }, shuffle: true, split: [0.8, 0.2] } },
+  },
   { type: 'edit', version: 1, edit: { kind: 'setTraining', path: ['epochs'], value: null } },
   { type: 'edit', version: 1, edit: { kind: 'setInputFeatures', features: ['x1', 'x2', 'x1^2', 'x2^2', 'x1*x2', 'sin(x1)', 'sin(x2)'] } },
   { type: 'edit', version: 1, edit: { kind: 'setInputFeatures', features: ['sin(x2)'] } },
@@ -60,7 +72,10 @@ test('malformed and hostile messages are refused with a reason, quickly, and pol
     const r = parseWebviewMessage(raw);
     const ms = performance.now() - t0;
     assert.equal(r.ok, false, `${what} was accepted: ${JSON.stringify((r as { msg?: unknown }).msg)?.slice(0, 200)}`);
-    assert.ok((r as { error: string }).error.length > 0 && (r as { error: string }).error.length < 300, `${what}: ${(r as { error: string }).error.slice(0, 300)}`);
+    assert.ok(
+      (r as { error: string }).error.length > 0 && (r as { error: string }).error.length < 300,
+      `${what}: ${(r as { error: string }).error.slice(0, 300)}`,
+    );
     assert.ok(ms < 500, `${what} took ${ms.toFixed(1)} ms`);
   }
   assert.equal(({} as Record<string, unknown>).polluted, undefined);

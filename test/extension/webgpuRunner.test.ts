@@ -14,15 +14,27 @@ import type { FromWorker } from '../../extension/training/workerProtocol';
 import { FakeUri, startHost, type Host, type OpenEditor } from './host-harness';
 
 const WS = FakeUri.file('/ws');
-const model = (epochs: number) => JSON.stringify({
-  format: 'nn-graph', version: 1,
-  nodes: [
-    { id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc', op: 'Linear', attrs: { outFeatures: 2 } },
-    { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
-  ],
-  edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
-  training: { seed: 0, optimizer: { type: 'SGD', lr: 0.1 }, batchSize: 16, epochs, dataset: { source: 'xor', size: 64 } },
-}, null, 2);
+const model = (epochs: number) =>
+  JSON.stringify(
+    {
+      format: 'nn-graph',
+      version: 1,
+      nodes: [
+        { id: 'x', op: 'Input', attrs: { shape: [2] } },
+        { id: 'fc', op: 'Linear', attrs: { outFeatures: 2 } },
+        { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+        { id: 'loss', op: 'CrossEntropyLoss' },
+      ],
+      edges: [
+        { from: 'x', to: 'fc' },
+        { from: 'fc', to: 'loss' },
+        { from: 'y', to: 'loss', port: 1 },
+      ],
+      training: { seed: 0, optimizer: { type: 'SGD', lr: 0.1 }, batchSize: 16, epochs, dataset: { source: 'xor', size: 64 } },
+    },
+    null,
+    2,
+  );
 
 type State = { status: string; backend?: string; progress?: { step: number } };
 const lastState = (e: OpenEditor) => e.posts('trainingState').at(-1) as State | undefined;
@@ -57,15 +69,19 @@ test('the editor with an adapter that presses Train runs it; every editor sees t
   const relayed: FromWorker[] = [];
   const gate = new StepGate((m) => a.send({ type: 'gpuRun', runId: start.runId, message: m }));
   gate.configure(start.input.options);
-  await runTraining(start.input, (m) => {
-    relayed.push(m);
-    a.send({ type: 'gpuRun', runId: start.runId, message: m });
-  }, gate);
+  await runTraining(
+    start.input,
+    (m) => {
+      relayed.push(m);
+      a.send({ type: 'gpuRun', runId: start.runId, message: m });
+    },
+    gate,
+  );
   const fin = relayed.at(-1)!;
   assert.ok(fin.type === 'finished');
   await until(() => lastState(b)?.status === 'completed' && host.files.has('file:///ws/m.safetensors'), 'completed, weights saved', [a, b]);
   assert.equal(lastState(a)?.backend, 'WebGPU: Fake GPU');
-  assert.deepEqual([...host.files.get('file:///ws/m.safetensors')!], [...fin.weights], 'the page\'s final weights are the sidecar');
+  assert.deepEqual([...host.files.get('file:///ws/m.safetensors')!], [...fin.weights], "the page's final weights are the sidecar");
   assert.ok(b.posts('gradients').length > 0 && b.posts('trainingMetrics').length > 0, 'the other editor draws the overlay and charts');
   // A message of another run is not this run's (nothing is left to change, and nothing breaks).
   a.send({ type: 'gpuRun', runId: start.runId + 1, message: { type: 'failed', message: 'stale' } });
@@ -82,7 +98,11 @@ function assertNeverBack(steps: number[]) {
 /** The weights of the same run on the CPU alone (4 steps an epoch). */
 async function uninterrupted(epochs: number): Promise<Uint8Array> {
   const msgs: FromWorker[] = [];
-  await runTraining({ modelText: model(epochs), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 0 } }, (m) => msgs.push(m), { next: async () => 'go' });
+  await runTraining(
+    { modelText: model(epochs), sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 0 } },
+    (m) => msgs.push(m),
+    { next: async () => 'go' },
+  );
   const end = msgs.at(-1)!;
   assert.ok(end.type === 'finished');
   return end.weights;
@@ -91,7 +111,8 @@ async function uninterrupted(epochs: number): Promise<Uint8Array> {
 function assertWeightsNear(got: Uint8Array, want: Uint8Array) {
   const g = decodeSafetensors(got).tensors;
   for (const [key, w] of Object.entries(decodeSafetensors(want).tensors)) {
-    for (let i = 0; i < w.data.length; i++) assert.ok(Math.abs(g[key].data[i] - w.data[i]) <= 1e-5 + 1e-4 * Math.abs(w.data[i]), `${key}[${i}]: ${g[key].data[i]}, uninterrupted ${w.data[i]}`);
+    for (let i = 0; i < w.data.length; i++)
+      assert.ok(Math.abs(g[key].data[i] - w.data[i]) <= 1e-5 + 1e-4 * Math.abs(w.data[i]), `${key}[${i}]: ${g[key].data[i]}, uninterrupted ${w.data[i]}`);
   }
 }
 
@@ -106,18 +127,23 @@ function page(a: OpenEditor, start: { runId: number; input: RunInput }, gate: St
   const send = (message: FromWorker | ({ type: 'checkpoint' } & RunCheckpoint)) => {
     if (!gone) a.send({ type: 'gpuRun', runId: start.runId, message });
   };
-  const done = runTraining(start.input, send, {
-    next: async (settle, at) => {
-      if (at.step < last) return gate.next(settle, at);
-      gone = true;
-      return 'stop';
+  const done = runTraining(
+    start.input,
+    send,
+    {
+      next: async (settle, at) => {
+        if (at.step < last) return gate.next(settle, at);
+        gone = true;
+        return 'stop';
+      },
+      traceNext: () => gate.traceNext(),
+      watched: () => gate.watched(),
+      checkpoint: (c) => {
+        if (keep(c.step)) send({ type: 'checkpoint', ...c });
+      },
     },
-    traceNext: () => gate.traceNext(),
-    watched: () => gate.watched(),
-    checkpoint: (c) => {
-      if (keep(c.step)) send({ type: 'checkpoint', ...c });
-    },
-  }, () => (t += 200));
+    () => (t += 200),
+  );
   return {
     done,
     go() {
@@ -138,7 +164,10 @@ async function startOnPage(epochs: number) {
   return { host, a, b, start, gate };
 }
 
-for (const [how, go] of [['hidden', (e: OpenEditor) => e.setVisible(false)], ['reloaded', (e: OpenEditor) => e.send({ type: 'ready' })]] as const) {
+for (const [how, go] of [
+  ['hidden', (e: OpenEditor) => e.setVisible(false)],
+  ['reloaded', (e: OpenEditor) => e.send({ type: 'ready' })],
+] as const) {
   test(`the editor that runs it ${how} mid-epoch: the CPU replays the steps shown since the last checkpoint and ends with the uninterrupted run's weights; the panel says from which step`, async () => {
     const { host, a, b, start, gate } = await startOnPage(3);
     // A test that fails leaves no run behind (its worker would keep the process alive).
@@ -199,7 +228,9 @@ test('without an adapter the CPU runs, saying why; with the setting cpu it says 
   assert.equal(lastState(a)?.backend, 'CPU: no WebGPU adapter');
   assert.equal(a.posts('gpuRunStart').length, 0);
 
-  (host.vscode.workspace as Record<string, unknown>).getConfiguration = (section: string) => ({ get: (key: string) => (section === 'backpropStudio.training' && key === 'backend' ? 'cpu' : undefined) });
+  (host.vscode.workspace as Record<string, unknown>).getConfiguration = (section: string) => ({
+    get: (key: string) => (section === 'backpropStudio.training' && key === 'backend' ? 'cpu' : undefined),
+  });
   b.send({ type: 'gpuAdapter', adapter: 'Fake GPU' });
   await host.rec.commands.get('backpropStudio.train')!(uri);
   assert.equal(lastState(b)?.backend, 'CPU: chosen in settings');

@@ -56,7 +56,9 @@ function violations(): string[] {
           if (problem) found.push(`${where} ${problem}`);
           continue;
         }
-        const target = relative(ROOT, normalize(join(dirname(file), spec))).split('\\').join('/');
+        const target = relative(ROOT, normalize(join(dirname(file), spec)))
+          .split('\\')
+          .join('/');
         const top = target.split('/')[0];
         if (top !== folder && !MAY_IMPORT[folder].includes(top)) found.push(`${where} imports ${target} (${folder} → ${top})`);
       }
@@ -77,7 +79,12 @@ test('the check sees imports in every form it has to catch', () => {
     "export type { A } from '../x';",
     "const m = await import('../x');",
     "import '../x';",
-    'import {\n  a,\n  b,\n} from \'../x\';',
+    "import {\n  a,\n  b,\n} from '../x';",
   ];
-  for (const form of forms) assert.deepEqual([...('\n' + form).matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3]), ['../x'], form);
+  for (const form of forms)
+    assert.deepEqual(
+      [...('\n' + form).matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3]),
+      ['../x'],
+      form,
+    );
 });

@@ -121,7 +121,10 @@ test('the graph editor: strict CSP, resources from dist/ and media/ only, the do
 
   webview.posted.length = 0;
   webview.receive!({ type: 'ready' });
-  assert.deepEqual(webview.posted, [{ type: 'document', uri: uri.toString(), text, version: 1, readOnly: false }, { type: 'uiPrefs', prefs: {} }]);
+  assert.deepEqual(webview.posted, [
+    { type: 'document', uri: uri.toString(), text, version: 1, readOnly: false },
+    { type: 'uiPrefs', prefs: {} },
+  ]);
 
   text = '{"format":"nn-graph","version":1,"name":"changed","nodes":[],"edges":[]}';
   document.version = 2;

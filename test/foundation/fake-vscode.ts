@@ -168,7 +168,17 @@ export function makeFakeVscode(): { vscode: Record<string, unknown>; rec: Record
       },
       createOutputChannel(name: string) {
         const line = (level: string) => (msg: string) => rec.log.push(`[${level}] ${name}: ${msg}`);
-        return { name, trace: line('trace'), debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error'), appendLine: line('info'), show() {}, dispose() {} };
+        return {
+          name,
+          trace: line('trace'),
+          debug: line('debug'),
+          info: line('info'),
+          warn: line('warn'),
+          error: line('error'),
+          appendLine: line('info'),
+          show() {},
+          dispose() {},
+        };
       },
     }),
     workspace: withFallback({

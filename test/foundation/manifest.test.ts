@@ -65,8 +65,13 @@ test('the custom editor opens *.nn.json files', () => {
 });
 
 test('engines.vscode and @types/vscode agree (vsce refuses a newer @types/vscode)', () => {
-  const engine = pkg.engines.vscode.replace(/^[\^~]/, '').split('.').map(Number);
-  const types = pkg.devDependencies['@types/vscode']!.replace(/^[\^~]/, '').split('.').map(Number);
+  const engine = pkg.engines.vscode
+    .replace(/^[\^~]/, '')
+    .split('.')
+    .map(Number);
+  const types = pkg.devDependencies['@types/vscode']!.replace(/^[\^~]/, '')
+    .split('.')
+    .map(Number);
   assert.ok(types[0]! < engine[0]! || (types[0] === engine[0] && types[1]! <= engine[1]!), `${types.join('.')} > ${engine.join('.')}`);
 });
 
@@ -94,7 +99,10 @@ test('activate() registers every contributed command and the custom editor, and 
   const { rec, context } = await loadExtension();
   assert.deepEqual([...rec.commands.keys()].sort(), [...contributed].sort());
   assert.ok(rec.customEditors.has(VIEW_TYPE), 'the graph editor provider is not registered');
-  assert.deepEqual([...rec.customEditors.keys()], pkg.contributes.customEditors.map((e) => e.viewType));
+  assert.deepEqual(
+    [...rec.customEditors.keys()],
+    pkg.contributes.customEditors.map((e) => e.viewType),
+  );
   // Everything registered is disposed with the extension.
   assert.ok(context.subscriptions.length >= contributed.length + 1);
   for (const d of context.subscriptions) d.dispose();
@@ -108,7 +116,12 @@ test('the CSP: default-src none, nonce-only scripts, no unsafe-eval or unsafe-in
   const csp = buildCsp(source, nonce);
   assert.doesNotMatch(csp, /unsafe-eval/);
   assert.doesNotMatch(csp, /unsafe-inline/);
-  const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+  const directives = new Map(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values]),
+  );
   assert.deepEqual(directives.get('default-src'), ["'none'"]);
   assert.deepEqual(directives.get('script-src'), [`'nonce-${nonce}'`]);
   assert.deepEqual(directives.get('style-src'), [source, `'nonce-${nonce}'`]);

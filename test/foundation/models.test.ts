@@ -32,7 +32,12 @@ function checkModel(where: string, m: Record<string, unknown>): void {
   }
   for (const [to, ps] of ports) {
     const sorted = [...ps].sort((a, b) => a - b);
-    if (sorted.length > 1) assert.deepEqual(sorted, sorted.map((_, i) => i), `${where}: ports of ${to}`);
+    if (sorted.length > 1)
+      assert.deepEqual(
+        sorted,
+        sorted.map((_, i) => i),
+        `${where}: ports of ${to}`,
+      );
   }
 }
 
@@ -53,7 +58,10 @@ test('every New Model template is a well-formed model, and written text reads ba
 
 test('formatModel writes one node and one edge a line', () => {
   const text = formatModel({ format: 'nn-graph', version: 1, name: 'n', nodes: [{ id: 'x', op: 'Input', attrs: { shape: [2] } }], edges: [] });
-  assert.equal(text, '{\n  "format": "nn-graph",\n  "version": 1,\n  "name": "n",\n  "nodes": [\n    { "id": "x", "op": "Input", "attrs": { "shape": [2] } }\n  ],\n  "edges": []\n}\n');
+  assert.equal(
+    text,
+    '{\n  "format": "nn-graph",\n  "version": 1,\n  "name": "n",\n  "nodes": [\n    { "id": "x", "op": "Input", "attrs": { "shape": [2] } }\n  ],\n  "edges": []\n}\n',
+  );
   assert.equal(compactJson({ a: 'x"y', b: [1, { c: null }] }), '{ "a": "x\\"y", "b": [1, { "c": null }] }');
 });
 

@@ -11,13 +11,37 @@ import { CONV_SPLIT_MIN_MACS } from '../../engine/backend/wasm/kernels/conv';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from '../../engine/backend/wasm/kernels';
 import { assertClose, flavours, rand } from './fast';
 
-function geometry(n: number, c: number, h: number, w: number, outC: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number): Conv2dGeometry {
+function geometry(
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  outC: number,
+  kh: number,
+  kw: number,
+  sh: number,
+  sw: number,
+  ph: number,
+  pw: number,
+): Conv2dGeometry {
   return { n, c, h, w, outC, kh, kw, sh, sw, ph, pw, oh: Math.floor((h + 2 * ph - kh) / sh) + 1, ow: Math.floor((w + 2 * pw - kw) / sw) + 1 };
 }
 
 const cases: Conv2dGeometry[] = [];
-for (const [h, w] of [[1, 1], [3, 3], [17, 17], [5, 9]]) {
-  for (const [kh, kw] of [[1, 1], [2, 2], [3, 3], [5, 5], [1, 3], [3, 2]]) {
+for (const [h, w] of [
+  [1, 1],
+  [3, 3],
+  [17, 17],
+  [5, 9],
+]) {
+  for (const [kh, kw] of [
+    [1, 1],
+    [2, 2],
+    [3, 3],
+    [5, 5],
+    [1, 3],
+    [3, 2],
+  ]) {
     for (const s of [1, 2, 3]) {
       for (const p of [0, 1, 2]) {
         if (h + 2 * p < kh || w + 2 * p < kw) continue;
@@ -44,11 +68,14 @@ for (const f of flavours()) {
   }
   test(`conv2d and its gradients (${f.name}) equal the TypeScript kernels`, () => {
     for (const g of cases) {
-      const x = rand(g.n * g.c * g.h * g.w), wt = rand(g.outC * g.c * g.kh * g.kw), gy = rand(g.n * g.outC * g.oh * g.ow);
+      const x = rand(g.n * g.c * g.h * g.w),
+        wt = rand(g.outC * g.c * g.kh * g.kw),
+        gy = rand(g.n * g.outC * g.oh * g.ow);
       const plain = reference.conv2d(x, wt, g);
       assertClose(conv2d(f.kernels, x, wt, g, null), plain, `forward ${name(g)}`);
       // With a bias: both kernels against the plain convolution plus the bias, added by hand.
-      const bias = rand(g.outC), ohw = g.oh * g.ow;
+      const bias = rand(g.outC),
+        ohw = g.oh * g.ow;
       const biased = plain.map((v, i) => v + bias[Math.floor(i / ohw) % g.outC]);
       assertClose(reference.conv2d(x, wt, g, bias), biased, `forward with bias, TypeScript ${name(g)}`);
       assertClose(conv2d(f.kernels, x, wt, g, bias), biased, `forward with bias ${name(g)}`);

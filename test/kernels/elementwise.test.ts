@@ -14,8 +14,12 @@ import { assertSame } from './same';
 
 const SIZES = [0, 1, 3, 5, 17, 129, 1031];
 const saved = wasm.routing.minElements;
-before(() => { wasm.routing.minElements = 0; });
-after(() => { wasm.routing.minElements = saved; });
+before(() => {
+  wasm.routing.minElements = 0;
+});
+after(() => {
+  wasm.routing.minElements = saved;
+});
 
 /** Random values with zeros, ±0, NaN and ±Infinity sprinkled in (where the size allows). */
 function withSpecials(n: number): Float32Array {
@@ -30,7 +34,13 @@ const ts = new CpuBackend();
 const f32 = (s: unknown) => s as Float32Array;
 const st = (a: Float32Array) => a as never;
 
-const UNARY: [UnaryOp, number][] = [['relu', 0], ['leakyRelu', 0.01], ['neg', 0], ['abs', 0], ['square', 0]];
+const UNARY: [UnaryOp, number][] = [
+  ['relu', 0],
+  ['leakyRelu', 0.01],
+  ['neg', 0],
+  ['abs', 0],
+  ['square', 0],
+];
 
 for (const f of flavours()) {
   const k = f.kernels;
@@ -38,7 +48,8 @@ for (const f of flavours()) {
   test(`unary and unaryBackward (${f.name}) equal the TypeScript kernels, NaN and Infinity included`, () => {
     for (const n of SIZES) {
       for (const [op, param] of UNARY) {
-        const x = withSpecials(n), gy = rand(n);
+        const x = withSpecials(n),
+          gy = rand(n);
         // leakyRelu's slope is rounded to float32 first: within an ulp.
         const tol = op === 'leakyRelu' ? 1e-6 : 0;
         const y = ew.unary(op, x, param);
@@ -59,16 +70,37 @@ for (const f of flavours()) {
   test(`binary (${f.name}) equals the TypeScript kernel for same shapes and each broadcast form`, () => {
     const shapes: [number[], number[]][] = [];
     for (const n of SIZES) shapes.push([[n], [n]]);
-    for (const c of [1, 3, 5, 17, 129]) shapes.push([[7, c], [c]], [[3, c], [1, c]]); // a bias row over the last axis
-    for (const hw of [1, 3, 5, 17, 129]) shapes.push([[2, 3, hw], [3, 1]], [[2, 5, hw], [1, 5, 1]]); // per channel
+    for (const c of [1, 3, 5, 17, 129])
+      shapes.push(
+        [[7, c], [c]],
+        [
+          [3, c],
+          [1, c],
+        ],
+      ); // a bias row over the last axis
+    for (const hw of [1, 3, 5, 17, 129])
+      shapes.push(
+        [
+          [2, 3, hw],
+          [3, 1],
+        ],
+        [
+          [2, 5, hw],
+          [1, 5, 1],
+        ],
+      ); // per channel
     for (const n of [1, 3, 17, 1031]) shapes.push([[n], [1]], [[2, n], []]); // a scalar
-    shapes.push([[4, 3, 5], [4, 1, 1]]); // a keepDim reduction's result
+    shapes.push([
+      [4, 3, 5],
+      [4, 1, 1],
+    ]); // a keepDim reduction's result
     for (const [big, small] of shapes) {
       for (const op of ['add', 'sub', 'mul', 'div'] as BinaryOp[]) {
         for (const swap of [false, true]) {
           const [aShape, bShape] = swap ? [small, big] : [big, small];
           const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
-          const a = withSpecials(size(aShape)), b = rand(size(bShape), 0.5, 2);
+          const a = withSpecials(size(aShape)),
+            b = rand(size(bShape), 0.5, 2);
           const want = ew.binary(op, a, aShape, b, bShape, big);
           assertSame(wasm.binary(k, op, a, aShape, b, bShape, big), want, `[${aShape}] ${op} [${bShape}]`);
         }
@@ -80,8 +112,13 @@ for (const f of flavours()) {
 
   test(`axpby and scale (${f.name}) equal the TypeScript kernels within float32 rounding`, () => {
     for (const n of SIZES) {
-      const a = rand(n), b = rand(n);
-      for (const [alpha, beta] of [[1, 1], [0.9, 0.1], [-0.3, 2.5]]) {
+      const a = rand(n),
+        b = rand(n);
+      for (const [alpha, beta] of [
+        [1, 1],
+        [0.9, 0.1],
+        [-0.3, 2.5],
+      ]) {
         assertSame(wasm.axpby(k, a, alpha, b, beta, n), f32(ts.axpby(st(a), alpha, st(b), beta, n)), `axpby(${alpha}, ${beta}) n=${n}`, 1e-6, 1e-6);
       }
       assertSame(wasm.scale(k, a, 0.1, n), f32(ts.scale(st(a), 0.1, n)), `scale n=${n}`, 1e-6, 1e-30);
@@ -90,13 +127,42 @@ for (const f of flavours()) {
 
   test(`sumTo (${f.name}) equals the TypeScript reduction for the bias-gradient forms`, () => {
     const cases: [number[], number[]][] = [];
-    for (const rows of [1, 3, 64]) for (const cols of [1, 3, 5, 17, 129]) cases.push([[rows, cols], [cols]], [[rows, cols], [1, cols]]);
-    for (const hw of [1, 3, 5, 17, 129]) cases.push([[2, 3, hw], [3, 1]], [[4, 5, hw], [1, 5, 1]]);
-    for (const n of [1, 3, 17, 1031]) cases.push([[n], [1]], [[3, n], [1, 1]]);
+    for (const rows of [1, 3, 64])
+      for (const cols of [1, 3, 5, 17, 129])
+        cases.push(
+          [[rows, cols], [cols]],
+          [
+            [rows, cols],
+            [1, cols],
+          ],
+        );
+    for (const hw of [1, 3, 5, 17, 129])
+      cases.push(
+        [
+          [2, 3, hw],
+          [3, 1],
+        ],
+        [
+          [4, 5, hw],
+          [1, 5, 1],
+        ],
+      );
+    for (const n of [1, 3, 17, 1031])
+      cases.push(
+        [[n], [1]],
+        [
+          [3, n],
+          [1, 1],
+        ],
+      );
     for (const [shape, to] of cases) {
       const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
       if (size(shape) === size(to)) continue; // nothing to sum: the backend copies
-      const x = rand(shape.reduce((p, d) => p * d, 1), -100, 100);
+      const x = rand(
+        shape.reduce((p, d) => p * d, 1),
+        -100,
+        100,
+      );
       assertSame(wasm.sumTo(k, x, shape, to), ew.sumTo(x, shape, to), `sumTo [${shape}] → [${to}]`, 1e-6, 1e-4);
     }
     // A non-block target stays on TypeScript.
@@ -130,11 +196,13 @@ for (const f of flavours()) {
   });
 
   test(`addRowVector (${f.name}) adds the bias to each row in place`, () => {
-    for (const rows of [1, 3, 64]) for (const cols of [1, 3, 5, 17, 129]) {
-      const x = rand(rows * cols), bias = rand(cols);
-      const want = f32(ts.addRowVector(st(x.slice()), st(bias), rows, cols));
-      assert.ok(wasm.addRowVector(k, x, bias, rows, cols));
-      assertSame(x, want, `addRowVector ${rows}×${cols}`);
-    }
+    for (const rows of [1, 3, 64])
+      for (const cols of [1, 3, 5, 17, 129]) {
+        const x = rand(rows * cols),
+          bias = rand(cols);
+        const want = f32(ts.addRowVector(st(x.slice()), st(bias), rows, cols));
+        assert.ok(wasm.addRowVector(k, x, bias, rows, cols));
+        assertSame(x, want, `addRowVector ${rows}×${cols}`);
+      }
   });
 }

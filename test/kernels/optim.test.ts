@@ -13,8 +13,12 @@ import { assertClose, flavours, rand } from './fast';
 const SIZES = [1, 3, 5, 17, 129, 1031];
 const STEPS = 5;
 const saved = wasm.routing.minElements;
-before(() => { wasm.routing.minElements = 0; });
-after(() => { wasm.routing.minElements = saved; });
+before(() => {
+  wasm.routing.minElements = 0;
+});
+after(() => {
+  wasm.routing.minElements = saved;
+});
 
 const ts = new CpuBackend();
 const st = (a: Float32Array) => a as never;
@@ -37,8 +41,10 @@ for (const f of flavours()) {
   test(`sgdStep (${f.name}) updates p and the momentum buffer in place as the TypeScript kernel, step after step`, () => {
     for (const n of SIZES) {
       for (const h of SGD) {
-        const p = rand(n), want = p.slice();
-        const buf = h.momentum ? new Float32Array(n) : null, wantBuf = buf && buf.slice();
+        const p = rand(n),
+          want = p.slice();
+        const buf = h.momentum ? new Float32Array(n) : null,
+          wantBuf = buf && buf.slice();
         for (let step = 0; step < STEPS; step++) {
           const g = rand(n);
           const hyper = { ...h, first: step === 0 };
@@ -55,7 +61,9 @@ for (const f of flavours()) {
   test(`adamStep (${f.name}) updates p, m and v in place as the TypeScript kernel, Adam and AdamW`, () => {
     for (const n of SIZES) {
       for (const h of ADAM) {
-        const p = rand(n), m = new Float32Array(n), v = new Float32Array(n);
+        const p = rand(n),
+          m = new Float32Array(n),
+          v = new Float32Array(n);
         const [wp, wm, wv] = [p.slice(), m.slice(), v.slice()];
         for (let step = 1; step <= STEPS; step++) {
           const g = rand(n);
@@ -71,7 +79,9 @@ for (const f of flavours()) {
   });
 
   test(`the optimizer kernels (${f.name}) update only the first size values of a longer storage`, () => {
-    const p = rand(40), g = rand(40), before = p.slice();
+    const p = rand(40),
+      g = rand(40),
+      before = p.slice();
     const want = p.slice();
     const h = { lr: 0.1, momentum: 0, weightDecay: 0, nesterov: false, dampening: 0, first: true };
     wasm.sgdStep(f.kernels, p, g, null, 33, h);

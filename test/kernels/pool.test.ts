@@ -16,8 +16,21 @@ function pool(n: number, c: number, h: number, w: number, kh: number, kw: number
 }
 
 const cases: Conv2dGeometry[] = [];
-for (const [h, w] of [[1, 1], [3, 3], [17, 17], [5, 12], [28, 28]]) {
-  for (const [kh, kw] of [[1, 1], [2, 2], [3, 3], [5, 5], [2, 3], [3, 1]]) {
+for (const [h, w] of [
+  [1, 1],
+  [3, 3],
+  [17, 17],
+  [5, 12],
+  [28, 28],
+]) {
+  for (const [kh, kw] of [
+    [1, 1],
+    [2, 2],
+    [3, 3],
+    [5, 5],
+    [2, 3],
+    [3, 1],
+  ]) {
     for (const s of [1, 2, 3]) {
       for (const p of [0, 1, 2]) {
         if (2 * p > kh || 2 * p > kw || h + 2 * p < kh || w + 2 * p < kw) continue;
@@ -26,7 +39,12 @@ for (const [h, w] of [[1, 1], [3, 3], [17, 17], [5, 12], [28, 28]]) {
     }
   }
 }
-cases.push(pool(2, 3, 9, 7, 3, 2, 1, 2, 1, 0), pool(32, 8, 26, 26, 2, 2, 2, 2, 0, 0), pool(2, 16, 11, 11, 2, 2, 2, 2, 0, 0), pool(1, 2, 4, 19, 2, 2, 2, 2, 0, 0));
+cases.push(
+  pool(2, 3, 9, 7, 3, 2, 1, 2, 1, 0),
+  pool(32, 8, 26, 26, 2, 2, 2, 2, 0, 0),
+  pool(2, 16, 11, 11, 2, 2, 2, 2, 0, 0),
+  pool(1, 2, 4, 19, 2, 2, 2, 2, 0, 0),
+);
 
 const name = (g: Conv2dGeometry) => `n${g.n} c${g.c} ${g.h}×${g.w}, k${g.kh}×${g.kw} s${g.sh},${g.sw} p${g.ph},${g.pw}`;
 
@@ -42,7 +60,8 @@ for (const f of flavours()) {
     for (const g of cases) {
       for (const specials of [false, true]) {
         const x = tiedInput(g.n * g.c * g.h * g.w, specials);
-        const want = reference.maxPool2d(x, g), got = maxPool2d(f.kernels, x, g);
+        const want = reference.maxPool2d(x, g),
+          got = maxPool2d(f.kernels, x, g);
         assert.deepEqual(got.argmax, want.argmax, `argmax ${name(g)}${specials ? ' with NaN' : ''}`);
         assert.deepEqual(got.out, want.out, `values ${name(g)}${specials ? ' with NaN' : ''}`);
         const gy = rand(want.out.length);
@@ -53,7 +72,8 @@ for (const f of flavours()) {
 
   test(`average pooling (${f.name}) and its gradient equal the TypeScript kernels`, () => {
     for (const g of cases) {
-      const x = rand(g.n * g.c * g.h * g.w), gy = rand(g.n * g.c * g.oh * g.ow);
+      const x = rand(g.n * g.c * g.h * g.w),
+        gy = rand(g.n * g.c * g.oh * g.ow);
       assertClose(avgPool2d(f.kernels, x, g), reference.avgPool2d(x, g), `forward ${name(g)}`);
       assertClose(avgPool2dBackward(f.kernels, gy, g), reference.avgPool2dBackward(gy, g), `backward ${name(g)}`);
     }

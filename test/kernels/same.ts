@@ -9,7 +9,8 @@ export function assertSame(got: ArrayLike<number> | null, want: ArrayLike<number
   if (!got) return assert.fail(`${what}: the fast kernel did not run`);
   assert.equal(got.length, want.length, `${what}: length`);
   for (let i = 0; i < want.length; i++) {
-    const g: number = got[i], w: number = want[i];
+    const g: number = got[i],
+      w: number = want[i];
     const ok = Number.isNaN(w) ? Number.isNaN(g) : !Number.isFinite(w) ? g === w : Math.abs(g - w) <= atol + rtol * Math.abs(w);
     if (!ok) assert.fail(`${what}: element ${i} is ${g}, expected ${w}`);
   }

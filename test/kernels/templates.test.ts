@@ -8,7 +8,15 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  GraphModel, Trainer, buildDataset, readDatasetSpec, readTrainingSettings, splitDataset, useTypeScriptKernels, useWasmKernels, type ExternalData,
+  GraphModel,
+  Trainer,
+  buildDataset,
+  readDatasetSpec,
+  readTrainingSettings,
+  splitDataset,
+  useTypeScriptKernels,
+  useWasmKernels,
+  type ExternalData,
 } from '../../engine';
 import { readKernelBinaries, startKernelWorkers } from '../../common/kernels';
 import { templates, type NnModel } from '../../extension/templates';
@@ -52,9 +60,14 @@ test('every template trains to the same losses on the WebAssembly kernels as on 
       await t.test(`${tpl.id} (${info.kernels})`, () => {
         assert.equal(got.length, want.length, `WebAssembly ${got.at(-1)}; TypeScript ${want.at(-1)}`);
         for (let i = 0; i < want.length; i++) {
-          const w = want[i], g = got[i];
+          const w = want[i],
+            g = got[i];
           if (typeof w === 'string') assert.equal(g, w, 'the same NaN stop');
-          else assert.ok(typeof g === 'number' && Math.abs(g - w) <= 1e-3 * Math.max(1, Math.abs(w)), `step ${i + 1}: loss ${g} on WebAssembly, ${w} on TypeScript`);
+          else
+            assert.ok(
+              typeof g === 'number' && Math.abs(g - w) <= 1e-3 * Math.max(1, Math.abs(w)),
+              `step ${i + 1}: loss ${g} on WebAssembly, ${w} on TypeScript`,
+            );
         }
       });
     }

@@ -9,13 +9,21 @@ import type { GraphModel, Trainer } from '../../engine';
 function setUp(values: number) {
   let t = 0;
   const trainer = {
-    step: 0, epoch: 0,
+    step: 0,
+    epoch: 0,
     position: () => ({ step: trainer.step, history: [], partial: { loss: 0, correct: 0, samples: 0 } }),
-    optimizer: { exportState: async () => ({ kind: 'Adam', params: [{ step: trainer.step, buffers: { m: new Float32Array(values), v: new Float32Array(values) } }] }) },
+    optimizer: {
+      exportState: async () => ({ kind: 'Adam', params: [{ step: trainer.step, buffers: { m: new Float32Array(values), v: new Float32Array(values) } }] }),
+    },
   };
   const model = { stateDict: async () => ({ w: { dtype: 'F32', shape: [values], data: new Float32Array(values) } }) };
   const sent: RunCheckpoint[] = [];
-  const c = new Checkpoints(model as unknown as GraphModel, trainer as unknown as Trainer, (x) => sent.push(x), () => t);
+  const c = new Checkpoints(
+    model as unknown as GraphModel,
+    trainer as unknown as Trainer,
+    (x) => sent.push(x),
+    () => t,
+  );
   /** One step taken `ms` after the last, then the checkpoint's reads given time to arrive. */
   const step = async (ms: number, epochEnd = false) => {
     t += ms;
@@ -26,14 +34,14 @@ function setUp(values: number) {
   return { c, step, sent: () => sent.map((x) => x.step) };
 }
 
-test('a small model: one at the first step, then about once a second, and at every epoch\'s end', async () => {
+test("a small model: one at the first step, then about once a second, and at every epoch's end", async () => {
   const { step, sent } = setUp(100);
   for (let i = 0; i < 12; i++) await step(250, i === 5);
   // Steps at 250 ms … 3000 ms: the first, then one a second after the last; step 6 ends an epoch.
   assert.deepEqual(sent(), [1, 5, 6, 10]);
 });
 
-test('a large model\'s checkpoints come less often: about its size over CHECKPOINT_BYTES_PER_SECOND', async () => {
+test("a large model's checkpoints come less often: about its size over CHECKPOINT_BYTES_PER_SECOND", async () => {
   // 2.5 million values in each of weights, m and v: 30 MB, 2.86 s at 10 MiB/s: steps every 500 ms, so every sixth step.
   const { step, sent } = setUp(2_500_000);
   for (let i = 0; i < 16; i++) await step(500);

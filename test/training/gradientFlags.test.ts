@@ -20,8 +20,14 @@ test('a sustained rise of more than 10× within 50 steps is flagged exploding', 
   for (let s = 0; s < 20; s += 2) snaps.push([s, 0.01]);
   for (let s = 20; s < 40; s += 2) snaps.push([s, 0.5]);
   const flags = flagsOf(snaps);
-  assert.ok(flags.slice(0, 10).every((x) => x === null), 'nothing before the rise');
-  assert.ok(flags.slice(12).every((x) => x === 'exploding'), `the rise is flagged: ${flags.join(',')}`);
+  assert.ok(
+    flags.slice(0, 10).every((x) => x === null),
+    'nothing before the rise',
+  );
+  assert.ok(
+    flags.slice(12).every((x) => x === 'exploding'),
+    `the rise is flagged: ${flags.join(',')}`,
+  );
 });
 
 test('the same rise spread over more than 50 steps is not flagged', () => {

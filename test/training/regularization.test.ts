@@ -12,20 +12,33 @@ const close = (got: ArrayLike<number>, want: number[], what: string) => {
 /** y = x·Wᵀ + b with W = [0.5, -0.25, 0], b = 0.1, MSE against a float target; SGD lr 0.1. */
 function oneLayer(l1: number | undefined) {
   return {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [3] } },
       { id: 'fc', op: 'Linear', attrs: { outFeatures: 1 } },
-      { id: 'y', op: 'Target', attrs: { shape: [1] } }, { id: 'loss', op: 'MSELoss' },
+      { id: 'y', op: 'Target', attrs: { shape: [1] } },
+      { id: 'loss', op: 'MSELoss' },
     ],
-    edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    edges: [
+      { from: 'x', to: 'fc' },
+      { from: 'fc', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
     params: { 'fc.weight': { shape: [1, 3], data: [0.5, -0.25, 0] }, 'fc.bias': { shape: [1], data: [0.1] } },
     training: { seed: 0, optimizer: { type: 'SGD', lr: 0.1 }, ...(l1 === undefined ? {} : { l1 }) },
   };
 }
 
 /** One sample: x = [1, 2, 3], target 1. */
-const sample: Dataset = { n: 1, inputs: new Float32Array([1, 2, 3]), inputShape: [3], targets: new Float32Array([1]), targetShape: [1], targetDtype: 'float32' };
+const sample: Dataset = {
+  n: 1,
+  inputs: new Float32Array([1, 2, 3]),
+  inputShape: [3],
+  targets: new Float32Array([1]),
+  targetShape: [1],
+  targetDtype: 'float32',
+};
 
 test('one SGD step with training.l1 = 0.5 matches the step worked by hand', async () => {
   const model = GraphModel.create(JSON.stringify(oneLayer(0.5)));
@@ -51,7 +64,8 @@ test('without training.l1 the step is the plain one', async () => {
 
 test('the penalty covers Linear, Conv2d and Embedding weights, not biases or normalisation parameters', () => {
   const json = {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [2] } },
       { id: 'fc1', op: 'Linear', attrs: { outFeatures: 2 } },
@@ -59,15 +73,25 @@ test('the penalty covers Linear, Conv2d and Embedding weights, not biases or nor
       { id: 'bn', op: 'BatchNorm1d' },
       { id: 'fc2', op: 'Linear', attrs: { outFeatures: 1, bias: false } },
     ],
-    edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'ln' }, { from: 'ln', to: 'bn' }, { from: 'bn', to: 'fc2' }],
+    edges: [
+      { from: 'x', to: 'fc1' },
+      { from: 'fc1', to: 'ln' },
+      { from: 'ln', to: 'bn' },
+      { from: 'bn', to: 'fc2' },
+    ],
     params: {
-      'fc1.weight': { shape: [2, 2], data: [1, -2, 0, 0.5] }, 'fc1.bias': { shape: [2], data: [3, -3] },
-      'ln.weight': { shape: [2], data: [2, 2] }, 'ln.bias': { shape: [2], data: [1, 1] },
+      'fc1.weight': { shape: [2, 2], data: [1, -2, 0, 0.5] },
+      'fc1.bias': { shape: [2], data: [3, -3] },
+      'ln.weight': { shape: [2], data: [2, 2] },
+      'ln.bias': { shape: [2], data: [1, 1] },
       'fc2.weight': { shape: [1, 2], data: [-0.25, 4] },
     },
   };
   const model = GraphModel.create(JSON.stringify(json));
-  assert.deepEqual(l1Weights(model).map(([k]) => k), ['fc1.weight', 'fc2.weight']);
+  assert.deepEqual(
+    l1Weights(model).map(([k]) => k),
+    ['fc1.weight', 'fc2.weight'],
+  );
   const p = l1Penalty(model, 0.1)!;
   // 0.1·(1 + 2 + 0 + 0.5 + 0.25 + 4) = 0.775
   assert.ok(Math.abs(p.itemSync() - 0.775) < 1e-6, `penalty ${p.itemSync()}`);
@@ -81,7 +105,10 @@ test('the penalty covers Linear, Conv2d and Embedding weights, not biases or nor
 test('training.l1 must be a non-negative number', () => {
   for (const bad of [-0.1, 'x', null, [1]]) {
     const a = analyzeModel({ ...oneLayer(undefined), training: { l1: bad } });
-    assert.ok(a.errors.some((e) => e.key === 'training.l1' && /training\.l1 must be a non-negative number/.test(e.message)), `${JSON.stringify(bad)}: ${JSON.stringify(a.errors)}`);
+    assert.ok(
+      a.errors.some((e) => e.key === 'training.l1' && /training\.l1 must be a non-negative number/.test(e.message)),
+      `${JSON.stringify(bad)}: ${JSON.stringify(a.errors)}`,
+    );
   }
   assert.deepEqual(analyzeModel({ ...oneLayer(0.01) }).errors, []);
 });

@@ -11,14 +11,23 @@ import type { TrainPoint } from '../../protocol/messages';
 
 function mlp(source: string, extra: Record<string, unknown> = {}, hidden = 8) {
   return {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [2] } },
-      { id: 'fc1', op: 'Linear', attrs: { outFeatures: hidden } }, { id: 'act', op: 'Tanh' },
+      { id: 'fc1', op: 'Linear', attrs: { outFeatures: hidden } },
+      { id: 'act', op: 'Tanh' },
       { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
-      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+      { id: 'loss', op: 'CrossEntropyLoss' },
     ],
-    edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    edges: [
+      { from: 'x', to: 'fc1' },
+      { from: 'fc1', to: 'act' },
+      { from: 'act', to: 'fc2' },
+      { from: 'fc2', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
     training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 32, epochs: 15, validationSplit: 0.2, dataset: { source, size: 400, noise: 0 } },
     ...extra,
   };
@@ -45,7 +54,7 @@ for (const source of ['xor', 'circle']) {
   });
 }
 
-test('overlay gradients agree with the engine\'s own node gradients', async () => {
+test("overlay gradients agree with the engine's own node gradients", async () => {
   // One full-batch step: the overlay's RMS per edge must equal the RMS of the gradient autograd gives
   // the edge's source node (each node here feeds exactly one edge).
   const json = mlp('circle', {}, 6);
@@ -59,7 +68,10 @@ test('overlay gradients agree with the engine\'s own node gradients', async () =
   const model = GraphModel.create(JSON.stringify(json));
   const data = buildDataset(model, readDatasetSpec(json.training).spec!);
   const { train } = splitDataset(data, 0.2, 0);
-  const pass = model.forward({ x: Tensor.fromData(train.inputs, [train.n, 2]), y: Tensor.fromData(train.targets, [train.n], 'int32') }, { training: true, retainGrads: true });
+  const pass = model.forward(
+    { x: Tensor.fromData(train.inputs, [train.n, 2]), y: Tensor.fromData(train.targets, [train.n], 'int32') },
+    { training: true, retainGrads: true },
+  );
   pass.loss!.backward();
   json.edges.forEach((e, i) => {
     const grad = pass.values.get(e.from)!.grad;
@@ -69,7 +81,8 @@ test('overlay gradients agree with the engine\'s own node gradients', async () =
     assert.ok(Math.abs(g.update.edges[i] - rms) <= 1e-6 + 1e-4 * rms, `edge ${i} (${e.from} → ${e.to}): overlay ${g.update.edges[i]} vs engine ${rms}`);
   });
   // Parameter-gradient norms are per node.
-  const w = model.state.get('fc1.weight')!.grad!.dataSync(), b = model.state.get('fc1.bias')!.grad!.dataSync();
+  const w = model.state.get('fc1.weight')!.grad!.dataSync(),
+    b = model.state.get('fc1.bias')!.grad!.dataSync();
   const norm = Math.sqrt([...w, ...b].reduce((s, v) => s + v * v, 0));
   assert.ok(Math.abs(g.update.paramNorms.fc1 - norm) <= 1e-5 * norm);
 });
@@ -78,7 +91,12 @@ test('overlay updates are throttled to the requested rate', async () => {
   let t = 0;
   const msgs: FromWorker[] = [];
   // A fake clock advancing 10 ms a step: at 20 updates/s, one snapshot every 5 steps.
-  await runTraining({ modelText: JSON.stringify(mlp('xor')), sidecar: null, external: {}, options: { ...OPTS, maxUpdatesPerSecond: 20 } }, (m) => msgs.push(m), always, () => (t += 10));
+  await runTraining(
+    { modelText: JSON.stringify(mlp('xor')), sidecar: null, external: {}, options: { ...OPTS, maxUpdatesPerSecond: 20 } },
+    (m) => msgs.push(m),
+    always,
+    () => (t += 10),
+  );
   const steps = msgs.filter((m) => m.type === 'gradients').map((m) => (m.type === 'gradients' ? m.update.step : 0));
   assert.ok(steps.length > 10);
   for (let i = 1; i < steps.length; i++) assert.ok(steps[i] - steps[i - 1] >= 2, `updates at steps ${steps[i - 1]} and ${steps[i]}`);
@@ -99,7 +117,13 @@ test('NaN stops the run, names the step and the first node, and keeps finite wei
   // log of a linear layer's output: negative values make NaN in the first step.
   const json = mlp('xor');
   json.nodes.splice(2, 1, { id: 'lg', op: 'Log' });
-  json.edges = [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'lg' }, { from: 'lg', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }];
+  json.edges = [
+    { from: 'x', to: 'fc1' },
+    { from: 'fc1', to: 'lg' },
+    { from: 'lg', to: 'fc2' },
+    { from: 'fc2', to: 'loss' },
+    { from: 'y', to: 'loss', port: 1 },
+  ];
   const msgs = await run(json);
   const nf = msgs.find((m) => m.type === 'nonFinite');
   assert.ok(nf && nf.type === 'nonFinite', JSON.stringify(msgs.map((m) => m.type)));
@@ -113,7 +137,10 @@ test('a model without a dataset fails with a message, not an exception', async (
   const json = mlp('xor');
   delete (json.training as Record<string, unknown>).dataset;
   const msgs = await run(json);
-  assert.deepEqual(msgs.map((m) => m.type), ['failed']);
+  assert.deepEqual(
+    msgs.map((m) => m.type),
+    ['failed'],
+  );
   assert.match((msgs[0] as { message: string }).message, /dataset/);
 });
 
@@ -145,7 +172,6 @@ test('the bundled worker thread trains, pauses, resumes and stops on request', a
   assert.ok(started.kernels.threads >= 1);
 });
 
-
 /** The step of the last message of each view kind before the run's final message. */
 function lastSteps(msgs: FromWorker[]) {
   const at = (type: string) => {
@@ -160,7 +186,12 @@ test('a completed run ends with progress, gradients and boundary all at its last
   json.training.epochs = 3;
   const msgs: FromWorker[] = [];
   // A clock that never moves: throttling lets through only the first update of each kind.
-  await runTraining({ modelText: JSON.stringify(json), sidecar: null, external: {}, options: { ...OPTS, boundaryGrid: 8 } }, (m) => msgs.push(m), always, () => 0);
+  await runTraining(
+    { modelText: JSON.stringify(json), sidecar: null, external: {}, options: { ...OPTS, boundaryGrid: 8 } },
+    (m) => msgs.push(m),
+    always,
+    () => 0,
+  );
   const started = msgs.find((m) => m.type === 'started');
   assert.ok(started?.type === 'started');
   const S = 3 * started.stepsPerEpoch;
@@ -179,7 +210,12 @@ test('a stopped run ends at the last step it took, and a paused one settles ther
   let calls = 0;
   const stopAt: RunControl = { next: async () => (++calls > 7 ? 'stop' : 'go') };
   const stopped: FromWorker[] = [];
-  await runTraining({ modelText: JSON.stringify(mlp('xor')), sidecar: null, external: {}, options: { ...OPTS, boundaryGrid: 8 } }, (m) => stopped.push(m), stopAt, () => 0);
+  await runTraining(
+    { modelText: JSON.stringify(mlp('xor')), sidecar: null, external: {}, options: { ...OPTS, boundaryGrid: 8 } },
+    (m) => stopped.push(m),
+    stopAt,
+    () => 0,
+  );
   assert.deepEqual(lastSteps(stopped), { progress: 7, gradients: 7, boundary: 7 });
 
   // Pause before the 5th step: settle runs before the wait, then the run goes on to the end.
@@ -195,7 +231,12 @@ test('a stopped run ends at the last step it took, and a paused one settles ther
       return 'go';
     },
   };
-  await runTraining({ modelText: JSON.stringify(mlp('xor')), sidecar: null, external: {}, options: { ...OPTS, boundaryGrid: 8 } }, (m) => paused.push(m), pauseOnce, () => 0);
+  await runTraining(
+    { modelText: JSON.stringify(mlp('xor')), sidecar: null, external: {}, options: { ...OPTS, boundaryGrid: 8 } },
+    (m) => paused.push(m),
+    pauseOnce,
+    () => 0,
+  );
   assert.deepEqual(atPause, { progress: 4, gradients: 4, boundary: 4 });
   assert.equal(paused.at(-1)!.type, 'finished');
 });
@@ -205,13 +246,17 @@ test('the host keeps a training point for every epoch, bounded however long the 
   const stepsPerEpoch = 50;
   // 400 epochs reported as the run does: every epoch's last step, and a few steps between.
   for (let step = 1; step <= 400 * stepsPerEpoch; step++) {
-    if (step % stepsPerEpoch === 0 || step % 7 === 0) addTrainPoint(points, { step, epoch: Math.floor((step - 1) / stepsPerEpoch), epochs: 400, stepsPerEpoch, loss: 1 / step, samplesPerSecond: 1 }, 1000);
+    if (step % stepsPerEpoch === 0 || step % 7 === 0)
+      addTrainPoint(points, { step, epoch: Math.floor((step - 1) / stepsPerEpoch), epochs: 400, stepsPerEpoch, loss: 1 / step, samplesPerSecond: 1 }, 1000);
   }
   assert.ok(points.length <= 1000, `${points.length} points`);
   const epochEnds = new Set(points.filter((p) => p.step % stepsPerEpoch === 0).map((p) => p.step / stepsPerEpoch));
   assert.equal(epochEnds.size, 400, 'one point per epoch');
   assert.equal(points.at(-1)!.step, 400 * stepsPerEpoch, 'the last step is there');
-  assert.ok(points.every((p, i) => i === 0 || p.step > points[i - 1].step), 'in step order');
+  assert.ok(
+    points.every((p, i) => i === 0 || p.step > points[i - 1].step),
+    'in step order',
+  );
   // A repeated step or a non-finite loss adds nothing.
   const n = points.length;
   addTrainPoint(points, { step: 400 * stepsPerEpoch, epoch: 399, epochs: 400, stepsPerEpoch, loss: 0.1, samplesPerSecond: 1 });

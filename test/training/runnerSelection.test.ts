@@ -26,7 +26,7 @@ test('the runner: WebGPU when the setting allows and the editor has an adapter; 
   const asked = chooseRunner('webgpu', none);
   assert.equal(asked.runner, 'cpu');
   assert.equal(asked.label, 'CPU: no WebGPU adapter');
-  assert.match(asked.runner === 'cpu' ? asked.detail ?? '' : '', /asks for webgpu/);
+  assert.match(asked.runner === 'cpu' ? (asked.detail ?? '') : '', /asks for webgpu/);
   // No editor (a command with none open), or one that has not reported yet.
   assert.equal(chooseRunner('auto', undefined).runner, 'cpu');
   assert.equal(chooseRunner('auto', undefined).label, 'CPU: no WebGPU adapter');
@@ -80,30 +80,58 @@ class FakeRunner implements LosableRunner, TrainingRunner {
   }
 }
 
-const INPUT: RunInput = { modelText: '{"model":1}', sidecar: Uint8Array.of(9, 9), external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 40 } };
-const started: FromWorker = { type: 'started', stepsPerEpoch: 5, epochs: 3, classification: true, trainSize: 160, validationSize: 40, learned: {}, kernels: { kernels: 'typescript', threads: 1 } };
-const progress = (step: number): FromWorker => ({ type: 'progress', progress: { step, epoch: Math.floor((step - 1) / 5), epochs: 3, stepsPerEpoch: 5, loss: 1 / step, samplesPerSecond: 100 } });
+const INPUT: RunInput = {
+  modelText: '{"model":1}',
+  sidecar: Uint8Array.of(9, 9),
+  external: {},
+  options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 40 },
+};
+const started: FromWorker = {
+  type: 'started',
+  stepsPerEpoch: 5,
+  epochs: 3,
+  classification: true,
+  trainSize: 160,
+  validationSize: 40,
+  learned: {},
+  kernels: { kernels: 'typescript', threads: 1 },
+};
+const progress = (step: number): FromWorker => ({
+  type: 'progress',
+  progress: { step, epoch: Math.floor((step - 1) / 5), epochs: 3, stepsPerEpoch: 5, loss: 1 / step, samplesPerSecond: 100 },
+});
 const metrics = (epoch: number) => ({ epoch, trainLoss: 1 / (epoch + 1) });
 const OPT = { kind: 'Adam', params: [{ step: 5, buffers: { m: Float32Array.of(0.1), v: Float32Array.of(0.2) } }, null] };
 const NO_PARTIAL = { loss: 0, correct: 0, samples: 0 };
-const checkpoint = (step: number, weights: Uint8Array, history: ReturnType<typeof metrics>[], partial = NO_PARTIAL) =>
-  ({ type: 'checkpoint' as const, step, epoch: Math.floor(step / 5), weights, history, partial, optimizer: OPT });
+const checkpoint = (step: number, weights: Uint8Array, history: ReturnType<typeof metrics>[], partial = NO_PARTIAL) => ({
+  type: 'checkpoint' as const,
+  step,
+  epoch: Math.floor(step / 5),
+  weights,
+  history,
+  partial,
+  optimizer: OPT,
+});
 
 function setUp() {
   const gpu = new FakeRunner();
   const cpus: FakeRunner[] = [];
   const handovers: string[] = [];
-  const runner = new FallbackRunner(gpu, () => {
-    const c = new FakeRunner();
-    cpus.push(c);
-    return c;
-  }, (why, step) => handovers.push(`${why} at step ${step}`));
+  const runner = new FallbackRunner(
+    gpu,
+    () => {
+      const c = new FakeRunner();
+      cpus.push(c);
+      return c;
+    },
+    (why, step) => handovers.push(`${why} at step ${step}`),
+  );
   const seen: FromWorker[] = [];
   runner.onMessage((m) => seen.push(m));
   return { gpu, cpus, handovers, runner, seen };
 }
 
-test('fallback: the WebGPU runner\'s messages pass through; its checkpoints stay with the host', () => {
+test("fallback: the WebGPU runner's messages pass through; its checkpoints stay with the host", () => {
   const { gpu, cpus, runner, seen } = setUp();
   runner.start(INPUT);
   assert.equal(gpu.input, INPUT);
@@ -111,7 +139,10 @@ test('fallback: the WebGPU runner\'s messages pass through; its checkpoints stay
   gpu.emit(progress(1));
   gpu.emit(checkpoint(5, Uint8Array.of(1), [metrics(0)]));
   gpu.emit({ type: 'finished', reason: 'completed', weights: Uint8Array.of(2), history: [metrics(0)] });
-  assert.deepEqual(seen.map((m) => m.type), ['started', 'progress', 'finished']);
+  assert.deepEqual(
+    seen.map((m) => m.type),
+    ['started', 'progress', 'finished'],
+  );
   assert.equal(cpus.length, 0);
 });
 
@@ -131,9 +162,13 @@ test('fallback: a lost GPU hands the run to the CPU from the last checkpoint (we
   assert.ok(gpu.calls.includes('dispose'), 'the WebGPU runner is ended');
   assert.equal(cpus.length, 1);
   const cpu = cpus[0];
-  assert.deepEqual([...cpu.input!.sidecar!], [1, 2, 3], 'the checkpoint\'s weights, not the run\'s starting sidecar');
+  assert.deepEqual([...cpu.input!.sidecar!], [1, 2, 3], "the checkpoint's weights, not the run's starting sidecar");
   assert.equal(cpu.input!.modelText, INPUT.modelText);
-  assert.deepEqual(cpu.input!.options.resume, { step: 5, history: [metrics(0)], partial: NO_PARTIAL, optimizer: OPT, replayTo: 8 }, 'from the checkpoint, training steps 6 to 8 again unseen');
+  assert.deepEqual(
+    cpu.input!.options.resume,
+    { step: 5, history: [metrics(0)], partial: NO_PARTIAL, optimizer: OPT, replayTo: 8 },
+    'from the checkpoint, training steps 6 to 8 again unseen',
+  );
   assert.equal(cpu.input!.options.startPaused, true);
   assert.equal(cpu.input!.options.stepsPerSecond, 5);
   assert.equal(cpu.input!.options.watch, 'fc1');
@@ -154,7 +189,7 @@ test('fallback: a lost GPU hands the run to the CPU from the last checkpoint (we
   assert.equal(seen.filter((m) => m.type === 'progress').length, 4);
 });
 
-test('fallback: lost before any checkpoint, the CPU starts from the run\'s own sidecar; a Stop asked before goes with it', () => {
+test("fallback: lost before any checkpoint, the CPU starts from the run's own sidecar; a Stop asked before goes with it", () => {
   const { gpu, cpus, runner } = setUp();
   runner.start(INPUT);
   runner.stop();
@@ -176,7 +211,7 @@ test('fallback: weights sent with runnerLost (the runner still had them) win ove
   assert.deepEqual(cpus[0].input!.options.resume, { step: 10, history: [metrics(0), metrics(1)], partial: NO_PARTIAL, replayTo: 0 });
 });
 
-test('the session sees one run across the handover: it ends with the CPU runner\'s weights and whole history', async () => {
+test("the session sees one run across the handover: it ends with the CPU runner's weights and whole history", async () => {
   const { gpu, cpus, runner } = setUp();
   const session = new TrainingSession(runner, INPUT);
   gpu.emit(started);
@@ -224,7 +259,7 @@ class FakeView implements GpuView {
   }
 }
 
-test('webview runner: the run\'s input and controls go to its page under its run id; other runs\' messages are ignored', () => {
+test("webview runner: the run's input and controls go to its page under its run id; other runs' messages are ignored", () => {
   const view = new FakeView();
   const runner = new WebviewRunner(view, 7);
   const seen: GpuRunnerMessage[] = [];
@@ -236,10 +271,22 @@ test('webview runner: the run\'s input and controls go to its page under its run
   runner.watch(null);
   runner.resume();
   runner.stop();
-  assert.deepEqual(view.posted[0], { type: 'gpuRunStart', runId: 7, input: { modelText: INPUT.modelText, sidecar: INPUT.sidecar, external: {}, options: INPUT.options } });
-  assert.deepEqual(view.posted.slice(1).map((m) => (m.type === 'gpuRunControl' && m.runId === 7 ? m.control : null)), [
-    { type: 'pause' }, { type: 'step', unit: 'epoch' }, { type: 'pace', stepsPerSecond: 20 }, { type: 'watch', nodeId: null }, { type: 'resume' }, { type: 'stop' },
-  ]);
+  assert.deepEqual(view.posted[0], {
+    type: 'gpuRunStart',
+    runId: 7,
+    input: { modelText: INPUT.modelText, sidecar: INPUT.sidecar, external: {}, options: INPUT.options },
+  });
+  assert.deepEqual(
+    view.posted.slice(1).map((m) => (m.type === 'gpuRunControl' && m.runId === 7 ? m.control : null)),
+    [
+      { type: 'pause' },
+      { type: 'step', unit: 'epoch' },
+      { type: 'pace', stepsPerSecond: 20 },
+      { type: 'watch', nodeId: null },
+      { type: 'resume' },
+      { type: 'stop' },
+    ],
+  );
   view.deliver({ type: 'gpuRun', runId: 6, message: progress(1) });
   view.deliver({ type: 'gpuRun', runId: 7, message: progress(2) });
   assert.deepEqual(seen, [progress(2)]);
@@ -260,7 +307,7 @@ test('webview runner: the page going (hidden, closed) is a lost runner; after it
   assert.equal(seen.length, 1);
 });
 
-test('webview runner: dispose ends the page\'s run', () => {
+test("webview runner: dispose ends the page's run", () => {
   const view = new FakeView();
   const runner = new WebviewRunner(view, 3);
   runner.start(INPUT);

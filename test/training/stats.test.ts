@@ -27,9 +27,15 @@ test('a summary gives mean, population std, range, an even histogram and, for a 
   assert.equal(constant.values, undefined, 'a tensor of 100 values is summarised, not listed');
 });
 
-test('the CPU backend\'s summaries are the hand-computed figures, and a plain two-pass float64 summary on random data', async () => {
+test("the CPU backend's summaries are the hand-computed figures, and a plain two-pass float64 summary on random data", async () => {
   const b = new CpuBackend();
-  const [hand, none] = await b.summaries([{ x: b.upload(Float32Array.of(1, 2, 3, 4, NaN, 9)), size: 5 }, { x: b.upload(new Float32Array(0)), size: 0 }], 4);
+  const [hand, none] = await b.summaries(
+    [
+      { x: b.upload(Float32Array.of(1, 2, 3, 4, NaN, 9)), size: 5 },
+      { x: b.upload(new Float32Array(0)), size: 0 },
+    ],
+    4,
+  );
   // Only the first 5 values count (size 5): 1..4 and a NaN. Mean 2.5, variance (2.25 + 0.25 + 0.25 + 2.25) / 4.
   assert.deepEqual(hand, { count: 4, mean: 2.5, std: Math.sqrt(1.25), min: 1, max: 4, histogram: [1, 1, 1, 1], values: [1, 2, 3, 4, NaN] });
   assert.deepEqual(none, { count: 0, mean: 0, std: 0, min: 0, max: 0, histogram: [0, 0, 0, 0] });
@@ -42,7 +48,8 @@ test('the CPU backend\'s summaries are the hand-computed figures, and a plain tw
     const v = Array.from(x);
     const mean = v.reduce((s, a) => s + a, 0) / n;
     const histogram = new Array(8).fill(0);
-    const min = Math.min(...v), max = Math.max(...v);
+    const min = Math.min(...v),
+      max = Math.max(...v);
     for (const a of v) histogram[max > min ? Math.min(7, Math.floor(((a - min) / (max - min)) * 8)) : 7]++;
     assert.equal(got.count, n);
     close(got.mean, mean, `mean of ${n}`, 1e-12);
@@ -52,17 +59,34 @@ test('the CPU backend\'s summaries are the hand-computed figures, and a plain tw
   }
 });
 
-test('one SGD step\'s gradient RMS, weight RMS and update ratio match the step computed by hand', async () => {
+test("one SGD step's gradient RMS, weight RMS and update ratio match the step computed by hand", async () => {
   // pred = w·x + b, loss = mean((pred − t)²): with w = (0.5, −1), b = 0.25, x = (1, 2) and (−1, 3), t = (1, −2).
   const json = {
-    format: 'nn-graph', version: 1,
-    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc', op: 'Linear', attrs: { outFeatures: 1 } }, { id: 'y', op: 'Target', attrs: { shape: [1] } }, { id: 'loss', op: 'MSELoss' }],
-    edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    format: 'nn-graph',
+    version: 1,
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [2] } },
+      { id: 'fc', op: 'Linear', attrs: { outFeatures: 1 } },
+      { id: 'y', op: 'Target', attrs: { shape: [1] } },
+      { id: 'loss', op: 'MSELoss' },
+    ],
+    edges: [
+      { from: 'x', to: 'fc' },
+      { from: 'fc', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
     params: { 'fc.weight': { shape: [1, 2], data: [0.5, -1] }, 'fc.bias': { shape: [1], data: [0.25] } },
     training: { optimizer: { type: 'SGD', lr: 0.1 } },
   };
   const model = GraphModel.create(JSON.stringify(json));
-  const data: Dataset = { n: 2, inputs: Float32Array.from([1, 2, -1, 3]), inputShape: [2], targets: Float32Array.from([1, -2]), targetShape: [1], targetDtype: 'float32' };
+  const data: Dataset = {
+    n: 2,
+    inputs: Float32Array.from([1, 2, -1, 3]),
+    inputShape: [2],
+    targets: Float32Array.from([1, -2]),
+    targetShape: [1],
+    targetDtype: 'float32',
+  };
   const trainer = new Trainer(model, data, null, { batchSize: 2, epochs: 1, seed: 0 });
   await trainer.trainStep({ stats: true });
   const snap = await trainer.gradientSnapshot();
@@ -83,15 +107,27 @@ test('one SGD step\'s gradient RMS, weight RMS and update ratio match the step c
 test('the gradient arriving at a node is the sum over its consumers, as autograd retains it', async () => {
   // `act` feeds two heads that are added: its gradient is the sum of what each head sends back.
   const json = {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
-      { id: 'x', op: 'Input', attrs: { shape: [3] } }, { id: 'fc1', op: 'Linear', attrs: { outFeatures: 4 } }, { id: 'act', op: 'Tanh' },
-      { id: 'a', op: 'Linear', attrs: { outFeatures: 2 } }, { id: 'b', op: 'Linear', attrs: { outFeatures: 2 } }, { id: 'sum', op: 'Add' },
-      { id: 'y', op: 'Target', attrs: { shape: [2] } }, { id: 'loss', op: 'MSELoss' },
+      { id: 'x', op: 'Input', attrs: { shape: [3] } },
+      { id: 'fc1', op: 'Linear', attrs: { outFeatures: 4 } },
+      { id: 'act', op: 'Tanh' },
+      { id: 'a', op: 'Linear', attrs: { outFeatures: 2 } },
+      { id: 'b', op: 'Linear', attrs: { outFeatures: 2 } },
+      { id: 'sum', op: 'Add' },
+      { id: 'y', op: 'Target', attrs: { shape: [2] } },
+      { id: 'loss', op: 'MSELoss' },
     ],
     edges: [
-      { from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'a' }, { from: 'act', to: 'b' },
-      { from: 'a', to: 'sum', port: 0 }, { from: 'b', to: 'sum', port: 1 }, { from: 'sum', to: 'loss' }, { from: 'y', to: 'loss', port: 1 },
+      { from: 'x', to: 'fc1' },
+      { from: 'fc1', to: 'act' },
+      { from: 'act', to: 'a' },
+      { from: 'act', to: 'b' },
+      { from: 'a', to: 'sum', port: 0 },
+      { from: 'b', to: 'sum', port: 1 },
+      { from: 'sum', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
     ],
   };
   const feeds = () => ({ x: Tensor.fromData([0.3, -1, 2, 1, 0.5, -0.25], [2, 3]), y: Tensor.fromData([1, 0, -1, 2], [2, 2]) });
@@ -123,18 +159,34 @@ const always: RunControl = { next: async () => 'go' };
 async function run(json: unknown, options: Partial<RunOptions> = {}): Promise<FromWorker[]> {
   const msgs: FromWorker[] = [];
   // A clock that never moves: throttling lets through only the first update of each kind.
-  await runTraining({ modelText: JSON.stringify(json), sidecar: null, external: {}, options: { ...OPTS, ...options } }, (m) => msgs.push(m), always, () => 0);
+  await runTraining(
+    { modelText: JSON.stringify(json), sidecar: null, external: {}, options: { ...OPTS, ...options } },
+    (m) => msgs.push(m),
+    always,
+    () => 0,
+  );
   return msgs;
 }
 
 function regression(extra: Record<string, unknown> = {}) {
   return {
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
-      { id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc1', op: 'Linear', attrs: { outFeatures: 4 } }, { id: 'e', op: 'Exp' },
-      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 1 } }, { id: 'y', op: 'Target', attrs: { shape: [1] } }, { id: 'loss', op: 'MSELoss' },
+      { id: 'x', op: 'Input', attrs: { shape: [2] } },
+      { id: 'fc1', op: 'Linear', attrs: { outFeatures: 4 } },
+      { id: 'e', op: 'Exp' },
+      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 1 } },
+      { id: 'y', op: 'Target', attrs: { shape: [1] } },
+      { id: 'loss', op: 'MSELoss' },
     ],
-    edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'e' }, { from: 'e', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    edges: [
+      { from: 'x', to: 'fc1' },
+      { from: 'fc1', to: 'e' },
+      { from: 'e', to: 'fc2' },
+      { from: 'fc2', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
     training: { seed: 0, optimizer: { type: 'SGD', lr: 1e-5 }, batchSize: 50, epochs: 5, validationSplit: 0, dataset: { source: 'regress-plane', size: 200 } },
     ...extra,
   };
@@ -159,8 +211,17 @@ test('after a NaN stop, the gradients and node statistics sent last are those of
   assert.ok(last.update.edges.every(Number.isFinite));
 });
 
-test('a 2-D run sends its points once, and a regression\'s boundary is the predicted value on the grid', async () => {
-  const json = regression({ training: { seed: 1, optimizer: { type: 'Adam', lr: 0.01 }, batchSize: 50, epochs: 2, validationSplit: 0.25, dataset: { source: 'regress-plane', size: 200 } } });
+test("a 2-D run sends its points once, and a regression's boundary is the predicted value on the grid", async () => {
+  const json = regression({
+    training: {
+      seed: 1,
+      optimizer: { type: 'Adam', lr: 0.01 },
+      batchSize: 50,
+      epochs: 2,
+      validationSplit: 0.25,
+      dataset: { source: 'regress-plane', size: 200 },
+    },
+  });
   const msgs = await run(json, { boundaryGrid: 6 });
   const points = msgs.filter((m) => m.type === 'datasetPoints');
   assert.equal(points.length, 1);
@@ -179,17 +240,30 @@ test('a 2-D run sends its points once, and a regression\'s boundary is the predi
   // The top-left cell's centre is (−5, 5) on a 6×6 grid over [−6, 6]²: its value is the model's prediction there.
   const { decodeSafetensors } = await import('../../engine');
   const model = GraphModel.create(JSON.stringify(json), { sidecar: decodeSafetensors(fin.weights).tensors });
-  const out = model.forward({ x: Tensor.fromData([-5, 5, 5, -5], [2, 2]) }, { training: false, computeLoss: false }).outputs.get('fc2')!.dataSync();
+  const out = model
+    .forward({ x: Tensor.fromData([-5, 5, 5, -5], [2, 2]) }, { training: false, computeLoss: false })
+    .outputs.get('fc2')!
+    .dataSync();
   close(b.values[0], out[0], 'top-left cell');
   close(b.values[35], out[1], 'bottom-right cell');
   assert.deepEqual([...b.values], [...(await boundaryGrid(model, 'x', 6, 'regression'))]);
 });
 
-test('a classifier\'s points carry class indices, and larger sets are sampled evenly to at most 1000', async () => {
+test("a classifier's points carry class indices, and larger sets are sampled evenly to at most 1000", async () => {
   const json = {
-    format: 'nn-graph', version: 1,
-    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc', op: 'Linear', attrs: { outFeatures: 2 } }, { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' }],
-    edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    format: 'nn-graph',
+    version: 1,
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [2] } },
+      { id: 'fc', op: 'Linear', attrs: { outFeatures: 2 } },
+      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+      { id: 'loss', op: 'CrossEntropyLoss' },
+    ],
+    edges: [
+      { from: 'x', to: 'fc' },
+      { from: 'fc', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
     training: { seed: 0, batchSize: 500, epochs: 1, validationSplit: 0.1, dataset: { source: 'xor', size: 3000 } },
   };
   const msgs = await run(json);
@@ -207,9 +281,19 @@ test('a classifier\'s points carry class indices, and larger sets are sampled ev
 
 test('with derived input features, the points are the raw x₁, x₂ and the boundary feeds the features of each cell', async () => {
   const json = {
-    format: 'nn-graph', version: 1,
-    nodes: [{ id: 'x', op: 'Input', attrs: { shape: [3] } }, { id: 'fc', op: 'Linear', attrs: { outFeatures: 2 } }, { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' }],
-    edges: [{ from: 'x', to: 'fc' }, { from: 'fc', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+    format: 'nn-graph',
+    version: 1,
+    nodes: [
+      { id: 'x', op: 'Input', attrs: { shape: [3] } },
+      { id: 'fc', op: 'Linear', attrs: { outFeatures: 2 } },
+      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+      { id: 'loss', op: 'CrossEntropyLoss' },
+    ],
+    edges: [
+      { from: 'x', to: 'fc' },
+      { from: 'fc', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
+    ],
     training: { seed: 0, batchSize: 100, epochs: 1, validationSplit: 0.2, dataset: { source: 'xor', size: 200, inputFeatures: ['x1', 'x2', 'x1*x2'] } },
   };
   const msgs = await run(json, { boundaryGrid: 4 });
@@ -225,6 +309,9 @@ test('with derived input features, the points are the raw x₁, x₂ and the bou
   // The top-left cell's centre on a 4×4 grid over [−6, 6]² is (−4.5, 4.5): features (−4.5, 4.5, −20.25).
   const { decodeSafetensors } = await import('../../engine');
   const model = GraphModel.create(JSON.stringify(json), { sidecar: decodeSafetensors(fin.weights).tensors });
-  const logits = model.forward({ x: Tensor.fromData([-4.5, 4.5, -20.25], [1, 3]) }, { training: false, computeLoss: false }).outputs.get('fc')!.dataSync();
+  const logits = model
+    .forward({ x: Tensor.fromData([-4.5, 4.5, -20.25], [1, 3]) }, { training: false, computeLoss: false })
+    .outputs.get('fc')!
+    .dataSync();
   close(b.values[0], Math.exp(logits[1]) / (Math.exp(logits[0]) + Math.exp(logits[1])), 'P(class 1) at the top-left cell');
 });

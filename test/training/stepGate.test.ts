@@ -8,12 +8,23 @@ import { StepGate } from '../../engine/train/stepGate';
 import type { FromWorker, RunOptions } from '../../extension/training/workerProtocol';
 
 const model = JSON.stringify({
-  format: 'nn-graph', version: 1,
+  format: 'nn-graph',
+  version: 1,
   nodes: [
-    { id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } }, { id: 'act', op: 'Tanh' },
-    { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } }, { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+    { id: 'x', op: 'Input', attrs: { shape: [2] } },
+    { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } },
+    { id: 'act', op: 'Tanh' },
+    { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
+    { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+    { id: 'loss', op: 'CrossEntropyLoss' },
   ],
-  edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+  edges: [
+    { from: 'x', to: 'fc1' },
+    { from: 'fc1', to: 'act' },
+    { from: 'act', to: 'fc2' },
+    { from: 'fc2', to: 'loss' },
+    { from: 'y', to: 'loss', port: 1 },
+  ],
   training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 32, epochs: 3, validationSplit: 0.2, dataset: { source: 'circle', size: 200 } },
 });
 // 160 training points, batch 32: 5 steps an epoch, 15 in all.
@@ -73,7 +84,8 @@ test('Pause, Step and Resume continue the same run: the weights equal an uninter
   await until(() => run.lastStep() === at + 1, 'one more');
   gate.resume();
   await run.done;
-  const a = straight.msgs.at(-1)!, b = run.msgs.at(-1)!;
+  const a = straight.msgs.at(-1)!,
+    b = run.msgs.at(-1)!;
   assert.ok(a.type === 'finished' && b.type === 'finished' && b.reason === 'completed');
   assert.deepEqual([...b.weights], [...a.weights]);
   assert.equal(run.lastStep(), 15);
@@ -82,9 +94,13 @@ test('Pause, Step and Resume continue the same run: the weights equal an uninter
 test('a set pace spaces the steps 1/pace apart; a change of pace applies to the next step', async () => {
   let now = 0;
   // A fake clock: sleeping advances it, so the test measures what the gate asks for, not the machine.
-  const gate = new StepGate(() => undefined, () => now, async (ms) => {
-    now += ms;
-  });
+  const gate = new StepGate(
+    () => undefined,
+    () => now,
+    async (ms) => {
+      now += ms;
+    },
+  );
   const times: number[] = [];
   gate.configure({ stepsPerSecond: 5 });
   const settle = async () => undefined;
@@ -94,7 +110,10 @@ test('a set pace spaces the steps 1/pace apart; a change of pace applies to the 
     if (i === 3) gate.pace(20);
   }
   const gaps = times.slice(1).map((t, i) => t - times[i]);
-  assert.deepEqual(gaps.map((g) => Math.round(g)), [200, 200, 200, 50, 50]);
+  assert.deepEqual(
+    gaps.map((g) => Math.round(g)),
+    [200, 200, 200, 50, 50],
+  );
   gate.pace(null);
   const before = now;
   await gate.next(settle, { step: 6, stepsPerEpoch: 5 });
@@ -104,14 +123,33 @@ test('a set pace spaces the steps 1/pace apart; a change of pace applies to the 
 test('at 5 steps/s every step is drawn: progress, gradients, node statistics, step costs and boundary for each step', async () => {
   let now = 0;
   // One fake clock for the gate's waits and the run's throttles: the steps come 200 ms apart.
-  const gate = new StepGate(() => undefined, () => now, async (ms) => {
-    now += ms;
-  });
+  const gate = new StepGate(
+    () => undefined,
+    () => now,
+    async (ms) => {
+      now += ms;
+    },
+  );
   gate.configure({ stepsPerSecond: 5 });
   const msgs: FromWorker[] = [];
-  await runTraining({ modelText: model, sidecar: null, external: {}, options: { ...OPTS, boundaryGrid: 4 } }, (m) => msgs.push(m), gate, () => now);
+  await runTraining(
+    { modelText: model, sidecar: null, external: {}, options: { ...OPTS, boundaryGrid: 4 } },
+    (m) => msgs.push(m),
+    gate,
+    () => now,
+  );
   const steps = (type: FromWorker['type']) =>
-    msgs.flatMap((m) => (m.type !== type ? [] : m.type === 'progress' ? [m.progress.step] : m.type === 'gradients' ? [m.update.step] : m.type === 'boundary' || m.type === 'nodeStats' || m.type === 'stepCosts' ? [m.step] : []));
+    msgs.flatMap((m) =>
+      m.type !== type
+        ? []
+        : m.type === 'progress'
+          ? [m.progress.step]
+          : m.type === 'gradients'
+            ? [m.update.step]
+            : m.type === 'boundary' || m.type === 'nodeStats' || m.type === 'stepCosts'
+              ? [m.step]
+              : [],
+    );
   const all = Array.from({ length: 15 }, (_, i) => i + 1);
   for (const type of ['progress', 'gradients', 'nodeStats', 'stepCosts', 'boundary'] as const) assert.deepEqual([...new Set(steps(type))], all, type);
 });
@@ -120,13 +158,17 @@ test('a Pause that comes while the pace holds the next step back takes effect th
   let now = 0;
   let pauseInWait = false;
   const posted: string[] = [];
-  const gate = new StepGate((m) => posted.push(m.type), () => now, async (ms) => {
-    now += ms;
-    if (pauseInWait) {
-      pauseInWait = false;
-      gate.pause();
-    }
-  });
+  const gate = new StepGate(
+    (m) => posted.push(m.type),
+    () => now,
+    async (ms) => {
+      now += ms;
+      if (pauseInWait) {
+        pauseInWait = false;
+        gate.pause();
+      }
+    },
+  );
   gate.configure({ stepsPerSecond: 5 });
   let settles = 0;
   const settle = async () => void settles++;

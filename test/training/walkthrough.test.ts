@@ -10,12 +10,23 @@ import { StepGate } from '../../engine/train/stepGate';
 import type { FromWorker, RunOptions, StepUnit } from '../../extension/training/workerProtocol';
 
 const json = {
-  format: 'nn-graph', version: 1,
+  format: 'nn-graph',
+  version: 1,
   nodes: [
-    { id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } }, { id: 'act', op: 'Tanh' },
-    { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } }, { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+    { id: 'x', op: 'Input', attrs: { shape: [2] } },
+    { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } },
+    { id: 'act', op: 'Tanh' },
+    { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
+    { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+    { id: 'loss', op: 'CrossEntropyLoss' },
   ],
-  edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+  edges: [
+    { from: 'x', to: 'fc1' },
+    { from: 'fc1', to: 'act' },
+    { from: 'act', to: 'fc2' },
+    { from: 'fc2', to: 'loss' },
+    { from: 'y', to: 'loss', port: 1 },
+  ],
   training: { seed: 0, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 32, epochs: 3, validationSplit: 0.2, dataset: { source: 'circle', size: 200 } },
 };
 const model = JSON.stringify(json);
@@ -67,8 +78,16 @@ test('Walk through step is one ordinary step, traced: the same weights as Step, 
   assert.ok(trace);
   assert.equal(trace.step, 2, 'the second step was the walked one');
   const order = GraphModel.create(model).order.filter((id) => !['x', 'y'].includes(id));
-  assert.deepEqual(trace.forward.map((f) => f.node), order, 'forward: the compiled order, without the fed nodes');
-  assert.deepEqual(trace.backward.map((b) => b.node), [...order].reverse(), 'backward: its reverse');
+  assert.deepEqual(
+    trace.forward.map((f) => f.node),
+    order,
+    'forward: the compiled order, without the fed nodes',
+  );
+  assert.deepEqual(
+    trace.backward.map((b) => b.node),
+    [...order].reverse(),
+    'backward: its reverse',
+  );
   assert.equal(trace.batchSize, 32);
   // The trace's loss is the step's, as its progress reported it.
   const progress = walked.msgs.find((m) => m.type === 'progress' && m.progress.step === 2);
@@ -93,12 +112,18 @@ test('a walk from a running run pauses after its traced step, and the Step after
   await run.done;
 });
 
-test('the watched node\'s weights: posted for the step the run rests at, and when the watch changes while paused', async () => {
+test("the watched node's weights: posted for the step the run rests at, and when the watch changes while paused", async () => {
   const run = start({ watch: 'fc1' });
   const weights = () => run.msgs.filter((m) => m.type === 'weights') as Extract<FromWorker, { type: 'weights' }>[];
   await until(() => weights().length === 1, 'the initial weights, before any step');
   assert.equal(weights()[0].step, 0);
-  assert.deepEqual(weights()[0].params.map((p) => [p.name, p.value.rows, p.value.cols, p.grad === undefined]), [['weight', 8, 2, true], ['bias', 1, 8, true]]);
+  assert.deepEqual(
+    weights()[0].params.map((p) => [p.name, p.value.rows, p.value.cols, p.grad === undefined]),
+    [
+      ['weight', 8, 2, true],
+      ['bias', 1, 8, true],
+    ],
+  );
   run.gate.step('step');
   await until(() => weights().some((w) => w.step === 1), 'after the step');
   const after = weights().find((w) => w.step === 1)!;

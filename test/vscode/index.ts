@@ -13,7 +13,10 @@ export function run(): Promise<void> {
   const grep = process.env.BPS_VSCODE_GREP;
   if (grep) mocha.grep(grep);
   const dir = join(__dirname, 'suite');
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(join(dir, f));
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort())
+    mocha.addFile(join(dir, f));
   return new Promise((resolve, reject) => {
     try {
       mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));

@@ -27,7 +27,8 @@ const RUN_TIMEOUT_MS = 4 * 60_000;
  * Workbench chatter left out of the streamed output (it is all in the failure report): connection set-up, the
  * chat and agent features, the GitHub sign-in nobody does, and the extension gallery this machine cannot reach.
  */
-const NOISE = /^\s*(\[(AgentHost|ChatModelSelection|AccountPolicyGate|reconnection-grace-time|Service Worker)|Resolving connection|Resolved connection|Creating a socket|Creation of workbench contribution|Updating additional builtin|Timed out waiting for authentication provider|getaddrinfo ENOTFOUND|\s+at )/;
+const NOISE =
+  /^\s*(\[(AgentHost|ChatModelSelection|AccountPolicyGate|reconnection-grace-time|Service Worker)|Resolving connection|Resolved connection|Creating a socket|Creation of workbench contribution|Updating additional builtin|Timed out waiting for authentication provider|getaddrinfo ENOTFOUND|\s+at )/;
 
 const log = (msg: string) => console.log(`[vscode-server] ${msg}`);
 
@@ -53,15 +54,20 @@ test('the VS Code integration suite passes in the extension host of a real VS Co
     node24,
     [
       vscodeServerMain,
-      '--host', '127.0.0.1',
-      '--port', String(port),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
       '--without-connection-token',
       '--accept-server-license-terms',
       '--enable-smoke-test-driver',
       '--disable-telemetry',
-      '--user-data-dir', dirs['user-data'],
-      '--server-data-dir', dirs['server-data'],
-      '--extensions-dir', dirs['extensions'],
+      '--user-data-dir',
+      dirs['user-data'],
+      '--server-data-dir',
+      dirs['server-data'],
+      '--extensions-dir',
+      dirs['extensions'],
     ],
     {
       cwd: root,
@@ -128,7 +134,11 @@ test('the VS Code integration suite passes in the extension host of a real VS Co
     failure = e;
     if (browser) {
       mkdirSync(RESULTS, { recursive: true });
-      await browser.contexts()[0]?.pages()[0]?.screenshot({ path: screenshot }).catch(() => undefined);
+      await browser
+        .contexts()[0]
+        ?.pages()[0]
+        ?.screenshot({ path: screenshot })
+        .catch(() => undefined);
     }
   } finally {
     await browser?.close().catch(() => undefined);

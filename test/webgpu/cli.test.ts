@@ -85,10 +85,13 @@ before(async () => {
     const n = shape[0];
     const size = shape.reduce((a, b) => a * b, 1);
     const p = join(dir, name);
-    writeFileSync(p, JSON.stringify({
-      [input]: { shape, data: Array.from({ length: size }, r) },
-      [target]: { shape: [n], data: Array.from({ length: n }, (_, i) => (i * 7 + seed) % classes) },
-    }));
+    writeFileSync(
+      p,
+      JSON.stringify({
+        [input]: { shape, data: Array.from({ length: size }, r) },
+        [target]: { shape: [n], data: Array.from({ length: n }, (_, i) => (i * 7 + seed) % classes) },
+      }),
+    );
     feeds[name] = p;
   };
   write('residual.feed.json', 'x', [3, 2], 'y', 2, 1);
@@ -146,7 +149,8 @@ test("train on the model's dataset: WebGPU writes the CPU's weights", (t) => {
   assert.deepEqual(Object.keys(weights.webgpu).sort(), Object.keys(cpu).sort());
   for (const [key, w] of Object.entries(cpu)) {
     const g = weights.webgpu[key].data;
-    for (let i = 0; i < w.data.length; i++) assert.ok(Math.abs(g[i] - w.data[i]) <= trainTol(w.data[i]), `${key}[${i}]: ${g[i]} on WebGPU, ${w.data[i]} on the CPU`);
+    for (let i = 0; i < w.data.length; i++)
+      assert.ok(Math.abs(g[i] - w.data[i]) <= trainTol(w.data[i]), `${key}[${i}]: ${g[i]} on WebGPU, ${w.data[i]} on the CPU`);
   }
 });
 
@@ -166,7 +170,10 @@ test('profile says which backend ran', (t) => {
 
 test('no adapter: exit 1 with one line that says so', () => {
   // Needs no adapter, so it runs everywhere: a Vulkan driver file that is not there.
-  const r = cli(['grad', join(EXAMPLES, 'xor.nn.json'), '--feed', join(EXAMPLES, 'xor.feed.json'), '--backend', 'webgpu'], { ...gpuEnv(), VK_ICD_FILENAMES: join(dir, 'no-such-icd.json') });
+  const r = cli(['grad', join(EXAMPLES, 'xor.nn.json'), '--feed', join(EXAMPLES, 'xor.feed.json'), '--backend', 'webgpu'], {
+    ...gpuEnv(),
+    VK_ICD_FILENAMES: join(dir, 'no-such-icd.json'),
+  });
   assert.equal(r.code, 1, r.stderr);
   assert.equal(r.stdout, '');
   const lines = r.stderr.split('\n').filter(Boolean);

@@ -34,7 +34,8 @@ export function testDevice(): Promise<TestDevice> {
     process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'bps-xdg-'));
     // common/webgpu.ts keeps Dawn's instance referenced as long as the device lives (collected, it tears it down).
     const r = await nodeWebGpu();
-    if (!r.ok) return { device: null, why: r.missing === 'adapter' ? `${r.message} (is chromium installed, and VK_ICD_FILENAMES set to its SwiftShader?)` : r.message };
+    if (!r.ok)
+      return { device: null, why: r.missing === 'adapter' ? `${r.message} (is chromium installed, and VK_ICD_FILENAMES set to its SwiftShader?)` : r.message };
     return { device: r.device, why: '' };
   })();
   return cached;

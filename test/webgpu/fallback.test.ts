@@ -35,12 +35,23 @@ before(async () => {
 });
 
 const model = JSON.stringify({
-  format: 'nn-graph', version: 1,
+  format: 'nn-graph',
+  version: 1,
   nodes: [
-    { id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } }, { id: 'act', op: 'Tanh' },
-    { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } }, { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+    { id: 'x', op: 'Input', attrs: { shape: [2] } },
+    { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } },
+    { id: 'act', op: 'Tanh' },
+    { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
+    { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+    { id: 'loss', op: 'CrossEntropyLoss' },
   ],
-  edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+  edges: [
+    { from: 'x', to: 'fc1' },
+    { from: 'fc1', to: 'act' },
+    { from: 'act', to: 'fc2' },
+    { from: 'fc2', to: 'loss' },
+    { from: 'y', to: 'loss', port: 1 },
+  ],
   // 6 steps an epoch, 12 in all: the device goes in the second epoch.
   training: { seed: 1, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 16, epochs: 2, validationSplit: 0, dataset: { source: 'circle', size: 96 } },
 });
@@ -53,7 +64,10 @@ const INPUT: RunInput = { modelText: model, sidecar: null, external: {}, options
 class InProcessGpuRunner implements LosableRunner {
   private run: GpuRun | null = null;
   private readonly listeners: ((m: GpuRunnerMessage) => void)[] = [];
-  constructor(private readonly device: GpuDevice, private readonly onOut: (m: GpuRunnerMessage) => void) {}
+  constructor(
+    private readonly device: GpuDevice,
+    private readonly onOut: (m: GpuRunnerMessage) => void,
+  ) {}
   start(input: RunInput): void {
     this.run = startGpuRun(this.device, input, (m) => {
       this.onOut(m);
@@ -96,7 +110,11 @@ function assertReferenceWeights(result: SessionResult) {
   const got = decodeSafetensors(result.weights!).tensors;
   const want = decodeSafetensors(reference.weights).tensors;
   for (const [key, w] of Object.entries(want)) {
-    for (let i = 0; i < w.data.length; i++) assert.ok(Math.abs(got[key].data[i] - w.data[i]) <= 1e-4 + 1e-3 * Math.abs(w.data[i]), `${key}[${i}]: ${got[key].data[i]} after the handover, ${w.data[i]} on the CPU alone`);
+    for (let i = 0; i < w.data.length; i++)
+      assert.ok(
+        Math.abs(got[key].data[i] - w.data[i]) <= 1e-4 + 1e-3 * Math.abs(w.data[i]),
+        `${key}[${i}]: ${got[key].data[i]} after the handover, ${w.data[i]} on the CPU alone`,
+      );
   }
 }
 
@@ -107,12 +125,16 @@ async function setUp(onGpu: (m: GpuRunnerMessage, device: GpuDevice) => void) {
   const gpu = new InProcessGpuRunner(device, (m) => onGpu(m, device));
   const handovers: { reason: string; step: number }[] = [];
   let cpuInput: RunInput | null = null;
-  const runner = new FallbackRunner(gpu, () => {
-    const cpu = new WorkerRunner(WORKER);
-    const start = cpu.start.bind(cpu);
-    cpu.start = (input) => start((cpuInput = input));
-    return cpu;
-  }, (reason, step) => handovers.push({ reason, step }));
+  const runner = new FallbackRunner(
+    gpu,
+    () => {
+      const cpu = new WorkerRunner(WORKER);
+      const start = cpu.start.bind(cpu);
+      cpu.start = (input) => start((cpuInput = input));
+      return cpu;
+    },
+    (reason, step) => handovers.push({ reason, step }),
+  );
   // What the session is shown, in order.
   const steps: number[] = [];
   runner.onMessage((m) => {
@@ -137,70 +159,89 @@ const FAILURES: [string, (d: GpuDevice) => void, RegExp][] = [
   ['an uncaptured WebGPU error', (d) => d.createBuffer({ size: 4, usage: 0 }), /^WebGPU reported an error/],
 ];
 
-for (const [what, fail, reason] of FAILURES) test(`${what} mid-epoch: the CPU runner replays the steps shown since the last checkpoint and ends with the CPU's weights`, { timeout: 120_000 }, async (t) => {
-  if (skip) return t.skip(skip);
-  let checkpointStep = -1;
-  let failedAt = -1;
-  const { session, handovers, steps, cpuInput, cleanUp } = await setUp((m, device) => {
-    if (m.type === 'checkpoint') checkpointStep = Math.max(checkpointStep, m.step);
-    // Once the GPU has shown a step its last checkpoint is behind: those steps are the CPU's to replay.
-    if (m.type === 'progress' && failedAt < 0 && m.progress.step >= FAIL_FROM && m.progress.step > checkpointStep) {
-      failedAt = m.progress.step;
-      // After the message has reached the host, as from a page.
-      setImmediate(() => fail(device));
-    }
-  });
-  try {
-    const result = await session.finished;
-    assert.equal(result.status, 'completed', result.message);
-    assert.equal(handovers.length, 1);
-    assert.match(handovers[0].reason, reason);
-    const resume = cpuInput()!.options.resume!;
-    t.diagnostic(`${handovers[0].reason}; checkpoint of step ${resume.step}, replayed to step ${resume.replayTo}; steps shown ${steps}`);
-    assert.ok(resume.step >= STEPS_PER_EPOCH && resume.step <= handovers[0].step, `resumed from the checkpoint of step ${resume.step}`);
-    assert.ok(handovers[0].step >= failedAt && resume.replayTo === handovers[0].step, `replays to step ${resume.replayTo}, the last the GPU showed`);
-    assertStepsGoForward(steps);
-    assert.equal(steps.at(-1), 2 * STEPS_PER_EPOCH);
-    assert.deepEqual(session.state.history.map((h) => h.epoch), [0, 1], 'each epoch\'s metrics once, the first from WebGPU');
-    assertReferenceWeights(result);
-  } finally {
-    cleanUp();
-  }
-});
+for (const [what, fail, reason] of FAILURES)
+  test(
+    `${what} mid-epoch: the CPU runner replays the steps shown since the last checkpoint and ends with the CPU's weights`,
+    { timeout: 120_000 },
+    async (t) => {
+      if (skip) return t.skip(skip);
+      let checkpointStep = -1;
+      let failedAt = -1;
+      const { session, handovers, steps, cpuInput, cleanUp } = await setUp((m, device) => {
+        if (m.type === 'checkpoint') checkpointStep = Math.max(checkpointStep, m.step);
+        // Once the GPU has shown a step its last checkpoint is behind: those steps are the CPU's to replay.
+        if (m.type === 'progress' && failedAt < 0 && m.progress.step >= FAIL_FROM && m.progress.step > checkpointStep) {
+          failedAt = m.progress.step;
+          // After the message has reached the host, as from a page.
+          setImmediate(() => fail(device));
+        }
+      });
+      try {
+        const result = await session.finished;
+        assert.equal(result.status, 'completed', result.message);
+        assert.equal(handovers.length, 1);
+        assert.match(handovers[0].reason, reason);
+        const resume = cpuInput()!.options.resume!;
+        t.diagnostic(`${handovers[0].reason}; checkpoint of step ${resume.step}, replayed to step ${resume.replayTo}; steps shown ${steps}`);
+        assert.ok(resume.step >= STEPS_PER_EPOCH && resume.step <= handovers[0].step, `resumed from the checkpoint of step ${resume.step}`);
+        assert.ok(handovers[0].step >= failedAt && resume.replayTo === handovers[0].step, `replays to step ${resume.replayTo}, the last the GPU showed`);
+        assertStepsGoForward(steps);
+        assert.equal(steps.at(-1), 2 * STEPS_PER_EPOCH);
+        assert.deepEqual(
+          session.state.history.map((h) => h.epoch),
+          [0, 1],
+          "each epoch's metrics once, the first from WebGPU",
+        );
+        assertReferenceWeights(result);
+      } finally {
+        cleanUp();
+      }
+    },
+  );
 
-test('paused at step S when the device is lost: the CPU rests at S, its next Step is S + 1, and the run ends with the CPU\'s weights', { timeout: 120_000 }, async (t) => {
-  if (skip) return t.skip(skip);
-  let lastProgress = 0, lastCheckpoint = -1, gpuPaused = false, cpuPaused = false;
-  const setup = await setUp((m) => {
-    if (m.type === 'progress') lastProgress = m.progress.step;
-    if (m.type === 'checkpoint') lastCheckpoint = m.step;
-    if (m.type === 'paused') gpuPaused = true;
-    if (m.type === 'progress' && m.progress.step >= FAIL_FROM) setup.session.pause();
-  });
-  const { device, session, handovers, steps, runner, cleanUp } = setup;
-  try {
-    // Paused, the run shows its last step and keeps a checkpoint of it.
-    await until(() => gpuPaused && lastCheckpoint === lastProgress, 'the WebGPU run rests with a checkpoint of its last step');
-    const s = lastProgress;
-    assert.equal(session.state.status, 'paused');
-    device.destroy();
-    runner.onMessage((m) => {
-      if (m.type === 'paused' && handovers.length) cpuPaused = true;
+test(
+  "paused at step S when the device is lost: the CPU rests at S, its next Step is S + 1, and the run ends with the CPU's weights",
+  { timeout: 120_000 },
+  async (t) => {
+    if (skip) return t.skip(skip);
+    let lastProgress = 0,
+      lastCheckpoint = -1,
+      gpuPaused = false,
+      cpuPaused = false;
+    const setup = await setUp((m) => {
+      if (m.type === 'progress') lastProgress = m.progress.step;
+      if (m.type === 'checkpoint') lastCheckpoint = m.step;
+      if (m.type === 'paused') gpuPaused = true;
+      if (m.type === 'progress' && m.progress.step >= FAIL_FROM) setup.session.pause();
     });
-    await until(() => cpuPaused, `the CPU runner rests (handovers: ${JSON.stringify(handovers)}, status ${session.state.status})`);
-    t.diagnostic(`paused at step ${s}; ${handovers[0].reason}`);
-    assert.deepEqual(handovers.map((h) => h.step), [s]);
-    assert.equal(session.state.status, 'paused');
-    assert.equal(session.state.progress?.step, s, 'the view still shows step S');
-    session.step('step');
-    await until(() => steps.at(-1) !== s, 'a step is taken');
-    assert.equal(steps.at(-1), s + 1, 'Step takes step S + 1');
-    session.resume();
-    const result = await session.finished;
-    assert.equal(result.status, 'completed', result.message);
-    assertStepsGoForward(steps);
-    assertReferenceWeights(result);
-  } finally {
-    cleanUp();
-  }
-});
+    const { device, session, handovers, steps, runner, cleanUp } = setup;
+    try {
+      // Paused, the run shows its last step and keeps a checkpoint of it.
+      await until(() => gpuPaused && lastCheckpoint === lastProgress, 'the WebGPU run rests with a checkpoint of its last step');
+      const s = lastProgress;
+      assert.equal(session.state.status, 'paused');
+      device.destroy();
+      runner.onMessage((m) => {
+        if (m.type === 'paused' && handovers.length) cpuPaused = true;
+      });
+      await until(() => cpuPaused, `the CPU runner rests (handovers: ${JSON.stringify(handovers)}, status ${session.state.status})`);
+      t.diagnostic(`paused at step ${s}; ${handovers[0].reason}`);
+      assert.deepEqual(
+        handovers.map((h) => h.step),
+        [s],
+      );
+      assert.equal(session.state.status, 'paused');
+      assert.equal(session.state.progress?.step, s, 'the view still shows step S');
+      session.step('step');
+      await until(() => steps.at(-1) !== s, 'a step is taken');
+      assert.equal(steps.at(-1), s + 1, 'Step takes step S + 1');
+      session.resume();
+      const result = await session.finished;
+      assert.equal(result.status, 'completed', result.message);
+      assertStepsGoForward(steps);
+      assertReferenceWeights(result);
+    } finally {
+      cleanUp();
+    }
+  },
+);

@@ -26,14 +26,31 @@ const random = (n: number, seed: number, lo = -2, hi = 2) => {
 /** Runs `fn` on both backends with the same host inputs and compares the results. */
 async function same(what: string, inputs: HostData[], fn: (b: Backend, xs: Storage[]) => Storage | Storage[], tol = { rel: 1e-4, abs: 1e-5 }): Promise<void> {
   // Copies: the CPU backend keeps a Float32Array it is given, and the in-place kernels (the optimizers) would change the inputs.
-  const want = [fn(cpu, inputs.map((x) => cpu.upload(x.slice())))].flat().map((s) => cpu.readSync(s)!);
-  const got = await Promise.all([fn(gpu, inputs.map((x) => gpu.upload(x)))].flat().map((s) => gpu.read(s)));
+  const want = [
+    fn(
+      cpu,
+      inputs.map((x) => cpu.upload(x.slice())),
+    ),
+  ]
+    .flat()
+    .map((s) => cpu.readSync(s)!);
+  const got = await Promise.all(
+    [
+      fn(
+        gpu,
+        inputs.map((x) => gpu.upload(x)),
+      ),
+    ]
+      .flat()
+      .map((s) => gpu.read(s)),
+  );
   assert.equal(got.length, want.length, what);
   want.forEach((w, k) => {
     const g = got[k];
     assert.equal(g.length, w.length, `${what}[${k}]: length`);
     for (let i = 0; i < w.length; i++) {
-      const a = g[i], b = w[i];
+      const a = g[i],
+        b = w[i];
       if (Number.isNaN(b)) {
         assert.ok(Number.isNaN(a), `${what}[${k}][${i}]: ${a}, want NaN`);
         continue;
@@ -44,8 +61,23 @@ async function same(what: string, inputs: HostData[], fn: (b: Backend, xs: Stora
 }
 
 const UNARY: [UnaryOp, number?, [number, number]?][] = [
-  ['neg'], ['exp'], ['relu'], ['leakyRelu', 0.1], ['tanh'], ['sigmoid'], ['gelu'], ['geluTanh'], ['pow', 3], ['pow', 2.5, [0.1, 3]],
-  ['abs'], ['square'], ['softplus'], ['log', undefined, [0.1, 4]], ['sqrt', undefined, [0.1, 4]], ['rsqrt', undefined, [0.1, 4]], ['reciprocal', undefined, [0.5, 4]],
+  ['neg'],
+  ['exp'],
+  ['relu'],
+  ['leakyRelu', 0.1],
+  ['tanh'],
+  ['sigmoid'],
+  ['gelu'],
+  ['geluTanh'],
+  ['pow', 3],
+  ['pow', 2.5, [0.1, 3]],
+  ['abs'],
+  ['square'],
+  ['softplus'],
+  ['log', undefined, [0.1, 4]],
+  ['sqrt', undefined, [0.1, 4]],
+  ['rsqrt', undefined, [0.1, 4]],
+  ['reciprocal', undefined, [0.5, 4]],
 ];
 
 test('unary ops and their gradients match the CPU, with large and tiny inputs', async (t) => {
@@ -62,10 +94,19 @@ test('unary ops and their gradients match the CPU, with large and tiny inputs', 
 test('binary ops broadcast as NumPy: equal shapes, a bias row, a column, both sides, scalars', async (t) => {
   if (skip) return t.skip(skip);
   const cases: [number[], number[]][] = [
-    [[7, 13], [7, 13]],
+    [
+      [7, 13],
+      [7, 13],
+    ],
     [[7, 13], [13]],
-    [[3, 5, 4], [5, 1]],
-    [[1, 5], [6, 1]],
+    [
+      [3, 5, 4],
+      [5, 1],
+    ],
+    [
+      [1, 5],
+      [6, 1],
+    ],
     [[2, 3, 4, 5], [1]],
     [[1], [3, 1, 2]],
     [[1], [1]],
@@ -76,19 +117,37 @@ test('binary ops broadcast as NumPy: equal shapes, a bias row, a column, both si
       const db = bs[bs.length - Math.max(as.length, bs.length) + i] ?? 1;
       return Math.max(da, db);
     });
-    const a = random(as.reduce((p, d) => p * d, 1), 3);
-    const b = random(bs.reduce((p, d) => p * d, 1), 4, 0.5, 2);
+    const a = random(
+      as.reduce((p, d) => p * d, 1),
+      3,
+    );
+    const b = random(
+      bs.reduce((p, d) => p * d, 1),
+      4,
+      0.5,
+      2,
+    );
     for (const op of ['add', 'sub', 'mul', 'div'] as BinaryOp[]) {
       await same(`${op} ${as} ${bs}`, [a, b], (k, [x, y]) => k.binary(op, x, as, y, bs, out));
     }
-    await same(`sumTo ${out} → ${bs}`, [random(out.reduce((p, d) => p * d, 1), 5)], (k, [x]) => k.sumTo(x, out, bs));
+    await same(
+      `sumTo ${out} → ${bs}`,
+      [
+        random(
+          out.reduce((p, d) => p * d, 1),
+          5,
+        ),
+      ],
+      (k, [x]) => k.sumTo(x, out, bs),
+    );
     await same(`broadcastTo ${bs} → ${out}`, [b], (k, [x]) => k.broadcastTo(x, bs, out));
   }
 });
 
 test('axpby, scale, sum over axes, sums of squares, casts and fills', async (t) => {
   if (skip) return t.skip(skip);
-  const a = random(1000, 6), b = random(1000, 7);
+  const a = random(1000, 6),
+    b = random(1000, 7);
   await same('axpby', [a, b], (k, [x, y]) => k.axpby(x, 0.3, y, -1.7, 1000));
   await same('scale', [a], (k, [x]) => k.scale(x, -0.25, 1000));
   await same('sum axes 0,2', [random(3 * 4 * 5, 8)], (k, [x]) => k.sum(x, [3, 4, 5], [0, 2]));
@@ -103,10 +162,16 @@ test('axpby, scale, sum over axes, sums of squares, casts and fills', async (t) 
 
 test('matmul in every transposed form, with sizes that do not fill a tile, batched and batch 1', async (t) => {
   if (skip) return t.skip(skip);
-  for (const [batch, m, n, k] of [[1, 1, 1, 1], [1, 67, 33, 19], [3, 5, 70, 130], [1, 128, 64, 16]]) {
+  for (const [batch, m, n, k] of [
+    [1, 1, 1, 1],
+    [1, 67, 33, 19],
+    [3, 5, 70, 130],
+    [1, 128, 64, 16],
+  ]) {
     for (const tA of [false, true]) {
       for (const tB of [false, true]) {
-        const a = random(batch * m * k, 10 + m), b = random(batch * k * n, 20 + n);
+        const a = random(batch * m * k, 10 + m),
+          b = random(batch * k * n, 20 + n);
         await same(`matmul b${batch} ${m}×${n}×${k} ${tA}/${tB}`, [a, b], (be, [x, y]) => be.matmul(x, y, batch, m, n, k, tA, tB), { rel: 1e-4, abs: 1e-4 });
       }
     }
@@ -116,17 +181,21 @@ test('matmul in every transposed form, with sizes that do not fill a tile, batch
 
 test('softmax and log-softmax along a middle axis, their gradients, and the losses', async (t) => {
   if (skip) return t.skip(skip);
-  const x = random(3 * 7 * 5, 40, -8, 8), gy = random(3 * 7 * 5, 41);
+  const x = random(3 * 7 * 5, 40, -8, 8),
+    gy = random(3 * 7 * 5, 41);
   for (const log of [false, true]) {
     await same(`softmax log=${log}`, [x], (k, [v]) => k.softmax(v, 3, 7, 5, log));
     await same(`softmax' log=${log}`, [x, gy], (k, [v, g]) => k.softmaxBackward(k.softmax(v, 3, 7, 5, log), g, 3, 7, 5, log));
   }
-  const logits = random(9 * 4, 42, -5, 5), labels = Int32Array.of(0, 3, 1, 2, 2, 0, 3, 1, 0);
+  const logits = random(9 * 4, 42, -5, 5),
+    labels = Int32Array.of(0, 3, 1, 2, 2, 0, 3, 1, 0);
   await same('crossEntropy', [logits, labels], (k, [l, y]) => k.crossEntropy(l, y, 9, 4));
-  await same('crossEntropy\'', [logits, labels, Float32Array.of(0.7)], (k, [l, y, g]) => k.crossEntropyBackward(l, y, g, 9, 4));
-  const bx = random(50, 43, -30, 30), bt = random(50, 44, 0, 1), bg = random(50, 45);
+  await same("crossEntropy'", [logits, labels, Float32Array.of(0.7)], (k, [l, y, g]) => k.crossEntropyBackward(l, y, g, 9, 4));
+  const bx = random(50, 43, -30, 30),
+    bt = random(50, 44, 0, 1),
+    bg = random(50, 45);
   await same('bceWithLogits', [bx, bt], (k, [v, tt]) => k.bceWithLogits(v, tt, 50), { rel: 1e-4, abs: 1e-6 });
-  await same('bceWithLogits\'', [bx, bt, bg], (k, [v, tt, g]) => k.bceWithLogitsBackward(v, tt, g, 50));
+  await same("bceWithLogits'", [bx, bt, bg], (k, [v, tt, g]) => k.bceWithLogitsBackward(v, tt, g, 50));
 });
 
 const geometries: Conv2dGeometry[] = [
@@ -138,7 +207,9 @@ const geometries: Conv2dGeometry[] = [
 test('conv2d with and without bias, and both of its gradients, over padded and strided windows', async (t) => {
   if (skip) return t.skip(skip);
   for (const g of geometries) {
-    const x = random(g.n * g.c * g.h * g.w, 50), w = random(g.outC * g.c * g.kh * g.kw, 51), bias = random(g.outC, 52);
+    const x = random(g.n * g.c * g.h * g.w, 50),
+      w = random(g.outC * g.c * g.kh * g.kw, 51),
+      bias = random(g.outC, 52);
     const gy = random(g.n * g.outC * g.oh * g.ow, 53);
     await same(`conv2d ${JSON.stringify(g)}`, [x, w], (k, [a, b]) => k.conv2d(a, b, g, null));
     await same(`conv2d+bias`, [x, w, bias], (k, [a, b, c]) => k.conv2d(a, b, g, c));
@@ -169,19 +240,25 @@ test('max and average pooling with their gradients: padding, strides, ties going
 
 test('concat and slice of float and int32 tensors, gather and its gradient with repeated indices', async (t) => {
   if (skip) return t.skip(skip);
-  const a = random(2 * 3 * 4, 70), b = random(2 * 5 * 4, 71);
+  const a = random(2 * 3 * 4, 70),
+    b = random(2 * 5 * 4, 71);
   await same('concat', [a, b], (k, [x, y]) => k.concat([x, y], 2, [3, 5], 4));
   await same('concat int32', [Int32Array.of(1, 2, 3, 4), Int32Array.of(5, 6)], (k, [x, y]) => k.concat([x, y], 2, [2, 1], 1));
   await same('slice', [b], (k, [x]) => k.slice(x, 2, 5, 4, 1, 3));
-  const w = random(6 * 4, 72), idx = Int32Array.of(5, 0, 2, 2, 5, 1, 0);
+  const w = random(6 * 4, 72),
+    idx = Int32Array.of(5, 0, 2, 2, 5, 1, 0);
   await same('gather', [w, idx], (k, [x, i]) => k.gather(x, i, 7, 6, 4));
-  await same('gather\'', [random(7 * 4, 73), idx], (k, [g, i]) => k.gatherBackward(g, i, 7, 6, 4));
+  await same("gather'", [random(7 * 4, 73), idx], (k, [g, i]) => k.gatherBackward(g, i, 7, 6, 4));
 });
 
 test('SGD (plain, momentum, Nesterov, weight decay) and Adam/AdamW update in place as the CPU does', async (t) => {
   if (skip) return t.skip(skip);
   const n = 301;
-  const p = random(n, 80), g = random(n, 81), buf = random(n, 82), m = random(n, 83), v = random(n, 84, 0, 1);
+  const p = random(n, 80),
+    g = random(n, 81),
+    buf = random(n, 82),
+    m = random(n, 83),
+    v = random(n, 84, 0, 1);
   for (const h of [
     { lr: 0.1, momentum: 0, weightDecay: 0, nesterov: false, dampening: 0, first: false },
     { lr: 0.05, momentum: 0.9, weightDecay: 0.01, nesterov: true, dampening: 0, first: false },

@@ -18,7 +18,9 @@ before(async () => {
 /** x [N, 6] → Linear 12 (no bias) → BatchNorm1d → ReLU → Dropout 0.3 → Linear 3 → cross-entropy, with the given optimizer. */
 const model = (optimizer: Record<string, unknown>) =>
   JSON.stringify({
-    format: 'nn-graph', version: 1, name: 'modes',
+    format: 'nn-graph',
+    version: 1,
+    name: 'modes',
     nodes: [
       { id: 'x', op: 'Input', attrs: { shape: [6] } },
       // No bias before BatchNorm: its gradient is zero up to rounding, which Adam would amplify into noise that
@@ -32,8 +34,13 @@ const model = (optimizer: Record<string, unknown>) =>
       { id: 'loss', op: 'CrossEntropyLoss' },
     ],
     edges: [
-      { from: 'x', to: 'fc1' }, { from: 'fc1', to: 'bn' }, { from: 'bn', to: 'act' }, { from: 'act', to: 'drop' },
-      { from: 'drop', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 },
+      { from: 'x', to: 'fc1' },
+      { from: 'fc1', to: 'bn' },
+      { from: 'bn', to: 'act' },
+      { from: 'act', to: 'drop' },
+      { from: 'drop', to: 'fc2' },
+      { from: 'fc2', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
     ],
     training: { seed: 3, optimizer },
   });
@@ -84,11 +91,14 @@ for (const optimizer of OPTIMIZERS) {
     const json = model(optimizer);
     const cpu = await train(backend(), json, 10);
     const onGpu = await train(gpu, json, 10);
-    cpu.losses.forEach((l, s) => assert.ok(Math.abs(onGpu.losses[s] - l) <= 1e-4 * Math.abs(l), `step ${s + 1}: ${onGpu.losses[s]} on WebGPU, ${l} on the CPU`));
+    cpu.losses.forEach((l, s) =>
+      assert.ok(Math.abs(onGpu.losses[s] - l) <= 1e-4 * Math.abs(l), `step ${s + 1}: ${onGpu.losses[s]} on WebGPU, ${l} on the CPU`),
+    );
     for (const [key, w] of cpu.state) {
       const g = onGpu.state.get(key)!;
       // The running statistics are in the state too: BatchNorm updated them the same way.
-      for (let i = 0; i < w.length; i++) assert.ok(Math.abs(g[i] - w[i]) <= 1e-5 + 1e-3 * Math.abs(w[i]), `${key}[${i}]: ${g[i]} on WebGPU, ${w[i]} on the CPU`);
+      for (let i = 0; i < w.length; i++)
+        assert.ok(Math.abs(g[i] - w[i]) <= 1e-5 + 1e-3 * Math.abs(w[i]), `${key}[${i}]: ${g[i]} on WebGPU, ${w[i]} on the CPU`);
     }
   });
 }

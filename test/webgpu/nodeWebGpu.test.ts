@@ -14,7 +14,10 @@ test('no webgpu package: one line that names the package and how to install it',
   if (r.ok) return;
   assert.equal(r.missing, 'package');
   assert.ok(!r.message.includes('\n'), r.message);
-  assert.match(r.message, /needs the npm package webgpu, which is not installed \(Cannot find package 'webgpu' imported from \/x\/dist\/cli\.js\); install it with npm install webgpu$/);
+  assert.match(
+    r.message,
+    /needs the npm package webgpu, which is not installed \(Cannot find package 'webgpu' imported from \/x\/dist\/cli\.js\); install it with npm install webgpu$/,
+  );
 });
 
 const adapter = (info: Record<string, unknown>, isFallbackAdapter?: boolean) => ({ info, isFallbackAdapter, limits: {} }) as unknown as GpuAdapter;
@@ -22,12 +25,17 @@ const adapter = (info: Record<string, unknown>, isFallbackAdapter?: boolean) => 
 test('a webgpu package that does not load (no binary for the platform): one line that says so', () => {
   // (nodeWebGpu's answer is cached for the process: the first test has it; this one asks for the line alone.)
   const message = packageProblem(new Error("Cannot find module '/x/node_modules/webgpu/dist/linux-riscv64/dawn.node'\nRequire stack: …"));
-  assert.match(message, /^--backend webgpu needs the npm package webgpu, which did not load \(Cannot find module '.*dawn\.node'\); reinstall it with npm install webgpu, or check that it has a build for /);
+  assert.match(
+    message,
+    /^--backend webgpu needs the npm package webgpu, which did not load \(Cannot find module '.*dawn\.node'\); reinstall it with npm install webgpu, or check that it has a build for /,
+  );
   assert.ok(!message.includes('\n'), message);
 });
 
 test('software adapters are recognised: the fallback flag, SwiftShader, llvmpipe; a GPU is not', () => {
-  const swiftshader = adapterInfo(adapter({ vendor: 'google', architecture: 'swiftshader', device: 'swiftshader-device-subzero-', description: 'SwiftShader driver 5.0.0' }));
+  const swiftshader = adapterInfo(
+    adapter({ vendor: 'google', architecture: 'swiftshader', device: 'swiftshader-device-subzero-', description: 'SwiftShader driver 5.0.0' }),
+  );
   assert.equal(swiftshader.software, true);
   assert.equal(describeAdapter(swiftshader), 'google swiftshader (SwiftShader driver 5.0.0), a software adapter');
   assert.equal(adapterInfo(adapter({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).software, true);

@@ -46,7 +46,7 @@ function close(what: string, got: Json, want: Json): void {
   });
 }
 
-test('every op: random graphs give the CPU\'s outputs, loss and gradients on WebGPU', async (t) => {
+test("every op: random graphs give the CPU's outputs, loss and gradients on WebGPU", async (t) => {
   if (skip) return t.skip(skip);
   const seen = new Set<string>();
   for (const seed of SEEDS) {
@@ -54,9 +54,18 @@ test('every op: random graphs give the CPU\'s outputs, loss and gradients on Web
     const onGpu = await grad(gpu, seed);
     cpu.ops.forEach((op) => seen.add(op));
     const where = `seed ${seed}`;
-    assert.ok(Math.abs(num(onGpu.result.loss) - num(cpu.result.loss)) <= 1e-4 * Math.max(1, Math.abs(num(cpu.result.loss))), `${where}: loss ${onGpu.result.loss} vs ${cpu.result.loss}`);
+    assert.ok(
+      Math.abs(num(onGpu.result.loss) - num(cpu.result.loss)) <= 1e-4 * Math.max(1, Math.abs(num(cpu.result.loss))),
+      `${where}: loss ${onGpu.result.loss} vs ${cpu.result.loss}`,
+    );
     for (const [id, v] of Object.entries(cpu.result.outputs)) close(`${where} output ${id}`, onGpu.result.outputs[id] as Json, v as Json);
     for (const [key, v] of Object.entries(cpu.result.grads)) close(`${where} grad ${key}`, onGpu.result.grads[key] as Json, v as Json);
   }
-  assert.deepEqual(allOps().map((o) => o.op).filter((op) => !seen.has(op)), [], 'the graphs use every op');
+  assert.deepEqual(
+    allOps()
+      .map((o) => o.op)
+      .filter((op) => !seen.has(op)),
+    [],
+    'the graphs use every op',
+  );
 });

@@ -29,7 +29,8 @@ function reference(data: Float32Array, bins: number): TensorSummary {
   if (!finite.length) return { count: 0, mean: 0, std: 0, min: 0, max: 0, histogram };
   const mean = finite.reduce((s, v) => s + v, 0) / finite.length;
   const std = Math.sqrt(finite.reduce((s, v) => s + (v - mean) ** 2, 0) / finite.length);
-  const min = Math.min(...finite), max = Math.max(...finite);
+  const min = Math.min(...finite),
+    max = Math.max(...finite);
   for (const v of finite) histogram[max > min ? Math.min(bins - 1, Math.floor(((v - min) / (max - min)) * bins)) : bins - 1]++;
   return { count: finite.length, mean, std, min, max, histogram, ...(data.length <= 16 ? { values: Array.from(data) } : {}) };
 }
@@ -88,7 +89,11 @@ const CASES: [string, Float32Array][] = [
 
 test('summaries on WebGPU: the reference figures on odd sizes, one value, none, all-equal values and NaN/Inf, in one read', async (t) => {
   if (skip) return t.skip(skip);
-  const on = (b: CpuBackend | WebGpuBackend) => b.summaries(CASES.map(([, x]) => ({ x: b.upload(x.slice()), size: x.length })), HISTOGRAM_BINS);
+  const on = (b: CpuBackend | WebGpuBackend) =>
+    b.summaries(
+      CASES.map(([, x]) => ({ x: b.upload(x.slice()), size: x.length })),
+      HISTOGRAM_BINS,
+    );
   const reads = gpu.ctx.bytesRead;
   const got = await on(gpu);
   const read = gpu.ctx.bytesRead - reads;
@@ -113,12 +118,23 @@ test('summaries with another bin count, and a tensor read only up to its size', 
 
 /** Input [256] → Linear 256 → Tanh → Linear 256 → MSE against a Target: ~65k values per node at batch 256. */
 const WIDE = JSON.stringify({
-  format: 'nn-graph', version: 1,
+  format: 'nn-graph',
+  version: 1,
   nodes: [
-    { id: 'x', op: 'Input', attrs: { shape: [256] } }, { id: 'fc1', op: 'Linear', attrs: { outFeatures: 256 } }, { id: 'act', op: 'Tanh' },
-    { id: 'fc2', op: 'Linear', attrs: { outFeatures: 256 } }, { id: 'y', op: 'Target', attrs: { shape: [256] } }, { id: 'loss', op: 'MSELoss' },
+    { id: 'x', op: 'Input', attrs: { shape: [256] } },
+    { id: 'fc1', op: 'Linear', attrs: { outFeatures: 256 } },
+    { id: 'act', op: 'Tanh' },
+    { id: 'fc2', op: 'Linear', attrs: { outFeatures: 256 } },
+    { id: 'y', op: 'Target', attrs: { shape: [256] } },
+    { id: 'loss', op: 'MSELoss' },
   ],
-  edges: [{ from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'fc2', to: 'loss' }, { from: 'y', to: 'loss', port: 1 }],
+  edges: [
+    { from: 'x', to: 'fc1' },
+    { from: 'fc1', to: 'act' },
+    { from: 'act', to: 'fc2' },
+    { from: 'fc2', to: 'loss' },
+    { from: 'y', to: 'loss', port: 1 },
+  ],
   training: { seed: 2 },
 });
 
@@ -150,20 +166,34 @@ test('node statistics on WebGPU read back O(nodes × bins) bytes, not the activa
 
 const RUN: RunInput = {
   modelText: JSON.stringify({
-    format: 'nn-graph', version: 1,
+    format: 'nn-graph',
+    version: 1,
     nodes: [
-      { id: 'x', op: 'Input', attrs: { shape: [2] } }, { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } }, { id: 'act', op: 'Tanh' },
-      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } }, { id: 'head', op: 'Linear', attrs: { outFeatures: 2 } }, { id: 'sum', op: 'Add' },
-      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } }, { id: 'loss', op: 'CrossEntropyLoss' },
+      { id: 'x', op: 'Input', attrs: { shape: [2] } },
+      { id: 'fc1', op: 'Linear', attrs: { outFeatures: 8 } },
+      { id: 'act', op: 'Tanh' },
+      { id: 'fc2', op: 'Linear', attrs: { outFeatures: 2 } },
+      { id: 'head', op: 'Linear', attrs: { outFeatures: 2 } },
+      { id: 'sum', op: 'Add' },
+      { id: 'y', op: 'Target', attrs: { shape: [], dtype: 'int32' } },
+      { id: 'loss', op: 'CrossEntropyLoss' },
     ],
     // act feeds two heads: its gradient is the sum of two edges' (added on the device).
     edges: [
-      { from: 'x', to: 'fc1' }, { from: 'fc1', to: 'act' }, { from: 'act', to: 'fc2' }, { from: 'act', to: 'head' },
-      { from: 'fc2', to: 'sum', port: 0 }, { from: 'head', to: 'sum', port: 1 }, { from: 'sum', to: 'loss' }, { from: 'y', to: 'loss', port: 1 },
+      { from: 'x', to: 'fc1' },
+      { from: 'fc1', to: 'act' },
+      { from: 'act', to: 'fc2' },
+      { from: 'act', to: 'head' },
+      { from: 'fc2', to: 'sum', port: 0 },
+      { from: 'head', to: 'sum', port: 1 },
+      { from: 'sum', to: 'loss' },
+      { from: 'y', to: 'loss', port: 1 },
     ],
     training: { seed: 1, optimizer: { type: 'Adam', lr: 0.03 }, batchSize: 16, epochs: 1, validationSplit: 0, dataset: { source: 'circle', size: 48 } },
   }),
-  sidecar: null, external: {}, options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 0 },
+  sidecar: null,
+  external: {},
+  options: { overlay: true, maxUpdatesPerSecond: 20, boundaryGrid: 0 },
 };
 
 async function nodeStatsMessages(b: CpuBackend | WebGpuBackend): Promise<{ step: number; nodes: Record<string, NodeStats> }[]> {
@@ -172,7 +202,12 @@ async function nodeStatsMessages(b: CpuBackend | WebGpuBackend): Promise<{ step:
   try {
     const msgs: FromWorker[] = [];
     // A clock that never moves: the first step's statistics, then those the run settles at (its last step).
-    await runTraining(RUN, (m) => msgs.push(m), { next: async () => 'go' }, () => 0);
+    await runTraining(
+      RUN,
+      (m) => msgs.push(m),
+      { next: async () => 'go' },
+      () => 0,
+    );
     return msgs.flatMap((m) => (m.type === 'nodeStats' ? [{ step: m.step, nodes: m.nodes }] : []));
   } finally {
     setBackend(previous);
@@ -183,7 +218,10 @@ test('a WebGPU run posts the node statistics of the same run on the CPU', { time
   if (skip) return t.skip(skip);
   const want = await nodeStatsMessages(cpu);
   const got = await nodeStatsMessages(gpu);
-  assert.deepEqual(got.map((m) => m.step), want.map((m) => m.step));
+  assert.deepEqual(
+    got.map((m) => m.step),
+    want.map((m) => m.step),
+  );
   assert.ok(want.length >= 2, 'statistics of the first step and of the last');
   for (const [k, w] of want.entries()) {
     const g = got[k];
@@ -192,7 +230,8 @@ test('a WebGPU run posts the node statistics of the same run on the CPU', { time
       const gs = g.nodes[id];
       assert.deepEqual(gs.shape, ws.shape, id);
       for (const kind of ['output', 'grad'] as const) {
-        const a = gs[kind], e = ws[kind];
+        const a = gs[kind],
+          e = ws[kind];
         assert.equal(!!a, !!e, `step ${w.step} ${id} ${kind}: present on both or neither`);
         if (!a || !e) continue;
         const what = `step ${w.step} ${id} ${kind}`;
@@ -202,9 +241,17 @@ test('a WebGPU run posts the node statistics of the same run on the CPU', { time
         for (const f of ['mean', 'std', 'min', 'max'] as const) assert.ok(Math.abs(a[f] - e[f]) <= 1e-3 * scale, `${what}: ${f} ${a[f]}, want ${e[f]}`);
         // A value near a bin edge may land in the neighbouring bin: the histograms differ by a few moves at most.
         const moved = a.histogram.reduce((s, c, i) => s + Math.abs(c - e.histogram[i]), 0) / 2;
-        assert.equal(a.histogram.reduce((s, c) => s + c, 0), e.count, `${what}: histogram total`);
+        assert.equal(
+          a.histogram.reduce((s, c) => s + c, 0),
+          e.count,
+          `${what}: histogram total`,
+        );
         assert.ok(moved <= Math.max(1, 0.02 * e.count), `${what}: ${moved} values in other bins`);
-        if (e.values) assert.ok(a.values!.every((v, i) => Math.abs(v - e.values![i]) <= 1e-4 * (1 + Math.abs(e.values![i]))), `${what}: values`);
+        if (e.values)
+          assert.ok(
+            a.values!.every((v, i) => Math.abs(v - e.values![i]) <= 1e-4 * (1 + Math.abs(e.values![i]))),
+            `${what}: values`,
+          );
       }
     }
   }

@@ -51,10 +51,13 @@ for (const id of ['mlp-classifier-2d', 'cnn-digits', 'residual-mlp']) {
     const batchSize = (template.model.training?.batchSize as number | undefined) ?? 32;
     const cpu = await run(backend(), json, data, batchSize);
     const onGpu = await run(gpu, json, data, batchSize);
-    cpu.losses.forEach((l, s) => assert.ok(Math.abs(onGpu.losses[s] - l) <= 1e-4 * Math.abs(l), `step ${s + 1}: loss ${onGpu.losses[s]} on WebGPU, ${l} on the CPU`));
+    cpu.losses.forEach((l, s) =>
+      assert.ok(Math.abs(onGpu.losses[s] - l) <= 1e-4 * Math.abs(l), `step ${s + 1}: loss ${onGpu.losses[s]} on WebGPU, ${l} on the CPU`),
+    );
     for (const [key, w] of cpu.state) {
       const g = onGpu.state.get(key)!;
-      for (let i = 0; i < w.length; i++) assert.ok(Math.abs(g[i] - w[i]) <= 1e-5 + 1e-3 * Math.abs(w[i]), `${key}[${i}]: ${g[i]} on WebGPU, ${w[i]} on the CPU`);
+      for (let i = 0; i < w.length; i++)
+        assert.ok(Math.abs(g[i] - w[i]) <= 1e-5 + 1e-3 * Math.abs(w[i]), `${key}[${i}]: ${g[i]} on WebGPU, ${w[i]} on the CPU`);
     }
   });
 }

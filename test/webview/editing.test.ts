@@ -76,14 +76,20 @@ describe('connections', () => {
 
 describe('copy and paste', () => {
   it('copies nodes and the edges among them, and pastes them with fresh ids', () => {
-    const positions = new Map([['add', { x: 200, y: 0 }], ['fc1', { x: 400, y: 0 }]]);
+    const positions = new Map([
+      ['add', { x: 200, y: 0 }],
+      ['fc1', { x: 400, y: 0 }],
+    ]);
     const clip = copyNodes(chain, ['add', 'fc1'], positions)!;
     assert.deepEqual(clip.edges, [{ from: 'add', to: 'fc1' }]);
     const text = JSON.stringify(clip);
     const back = parseClip(text)!;
     assert.deepEqual(back, clip);
     const { nodes, edges } = pasteNodes(back, new Set(chain.nodes.map((n) => n.id)), { x: 40, y: 40 });
-    assert.deepEqual(nodes.map((n) => n.id), ['add1', 'fc2']);
+    assert.deepEqual(
+      nodes.map((n) => n.id),
+      ['add1', 'fc2'],
+    );
     assert.deepEqual(nodes[1], { id: 'fc2', op: 'Linear', attrs: { outFeatures: 4 }, ui: { x: 440, y: 40 } });
     assert.deepEqual(edges, [{ from: 'add1', to: 'fc2' }]);
   });
@@ -96,7 +102,13 @@ describe('copy and paste', () => {
       '{"format":"backprop-studio/nodes"',
       JSON.stringify({ ...ok, nodes: [{ id: 'a', op: 'NoSuchOp' }] }),
       JSON.stringify({ ...ok, nodes: [{ id: '1a', op: 'ReLU' }] }),
-      JSON.stringify({ ...ok, nodes: [{ id: 'a', op: 'ReLU' }, { id: 'a', op: 'ReLU' }] }),
+      JSON.stringify({
+        ...ok,
+        nodes: [
+          { id: 'a', op: 'ReLU' },
+          { id: 'a', op: 'ReLU' },
+        ],
+      }),
       JSON.stringify({ ...ok, edges: [{ from: 'a', to: 'zz' }] }),
       JSON.stringify({ ...ok, edges: [{ from: 'a', to: 'a', port: -1 }] }),
       JSON.stringify({ ...ok, nodes: [] }),
@@ -114,12 +126,27 @@ describe('edits', () => {
     assert.deepEqual(edit, { kind: 'addNodes', nodes: [{ id: 'linear2', op: 'Linear', ui: { x: 10, y: 21 } }], edges: [] });
     assert.deepEqual(moveEdit(new Map([['a', { x: 1.2, y: 2.7 }]])), { kind: 'moveNodes', positions: { a: { x: 1, y: 3 } } });
     assert.equal(moveEdit(new Map()), null);
-    assert.deepEqual(deleteEdit(['fc1'], [{ from: 'add', to: 'fc1', port: 0 }, { from: 'x', to: 'add', port: 0 }]), {
-      kind: 'deleteElements',
-      nodeIds: ['fc1'],
-      edges: [{ from: 'x', to: 'add' }],
-    });
-    assert.deepEqual(freeSpot({ x: 0, y: 0 }, [{ x: 0, y: 0 }, { x: 30, y: 30 }]), { x: 60, y: 60 });
+    assert.deepEqual(
+      deleteEdit(
+        ['fc1'],
+        [
+          { from: 'add', to: 'fc1', port: 0 },
+          { from: 'x', to: 'add', port: 0 },
+        ],
+      ),
+      {
+        kind: 'deleteElements',
+        nodeIds: ['fc1'],
+        edges: [{ from: 'x', to: 'add' }],
+      },
+    );
+    assert.deepEqual(
+      freeSpot({ x: 0, y: 0 }, [
+        { x: 0, y: 0 },
+        { x: 30, y: 30 },
+      ]),
+      { x: 60, y: 60 },
+    );
   });
 });
 
@@ -135,7 +162,13 @@ describe('layout', () => {
 
   it('lays out nodes whose ids are Object.prototype names (__proto__, constructor, toString)', () => {
     const ids = ['__proto__', 'constructor', 'toString'];
-    const p = layeredLayout(ids.map((id) => ({ id, width: 136, height: 80 })), [{ from: '__proto__', to: 'constructor' }, { from: 'constructor', to: 'toString' }]);
+    const p = layeredLayout(
+      ids.map((id) => ({ id, width: 136, height: 80 })),
+      [
+        { from: '__proto__', to: 'constructor' },
+        { from: 'constructor', to: 'toString' },
+      ],
+    );
     for (const id of ids) assert.ok(Object.hasOwn(p, id), `a position for "${id}"`);
     const x = (id: string) => (Object.getOwnPropertyDescriptor(p, id)!.value as { x: number }).x;
     assert.ok(x('__proto__') < x('constructor') && x('constructor') < x('toString'));
@@ -151,7 +184,14 @@ describe('layout', () => {
     assert.ok(placed.get('b')!.x > 0, 'right of its input');
     const again = placeMissing(nodes, [{ from: 'a', to: 'b' }], new Map([['b', { x: 5, y: 5 }]]));
     assert.deepEqual(again.get('b'), { x: 5, y: 5 }, 'an earlier guess is kept');
-    const none = placeMissing([{ id: 'p', width: 10, height: 10 }, { id: 'q', width: 10, height: 10 }], [{ from: 'p', to: 'q' }], new Map());
+    const none = placeMissing(
+      [
+        { id: 'p', width: 10, height: 10 },
+        { id: 'q', width: 10, height: 10 },
+      ],
+      [{ from: 'p', to: 'q' }],
+      new Map(),
+    );
     assert.ok(none.get('p')!.x < none.get('q')!.x, 'a file without positions gets a layered layout');
   });
 });
@@ -184,13 +224,19 @@ describe('reconciling React Flow state', () => {
     const nodes = reconcileNodes([], v, pos).map((n) => (n.id === 'fc1' ? { ...n, dragging: true, position: { x: 999, y: 9 } } : n));
     const next = reconcileNodes(nodes, v, pos, { select: new Set(['act']) });
     assert.deepEqual(next[2].position, { x: 999, y: 9 });
-    assert.deepEqual(next.filter((n) => n.selected).map((n) => n.id), ['act']);
+    assert.deepEqual(
+      next.filter((n) => n.selected).map((n) => n.id),
+      ['act'],
+    );
   });
 
   it('gives every node its handle geometry', () => {
     const v = viewOf(chain);
     const g = nodeGeometry(v.byId.get('add')!);
-    assert.deepEqual(g.handles.map((h) => h.id), ['in0', 'in1', 'out']);
+    assert.deepEqual(
+      g.handles.map((h) => h.id),
+      ['in0', 'in1', 'out'],
+    );
     assert.ok(g.handles[1].y > g.handles[0].y);
   });
 });

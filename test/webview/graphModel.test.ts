@@ -18,7 +18,13 @@ describe('readDocument', () => {
       ['{ "nodes": [', /not valid JSON/],
       [JSON.stringify({ format: 'nn-graph', version: 9, nodes: [], edges: [] }), /newer/],
       [model([{ id: 'a', op: 'Lienar' }]), /did you mean "Linear"/],
-      [model([{ id: 'a', op: 'ReLU' }, { id: 'a', op: 'ReLU' }]), /more than one node/],
+      [
+        model([
+          { id: 'a', op: 'ReLU' },
+          { id: 'a', op: 'ReLU' },
+        ]),
+        /more than one node/,
+      ],
       [model([{ id: '1a', op: 'ReLU' }]), /not a valid identifier/],
       [JSON.stringify([1, 2]), /JSON object/],
       [JSON.stringify({ format: 'other', version: 1, nodes: [] }), /"format" must be/],
@@ -51,7 +57,7 @@ describe('buildGraphView', () => {
     ],
   );
 
-  it('labels edges with the engine\'s shapes and names ports', () => {
+  it("labels edges with the engine's shapes and names ports", () => {
     const v = view(mlp);
     assert.deepEqual(
       v.edges.map((e) => [e.id, e.label]),
@@ -61,7 +67,13 @@ describe('buildGraphView', () => {
         ['y->loss:1', 'N int32'],
       ],
     );
-    assert.deepEqual(v.byId.get('loss')!.ports.map((p) => [p.name, p.source]), [['prediction', 'fc'], ['target', 'y']]);
+    assert.deepEqual(
+      v.byId.get('loss')!.ports.map((p) => [p.name, p.source]),
+      [
+        ['prediction', 'fc'],
+        ['target', 'y'],
+      ],
+    );
     assert.equal(v.byId.get('fc')!.paramCount, 2 * 128 + 128);
     assert.deepEqual(v.byId.get('fc')!.keyAttrs, ['outFeatures 128']);
     assert.deepEqual(v.byId.get('x')!.ui, { x: 0, y: 0 });
@@ -70,15 +82,32 @@ describe('buildGraphView', () => {
     assert.deepEqual(v.problems, []);
   });
 
-  it('shows a variadic op\'s fed ports plus one free port (at least its minimum)', () => {
+  it("shows a variadic op's fed ports plus one free port (at least its minimum)", () => {
     const base = [
       { id: 'a', op: 'Input', attrs: { shape: [3] } },
       { id: 'b', op: 'Input', attrs: { shape: [3] } },
       { id: 'add', op: 'Add' },
     ];
-    assert.deepEqual(view(model(base)).byId.get('add')!.ports.map((p) => p.name), ['input0', 'input1']);
-    const fed = view(model(base, [{ from: 'a', to: 'add', port: 0 }, { from: 'b', to: 'add', port: 1 }]));
-    assert.deepEqual(fed.byId.get('add')!.ports.map((p) => [p.name, p.source]), [['input0', 'a'], ['input1', 'b'], ['input2', undefined]]);
+    assert.deepEqual(
+      view(model(base))
+        .byId.get('add')!
+        .ports.map((p) => p.name),
+      ['input0', 'input1'],
+    );
+    const fed = view(
+      model(base, [
+        { from: 'a', to: 'add', port: 0 },
+        { from: 'b', to: 'add', port: 1 },
+      ]),
+    );
+    assert.deepEqual(
+      fed.byId.get('add')!.ports.map((p) => [p.name, p.source]),
+      [
+        ['input0', 'a'],
+        ['input1', 'b'],
+        ['input2', undefined],
+      ],
+    );
   });
 
   it('pins errors to nodes and edges, and problems to the node to reveal', () => {
@@ -89,7 +118,10 @@ describe('buildGraphView', () => {
           { id: 'bn', op: 'BatchNorm1d' },
           { id: 'act', op: 'ReLU' },
         ],
-        [{ from: 'x', to: 'bn' }, { from: 'ghost', to: 'act' }],
+        [
+          { from: 'x', to: 'bn' },
+          { from: 'ghost', to: 'act' },
+        ],
       ),
     );
     assert.ok(v.byId.get('act')!.errors.some((m) => /not connected/.test(m)));

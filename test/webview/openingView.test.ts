@@ -30,7 +30,10 @@ describe('opening view', () => {
     const v = openingViewport(nodes, width, height);
     assert.ok(v.zoom >= FIT_FLOOR && v.zoom <= 1.25, `zoom ${v.zoom}`);
     const rects = nodes.map((n) => onScreen(n, v));
-    assert.ok(rects.every((r) => inside(r, width, height)), 'a node lies outside the canvas');
+    assert.ok(
+      rects.every((r) => inside(r, width, height)),
+      'a node lies outside the canvas',
+    );
     const left = Math.min(...rects.map((r) => r.left));
     const right = width - Math.max(...rects.map((r) => r.right));
     assert.ok(left > 10 && Math.abs(left - right) < 1, `not centred with a margin: ${left} px left, ${right} px right`);
@@ -55,7 +58,10 @@ describe('opening view', () => {
       const nodes = boxes(t.model.nodes.map((n) => n.ui!));
       const v = openingViewport(nodes, 900, 500);
       assert.ok(v.zoom >= FIT_FLOOR, `${t.id} opens at ${v.zoom}`);
-      assert.ok(nodes.every((n) => inside(onScreen(n, v), 900, 500)), `${t.id}: a node lies outside the canvas`);
+      assert.ok(
+        nodes.every((n) => inside(onScreen(n, v), 900, 500)),
+        `${t.id}: a node lies outside the canvas`,
+      );
     }
   });
 
@@ -105,7 +111,10 @@ describe('refitting the opening view on resize', () => {
       view = openingViewport(nodes, 640, 500);
       follower.viewMoved(); // React Flow reports the refit as a move, from inside the call
     });
-    assert.ok(nodes.every((n) => inside(onScreen(n, view), 640, 500)), 'a node lies outside the refitted view');
+    assert.ok(
+      nodes.every((n) => inside(onScreen(n, view), 640, 500)),
+      'a node lies outside the refitted view',
+    );
     assert.equal(follower.isFollowing, true, 'the refit is not a move of the person');
     assert.equal(follower.resized(1000, 500), true, 'and it follows the next resize too');
   });

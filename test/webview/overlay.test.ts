@@ -27,7 +27,12 @@ import {
   type LogRange,
 } from '../../webview/training/scale';
 
-const update = (step: number, edges: number[], flags: GradientUpdate['flags'] = edges.map(() => null), params?: Record<string, ParamStats>): GradientUpdate => ({
+const update = (
+  step: number,
+  edges: number[],
+  flags: GradientUpdate['flags'] = edges.map(() => null),
+  params?: Record<string, ParamStats>,
+): GradientUpdate => ({
   step,
   edges,
   flags,
@@ -39,7 +44,7 @@ const logSpaced = (a: number, b: number, n: number) => Array.from({ length: n },
 /** A seeded generator in [0, 1) (a linear congruential one), for jitter. */
 function random(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} ≠ ${b}`);
 
@@ -189,7 +194,17 @@ describe('steps, colours and ticks on a range', () => {
     assert.equal(colour(1e-1), 'var(--grad-4)');
     assert.equal(colour(0.9), 'var(--grad-4)');
     assert.match(colour(5e-2), /color-mix/, 'between healthy and unstable: a mix');
-    assert.deepEqual([1e-6, 1e-5, 5e-5, 1e-4, 1e-3, 1e-2, 5e-2, 1e-1, 2].map(updateHealth), ['stalled', 'stalled', 'low', 'healthy', 'healthy', 'healthy', 'high', 'unstable', 'unstable']);
+    assert.deepEqual([1e-6, 1e-5, 5e-5, 1e-4, 1e-3, 1e-2, 5e-2, 1e-1, 2].map(updateHealth), [
+      'stalled',
+      'stalled',
+      'low',
+      'healthy',
+      'healthy',
+      'healthy',
+      'high',
+      'unstable',
+      'unstable',
+    ]);
     assert.equal(updateHealth(NaN), null);
   });
 
@@ -265,8 +280,16 @@ describe('the overlay store', () => {
     const base = logSpaced(-5, -2, 7);
     o.update(update(1, base));
     const keys = base.map((_, i) => o.styleKey(i));
-    o.update(update(2, base.map((v) => v * 1.2)));
-    assert.deepEqual(base.map((_, i) => o.styleKey(i)), keys);
+    o.update(
+      update(
+        2,
+        base.map((v) => v * 1.2),
+      ),
+    );
+    assert.deepEqual(
+      base.map((_, i) => o.styleKey(i)),
+      keys,
+    );
   });
 
   describe('per mode', () => {
@@ -280,7 +303,14 @@ describe('the overlay store', () => {
     const store = () => {
       const o = new OverlayStore();
       o.setShape(shape, 5);
-      o.update(update(1, edges, edges.map(() => null), params));
+      o.update(
+        update(
+          1,
+          edges,
+          edges.map(() => null),
+          params,
+        ),
+      );
       return o;
     };
     const stepOf = (key: string) => Number(key.split('|')[0].slice(1));

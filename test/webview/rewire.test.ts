@@ -33,7 +33,10 @@ function rewired(text: string, source: string): { text: string; edit: GraphEdit 
 /** The model trains on its dataset: no analysis error, and the dataset binds to its Input and Target. */
 function assertTrainable(text: string) {
   const analysis = analyzeModel(text);
-  assert.deepEqual(analysis.errors.map((e) => e.message), []);
+  assert.deepEqual(
+    analysis.errors.map((e) => e.message),
+    [],
+  );
   const spec = readDatasetSpec(analysis.model!.training).spec!;
   const ds = buildDataset(GraphModel.create(analysis), spec);
   assert.ok(ds.n > 0);

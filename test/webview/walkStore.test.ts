@@ -9,18 +9,37 @@ import { WalkStore, frameLabel } from '../../webview/walkthrough/walkStore';
 
 // x → fc1 → a → fc2 → sum(a, fc2) → out → loss
 const json = {
-  format: 'nn-graph', version: 1,
+  format: 'nn-graph',
+  version: 1,
   nodes: [
-    { id: 'x', op: 'Input', attrs: { shape: [3] } }, { id: 'fc1', op: 'Linear', attrs: { outFeatures: 4 } }, { id: 'a', op: 'Tanh' },
-    { id: 'fc2', op: 'Linear', attrs: { outFeatures: 4 } }, { id: 'sum', op: 'Add' }, { id: 'out', op: 'Linear', attrs: { outFeatures: 2 } },
-    { id: 'y', op: 'Target', attrs: { shape: [2] } }, { id: 'loss', op: 'MSELoss' },
+    { id: 'x', op: 'Input', attrs: { shape: [3] } },
+    { id: 'fc1', op: 'Linear', attrs: { outFeatures: 4 } },
+    { id: 'a', op: 'Tanh' },
+    { id: 'fc2', op: 'Linear', attrs: { outFeatures: 4 } },
+    { id: 'sum', op: 'Add' },
+    { id: 'out', op: 'Linear', attrs: { outFeatures: 2 } },
+    { id: 'y', op: 'Target', attrs: { shape: [2] } },
+    { id: 'loss', op: 'MSELoss' },
   ],
   edges: [
-    { from: 'x', to: 'fc1' }, { from: 'fc1', to: 'a' }, { from: 'a', to: 'fc2' }, { from: 'a', to: 'sum', port: 0 }, { from: 'fc2', to: 'sum', port: 1 },
-    { from: 'sum', to: 'out' }, { from: 'out', to: 'loss' }, { from: 'y', to: 'loss', port: 1 },
+    { from: 'x', to: 'fc1' },
+    { from: 'fc1', to: 'a' },
+    { from: 'a', to: 'fc2' },
+    { from: 'a', to: 'sum', port: 0 },
+    { from: 'fc2', to: 'sum', port: 1 },
+    { from: 'sum', to: 'out' },
+    { from: 'out', to: 'loss' },
+    { from: 'y', to: 'loss', port: 1 },
   ],
 };
-const data: Dataset = { n: 2, inputs: Float32Array.from([1, 2, 3, -1, 0, 1]), inputShape: [3], targets: Float32Array.from([1, 0, 0, 1]), targetShape: [2], targetDtype: 'float32' };
+const data: Dataset = {
+  n: 2,
+  inputs: Float32Array.from([1, 2, 3, -1, 0, 1]),
+  inputShape: [3],
+  targets: Float32Array.from([1, 0, 0, 1]),
+  targetShape: [2],
+  targetDtype: 'float32',
+};
 
 async function store() {
   const trainer = new Trainer(GraphModel.create(JSON.stringify(json)), data, null, { batchSize: 2, epochs: 1, seed: 0 });
@@ -33,11 +52,12 @@ const to = (s: WalkStore, phase: string, node: string) => s.goTo(s.frames.findIn
 const marks = (s: WalkStore) => Object.fromEntries(json.nodes.map((n) => [n.id, s.nodeMark(n.id)]));
 const edgeMarks = (s: WalkStore) => json.edges.map((_, i) => s.edgeMark(i));
 
-test('frames: forward, backward, update, in the trace\'s orders; moving clamps at both ends', async () => {
+test("frames: forward, backward, update, in the trace's orders; moving clamps at both ends", async () => {
   const { s, trace } = await store();
-  assert.deepEqual(s.frames.map((f) => `${f.phase}:${f.node}`), [
-    ...trace.forward.map((f) => `forward:${f.node}`), ...trace.backward.map((b) => `backward:${b.node}`), ...trace.update.map((u) => `update:${u.node}`),
-  ]);
+  assert.deepEqual(
+    s.frames.map((f) => `${f.phase}:${f.node}`),
+    [...trace.forward.map((f) => `forward:${f.node}`), ...trace.backward.map((b) => `backward:${b.node}`), ...trace.update.map((u) => `update:${u.node}`)],
+  );
   assert.equal(frameLabel(s.frame!), 'forward 1/6 · fc1');
   s.previous();
   assert.equal(s.at, 0);

@@ -10,13 +10,23 @@ import { cnnDigits } from '../../extension/templates/cnnDigits';
 async function realTrace(json: unknown, inputShape: number[], classes: number) {
   const per = inputShape.reduce((a, b) => a * b, 1);
   const n = 8;
-  const data: Dataset = { n, inputs: Float32Array.from({ length: n * per }, (_, i) => Math.sin(i)), inputShape, targets: Int32Array.from({ length: n }, (_, i) => i % classes), targetShape: [], targetDtype: 'int32' };
+  const data: Dataset = {
+    n,
+    inputs: Float32Array.from({ length: n * per }, (_, i) => Math.sin(i)),
+    inputShape,
+    targets: Int32Array.from({ length: n }, (_, i) => i % classes),
+    targetShape: [],
+    targetDtype: 'int32',
+  };
   const trainer = new Trainer(GraphModel.create(JSON.stringify(json)), data, null, { batchSize: n, epochs: 1, seed: 0 });
   return (await trainer.trainStepTraced()).trace;
 }
 
 test('a real trace (the MLP and CNN templates) arrives whole', async () => {
-  for (const [json, shape, classes] of [[mlpClassifier.model, [2], 2], [cnnDigits.model, [1, 28, 28], 10]] as const) {
+  for (const [json, shape, classes] of [
+    [mlpClassifier.model, [2], 2],
+    [cnnDigits.model, [1, 28, 28], 10],
+  ] as const) {
     const trace = await realTrace(json, [...shape], classes);
     const sent = JSON.parse(JSON.stringify(trace));
     assert.deepEqual(traceOf(sent), sent);
@@ -44,7 +54,14 @@ test('a malformed or oversized trace is dropped, not half drawn', async () => {
 });
 
 test('weight images: layouts checked against their cells', () => {
-  const lin = JSON.parse(JSON.stringify(weightImage(Float32Array.from({ length: 12 }, (_, i) => i), [3, 4])));
+  const lin = JSON.parse(
+    JSON.stringify(
+      weightImage(
+        Float32Array.from({ length: 12 }, (_, i) => i),
+        [3, 4],
+      ),
+    ),
+  );
   assert.deepEqual(weightImageOf(lin), lin);
   assert.equal(weightImageOf({ ...lin, rows: 4 }), null, 'rows × cols must be the cells');
   const conv = JSON.parse(JSON.stringify(weightImage(new Float32Array(8 * 1 * 9), [8, 1, 3, 3])));

@@ -126,7 +126,11 @@ export function Canvas(props: CanvasProps) {
     (_e: MouseEvent | TouchEvent, s: FinalConnectionState) => {
       if (s.isValid !== false || !s.fromHandle || !s.toHandle) return;
       if (s.fromHandle.type === s.toHandle.type) {
-        onRefused(s.fromHandle.type === 'source' ? 'Connect an output (right side) to an input port (left side).' : 'Connect an input port to an output (right side of a node).');
+        onRefused(
+          s.fromHandle.type === 'source'
+            ? 'Connect an output (right side) to an input port (left side).'
+            : 'Connect an input port to an output (right side of a node).',
+        );
         return;
       }
       const [src, dst] = s.fromHandle.type === 'source' ? [s.fromHandle, s.toHandle] : [s.toHandle, s.fromHandle];

@@ -57,7 +57,9 @@ function MinimapDockImpl() {
       </div>
       <div className="minimap-body" hidden={!open}>
         <div className="minimap-frame" ref={frameRef}>
-          {open && width > 0 && <MiniMap<OpFlowNode> pannable zoomable nodeClassName={minimapClass} ariaLabel="Minimap" style={{ width, height: minimapHeight(width) }} />}
+          {open && width > 0 && (
+            <MiniMap<OpFlowNode> pannable zoomable nodeClassName={minimapClass} ariaLabel="Minimap" style={{ width, height: minimapHeight(width) }} />
+          )}
         </div>
       </div>
     </section>

@@ -21,8 +21,6 @@ import { CATEGORY_ICON, categoryClass } from './categories';
 import { inHandle, OUT_HANDLE, type OpFlowNode } from './flowTypes';
 import { groupDigits } from '../model/format';
 
-
-
 function OpNodeImpl({ data, selected }: NodeProps<OpFlowNode>) {
   const v = data.view;
   countRender('OpNode');

@@ -63,7 +63,16 @@ function GradientPathImpl({ id, path, index, hasError, markerEnd }: GradientPath
   const className = look.className ? `react-flow__edge-path ${look.className}` : 'react-flow__edge-path';
   return (
     <>
-      <path ref={ref} id={id} d={path} fill="none" className={className} style={look.style} markerEnd={markerEnd} data-look={key ? key.split('|')[0] : undefined} />
+      <path
+        ref={ref}
+        id={id}
+        d={path}
+        fill="none"
+        className={className}
+        style={look.style}
+        markerEnd={markerEnd}
+        data-look={key ? key.split('|')[0] : undefined}
+      />
       <path d={path} fill="none" strokeOpacity={0} strokeWidth={INTERACTION_WIDTH} className="react-flow__edge-interaction" />
     </>
   );

@@ -38,7 +38,15 @@ export function nodeGeometry(v: Pick<NodeView, 'keyAttrs' | 'ports' | 'errors'>)
     height: HANDLE,
   }));
   // centred on the right border, beside the output type in the footer (below its 1px top border)
-  handles.push({ id: 'out', type: 'source', position: Position.Right, x: NODE_WIDTH - HANDLE / 2, y: footerTop + 1 + (FOOTER - 1 - HANDLE) / 2, width: HANDLE, height: HANDLE });
+  handles.push({
+    id: 'out',
+    type: 'source',
+    position: Position.Right,
+    x: NODE_WIDTH - HANDLE / 2,
+    y: footerTop + 1 + (FOOTER - 1 - HANDLE) / 2,
+    width: HANDLE,
+    height: HANDLE,
+  });
   const height = footerTop + FOOTER + 1 + (v.errors.length ? ERROR_BLOCK : 0);
   return { initialWidth: NODE_WIDTH, initialHeight: height, handles };
 }

@@ -36,7 +36,10 @@ export interface PlacedBox {
 
 export function openingViewport(nodes: readonly PlacedBox[], width: number, height: number): Viewport {
   if (nodes.length === 0 || width <= 0 || height <= 0) return { x: 0, y: 0, zoom: 1 };
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (const n of nodes) {
     x0 = Math.min(x0, n.position.x);
     y0 = Math.min(y0, n.position.y);

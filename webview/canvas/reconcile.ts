@@ -12,7 +12,12 @@ export interface SelectionOverride {
   select?: ReadonlySet<string>;
 }
 
-export function reconcileNodes(prev: readonly OpFlowNode[], view: GraphView, positions: ReadonlyMap<string, XY>, override: SelectionOverride = {}): OpFlowNode[] {
+export function reconcileNodes(
+  prev: readonly OpFlowNode[],
+  view: GraphView,
+  positions: ReadonlyMap<string, XY>,
+  override: SelectionOverride = {},
+): OpFlowNode[] {
   const old = new Map(prev.map((n) => [n.id, n]));
   return view.nodes.map((v) => {
     const before = old.get(v.id);
@@ -30,7 +35,18 @@ export function reconcileNodes(prev: readonly OpFlowNode[], view: GraphView, pos
       v.errors.length === 0
         ? { width: g.initialWidth, height: g.initialHeight, measured: { width: g.initialWidth, height: g.initialHeight } }
         : { width: undefined, height: undefined, measured: undefined };
-    return { ...(before ?? {}), id: v.id, type: 'op', position, data, selected, initialWidth: g.initialWidth, initialHeight: g.initialHeight, ...size, handles: g.handles };
+    return {
+      ...(before ?? {}),
+      id: v.id,
+      type: 'op',
+      position,
+      data,
+      selected,
+      initialWidth: g.initialWidth,
+      initialHeight: g.initialHeight,
+      ...size,
+      handles: g.handles,
+    };
   });
 }
 

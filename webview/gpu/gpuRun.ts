@@ -61,15 +61,19 @@ export function startGpuRun(device: GpuDevice, input: RunInput, post: (m: GpuRun
   });
   setBackend(new WebGpuBackend(device));
   let started = false;
-  const done = runTraining(input, (m) => {
-    // After a GPU error the loop's own end (stopped, failed) is not the run's: the host goes on on the CPU.
-    if (gpuError !== null) return;
-    if (m.type === 'started') started = true;
-    // Failing once training has begun (the model and data were fine): WebGPU's doing, as far as this run can tell
-    // (a buffer too large, a read that failed). The CPU runner goes on, and says so itself if it fails too.
-    if (m.type === 'failed' && started) return lose(`WebGPU failed: ${m.message}`);
-    send(m);
-  }, gate).catch((e: unknown) => {
+  const done = runTraining(
+    input,
+    (m) => {
+      // After a GPU error the loop's own end (stopped, failed) is not the run's: the host goes on on the CPU.
+      if (gpuError !== null) return;
+      if (m.type === 'started') started = true;
+      // Failing once training has begun (the model and data were fine): WebGPU's doing, as far as this run can tell
+      // (a buffer too large, a read that failed). The CPU runner goes on, and says so itself if it fails too.
+      if (m.type === 'failed' && started) return lose(`WebGPU failed: ${m.message}`);
+      send(m);
+    },
+    gate,
+  ).catch((e: unknown) => {
     if (gpuError !== null) return;
     if (started) lose(`WebGPU failed: ${(e as Error).message}`);
     else send({ type: 'failed', message: (e as Error).message });
@@ -78,12 +82,18 @@ export function startGpuRun(device: GpuDevice, input: RunInput, post: (m: GpuRun
     done,
     control(m) {
       switch (m.type) {
-        case 'pause': return gate.pause();
-        case 'resume': return gate.resume();
-        case 'step': return gate.step(m.unit);
-        case 'pace': return gate.pace(m.stepsPerSecond);
-        case 'watch': return gate.watch(m.nodeId);
-        case 'stop': return gate.stop();
+        case 'pause':
+          return gate.pause();
+        case 'resume':
+          return gate.resume();
+        case 'step':
+          return gate.step(m.unit);
+        case 'pace':
+          return gate.pace(m.stepsPerSecond);
+        case 'watch':
+          return gate.watch(m.nodeId);
+        case 'stop':
+          return gate.stop();
         case 'dispose':
           ended = true;
           return gate.stop();

@@ -29,9 +29,14 @@ scope.onmessage = (e) => {
       if (!found.adapter) return scope.postMessage({ type: 'run', message: { type: 'runnerLost', reason: found.why, weights: null, epoch: 0, history: [] } });
       let device;
       try {
-        device = await found.adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize: found.adapter.limits.maxStorageBufferBindingSize, maxBufferSize: found.adapter.limits.maxBufferSize } });
+        device = await found.adapter.requestDevice({
+          requiredLimits: { maxStorageBufferBindingSize: found.adapter.limits.maxStorageBufferBindingSize, maxBufferSize: found.adapter.limits.maxBufferSize },
+        });
       } catch (err) {
-        return scope.postMessage({ type: 'run', message: { type: 'runnerLost', reason: `no WebGPU device (${(err as Error).message})`, weights: null, epoch: 0, history: [] } });
+        return scope.postMessage({
+          type: 'run',
+          message: { type: 'runnerLost', reason: `no WebGPU device (${(err as Error).message})`, weights: null, epoch: 0, history: [] },
+        });
       }
       run = startGpuRun(device, m.input, (out) => scope.postMessage({ type: 'run', message: out }, transferOf(out)));
       for (const c of early.splice(0)) run.control(c);

@@ -9,7 +9,8 @@ import { useGradCheck } from './gradCheckStore';
 
 const sci = (x: number) => (x === 0 ? '0' : x.toExponential(1));
 const ms = (x: number) => (x >= 100 ? `${x.toFixed(0)} ms` : x >= 1 ? `${x.toFixed(1)} ms` : `${x.toFixed(2)} ms`);
-const duration = (x: number) => (x < 1000 ? ms(x) : x < 120_000 ? `${(x / 1000).toFixed(1)} s` : x < 7_200_000 ? `${(x / 60_000).toFixed(0)} min` : `${(x / 3_600_000).toFixed(1)} h`);
+const duration = (x: number) =>
+  x < 1000 ? ms(x) : x < 120_000 ? `${(x / 1000).toFixed(1)} s` : x < 7_200_000 ? `${(x / 60_000).toFixed(0)} min` : `${(x / 3_600_000).toFixed(1)} h`;
 
 function verdict(t: GradCheckTensorView): string {
   if (t.status === 'fail') return 'FAIL';
@@ -17,11 +18,21 @@ function verdict(t: GradCheckTensorView): string {
 }
 
 function TensorRow({ t, tolerance }: { t: GradCheckTensorView; tolerance: GradCheckView['tolerance'] }) {
-  const why = t.status === 'fail'
-    ? `relative error ${sci(t.relError)} > ${tolerance.relative} and max |g − n| ${sci(t.maxAbsError)} > ${sci(tolerance.absolute)}`
-    : t.belowResolution ? `every gradient is below the check's resolution (${sci(tolerance.absolute)})` : `relative error ${sci(t.relError)}`;
+  const why =
+    t.status === 'fail'
+      ? `relative error ${sci(t.relError)} > ${tolerance.relative} and max |g − n| ${sci(t.maxAbsError)} > ${sci(tolerance.absolute)}`
+      : t.belowResolution
+        ? `every gradient is below the check's resolution (${sci(tolerance.absolute)})`
+        : `relative error ${sci(t.relError)}`;
   return (
-    <tr data-testid="gradcheck-row" data-tensor={t.name} data-status={t.status} data-kinks={t.kinks} className={`gradcheck-${t.status}`} title={`${t.name} [${t.shape.join(', ')}]: ${t.checked} entries checked, ${t.kinks} at a kink; ${why}`}>
+    <tr
+      data-testid="gradcheck-row"
+      data-tensor={t.name}
+      data-status={t.status}
+      data-kinks={t.kinks}
+      className={`gradcheck-${t.status}`}
+      title={`${t.name} [${t.shape.join(', ')}]: ${t.checked} entries checked, ${t.kinks} at a kink; ${why}`}
+    >
       <td className="gradcheck-name">{t.name}</td>
       <td>{sci(t.relError)}</td>
       <td>{sci(t.maxAbsError)}</td>
@@ -59,10 +70,12 @@ export function GradCheckResultView({ result, nodeId }: { result: GradCheckView;
       <p className="gradcheck-cost" data-testid="gradcheck-cost">
         Backprop: <strong>1 backward pass</strong> ({ms(result.backwardMs)}) gave all {result.gradients.toLocaleString('en-US')} gradient values. Finite
         differences: <strong>{result.forwardPasses.toLocaleString('en-US')} forward passes</strong> for {result.checked} of them,{' '}
-        <strong>{result.timeRatio.toFixed(0)}×</strong> the time; all of them would take {result.allForwardPasses.toLocaleString('en-US')} forward passes, about {duration(result.allMsEstimate)}.
+        <strong>{result.timeRatio.toFixed(0)}×</strong> the time; all of them would take {result.allForwardPasses.toLocaleString('en-US')} forward passes, about{' '}
+        {duration(result.allMsEstimate)}.
       </p>
       <p className="hint">
-        ε {result.eps.toExponential()}, up to {result.samples} entries per tensor; passes at relative error ≤ {result.tolerance.relative} or every |g − n| ≤ {sci(result.tolerance.absolute)}.
+        ε {result.eps.toExponential()}, up to {result.samples} entries per tensor; passes at relative error ≤ {result.tolerance.relative} or every |g − n| ≤{' '}
+        {sci(result.tolerance.absolute)}.
       </p>
     </div>
   );
@@ -78,7 +91,12 @@ function Status({ msg, nodeId }: { msg: GradCheckMessage; nodeId?: string }) {
       </p>
     );
   }
-  if (msg.status === 'failed') return <p className="gradcheck-error" data-testid="gradcheck-error">{msg.message ?? 'The check failed.'}</p>;
+  if (msg.status === 'failed')
+    return (
+      <p className="gradcheck-error" data-testid="gradcheck-error">
+        {msg.message ?? 'The check failed.'}
+      </p>
+    );
   if (!msg.result) return null;
   if (nodeId !== undefined && !msg.result.tensors.some((t) => t.nodeId === nodeId)) return null;
   return <GradCheckResultView result={msg.result} nodeId={nodeId} />;

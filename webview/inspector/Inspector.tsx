@@ -32,14 +32,15 @@ export interface InspectorProps {
   send: (edit: GraphEdit) => void;
 }
 
-
 function ModelSummary({ analysis, view, model }: { analysis: GraphAnalysis; view: GraphView; model: ModelJson }) {
   const params = [...analysis.nodes.values()].reduce((s, n) => s + n.paramCount, 0);
   return (
     <div className="inspector-body">
       <div className="inspector-heading">{model.name || 'Untitled model'}</div>
       {typeof model.description === 'string' && model.description.trim() !== '' && (
-        <p className="inspector-summary" data-testid="model-description">{model.description}</p>
+        <p className="inspector-summary" data-testid="model-description">
+          {model.description}
+        </p>
       )}
       <dl className="facts">
         <dt>Nodes</dt>
@@ -62,7 +63,8 @@ function ModelSummary({ analysis, view, model }: { analysis: GraphAnalysis; view
 /** Whether Check Gradients has something to compare in the whole model, and a dataset to take a batch from. */
 function modelCheckable(analysis: GraphAnalysis, model: ModelJson): { checkable: boolean; reason?: string } {
   if (![...analysis.nodes.values()].some((n) => nodeCheckable(n))) return { checkable: false, reason: 'No parameters or float inputs to check.' };
-  if (!(model.training as { dataset?: unknown } | undefined)?.dataset) return { checkable: false, reason: 'Checking gradients takes a batch of the model\'s dataset: choose one in the training panel.' };
+  if (!(model.training as { dataset?: unknown } | undefined)?.dataset)
+    return { checkable: false, reason: "Checking gradients takes a batch of the model's dataset: choose one in the training panel." };
   return { checkable: true };
 }
 
@@ -129,7 +131,12 @@ function InspectorImpl({ selection, model, analysis, view, readOnly, send }: Ins
           />
         ))}
         <h4>Inputs</h4>
-        <PortSources ports={nodeView.ports} candidates={candidates} readOnly={readOnly} onSetInput={(port, source) => send({ kind: 'setInput', nodeId: id, port, source })} />
+        <PortSources
+          ports={nodeView.ports}
+          candidates={candidates}
+          readOnly={readOnly}
+          onSetInput={(port, source) => send({ kind: 'setInput', nodeId: id, port, source })}
+        />
         <h4>Output</h4>
         <dl className="facts">
           <dt>Shape</dt>

@@ -4,9 +4,7 @@
 import { analyzeModel, type GraphAnalysis } from '../../engine/graph/analyze';
 import type { GraphError, ModelJson } from '../../engine/graph/types';
 
-export type DocumentView =
-  | { kind: 'graph'; model: ModelJson; analysis: GraphAnalysis }
-  | { kind: 'page'; title: string; messages: string[] };
+export type DocumentView = { kind: 'graph'; model: ModelJson; analysis: GraphAnalysis } | { kind: 'page'; title: string; messages: string[] };
 
 /** Problems that leave no graph the canvas could show faithfully or edit safely. */
 function isFatal(e: GraphError, analysis: GraphAnalysis): boolean {

@@ -84,9 +84,7 @@ export function buildGraphView(model: ModelJson, analysis: GraphAnalysis): Graph
     const info = analysis.nodes.get(json.id);
     const spec = info?.spec;
     if (!info || !spec || info.json !== json) continue; // error page cases; never here for a shown graph
-    const keyAttrs = (spec.keyAttrs ?? [])
-      .filter((name) => info.attrs[name] !== undefined)
-      .map((name) => `${name} ${formatAttr(info.attrs[name])}`);
+    const keyAttrs = (spec.keyAttrs ?? []).filter((name) => info.attrs[name] !== undefined).map((name) => `${name} ${formatAttr(info.attrs[name])}`);
     const view: NodeView = {
       id: json.id,
       op: spec.op,

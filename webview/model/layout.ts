@@ -29,7 +29,8 @@ export function layeredLayout(nodes: readonly LayoutNode[], edges: readonly Layo
   const index = new Map(nodes.map((n, i) => [n.id, `n${i}`]));
   nodes.forEach((n, i) => g.setNode(`n${i}`, { width: n.width, height: n.height }));
   edges.forEach((e, i) => {
-    const from = index.get(e.from), to = index.get(e.to);
+    const from = index.get(e.from),
+      to = index.get(e.to);
     if (from && to && from !== to) g.setEdge(from, to, { weight: 1 }, `e${i}`);
   });
   dagre.layout(g);
@@ -52,11 +53,7 @@ export function estimateSize(portCount: number, keyAttrCount: number): { width: 
  * everything; otherwise each new node goes right of its inputs (or below everything), keeping earlier
  * guesses from `previous` so nothing jumps. Nothing here is written to the file until the user moves nodes.
  */
-export function placeMissing(
-  nodes: readonly (LayoutNode & { ui?: XY })[],
-  edges: readonly LayoutEdge[],
-  previous: ReadonlyMap<string, XY>,
-): Map<string, XY> {
+export function placeMissing(nodes: readonly (LayoutNode & { ui?: XY })[], edges: readonly LayoutEdge[], previous: ReadonlyMap<string, XY>): Map<string, XY> {
   const missing = nodes.filter((n) => !n.ui);
   const placed = new Map<string, XY>();
   if (missing.length === 0) return placed;

@@ -95,7 +95,9 @@ function BoundaryHeatmapImpl() {
     return (
       <figure className="chart boundary">
         <figcaption>Decision boundary</figcaption>
-        <div className="boundary-empty hint">Shown while a 2-D model trains: a classifier (circle, xor, gaussians, spiral) or a regression (plane, gaussians).</div>
+        <div className="boundary-empty hint">
+          Shown while a 2-D model trains: a classifier (circle, xor, gaussians, spiral) or a regression (plane, gaussians).
+        </div>
       </figure>
     );
   }
@@ -109,7 +111,10 @@ function BoundaryHeatmapImpl() {
   return (
     <figure className="chart boundary">
       <figcaption>
-        Decision boundary <span className="hint">{kind === 'regression' ? 'prediction' : 'P(class 1)'}, step {b.step}</span>
+        Decision boundary{' '}
+        <span className="hint">
+          {kind === 'regression' ? 'prediction' : 'P(class 1)'}, step {b.step}
+        </span>
         {points && (
           <button
             type="button"

@@ -81,7 +81,12 @@ function LineChart({ title, testId, series, xMax, scale, data }: ChartProps) {
 }
 
 /** Train points from progress; for a view that opened after the run, the epochs' training values instead. */
-function trainSeries(train: readonly TrainPoint[], history: readonly EpochMetrics[], pick: (p: TrainPoint) => number | undefined, pickEpoch: (m: EpochMetrics) => number | undefined): XY[] {
+function trainSeries(
+  train: readonly TrainPoint[],
+  history: readonly EpochMetrics[],
+  pick: (p: TrainPoint) => number | undefined,
+  pickEpoch: (m: EpochMetrics) => number | undefined,
+): XY[] {
   if (train.length) return thin(train, MAX_POINTS).flatMap((p) => (pick(p) === undefined ? [] : [{ x: p.x, y: pick(p)! }]));
   return history.flatMap((m) => (pickEpoch(m) === undefined ? [] : [{ x: m.epoch + 1, y: pickEpoch(m)! }]));
 }
@@ -105,7 +110,15 @@ function LossChartImpl() {
   const count = useSession(selectCount);
   const history = useSession(selectHistory);
   const { trainPts, valPts } = useMemo(
-    () => ({ trainPts: trainSeries(train, history, (p) => p.loss, (m) => m.trainLoss), valPts: epochSeries(history, (m) => m.valLoss) }),
+    () => ({
+      trainPts: trainSeries(
+        train,
+        history,
+        (p) => p.loss,
+        (m) => m.trainLoss,
+      ),
+      valPts: epochSeries(history, (m) => m.valLoss),
+    }),
     // `train` grows in place during a run; its count says when.
     // eslint-disable-next-line react-hooks/exhaustive-deps -- `count` is the dependency that sees `train` grow.
     [train, count, history],
@@ -133,7 +146,15 @@ function AccuracyChartImpl() {
   const count = useSession(selectCount);
   const history = useSession(selectHistory);
   const { trainPts, valPts } = useMemo(
-    () => ({ trainPts: trainSeries(train, history, (p) => p.accuracy, (m) => m.trainAccuracy), valPts: epochSeries(history, (m) => m.valAccuracy) }),
+    () => ({
+      trainPts: trainSeries(
+        train,
+        history,
+        (p) => p.accuracy,
+        (m) => m.trainAccuracy,
+      ),
+      valPts: epochSeries(history, (m) => m.valAccuracy),
+    }),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- `count` is the dependency that sees `train` grow.
     [train, count, history],
   );

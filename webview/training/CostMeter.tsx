@@ -56,9 +56,15 @@ function Ratios({ c }: { c: StepCostsMessage }) {
       <thead>
         <tr>
           <th scope="col" />
-          <th scope="col" title="Measured in this step">measured</th>
-          <th scope="col" title="The rule of thumb: backward costs about two forwards, a whole step about three">rule</th>
-          <th scope="col" title="From the analytic FLOP counts of this model">FLOPs</th>
+          <th scope="col" title="Measured in this step">
+            measured
+          </th>
+          <th scope="col" title="The rule of thumb: backward costs about two forwards, a whole step about three">
+            rule
+          </th>
+          <th scope="col" title="From the analytic FLOP counts of this model">
+            FLOPs
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -84,9 +90,15 @@ function NodeRows({ nodes }: { nodes: readonly NodeCost[] }) {
         <thead>
           <tr>
             <th scope="col">node</th>
-            <th scope="col" title="Forward time of the node, ms">fwd ms</th>
-            <th scope="col" title="Time of the backward ops the node recorded, ms">bwd ms</th>
-            <th scope="col" title="Analytic FLOPs of the node's forward and backward for this batch">FLOPs f / b</th>
+            <th scope="col" title="Forward time of the node, ms">
+              fwd ms
+            </th>
+            <th scope="col" title="Time of the backward ops the node recorded, ms">
+              bwd ms
+            </th>
+            <th scope="col" title="Analytic FLOPs of the node's forward and backward for this batch">
+              FLOPs f / b
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -144,7 +156,9 @@ function CostMeterImpl() {
     <figure className="chart cost-meter" data-testid="cost-meter" data-step={c.step}>
       <figcaption>
         Cost of a step
-        <span className="hint">step {c.step} · batch {c.batch}</span>
+        <span className="hint">
+          step {c.step} · batch {c.batch}
+        </span>
       </figcaption>
       <PhaseBars c={c} />
       <Ratios c={c} />

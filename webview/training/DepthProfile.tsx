@@ -40,11 +40,18 @@ function DepthProfileImpl() {
   const plotW = W - AXIS;
   const slot = plotW / bars.length;
   const barW = Math.max(1, Math.min(MAX_BAR, slot - GAP));
-  const place = (v: number) => (range && v > 0 && Number.isFinite(v) ? Math.min(1, Math.max(0, (Math.log10(v) - range.lo) / (range.hi - range.lo))) : v === Infinity ? 1 : 0);
+  const place = (v: number) =>
+    range && v > 0 && Number.isFinite(v) ? Math.min(1, Math.max(0, (Math.log10(v) - range.lo) / (range.hi - range.lo))) : v === Infinity ? 1 : 0;
   return (
     <div className="depth-profile" data-testid="depth-profile" data-step={overlay.step} data-bars={bars.length}>
       {header}
-      <svg width={W} height={H + 14} viewBox={`0 0 ${W} ${H + 14}`} role="img" aria-label={`Gradient RMS per layer, input to output: ${bars.map((b) => `${b.id} ${formatMagnitude(b.gradRms)}`).join(', ')}`}>
+      <svg
+        width={W}
+        height={H + 14}
+        viewBox={`0 0 ${W} ${H + 14}`}
+        role="img"
+        aria-label={`Gradient RMS per layer, input to output: ${bars.map((b) => `${b.id} ${formatMagnitude(b.gradRms)}`).join(', ')}`}
+      >
         <line x1={AXIS - 2} y1={0} x2={AXIS - 2} y2={H} className="depth-profile-axis" />
         <line x1={AXIS - 2} y1={H + 0.5} x2={W} y2={H + 0.5} className="depth-profile-axis" />
         {range && (

@@ -26,7 +26,16 @@ export function Sparkline({ values }: { values: readonly number[] }) {
   };
   const d = values.map((v, i) => `${i ? 'L' : 'M'}${Math.round(x(i) * 10) / 10} ${y(v)}`).join('');
   return (
-    <svg className="sparkline" width={SPARK_W} height={SPARK_H} viewBox={`0 0 ${SPARK_W} ${SPARK_H}`} data-testid="grad-sparkline" data-points={values.length} role="img" aria-label={`last ${values.length} values, log scale`}>
+    <svg
+      className="sparkline"
+      width={SPARK_W}
+      height={SPARK_H}
+      viewBox={`0 0 ${SPARK_W} ${SPARK_H}`}
+      data-testid="grad-sparkline"
+      data-points={values.length}
+      role="img"
+      aria-label={`last ${values.length} values, log scale`}
+    >
       <path d={d} className="sparkline-line" />
       {values.length > 0 && <circle cx={x(values.length - 1)} cy={y(values[values.length - 1])} r={2} className="sparkline-dot" />}
     </svg>
@@ -38,7 +47,8 @@ function NodeLine({ index }: { index: number }) {
   if (overlay.mode === 'gradient') return null;
   const from = overlay.edgeSource(index);
   const stats = from === undefined ? undefined : overlay.paramStats(from);
-  if (from === undefined || !stats) return <div className="hint">{overlay.mode === 'update' ? 'Update ratio' : 'Weight RMS'}: leaves no parameterised node</div>;
+  if (from === undefined || !stats)
+    return <div className="hint">{overlay.mode === 'update' ? 'Update ratio' : 'Weight RMS'}: leaves no parameterised node</div>;
   if (overlay.mode === 'weight') {
     return (
       <div>
@@ -70,7 +80,13 @@ function EdgeTooltipImpl() {
   const lo = history.filter((v) => v > 0).reduce((m, v) => Math.min(m, v), Infinity);
   const hi = history.reduce((m, v) => Math.max(m, v), 0);
   return (
-    <div className="grad-tooltip" data-testid="grad-tooltip" data-edge-id={h.edgeId} role="tooltip" style={{ transform: `translate(${Math.max(0, left)}px, ${Math.max(0, top)}px)` }}>
+    <div
+      className="grad-tooltip"
+      data-testid="grad-tooltip"
+      data-edge-id={h.edgeId}
+      role="tooltip"
+      style={{ transform: `translate(${Math.max(0, left)}px, ${Math.max(0, top)}px)` }}
+    >
       <div className="grad-tooltip-edge">
         {h.from} → {h.to}
       </div>

@@ -30,7 +30,8 @@ export const MODE_TITLE: Record<OverlayMode, string> = {
 };
 const MODE_HELP: Record<OverlayMode, string> = {
   gradient: 'Each edge by the RMS of the gradient it carries back',
-  update: 'Each parameterised node (and the edges leaving it) by how much its last optimizer step changed its parameters, relative to their size: about 1e-3 is healthy',
+  update:
+    'Each parameterised node (and the edges leaving it) by how much its last optimizer step changed its parameters, relative to their size: about 1e-3 is healthy',
   weight: 'Each parameterised node (and the edges leaving it) by the RMS of its parameters',
 };
 
@@ -43,7 +44,16 @@ export function ModeChooser() {
   return (
     <div className="overlay-modes" role="radiogroup" aria-label="Overlay mode" data-testid="overlay-mode">
       {OVERLAY_MODES.map((m) => (
-        <button key={m} type="button" role="radio" aria-checked={m === mode} className={m === mode ? 'active' : undefined} title={MODE_HELP[m]} data-mode={m} onClick={() => setMode(m)}>
+        <button
+          key={m}
+          type="button"
+          role="radio"
+          aria-checked={m === mode}
+          className={m === mode ? 'active' : undefined}
+          title={MODE_HELP[m]}
+          data-mode={m}
+          onClick={() => setMode(m)}
+        >
           {MODE_LABEL[m]}
         </button>
       ))}
@@ -79,9 +89,24 @@ function FlagRow({ flag, count, prefix }: { flag: EdgeFlag; count: number; prefi
 function HealthBands({ range }: { range: LogRange }) {
   const at = (v: number) => `${((Math.log10(v) - range.lo) / (range.hi - range.lo)) * 100}%`;
   const bands = [
-    { name: 'stalled', from: 10 ** range.lo, to: HEALTH.stalledAtOrBelow, title: `at or below ${tickLabel(Math.log10(HEALTH.stalledAtOrBelow))}: the step barely moves the weights` },
-    { name: 'healthy', from: HEALTH.healthyFrom, to: HEALTH.healthyTo, title: `${tickLabel(Math.log10(HEALTH.healthyFrom))} to ${tickLabel(Math.log10(HEALTH.healthyTo))}: within a decade of 1e-3` },
-    { name: 'unstable', from: HEALTH.unstableAtOrAbove, to: 10 ** range.hi, title: `at or above ${tickLabel(Math.log10(HEALTH.unstableAtOrAbove))}: a tenth of the weights rewritten each step` },
+    {
+      name: 'stalled',
+      from: 10 ** range.lo,
+      to: HEALTH.stalledAtOrBelow,
+      title: `at or below ${tickLabel(Math.log10(HEALTH.stalledAtOrBelow))}: the step barely moves the weights`,
+    },
+    {
+      name: 'healthy',
+      from: HEALTH.healthyFrom,
+      to: HEALTH.healthyTo,
+      title: `${tickLabel(Math.log10(HEALTH.healthyFrom))} to ${tickLabel(Math.log10(HEALTH.healthyTo))}: within a decade of 1e-3`,
+    },
+    {
+      name: 'unstable',
+      from: HEALTH.unstableAtOrAbove,
+      to: 10 ** range.hi,
+      title: `at or above ${tickLabel(Math.log10(HEALTH.unstableAtOrAbove))}: a tenth of the weights rewritten each step`,
+    },
   ];
   return (
     <div className="grad-legend-bands" style={{ width: W }}>
@@ -120,7 +145,14 @@ function GradientLegendImpl() {
         <div className="hint grad-legend-nostats">This run sends no per-layer statistics.</div>
       ) : range ? (
         <>
-          <svg className="grad-legend-ramp" width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`log scale from ${tickLabel(range.lo)} (thin, blue) to ${tickLabel(range.hi)} (thick, red)`}>
+          <svg
+            className="grad-legend-ramp"
+            width={W}
+            height={H}
+            viewBox={`0 0 ${W} ${H}`}
+            role="img"
+            aria-label={`log scale from ${tickLabel(range.lo)} (thin, blue) to ${tickLabel(range.hi)} (thick, red)`}
+          >
             <defs>
               <linearGradient id={`grad-legend-fill-${mode}`} x1="0" x2="1" y1="0" y2="0">
                 {ramp.map((s, i) => (
@@ -128,11 +160,18 @@ function GradientLegendImpl() {
                 ))}
               </linearGradient>
             </defs>
-            <polygon points={`0,${c - MIN_WIDTH / 2} ${W},${c - MAX_WIDTH / 2 - 1} ${W},${c + MAX_WIDTH / 2 + 1} 0,${c + MIN_WIDTH / 2}`} fill={`url(#grad-legend-fill-${mode})`} />
+            <polygon
+              points={`0,${c - MIN_WIDTH / 2} ${W},${c - MAX_WIDTH / 2 - 1} ${W},${c + MAX_WIDTH / 2 + 1} 0,${c + MIN_WIDTH / 2}`}
+              fill={`url(#grad-legend-fill-${mode})`}
+            />
           </svg>
           <div className="grad-legend-ticks" style={{ width: W }} data-testid="grad-legend-ticks">
             {ticks(range).map((e, i, all) => (
-              <span key={e} style={{ left: `${((e - range.lo) / (range.hi - range.lo)) * 100}%` }} data-testid={i === 0 ? 'grad-legend-lo' : i === all.length - 1 ? 'grad-legend-hi' : undefined}>
+              <span
+                key={e}
+                style={{ left: `${((e - range.lo) / (range.hi - range.lo)) * 100}%` }}
+                data-testid={i === 0 ? 'grad-legend-lo' : i === all.length - 1 ? 'grad-legend-hi' : undefined}
+              >
                 {tickLabel(e)}
               </span>
             ))}

@@ -20,7 +20,13 @@ function InputFeaturesImpl({ t, readOnly, send }: InputFeaturesProps) {
     return (
       <div className="training-features" data-testid="training-features">
         <span className="training-field-label">Input features apply only to the 2-D datasets.</span>
-        <button type="button" className="training-reveal" disabled={readOnly} onClick={() => send({ kind: 'setInputFeatures', features: null })} data-testid="training-features-remove">
+        <button
+          type="button"
+          className="training-reveal"
+          disabled={readOnly}
+          onClick={() => send({ kind: 'setInputFeatures', features: null })}
+          data-testid="training-features-remove"
+        >
           Remove them
         </button>
       </div>
@@ -28,7 +34,13 @@ function InputFeaturesImpl({ t, readOnly, send }: InputFeaturesProps) {
   }
   const chosen = chosenFeatures(t);
   return (
-    <div className="training-features" role="group" aria-label="Input features" data-testid="training-features" title={`What the model's Input receives for each point (${INPUT_FEATURES_KEY}); its size follows.`}>
+    <div
+      className="training-features"
+      role="group"
+      aria-label="Input features"
+      data-testid="training-features"
+      title={`What the model's Input receives for each point (${INPUT_FEATURES_KEY}); its size follows.`}
+    >
       <span className="training-field-label">Features</span>
       {FEATURE_DEFS.map((f) => {
         const on = chosen.includes(f.name);

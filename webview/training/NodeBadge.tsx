@@ -22,7 +22,14 @@ function NodeBadgeImpl({ id }: { id: string }) {
     ? `Update ratio ‖Δθ‖/‖θ‖ of ${id} at the last step: ${label}${verdict ? ` (${HEALTH_TEXT[verdict]}; about 1e-3 is healthy)` : ''}`
     : `Weight RMS ‖θ‖/√n of ${id}: ${label}`;
   return (
-    <div className={`op-node-badge${verdict ? ` health-${verdict}` : ''}`} data-testid="node-badge" data-mode={health ? 'update' : 'weight'} data-value={label} data-health={verdict ?? undefined} title={title}>
+    <div
+      className={`op-node-badge${verdict ? ` health-${verdict}` : ''}`}
+      data-testid="node-badge"
+      data-mode={health ? 'update' : 'weight'}
+      data-value={label}
+      data-health={verdict ?? undefined}
+      title={title}
+    >
       <span className="op-node-badge-swatch" style={step >= 0 ? { background: stepColor(step, health ? HEALTH_RAMP : MAGNITUDE_RAMP) } : undefined} />
       {health ? 'Δ' : 'w'} {label}
     </div>

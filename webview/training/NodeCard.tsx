@@ -69,7 +69,13 @@ function NodeCardBody({ id }: { id: string }) {
             <div className="hint">Integer values (class indices or token ids): not summarised.</div>
           )}
           {stats.grad ? (
-            <TensorStatsView summary={stats.grad} title={view.isLoss ? 'Gradient ∂ℓ/∂ℓ' : 'Gradient arriving ∂ℓ/∂y'} shape={stats.shape} tone="gradient" testId="node-card-grad" />
+            <TensorStatsView
+              summary={stats.grad}
+              title={view.isLoss ? 'Gradient ∂ℓ/∂ℓ' : 'Gradient arriving ∂ℓ/∂y'}
+              shape={stats.shape}
+              tone="gradient"
+              testId="node-card-grad"
+            />
           ) : (
             <div className="hint" data-testid="node-card-no-grad">
               {spec?.isSource ? 'No gradient: it is fed, not computed.' : 'No gradient reaches this node.'}

@@ -26,7 +26,16 @@ function OverlayDockImpl() {
   const mode = modeText as OverlayMode;
   const [vanishing, exploding] = [Number(vText), Number(xText)];
   return (
-    <div className={`grad-legend${open ? ' open' : ' folded'}`} data-testid="grad-legend" data-step={stepText} data-mode={mode} data-vanishing={vanishing} data-exploding={exploding} data-open={open} aria-label="Training overlay legend">
+    <div
+      className={`grad-legend${open ? ' open' : ' folded'}`}
+      data-testid="grad-legend"
+      data-step={stepText}
+      data-mode={mode}
+      data-vanishing={vanishing}
+      data-exploding={exploding}
+      data-open={open}
+      aria-label="Training overlay legend"
+    >
       <div className="grad-legend-header">
         <FoldButton open={open} onToggle={toggle} what="the overlay legend" className="grad-legend-toggle" testId="grad-legend-toggle" />
         <span className="grad-legend-mode">{open ? 'Training overlay' : MODE_TITLE[mode]}</span>

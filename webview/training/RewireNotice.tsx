@@ -33,10 +33,22 @@ export function RewireNotice({ offer, onRewire, onKeep, onCancel }: RewireNotice
         </p>
       )}
       <div className="rewire-buttons">
-        <Button appearance="primary" title="Change the dataset and rewire the Target and loss (one undo step)" ariaLabel="Rewire" onClick={onRewire} data-testid="rewire-apply">
+        <Button
+          appearance="primary"
+          title="Change the dataset and rewire the Target and loss (one undo step)"
+          ariaLabel="Rewire"
+          onClick={onRewire}
+          data-testid="rewire-apply"
+        >
           Rewire
         </Button>
-        <Button appearance="secondary" title="Change only the dataset; keep the Target and loss as they are" ariaLabel="Keep" onClick={onKeep} data-testid="rewire-keep">
+        <Button
+          appearance="secondary"
+          title="Change only the dataset; keep the Target and loss as they are"
+          ariaLabel="Keep"
+          onClick={onKeep}
+          data-testid="rewire-keep"
+        >
           Keep
         </Button>
         <Button appearance="secondary" title="Keep the current dataset" ariaLabel="Cancel" onClick={onCancel} data-testid="rewire-cancel">

@@ -55,7 +55,15 @@ function PaceSetting({ readOnly }: { readOnly: boolean }) {
     post({ type: 'trainingPace', stepsPerSecond: paceOf(v) });
   };
   return (
-    <Dropdown value={pace} options={PACE_OPTIONS} disabled={readOnly} ariaLabel="Training speed" onChange={change} className="training-pace" data-testid="training-pace" />
+    <Dropdown
+      value={pace}
+      options={PACE_OPTIONS}
+      disabled={readOnly}
+      ariaLabel="Training speed"
+      onChange={change}
+      className="training-pace"
+      data-testid="training-pace"
+    />
   );
 }
 
@@ -70,33 +78,96 @@ function TrainingControls({ readOnly }: { readOnly: boolean }) {
   };
   return (
     <div className="training-controls" role="group" aria-label="Training controls">
-      <Button appearance="primary" ariaLabel="Train" title="Train the model on its dataset (Backprop Studio: Train)" disabled={readOnly || active} onClick={act(!active, 'start')} data-testid="training-train">
+      <Button
+        appearance="primary"
+        ariaLabel="Train"
+        title="Train the model on its dataset (Backprop Studio: Train)"
+        disabled={readOnly || active}
+        onClick={act(!active, 'start')}
+        data-testid="training-train"
+      >
         <Icon name="debug-start" /> Train
       </Button>
       {paused ? (
-        <Button appearance="secondary" ariaLabel="Resume" title="Resume training" disabled={readOnly} onClick={act(true, 'resume')} data-testid="training-pause">
-          <Icon name="debug-continue" /><span className="button-label"> Resume</span>
+        <Button
+          appearance="secondary"
+          ariaLabel="Resume"
+          title="Resume training"
+          disabled={readOnly}
+          onClick={act(true, 'resume')}
+          data-testid="training-pause"
+        >
+          <Icon name="debug-continue" />
+          <span className="button-label"> Resume</span>
         </Button>
       ) : (
-        <Button appearance="secondary" ariaLabel="Pause" title="Pause after the current step" disabled={readOnly || !canPause} onClick={act(canPause, 'pause')} data-testid="training-pause">
-          <Icon name="debug-pause" /><span className="button-label"> Pause</span>
+        <Button
+          appearance="secondary"
+          ariaLabel="Pause"
+          title="Pause after the current step"
+          disabled={readOnly || !canPause}
+          onClick={act(canPause, 'pause')}
+          data-testid="training-pause"
+        >
+          <Icon name="debug-pause" />
+          <span className="button-label"> Pause</span>
         </Button>
       )}
-      <Button appearance="secondary" ariaLabel="Step" title="One optimizer step, then paused (F10; Backprop Studio: Step Training)" disabled={readOnly || status === 'stopping'} onClick={act(status !== 'stopping', 'step')} data-testid="training-step">
-        <Icon name="debug-step-over" /><span className="button-label"> Step</span>
+      <Button
+        appearance="secondary"
+        ariaLabel="Step"
+        title="One optimizer step, then paused (F10; Backprop Studio: Step Training)"
+        disabled={readOnly || status === 'stopping'}
+        onClick={act(status !== 'stopping', 'step')}
+        data-testid="training-step"
+      >
+        <Icon name="debug-step-over" />
+        <span className="button-label"> Step</span>
       </Button>
-      <Button appearance="secondary" ariaLabel="Walk through step" title="One optimizer step, traced: replay its forward and backward pass on the graph (Alt+F10; Backprop Studio: Walk Through Step)" disabled={readOnly || status === 'stopping'} onClick={act(status !== 'stopping', 'walk')} data-testid="training-walk">
-        <Icon name="debug-step-into" /><span className="button-label"> Walk</span>
+      <Button
+        appearance="secondary"
+        ariaLabel="Walk through step"
+        title="One optimizer step, traced: replay its forward and backward pass on the graph (Alt+F10; Backprop Studio: Walk Through Step)"
+        disabled={readOnly || status === 'stopping'}
+        onClick={act(status !== 'stopping', 'walk')}
+        data-testid="training-walk"
+      >
+        <Icon name="debug-step-into" />
+        <span className="button-label"> Walk</span>
       </Button>
-      <Button appearance="secondary" ariaLabel="Step epoch" title="To the end of the epoch, then paused (Shift+F10)" disabled={readOnly || status === 'stopping'} onClick={act(status !== 'stopping', 'stepEpoch')} data-testid="training-step-epoch">
-        <Icon name="debug-step-out" /><span className="button-label"> Epoch</span>
+      <Button
+        appearance="secondary"
+        ariaLabel="Step epoch"
+        title="To the end of the epoch, then paused (Shift+F10)"
+        disabled={readOnly || status === 'stopping'}
+        onClick={act(status !== 'stopping', 'stepEpoch')}
+        data-testid="training-step-epoch"
+      >
+        <Icon name="debug-step-out" />
+        <span className="button-label"> Epoch</span>
       </Button>
       <PaceSetting readOnly={readOnly} />
-      <Button appearance="secondary" ariaLabel="Stop" title="Stop and save the weights" disabled={readOnly || !canStop} onClick={act(canStop, 'stop')} data-testid="training-stop">
-        <Icon name="debug-stop" /><span className="button-label"> Stop</span>
+      <Button
+        appearance="secondary"
+        ariaLabel="Stop"
+        title="Stop and save the weights"
+        disabled={readOnly || !canStop}
+        onClick={act(canStop, 'stop')}
+        data-testid="training-stop"
+      >
+        <Icon name="debug-stop" />
+        <span className="button-label"> Stop</span>
       </Button>
-      <Button appearance="secondary" ariaLabel="Reset weights" title="Start again from the seed (asks first)" disabled={readOnly || active} onClick={act(!active, 'reset')} data-testid="training-reset">
-        <Icon name="discard" /><span className="button-label"> Reset weights</span>
+      <Button
+        appearance="secondary"
+        ariaLabel="Reset weights"
+        title="Start again from the seed (asks first)"
+        disabled={readOnly || active}
+        onClick={act(!active, 'reset')}
+        data-testid="training-reset"
+      >
+        <Icon name="discard" />
+        <span className="button-label"> Reset weights</span>
       </Button>
     </div>
   );

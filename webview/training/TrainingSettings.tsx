@@ -10,8 +10,19 @@ import type { GraphEdit, TrainingValue } from '../../protocol/messages';
 import { Dropdown, TextField } from '../ui/toolkit';
 import { InputFeatures } from './InputFeatures';
 import {
-  FIELDS, OPTIMIZERS, SOURCES, fieldEdit, fieldText, fileValue, optimizerEdit, readTraining, sourceChoices, sourceEdit, sourceLabel,
-  type FieldSpec, type TrainingRead,
+  FIELDS,
+  OPTIMIZERS,
+  SOURCES,
+  fieldEdit,
+  fieldText,
+  fileValue,
+  optimizerEdit,
+  readTraining,
+  sourceChoices,
+  sourceEdit,
+  sourceLabel,
+  type FieldSpec,
+  type TrainingRead,
 } from './settings';
 import { rewireEdit, rewireOffer } from './rewire';
 import { RewireNotice } from './RewireNotice';
@@ -102,7 +113,9 @@ function TrainingSettingsImpl({ training, readOnly, send, analysis }: TrainingSe
   }, [t]);
   const optimizerOptions = useMemo(() => {
     const options = OPTIMIZERS.map((value) => ({ value, label: value === 'Adam' && !t.optimizer ? 'Adam (default)' : value }));
-    return (OPTIMIZERS as readonly string[]).includes(t.optimizerType) ? options : [{ value: t.optimizerType, label: `${t.optimizerType} (unknown)` }, ...options];
+    return (OPTIMIZERS as readonly string[]).includes(t.optimizerType)
+      ? options
+      : [{ value: t.optimizerType, label: `${t.optimizerType} (unknown)` }, ...options];
   }, [t.optimizer, t.optimizerType]);
   // A field starts again from the file whenever the file's value changes (an edit, an undo).
   const field = (spec: FieldSpec) => (
@@ -113,15 +126,34 @@ function TrainingSettingsImpl({ training, readOnly, send, analysis }: TrainingSe
   return (
     <div className="training-settings" data-testid="training-settings">
       <Setting label="Dataset" testId="source">
-        <Dropdown value={choice ? choice.source : (t.source ?? '')} options={sourceOptions} disabled={readOnly} ariaLabel="Dataset" onChange={chooseSource} data-testid="training-source" />
+        <Dropdown
+          value={choice ? choice.source : (t.source ?? '')}
+          options={sourceOptions}
+          disabled={readOnly}
+          ariaLabel="Dataset"
+          onChange={chooseSource}
+          data-testid="training-source"
+        />
       </Setting>
       {offer && !readOnly && (
-        <RewireNotice offer={offer} onRewire={() => settle(rewireEdit(training, offer))} onKeep={() => settle(sourceEdit(t, offer.source))} onCancel={() => settle(null)} />
+        <RewireNotice
+          offer={offer}
+          onRewire={() => settle(rewireEdit(training, offer))}
+          onKeep={() => settle(sourceEdit(t, offer.source))}
+          onCancel={() => settle(null)}
+        />
       )}
       {datasetFields.map(field)}
       <InputFeatures t={t} readOnly={readOnly} send={send} />
       <Setting label="Optimizer" testId="optimizer">
-        <Dropdown value={t.optimizerType} options={optimizerOptions} disabled={readOnly} ariaLabel="Optimizer" onChange={(v) => send(optimizerEdit(t, v))} data-testid="training-optimizer" />
+        <Dropdown
+          value={t.optimizerType}
+          options={optimizerOptions}
+          disabled={readOnly}
+          ariaLabel="Optimizer"
+          onChange={(v) => send(optimizerEdit(t, v))}
+          data-testid="training-optimizer"
+        />
       </Setting>
       {otherFields.map(field)}
     </div>

@@ -97,7 +97,10 @@ export class AdaptiveRange {
   private target(): LogRange {
     const b = this.bands;
     if (b.length === 1) return { ...b[0] };
-    let lo1 = Infinity, lo2 = Infinity, hi1 = -Infinity, hi2 = -Infinity;
+    let lo1 = Infinity,
+      lo2 = Infinity,
+      hi1 = -Infinity,
+      hi2 = -Infinity;
     for (const { lo, hi } of b) {
       if (lo < lo1) [lo1, lo2] = [lo, lo1];
       else if (lo < lo2) lo2 = lo;

@@ -106,7 +106,8 @@ export class OverlayStore {
     const slot = (this.ringStart + this.ringCount) % HISTORY;
     const rescaled = this.gradientRange.observe(u.edges);
     const range = this.gradientRange.range;
-    let vanishing = 0, exploding = 0;
+    let vanishing = 0,
+      exploding = 0;
     for (let i = 0; i < u.edges.length; i++) {
       const v = u.edges[i];
       const f = u.flags[i] ?? null;

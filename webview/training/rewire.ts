@@ -93,8 +93,9 @@ export function rewireOffer(analysis: GraphAnalysis, training: unknown, source: 
     }
   } else if (pred && predShape) {
     const last = predShape.length >= 2 ? predShape[predShape.length - 1] : undefined;
-    const wanted = task === 'regression' ? (predShape.length === 1 || last === 1) : predShape.length === 2 && last === width;
-    if (!wanted) todo = `"${pred.id}" gives ${shapeText(predShape)}: ${lossOp} needs [N, ${width}]. Change the layer that feeds "${loss.id}" to ${width} output${width === 1 ? '' : 's'}.`;
+    const wanted = task === 'regression' ? predShape.length === 1 || last === 1 : predShape.length === 2 && last === width;
+    if (!wanted)
+      todo = `"${pred.id}" gives ${shapeText(predShape)}: ${lossOp} needs [N, ${width}]. Change the layer that feeds "${loss.id}" to ${width} output${width === 1 ? '' : 's'}.`;
   }
 
   // The Target: dtype and shape.

@@ -6,7 +6,11 @@ const grouped = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** `epoch 3/20 · step 57 · loss 0.3412 · accuracy 88.0% · 2,345 samples/s` */
 export function progressText(p: ProgressUpdate): string {
-  const parts = [`epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}`, `step ${p.step}`, `loss ${Number.isFinite(p.loss) ? p.loss.toPrecision(4) : String(p.loss)}`];
+  const parts = [
+    `epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}`,
+    `step ${p.step}`,
+    `loss ${Number.isFinite(p.loss) ? p.loss.toPrecision(4) : String(p.loss)}`,
+  ];
   if (p.accuracy !== undefined) parts.push(`accuracy ${(p.accuracy * 100).toFixed(1)}%`);
   parts.push(`${grouped(p.samplesPerSecond)} samples/s`);
   return parts.join(' · ');

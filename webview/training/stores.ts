@@ -19,7 +19,17 @@ export const costs = new CostStore();
 // The overlay draws the mode chosen in its legend: a workspace preference, so every editor follows a change.
 uiPrefs.subscribe(() => overlay.setMode(uiPrefs.current.overlayMode ?? 'gradient'));
 
-const TRAINING_TYPES = ['trainingState', 'trainingMetrics', 'gradients', 'boundary', 'nodeStats', 'stepCosts', 'datasetPoints', 'walkthrough', 'weights'] as const;
+const TRAINING_TYPES = [
+  'trainingState',
+  'trainingMetrics',
+  'gradients',
+  'boundary',
+  'nodeStats',
+  'stepCosts',
+  'datasetPoints',
+  'walkthrough',
+  'weights',
+] as const;
 export type TrainingMessage = Extract<HostMessage, { type: (typeof TRAINING_TYPES)[number] }>;
 
 export function isTrainingMessage(m: HostMessage): m is TrainingMessage {

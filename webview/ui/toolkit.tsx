@@ -76,7 +76,15 @@ export interface ButtonProps {
 
 export function Button({ children, onClick, appearance = 'primary', title, ariaLabel, disabled, className, ...rest }: ButtonProps) {
   return (
-    <vscode-button appearance={appearance} title={title} aria-label={ariaLabel ?? title} disabled={!!disabled} className={className} onClick={onClick} {...rest}>
+    <vscode-button
+      appearance={appearance}
+      title={title}
+      aria-label={ariaLabel ?? title}
+      disabled={!!disabled}
+      className={className}
+      onClick={onClick}
+      {...rest}
+    >
       {children}
     </vscode-button>
   );

@@ -7,7 +7,12 @@ import { formatShape, formatStat } from '../training/statFormat';
 export const rmsOf = (s: TensorSummary): number => Math.sqrt(s.mean * s.mean + s.std * s.std);
 
 export function CompactStats({ summary, shape, testId }: { summary?: TensorSummary; shape?: readonly number[]; testId?: string }) {
-  if (!summary) return <span className="hint" data-testid={testId}>none</span>;
+  if (!summary)
+    return (
+      <span className="hint" data-testid={testId}>
+        none
+      </span>
+    );
   const s = summary;
   return (
     <span className="compact-stats" data-testid={testId} data-mean={s.mean} data-count={s.count}>

@@ -63,23 +63,71 @@ function WalkBarImpl() {
   countRender('WalkBar');
   const last = at === walk.frames.length - 1;
   return (
-    <div className="walk-bar nokey" role="toolbar" aria-label="Walk through the step" data-testid="walk-bar" data-phase={frame.phase} data-node-id={frame.node} data-at={at}>
+    <div
+      className="walk-bar nokey"
+      role="toolbar"
+      aria-label="Walk through the step"
+      data-testid="walk-bar"
+      data-phase={frame.phase}
+      data-node-id={frame.node}
+      data-at={at}
+    >
       <span className="walk-bar-step">
-        Step {trace.step} <span className="hint">· loss {formatStat(trace.loss)} · batch {trace.batchSize}</span>
+        Step {trace.step}{' '}
+        <span className="hint">
+          · loss {formatStat(trace.loss)} · batch {trace.batchSize}
+        </span>
       </span>
       <span className="walk-bar-where" data-testid="walk-counter" aria-live="polite">
         {frameLabel(frame)}
       </span>
-      <button type="button" className="walk-bar-button" title="Previous (←)" aria-label="Previous" disabled={at === 0} onClick={() => { setPlaying(false); walk.previous(); }} data-testid="walk-previous">
+      <button
+        type="button"
+        className="walk-bar-button"
+        title="Previous (←)"
+        aria-label="Previous"
+        disabled={at === 0}
+        onClick={() => {
+          setPlaying(false);
+          walk.previous();
+        }}
+        data-testid="walk-previous"
+      >
         <Icon name="arrow-left" />
       </button>
-      <button type="button" className="walk-bar-button" title="Next (→)" aria-label="Next" disabled={last} onClick={() => { setPlaying(false); walk.next(); }} data-testid="walk-next">
+      <button
+        type="button"
+        className="walk-bar-button"
+        title="Next (→)"
+        aria-label="Next"
+        disabled={last}
+        onClick={() => {
+          setPlaying(false);
+          walk.next();
+        }}
+        data-testid="walk-next"
+      >
         <Icon name="arrow-right" />
       </button>
-      <button type="button" className="walk-bar-button" title={playing ? 'Stop playing' : 'Run to end: play every remaining frame (End jumps there)'} aria-label={playing ? 'Stop playing' : 'Run to end'} disabled={last} onClick={runToEnd} data-testid="walk-run">
+      <button
+        type="button"
+        className="walk-bar-button"
+        title={playing ? 'Stop playing' : 'Run to end: play every remaining frame (End jumps there)'}
+        aria-label={playing ? 'Stop playing' : 'Run to end'}
+        disabled={last}
+        onClick={runToEnd}
+        data-testid="walk-run"
+      >
         <Icon name={playing ? 'debug-pause' : 'run-all'} /> {playing ? 'Stop' : 'Run to end'}
       </button>
-      <button type="button" className="walk-bar-button" title="Leave the walk-through (Escape)" aria-label="Close the walk-through" onClick={() => walk.close()} data-testid="walk-close">
+      <button
+        type="button"
+        className="walk-bar-button"
+        title="Leave the walk-through (Escape)"
+        aria-label="Close the walk-through"
+        onClick={() => walk.close()}
+        data-testid="walk-close"
+      >
         <Icon name="close" />
       </button>
     </div>

@@ -32,7 +32,15 @@ function WalkCardBody({ frame }: { frame: Frame }) {
   else if (frame.phase === 'backward') body = <BackwardCard b={trace.backward[frame.index]} trace={trace} />;
   else body = <UpdateCard u={trace.update[frame.index]} trace={trace} />;
   return (
-    <div className={`walk-card phase-${frame.phase}`} ref={el} data-testid="walk-card" data-phase={frame.phase} data-node-id={frame.node} role="region" aria-label={`Walk-through: ${frame.phase} of ${frame.node}`}>
+    <div
+      className={`walk-card phase-${frame.phase}`}
+      ref={el}
+      data-testid="walk-card"
+      data-phase={frame.phase}
+      data-node-id={frame.node}
+      role="region"
+      aria-label={`Walk-through: ${frame.phase} of ${frame.node}`}
+    >
       {body}
     </div>
   );
@@ -52,7 +60,17 @@ function Head({ op, id, what }: { op: string; id: string; what: string }) {
 function heatmapImage(f: ForwardTrace): WeightImage | null {
   const h = f.heatmap;
   if (!h || !f.output) return null;
-  return { shape: [h.sourceRows, h.sourceCols], layout: 'matrix', rows: h.rows, cols: h.cols, rowBlock: 1, colBlock: h.colBlock, values: h.values, min: f.output.min, max: f.output.max };
+  return {
+    shape: [h.sourceRows, h.sourceCols],
+    layout: 'matrix',
+    rows: h.rows,
+    cols: h.cols,
+    rowBlock: 1,
+    colBlock: h.colBlock,
+    values: h.values,
+    min: f.output.min,
+    max: f.output.max,
+  };
 }
 
 function ForwardCard({ f }: { f: ForwardTrace }) {
@@ -62,7 +80,11 @@ function ForwardCard({ f }: { f: ForwardTrace }) {
   return (
     <>
       <Head op={f.op} id={f.node} what="Forward" />
-      {spec && <div className="node-card-formula" data-testid="walk-formula">{spec.formula}</div>}
+      {spec && (
+        <div className="node-card-formula" data-testid="walk-formula">
+          {spec.formula}
+        </div>
+      )}
       <div className="hint">
         output <b data-testid="walk-shape">{formatShape(f.shape)}</b> · {formatStat(f.ms)} ms
       </div>
@@ -91,13 +113,7 @@ function BackwardCard({ b, trace }: { b: BackwardTrace; trace: StepTrace }) {
   return (
     <>
       <Head op={b.op} id={b.node} what="Backward" />
-      <TensorStatsView
-        summary={b.gradOut}
-        title={isLoss ? 'Came in: ∂ℓ/∂ℓ' : 'Came in: ∂ℓ/∂y'}
-        shape={b.shape}
-        tone="gradient"
-        testId="walk-grad-in"
-      />
+      <TensorStatsView summary={b.gradOut} title={isLoss ? 'Came in: ∂ℓ/∂ℓ' : 'Came in: ∂ℓ/∂y'} shape={b.shape} tone="gradient" testId="walk-grad-in" />
       {b.consumers.length > 1 && (
         <div className="walk-sum" data-testid="walk-consumers" data-count={b.consumers.length}>
           the sum of {b.consumers.length} contributions:{' '}
@@ -141,12 +157,16 @@ function BackwardCard({ b, trace }: { b: BackwardTrace; trace: StepTrace }) {
       {b.primitives.length > 0 && (
         <details className="walk-primitives" data-testid="walk-primitives">
           <summary>
-            {b.primitives.length + b.primitivesOmitted} primitive op{b.primitives.length + b.primitivesOmitted === 1 ? '' : 's'} of the tape · {formatStat(b.ms)} ms
+            {b.primitives.length + b.primitivesOmitted} primitive op{b.primitives.length + b.primitivesOmitted === 1 ? '' : 's'} of the tape ·{' '}
+            {formatStat(b.ms)} ms
           </summary>
           {b.primitives.map((p, i) => (
             <div key={i} className="walk-list-row" data-testid="walk-primitive" data-op={p.op}>
-              <b>{p.op}</b> <span className="hint">{p.inputs.map(formatShape).join(', ')} → {formatShape(p.output)}</span> <span className="hint">got</span>{' '}
-              <CompactStats summary={p.gradOut} />
+              <b>{p.op}</b>{' '}
+              <span className="hint">
+                {p.inputs.map(formatShape).join(', ')} → {formatShape(p.output)}
+              </span>{' '}
+              <span className="hint">got</span> <CompactStats summary={p.gradOut} />
             </div>
           ))}
           {b.primitivesOmitted > 0 && <div className="hint">and {b.primitivesOmitted} more</div>}

@@ -36,7 +36,8 @@ export const WalkEdgeMark = memo(function WalkEdgeMark({ index, from, to }: Edge
       data-value={shown}
       title={`the gradient this edge carried back from ${edge.to} to ${edge.from}: ${single ? 'its value' : `RMS over ${g.count} values; mean ${formatStat(g.mean)}, range [${formatStat(g.min)}, ${formatStat(g.max)}]`}`}
     >
-      ∂ {single ? '' : 'rms '}{formatStat(shown)}
+      ∂ {single ? '' : 'rms '}
+      {formatStat(shown)}
     </span>
   );
 });

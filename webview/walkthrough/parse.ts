@@ -2,9 +2,22 @@
 // field by field, with caps on every list, building fresh objects from what passes: a malformed message is dropped,
 // never half drawn. No DOM here (webview/host.ts calls it; Node tests too).
 import {
-  HISTOGRAM_BINS, TINY_TENSOR, WEIGHT_IMAGE_LIMITS,
-  type BackwardTrace, type EdgeTrace, type ForwardTrace, type Heatmap, type InputGradTrace, type ParamGradTrace, type ParamImages, type ParamUpdateTrace,
-  type PrimitiveTrace, type StepTrace, type TensorSummary, type UpdateTrace, type WeightImage,
+  HISTOGRAM_BINS,
+  TINY_TENSOR,
+  WEIGHT_IMAGE_LIMITS,
+  type BackwardTrace,
+  type EdgeTrace,
+  type ForwardTrace,
+  type Heatmap,
+  type InputGradTrace,
+  type ParamGradTrace,
+  type ParamImages,
+  type ParamUpdateTrace,
+  type PrimitiveTrace,
+  type StepTrace,
+  type TensorSummary,
+  type UpdateTrace,
+  type WeightImage,
 } from '../../protocol/messages';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -22,7 +35,10 @@ export const TRACE_CAPS = {
   /** A heatmap of an output: at most this many cells. */
   heatmapCells: 64 * 256,
   /** A weight image: the most weightImage draws (a matrix, or kernels of the largest side). */
-  imageCells: Math.max(WEIGHT_IMAGE_LIMITS.matrixRows * WEIGHT_IMAGE_LIMITS.matrixCols, WEIGHT_IMAGE_LIMITS.kernelsOut * WEIGHT_IMAGE_LIMITS.kernelsIn * WEIGHT_IMAGE_LIMITS.kernelSide ** 2),
+  imageCells: Math.max(
+    WEIGHT_IMAGE_LIMITS.matrixRows * WEIGHT_IMAGE_LIMITS.matrixCols,
+    WEIGHT_IMAGE_LIMITS.kernelsOut * WEIGHT_IMAGE_LIMITS.kernelsIn * WEIGHT_IMAGE_LIMITS.kernelSide ** 2,
+  ),
   text: 1000,
   omitted: 32,
 };
@@ -62,7 +78,15 @@ export function weightImageOf(v: unknown): WeightImage | null {
   if (!isObj(v)) return null;
   const shape = shapeOf(v.shape);
   const { layout, rows, cols, rowBlock, colBlock, outChannels, inChannels, values, min, max, nonFinite } = v;
-  if (!shape || (layout !== 'matrix' && layout !== 'kernels') || !count(rows, 1 << 16) || !count(cols, 1 << 16) || !count(rowBlock, 1 << 30) || !count(colBlock, 1 << 30)) return null;
+  if (
+    !shape ||
+    (layout !== 'matrix' && layout !== 'kernels') ||
+    !count(rows, 1 << 16) ||
+    !count(cols, 1 << 16) ||
+    !count(rowBlock, 1 << 30) ||
+    !count(colBlock, 1 << 30)
+  )
+    return null;
   if (!finite(min) || !finite(max) || !Array.isArray(values) || values.length > TRACE_CAPS.imageCells || !values.every(finite)) return null;
   const image: WeightImage = { shape, layout, rows, cols, rowBlock, colBlock, values: values as number[], min, max };
   if (layout === 'kernels') {
@@ -80,7 +104,9 @@ export function weightImageOf(v: unknown): WeightImage | null {
 
 export function paramImagesOf(v: unknown): ParamImages | null {
   if (!isObj(v)) return null;
-  const name = text(v.name), key = text(v.key), value = weightImageOf(v.value);
+  const name = text(v.name),
+    key = text(v.key),
+    value = weightImageOf(v.value);
   if (name === null || key === null || !value) return null;
   const grad = v.grad === undefined ? undefined : weightImageOf(v.grad);
   if (grad === null) return null;
@@ -97,7 +123,9 @@ function heatmapOf(v: unknown): Heatmap | null {
 
 function forwardOf(v: unknown): ForwardTrace | null {
   if (!isObj(v)) return null;
-  const node = text(v.node), op = text(v.op), shape = shapeOf(v.shape);
+  const node = text(v.node),
+    op = text(v.op),
+    shape = shapeOf(v.shape);
   if (node === null || op === null || !shape || !finite(v.ms)) return null;
   const out: ForwardTrace = { node, op, shape, ms: v.ms };
   const output = summaryOf(v.output);
@@ -112,14 +140,18 @@ function forwardOf(v: unknown): ForwardTrace | null {
 
 function primitiveOf(v: unknown): PrimitiveTrace | null {
   if (!isObj(v)) return null;
-  const op = text(v.op), output = shapeOf(v.output), inputs = listOf(v.inputs, 64, shapeOf), gradOut = summaryOf(v.gradOut);
+  const op = text(v.op),
+    output = shapeOf(v.output),
+    inputs = listOf(v.inputs, 64, shapeOf),
+    gradOut = summaryOf(v.gradOut);
   if (op === null || !output || !inputs || !gradOut || !finite(v.ms)) return null;
   return { op, inputs, output, gradOut, ms: v.ms };
 }
 
 function inputGradOf(v: unknown): InputGradTrace | null {
   if (!isObj(v)) return null;
-  const from = text(v.from), shape = shapeOf(v.shape);
+  const from = text(v.from),
+    shape = shapeOf(v.shape);
   if (from === null || !shape || !count(v.port, 64) || !count(v.edge, TRACE_CAPS.edges)) return null;
   const grad = summaryOf(v.grad);
   return { port: v.port, edge: v.edge, from, shape, ...(grad ? { grad } : {}) };
@@ -127,7 +159,9 @@ function inputGradOf(v: unknown): InputGradTrace | null {
 
 function paramGradOf(v: unknown): ParamGradTrace | null {
   if (!isObj(v)) return null;
-  const key = text(v.key), name = text(v.name), shape = shapeOf(v.shape);
+  const key = text(v.key),
+    name = text(v.name),
+    shape = shapeOf(v.shape);
   if (key === null || name === null || !shape) return null;
   const grad = summaryOf(v.grad);
   return { key, name, shape, ...(grad ? { grad } : {}) };
@@ -135,7 +169,10 @@ function paramGradOf(v: unknown): ParamGradTrace | null {
 
 function backwardOf(v: unknown): BackwardTrace | null {
   if (!isObj(v)) return null;
-  const node = text(v.node), op = text(v.op), shape = shapeOf(v.shape), gradOut = summaryOf(v.gradOut);
+  const node = text(v.node),
+    op = text(v.op),
+    shape = shapeOf(v.shape),
+    gradOut = summaryOf(v.gradOut);
   const consumers = listOf(v.consumers, TRACE_CAPS.edges, (x) => (count(x, TRACE_CAPS.edges) ? x : null));
   const inputs = listOf(v.inputs, 64, inputGradOf);
   const params = listOf(v.params, 16, paramGradOf);
@@ -144,12 +181,26 @@ function backwardOf(v: unknown): BackwardTrace | null {
   if (!count(v.primitivesOmitted, Number.MAX_SAFE_INTEGER) || !finite(v.ms)) return null;
   const derivative = v.derivative === undefined ? undefined : text(v.derivative);
   if (derivative === null) return null;
-  return { node, op, shape, gradOut, consumers, inputs, params, primitives, primitivesOmitted: v.primitivesOmitted, ms: v.ms, ...(derivative ? { derivative } : {}) };
+  return {
+    node,
+    op,
+    shape,
+    gradOut,
+    consumers,
+    inputs,
+    params,
+    primitives,
+    primitivesOmitted: v.primitivesOmitted,
+    ms: v.ms,
+    ...(derivative ? { derivative } : {}),
+  };
 }
 
 function edgeOf(v: unknown): EdgeTrace | null {
   if (!isObj(v)) return null;
-  const from = text(v.from), to = text(v.to), shape = shapeOf(v.shape);
+  const from = text(v.from),
+    to = text(v.to),
+    shape = shapeOf(v.shape);
   if (from === null || to === null || !shape || !count(v.index, TRACE_CAPS.edges) || !count(v.port, 64)) return null;
   const grad = summaryOf(v.grad);
   return { index: v.index, from, to, port: v.port, shape, ...(grad ? { grad } : {}) };
@@ -157,13 +208,18 @@ function edgeOf(v: unknown): EdgeTrace | null {
 
 function paramUpdateOf(v: unknown): ParamUpdateTrace | null {
   if (!isObj(v)) return null;
-  const key = text(v.key), name = text(v.name), shape = shapeOf(v.shape);
-  const before = summaryOf(v.before), after = summaryOf(v.after), delta = summaryOf(v.delta);
+  const key = text(v.key),
+    name = text(v.name),
+    shape = shapeOf(v.shape);
+  const before = summaryOf(v.before),
+    after = summaryOf(v.after),
+    delta = summaryOf(v.delta);
   if (key === null || name === null || !shape || !before || !after || !delta) return null;
   const out: ParamUpdateTrace = { key, name, shape, before, after, delta };
   if (v.images !== undefined) {
     if (!isObj(v.images)) return null;
-    const b = weightImageOf(v.images.before), a = weightImageOf(v.images.after);
+    const b = weightImageOf(v.images.before),
+      a = weightImageOf(v.images.after);
     const g = v.images.grad === undefined ? undefined : weightImageOf(v.images.grad);
     if (!b || !a || g === null) return null;
     out.images = { before: b, after: a, ...(g ? { grad: g } : {}) };
@@ -173,7 +229,9 @@ function paramUpdateOf(v: unknown): ParamUpdateTrace | null {
 
 function updateOf(v: unknown): UpdateTrace | null {
   if (!isObj(v)) return null;
-  const node = text(v.node), op = text(v.op), params = listOf(v.params, 16, paramUpdateOf);
+  const node = text(v.node),
+    op = text(v.op),
+    params = listOf(v.params, 16, paramUpdateOf);
   return node !== null && op !== null && params ? { node, op, params } : null;
 }
 
@@ -181,7 +239,8 @@ function updateOf(v: unknown): UpdateTrace | null {
 export function traceOf(v: unknown): StepTrace | null {
   if (!isObj(v)) return null;
   const { step, epoch, loss, batchSize, optimizer, limits } = v;
-  if (!count(step, Number.MAX_SAFE_INTEGER) || !count(epoch, Number.MAX_SAFE_INTEGER) || !isNum(loss) || !count(batchSize, Number.MAX_SAFE_INTEGER)) return null;
+  if (!count(step, Number.MAX_SAFE_INTEGER) || !count(epoch, Number.MAX_SAFE_INTEGER) || !isNum(loss) || !count(batchSize, Number.MAX_SAFE_INTEGER))
+    return null;
   if (!isObj(optimizer) || text(optimizer.name) === null || text(optimizer.rule) === null) return null;
   if (!isObj(limits) || !['primitives', 'heatmapRows', 'heatmapCols', 'imageCells'].every((k) => count(limits[k], Number.MAX_SAFE_INTEGER))) return null;
   const feeds = listOf(v.feeds, TRACE_CAPS.nodes, forwardOf);
@@ -193,10 +252,23 @@ export function traceOf(v: unknown): StepTrace | null {
   const omitted = listOf(v.omitted, TRACE_CAPS.omitted, text);
   if (!feeds || !forward || !backward || !outside || !edges || !update || !omitted) return null;
   return {
-    step, epoch, loss, batchSize,
+    step,
+    epoch,
+    loss,
+    batchSize,
     optimizer: { name: optimizer.name as string, rule: optimizer.rule as string },
-    feeds, forward, backward, outside, edges, update,
-    limits: { primitives: limits.primitives as number, heatmapRows: limits.heatmapRows as number, heatmapCols: limits.heatmapCols as number, imageCells: limits.imageCells as number },
+    feeds,
+    forward,
+    backward,
+    outside,
+    edges,
+    update,
+    limits: {
+      primitives: limits.primitives as number,
+      heatmapRows: limits.heatmapRows as number,
+      heatmapCols: limits.heatmapCols as number,
+      imageCells: limits.imageCells as number,
+    },
     omitted,
   };
 }

@@ -32,6 +32,6 @@ export function showTrace(trace: StepTrace): void {
 walk.subscribe(() => {
   if (!walk.trace) return;
   const prev = savedState().walkthrough;
-  const at = walk.isOpen ? walk.at : (prev?.step === walk.trace.step ? prev.at : 0);
+  const at = walk.isOpen ? walk.at : prev?.step === walk.trace.step ? prev.at : 0;
   saveState({ walkthrough: { step: walk.trace.step, at, closed: !walk.isOpen } });
 });

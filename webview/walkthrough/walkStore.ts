@@ -53,9 +53,18 @@ export class WalkStore {
     this.trace = trace;
     const phase = (p: Phase, nodes: string[]): Frame[] => nodes.map((node, index) => ({ phase: p, index, count: nodes.length, node }));
     this.frames = [
-      ...phase('forward', trace.forward.map((f) => f.node)),
-      ...phase('backward', trace.backward.map((b) => b.node)),
-      ...phase('update', trace.update.map((u) => u.node)),
+      ...phase(
+        'forward',
+        trace.forward.map((f) => f.node),
+      ),
+      ...phase(
+        'backward',
+        trace.backward.map((b) => b.node),
+      ),
+      ...phase(
+        'update',
+        trace.update.map((u) => u.node),
+      ),
     ];
     this.forwardAt = new Map(trace.forward.map((f, i) => [f.node, i]));
     this.backwardAt = new Map(trace.backward.map((b, i) => [b.node, i]));

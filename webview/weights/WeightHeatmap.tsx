@@ -45,9 +45,14 @@ export function WeightHeatmap({ image, title, symbol, tone = 'value', note, maxC
   const r = rangeOf(image);
   const point = (e: MouseEvent<HTMLCanvasElement>) => {
     const box = e.currentTarget.getBoundingClientRect();
-    const x = Math.floor(((e.clientX - box.left) / box.width) * width), y = Math.floor(((e.clientY - box.top) / box.height) * height);
+    const x = Math.floor(((e.clientX - box.left) / box.width) * width),
+      y = Math.floor(((e.clientY - box.top) / box.height) * height);
     const cell = layout.cellAt(x, y);
-    setReadout(cell ? `${symbol}[${cellName(image, cell.index)}] = ${formatStat(image.values[cell.k])}${image.rowBlock * image.colBlock > 1 ? ' (block mean)' : ''}` : null);
+    setReadout(
+      cell
+        ? `${symbol}[${cellName(image, cell.index)}] = ${formatStat(image.values[cell.k])}${image.rowBlock * image.colBlock > 1 ? ' (block mean)' : ''}`
+        : null,
+    );
   };
   const kernels = image.layout === 'kernels';
   const cut = kernels && (image.outChannels! < image.shape[0] || image.inChannels! < image.shape[1]);
@@ -79,12 +84,15 @@ export function WeightHeatmap({ image, title, symbol, tone = 'value', note, maxC
         <span>{formatStat(r)}</span>
       </div>
       <div className="hint weight-heatmap-note">
-        {readout ?? note ??
+        {readout ??
+          note ??
           (kernels
             ? `one image per (output, input) channel pair${cut ? `, the first ${image.outChannels} × ${image.inChannels} of ${image.shape[0]} × ${image.shape[1]}` : ''}`
             : image.shape.length >= 2
               ? `row: output unit, column: input${blocks ? ` (block means of ${image.rowBlock}×${image.colBlock})` : ''}`
-              : blocks ? `block means of ${image.colBlock}` : 'one cell per value')}
+              : blocks
+                ? `block means of ${image.colBlock}`
+                : 'one cell per value')}
         {image.nonFinite ? ` · ${image.nonFinite} non-finite drawn as 0` : ''}
         {` · range min ${formatStat(image.min)}, max ${formatStat(image.max)}`}
       </div>

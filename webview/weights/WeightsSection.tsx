@@ -26,7 +26,15 @@ export function WeightsSection({ nodeId }: { nodeId: string }) {
         {images.map((p) => (
           <div key={p.key} className="weights-param" data-param={p.name}>
             <WeightHeatmap image={p.images!.before} title={`${p.name} before`} symbol={valueSymbol(p.name)} testId="weights-value" />
-            {p.images!.grad && <WeightHeatmap image={p.images!.grad} title={`gradient ${gradSymbol(p.name)}`} symbol={gradSymbol(p.name)} tone="gradient" testId="weights-grad" />}
+            {p.images!.grad && (
+              <WeightHeatmap
+                image={p.images!.grad}
+                title={`gradient ${gradSymbol(p.name)}`}
+                symbol={gradSymbol(p.name)}
+                tone="gradient"
+                testId="weights-grad"
+              />
+            )}
             <WeightHeatmap image={p.images!.after} title={`${p.name} after`} symbol={valueSymbol(p.name)} testId="weights-after" />
           </div>
         ))}
@@ -45,12 +53,16 @@ export function WeightsSection({ nodeId }: { nodeId: string }) {
       <p className="hint">
         {live.saved
           ? 'As saved: what the next run starts from. Gradients appear once it trains.'
-          : live.step > 0 ? `After step ${live.step}, with the gradient that step applied.` : 'Before the first step.'}
+          : live.step > 0
+            ? `After step ${live.step}, with the gradient that step applied.`
+            : 'Before the first step.'}
       </p>
       {live.params.map((p) => (
         <div key={p.key} className="weights-param" data-param={p.name}>
           <WeightHeatmap image={p.value} title={p.name} symbol={valueSymbol(p.name)} testId="weights-value" />
-          {p.grad && <WeightHeatmap image={p.grad} title={`gradient ${gradSymbol(p.name)}`} symbol={gradSymbol(p.name)} tone="gradient" testId="weights-grad" />}
+          {p.grad && (
+            <WeightHeatmap image={p.grad} title={`gradient ${gradSymbol(p.name)}`} symbol={gradSymbol(p.name)} tone="gradient" testId="weights-grad" />
+          )}
         </div>
       ))}
     </section>

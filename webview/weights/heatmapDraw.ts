@@ -31,7 +31,8 @@ export interface Layout {
 export function layoutOf(image: WeightImage): Layout {
   const { rows, cols } = image;
   if (image.layout === 'kernels') {
-    const outs = image.outChannels ?? 0, ins = image.inChannels ?? 0;
+    const outs = image.outChannels ?? 0,
+      ins = image.inChannels ?? 0;
     const perRow = ins > 1 ? ins : Math.max(1, Math.min(outs, KERNELS_PER_ROW));
     const tiles = outs * ins;
     return {
@@ -39,11 +40,13 @@ export function layoutOf(image: WeightImage): Layout {
       height: Math.ceil(tiles / perRow) * (rows + 1) - 1,
       // Value k is kernel k / (kH·kW) in [out][in] order, cell k mod (kH·kW) of it.
       at(k) {
-        const kernel = Math.floor(k / (rows * cols)), cell = k % (rows * cols);
+        const kernel = Math.floor(k / (rows * cols)),
+          cell = k % (rows * cols);
         return [(kernel % perRow) * (cols + 1) + (cell % cols), Math.floor(kernel / perRow) * (rows + 1) + Math.floor(cell / cols)];
       },
       cellAt(x, y) {
-        const c = x % (cols + 1), r = y % (rows + 1);
+        const c = x % (cols + 1),
+          r = y % (rows + 1);
         const kernel = Math.floor(y / (rows + 1)) * perRow + Math.floor(x / (cols + 1));
         if (x < 0 || y < 0 || c === cols || r === rows || x >= perRow * (cols + 1) || kernel >= tiles) return null;
         return { k: kernel * rows * cols + r * cols + c, index: [Math.floor(kernel / ins), kernel % ins, r, c] };

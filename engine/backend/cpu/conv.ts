@@ -16,14 +16,21 @@ import { floatsLike, type Floats } from './floats';
  * p = (oy, ox), valid where 0 ≤ pIy[p] + kKi[k] < h and 0 ≤ pIx[p] + kKj[k] < w (zero elsewhere: padding).
  */
 interface Im2col {
-  kOff: Int32Array; kKi: Int32Array; kKj: Int32Array;
-  pOff: Int32Array; pIy: Int32Array; pIx: Int32Array;
+  kOff: Int32Array;
+  kKi: Int32Array;
+  kKj: Int32Array;
+  pOff: Int32Array;
+  pIy: Int32Array;
+  pIx: Int32Array;
   padded: boolean;
 }
 
 function im2colTables(g: Conv2dGeometry): Im2col {
-  const ckk = g.c * g.kh * g.kw, ohw = g.oh * g.ow;
-  const kOff = new Int32Array(ckk), kKi = new Int32Array(ckk), kKj = new Int32Array(ckk);
+  const ckk = g.c * g.kh * g.kw,
+    ohw = g.oh * g.ow;
+  const kOff = new Int32Array(ckk),
+    kKi = new Int32Array(ckk),
+    kKj = new Int32Array(ckk);
   for (let ci = 0, k = 0; ci < g.c; ci++)
     for (let ki = 0; ki < g.kh; ki++)
       for (let kj = 0; kj < g.kw; kj++, k++) {
@@ -31,7 +38,9 @@ function im2colTables(g: Conv2dGeometry): Im2col {
         kKi[k] = ki;
         kKj[k] = kj;
       }
-  const pOff = new Int32Array(ohw), pIy = new Int32Array(ohw), pIx = new Int32Array(ohw);
+  const pOff = new Int32Array(ohw),
+    pIy = new Int32Array(ohw),
+    pIx = new Int32Array(ohw);
   for (let oy = 0, p = 0; oy < g.oh; oy++)
     for (let ox = 0; ox < g.ow; ox++, p++) {
       pIy[p] = oy * g.sh - g.ph;
@@ -49,10 +58,14 @@ function im2colTables(g: Conv2dGeometry): Im2col {
  */
 function im2colPacker(x: Floats, n: number, g: Conv2dGeometry, t: Im2col, transposed: boolean): PackB {
   const nBase = n * g.c * g.h * g.w;
-  const h = g.h, w = g.w;
-  const rowOff = transposed ? t.pOff : t.kOff, colOff = transposed ? t.kOff : t.pOff;
-  const rowY = transposed ? t.pIy : t.kKi, colY = transposed ? t.kKi : t.pIy;
-  const rowX = transposed ? t.pIx : t.kKj, colX = transposed ? t.kKj : t.pIx;
+  const h = g.h,
+    w = g.w;
+  const rowOff = transposed ? t.pOff : t.kOff,
+    colOff = transposed ? t.kOff : t.pOff;
+  const rowY = transposed ? t.pIy : t.kKi,
+    colY = transposed ? t.kKi : t.pIy;
+  const rowX = transposed ? t.pIx : t.kKj,
+    colX = transposed ? t.kKj : t.pIx;
   const padded = t.padded;
   const P = PANEL_N; // a local: module imports compile to property reads
   if (P !== 3) throw new Error('im2colPacker writes 3-column panels');
@@ -67,13 +80,16 @@ function im2colPacker(x: Floats, n: number, g: Conv2dGeometry, t: Im2col, transp
         for (let k = k0; k < kEnd; k++) {
           for (let c = 0; c < P; c++, d++) {
             const jj = j + c;
-            const iy = rowY[k] + colY[jj], ix = rowX[k] + colX[jj];
+            const iy = rowY[k] + colY[jj],
+              ix = rowX[k] + colX[jj];
             dst[d] = c < cols && iy >= 0 && iy < h && ix >= 0 && ix < w ? x[nBase + rowOff[k] + colOff[jj]] : 0;
           }
         }
         continue;
       }
-      const o0 = nBase + colOff[j], o1 = nBase + colOff[j + 1], o2 = nBase + colOff[j + 2];
+      const o0 = nBase + colOff[j],
+        o1 = nBase + colOff[j + 1],
+        o2 = nBase + colOff[j + 2];
       if (!padded) {
         for (let k = k0; k < kEnd; k++, d += 3) {
           const ko = rowOff[k];
@@ -82,10 +98,16 @@ function im2colPacker(x: Floats, n: number, g: Conv2dGeometry, t: Im2col, transp
           dst[d + 2] = x[o2 + ko];
         }
       } else {
-        const y0 = colY[j], y1 = colY[j + 1], y2 = colY[j + 2];
-        const x0 = colX[j], x1 = colX[j + 1], x2 = colX[j + 2];
+        const y0 = colY[j],
+          y1 = colY[j + 1],
+          y2 = colY[j + 2];
+        const x0 = colX[j],
+          x1 = colX[j + 1],
+          x2 = colX[j + 2];
         for (let k = k0; k < kEnd; k++, d += 3) {
-          const ko = rowOff[k], ky = rowY[k], kx = rowX[k];
+          const ko = rowOff[k],
+            ky = rowY[k],
+            kx = rowX[k];
           // (v >>> 0) < size tests 0 ≤ v < size in one comparison.
           dst[d] = (ky + y0) >>> 0 < h && (kx + x0) >>> 0 < w ? x[o0 + ko] : 0;
           dst[d + 1] = (ky + y1) >>> 0 < h && (kx + x1) >>> 0 < w ? x[o1 + ko] : 0;
@@ -98,7 +120,17 @@ function im2colPacker(x: Floats, n: number, g: Conv2dGeometry, t: Im2col, transp
 
 /** gx[n] += col2im(cols): the adjoint of im2col, one input row run at a time. */
 function col2imAdd(cols: Floats, n: number, g: Conv2dGeometry, gx: Floats): void {
-  const c = g.c, h = g.h, w = g.w, kh = g.kh, kw = g.kw, sh = g.sh, sw = g.sw, ph = g.ph, pw = g.pw, oh = g.oh, ow = g.ow;
+  const c = g.c,
+    h = g.h,
+    w = g.w,
+    kh = g.kh,
+    kw = g.kw,
+    sh = g.sh,
+    sw = g.sw,
+    ph = g.ph,
+    pw = g.pw,
+    oh = g.oh,
+    ow = g.ow;
   const plane = h * w;
   const ohw = oh * ow;
   let row = 0;
@@ -141,7 +173,8 @@ export function conv2d(x: Floats, wt: Floats, g: Conv2dGeometry, bias: Floats | 
     gemmPackB(g.outC, ohw, ckk, wt, 0, ckk, 1, im2colPacker(x, n, g, t, false), out, n * g.outC * ohw, ohw);
     if (bias) {
       for (let o = 0; o < g.outC; o++) {
-        const b = bias[o], row = (n * g.outC + o) * ohw;
+        const b = bias[o],
+          row = (n * g.outC + o) * ohw;
         for (let i = 0; i < ohw; i++) out[row + i] += b;
       }
     }
@@ -229,13 +262,23 @@ function maxPool2x2(x: Floats, g: Conv2dGeometry, out: Floats, argmax: Int32Arra
       const r0 = base + oy * sh * w;
       for (let ox = 0, i = r0; ox < ow; ox++, o++, i += sw) {
         // Candidates in row-major order; same rule as the general loop (first maximum, NaN wins).
-        let best = x[i], bi = i;
+        let best = x[i],
+          bi = i;
         let v = x[i + 1];
-        if (v > best || (v !== v && best === best)) { best = v; bi = i + 1; }
+        if (v > best || (v !== v && best === best)) {
+          best = v;
+          bi = i + 1;
+        }
         v = x[i + w];
-        if (v > best || (v !== v && best === best)) { best = v; bi = i + w; }
+        if (v > best || (v !== v && best === best)) {
+          best = v;
+          bi = i + w;
+        }
         v = x[i + w + 1];
-        if (v > best || (v !== v && best === best)) { best = v; bi = i + w + 1; }
+        if (v > best || (v !== v && best === best)) {
+          best = v;
+          bi = i + w + 1;
+        }
         out[o] = best;
         argmax[o] = bi;
       }
@@ -257,13 +300,14 @@ export function avgPool2d(x: Floats, g: Conv2dGeometry): Floats {
     const base = p * h * w;
     for (let oy = 0; oy < oh; oy++) {
       for (let ox = 0; ox < ow; ox++, o++) {
-        const y0 = oy * sh - ph, x0 = ox * sw - pw;
+        const y0 = oy * sh - ph,
+          x0 = ox * sw - pw;
         // PyTorch's count_include_pad: the divisor counts padded cells but not cells past the padding.
-        const y1 = Math.min(y0 + kh, h + ph), x1 = Math.min(x0 + kw, w + pw);
+        const y1 = Math.min(y0 + kh, h + ph),
+          x1 = Math.min(x0 + kw, w + pw);
         const div = (y1 - y0) * (x1 - x0);
         let s = 0;
-        for (let iy = Math.max(y0, 0); iy < Math.min(y1, h); iy++)
-          for (let ix = Math.max(x0, 0); ix < Math.min(x1, w); ix++) s += x[base + iy * w + ix];
+        for (let iy = Math.max(y0, 0); iy < Math.min(y1, h); iy++) for (let ix = Math.max(x0, 0); ix < Math.min(x1, w); ix++) s += x[base + iy * w + ix];
         out[o] = s / div;
       }
     }
@@ -279,11 +323,12 @@ export function avgPool2dBackward(gy: Floats, g: Conv2dGeometry): Floats {
     const base = p * h * w;
     for (let oy = 0; oy < oh; oy++) {
       for (let ox = 0; ox < ow; ox++, o++) {
-        const y0 = oy * sh - ph, x0 = ox * sw - pw;
-        const y1 = Math.min(y0 + kh, h + ph), x1 = Math.min(x0 + kw, w + pw);
+        const y0 = oy * sh - ph,
+          x0 = ox * sw - pw;
+        const y1 = Math.min(y0 + kh, h + ph),
+          x1 = Math.min(x0 + kw, w + pw);
         const gv = gy[o] / ((y1 - y0) * (x1 - x0));
-        for (let iy = Math.max(y0, 0); iy < Math.min(y1, h); iy++)
-          for (let ix = Math.max(x0, 0); ix < Math.min(x1, w); ix++) gx[base + iy * w + ix] += gv;
+        for (let iy = Math.max(y0, 0); iy < Math.min(y1, h); iy++) for (let ix = Math.max(x0, 0); ix < Math.min(x1, w); ix++) gx[base + iy * w + ix] += gv;
       }
     }
   }

@@ -22,24 +22,72 @@ export function unary(op: UnaryOp, x: Floats, param = 0): Floats {
   const n = x.length;
   const y = floatsLike(x, n);
   switch (op) {
-    case 'neg': for (let i = 0; i < n; i++) y[i] = -x[i]; break;
-    case 'exp': for (let i = 0; i < n; i++) y[i] = Math.exp(x[i]); break;
-    case 'log': for (let i = 0; i < n; i++) y[i] = Math.log(x[i]); break;
+    case 'neg':
+      for (let i = 0; i < n; i++) y[i] = -x[i];
+      break;
+    case 'exp':
+      for (let i = 0; i < n; i++) y[i] = Math.exp(x[i]);
+      break;
+    case 'log':
+      for (let i = 0; i < n; i++) y[i] = Math.log(x[i]);
+      break;
     // NaN propagates, as torch.relu's (a NaN must not be hidden from the non-finite check).
-    case 'relu': for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 || v !== v ? v : 0; } break;
-    case 'leakyRelu': for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 ? v : v * param; } break;
-    case 'tanh': for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i]); break;
-    case 'sigmoid': for (let i = 0; i < n; i++) y[i] = sigmoid(x[i]); break;
-    case 'gelu': for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v * normalCdf(v); } break;
-    case 'geluTanh': for (let i = 0; i < n; i++) { const v = x[i]; y[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + GELU_C * v * v * v))); } break;
-    case 'pow': for (let i = 0; i < n; i++) y[i] = Math.pow(x[i], param); break;
-    case 'abs': for (let i = 0; i < n; i++) y[i] = Math.abs(x[i]); break;
-    case 'sqrt': for (let i = 0; i < n; i++) y[i] = Math.sqrt(x[i]); break;
-    case 'rsqrt': for (let i = 0; i < n; i++) y[i] = 1 / Math.sqrt(x[i]); break;
-    case 'square': for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v * v; } break;
-    case 'reciprocal': for (let i = 0; i < n; i++) y[i] = 1 / x[i]; break;
-    case 'softplus': for (let i = 0; i < n; i++) y[i] = softplus(x[i]); break;
-    default: throw new Error(`cpu backend: unknown unary op ${op as string}`);
+    case 'relu':
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        y[i] = v > 0 || v !== v ? v : 0;
+      }
+      break;
+    case 'leakyRelu':
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        y[i] = v > 0 ? v : v * param;
+      }
+      break;
+    case 'tanh':
+      for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i]);
+      break;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) y[i] = sigmoid(x[i]);
+      break;
+    case 'gelu':
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        y[i] = v * normalCdf(v);
+      }
+      break;
+    case 'geluTanh':
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        y[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + GELU_C * v * v * v)));
+      }
+      break;
+    case 'pow':
+      for (let i = 0; i < n; i++) y[i] = Math.pow(x[i], param);
+      break;
+    case 'abs':
+      for (let i = 0; i < n; i++) y[i] = Math.abs(x[i]);
+      break;
+    case 'sqrt':
+      for (let i = 0; i < n; i++) y[i] = Math.sqrt(x[i]);
+      break;
+    case 'rsqrt':
+      for (let i = 0; i < n; i++) y[i] = 1 / Math.sqrt(x[i]);
+      break;
+    case 'square':
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        y[i] = v * v;
+      }
+      break;
+    case 'reciprocal':
+      for (let i = 0; i < n; i++) y[i] = 1 / x[i];
+      break;
+    case 'softplus':
+      for (let i = 0; i < n; i++) y[i] = softplus(x[i]);
+      break;
+    default:
+      throw new Error(`cpu backend: unknown unary op ${op as string}`);
   }
   return y;
 }
@@ -48,16 +96,41 @@ export function unaryBackward(op: UnaryOp, x: Floats, y: Floats, gy: Floats, par
   const n = x.length;
   const g = floatsLike(gy, n);
   switch (op) {
-    case 'neg': for (let i = 0; i < n; i++) g[i] = -gy[i]; break;
-    case 'exp': for (let i = 0; i < n; i++) g[i] = gy[i] * y[i]; break;
-    case 'log': for (let i = 0; i < n; i++) g[i] = gy[i] / x[i]; break;
+    case 'neg':
+      for (let i = 0; i < n; i++) g[i] = -gy[i];
+      break;
+    case 'exp':
+      for (let i = 0; i < n; i++) g[i] = gy[i] * y[i];
+      break;
+    case 'log':
+      for (let i = 0; i < n; i++) g[i] = gy[i] / x[i];
+      break;
     // PyTorch: relu'(0) = 0; leaky_relu'(0) = negative_slope.
     // As PyTorch's threshold_backward: zero where x <= 0, the gradient elsewhere (NaN included).
-    case 'relu': for (let i = 0; i < n; i++) g[i] = x[i] <= 0 ? 0 : gy[i]; break;
-    case 'leakyRelu': for (let i = 0; i < n; i++) g[i] = x[i] > 0 ? gy[i] : gy[i] * param; break;
-    case 'tanh': for (let i = 0; i < n; i++) { const t = y[i]; g[i] = gy[i] * (1 - t * t); } break;
-    case 'sigmoid': for (let i = 0; i < n; i++) { const s = y[i]; g[i] = gy[i] * s * (1 - s); } break;
-    case 'gelu': for (let i = 0; i < n; i++) { const v = x[i]; g[i] = gy[i] * (normalCdf(v) + v * normalPdf(v)); } break;
+    case 'relu':
+      for (let i = 0; i < n; i++) g[i] = x[i] <= 0 ? 0 : gy[i];
+      break;
+    case 'leakyRelu':
+      for (let i = 0; i < n; i++) g[i] = x[i] > 0 ? gy[i] : gy[i] * param;
+      break;
+    case 'tanh':
+      for (let i = 0; i < n; i++) {
+        const t = y[i];
+        g[i] = gy[i] * (1 - t * t);
+      }
+      break;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) {
+        const s = y[i];
+        g[i] = gy[i] * s * (1 - s);
+      }
+      break;
+    case 'gelu':
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        g[i] = gy[i] * (normalCdf(v) + v * normalPdf(v));
+      }
+      break;
     case 'geluTanh':
       for (let i = 0; i < n; i++) {
         const v = x[i];
@@ -67,14 +140,35 @@ export function unaryBackward(op: UnaryOp, x: Floats, y: Floats, gy: Floats, par
         g[i] = gy[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * dInner);
       }
       break;
-    case 'pow': for (let i = 0; i < n; i++) g[i] = param === 0 ? 0 : gy[i] * param * Math.pow(x[i], param - 1); break;
-    case 'abs': for (let i = 0; i < n; i++) g[i] = gy[i] * Math.sign(x[i]); break;
-    case 'sqrt': for (let i = 0; i < n; i++) g[i] = gy[i] * 0.5 / y[i]; break;
-    case 'rsqrt': for (let i = 0; i < n; i++) { const r = y[i]; g[i] = gy[i] * -0.5 * r * r * r; } break;
-    case 'square': for (let i = 0; i < n; i++) g[i] = gy[i] * 2 * x[i]; break;
-    case 'reciprocal': for (let i = 0; i < n; i++) { const r = y[i]; g[i] = -gy[i] * r * r; } break;
-    case 'softplus': for (let i = 0; i < n; i++) g[i] = gy[i] * sigmoid(x[i]); break;
-    default: throw new Error(`cpu backend: unknown unary op ${op as string}`);
+    case 'pow':
+      for (let i = 0; i < n; i++) g[i] = param === 0 ? 0 : gy[i] * param * Math.pow(x[i], param - 1);
+      break;
+    case 'abs':
+      for (let i = 0; i < n; i++) g[i] = gy[i] * Math.sign(x[i]);
+      break;
+    case 'sqrt':
+      for (let i = 0; i < n; i++) g[i] = (gy[i] * 0.5) / y[i];
+      break;
+    case 'rsqrt':
+      for (let i = 0; i < n; i++) {
+        const r = y[i];
+        g[i] = gy[i] * -0.5 * r * r * r;
+      }
+      break;
+    case 'square':
+      for (let i = 0; i < n; i++) g[i] = gy[i] * 2 * x[i];
+      break;
+    case 'reciprocal':
+      for (let i = 0; i < n; i++) {
+        const r = y[i];
+        g[i] = -gy[i] * r * r;
+      }
+      break;
+    case 'softplus':
+      for (let i = 0; i < n; i++) g[i] = gy[i] * sigmoid(x[i]);
+      break;
+    default:
+      throw new Error(`cpu backend: unknown unary op ${op as string}`);
   }
   return g;
 }
@@ -130,7 +224,11 @@ export function middleBlock(small: Shape, big: Shape): { outer: number; mid: num
   while (hi < big.length && d(hi) === big[hi]) hi++;
   for (let i = hi; i < big.length; i++) if (d(i) !== 1) return null;
   for (let i = 0; i < lo; i++) if (d(i) !== 1) return null;
-  const prod = (from: number, to: number) => { let p = 1; for (let i = from; i < to; i++) p *= big[i]; return p; };
+  const prod = (from: number, to: number) => {
+    let p = 1;
+    for (let i = from; i < to; i++) p *= big[i];
+    return p;
+  };
   return { outer: prod(0, lo), mid: prod(lo, hi), inner: prod(hi, big.length) };
 }
 
@@ -140,10 +238,18 @@ export function binary(op: BinaryOp, a: Floats, aShape: Shape, b: Floats, bShape
   // Fast paths for the common layouts: equal shapes, a scalar operand, a trailing (bias-like) operand.
   if (a.length === n && b.length === n) {
     switch (op) {
-      case 'add': for (let i = 0; i < n; i++) out[i] = a[i] + b[i]; return out;
-      case 'sub': for (let i = 0; i < n; i++) out[i] = a[i] - b[i]; return out;
-      case 'mul': for (let i = 0; i < n; i++) out[i] = a[i] * b[i]; return out;
-      case 'div': for (let i = 0; i < n; i++) out[i] = a[i] / b[i]; return out;
+      case 'add':
+        for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
+        return out;
+      case 'sub':
+        for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
+        return out;
+      case 'mul':
+        for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
+        return out;
+      case 'div':
+        for (let i = 0; i < n; i++) out[i] = a[i] / b[i];
+        return out;
     }
   }
   const f = FNS[op];
@@ -153,20 +259,22 @@ export function binary(op: BinaryOp, a: Floats, aShape: Shape, b: Floats, bShape
   if (bb) {
     const { outer, mid, inner } = bb;
     let o = 0;
-    for (let i = 0; i < outer; i++) for (let m = 0; m < mid; m++) {
-      const v = b[m];
-      for (let k = 0; k < inner; k++, o++) out[o] = f(a[o], v);
-    }
+    for (let i = 0; i < outer; i++)
+      for (let m = 0; m < mid; m++) {
+        const v = b[m];
+        for (let k = 0; k < inner; k++, o++) out[o] = f(a[o], v);
+      }
     return out;
   }
   const ab = b.length === n ? middleBlock(aShape, outShape) : null;
   if (ab) {
     const { outer, mid, inner } = ab;
     let o = 0;
-    for (let i = 0; i < outer; i++) for (let m = 0; m < mid; m++) {
-      const v = a[m];
-      for (let k = 0; k < inner; k++, o++) out[o] = f(v, b[o]);
-    }
+    for (let i = 0; i < outer; i++)
+      for (let m = 0; m < mid; m++) {
+        const v = a[m];
+        for (let k = 0; k < inner; k++, o++) out[o] = f(v, b[o]);
+      }
     return out;
   }
   forEachBroadcast(outShape, broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape), (o, ia, ib) => {
@@ -199,11 +307,12 @@ export function sumTo(x: Floats, shape: Shape, to: Shape): Floats {
   if (blk) {
     const { outer, mid, inner } = blk;
     let o = 0;
-    for (let i = 0; i < outer; i++) for (let m = 0; m < mid; m++) {
-      let sum = 0;
-      for (let k = 0; k < inner; k++, o++) sum += x[o];
-      acc[m] += sum;
-    }
+    for (let i = 0; i < outer; i++)
+      for (let m = 0; m < mid; m++) {
+        let sum = 0;
+        for (let k = 0; k < inner; k++, o++) sum += x[o];
+        acc[m] += sum;
+      }
     return floatsFrom(x, acc);
   }
   const zeros = shape.map(() => 0);

@@ -41,27 +41,39 @@ export class CpuBackend implements Backend {
     if (data instanceof Int32Array || data instanceof this.Float) return st(data);
     return st(this.Float.from(data));
   }
-  zeros(size: number, dtype: DType): Storage { return st(dtype === 'int32' ? new Int32Array(size) : new this.Float(size)); }
-  full(size: number, value: number): Storage { return st(new this.Float(size).fill(value)); }
-  read(s: Storage): Promise<Arr> { return Promise.resolve(s as unknown as Arr); }
-  readSync(s: Storage): Arr { return s as unknown as Arr; }
-  copy(s: Storage): Storage { return st((s as unknown as Arr).slice()); }
+  zeros(size: number, dtype: DType): Storage {
+    return st(dtype === 'int32' ? new Int32Array(size) : new this.Float(size));
+  }
+  full(size: number, value: number): Storage {
+    return st(new this.Float(size).fill(value));
+  }
+  read(s: Storage): Promise<Arr> {
+    return Promise.resolve(s as unknown as Arr);
+  }
+  readSync(s: Storage): Arr {
+    return s as unknown as Arr;
+  }
+  copy(s: Storage): Storage {
+    return st((s as unknown as Arr).slice());
+  }
   cast(s: Storage, to: DType): Storage {
     const a = s as unknown as Arr;
     return st(to === 'int32' ? Int32Array.from(a, Math.trunc) : this.Float.from(a));
   }
 
   // The fast kernels' wrappers return null (or false) where they do not apply: the TypeScript kernel runs.
-  unary: Backend['unary'] = (op, x, _size, param) =>
-    st((this.fastKernels && wasm.unary(this.fastKernels, op, f32(x), param)) || ew.unary(op, f(x), param));
+  unary: Backend['unary'] = (op, x, _size, param) => st((this.fastKernels && wasm.unary(this.fastKernels, op, f32(x), param)) || ew.unary(op, f(x), param));
   unaryBackward: Backend['unaryBackward'] = (op, x, y, gy, _size, param) =>
     st((this.fastKernels && wasm.unaryBackward(this.fastKernels, op, f32(x), f32(gy), param)) || ew.unaryBackward(op, f(x), f(y), f(gy), param));
   binary: Backend['binary'] = (op, a, aShape, b, bShape, outShape) =>
-    st((this.fastKernels && wasm.binary(this.fastKernels, op, f32(a), aShape, f32(b), bShape, outShape)) || ew.binary(op, f(a), aShape, f(b), bShape, outShape));
+    st(
+      (this.fastKernels && wasm.binary(this.fastKernels, op, f32(a), aShape, f32(b), bShape, outShape)) || ew.binary(op, f(a), aShape, f(b), bShape, outShape),
+    );
   axpby(a: Storage, alpha: number, b: Storage, beta: number, size: number): Storage {
     const fast = this.fastKernels && wasm.axpby(this.fastKernels, f32(a), alpha, f32(b), beta, size);
     if (fast) return st(fast);
-    const x = f(a), y = f(b);
+    const x = f(a),
+      y = f(b);
     const out = floatsLike(x, size);
     if (alpha === 1 && beta === 1) for (let i = 0; i < size; i++) out[i] = x[i] + y[i];
     else for (let i = 0; i < size; i++) out[i] = alpha * x[i] + beta * y[i];
@@ -76,7 +88,12 @@ export class CpuBackend implements Backend {
     return st(out);
   }
   sumTo: Backend['sumTo'] = (x, shape, to) => st((this.fastKernels && wasm.sumTo(this.fastKernels, f32(x), shape, to)) || ew.sumTo(f(x), shape, to));
-  sum: Backend['sum'] = (x, shape, axes) => this.sumTo(x, shape, shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+  sum: Backend['sum'] = (x, shape, axes) =>
+    this.sumTo(
+      x,
+      shape,
+      shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+    );
   broadcastTo: Backend['broadcastTo'] = (x, shape, outShape) => st(ew.broadcastTo(f(x), shape, outShape));
   sumSquares(x: Storage, size: number): Storage {
     const fast = this.fastKernels && wasm.sumSquares(this.fastKernels, f32(x), size);
@@ -91,7 +108,8 @@ export class CpuBackend implements Backend {
     st(this.fastKernels ? wasm.matmul(this.fastKernels, f32(a), f32(b), batch, m, n, k, tA, tB) : mm.matmul(f(a), f(b), batch, m, n, k, tA, tB));
   addRowVector(x: Storage, bias: Storage, rows: number, cols: number): Storage {
     if (this.fastKernels && wasm.addRowVector(this.fastKernels, f32(x), f32(bias), rows, cols)) return x;
-    const a = f(x), b = f(bias);
+    const a = f(x),
+      b = f(bias);
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
       for (let j = 0; j < cols; j++) a[o + j] += b[j];
@@ -146,7 +164,8 @@ export class CpuBackend implements Backend {
   }
 
   gather(weight: Storage, indices: Storage, count: number, num: number, dim: number): Storage {
-    const w = f(weight), idx = i32(indices);
+    const w = f(weight),
+      idx = i32(indices);
     const out = floatsLike(w, count * dim);
     for (let r = 0; r < count; r++) {
       const k = idx[r];
@@ -156,7 +175,8 @@ export class CpuBackend implements Backend {
     return st(out);
   }
   gatherBackward(gy: Storage, indices: Storage, count: number, num: number, dim: number): Storage {
-    const g = f(gy), idx = i32(indices);
+    const g = f(gy),
+      idx = i32(indices);
     const out = floatsLike(g, num * dim);
     for (let r = 0; r < count; r++) {
       const o = idx[r] * dim;
@@ -167,7 +187,9 @@ export class CpuBackend implements Backend {
 
   sgdStep(ps: Storage, gs: Storage, bufS: Storage | null, size: number, h: SgdHyper): void {
     if (this.fastKernels && wasm.sgdStep(this.fastKernels, f32(ps), f32(gs), bufS && f32(bufS), size, h)) return;
-    const p = f(ps), g = f(gs), buf = bufS ? f(bufS) : null;
+    const p = f(ps),
+      g = f(gs),
+      buf = bufS ? f(bufS) : null;
     // Hyperparameters in locals: property reads inside the loop cost as much as the update itself.
     const { lr, momentum, dampening, nesterov, first } = h;
     const wd = h.weightDecay;
@@ -187,7 +209,10 @@ export class CpuBackend implements Backend {
   }
   adamStep(ps: Storage, gs: Storage, ms: Storage, vs: Storage, size: number, h: AdamHyper): void {
     if (this.fastKernels && wasm.adamStep(this.fastKernels, f32(ps), f32(gs), f32(ms), f32(vs), size, h)) return;
-    const p = f(ps), g = f(gs), m = f(ms), v = f(vs);
+    const p = f(ps),
+      g = f(gs),
+      m = f(ms),
+      v = f(vs);
     const bc1 = 1 - Math.pow(h.beta1, h.step);
     const bc2Sqrt = Math.sqrt(1 - Math.pow(h.beta2, h.step));
     const stepSize = h.lr / bc1;

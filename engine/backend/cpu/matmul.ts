@@ -52,7 +52,8 @@ function packPanelsB(B: Floats, off: number, rs: number, cs: number, k0: number,
     const cols = Math.min(NR, nc - p);
     const base = off + k0 * rs + (j0 + p) * cs;
     if (cols === NR) {
-      const c1 = base + cs, c2 = base + 2 * cs;
+      const c1 = base + cs,
+        c2 = base + 2 * cs;
       for (let k = 0, s = 0; k < kc; k++, d += 3, s += rs) {
         dst[d] = B[base + s];
         dst[d + 1] = B[c1 + s];
@@ -74,18 +75,33 @@ function packPanelsB(B: Floats, off: number, rs: number, cs: number, k0: number,
  * and measured 20-40% slower; smaller ones pay more bounds-checked loads per multiply.
  */
 function micro(Ap: Float64Array, a: number, Bp: Float64Array, b: number, kc: number, C: Floats, c: number, ldc: number): void {
-  let c00 = 0, c01 = 0, c02 = 0;
-  let c10 = 0, c11 = 0, c12 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0;
   const aEnd = a + kc * 2;
   for (; a < aEnd; a += 2, b += 3) {
-    const a0 = Ap[a], a1 = Ap[a + 1];
-    const b0 = Bp[b], b1 = Bp[b + 1], b2 = Bp[b + 2];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2;
+    const a0 = Ap[a],
+      a1 = Ap[a + 1];
+    const b0 = Bp[b],
+      b1 = Bp[b + 1],
+      b2 = Bp[b + 2];
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
   }
-  C[c] += c00; C[c + 1] += c01; C[c + 2] += c02;
+  C[c] += c00;
+  C[c + 1] += c01;
+  C[c + 2] += c02;
   const r = c + ldc;
-  C[r] += c10; C[r + 1] += c11; C[r + 2] += c12;
+  C[r] += c10;
+  C[r + 1] += c11;
+  C[r + 2] += c12;
 }
 // Edge-tile scratch at each precision: the float32 path rounds the tile as it always did, float64 keeps it exact.
 const tile32 = new Float32Array(6);
@@ -104,20 +120,37 @@ export const PANEL_N = NR;
  * and B(k, j) = B[bOff + k·brs + j·bcs]: any layout or transpose of either operand.
  */
 export function gemmStrided(
-  M: number, N: number, K: number,
-  A: Floats, aOff: number, ars: number, acs: number,
-  B: Floats, bOff: number, brs: number, bcs: number,
-  C: Floats, cOff: number, ldc: number,
+  M: number,
+  N: number,
+  K: number,
+  A: Floats,
+  aOff: number,
+  ars: number,
+  acs: number,
+  B: Floats,
+  bOff: number,
+  brs: number,
+  bcs: number,
+  C: Floats,
+  cOff: number,
+  ldc: number,
 ): void {
   gemmPackB(M, N, K, A, aOff, ars, acs, (dst, k0, kc, j0, nc) => packPanelsB(B, bOff, brs, bcs, k0, kc, j0, nc, dst), C, cOff, ldc);
 }
 
 /** gemmStrided with op(B) produced by a packing function instead of read from memory. */
 export function gemmPackB(
-  M: number, N: number, K: number,
-  A: Floats, aOff: number, ars: number, acs: number,
+  M: number,
+  N: number,
+  K: number,
+  A: Floats,
+  aOff: number,
+  ars: number,
+  acs: number,
   packB: PackB,
-  C: Floats, cOff: number, ldc: number,
+  C: Floats,
+  cOff: number,
+  ldc: number,
 ): void {
   if (M <= 0 || N <= 0 || K <= 0) return;
   for (let jc = 0; jc < N; jc += NC) {
@@ -130,7 +163,8 @@ export function gemmPackB(
         packPanelsA(A, aOff, ars, acs, ic, mc, pc, kc, packA);
         // Macro-kernel. (Kept inline: as a separate function V8 compiled it measurably slower.)
         const c = cOff + ic * ldc + jc;
-        const Ap = packA, Bp = packBuf;
+        const Ap = packA,
+          Bp = packBuf;
         const mFull = mc - (mc % MR);
         const tile = C instanceof Float64Array ? tile64 : tile32;
         for (let jr = 0; jr < nc; jr += NR) {
@@ -153,20 +187,17 @@ export function gemmPackB(
 }
 
 /** C[cOff..] += A[aOff..] (M×K) @ B[bOff..] (K×N), all row-major. */
-export function gemmAcc(
-  A: Floats, aOff: number, B: Floats, bOff: number, C: Floats, cOff: number,
-  M: number, N: number, K: number,
-): void {
+export function gemmAcc(A: Floats, aOff: number, B: Floats, bOff: number, C: Floats, cOff: number, M: number, N: number, K: number): void {
   gemmStrided(M, N, K, A, aOff, K, 1, B, bOff, N, 1, C, cOff, N);
 }
 
-export function matmul(
-  a: Floats, b: Floats, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean,
-): Floats {
+export function matmul(a: Floats, b: Floats, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean): Floats {
   const c = floatsLike(a, batch * m * n);
   // Stored A is [m, k] (or [k, m] when transA); stored B is [k, n] (or [n, k] when transB).
-  const ars = transA ? 1 : k, acs = transA ? m : 1;
-  const brs = transB ? 1 : n, bcs = transB ? k : 1;
+  const ars = transA ? 1 : k,
+    acs = transA ? m : 1;
+  const brs = transB ? 1 : n,
+    bcs = transB ? k : 1;
   for (let bi = 0; bi < batch; bi++) {
     gemmStrided(m, n, k, a, bi * m * k, ars, acs, b, bi * k * n, brs, bcs, c, bi * m * n, n);
   }

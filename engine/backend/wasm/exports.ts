@@ -1,10 +1,18 @@
 /** The kernel module's exports, as engine/backend/wasm/assembly/index.ts declares them (pointers are byte offsets). */
 export interface KernelExports {
   gemm(
-    M: number, N: number, K: number,
-    a: number, ars: number, acs: number,
-    b: number, brs: number, bcs: number,
-    c: number, ldc: number, accumulate: number,
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    c: number,
+    ldc: number,
+    accumulate: number,
     scratch: number,
   ): void;
   gemmScratchBytes(): number;
@@ -21,8 +29,35 @@ export interface KernelExports {
   sumSquares(x: number, n: number): number;
   allFinite(x: number, n: number): number;
   addRowVector(x: number, bias: number, rows: number, cols: number): void;
-  sgdStep(p: number, g: number, buf: number, n: number, lr: number, momentum: number, oneMinusDampening: number, wd: number, nesterov: number, first: number): void;
-  adamStep(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, eps: number, wd: number, decoupled: number, stepSize: number, bc2Sqrt: number, decay: number): void;
+  sgdStep(
+    p: number,
+    g: number,
+    buf: number,
+    n: number,
+    lr: number,
+    momentum: number,
+    oneMinusDampening: number,
+    wd: number,
+    nesterov: number,
+    first: number,
+  ): void;
+  adamStep(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    beta1: number,
+    beta2: number,
+    oneMinusBeta1: number,
+    oneMinusBeta2: number,
+    eps: number,
+    wd: number,
+    decoupled: number,
+    stepSize: number,
+    bc2Sqrt: number,
+    decay: number,
+  ): void;
 
   // Conv2d and pooling (assembly/conv.ts, pool.ts): g points at the 13 int32 of a Conv2dGeometry.
   conv2dForward(g: number, x: number, w: number, bias: number, y: number, n0: number, n1: number, cols: number, scratch: number): void;

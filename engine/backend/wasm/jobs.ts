@@ -12,7 +12,11 @@ import { THREADED_KERNELS, type KernelExports, type ThreadedKernel } from './exp
 import { webAssembly, type WasmMemory, type WasmModule } from './webassembly';
 
 const WORDS = 64;
-const SEQ = 0, DONE = 1, KERNEL = 2, READY = 3, TRAPPED = 4;
+const SEQ = 0,
+  DONE = 1,
+  KERNEL = 2,
+  READY = 3,
+  TRAPPED = 4;
 const ARGS = 8; // float64 word offset within a slot (slot = 32 float64 words)
 const MAX_ARGS = 24;
 /**
@@ -70,7 +74,11 @@ export class JobDispatcher {
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
 
-  constructor(readonly control: SharedArrayBuffer, readonly workers: number, private readonly exports: KernelExports) {
+  constructor(
+    readonly control: SharedArrayBuffer,
+    readonly workers: number,
+    private readonly exports: KernelExports,
+  ) {
     this.i32 = new Int32Array(control);
     this.f64 = new Float64Array(control);
   }
@@ -116,6 +124,7 @@ export class JobDispatcher {
       for (; done !== seq; done = Atomics.load(this.i32, base + DONE)) Atomics.wait(this.i32, base + DONE, done);
       if (Atomics.load(this.i32, base + TRAPPED) === 1) trapped = true;
     }
-    if (trapped) throw new RangeError('a WebAssembly kernel failed on a worker thread (a trap, or a kernel the worker does not know: rebuild with npm run build)');
+    if (trapped)
+      throw new RangeError('a WebAssembly kernel failed on a worker thread (a trap, or a kernel the worker does not know: rebuild with npm run build)');
   }
 }

@@ -21,7 +21,11 @@ export class KernelMemory {
   private readonly arenaStart: number;
   private top: number;
 
-  constructor(readonly memory: WasmMemory, scratchBytesPerThread: number, readonly threads: number) {
+  constructor(
+    readonly memory: WasmMemory,
+    scratchBytesPerThread: number,
+    readonly threads: number,
+  ) {
     this.scratchBytes = up(scratchBytesPerThread, ALIGN);
     this.arenaStart = up(RESERVED + threads * this.scratchBytes, ALIGN);
     this.top = this.arenaStart;

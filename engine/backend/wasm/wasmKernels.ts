@@ -21,7 +21,8 @@ export interface KernelOptions {
 }
 
 const MAX_PAGES = 32768; // 2 GiB: the module is built with --maximumMemory 32768
-const MR = 4, NR = 8; // the GEMM's micro-tile (assembly/gemm.ts): thread splits fall on tile boundaries
+const MR = 4,
+  NR = 8; // the GEMM's micro-tile (assembly/gemm.ts): thread splits fall on tile boundaries
 /**
  * Below this many multiply-adds (~0.1 ms of work) a matmul stays on one thread: a worker asleep between kernels
  * takes ~50 µs to wake, and the copies into the shared memory cost more than into the private one.
@@ -38,7 +39,13 @@ export class WasmKernels {
    */
   private pool: WasmKernels | null = null;
 
-  private constructor(readonly flavour: KernelFlavour, readonly k: KernelExports, memory: WasmMemory, jobs: JobDispatcher | null, private readonly ownThreads: number) {
+  private constructor(
+    readonly flavour: KernelFlavour,
+    readonly k: KernelExports,
+    memory: WasmMemory,
+    jobs: JobDispatcher | null,
+    private readonly ownThreads: number,
+  ) {
     this.jobs = jobs;
     this.mem = new KernelMemory(memory, k.gemmScratchBytes(), ownThreads);
   }
@@ -100,7 +107,20 @@ export class WasmKernels {
    * One GEMM on the arena's operands, split into row or column blocks over the ready threads when it is big
    * enough to pay for waking them. Pointers are byte offsets; strides are in floats.
    */
-  gemm(M: number, N: number, K: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, accumulate: boolean): void {
+  gemm(
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    c: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void {
     const threads = M * N * K >= SPLIT_MIN_MACS ? this.splitThreads() : 1;
     const acc = accumulate ? 1 : 0;
     if (threads === 1) {
@@ -109,7 +129,8 @@ export class WasmKernels {
     }
     // Split the longer side of C, on micro-tile boundaries, so every thread packs its own share of panels.
     const byRows = M >= N;
-    const len = byRows ? M : N, tile = byRows ? MR : NR;
+    const len = byRows ? M : N,
+      tile = byRows ? MR : NR;
     const parts = Math.min(threads, Math.ceil(len / tile));
     const chunk = Math.ceil(len / parts / tile) * tile;
     const jobs: Job[] = [];

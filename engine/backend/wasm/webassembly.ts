@@ -18,5 +18,5 @@ interface WasmApi {
 
 /** The runtime's WebAssembly, or null where there is none. */
 export function webAssembly(): WasmApi | null {
-  return ((globalThis as { WebAssembly?: WasmApi }).WebAssembly) ?? null;
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly ?? null;
 }

@@ -3,7 +3,16 @@
  * through a pool, many dispatches recorded into one command encoder and submitted in batches, and each dispatch's
  * few scalar parameters written into one shared arena (a slot per dispatch) uploaded once per batch.
  */
-import { BufferUsage, MapMode, type GpuBindGroup, type GpuBuffer, type GpuCommandEncoder, type GpuComputePass, type GpuComputePipeline, type GpuDevice } from './gpu';
+import {
+  BufferUsage,
+  MapMode,
+  type GpuBindGroup,
+  type GpuBuffer,
+  type GpuCommandEncoder,
+  type GpuComputePass,
+  type GpuComputePipeline,
+  type GpuDevice,
+} from './gpu';
 
 /** Threads per workgroup of the one-dimensional kernels. */
 export const WORKGROUP = 256;
@@ -77,9 +86,7 @@ export class GpuContext {
   tensor(size: number, dtype: 'float32' | 'int32'): GpuTensor {
     const bytes = Math.max(16, Math.ceil((size * 4) / 16) * 16);
     const pooled = this.free.get(bytes)?.pop();
-    const buffer =
-      pooled ??
-      this.device.createBuffer({ size: bytes, usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
+    const buffer = pooled ?? this.device.createBuffer({ size: bytes, usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
     if (!pooled) this.allocatedBytes += bytes;
     const t = new GpuTensor(buffer, size, dtype);
     this.reclaim.register(t, buffer);

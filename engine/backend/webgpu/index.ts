@@ -49,71 +49,129 @@ export class WebGpuBackend implements Backend {
     this.ctx.write(x, values);
     return st(x);
   }
-  zeros(size: number, dtype: DType): Storage { return st(ew.fill(this.ctx, size, 0, dtype)); }
-  full(size: number, value: number): Storage { return st(ew.fill(this.ctx, size, value, 'float32')); }
-  read(s: Storage): Promise<HostData> { return this.ctx.read(t(s)); }
-  readSync(): null { return null; }
+  zeros(size: number, dtype: DType): Storage {
+    return st(ew.fill(this.ctx, size, 0, dtype));
+  }
+  full(size: number, value: number): Storage {
+    return st(ew.fill(this.ctx, size, value, 'float32'));
+  }
+  read(s: Storage): Promise<HostData> {
+    return this.ctx.read(t(s));
+  }
+  readSync(): null {
+    return null;
+  }
   copy(s: Storage): Storage {
     const x = t(s);
     const y = this.ctx.tensor(x.size, x.dtype);
     this.ctx.copy(x, y, x.size * 4);
     return st(y);
   }
-  cast(s: Storage, to: DType): Storage { return st(ew.cast(this.ctx, t(s), to)); }
+  cast(s: Storage, to: DType): Storage {
+    return st(ew.cast(this.ctx, t(s), to));
+  }
 
-  unary(op: UnaryOp, x: Storage, size: number, param?: number): Storage { return st(ew.unary(this.ctx, op, t(x), size, param)); }
+  unary(op: UnaryOp, x: Storage, size: number, param?: number): Storage {
+    return st(ew.unary(this.ctx, op, t(x), size, param));
+  }
   unaryBackward(op: UnaryOp, x: Storage, y: Storage, gy: Storage, size: number, param?: number): Storage {
     return st(ew.unaryBackward(this.ctx, op, t(x), t(y), t(gy), size, param));
   }
   binary(op: BinaryOp, a: Storage, aShape: Shape, b: Storage, bShape: Shape, outShape: Shape): Storage {
     return st(ew.binary(this.ctx, op, t(a), aShape, t(b), bShape, outShape));
   }
-  axpby(a: Storage, alpha: number, b: Storage, beta: number, size: number): Storage { return st(ew.axpby(this.ctx, t(a), alpha, t(b), beta, size)); }
-  scale(x: Storage, alpha: number, size: number): Storage { return st(ew.scale(this.ctx, t(x), alpha, size)); }
-  sumTo(x: Storage, shape: Shape, to: Shape): Storage { return st(red.sumTo(this.ctx, t(x), shape, to)); }
-  sum(x: Storage, shape: Shape, axes: readonly number[]): Storage { return this.sumTo(x, shape, shape.map((d, i) => (axes.includes(i) ? 1 : d))); }
-  broadcastTo(x: Storage, shape: Shape, outShape: Shape): Storage { return st(ew.broadcastTo(this.ctx, t(x), shape, outShape)); }
-  sumSquares(x: Storage, size: number): Storage { return st(red.sumSquares(this.ctx, t(x), size)); }
+  axpby(a: Storage, alpha: number, b: Storage, beta: number, size: number): Storage {
+    return st(ew.axpby(this.ctx, t(a), alpha, t(b), beta, size));
+  }
+  scale(x: Storage, alpha: number, size: number): Storage {
+    return st(ew.scale(this.ctx, t(x), alpha, size));
+  }
+  sumTo(x: Storage, shape: Shape, to: Shape): Storage {
+    return st(red.sumTo(this.ctx, t(x), shape, to));
+  }
+  sum(x: Storage, shape: Shape, axes: readonly number[]): Storage {
+    return this.sumTo(
+      x,
+      shape,
+      shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+    );
+  }
+  broadcastTo(x: Storage, shape: Shape, outShape: Shape): Storage {
+    return st(ew.broadcastTo(this.ctx, t(x), shape, outShape));
+  }
+  sumSquares(x: Storage, size: number): Storage {
+    return st(red.sumSquares(this.ctx, t(x), size));
+  }
 
   matmul(a: Storage, b: Storage, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean): Storage {
     return st(mm.matmul(this.ctx, t(a), t(b), batch, m, n, k, transA, transB));
   }
-  addRowVector(x: Storage, bias: Storage, rows: number, cols: number): Storage { return st(ew.addRowVector(this.ctx, t(x), t(bias), rows, cols)); }
+  addRowVector(x: Storage, bias: Storage, rows: number, cols: number): Storage {
+    return st(ew.addRowVector(this.ctx, t(x), t(bias), rows, cols));
+  }
 
-  softmax(x: Storage, outer: number, dim: number, inner: number, log: boolean): Storage { return st(sm.softmax(this.ctx, t(x), outer, dim, inner, log)); }
+  softmax(x: Storage, outer: number, dim: number, inner: number, log: boolean): Storage {
+    return st(sm.softmax(this.ctx, t(x), outer, dim, inner, log));
+  }
   softmaxBackward(y: Storage, gy: Storage, outer: number, dim: number, inner: number, log: boolean): Storage {
     return st(sm.softmaxBackward(this.ctx, t(y), t(gy), outer, dim, inner, log));
   }
-  crossEntropy(logits: Storage, labels: Storage, n: number, c: number): Storage { return st(sm.crossEntropy(this.ctx, t(logits), t(labels), n, c)); }
+  crossEntropy(logits: Storage, labels: Storage, n: number, c: number): Storage {
+    return st(sm.crossEntropy(this.ctx, t(logits), t(labels), n, c));
+  }
   crossEntropyBackward(logits: Storage, labels: Storage, gy: Storage, n: number, c: number): Storage {
     return st(sm.crossEntropyBackward(this.ctx, t(logits), t(labels), t(gy), n, c));
   }
-  bceWithLogits(x: Storage, target: Storage, size: number): Storage { return st(sm.bceWithLogits(this.ctx, t(x), t(target), size)); }
+  bceWithLogits(x: Storage, target: Storage, size: number): Storage {
+    return st(sm.bceWithLogits(this.ctx, t(x), t(target), size));
+  }
   bceWithLogitsBackward(x: Storage, target: Storage, gy: Storage, size: number): [Storage, Storage] {
     const [dx, dt] = sm.bceWithLogitsBackward(this.ctx, t(x), t(target), t(gy), size);
     return [st(dx), st(dt)];
   }
 
-  conv2d(x: Storage, w: Storage, g: Conv2dGeometry, bias?: Storage | null): Storage { return st(conv.conv2d(this.ctx, t(x), t(w), g, bias ? t(bias) : null)); }
-  conv2dBackwardInput(gy: Storage, w: Storage, g: Conv2dGeometry): Storage { return st(conv.conv2dBackwardInput(this.ctx, t(gy), t(w), g)); }
-  conv2dBackwardWeight(gy: Storage, x: Storage, g: Conv2dGeometry): Storage { return st(conv.conv2dBackwardWeight(this.ctx, t(gy), t(x), g)); }
+  conv2d(x: Storage, w: Storage, g: Conv2dGeometry, bias?: Storage | null): Storage {
+    return st(conv.conv2d(this.ctx, t(x), t(w), g, bias ? t(bias) : null));
+  }
+  conv2dBackwardInput(gy: Storage, w: Storage, g: Conv2dGeometry): Storage {
+    return st(conv.conv2dBackwardInput(this.ctx, t(gy), t(w), g));
+  }
+  conv2dBackwardWeight(gy: Storage, x: Storage, g: Conv2dGeometry): Storage {
+    return st(conv.conv2dBackwardWeight(this.ctx, t(gy), t(x), g));
+  }
   maxPool2d(x: Storage, g: Conv2dGeometry): { out: Storage; argmax: Storage } {
     const { out, argmax } = conv.maxPool2d(this.ctx, t(x), g);
     return { out: st(out), argmax: st(argmax) };
   }
-  maxPool2dBackward(gy: Storage, argmax: Storage, g: Conv2dGeometry): Storage { return st(conv.maxPool2dBackward(this.ctx, t(gy), t(argmax), g)); }
-  avgPool2d(x: Storage, g: Conv2dGeometry): Storage { return st(conv.avgPool2d(this.ctx, t(x), g)); }
-  avgPool2dBackward(gy: Storage, g: Conv2dGeometry): Storage { return st(conv.avgPool2dBackward(this.ctx, t(gy), g)); }
+  maxPool2dBackward(gy: Storage, argmax: Storage, g: Conv2dGeometry): Storage {
+    return st(conv.maxPool2dBackward(this.ctx, t(gy), t(argmax), g));
+  }
+  avgPool2d(x: Storage, g: Conv2dGeometry): Storage {
+    return st(conv.avgPool2d(this.ctx, t(x), g));
+  }
+  avgPool2dBackward(gy: Storage, g: Conv2dGeometry): Storage {
+    return st(conv.avgPool2dBackward(this.ctx, t(gy), g));
+  }
 
-  concat(parts: readonly Storage[], outer: number, dims: readonly number[], inner: number): Storage { return st(cp.concat(this.ctx, parts.map(t), outer, dims, inner)); }
-  slice(x: Storage, outer: number, dim: number, inner: number, start: number, len: number): Storage { return st(cp.slice(this.ctx, t(x), outer, dim, inner, start, len)); }
-  gather(weight: Storage, indices: Storage, count: number, num: number, dim: number): Storage { return st(cp.gather(this.ctx, t(weight), t(indices), count, num, dim)); }
+  concat(parts: readonly Storage[], outer: number, dims: readonly number[], inner: number): Storage {
+    return st(cp.concat(this.ctx, parts.map(t), outer, dims, inner));
+  }
+  slice(x: Storage, outer: number, dim: number, inner: number, start: number, len: number): Storage {
+    return st(cp.slice(this.ctx, t(x), outer, dim, inner, start, len));
+  }
+  gather(weight: Storage, indices: Storage, count: number, num: number, dim: number): Storage {
+    return st(cp.gather(this.ctx, t(weight), t(indices), count, num, dim));
+  }
   gatherBackward(gy: Storage, indices: Storage, count: number, num: number, dim: number): Storage {
     return st(cp.gatherBackward(this.ctx, t(gy), t(indices), count, num, dim));
   }
 
-  sgdStep(p: Storage, g: Storage, buf: Storage | null, size: number, h: SgdHyper): void { opt.sgdStep(this.ctx, t(p), t(g), buf ? t(buf) : null, size, h); }
-  adamStep(p: Storage, g: Storage, m: Storage, v: Storage, size: number, h: AdamHyper): void { opt.adamStep(this.ctx, t(p), t(g), t(m), t(v), size, h); }
+  sgdStep(p: Storage, g: Storage, buf: Storage | null, size: number, h: SgdHyper): void {
+    opt.sgdStep(this.ctx, t(p), t(g), buf ? t(buf) : null, size, h);
+  }
+  adamStep(p: Storage, g: Storage, m: Storage, v: Storage, size: number, h: AdamHyper): void {
+    opt.adamStep(this.ctx, t(p), t(g), t(m), t(v), size, h);
+  }
 
   async idle(): Promise<void> {
     this.ctx.flush();
@@ -122,9 +180,18 @@ export class WebGpuBackend implements Backend {
 
   async summaries(tensors: readonly { x: Storage; size: number }[], bins: number): Promise<TensorSummary[]> {
     if (!tensors.length) return [];
-    const { result, groups } = recordSummaries(this.ctx, tensors.map(({ x, size }) => ({ x: t(x), size })), bins);
+    const { result, groups } = recordSummaries(
+      this.ctx,
+      tensors.map(({ x, size }) => ({ x: t(x), size })),
+      bins,
+    );
     const words = (await this.ctx.read(result)) as Int32Array;
-    return readSummaries(words, tensors.map((s) => s.size), groups, bins);
+    return readSummaries(
+      words,
+      tensors.map((s) => s.size),
+      groups,
+      bins,
+    );
   }
 
   async allFinite(x: Storage, size: number): Promise<boolean> {
@@ -135,7 +202,16 @@ export class WebGpuBackend implements Backend {
   async allFiniteEach(tensors: readonly { x: Storage; size: number }[]): Promise<boolean[]> {
     if (!tensors.length) return [];
     const flags = tensors.map(({ x, size }) => red.nonFinite(this.ctx, t(x), size));
-    const all = flags.length === 1 ? flags[0] : cp.concat(this.ctx, flags, 1, flags.map(() => 1), 1);
+    const all =
+      flags.length === 1
+        ? flags[0]
+        : cp.concat(
+            this.ctx,
+            flags,
+            1,
+            flags.map(() => 1),
+            1,
+          );
     return Array.from(await this.ctx.read(all), (v) => v === 0);
   }
 }

@@ -14,7 +14,17 @@ import { targetsUsedBy, type ExportPlan } from '../plan';
 import { lowerFeatures } from './features';
 import type { OnnxEmitter } from './lowering';
 import { FED, TRAINING_ONLY } from '../lowering';
-import { BATCH_DIM, ONNX_IR_VERSION, ONNX_OPSET, type OnnxAttr, type OnnxDType, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './model';
+import {
+  BATCH_DIM,
+  ONNX_IR_VERSION,
+  ONNX_OPSET,
+  type OnnxAttr,
+  type OnnxDType,
+  type OnnxModel,
+  type OnnxNode,
+  type OnnxTensor,
+  type OnnxValueInfo,
+} from './model';
 
 export interface OnnxOptions {
   /** Recorded in the model's doc string, e.g. 'Backprop Studio 0.1.0 (backprop-studio export)'. */
@@ -96,7 +106,12 @@ export function onnxModel(plan: ExportPlan, state: TensorRecords, opts: OnnxOpti
     const n = plan.nodes.get(id)!;
     if (id === featured?.id) {
       // The graph input takes the raw points under the Input's id; the node's value is the features computed from them.
-      inputs.push({ name: claim(id), dtype: 'float32', shape: [BATCH_DIM, 2], doc: `raw points x1, x2; the graph computes the input features ${featureNames(featured)}` });
+      inputs.push({
+        name: claim(id),
+        dtype: 'float32',
+        shape: [BATCH_DIM, 2],
+        doc: `raw points x1, x2; the graph computes the input features ${featureNames(featured)}`,
+      });
       values.set(id, lowerFeatures(id, featured.features, emitterFor(n)));
       continue;
     }

@@ -34,14 +34,19 @@ export interface OnnxInput {
 export type OnnxLowering = (n: NodeInfo, xs: readonly OnnxInput[], e: OnnxEmitter) => string;
 
 /** One ONNX op with the node's input, named by the node. */
-export const unary = (op: string): OnnxLowering => (_n, [{ name: x }], e) => e.result(op, [x]);
+export const unary =
+  (op: string): OnnxLowering =>
+  (_n, [{ name: x }], e) =>
+    e.result(op, [x]);
 
 /** Elementwise ops that broadcast as NumPy, as ONNX's do; more than two inputs are chained left to right, as the engine sums them. */
-export const chained = (op: string): OnnxLowering => (_n, xs, e) => {
-  let acc = xs[0].name;
-  for (let i = 1; i < xs.length; i++) acc = i === xs.length - 1 ? e.result(op, [acc, xs[i].name]) : e.op(op, [acc, xs[i].name]);
-  return acc;
-};
+export const chained =
+  (op: string): OnnxLowering =>
+  (_n, xs, e) => {
+    let acc = xs[0].name;
+    for (let i = 1; i < xs.length; i++) acc = i === xs.length - 1 ? e.result(op, [acc, xs[i].name]) : e.op(op, [acc, xs[i].name]);
+    return acc;
+  };
 
 /** A windowed node's kernel_shape, strides and pads attributes. */
 export const window = (n: NodeInfo) => {
@@ -54,4 +59,3 @@ export function reduceAxes(n: NodeInfo, rank: number): number[] {
   const dims = reducedDims(n.attrs.dim, rank).map((d) => normDim(d, rank)!);
   return [...new Set(dims)].sort((a, b) => a - b);
 }
-

@@ -15,10 +15,7 @@ export type OnnxDType = 'float32' | 'int32' | 'int64';
 
 /** An attribute value, tagged with its ONNX attribute type. */
 export type OnnxAttr =
-  | { type: 'int'; value: number }
-  | { type: 'ints'; value: readonly number[] }
-  | { type: 'float'; value: number }
-  | { type: 'string'; value: string };
+  { type: 'int'; value: number } | { type: 'ints'; value: readonly number[] } | { type: 'float'; value: number } | { type: 'string'; value: string };
 
 export interface OnnxNode {
   /** The ONNX operator, e.g. 'Gemm'. */

@@ -62,7 +62,12 @@ const rows = (d: Dataset) => d.n;
  * a GraphModel would allocate every weight on an engine backend, which code generation neither has nor needs.
  */
 function datasetView(plan: ExportPlan): GraphModel {
-  const view: Pick<GraphModel, 'nodes' | 'inputIds' | 'targetIds' | 'json'> = { nodes: plan.nodes, inputIds: plan.inputs, targetIds: plan.targets, json: plan.model };
+  const view: Pick<GraphModel, 'nodes' | 'inputIds' | 'targetIds' | 'json'> = {
+    nodes: plan.nodes,
+    inputIds: plan.inputs,
+    targetIds: plan.targets,
+    json: plan.model,
+  };
   return view as GraphModel;
 }
 
@@ -80,9 +85,25 @@ export function trainingData(plan: ExportPlan, external: DatasetFiles, rawPoints
 
   // A caller of the pure API that did not read the dataset's file (the command line and the editor always do) gets a
   // train.py that asks for --data, and says why.
-  const unread = spec.source === 'csv' && !external.csv ? `the CSV file ${spec.path} was not given to the export`
-    : spec.source === 'digits' && !external.digits ? 'the digits file was not given to the export' : null;
-  if (unread) return { spec: null, inputId: spec.input ?? plan.inputs[0] ?? null, targetId: spec.target ?? plan.targets[0] ?? null, trainCount: 0, validationCount: 0, classifier: false, rawPoints: false, csv: null, files: [], unread };
+  const unread =
+    spec.source === 'csv' && !external.csv
+      ? `the CSV file ${spec.path} was not given to the export`
+      : spec.source === 'digits' && !external.digits
+        ? 'the digits file was not given to the export'
+        : null;
+  if (unread)
+    return {
+      spec: null,
+      inputId: spec.input ?? plan.inputs[0] ?? null,
+      targetId: spec.target ?? plan.targets[0] ?? null,
+      trainCount: 0,
+      validationCount: 0,
+      classifier: false,
+      rawPoints: false,
+      csv: null,
+      files: [],
+      unread,
+    };
 
   if (spec.source === 'csv' && external.csv) {
     // Built once as the engine builds it: the same checks and messages, and the row count the split needs.
@@ -94,17 +115,32 @@ export function trainingData(plan: ExportPlan, external: DatasetFiles, rawPoints
       throw e;
     }
     // The engine's split of the rows, taken by splitting the row numbers themselves.
-    const index: Dataset = { n: data.n, inputs: Float32Array.from({ length: data.n }, (_, i) => i), inputShape: [1], targets: new Float32Array(data.n), targetShape: [], targetDtype: 'float32' };
+    const index: Dataset = {
+      n: data.n,
+      inputs: Float32Array.from({ length: data.n }, (_, i) => i),
+      inputShape: [1],
+      targets: new Float32Array(data.n),
+      targetShape: [],
+      targetDtype: 'float32',
+    };
     const split = splitDataset(index, settings.validationSplit, settings.seed);
     const tensors: TensorRecords = {
       'split/train': { dtype: 'I32', shape: [split.train.n], data: Int32Array.from(split.train.inputs) },
     };
     if (split.validation) tensors['split/validation'] = { dtype: 'I32', shape: [split.validation.n], data: Int32Array.from(split.validation.inputs) };
     return {
-      spec, inputId: spec.input ?? model.inputIds[0], targetId: spec.target ?? model.targetIds[0],
-      trainCount: split.train.n, validationCount: split.validation?.n ?? 0, classifier: data.targetDtype === 'int32' || !!data.classes, rawPoints: false,
+      spec,
+      inputId: spec.input ?? model.inputIds[0],
+      targetId: spec.target ?? model.targetIds[0],
+      trainCount: split.train.n,
+      validationCount: split.validation?.n ?? 0,
+      classifier: data.targetDtype === 'int32' || !!data.classes,
+      rawPoints: false,
       csv: { features: spec.features ?? null, label: spec.label!, classes: spec.classes ?? null, normalization: spec.normalization ?? null },
-      files: [{ path: CSV_FILE, contents: external.csv.bytes }, { path: DATA_FILE, contents: encodeSafetensors(tensors) }],
+      files: [
+        { path: CSV_FILE, contents: external.csv.bytes },
+        { path: DATA_FILE, contents: encodeSafetensors(tensors) },
+      ],
     };
   }
 
@@ -123,14 +159,22 @@ export function trainingData(plan: ExportPlan, external: DatasetFiles, rawPoints
     tensors[`${part}/${inputId}`] = featured
       ? { dtype: 'F32', shape: [d.n, 2], data: d.raw! }
       : { dtype: 'F32', shape: [d.n, ...d.inputShape], data: d.inputs };
-    tensors[`${part}/${targetId}`] = d.targetDtype === 'int32'
-      ? { dtype: 'I32', shape: [d.n, ...d.targetShape], data: d.targets as Int32Array }
-      : { dtype: 'F32', shape: [d.n, ...d.targetShape], data: d.targets as Float32Array };
+    tensors[`${part}/${targetId}`] =
+      d.targetDtype === 'int32'
+        ? { dtype: 'I32', shape: [d.n, ...d.targetShape], data: d.targets as Int32Array }
+        : { dtype: 'F32', shape: [d.n, ...d.targetShape], data: d.targets as Float32Array };
   };
   put('train', train);
   if (validation) put('validation', validation);
   return {
-    spec, inputId, targetId, trainCount: rows(train), validationCount: validation ? rows(validation) : 0, classifier: data.targetDtype === 'int32' || !!data.classes, rawPoints: featured, csv: null,
+    spec,
+    inputId,
+    targetId,
+    trainCount: rows(train),
+    validationCount: validation ? rows(validation) : 0,
+    classifier: data.targetDtype === 'int32' || !!data.classes,
+    rawPoints: featured,
+    csv: null,
     files: [{ path: DATA_FILE, contents: encodeSafetensors(tensors) }],
   };
 }

@@ -20,7 +20,23 @@ export const LOSS_KEY = 'loss';
 export const LOSS_OUTPUT_KEY = 'output:loss';
 
 /** Names model.py defines at module level or in the class (a layer id equal to one is registered by name). */
-const MODULE_NAMES = ['os', 'torch', 'nn', 'F', 'load_file', 'WEIGHTS', 'INPUTS', 'TARGETS', 'OUTPUT_KEYS', 'LOSS_KEY', 'BatchNorm1d', 'Model', '_fed', '_feed', '_wants_loss'];
+const MODULE_NAMES = [
+  'os',
+  'torch',
+  'nn',
+  'F',
+  'load_file',
+  'WEIGHTS',
+  'INPUTS',
+  'TARGETS',
+  'OUTPUT_KEYS',
+  'LOSS_KEY',
+  'BatchNorm1d',
+  'Model',
+  '_fed',
+  '_feed',
+  '_wants_loss',
+];
 /** Names forward() uses besides the node locals. */
 const FORWARD_NAMES = ['self', 'feed', 'tensors', 'out', ...MODULE_NAMES];
 
@@ -69,15 +85,27 @@ export function modelPy(plan: ExportPlan, opts: ModelPyOptions): string {
   if (hasLoss) {
     const outputTargets = new Set(targetsUsedBy(plan, plan.forOutputs));
     const lossTargets = targetsUsedBy(plan, plan.forLoss).filter((t) => !outputTargets.has(t));
-    if (lossTargets.length) body.push(`if not _wants_loss(feed, (${lossTargets.map(pyStr).join(', ')}${lossTargets.length === 1 ? ',' : ''})):`, '    return out');
+    if (lossTargets.length)
+      body.push(`if not _wants_loss(feed, (${lossTargets.map(pyStr).join(', ')}${lossTargets.length === 1 ? ',' : ''})):`, '    return out');
     body.push(...plan.forLoss.map(line));
     const parts = plan.losses.length ? plan.losses.map(local) : [`${local(plan.analysis.sinks[0])}.sum()`];
-    const what = plan.losses.length > 1 ? `the sum of the loss nodes ${plan.losses.join(', ')}` : plan.losses.length ? `the loss node ${plan.losses[0]}` : `the sum of the values of ${plan.analysis.sinks[0]}, the single output`;
+    const what =
+      plan.losses.length > 1
+        ? `the sum of the loss nodes ${plan.losses.join(', ')}`
+        : plan.losses.length
+          ? `the loss node ${plan.losses[0]}`
+          : `the sum of the values of ${plan.analysis.sinks[0]}, the single output`;
     body.push(`out[LOSS_KEY] = ${parts.join(' + ')}  # the training loss: ${what}`);
   }
   body.push('return out');
 
-  const rows = (ids: readonly string[]) => (ids.length ? table(ids.map((id) => [id, typeDoc(nodes.get(id)!.type!)]), '#   ') : ['#   (none)']);
+  const rows = (ids: readonly string[]) =>
+    ids.length
+      ? table(
+          ids.map((id) => [id, typeDoc(nodes.get(id)!.type!)]),
+          '#   ',
+        )
+      : ['#   (none)'];
   const name = plan.model.name === undefined || plan.model.name === '' ? '(unnamed)' : JSON.stringify(plan.model.name);
   const skipped = plan.order.filter((id) => !emittedSet.has(id) && !plan.inputs.includes(id) && !plan.targets.includes(id));
   const head = [
@@ -93,8 +121,18 @@ export function modelPy(plan: ExportPlan, opts: ModelPyOptions): string {
     ...rows(plan.inputs),
     ...(plan.targets.length ? ['# Targets (for the loss):', ...rows(plan.targets)] : []),
     '# Outputs (keys of the returned dict):',
-    ...(plan.outputs.length ? table(plan.outputs.map((id) => [pyStr(outputKey(id)), `${typeDoc(nodes.get(id)!.type!)}${id === LOSS_KEY ? ` (the output node "loss"; "loss" is the training loss)` : ''}`]), '#   ') : ['#   (none)']),
-    ...(plan.inputFeatures ? [`# Input ${plan.inputFeatures.id} takes the features ${plan.inputFeatures.features.join(', ')} (train.py computes them from the points).`] : []),
+    ...(plan.outputs.length
+      ? table(
+          plan.outputs.map((id) => [
+            pyStr(outputKey(id)),
+            `${typeDoc(nodes.get(id)!.type!)}${id === LOSS_KEY ? ` (the output node "loss"; "loss" is the training loss)` : ''}`,
+          ]),
+          '#   ',
+        )
+      : ['#   (none)']),
+    ...(plan.inputFeatures
+      ? [`# Input ${plan.inputFeatures.id} takes the features ${plan.inputFeatures.features.join(', ')} (train.py computes them from the points).`]
+      : []),
     ...(skipped.length ? [`# Not computed (neither the outputs nor the loss use them): ${skipped.join(', ')}.`] : []),
   ].join('\n');
 
@@ -135,9 +173,9 @@ export function modelPy(plan: ExportPlan, opts: ModelPyOptions): string {
     '    """The network of the model file, one layer per node (the header lists its inputs and outputs).',
     '',
     '    Model() starts from the weights the engine starts from (WEIGHTS); Model(path) from a safetensors file',
-    '    with the same keys, Model(state_dict) from a dict of tensors, Model(None) from PyTorch\'s own initialisation.',
+    "    with the same keys, Model(state_dict) from a dict of tensors, Model(None) from PyTorch's own initialisation.",
     '    Like any nn.Module it starts in training mode: call .eval() for inference (Dropout off, BatchNorm on its',
-    '    running statistics), as the engine\'s predict does.',
+    "    running statistics), as the engine's predict does.",
     '    """',
     '',
     '    def __init__(self, weights=WEIGHTS):',

@@ -13,7 +13,10 @@ export function pyLiteral(v: unknown): string {
   if (typeof v === 'number') return pyNum(v);
   if (typeof v === 'string') return pyStr(v);
   if (Array.isArray(v)) return `[${v.map(pyLiteral).join(', ')}]`;
-  if (typeof v === 'object') return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyStr(k)}: ${pyLiteral(x)}`).join(', ')}}`;
+  if (typeof v === 'object')
+    return `{${Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${pyStr(k)}: ${pyLiteral(x)}`)
+      .join(', ')}}`;
   throw new Error(`cannot write ${typeof v} as a Python literal`);
 }
 

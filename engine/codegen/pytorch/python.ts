@@ -6,9 +6,41 @@ import { uniqueNames } from '../header';
 
 /** Python's keywords: never a local or an attribute name (`self.in` is a syntax error). */
 export const PY_KEYWORDS: ReadonlySet<string> = new Set([
-  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif',
-  'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or',
-  'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
+  'False',
+  'None',
+  'True',
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
 ]);
 
 /**
@@ -16,15 +48,60 @@ export const PY_KEYWORDS: ReadonlySet<string> = new Set([
  * attribute would shadow the module (`self.training` is the mode flag), and add_module refuses the name.
  */
 export const MODULE_MEMBERS: ReadonlySet<string> = new Set([
-  'T_destination', 'add_module', 'apply', 'bfloat16', 'buffers', 'call_super_init', 'children', 'compile', 'cpu', 'cuda',
-  'double', 'dump_patches', 'eval', 'extra_repr', 'float', 'forward', 'get_buffer', 'get_extra_state', 'get_parameter',
-  'get_submodule', 'half', 'ipu', 'load_state_dict', 'modules', 'mtia', 'named_buffers', 'named_children',
-  'named_modules', 'named_parameters', 'parameters', 'register_backward_hook', 'register_buffer',
-  'register_forward_hook', 'register_forward_pre_hook', 'register_full_backward_hook',
-  'register_full_backward_pre_hook', 'register_load_state_dict_post_hook', 'register_load_state_dict_pre_hook',
-  'register_module', 'register_parameter', 'register_state_dict_post_hook', 'register_state_dict_pre_hook',
-  'requires_grad_', 'set_extra_state', 'set_submodule', 'share_memory', 'state_dict', 'to', 'to_empty', 'train',
-  'training', 'type', 'xpu', 'zero_grad',
+  'T_destination',
+  'add_module',
+  'apply',
+  'bfloat16',
+  'buffers',
+  'call_super_init',
+  'children',
+  'compile',
+  'cpu',
+  'cuda',
+  'double',
+  'dump_patches',
+  'eval',
+  'extra_repr',
+  'float',
+  'forward',
+  'get_buffer',
+  'get_extra_state',
+  'get_parameter',
+  'get_submodule',
+  'half',
+  'ipu',
+  'load_state_dict',
+  'modules',
+  'mtia',
+  'named_buffers',
+  'named_children',
+  'named_modules',
+  'named_parameters',
+  'parameters',
+  'register_backward_hook',
+  'register_buffer',
+  'register_forward_hook',
+  'register_forward_pre_hook',
+  'register_full_backward_hook',
+  'register_full_backward_pre_hook',
+  'register_load_state_dict_post_hook',
+  'register_load_state_dict_pre_hook',
+  'register_module',
+  'register_parameter',
+  'register_state_dict_post_hook',
+  'register_state_dict_pre_hook',
+  'requires_grad_',
+  'set_extra_state',
+  'set_submodule',
+  'share_memory',
+  'state_dict',
+  'to',
+  'to_empty',
+  'train',
+  'training',
+  'type',
+  'xpu',
+  'zero_grad',
 ]);
 
 /**
@@ -55,7 +132,12 @@ export function pythonLocals(ids: readonly string[], taken: Iterable<string>): M
 
 /** A single-quoted Python string literal. */
 export function pyStr(s: string): string {
-  const body = s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/[\u0000-\u001f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const body = s
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\r/g, '\\r')
+    .replace(/\n/g, '\\n')
+    .replace(/[\u0000-\u001f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `'${body}'`;
 }
 

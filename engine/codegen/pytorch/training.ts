@@ -45,7 +45,11 @@ export function pytorchTrainingFiles(plan: ExportPlan, o: PyTorchTrainingOptions
   const trainable = untrainable === null;
   const files: PyTorchTrainingFile[] = [];
   if (trainable) {
-    files.push({ path: TRAIN_FILE, contents: trainScript(plan, data, { generator: o.generator, lossKey: o.lossKey, modelTakesRawPoints: o.modelTakesRawPoints, weightsFile }), role: 'training' });
+    files.push({
+      path: TRAIN_FILE,
+      contents: trainScript(plan, data, { generator: o.generator, lossKey: o.lossKey, modelTakesRawPoints: o.modelTakesRawPoints, weightsFile }),
+      role: 'training',
+    });
     for (const f of data.files) files.push({ path: f.path, contents: f.contents, role: 'data' });
   }
   files.push({

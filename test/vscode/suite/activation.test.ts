@@ -21,14 +21,20 @@ describe('activation', () => {
     const contributed = (extension().packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
     assert.ok(contributed.length >= 5, `contributed: ${contributed.join(', ')}`);
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
+    assert.deepEqual(
+      contributed.filter((c) => !registered.has(c)),
+      [],
+    );
   });
 
   it('the graph editor is contributed for *.nn.json', () => {
     const editors = extension().packageJSON.contributes.customEditors as { viewType: string; selector: { filenamePattern: string }[] }[];
     const editor = editors.find((e) => e.viewType === 'backpropStudio.graphEditor');
     assert.ok(editor);
-    assert.deepEqual(editor.selector.map((s) => s.filenamePattern), ['*.nn.json']);
+    assert.deepEqual(
+      editor.selector.map((s) => s.filenamePattern),
+      ['*.nn.json'],
+    );
   });
 
   it('New Model writes a valid model from the chosen template and opens it in the graph editor', async () => {
@@ -53,7 +59,10 @@ describe('activation', () => {
     assert.equal((result as vscode.Uri | undefined)?.fsPath, file);
     assert.ok(existsSync(file), `${file} was not written`);
     const analysis = analyzeModel(readFileSync(file, 'utf8'));
-    assert.deepEqual(analysis.errors.map((e) => e.message), []);
+    assert.deepEqual(
+      analysis.errors.map((e) => e.message),
+      [],
+    );
     assert.ok(analysis.model, 'the file is not a model');
     await waitFor('the new model in the graph editor', () => graphEditorTab(vscode.Uri.file(file)));
   });

@@ -4,7 +4,19 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { closeAllEditors, removeScratchDirs, openDocument, openInGraphEditor, readBytes, scratchDir, sleep, TEST_WEBVIEW_MESSAGE_COMMAND, VIEW_TYPE, waitFor, xorExample } from './helpers';
+import {
+  closeAllEditors,
+  removeScratchDirs,
+  openDocument,
+  openInGraphEditor,
+  readBytes,
+  scratchDir,
+  sleep,
+  TEST_WEBVIEW_MESSAGE_COMMAND,
+  VIEW_TYPE,
+  waitFor,
+  xorExample,
+} from './helpers';
 
 /** The model without its sidecar: nothing here needs trained weights. */
 function writeXor(dir: string, name = 'xor.nn.json'): vscode.Uri {

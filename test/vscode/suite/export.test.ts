@@ -46,7 +46,8 @@ describe('export', () => {
     const engine = await exportAs(uri, 'engine', join(dir, 'xor.engine.ts'));
     const standalone = await exportAs(uri, 'standalone', join(dir, 'xor.standalone.ts'));
     const written = [...engine, ...standalone].map((u) => u.fsPath);
-    for (const f of ['xor.engine.ts', 'xor.standalone.ts']) assert.ok(written.includes(join(dir, f)) && existsSync(join(dir, f)), `${f} not written (wrote ${written.join(', ')})`);
+    for (const f of ['xor.engine.ts', 'xor.standalone.ts'])
+      assert.ok(written.includes(join(dir, f)) && existsSync(join(dir, f)), `${f} not written (wrote ${written.join(', ')})`);
 
     // The options test/export uses for generated code; no @types, no DOM.
     const compilerOptions = { strict: true, noEmit: true, target: 'es2022', module: 'esnext', moduleResolution: 'bundler', lib: ['es2022'], types: [] };

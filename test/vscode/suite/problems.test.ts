@@ -20,7 +20,9 @@ function writeUnwired(dir: string): vscode.Uri {
 
 /** The diagnostic's code as a link: the value shown and the command URI behind it. */
 async function linkOf(uri: vscode.Uri, code: string): Promise<{ value: string; target: vscode.Uri }> {
-  const d = await waitFor(`a ${code} diagnostic on ${uri.fsPath}`, () => vscode.languages.getDiagnostics(uri).find((x) => typeof x.code === 'object' && x.code.value === code));
+  const d = await waitFor(`a ${code} diagnostic on ${uri.fsPath}`, () =>
+    vscode.languages.getDiagnostics(uri).find((x) => typeof x.code === 'object' && x.code.value === code),
+  );
   return d.code as { value: string; target: vscode.Uri };
 }
 
@@ -39,7 +41,9 @@ async function follow(target: vscode.Uri): Promise<unknown> {
 
 const activeTab = () => vscode.window.tabGroups.activeTabGroup.activeTab;
 const graphTabs = (uri: vscode.Uri) =>
-  vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputCustom && t.input.viewType === VIEW_TYPE && t.input.uri.toString() === uri.toString());
+  vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputCustom && t.input.viewType === VIEW_TYPE && t.input.uri.toString() === uri.toString());
 
 describe('Problems panel', () => {
   before(() => extension().activate());

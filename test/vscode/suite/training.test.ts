@@ -26,7 +26,10 @@ describe('training', () => {
     const sidecar = join(dir, 'tiny.safetensors');
     assert.ok(existsSync(sidecar), `${sidecar} was not written`);
     const tensors = decodeSafetensors(readBytes(sidecar)).tensors;
-    assert.ok(Object.keys(tensors).some((k) => k.startsWith('fc1')), `tensors: ${Object.keys(tensors).join(', ')}`);
+    assert.ok(
+      Object.keys(tensors).some((k) => k.startsWith('fc1')),
+      `tensors: ${Object.keys(tensors).join(', ')}`,
+    );
     // The model already named its weights file: training does not edit it.
     assert.equal(openDocument(vscode.Uri.file(file))?.isDirty ?? false, false);
   });
@@ -59,7 +62,11 @@ describe('training', () => {
       const file = join(dir, 'linked.nn.json');
       writeFileSync(file, JSON.stringify(model, null, 2) + '\n');
       const shown: string[] = [];
-      const restore = stub(vscode.window, 'showErrorMessage', (async (m: string) => (shown.push(m), undefined)) as unknown as typeof vscode.window.showErrorMessage);
+      const restore = stub(
+        vscode.window,
+        'showErrorMessage',
+        (async (m: string) => (shown.push(m), undefined)) as unknown as typeof vscode.window.showErrorMessage,
+      );
       try {
         const result = await vscode.commands.executeCommand('backpropStudio.train', vscode.Uri.file(file));
         assert.equal(result, undefined);

@@ -29,12 +29,23 @@ type ConvKernel = 'conv2dForward' | 'conv2dBackwardInput' | 'conv2dBackwardWeigh
  * Runs `kernel` over the batch in sample ranges, one per thread. `out(t)` is thread t's output pointer (the
  * same for every thread, except the weight gradient's partials). Returns the number of threads used.
  */
-function runBySamples(w: WasmKernels, kernel: ConvKernel, g: Conv2dGeometry, gp: number, a: number, b: number, out: (t: number) => number, bias: number | null = null): number {
-  const ckk = g.c * g.kh * g.kw, ohw = g.oh * g.ow;
+function runBySamples(
+  w: WasmKernels,
+  kernel: ConvKernel,
+  g: Conv2dGeometry,
+  gp: number,
+  a: number,
+  b: number,
+  out: (t: number) => number,
+  bias: number | null = null,
+): number {
+  const ckk = g.c * g.kh * g.kw,
+    ohw = g.oh * g.ow;
   const threads = Math.min(g.n, w.splitThreads());
   const jobs: Job[] = [];
   for (let t = 0; t < threads; t++) {
-    const n0 = Math.floor((g.n * t) / threads), n1 = Math.floor((g.n * (t + 1)) / threads);
+    const n0 = Math.floor((g.n * t) / threads),
+      n1 = Math.floor((g.n * (t + 1)) / threads);
     const cols = w.mem.alloc(ckk * ohw * 4);
     jobs.push({ kernel, args: bias === null ? [gp, a, b, out(t), n0, n1, cols, w.mem.scratch(t)] : [gp, a, b, bias, out(t), n0, n1, cols, w.mem.scratch(t)] });
   }
@@ -47,7 +58,10 @@ export function conv2d(w: WasmKernels, x: Float32Array, wt: Float32Array, g: Con
   w = w.forWork(convMacs(g), CONV_SPLIT_MIN_MACS);
   const mem = w.mem;
   mem.reset();
-  const gp = putGeometry(mem, g), px = mem.put(x), pw = mem.put(wt), pb = bias ? mem.put(bias) : 0;
+  const gp = putGeometry(mem, g),
+    px = mem.put(x),
+    pw = mem.put(wt),
+    pb = bias ? mem.put(bias) : 0;
   const size = g.n * g.outC * g.oh * g.ow;
   const py = mem.alloc(size * 4);
   runBySamples(w, 'conv2dForward', g, gp, px, pw, () => py, pb);
@@ -58,7 +72,9 @@ export function conv2dBackwardInput(w: WasmKernels, gy: Float32Array, wt: Float3
   w = w.forWork(convMacs(g), CONV_SPLIT_MIN_MACS);
   const mem = w.mem;
   mem.reset();
-  const gp = putGeometry(mem, g), pgy = mem.put(gy), pw = mem.put(wt);
+  const gp = putGeometry(mem, g),
+    pgy = mem.put(gy),
+    pw = mem.put(wt);
   const size = g.n * g.c * g.h * g.w;
   const pgx = mem.zeros(size);
   runBySamples(w, 'conv2dBackwardInput', g, gp, pgy, pw, () => pgx);
@@ -69,7 +85,9 @@ export function conv2dBackwardWeight(w: WasmKernels, gy: Float32Array, x: Float3
   w = w.forWork(convMacs(g), CONV_SPLIT_MIN_MACS);
   const mem = w.mem;
   mem.reset();
-  const gp = putGeometry(mem, g), pgy = mem.put(gy), px = mem.put(x);
+  const gp = putGeometry(mem, g),
+    pgy = mem.put(gy),
+    px = mem.put(x);
   const size = g.outC * g.c * g.kh * g.kw;
   const partials: number[] = [];
   const threads = runBySamples(w, 'conv2dBackwardWeight', g, gp, pgy, px, (t) => (partials[t] = mem.zeros(size)));

@@ -28,7 +28,8 @@ export function unary(w: WasmKernels, op: UnaryOp, x: Float32Array, param = 0): 
   if (code === undefined || n < routing.minElements) return null;
   const mem = w.mem;
   mem.reset();
-  const px = mem.put(x), py = mem.alloc(n * 4);
+  const px = mem.put(x),
+    py = mem.alloc(n * 4);
   w.k.unary(code, px, py, n, param);
   return mem.takeF32(py, n);
 }
@@ -39,7 +40,9 @@ export function unaryBackward(w: WasmKernels, op: UnaryOp, x: Float32Array, gy: 
   if (code === undefined || n < routing.minElements) return null;
   const mem = w.mem;
   mem.reset();
-  const px = mem.put(x), pg = mem.put(gy), out = mem.alloc(n * 4);
+  const px = mem.put(x),
+    pg = mem.put(gy),
+    out = mem.alloc(n * 4);
   w.k.unaryBackward(code, px, pg, out, n, param);
   return mem.takeF32(out, n);
 }
@@ -53,18 +56,23 @@ export function binary(w: WasmKernels, op: BinaryOp, a: Float32Array, aShape: Sh
   const mem = w.mem;
   if (a.length === n && b.length === n) {
     mem.reset();
-    const pa = mem.put(a), pb = mem.put(b), out = mem.alloc(n * 4);
+    const pa = mem.put(a),
+      pb = mem.put(b),
+      out = mem.alloc(n * 4);
     w.k.binary(code, pa, pb, out, n);
     return mem.takeF32(out, n);
   }
   const swap = a.length !== n;
   const blk = swap ? (b.length === n ? middleBlock(aShape, outShape) : null) : middleBlock(bShape, outShape);
   if (!blk) return null;
-  const full = swap ? b : a, small = swap ? a : b;
+  const full = swap ? b : a,
+    small = swap ? a : b;
   // A scalar or a [mid] run with nothing after it: the same loops with the run as inner or mid.
   const { outer, mid, inner } = blk.mid === 1 ? { outer: 1, mid: 1, inner: n } : blk;
   mem.reset();
-  const pf = mem.put(full), ps = mem.put(small), out = mem.alloc(n * 4);
+  const pf = mem.put(full),
+    ps = mem.put(small),
+    out = mem.alloc(n * 4);
   w.k.binaryBlock(code, swap ? 1 : 0, pf, ps, out, outer, mid, inner);
   return mem.takeF32(out, n);
 }
@@ -73,7 +81,9 @@ export function axpby(w: WasmKernels, a: Float32Array, alpha: number, b: Float32
   if (n < routing.minElements) return null;
   const mem = w.mem;
   mem.reset();
-  const pa = mem.put(a.length === n ? a : a.subarray(0, n)), pb = mem.put(b.length === n ? b : b.subarray(0, n)), out = mem.alloc(n * 4);
+  const pa = mem.put(a.length === n ? a : a.subarray(0, n)),
+    pb = mem.put(b.length === n ? b : b.subarray(0, n)),
+    out = mem.alloc(n * 4);
   w.k.axpby(pa, alpha, pb, beta, out, n);
   return mem.takeF32(out, n);
 }
@@ -82,7 +92,8 @@ export function scale(w: WasmKernels, x: Float32Array, alpha: number, n: number)
   if (n < routing.minElements) return null;
   const mem = w.mem;
   mem.reset();
-  const px = mem.put(x.length === n ? x : x.subarray(0, n)), out = mem.alloc(n * 4);
+  const px = mem.put(x.length === n ? x : x.subarray(0, n)),
+    out = mem.alloc(n * 4);
   w.k.scale(px, alpha, out, n);
   return mem.takeF32(out, n);
 }

@@ -9,7 +9,9 @@ export function sgdStep(w: WasmKernels, p: Float32Array, g: Float32Array, buf: F
   if (size < routing.minElements) return false;
   const mem = w.mem;
   mem.reset();
-  const pp = mem.put(head(p, size)), pg = mem.put(head(g, size)), pb = buf ? mem.put(head(buf, size)) : 0;
+  const pp = mem.put(head(p, size)),
+    pg = mem.put(head(g, size)),
+    pb = buf ? mem.put(head(buf, size)) : 0;
   w.k.sgdStep(pp, pg, pb, size, h.lr, h.momentum, 1 - h.dampening, h.weightDecay, h.nesterov ? 1 : 0, h.first ? 1 : 0);
   mem.copyOut(pp, head(p, size));
   if (buf) mem.copyOut(pb, head(buf, size));
@@ -20,7 +22,10 @@ export function adamStep(w: WasmKernels, p: Float32Array, g: Float32Array, m: Fl
   if (size < routing.minElements) return false;
   const mem = w.mem;
   mem.reset();
-  const pp = mem.put(head(p, size)), pg = mem.put(head(g, size)), pm = mem.put(head(m, size)), pv = mem.put(head(v, size));
+  const pp = mem.put(head(p, size)),
+    pg = mem.put(head(g, size)),
+    pm = mem.put(head(m, size)),
+    pv = mem.put(head(v, size));
   const stepSize = h.lr / (1 - Math.pow(h.beta1, h.step));
   const bc2Sqrt = Math.sqrt(1 - Math.pow(h.beta2, h.step));
   const decay = h.decoupled ? 1 - h.lr * h.weightDecay : 1;

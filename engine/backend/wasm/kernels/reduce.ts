@@ -14,7 +14,9 @@ export function sumTo(w: WasmKernels, x: Float32Array, shape: Shape, to: Shape):
   if (!blk) return null;
   const mem = w.mem;
   mem.reset();
-  const px = mem.put(x), acc = mem.alloc(blk.mid * 8), out = mem.alloc(blk.mid * 4);
+  const px = mem.put(x),
+    acc = mem.alloc(blk.mid * 8),
+    out = mem.alloc(blk.mid * 4);
   w.k.sumBlock(px, blk.outer, blk.mid, blk.inner, acc, out);
   return mem.takeF32(out, blk.mid);
 }
@@ -40,7 +42,8 @@ export function addRowVector(w: WasmKernels, x: Float32Array, bias: Float32Array
   if (n < routing.minElements) return false;
   const mem = w.mem;
   mem.reset();
-  const px = mem.put(x.length === n ? x : x.subarray(0, n)), pb = mem.put(bias.length === cols ? bias : bias.subarray(0, cols));
+  const px = mem.put(x.length === n ? x : x.subarray(0, n)),
+    pb = mem.put(bias.length === cols ? bias : bias.subarray(0, cols));
   w.k.addRowVector(px, pb, rows, cols);
   mem.copyOut(px, x.length === n ? x : x.subarray(0, n));
   return true;

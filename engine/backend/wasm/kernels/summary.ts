@@ -18,10 +18,15 @@ export interface SummaryParts {
 export function tensorSummary(w: WasmKernels, data: Float32Array, bins: number): SummaryParts {
   const mem = w.mem;
   mem.reset();
-  const px = mem.put(data), out = mem.alloc(32), pc = mem.alloc(bins * 8);
+  const px = mem.put(data),
+    out = mem.alloc(32),
+    pc = mem.alloc(bins * 8);
   w.k.summaryRange(px, data.length, out);
   const range = new Float64Array(mem.f32().buffer, out, 4);
-  const count = range[0], sum = range[1], min = range[2], max = range[3];
+  const count = range[0],
+    sum = range[1],
+    min = range[2],
+    max = range[3];
   const counts = new Float64Array(mem.f32().buffer, pc, bins).fill(0);
   if (count === 0) return { count, sum, min, max, squares: 0, counts: counts.slice() };
   // mean and scale exactly as summarize computes them, so the bins match.

@@ -176,7 +176,8 @@ export function scale(ctx: GpuContext, x: GpuTensor, alpha: number, size: number
 /** Float to int32 truncates toward zero (Math.trunc); int32 to float converts. */
 export function cast(ctx: GpuContext, x: GpuTensor, to: 'float32' | 'int32'): GpuTensor {
   const out = ctx.tensor(x.size, to);
-  const body = to === 'int32' ? (x.dtype === 'int32' ? 'Y[i] = X[i];' : 'Y[i] = i32(trunc(X[i]));') : x.dtype === 'int32' ? 'Y[i] = f32(X[i]);' : 'Y[i] = X[i];';
+  const body =
+    to === 'int32' ? (x.dtype === 'int32' ? 'Y[i] = X[i];' : 'Y[i] = i32(trunc(X[i]));') : x.dtype === 'int32' ? 'Y[i] = f32(X[i]);' : 'Y[i] = X[i];';
   const code = perElement('', `${IN(1, 'X', x.dtype === 'int32' ? 'i32' : 'f32')}\n${OUT(2, 'Y', to === 'int32' ? 'i32' : 'f32')}`, `    ${body}`);
   ctx.dispatch(code, [x, out], [u(x.size)], ctx.groups(x.size));
   return out;

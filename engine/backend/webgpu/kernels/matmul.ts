@@ -48,13 +48,21 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     // threads take neighbouring addresses in memory (along k where a matrix is stored k-minor), so loads coalesce.
     for (var q = 0u; q < 4u; q++) {
       let e = t + q * 256u;
-      ${aAlongK ? `let ka = e % ${DEPTH}u;
-      let ia = e / ${DEPTH}u;` : `let ka = e / ${TILE}u;
-      let ia = e % ${TILE}u;`}
+      ${
+        aAlongK
+          ? `let ka = e % ${DEPTH}u;
+      let ia = e / ${DEPTH}u;`
+          : `let ka = e / ${TILE}u;
+      let ia = e % ${TILE}u;`
+      }
       As[ka][ia] = loadA(aBase, row0 + ia, k0 + ka);
-      ${bAlongK ? `let kb = e % ${DEPTH}u;
-      let jb = e / ${DEPTH}u;` : `let kb = e / ${TILE}u;
-      let jb = e % ${TILE}u;`}
+      ${
+        bAlongK
+          ? `let kb = e % ${DEPTH}u;
+      let jb = e / ${DEPTH}u;`
+          : `let kb = e / ${TILE}u;
+      let jb = e % ${TILE}u;`
+      }
       Bs[kb][jb] = loadB(bBase, k0 + kb, col0 + jb);
     }
     workgroupBarrier();
@@ -86,7 +94,17 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 
 const SOURCES = new Map<string, string>();
 
-export function matmul(ctx: GpuContext, a: GpuTensor, b: GpuTensor, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean): GpuTensor {
+export function matmul(
+  ctx: GpuContext,
+  a: GpuTensor,
+  b: GpuTensor,
+  batch: number,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+): GpuTensor {
   const c = ctx.tensor(batch * m * n, 'float32');
   const key = `${transA}${transB}`;
   let code = SOURCES.get(key);

@@ -57,7 +57,10 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
 function splitLayout(shape: Shape, to: Shape) {
   const strides = stridesOf(shape);
   const off = shape.length - to.length;
-  const keptShape: number[] = [], keptStride: number[] = [], foldShape: number[] = [], foldStride: number[] = [];
+  const keptShape: number[] = [],
+    keptStride: number[] = [],
+    foldShape: number[] = [],
+    foldStride: number[] = [];
   shape.forEach((d, k) => {
     const target = k < off ? 1 : to[k - off];
     if (target === d) {

@@ -147,7 +147,8 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
 export function recordSummaries(ctx: GpuContext, tensors: readonly { x: GpuTensor; size: number }[], bins: number): { result: GpuTensor; groups: number[] } {
   const { words } = layout(bins);
   const result = fill(ctx, Math.max(1, tensors.length * words), 0, 'int32');
-  const range = rangeCode(bins), histogram = histogramCode(bins);
+  const range = rangeCode(bins),
+    histogram = histogramCode(bins);
   const groups = tensors.map(({ x, size }, k) => {
     if (size === 0) return 0;
     const g = Math.min(MAX_GROUPS, Math.ceil(size / (WORKGROUP * PER_THREAD)));
@@ -166,7 +167,11 @@ export function readSummaries(words: Int32Array, sizes: readonly number[], group
   const floats = new Float32Array(words.buffer, words.byteOffset, words.length);
   return sizes.map((size, k) => {
     const base = k * at.words;
-    let count = 0, sum = 0, min = Infinity, max = -Infinity, squares = 0;
+    let count = 0,
+      sum = 0,
+      min = Infinity,
+      max = -Infinity,
+      squares = 0;
     for (let g = 0; g < groups[k]; g++) {
       const o = base + 4 * g;
       count += bits[o];
