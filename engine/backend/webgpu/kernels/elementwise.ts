@@ -8,10 +8,12 @@ import type { Shape } from '../../../shape';
 import { f, u, WORKGROUP, type GpuContext, type GpuTensor } from '../context';
 import { broadcastStrides, collapse, layoutFields, layoutParams, offsetFn } from './layout';
 
-/** WGSL: a quiet NaN made at run time (WGSL refuses a NaN constant). */
+/** WGSL: a quiet NaN and +Infinity made at run time (WGSL refuses either as a constant). */
 export const NAN = /* wgsl */ `
 var<private> nanBits: u32 = 0x7fc00000u;
-fn nan_() -> f32 { return bitcast<f32>(nanBits); }`;
+var<private> infBits: u32 = 0x7f800000u;
+fn nan_() -> f32 { return bitcast<f32>(nanBits); }
+fn inf_() -> f32 { return bitcast<f32>(infBits); }`;
 
 /** WGSL shared by the activations: a tanh and an erf that stay exact to float32 over the whole range. */
 const MATH = /* wgsl */ `${NAN}
@@ -35,10 +37,23 @@ fn erf_(x: f32) -> f32 {
     + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
   return select(-y, y, x >= 0.0);
 }
+// WGSL leaves log and sqrt undefined at 0 and below (SwiftShader's log(0) is -88): Math's values, explicitly.
+fn log_(x: f32) -> f32 {
+  if (x == 0.0) { return -inf_(); }
+  if (x < 0.0) { return nan_(); }
+  return log(x);
+}
+fn sqrt_(x: f32) -> f32 {
+  if (x < 0.0) { return nan_(); }
+  return sqrt(x);
+}
 fn pow_(x: f32, e: f32) -> f32 {
   // Math.pow's rules for a negative base: defined for whole exponents, NaN otherwise.
   if (e == 0.0) { return 1.0; }
-  if (x >= 0.0) { return pow(x, e); }
+  // WGSL's pow is exp2(e·log2(x)), undefined at 0: Math.pow gives 0, or Infinity for a negative exponent (so the
+  // gradient of √x at 0 is Infinity on both backends, and the NaN guard stops both runs alike).
+  if (x == 0.0) { return select(0.0, inf_(), e < 0.0); }
+  if (x > 0.0) { return pow(x, e); }
   if (floor(e) != e) { return nan_(); }
   let m = pow(-x, e);
   return select(m, -m, (i32(abs(e)) & 1) == 1);
@@ -53,7 +68,7 @@ const INV_SQRT_2PI: f32 = 0.3989422804014327;
 const FORWARD: Record<UnaryOp, string> = {
   neg: '-x',
   exp: 'exp(x)',
-  log: 'log(x)',
+  log: 'log_(x)',
   // NaN propagates, as torch.relu's.
   relu: 'select(0.0, x, x > 0.0 || isNan_(x))',
   leakyRelu: 'select(x * q, x, x > 0.0)',
@@ -63,8 +78,8 @@ const FORWARD: Record<UnaryOp, string> = {
   geluTanh: '0.5 * x * (1.0 + tanh_(SQRT_2_OVER_PI * (x + GELU_C * x * x * x)))',
   pow: 'pow_(x, q)',
   abs: 'abs(x)',
-  sqrt: 'sqrt(x)',
-  rsqrt: '1.0 / sqrt(x)',
+  sqrt: 'sqrt_(x)',
+  rsqrt: '1.0 / sqrt_(x)',
   square: 'x * x',
   reciprocal: '1.0 / x',
   softplus: 'select(select(log(1.0 + exp(x)), exp(x), x < -20.0), x, x > 20.0)',
