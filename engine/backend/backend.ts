@@ -168,10 +168,14 @@ export interface Backend {
   /** Whether every value is finite (the NaN/Inf guard); async-capable like every readback. */
   allFinite(x: Storage, size: number): Promise<boolean>;
   /**
-   * allFinite of each tensor, all in one read: a GPU's NaN guard checks every parameter gradient with one round trip.
+   * allFinite of each tensor and the first `size` values of each of `values` (float tensors), all in one read: a GPU's
+   * training step reads its NaN guard's flags for every parameter gradient, its loss and its outputs in one round trip.
    * Backends whose reads cost nothing leave it out (readback.ts's allFiniteEach then asks allFinite one by one).
    */
-  allFiniteEach?(tensors: readonly { x: Storage; size: number }[]): Promise<boolean[]>;
+  allFiniteEach?(
+    tensors: readonly { x: Storage; size: number }[],
+    values?: readonly { x: Storage; size: number }[],
+  ): Promise<{ finite: boolean[]; values: Float32Array[] }>;
 
   /**
    * Resolves when the work recorded so far has run (a GPU's queue drained): what a timing waits for. Backends that

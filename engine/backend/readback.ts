@@ -22,13 +22,17 @@ export async function readScalars(parts: readonly Storage[]): Promise<number[]> 
   return Array.from(await b.read(all));
 }
 
-/** Whether each tensor's values are all finite: in one read where the backend can (Backend.allFiniteEach). */
-export async function allFiniteEach(parts: readonly Part[]): Promise<boolean[]> {
+/**
+ * Whether each of `parts` holds only finite values, and the values of `values` (as readMany reads them): in one read
+ * where the backend can (Backend.allFiniteEach), so a GPU training step's NaN guard, loss and outputs are one round
+ * trip. Where reads are free (the CPU): allFinite one by one, the values straight from memory.
+ */
+export async function allFiniteEach(parts: readonly Part[], values: readonly Part[] = []): Promise<{ finite: boolean[]; values: HostData[] }> {
   const b = backend();
-  if (b.allFiniteEach) return parts.length ? b.allFiniteEach(parts) : [];
-  const out: boolean[] = [];
-  for (const p of parts) out.push(await b.allFinite(p.x, p.size));
-  return out;
+  if (b.allFiniteEach) return parts.length || values.length ? b.allFiniteEach(parts, values) : { finite: [], values: [] };
+  const finite: boolean[] = [];
+  for (const p of parts) finite.push(await b.allFinite(p.x, p.size));
+  return { finite, values: await readMany(values) };
 }
 
 /** A tensor's first `size` values in backend memory. */

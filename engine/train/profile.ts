@@ -44,7 +44,7 @@ export const UNSCOPED_ROW = '(loss sum)';
  * ops each recorded, summed (a Linear is one op, a loss several). The observers cost a clock read per node and per op.
  * With `device` (the default), a phase on a GPU backend ends when its work has run (the trainer awaits the backend's
  * idle()): a stall the training run pays only on the steps whose costs it posts. Without it the phases are the
- * host's time, which on a GPU is recording time (the forward still waits for its loss to be read).
+ * host's time, which on a GPU is recording time (the step reads nothing until backward is recorded).
  */
 export class StepClock {
   private started = 0;

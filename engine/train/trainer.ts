@@ -192,11 +192,12 @@ export class Trainer {
           : undefined,
     });
     const loss = pass.loss!;
-    const value = await loss.item();
-    if (!Number.isFinite(value)) await this.raiseNonFinite(pass, 'the loss');
     // Dataset training only: the penalty joins the objective; the loss reported stays the data loss.
     const penalty = l1Penalty(this.model, readL1(this.model.json.training));
     const objective = penalty ? add(loss, penalty) : loss;
+    // Nothing is read until backward is recorded too (one read a step, below), so the forward phase waits for the
+    // device here when it times the device; otherwise it is the host's time (on a GPU, recording time).
+    if (clock?.waitsForDevice) await backend().idle?.();
     clock?.end('forward');
     clock?.begin();
     if (objective.requiresGrad) {
@@ -216,9 +217,18 @@ export class Trainer {
     if (clock?.waitsForDevice) await backend().idle?.();
     clock?.end('backward');
     const grads = this.model.namedParameters().filter(([, p]) => p.grad);
-    // Every gradient checked in one read (on a GPU one round trip a step, not one a parameter).
-    const finite = await allFiniteEach(grads.map(([, p]) => ({ x: p.grad!.storage, size: p.grad!.size })));
-    const first = finite.indexOf(false);
+    // One read a step (on a GPU one round trip, not one per figure): every gradient's finite flag, the loss, the
+    // penalty and a classifier's outputs for the batch accuracy. A bad loss is still reported before a bad gradient.
+    const output = this.isClassifier ? (pass.outputs.values().next().value as Tensor | undefined) : undefined;
+    const read = await allFiniteEach(
+      grads.map(([, p]) => ({ x: p.grad!.storage, size: p.grad!.size })),
+      [loss, ...(penalty ? [penalty] : []), ...(output ? [output] : [])].map((x) => ({ x: x.storage, size: x.size })),
+    );
+    const [lossData, penaltyData, outputData] = penalty ? read.values : [read.values[0], undefined, read.values[1]];
+    const value = lossData[0];
+    const penaltyValue = penaltyData?.[0];
+    if (!Number.isFinite(value)) await this.raiseNonFinite(pass, 'the loss');
+    const first = read.finite.indexOf(false);
     if (first >= 0) {
       const key = grads[first][0];
       // Name the first node in forward order whose gradient went bad, as the spec asks.
@@ -237,14 +247,14 @@ export class Trainer {
     clock?.end('update');
     this.lastPass = pass;
     this.step++;
-    const accuracy = await this.batchAccuracy(pass, b);
+    const accuracy = output && outputData ? accuracyOf(outputData, output.shape, b.labels ?? (await b.targets.data())) : undefined;
     this.epochLoss += value * b.size;
     this.epochSamples += b.size;
     if (accuracy !== undefined) this.epochCorrect += accuracy * b.size;
     const peek = this.iter.next();
     const epochEnd = !!peek.done;
     const result: StepResult = { epoch: this.epoch, step: this.step, loss: value, accuracy, samples: b.size, epochEnd };
-    if (penalty) result.l1Penalty = await penalty.item();
+    if (penaltyValue !== undefined) result.l1Penalty = penaltyValue;
     if (epochEnd) await this.finishEpoch();
     else this.pending = peek.value as Batch;
     return result;

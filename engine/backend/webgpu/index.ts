@@ -199,19 +199,22 @@ export class WebGpuBackend implements Backend {
     return flag[0] === 0;
   }
 
-  async allFiniteEach(tensors: readonly { x: Storage; size: number }[]): Promise<boolean[]> {
-    if (!tensors.length) return [];
+  async allFiniteEach(
+    tensors: readonly { x: Storage; size: number }[],
+    values: readonly { x: Storage; size: number }[] = [],
+  ): Promise<{ finite: boolean[]; values: Float32Array[] }> {
+    if (!tensors.length && !values.length) return { finite: [], values: [] };
+    // The int32 flags first, then each part's first `size` values: concat copies bits, so both ride one buffer.
     const flags = tensors.map(({ x, size }) => red.nonFinite(this.ctx, t(x), size));
-    const all =
-      flags.length === 1
-        ? flags[0]
-        : cp.concat(
-            this.ctx,
-            flags,
-            1,
-            flags.map(() => 1),
-            1,
-          );
-    return Array.from(await this.ctx.read(all), (v) => v === 0);
+    const parts = [...flags, ...values.map((v) => t(v.x))];
+    const dims = [...flags.map(() => 1), ...values.map((v) => v.size)];
+    const all = parts.length === 1 && parts[0].size === dims[0] ? parts[0] : cp.concat(this.ctx, parts, 1, dims, 1);
+    const words = await this.ctx.read(all);
+    const floats = new Float32Array(words.buffer, words.byteOffset, words.length);
+    let at = flags.length;
+    return {
+      finite: Array.from(new Int32Array(words.buffer, words.byteOffset, flags.length), (v) => v === 0),
+      values: values.map((v) => floats.subarray(at, (at += v.size))),
+    };
   }
 }
