@@ -224,7 +224,10 @@ test(
       runner.onMessage((m) => {
         if (m.type === 'paused' && handovers.length) cpuPaused = true;
       });
-      await until(() => cpuPaused, `the CPU runner rests (handovers: ${JSON.stringify(handovers)}, status ${session.state.status})`);
+      // Dawn in Node delivers device.lost only while it processes events, which it does while an operation is pending;
+      // a paused run has none (a browser's event loop delivers it regardless): a pending no-op keeps the events coming.
+      const poke = () => void device.queue.onSubmittedWorkDone().catch(() => undefined);
+      await until(() => (poke(), cpuPaused), `the CPU runner rests (handovers: ${JSON.stringify(handovers)}, status ${session.state.status})`);
       t.diagnostic(`paused at step ${s}; ${handovers[0].reason}`);
       assert.deepEqual(
         handovers.map((h) => h.step),
