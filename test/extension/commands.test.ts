@@ -59,9 +59,16 @@ test('Train runs in the worker, streams state to the editor, and saves the sidec
 test('Stop Training ends the run early and still saves the weights; a second Train of a running model is refused', async () => {
   const host = await startHost({ workspaceFolder: DIR });
   const uri = FakeUri.file('/ws/long.nn.json');
-  await host.open(uri, model({ weights: 'long.safetensors', training: { seed: 0, epochs: 100000, batchSize: 8, dataset: { source: 'xor', size: 400 } } }));
+  const editor = await host.open(
+    uri,
+    model({ weights: 'long.safetensors', training: { seed: 0, epochs: 100000, batchSize: 8, dataset: { source: 'xor', size: 400 } } }),
+  );
   const run = host.rec.commands.get('backpropStudio.train')!(uri) as Promise<{ status: string }>;
-  await new Promise((r) => setTimeout(r, 300));
+  // Stop once the run has taken steps (the log then names the step it stopped at): on a loaded machine the worker
+  // can take longer to start than any fixed wait.
+  for (const end = Date.now() + 30_000; !editor.posts('trainingState').some((m) => m.progress); await new Promise((r) => setTimeout(r, 10))) {
+    assert.ok(Date.now() < end, 'the run reported no progress within 30 s');
+  }
   await host.rec.commands.get('backpropStudio.train')!(uri);
   assert.ok(host.rec.messages.some((m) => /already training/.test(m.text)));
   await host.rec.commands.get('backpropStudio.stopTraining')!(uri);
@@ -101,6 +108,10 @@ test('a NaN stops the run, names the step and node, and keeps the last good weig
   assert.equal(result.status, 'nonFinite');
   assert.match(result.message, /step 1.*"lg" \(Log\)/);
   assert.ok(host.rec.messages.some((m) => m.level === 'error' && /"lg"/.test(m.text)));
+  // The host feeds training messages to a view one drawn message at a time (trainingFeed.ts): let the last arrive.
+  for (const end = Date.now() + 10_000; editor.posts('trainingState').at(-1)?.status !== 'nonFinite'; await host.settle()) {
+    assert.ok(Date.now() < end, `the view's last training state: ${JSON.stringify(editor.posts('trainingState').at(-1))}`);
+  }
   const last = editor.posts('trainingState').at(-1)!;
   assert.equal(last.nodeId, 'lg');
   const side = decodeSafetensors(host.files.get(FakeUri.file('/ws/nan.safetensors').toString())!);
